@@ -1,0 +1,247 @@
+//! The command line: `serve`, `demo`, `migrate`, `admin …`.
+
+use crate::config::{Config, DEMO_DB};
+use crate::domain::Code;
+use crate::domain::role::Role;
+use crate::storage::Db;
+use crate::web::{AppState, app};
+use clap::{Parser, Subcommand};
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "safecampus",
+    version,
+    about = "SafeCampus 平安校园安全管理平台"
+)]
+struct Cli {
+    /// Optional TOML configuration file.
+    #[arg(long, env = "SAFECAMPUS_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "SAFECAMPUS_LISTEN", global = true)]
+    listen: Option<String>,
+    /// Database URL: a SQLite file (`sqlite://data/safecampus.db?mode=rwc`, the default) or
+    /// `postgres://user@host/db`.
+    #[arg(long, env = "SAFECAMPUS_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrations run first). An empty database has no account: create the
+    /// first administrator with `safecampus admin create-user`.
+    Serve,
+    /// Seed the demo district into its own database when it is empty, then serve it.
+    Demo,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Administration from the command line.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create an account. The password is read from standard input (one line) unless
+    /// `SAFECAMPUS_PASSWORD` is set.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// sys_admin, sec_admin, audit_admin, city_officer, bureau_officer, principal, …
+        #[arg(long)]
+        role: String,
+        /// Org code (city, district or school) for business roles.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Set a password (read like `create-user`); the user must change it at next sign-in.
+    SetPassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// Lift a sign-in lockout.
+    Unlock {
+        #[arg(long)]
+        username: String,
+    },
+    /// Check the audit log's hash chain.
+    VerifyAudit,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(l) = &cli.listen {
+        config.listen = l.clone();
+    }
+    let demo = matches!(cli.command, Command::Demo);
+    match &cli.database_url {
+        Some(u) => config.database_url = u.clone(),
+        None if demo => config.database_url = DEMO_DB.into(),
+        None => {}
+    }
+    init_tracing(config.log_json);
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", crate::error::Chain(e.as_ref()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    let b = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("SAFECAMPUS_PASSWORD") {
+        return Ok(p);
+    }
+    eprintln!("password (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn explain(e: crate::Error) -> anyhow::Error {
+    use crate::web::i18n::{Lang, tr};
+    match &e {
+        crate::Error::Validation { fields, message } => {
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, tr(Lang::En, &f.message)))
+                .collect();
+            anyhow::anyhow!("{} {}", tr(Lang::En, message), parts.join("; "))
+        }
+        crate::Error::NotFound => anyhow::anyhow!("no such user"),
+        _ => anyhow::anyhow!(e),
+    }
+}
+
+async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    match cmd {
+        Command::Migrate => {
+            println!("migrations applied ({})", db.backend());
+            Ok(())
+        }
+        Command::Serve => serve(db, config).await,
+        Command::Demo => {
+            if crate::demo::seed_if_empty(&db).await? {
+                tracing::info!("demo district seeded");
+            }
+            println!("{}", crate::demo::accounts_banner(&config.listen));
+            serve(db, config).await
+        }
+        Command::Admin(a) => {
+            let u = db.unsafe_unscoped();
+            match a {
+                Admin::CreateUser {
+                    username,
+                    display_name,
+                    role,
+                    org,
+                } => {
+                    let role = Role::parse(&role).ok_or_else(|| {
+                        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                        anyhow::anyhow!("unknown role '{role}'; one of: {}", all.join(", "))
+                    })?;
+                    let pw = read_password()?;
+                    let name = display_name.unwrap_or_else(|| username.clone());
+                    u.create_user(&username, &name, &pw, role, org.as_deref())
+                        .await
+                        .map_err(explain)?;
+                    println!("created {username} ({role})");
+                }
+                Admin::SetPassword { username } => {
+                    let pw = read_password()?;
+                    u.set_password(&username, &pw).await.map_err(explain)?;
+                    println!("password set for {username}; it must be changed at next sign-in");
+                }
+                Admin::Unlock { username } => {
+                    u.unlock(&username).await.map_err(explain)?;
+                    println!("unlocked {username}");
+                }
+                Admin::VerifyAudit => match u.verify_audit().await? {
+                    None => println!("audit chain verifies"),
+                    Some(id) => anyhow::bail!("audit chain broken at entry {id}"),
+                },
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(listen = %config.listen, backend = db.backend(), "SafeCampus serving");
+    let state = AppState::new(db.clone(), config);
+    // Housekeeping: expired sessions are removed every ten minutes.
+    let house = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = house.db.auth().purge_sessions(&house.config.security).await {
+                tracing::warn!(error = %crate::error::Chain(&e), "session purge failed");
+            }
+        }
+    });
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

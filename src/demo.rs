@@ -1,0 +1,372 @@
+//! The demo district: 长春市 with 二道区 (42 schools and kindergartens) and 南关区 (2), their
+//! campus zones, staff and the demo accounts. Data files live in `assets/demo/`; people are
+//! generated from name pools with a fixed seed, so every demo database is the same.
+
+use crate::domain::Code;
+use crate::domain::ids::{OrgId, PersonId};
+use crate::domain::org::{OrgLevel, SchoolKind, ZoneType};
+use crate::domain::person::Post;
+use crate::domain::role::Role;
+use crate::error::{Error, Result};
+use crate::storage::Db;
+use crate::storage::seed::{SchoolRow, ZoneRow};
+use crate::storage::views::Features;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The password of every demo account (demo only; printed at start).
+pub const DEMO_PASSWORD: &str = "SafeCampus#2021";
+
+const SCHOOLS: &str = include_str!("../assets/demo/schools.toml");
+const LAYOUTS: &str = include_str!("../assets/demo/layouts.toml");
+const PEOPLE: &str = include_str!("../assets/demo/people.toml");
+
+#[derive(Deserialize)]
+struct SchoolsFile {
+    city: Node,
+    districts: Vec<District>,
+}
+
+#[derive(Deserialize)]
+struct Node {
+    code: String,
+    name: String,
+    name_en: String,
+    address: String,
+    lat: f64,
+    lng: f64,
+}
+
+#[derive(Deserialize)]
+struct District {
+    #[serde(flatten)]
+    node: Node,
+    schools: Vec<SchoolIn>,
+}
+
+#[derive(Deserialize)]
+struct SchoolIn {
+    code: String,
+    name: String,
+    name_en: String,
+    kind: String,
+    students: i32,
+    staff: i32,
+    area_m2: i32,
+    address: String,
+    lat: f64,
+    lng: f64,
+    phone: String,
+    #[serde(flatten)]
+    features: Features,
+}
+
+#[derive(Deserialize)]
+struct LayoutsFile {
+    layouts: Vec<Layout>,
+}
+
+#[derive(Deserialize)]
+struct Layout {
+    kind: String,
+    zones: Vec<LayoutZone>,
+}
+
+#[derive(Deserialize)]
+struct LayoutZone {
+    code: String,
+    name: String,
+    zone_type: String,
+    x: i32,
+    y: i32,
+    w: i32,
+    h: i32,
+    responsible_post: String,
+    requires: String,
+    parent: String,
+}
+
+#[derive(Deserialize)]
+struct PeopleFile {
+    surnames: Vec<String>,
+    given_names: Vec<String>,
+    staff_plan: Vec<StaffPlan>,
+}
+
+#[derive(Deserialize)]
+struct StaffPlan {
+    kind: String,
+    posts: Vec<PostCount>,
+}
+
+#[derive(Deserialize)]
+struct PostCount {
+    post: String,
+    count: u32,
+}
+
+fn has_feature(f: &Features, name: &str) -> bool {
+    match name {
+        "" => true,
+        "lab" => f.has_lab,
+        "canteen" => f.has_canteen,
+        "bus" => f.has_bus,
+        other => f
+            .list()
+            .iter()
+            .any(|(k, v)| *v && (*k == other || k.strip_prefix("has_") == Some(other))),
+    }
+}
+
+/// Whether a post exists at a school with these features.
+fn post_applies(post: Post, f: &Features) -> bool {
+    match post {
+        Post::BusDriver | Post::BusAttendant => f.has_bus,
+        Post::DormManager => f.boarding,
+        Post::LabManager => f.has_lab,
+        Post::Cook | Post::CanteenManager => f.has_canteen,
+        _ => true,
+    }
+}
+
+fn is_leadership(post: Post) -> bool {
+    matches!(
+        post,
+        Post::Principal | Post::VicePrincipal | Post::SafetyDirector | Post::LegalVicePrincipal
+    )
+}
+
+struct Names<'a> {
+    rng: StdRng,
+    pool: &'a PeopleFile,
+}
+
+impl Names<'_> {
+    fn person(&mut self) -> String {
+        let s = &self.pool.surnames[self.rng.random_range(0..self.pool.surnames.len())];
+        let g = &self.pool.given_names[self.rng.random_range(0..self.pool.given_names.len())];
+        format!("{s}{g}")
+    }
+
+    fn mobile(&mut self) -> String {
+        const PREFIX: [&str; 6] = ["138", "139", "135", "186", "158", "131"];
+        format!(
+            "{}{:08}",
+            PREFIX[self.rng.random_range(0..PREFIX.len())],
+            self.rng.random_range(0..100_000_000u32)
+        )
+    }
+}
+
+/// The demo accounts: (username, role, org code).
+pub fn accounts() -> Vec<(String, Role, Option<&'static str>)> {
+    let mut v: Vec<(String, Role, Option<&'static str>)> = vec![
+        ("sysadmin".into(), Role::SysAdmin, None),
+        ("secadmin".into(), Role::SecAdmin, None),
+        ("auditadmin".into(), Role::AuditAdmin, None),
+        ("city.officer".into(), Role::CityOfficer, Some("CC")),
+        ("bureau.officer".into(), Role::BureauOfficer, Some("ED")),
+        ("bureau.leader".into(), Role::BureauLeader, Some("ED")),
+        ("bureau.inspector".into(), Role::BureauInspector, Some("ED")),
+        ("nanguan.officer".into(), Role::BureauOfficer, Some("NG")),
+    ];
+    for (prefix, code) in [("s001", "S001"), ("s002", "S002"), ("n001", "N001")] {
+        v.push((format!("{prefix}.principal"), Role::Principal, Some(code)));
+        v.push((format!("{prefix}.safety"), Role::SafetyDirector, Some(code)));
+        v.push((format!("{prefix}.staff"), Role::Staff, Some(code)));
+        v.push((format!("{prefix}.guard"), Role::Guard, Some(code)));
+    }
+    v
+}
+
+/// Seeds the demo when the database is empty; returns whether it seeded.
+pub async fn seed_if_empty(db: &Db) -> Result<bool> {
+    let u = db.unsafe_unscoped();
+    if !u.is_empty().await? {
+        return Ok(false);
+    }
+    seed(db).await?;
+    Ok(true)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| Error::internal(anyhow::anyhow!("{name}: {e}")))
+}
+
+/// Writes the whole demo in one transaction.
+pub async fn seed(db: &Db) -> Result<()> {
+    let schools: SchoolsFile = parse("schools.toml", SCHOOLS)?;
+    let layouts: LayoutsFile = parse("layouts.toml", LAYOUTS)?;
+    let people: PeopleFile = parse("people.toml", PEOPLE)?;
+    let mut names = Names {
+        rng: StdRng::seed_from_u64(2021),
+        pool: &people,
+    };
+    let hash = crate::storage::auth::hash_password(DEMO_PASSWORD.to_string()).await?;
+    let mut tx = db.unsafe_unscoped().begin().await?;
+    let c = &schools.city;
+    let city = tx
+        .org(
+            None,
+            OrgLevel::City,
+            &c.code,
+            &c.name,
+            Some(c.name_en.clone()),
+            &c.address,
+            Some((c.lat, c.lng)),
+        )
+        .await?;
+    let mut org_ids: HashMap<String, OrgId> = HashMap::from([(c.code.clone(), city)]);
+    // Who holds which post at the account schools, for linking accounts to people.
+    let mut holders: HashMap<(String, Post), (PersonId, String)> = HashMap::new();
+    for d in &schools.districts {
+        let n = &d.node;
+        let did = tx
+            .org(
+                Some(city),
+                OrgLevel::District,
+                &n.code,
+                &n.name,
+                Some(n.name_en.clone()),
+                &n.address,
+                Some((n.lat, n.lng)),
+            )
+            .await?;
+        org_ids.insert(n.code.clone(), did);
+        for s in &d.schools {
+            let kind = SchoolKind::parse(&s.kind)
+                .ok_or_else(|| Error::internal(anyhow::anyhow!("unknown kind {}", s.kind)))?;
+            let sid = tx
+                .school(
+                    did,
+                    &SchoolRow {
+                        code: s.code.clone(),
+                        name: s.name.clone(),
+                        name_en: Some(s.name_en.clone()),
+                        kind,
+                        students: s.students,
+                        staff: s.staff,
+                        area_m2: s.area_m2,
+                        address: s.address.clone(),
+                        lat: Some(s.lat),
+                        lng: Some(s.lng),
+                        phone: s.phone.clone(),
+                        features: s.features.clone(),
+                    },
+                )
+                .await?;
+            org_ids.insert(s.code.clone(), sid);
+            // Staff: the plan of the kind, scaled to the school's size.
+            let plan = people
+                .staff_plan
+                .iter()
+                .find(|p| p.kind == s.kind)
+                .ok_or_else(|| Error::internal(anyhow::anyhow!("no staff plan for {}", s.kind)))?;
+            let plan_total: u32 = plan.posts.iter().map(|p| p.count).sum();
+            let scale = f64::from(s.staff.max(1)) / f64::from(plan_total.max(1));
+            let mut rows = Vec::new();
+            for pc in &plan.posts {
+                let Some(post) = Post::parse(&pc.post) else {
+                    continue;
+                };
+                if !post_applies(post, &s.features) {
+                    continue;
+                }
+                let n = if is_leadership(post) {
+                    pc.count
+                } else {
+                    ((f64::from(pc.count) * scale).round() as u32).max(1)
+                };
+                for _ in 0..n {
+                    rows.push((names.person(), post, names.mobile()));
+                }
+            }
+            let ids = tx.people(sid, &rows).await?;
+            let mut first_of: HashMap<Post, PersonId> = HashMap::new();
+            for (id, (name, post, _)) in ids.iter().zip(rows.iter()) {
+                first_of.entry(*post).or_insert(*id);
+                holders
+                    .entry((s.code.clone(), *post))
+                    .or_insert((*id, name.clone()));
+            }
+            // Zones from the layout of the kind; those needing a feature only where it exists.
+            let layout = layouts
+                .layouts
+                .iter()
+                .find(|l| l.kind == s.kind)
+                .ok_or_else(|| Error::internal(anyhow::anyhow!("no layout for {}", s.kind)))?;
+            let kept: Vec<&LayoutZone> = layout
+                .zones
+                .iter()
+                .filter(|z| has_feature(&s.features, &z.requires))
+                .collect();
+            let zones: Vec<ZoneRow> = kept
+                .iter()
+                .map(|z| {
+                    let post = Post::parse(&z.responsible_post).unwrap_or(Post::SafetyDirector);
+                    ZoneRow {
+                        code: z.code.clone(),
+                        name: z.name.clone(),
+                        zone_type: ZoneType::parse(&z.zone_type).unwrap_or(ZoneType::Area),
+                        rect: Some((z.x, z.y, z.w, z.h)),
+                        parent: kept
+                            .iter()
+                            .position(|p| !z.parent.is_empty() && p.code == z.parent),
+                        responsible: first_of
+                            .get(&post)
+                            .or_else(|| first_of.get(&Post::SafetyDirector))
+                            .copied(),
+                    }
+                })
+                .collect();
+            tx.zones(sid, &zones).await?;
+        }
+    }
+    let mut officer_names = Names {
+        rng: StdRng::seed_from_u64(1995),
+        pool: &people,
+    };
+    for (username, role, org) in accounts() {
+        let org_id = org.and_then(|c| org_ids.get(c).copied());
+        let school_code = org.filter(|c| c.len() == 4);
+        let post = match role {
+            Role::Principal => Some(Post::Principal),
+            Role::SafetyDirector => Some(Post::SafetyDirector),
+            Role::Staff => Some(Post::ClassTeacher),
+            Role::Guard => Some(Post::Guard),
+            _ => None,
+        };
+        let display = match (school_code, post) {
+            (Some(code), Some(p)) => holders
+                .get(&(code.to_string(), p))
+                .map(|h| h.1.clone())
+                .unwrap_or_else(|| officer_names.person()),
+            _ if role.is_system() => {
+                crate::web::i18n::tr(crate::web::i18n::Lang::Zh, &role.label_key())
+            }
+            _ => officer_names.person(),
+        };
+        tx.user(&username, &display, &hash, role, org_id).await?;
+    }
+    tx.audit("demo.seed", "org", city, "demo district seeded")
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The accounts table printed when the demo starts.
+pub fn accounts_banner(listen: &str) -> String {
+    let mut s = format!(
+        "\nSafeCampus 平安校园 demo: open http://{listen}\nAll demo accounts use the password {DEMO_PASSWORD}\n\n"
+    );
+    for (u, role, org) in accounts() {
+        s.push_str(&format!(
+            "  {u:<18} {:<18} {}\n",
+            role.as_str(),
+            org.unwrap_or("-")
+        ));
+    }
+    s
+}

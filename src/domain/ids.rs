@@ -1,0 +1,27 @@
+//! Typed identifiers: an `OrgId` cannot be passed where a `UserId` is expected.
+
+macro_rules! id_type {
+    ($($name:ident),+) => {$(
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, sea_orm::DeriveValueType,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                <i64 as utoipa::PartialSchema>::schema()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
+    )+};
+}
+
+id_type!(OrgId, UserId, PersonId, ZoneId, AuditId);

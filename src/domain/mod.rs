@@ -1,0 +1,104 @@
+//! Pure domain types and rules: no I/O, no database, no HTTP. Parsed once at the edge
+//! (forms, JSON, imports) and trusted everywhere after.
+
+pub mod ids;
+pub mod org;
+pub mod password;
+pub mod person;
+pub mod role;
+
+/// A closed set of values that has a stable wire code (`as_str`) and a translation key.
+pub trait Code: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    /// The translation-catalogue prefix, e.g. `school_kind`.
+    const KEY: &'static str;
+    fn as_str(self) -> &'static str;
+
+    fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+
+    /// The translation key of this value, e.g. `school_kind.primary`.
+    fn label_key(self) -> String {
+        format!("{}.{}", Self::KEY, self.as_str())
+    }
+
+    /// Parses a wire code or a label in any shipped language (imports accept both).
+    fn parse_label(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::parse(s).or_else(|| {
+            Self::ALL.iter().copied().find(|v| {
+                crate::web::i18n::LANGS
+                    .iter()
+                    .any(|l| crate::web::i18n::tr(*l, &v.label_key()) == s)
+            })
+        })
+    }
+}
+
+/// A value with a catalogue label; lets templates pass values or references alike.
+pub trait Labelled {
+    fn key(&self) -> String;
+}
+
+/// Declares a `Code` enum with its wire codes.
+#[macro_export]
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident, $key:literal, { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+        impl $crate::domain::Code for $name {
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+            const KEY: &'static str = $key;
+            fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $code),+ }
+            }
+        }
+        impl $crate::domain::Labelled for $name {
+            fn key(&self) -> String {
+                $crate::domain::Code::label_key(*self)
+            }
+        }
+        impl $crate::domain::Labelled for &$name {
+            fn key(&self) -> String {
+                $crate::domain::Code::label_key(**self)
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($crate::domain::Code::as_str(*self))
+            }
+        }
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($crate::domain::Code::as_str(*self))
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as serde::Deserialize>::deserialize(d)?;
+                <Self as $crate::domain::Code>::parse(&s).ok_or_else(|| {
+                    let all: Vec<&str> = <Self as $crate::domain::Code>::ALL
+                        .iter()
+                        .map(|v| $crate::domain::Code::as_str(*v))
+                        .collect();
+                    serde::de::Error::custom(format!(
+                        "unknown value '{s}', expected one of: {}",
+                        all.join(", ")
+                    ))
+                })
+            }
+        }
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),+]))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
+    };
+}

@@ -1,0 +1,115 @@
+//! The one error type of SafeCampus.
+//!
+//! Policy:
+//! - Every fallible operation below the web layer returns [`Error`]; the web layer turns it into
+//!   the JSON envelope `{"error": {"code", "message"}}` (API) or an error page (HTML).
+//! - `NotFound` is also the answer for an object outside the caller's scope: the caller must not
+//!   learn that it exists. `Forbidden` is for an in-scope object the caller's role may not touch.
+//! - `Validation` carries a message a person can act on (which field, what is wrong, what is
+//!   allowed), already translated by the caller when it comes from user input.
+//! - `Internal` keeps its cause chain for the log and is never shown to the user.
+
+use std::fmt;
+
+/// A field-level validation problem, e.g. row 7 of an import or a form field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{message}")]
+    Validation {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("too many attempts")]
+    Locked,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn validation(message: impl Into<String>) -> Self {
+        Error::Validation {
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Error::Validation {
+            message: message.clone(),
+            fields: vec![FieldError {
+                field: field.into(),
+                message,
+            }],
+        }
+    }
+
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        Error::Internal(e.into())
+    }
+
+    /// The stable machine-readable code of the envelope.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Unauthorized => "unauthorized",
+            Error::Forbidden => "forbidden",
+            Error::NotFound => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::Validation { .. } => "invalid",
+            Error::TooLarge(_) => "too_large",
+            Error::Locked => "locked",
+            Error::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = e.sql_err() {
+            return Error::Conflict("unique".into());
+        }
+        Error::Internal(anyhow::Error::new(e))
+    }
+}
+
+impl From<sea_orm::TransactionError<Error>> for Error {
+    fn from(e: sea_orm::TransactionError<Error>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(e) => e.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+/// Display helper that prints an error with its whole cause chain, for logs.
+pub struct Chain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut src = self.0.source();
+        while let Some(s) = src {
+            write!(f, ": {s}")?;
+            src = s.source();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,22 @@
+//! SafeCampus (平安校园安全管理平台): the platform a district education bureau runs its yearly
+//! school-safety work plan on.
+//!
+//! Layers, arrows pointing one way: [`domain`] (pure types and rules, no I/O) ← [`policy`]
+//! (who may do what) ← [`storage`] (the only code that touches the database; reached through a
+//! scoped handle) ← [`web`] (extractors, handlers, templates) ← `main.rs` (the binary).
+
+#![forbid(unsafe_code)]
+
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod policy;
+pub mod storage;
+pub mod web;
+pub mod xlsx;
+
+pub use error::{Error, Result};

@@ -1,0 +1,131 @@
+//! The one policy table: which role may perform which action. Scope (which objects) is not
+//! decided here but by the org subtree of the user, enforced by [`crate::storage::Scoped`].
+//!
+//! Read by: the request gate (every route names its action), the storage handle (a write is
+//! only reachable after the check), the menus (an entry is shown when its action is allowed)
+//! and the access-matrix test (expected answers are computed from this table).
+//!
+//! **Invariant:** a route without an [`Action`] cannot be registered; an action without a row
+//! here is allowed to nobody, and the access-matrix test fails on it.
+
+use crate::domain::role::Role::{self, *};
+
+/// Everything a user can ask the platform to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// No sign-in needed (login page, health, static files, language switch).
+    Public,
+    /// Any signed-in user, about themselves (me, home, logout, own password).
+    OwnSession,
+    OrgView,
+    /// Create or edit city/district nodes of the tree (configuration: system admin).
+    OrgManage,
+    SchoolView,
+    SchoolCreate,
+    SchoolUpdate,
+    SchoolImport,
+    SchoolExport,
+    PersonView,
+    PersonWrite,
+    ZoneView,
+    ZoneWrite,
+    UserView,
+    /// Create accounts, disable, unlock, reset passwords (system admin).
+    UserManage,
+    /// Grant roles and org scope (security admin).
+    UserGrant,
+    AuditView,
+}
+
+const BUSINESS: &[Role] = &[
+    CityOfficer,
+    BureauLeader,
+    BureauOfficer,
+    BureauInspector,
+    Principal,
+    SafetyDirector,
+    Staff,
+    Guard,
+];
+const BUREAU_MANAGE: &[Role] = &[CityOfficer, BureauOfficer];
+const BUREAU_ALL: &[Role] = &[CityOfficer, BureauLeader, BureauOfficer, BureauInspector];
+const SCHOOL_MANAGE: &[Role] = &[CityOfficer, BureauOfficer, Principal, SafetyDirector];
+
+/// The table. One row per action; `Public` and `OwnSession` are handled before the table.
+pub const POLICY: &[(Action, &[Role])] = &[
+    (Action::OrgView, BUSINESS),
+    (Action::OrgManage, &[SysAdmin]),
+    (Action::SchoolView, BUSINESS),
+    (Action::SchoolCreate, BUREAU_MANAGE),
+    (
+        Action::SchoolUpdate,
+        &[CityOfficer, BureauOfficer, Principal],
+    ),
+    (Action::SchoolImport, BUREAU_MANAGE),
+    (Action::SchoolExport, BUREAU_ALL),
+    (Action::PersonView, BUSINESS),
+    (Action::PersonWrite, SCHOOL_MANAGE),
+    (Action::ZoneView, BUSINESS),
+    (Action::ZoneWrite, SCHOOL_MANAGE),
+    (Action::UserView, &[SysAdmin, SecAdmin]),
+    (Action::UserManage, &[SysAdmin]),
+    (Action::UserGrant, &[SecAdmin]),
+    (Action::AuditView, &[AuditAdmin]),
+];
+
+/// May `role` perform `action` (on objects within its scope)?
+pub fn allows(role: Role, action: Action) -> bool {
+    match action {
+        Action::Public | Action::OwnSession => true,
+        _ => POLICY
+            .iter()
+            .find(|(a, _)| *a == action)
+            .is_some_and(|(_, roles)| roles.contains(&role)),
+    }
+}
+
+/// Whether the table has a row for `action` (the access-matrix test requires one).
+pub fn has_row(action: Action) -> bool {
+    matches!(action, Action::Public | Action::OwnSession)
+        || POLICY.iter().any(|(a, _)| *a == action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Code;
+
+    #[test]
+    fn system_roles_see_no_business_data() {
+        for role in [SysAdmin, SecAdmin, AuditAdmin] {
+            for a in [
+                Action::SchoolView,
+                Action::PersonView,
+                Action::ZoneView,
+                Action::OrgView,
+            ] {
+                assert!(!allows(role, a), "{role} must not {a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn three_roles_are_separated() {
+        // Each of the three system roles holds exactly one of the three admin duties.
+        let duties = [Action::UserManage, Action::UserGrant, Action::AuditView];
+        for role in [SysAdmin, SecAdmin, AuditAdmin] {
+            let held = duties.iter().filter(|a| allows(role, **a)).count();
+            assert_eq!(held, 1, "{role}");
+        }
+        for role in Role::ALL.iter().filter(|r| !r.is_system()) {
+            assert!(duties.iter().all(|a| !allows(*role, *a)), "{role}");
+        }
+    }
+
+    #[test]
+    fn rows_are_unique() {
+        for (i, (a, _)) in POLICY.iter().enumerate() {
+            assert!(POLICY[i + 1..].iter().all(|(b, _)| b != a), "{a:?} twice");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Database rows. Visible only inside `storage`: the web layer never sees a row, only the views
+//! built from it, and cannot build a query.
+
+pub(in crate::storage) mod audit_log;
+pub(in crate::storage) mod org;
+pub(in crate::storage) mod person;
+pub(in crate::storage) mod session;
+pub(in crate::storage) mod user;
+pub(in crate::storage) mod zone;

@@ -1,0 +1,272 @@
+//! Storage: the only module that talks to the database.
+//!
+//! **Invariant (tenancy by construction):** business data is reached only through a
+//! [`Scoped`] handle, which is built from an [`Actor`] (resolved once per request from the
+//! session) and the route's [`Action`]. Every query it runs is filtered by the actor's org
+//! subtree; an object outside it is `NotFound`; an in-scope object the role may not touch is
+//! `Forbidden`, checked before anything is written. Rows ([`entity`]) and the connection are
+//! private to this module, so the web layer cannot build an unscoped query. The escape hatch
+//! for the command line and the demo seeder is named [`Db::unsafe_unscoped`] so review finds it.
+
+pub mod audit;
+pub mod auth;
+mod entity;
+pub mod migration;
+pub mod orgs;
+pub mod people;
+pub mod seed;
+pub mod transfer;
+pub mod users;
+pub mod views;
+pub mod zones;
+
+use crate::domain::ids::{OrgId, UserId};
+use crate::domain::org::{OrgLevel, OrgPath};
+use crate::domain::role::Role;
+use crate::error::{Error, Result};
+use crate::policy::{self, Action};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// A pool to SQLite or PostgreSQL, chosen by URL at run time.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+}
+
+impl Db {
+    /// Connects; creates the SQLite file (and its folder) when missing. SQLite connections run
+    /// in WAL mode with a busy timeout and foreign keys on.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let file = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = std::path::Path::new(file).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(Error::internal)?;
+            }
+        }
+        let mut opt = ConnectOptions::new(url.to_string());
+        opt.sqlx_logging(false)
+            .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        let conn = Database::connect(opt).await?;
+        Ok(Db { conn })
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        migration::Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// Readiness: can we run a query?
+    pub async fn ping(&self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.conn.get_database_backend() {
+            DbBackend::Postgres => "postgres",
+            DbBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+
+    /// The handle for one request's business data.
+    pub fn scoped(&self, actor: Actor, action: Action) -> Scoped {
+        Scoped {
+            conn: self.conn.clone(),
+            actor,
+            action,
+        }
+    }
+
+    /// Sign-in, sessions and lockout: not scoped, because they establish who the user is.
+    pub fn auth(&self) -> auth::Auth {
+        auth::Auth {
+            conn: self.conn.clone(),
+        }
+    }
+
+    /// Unscoped access for the command line (`admin`, `demo`) only. Never reached from a
+    /// request handler; the name makes any other use stand out in review.
+    pub fn unsafe_unscoped(&self) -> seed::Unscoped {
+        seed::Unscoped {
+            conn: self.conn.clone(),
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+}
+
+/// Begins a write transaction; on SQLite as `BEGIN IMMEDIATE`, so a read→write upgrade never
+/// fails with BUSY past the busy timeout.
+pub(crate) async fn begin_write(conn: &DatabaseConnection) -> Result<DatabaseTransaction> {
+    let opts = TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: (conn.get_database_backend() == DbBackend::Sqlite)
+            .then_some(sea_orm::SqliteTransactionMode::Immediate),
+    };
+    Ok(conn.begin_with_options(opts).await?)
+}
+
+/// Who is acting: resolved once per request from the session. Only storage can build one.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_id: Option<OrgId>,
+    pub org_name: String,
+    pub org_code: String,
+    pub org_level: Option<OrgLevel>,
+    scope: OrgPath,
+    pub ip: String,
+    pub request_id: String,
+    pub csrf: String,
+    pub must_change_password: bool,
+}
+
+impl Actor {
+    /// The root of the actor's subtree.
+    pub fn scope(&self) -> &OrgPath {
+        &self.scope
+    }
+
+    /// Fills in the request facts the audit log records.
+    pub fn with_request(mut self, ip: String, request_id: String) -> Self {
+        self.ip = ip;
+        self.request_id = request_id;
+        self
+    }
+
+    /// An actor for command-line operations (audited as `cli`).
+    pub(crate) fn cli() -> Actor {
+        Actor {
+            user_id: UserId(0),
+            username: "cli".into(),
+            display_name: "cli".into(),
+            role: Role::SysAdmin,
+            org_id: None,
+            org_name: String::new(),
+            org_code: String::new(),
+            org_level: None,
+            scope: OrgPath::root(),
+            ip: "local".into(),
+            request_id: String::new(),
+            csrf: String::new(),
+            must_change_password: false,
+        }
+    }
+}
+
+/// The scoped handle: the actor, the action the route performs, and the connection.
+pub struct Scoped {
+    conn: DatabaseConnection,
+    actor: Actor,
+    action: Action,
+}
+
+impl Scoped {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// The role check (403), applied after the object was found in scope (else 404).
+    fn permit(&self) -> Result<()> {
+        if policy::allows(self.actor.role, self.action) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// Starts a write: the role check first (a refusal is audited and nothing is written),
+    /// then one transaction. [`WriteTx::commit`] appends the audit event in that same
+    /// transaction; dropping the `WriteTx` without committing rolls everything back.
+    async fn begin(&self, event: audit::Event) -> Result<WriteTx<'_>> {
+        if let Err(e) = self.permit() {
+            self.audit_refusal(&event, &e).await;
+            return Err(e);
+        }
+        let txn = begin_write(&self.conn).await?;
+        Ok(WriteTx {
+            scoped: self,
+            txn,
+            event,
+        })
+    }
+
+    /// Like [`Scoped::begin`] for a write about one org node (a school, a district): the node
+    /// must be in scope (else `NotFound`, audited) before the role is checked (else `Forbidden`).
+    async fn begin_for(&self, event: audit::Event, org: OrgId) -> Result<WriteTx<'_>> {
+        if let Err(e) = self.org_row(org, &self.conn).await {
+            if matches!(e, Error::NotFound) {
+                self.audit_refusal(&event, &e).await;
+            }
+            return Err(e);
+        }
+        self.begin(event).await
+    }
+
+    async fn audit_refusal(&self, event: &audit::Event, e: &Error) {
+        let result = match e {
+            Error::NotFound => "denied_not_found",
+            _ => "denied",
+        };
+        if let Ok(txn) = begin_write(&self.conn).await
+            && audit::append(&txn, &self.actor, event, result)
+                .await
+                .is_ok()
+        {
+            txn.commit().await.ok();
+        }
+    }
+}
+
+/// An open write transaction of a [`Scoped`] handle, carrying its audit event.
+pub(crate) struct WriteTx<'a> {
+    scoped: &'a Scoped,
+    pub txn: DatabaseTransaction,
+    pub event: audit::Event,
+}
+
+impl WriteTx<'_> {
+    /// Appends the audit event and commits, atomically.
+    pub async fn commit(self) -> Result<()> {
+        audit::append(&self.txn, &self.scoped.actor, &self.event, "ok").await?;
+        self.txn.commit().await?;
+        Ok(())
+    }
+
+    /// Rolls back; an out-of-scope or forbidden target is audited as a refusal.
+    pub async fn fail(self, e: Error) -> Error {
+        self.txn.rollback().await.ok();
+        if matches!(e, Error::NotFound | Error::Forbidden) {
+            self.scoped.audit_refusal(&self.event, &e).await;
+        }
+        e
+    }
+}

@@ -1,0 +1,581 @@
+//! The org tree and schools, read and written through a [`Scoped`] handle.
+
+use super::entity::org;
+use super::views::{self, Features, Org, OrgRef, Page, School};
+use super::{Scoped, audit::Event};
+use crate::domain::Code;
+use crate::domain::ids::OrgId;
+use crate::domain::org::{OrgLevel, OrgPath, SchoolKind, valid_code};
+use crate::domain::person::valid_phone;
+use crate::error::{Error, FieldError, Result};
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, Condition, IntoActiveModel, QueryOrder, QuerySelect};
+use serde::Deserialize;
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// Filters of the school list.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SchoolFilter {
+    pub kind: Option<String>,
+    /// Part of the name or code.
+    pub q: Option<String>,
+    /// Only schools under this org (a district).
+    pub org_id: Option<i64>,
+    pub page: Option<u64>,
+}
+
+/// A new school (`POST /api/v1/schools`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSchool {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: Option<String>,
+    pub kind: SchoolKind,
+    /// The district it belongs to; defaults to the caller's own district.
+    #[serde(default)]
+    pub district_id: Option<OrgId>,
+    #[serde(default)]
+    pub students: i32,
+    #[serde(default)]
+    pub staff: i32,
+    #[serde(default)]
+    pub area_m2: i32,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lng: Option<f64>,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub features: Features,
+}
+
+/// Changes to a school (`PATCH /api/v1/schools/{id}`); absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchoolPatch {
+    pub name: Option<String>,
+    pub name_en: Option<String>,
+    pub kind: Option<SchoolKind>,
+    pub students: Option<i32>,
+    pub staff: Option<i32>,
+    pub area_m2: Option<i32>,
+    pub address: Option<String>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub phone: Option<String>,
+    pub features: Option<Features>,
+}
+
+/// A new city or district node (`POST /api/v1/orgs`, system admin).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrg {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: Option<String>,
+    pub kind: OrgLevel,
+    #[serde(default)]
+    pub parent_id: Option<OrgId>,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+fn fe(field: &str, key: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: key.into(),
+    }
+}
+
+/// Field checks shared by create, update and import. Messages are translation keys.
+pub(crate) fn check_school_fields(
+    name: Option<&str>,
+    students: Option<i32>,
+    staff: Option<i32>,
+    area: Option<i32>,
+    lat: Option<f64>,
+    lng: Option<f64>,
+    phone: Option<&str>,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if let Some(n) = name {
+        if n.trim().is_empty() {
+            errs.push(fe("name", "err.required"));
+        } else if n.chars().count() > 64 {
+            errs.push(fe("name", "err.too_long_64"));
+        }
+    }
+    for (f, v) in [("students", students), ("staff", staff), ("area_m2", area)] {
+        if let Some(v) = v
+            && !(0..=10_000_000).contains(&v)
+        {
+            errs.push(fe(f, "err.out_of_range"));
+        }
+    }
+    if let Some(v) = lat
+        && !(-90.0..=90.0).contains(&v)
+    {
+        errs.push(fe("lat", "err.latitude"));
+    }
+    if let Some(v) = lng
+        && !(-180.0..=180.0).contains(&v)
+    {
+        errs.push(fe("lng", "err.longitude"));
+    }
+    if let Some(p) = phone
+        && !p.is_empty()
+        && !valid_phone(p)
+    {
+        errs.push(fe("phone", "err.phone"));
+    }
+    errs
+}
+
+pub(crate) fn invalid(fields: Vec<FieldError>) -> Error {
+    Error::Validation {
+        message: "err.invalid_input".into(),
+        fields,
+    }
+}
+
+impl Scoped {
+    /// `orgs.path LIKE '<scope>%'`: the actor's subtree.
+    pub(super) fn org_scope(&self) -> Condition {
+        Condition::all().add(Expr::col(org::Column::Path).like(self.actor.scope().like_pattern()))
+    }
+
+    /// An org node in scope, or `NotFound`.
+    pub(super) async fn org_row(
+        &self,
+        id: OrgId,
+        conn: &impl ConnectionTrait,
+    ) -> Result<org::Model> {
+        org::Entity::find_by_id(id)
+            .filter(self.org_scope())
+            .one(conn)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// A school in scope, or `NotFound` (also for a city or district id).
+    pub(super) async fn school_row(
+        &self,
+        id: OrgId,
+        conn: &impl ConnectionTrait,
+    ) -> Result<org::Model> {
+        let m = self.org_row(id, conn).await?;
+        if m.level != OrgLevel::School.as_str() {
+            return Err(Error::NotFound);
+        }
+        Ok(m)
+    }
+
+    async fn refs(&self, ids: impl IntoIterator<Item = OrgId>) -> Result<HashMap<OrgId, OrgRef>> {
+        let ids: Vec<OrgId> = ids.into_iter().collect();
+        let rows = org::Entity::find()
+            .filter(org::Column::Id.is_in(ids))
+            .all(&self.conn)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.id, OrgRef::from(m))).collect())
+    }
+
+    async fn school_view(&self, m: org::Model) -> Result<School> {
+        let parent = m.parent_id.ok_or(Error::NotFound)?;
+        let mut refs = self.refs([parent]).await?;
+        let d = refs.remove(&parent).ok_or(Error::NotFound)?;
+        Ok(School::from_rows(m, d))
+    }
+
+    /// The org nodes in scope, tree order.
+    pub async fn list_orgs(&self) -> Result<Vec<Org>> {
+        self.permit()?;
+        let rows = org::Entity::find()
+            .filter(self.org_scope())
+            .filter(org::Column::Level.ne(OrgLevel::School.as_str()))
+            .order_by_asc(org::Column::Path)
+            .all(&self.conn)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn get_org(&self, id: OrgId) -> Result<Org> {
+        let m = self.org_row(id, &self.conn).await?;
+        self.permit()?;
+        Ok(m.into())
+    }
+
+    /// Districts (and cities) in scope, for pickers and filters.
+    pub async fn districts(&self) -> Result<Vec<OrgRef>> {
+        self.permit()?;
+        let rows = org::Entity::find()
+            .filter(self.org_scope())
+            .filter(org::Column::Level.eq(OrgLevel::District.as_str()))
+            .order_by_asc(org::Column::Code)
+            .all(&self.conn)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn list_schools(&self, f: &SchoolFilter) -> Result<Page<School>> {
+        self.permit()?;
+        let mut q = org::Entity::find()
+            .filter(self.org_scope())
+            .filter(org::Column::Level.eq(OrgLevel::School.as_str()));
+        if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
+            let k = SchoolKind::parse(k).ok_or_else(|| Error::field("kind", "err.unknown_kind"))?;
+            q = q.filter(org::Column::SchoolKind.eq(k.as_str()));
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(
+                Condition::any()
+                    .add(org::Column::Name.contains(text))
+                    .add(org::Column::Code.contains(text)),
+            );
+        }
+        if let Some(under) = f.org_id {
+            let node = self.org_row(OrgId(under), &self.conn).await?;
+            let p = OrgPath::parse(&node.path).ok_or(Error::NotFound)?;
+            q = q.filter(Expr::col(org::Column::Path).like(p.like_pattern()));
+        }
+        let total = q.clone().count(&self.conn).await?;
+        let page = std::cmp::max(f.page.unwrap_or(1), 1);
+        let rows = q
+            .order_by_asc(org::Column::Code)
+            .offset((page - 1) * views::PAGE_SIZE)
+            .limit(views::PAGE_SIZE)
+            .all(&self.conn)
+            .await?;
+        let refs = self.refs(rows.iter().filter_map(|m| m.parent_id)).await?;
+        let items = rows
+            .into_iter()
+            .filter_map(|m| {
+                let d = refs.get(&m.parent_id?)?.clone();
+                Some(School::from_rows(m, d))
+            })
+            .collect();
+        Ok(Page { items, total, page })
+    }
+
+    /// Every school in scope (exports).
+    pub async fn all_schools(&self) -> Result<Vec<School>> {
+        let mut out = Vec::new();
+        let mut page = 1;
+        loop {
+            let p = self
+                .list_schools(&SchoolFilter {
+                    page: Some(page),
+                    ..Default::default()
+                })
+                .await?;
+            let n = p.items.len() as u64;
+            out.extend(p.items);
+            if n < views::PAGE_SIZE {
+                return Ok(out);
+            }
+            page += 1;
+        }
+    }
+
+    pub async fn get_school(&self, id: OrgId) -> Result<School> {
+        let m = self.school_row(id, &self.conn).await?;
+        self.permit()?;
+        self.school_view(m).await
+    }
+
+    /// Creates a school under a district in scope.
+    pub async fn create_school(&self, input: NewSchool) -> Result<School> {
+        let district_id = input
+            .district_id
+            .or(if self.actor.org_level == Some(OrgLevel::District) {
+                self.actor.org_id
+            } else {
+                None
+            })
+            .ok_or_else(|| Error::field("district_id", "err.district_required"))?;
+        let tx = self
+            .begin_for(
+                Event::new("school.create", "school", &input.code),
+                district_id,
+            )
+            .await?;
+        let out = async {
+            let district = self.org_row(district_id, &tx.txn).await?;
+            if district.level != OrgLevel::District.as_str() {
+                return Err(Error::field("district_id", "err.not_a_district"));
+            }
+            let mut errs = check_school_fields(
+                Some(&input.name),
+                Some(input.students),
+                Some(input.staff),
+                Some(input.area_m2),
+                input.lat,
+                input.lng,
+                Some(&input.phone),
+            );
+            if !valid_code(&input.code) {
+                errs.push(fe("code", "err.code"));
+            }
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            let parent_path = OrgPath::parse(&district.path).ok_or(Error::NotFound)?;
+            let id = insert_org(
+                &tx.txn,
+                &parent_path,
+                district.id,
+                OrgLevel::School,
+                &input.code,
+                &input.name,
+                input.name_en.clone(),
+                |am| {
+                    am.school_kind = Set(Some(input.kind.as_str().into()));
+                    am.students = Set(input.students);
+                    am.staff = Set(input.staff);
+                    am.area_m2 = Set(input.area_m2);
+                    am.address = Set(input.address.clone());
+                    am.lat = Set(input.lat);
+                    am.lng = Set(input.lng);
+                    am.phone = Set(input.phone.clone());
+                    apply_features(am, &input.features);
+                },
+            )
+            .await?;
+            Ok(id)
+        }
+        .await;
+        match out {
+            Ok(id) => {
+                let mut tx = tx;
+                tx.event.object_id = id.to_string();
+                tx.event.detail = format!("code={} name={}", input.code, input.name);
+                tx.commit().await?;
+                self.get_school_unchecked(id).await
+            }
+            Err(e) => Err(tx.fail(conflict_code(e)).await),
+        }
+    }
+
+    async fn get_school_unchecked(&self, id: OrgId) -> Result<School> {
+        let m = self.school_row(id, &self.conn).await?;
+        self.school_view(m).await
+    }
+
+    /// Applies a patch to a school in scope; the audit detail lists the changed fields.
+    pub async fn update_school(&self, id: OrgId, p: SchoolPatch) -> Result<School> {
+        let mut tx = self
+            .begin_for(Event::new("school.update", "school", id), id)
+            .await?;
+        let res: Result<String> = async {
+            let m = self.school_row(id, &tx.txn).await?;
+            let errs = check_school_fields(
+                p.name.as_deref(),
+                p.students,
+                p.staff,
+                p.area_m2,
+                p.lat,
+                p.lng,
+                p.phone.as_deref(),
+            );
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            let mut changed = Vec::new();
+            let mut am = m.clone().into_active_model();
+            macro_rules! set {
+                ($field:ident, $val:expr) => {
+                    if let Some(v) = $val {
+                        if m.$field != v {
+                            changed.push(stringify!($field));
+                            am.$field = Set(v);
+                        }
+                    }
+                };
+            }
+            set!(name, p.name.clone().map(|s| s.trim().to_string()));
+            set!(name_en, p.name_en.clone().map(Some));
+            set!(school_kind, p.kind.map(|k| Some(k.as_str().to_string())));
+            set!(students, p.students);
+            set!(staff, p.staff);
+            set!(area_m2, p.area_m2);
+            set!(address, p.address.clone());
+            set!(lat, p.lat.map(Some));
+            set!(lng, p.lng.map(Some));
+            set!(phone, p.phone.clone());
+            if let Some(f) = &p.features {
+                let mut am2 = am.clone();
+                apply_features(&mut am2, f);
+                let old = School::from_rows(m.clone(), OrgRef::from(m.clone())).features;
+                if &old != f {
+                    changed.push("features");
+                    am = am2;
+                }
+            }
+            if !changed.is_empty() {
+                am.updated_at = Set(Utc::now());
+                am.update(&tx.txn).await?;
+            }
+            Ok(changed.join(","))
+        }
+        .await;
+        match res {
+            Ok(changed) => {
+                tx.event.detail = format!("changed={changed}");
+                tx.commit().await?;
+                self.get_school_unchecked(id).await
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    /// Creates a city or district node (system configuration).
+    pub async fn create_org(&self, input: NewOrg) -> Result<Org> {
+        let event = Event::new("org.create", "org", &input.code);
+        let mut tx = match input.parent_id {
+            Some(p) => self.begin_for(event, p).await?,
+            None => self.begin(event).await?,
+        };
+        let res: Result<OrgId> = async {
+            if input.kind == OrgLevel::School {
+                return Err(Error::field("kind", "err.use_school_api"));
+            }
+            if !valid_code(&input.code) {
+                return Err(invalid(vec![fe("code", "err.code")]));
+            }
+            if input.name.trim().is_empty() {
+                return Err(invalid(vec![fe("name", "err.required")]));
+            }
+            let (parent_path, parent_id) = match input.parent_id {
+                Some(pid) => {
+                    let p = self.org_row(pid, &tx.txn).await?;
+                    if p.level == OrgLevel::School.as_str() {
+                        return Err(Error::field("parent_id", "err.parent_is_school"));
+                    }
+                    (OrgPath::parse(&p.path).ok_or(Error::NotFound)?, Some(p.id))
+                }
+                None => (OrgPath::root(), None),
+            };
+            insert_org_node(
+                &tx.txn,
+                &parent_path,
+                parent_id,
+                input.kind,
+                &input.code,
+                &input.name,
+                input.name_en.clone(),
+                |am| {
+                    am.address = Set(input.address.clone());
+                    am.phone = Set(input.phone.clone());
+                },
+            )
+            .await
+        }
+        .await;
+        match res {
+            Ok(id) => {
+                tx.event.object_id = id.to_string();
+                tx.commit().await?;
+                let m = org::Entity::find_by_id(id)
+                    .one(&self.conn)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                Ok(m.into())
+            }
+            Err(e) => Err(tx.fail(conflict_code(e)).await),
+        }
+    }
+}
+
+fn conflict_code(e: Error) -> Error {
+    match e {
+        Error::Conflict(_) => invalid(vec![fe("code", "err.code_taken")]),
+        e => e,
+    }
+}
+
+pub(crate) fn apply_features(am: &mut org::ActiveModel, f: &Features) {
+    am.boarding = Set(f.boarding);
+    am.has_bus = Set(f.has_bus);
+    am.has_canteen = Set(f.has_canteen);
+    am.has_lab = Set(f.has_lab);
+    am.has_pool = Set(f.has_pool);
+    am.near_water = Set(f.near_water);
+    am.has_dormitory = Set(f.has_dormitory);
+    am.has_boiler = Set(f.has_boiler);
+    am.has_elevator = Set(f.has_elevator);
+    am.has_gas = Set(f.has_gas);
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_org(
+    conn: &impl ConnectionTrait,
+    parent_path: &OrgPath,
+    parent_id: OrgId,
+    level: OrgLevel,
+    code: &str,
+    name: &str,
+    name_en: Option<String>,
+    fill: impl FnOnce(&mut org::ActiveModel),
+) -> Result<OrgId> {
+    insert_org_node(
+        conn,
+        parent_path,
+        Some(parent_id),
+        level,
+        code,
+        name,
+        name_en,
+        fill,
+    )
+    .await
+}
+
+/// Inserts a node and sets its materialised path (which needs the new id).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_org_node(
+    conn: &impl ConnectionTrait,
+    parent_path: &OrgPath,
+    parent_id: Option<OrgId>,
+    level: OrgLevel,
+    code: &str,
+    name: &str,
+    name_en: Option<String>,
+    fill: impl FnOnce(&mut org::ActiveModel),
+) -> Result<OrgId> {
+    let now = Utc::now();
+    let mut am = org::ActiveModel {
+        parent_id: Set(parent_id),
+        // A unique placeholder until the id is known.
+        path: Set(format!("pending:{code}")),
+        level: Set(level.as_str().into()),
+        code: Set(code.trim().into()),
+        name: Set(name.trim().into()),
+        name_en: Set(name_en.filter(|s| !s.trim().is_empty())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    fill(&mut am);
+    let res = org::Entity::insert(am).exec(conn).await?;
+    let id = res.last_insert_id;
+    org::Entity::update_many()
+        .col_expr(
+            org::Column::Path,
+            Expr::value(parent_path.child(id).as_str().to_string()),
+        )
+        .filter(org::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(id)
+}

@@ -1,0 +1,201 @@
+//! People and their posts at a school, through a [`Scoped`] handle.
+
+use super::entity::person;
+use super::orgs::invalid;
+use super::views::Person;
+use super::{Scoped, audit::Event};
+use crate::domain::Code;
+use crate::domain::ids::{OrgId, PersonId};
+use crate::domain::person::{Post, valid_phone};
+use crate::error::{Error, FieldError, Result};
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// A person to add, or the new values of one.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    pub name: String,
+    pub post: Post,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl PersonInput {
+    pub(crate) fn check(&self) -> Vec<FieldError> {
+        let mut errs = Vec::new();
+        let n = self.name.trim().chars().count();
+        if n == 0 {
+            errs.push(FieldError {
+                field: "name".into(),
+                message: "err.required".into(),
+            });
+        } else if n > 32 {
+            errs.push(FieldError {
+                field: "name".into(),
+                message: "err.too_long_32".into(),
+            });
+        }
+        if !self.phone.is_empty() && !valid_phone(&self.phone) {
+            errs.push(FieldError {
+                field: "phone".into(),
+                message: "err.phone".into(),
+            });
+        }
+        if self.note.chars().count() > 200 {
+            errs.push(FieldError {
+                field: "note".into(),
+                message: "err.too_long_200".into(),
+            });
+        }
+        errs
+    }
+}
+
+impl Scoped {
+    pub async fn list_people(&self, school: OrgId) -> Result<Vec<Person>> {
+        self.school_row(school, &self.conn).await?;
+        self.permit()?;
+        let rows = person::Entity::find()
+            .filter(person::Column::OrgId.eq(school))
+            .filter(person::Column::Active.eq(true))
+            .order_by_asc(person::Column::Id)
+            .all(&self.conn)
+            .await?;
+        let mut out: Vec<Person> = rows.into_iter().map(Into::into).collect();
+        out.sort_by_key(|p| {
+            Post::ALL
+                .iter()
+                .position(|x| *x == p.post)
+                .unwrap_or(usize::MAX)
+        });
+        Ok(out)
+    }
+
+    /// A person whose school is in scope, or `NotFound`.
+    async fn person_row(&self, id: PersonId, conn: &impl ConnectionTrait) -> Result<person::Model> {
+        let m = person::Entity::find_by_id(id)
+            .filter(person::Column::Active.eq(true))
+            .one(conn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.org_row(m.org_id, conn).await?;
+        Ok(m)
+    }
+
+    /// The org of a person in scope; a miss is audited as a refused write.
+    async fn person_org(&self, id: PersonId, event: &Event) -> Result<OrgId> {
+        match self.person_row(id, &self.conn).await {
+            Ok(m) => Ok(m.org_id),
+            Err(e) => {
+                self.audit_refusal(event, &e).await;
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn get_person(&self, id: PersonId) -> Result<Person> {
+        let m = self.person_row(id, &self.conn).await?;
+        self.permit()?;
+        Ok(m.into())
+    }
+
+    pub async fn create_person(&self, school: OrgId, input: PersonInput) -> Result<Person> {
+        let mut tx = self
+            .begin_for(Event::new("person.create", "person", ""), school)
+            .await?;
+        let res: Result<person::Model> = async {
+            self.school_row(school, &tx.txn).await?;
+            let errs = input.check();
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            let now = Utc::now();
+            let am = person::ActiveModel {
+                org_id: Set(school),
+                name: Set(input.name.trim().into()),
+                post: Set(input.post.as_str().into()),
+                phone: Set(input.phone.trim().into()),
+                note: Set(input.note.trim().into()),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            Ok(am.insert(&tx.txn).await?)
+        }
+        .await;
+        match res {
+            Ok(m) => {
+                tx.event.object_id = m.id.to_string();
+                tx.event.detail = format!("school={school} post={}", m.post);
+                tx.commit().await?;
+                Ok(m.into())
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    pub async fn update_person(&self, id: PersonId, input: PersonInput) -> Result<Person> {
+        let event = Event::new("person.update", "person", id);
+        let org = self.person_org(id, &event).await?;
+        let mut tx = self.begin_for(event, org).await?;
+        let res: Result<person::Model> = async {
+            let m = self.person_row(id, &tx.txn).await?;
+            let errs = input.check();
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            let mut am = m.into_active_model();
+            am.name = Set(input.name.trim().into());
+            am.post = Set(input.post.as_str().into());
+            am.phone = Set(input.phone.trim().into());
+            am.note = Set(input.note.trim().into());
+            am.updated_at = Set(Utc::now());
+            Ok(am.update(&tx.txn).await?)
+        }
+        .await;
+        match res {
+            Ok(m) => {
+                tx.event.detail = format!("post={}", m.post);
+                tx.commit().await?;
+                Ok(m.into())
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    /// Removes a person from the school's list (kept for history; zones they were
+    /// responsible for lose their responsible person).
+    pub async fn remove_person(&self, id: PersonId) -> Result<()> {
+        let event = Event::new("person.remove", "person", id);
+        let org = self.person_org(id, &event).await?;
+        let tx = self.begin_for(event, org).await?;
+        let res: Result<()> = async {
+            let m = self.person_row(id, &tx.txn).await?;
+            let mut am = m.into_active_model();
+            am.active = Set(false);
+            am.updated_at = Set(Utc::now());
+            am.update(&tx.txn).await?;
+            super::entity::zone::Entity::update_many()
+                .col_expr(
+                    super::entity::zone::Column::ResponsiblePersonId,
+                    sea_orm::sea_query::Expr::value(Option::<i64>::None),
+                )
+                .filter(super::entity::zone::Column::ResponsiblePersonId.eq(id))
+                .exec(&tx.txn)
+                .await?;
+            Ok(())
+        }
+        .await;
+        match res {
+            Ok(()) => tx.commit().await,
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! Unscoped writes for the command line: `admin` commands and the demo seeder. Reached only
+//! through [`super::Db::unsafe_unscoped`]; every change is audited as the `cli` actor.
+
+use super::entity::{org, person, user, zone};
+use super::orgs::{apply_features, insert_org_node};
+use super::views::Features;
+use super::{Actor, audit, auth, begin_write};
+use crate::domain::Code;
+use crate::domain::ids::{OrgId, PersonId, UserId, ZoneId};
+use crate::domain::org::{OrgLevel, OrgPath, SchoolKind, ZoneType};
+use crate::domain::person::Post;
+use crate::domain::role::Role;
+use crate::error::{Error, Result};
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, IntoActiveModel};
+
+pub struct Unscoped {
+    pub(super) conn: DatabaseConnection,
+}
+
+/// The facts of a school row for seeding and imports.
+#[derive(Debug, Clone)]
+pub struct SchoolRow {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub kind: SchoolKind,
+    pub students: i32,
+    pub staff: i32,
+    pub area_m2: i32,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub phone: String,
+    pub features: Features,
+}
+
+/// A zone to seed; `parent` indexes an earlier zone of the same call.
+#[derive(Debug, Clone)]
+pub struct ZoneRow {
+    pub code: String,
+    pub name: String,
+    pub zone_type: ZoneType,
+    pub rect: Option<(i32, i32, i32, i32)>,
+    pub parent: Option<usize>,
+    pub responsible: Option<PersonId>,
+}
+
+impl Unscoped {
+    /// True when the database holds no org and no user (a fresh install).
+    pub async fn is_empty(&self) -> Result<bool> {
+        Ok(org::Entity::find().count(&self.conn).await? == 0
+            && user::Entity::find().count(&self.conn).await? == 0)
+    }
+
+    pub async fn org_by_code(&self, code: &str) -> Result<Option<(OrgId, OrgLevel)>> {
+        Ok(org::Entity::find()
+            .filter(org::Column::Code.eq(code))
+            .one(&self.conn)
+            .await?
+            .map(|o| (o.id, OrgLevel::parse(&o.level).unwrap_or(OrgLevel::School))))
+    }
+
+    /// Creates an account (`safecampus admin create-user`).
+    pub async fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        role: Role,
+        org_code: Option<&str>,
+    ) -> Result<UserId> {
+        if !super::users::valid_username(username) {
+            return Err(Error::field("username", "err.username"));
+        }
+        auth::check_password(password, username, role)?;
+        let org_id = match (role.org_level(), org_code) {
+            (None, _) => None,
+            (Some(_), None) => return Err(Error::field("org", "err.org_required")),
+            (Some(level), Some(code)) => {
+                let (id, l) = self
+                    .org_by_code(code)
+                    .await?
+                    .ok_or_else(|| Error::field("org", "err.org_unknown"))?;
+                if l != level {
+                    return Err(Error::field("org", "err.org_level_mismatch"));
+                }
+                Some(id)
+            }
+        };
+        let hash = auth::hash_password(password.to_string()).await?;
+        let mut tx = self.begin().await?;
+        let id = tx.user(username, display_name, &hash, role, org_id).await?;
+        tx.audit("user.create", "user", id, &format!("role={role}"))
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn by_username(&self, username: &str) -> Result<user::Model> {
+        user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(&self.conn)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// Sets a password (`safecampus admin set-password`); the user must change it at sign-in.
+    pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
+        let u = self.by_username(username).await?;
+        let role = Role::parse(&u.role).unwrap_or(Role::Staff);
+        auth::check_password(password, username, role)?;
+        let hash = auth::hash_password(password.to_string()).await?;
+        let mut tx = self.begin().await?;
+        let id = u.id;
+        let mut am = u.into_active_model();
+        am.password_hash = Set(hash);
+        am.must_change_password = Set(true);
+        am.password_changed_at = Set(Utc::now());
+        am.update(&tx.txn).await?;
+        tx.audit("user.reset_password", "user", id, "").await?;
+        tx.commit().await
+    }
+
+    /// Lifts a lockout (`safecampus admin unlock`).
+    pub async fn unlock(&self, username: &str) -> Result<()> {
+        let u = self.by_username(username).await?;
+        let mut tx = self.begin().await?;
+        let id = u.id;
+        let mut am = u.into_active_model();
+        am.locked_until = Set(None);
+        am.failed_logins = Set(0);
+        am.failed_since = Set(None);
+        am.update(&tx.txn).await?;
+        tx.audit("user.unlock", "user", id, "").await?;
+        tx.commit().await
+    }
+
+    /// Checks the audit chain; `Some(id)` is the first row that does not verify.
+    pub async fn verify_audit(&self) -> Result<Option<i64>> {
+        audit::verify_chain(&self.conn).await
+    }
+
+    pub async fn begin(&self) -> Result<SeedTx> {
+        Ok(SeedTx {
+            txn: begin_write(&self.conn).await?,
+            actor: Actor::cli(),
+        })
+    }
+}
+
+/// One seeding transaction: everything or nothing.
+pub struct SeedTx {
+    txn: DatabaseTransaction,
+    actor: Actor,
+}
+
+impl SeedTx {
+    pub async fn org(
+        &mut self,
+        parent: Option<OrgId>,
+        level: OrgLevel,
+        code: &str,
+        name: &str,
+        name_en: Option<String>,
+        address: &str,
+        coords: Option<(f64, f64)>,
+    ) -> Result<OrgId> {
+        let parent_path = match parent {
+            Some(p) => {
+                let row = org::Entity::find_by_id(p)
+                    .one(&self.txn)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                OrgPath::parse(&row.path).ok_or(Error::NotFound)?
+            }
+            None => OrgPath::root(),
+        };
+        insert_org_node(
+            &self.txn,
+            &parent_path,
+            parent,
+            level,
+            code,
+            name,
+            name_en,
+            |am| {
+                am.address = Set(address.into());
+                am.lat = Set(coords.map(|c| c.0));
+                am.lng = Set(coords.map(|c| c.1));
+            },
+        )
+        .await
+    }
+
+    pub async fn school(&mut self, district: OrgId, s: &SchoolRow) -> Result<OrgId> {
+        let row = org::Entity::find_by_id(district)
+            .one(&self.txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let parent_path = OrgPath::parse(&row.path).ok_or(Error::NotFound)?;
+        insert_org_node(
+            &self.txn,
+            &parent_path,
+            Some(district),
+            OrgLevel::School,
+            &s.code,
+            &s.name,
+            s.name_en.clone(),
+            |am| {
+                am.school_kind = Set(Some(s.kind.as_str().into()));
+                am.students = Set(s.students);
+                am.staff = Set(s.staff);
+                am.area_m2 = Set(s.area_m2);
+                am.address = Set(s.address.clone());
+                am.lat = Set(s.lat);
+                am.lng = Set(s.lng);
+                am.phone = Set(s.phone.clone());
+                apply_features(am, &s.features);
+            },
+        )
+        .await
+    }
+
+    /// Inserts people in one batch and returns their ids in order.
+    pub async fn people(
+        &mut self,
+        org: OrgId,
+        rows: &[(String, Post, String)],
+    ) -> Result<Vec<PersonId>> {
+        let now = Utc::now();
+        let mut ids = Vec::with_capacity(rows.len());
+        for (name, post, phone) in rows {
+            let m = person::ActiveModel {
+                org_id: Set(org),
+                name: Set(name.clone()),
+                post: Set(post.as_str().into()),
+                phone: Set(phone.clone()),
+                note: Set(String::new()),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&self.txn)
+            .await?;
+            ids.push(m.id);
+        }
+        Ok(ids)
+    }
+
+    pub async fn zones(&mut self, school: OrgId, rows: &[ZoneRow]) -> Result<Vec<ZoneId>> {
+        let now = Utc::now();
+        let mut ids: Vec<ZoneId> = Vec::with_capacity(rows.len());
+        for z in rows {
+            let m = zone::ActiveModel {
+                school_id: Set(school),
+                parent_id: Set(z.parent.and_then(|i| ids.get(i).copied())),
+                code: Set(z.code.clone()),
+                name: Set(z.name.clone()),
+                zone_type: Set(z.zone_type.as_str().into()),
+                x: Set(z.rect.map(|r| r.0)),
+                y: Set(z.rect.map(|r| r.1)),
+                w: Set(z.rect.map(|r| r.2)),
+                h: Set(z.rect.map(|r| r.3)),
+                responsible_person_id: Set(z.responsible),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&self.txn)
+            .await?;
+            ids.push(m.id);
+        }
+        Ok(ids)
+    }
+
+    pub async fn user(
+        &mut self,
+        username: &str,
+        display_name: &str,
+        password_hash: &str,
+        role: Role,
+        org: Option<OrgId>,
+    ) -> Result<UserId> {
+        let now = Utc::now();
+        let m = user::ActiveModel {
+            username: Set(username.into()),
+            display_name: Set(display_name.into()),
+            password_hash: Set(password_hash.into()),
+            role: Set(role.as_str().into()),
+            org_id: Set(org),
+            password_changed_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await?;
+        Ok(m.id)
+    }
+
+    pub async fn audit(
+        &mut self,
+        action: &'static str,
+        object_type: &'static str,
+        id: impl ToString,
+        detail: &str,
+    ) -> Result<()> {
+        audit::append(
+            &self.txn,
+            &self.actor,
+            &audit::Event::new(action, object_type, id).detail(detail),
+            "ok",
+        )
+        .await
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.txn.commit().await?;
+        Ok(())
+    }
+}

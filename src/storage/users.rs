@@ -1,0 +1,290 @@
+//! User administration for the system roles: the system admin manages accounts, the security
+//! admin grants roles and scope (三员分立). Passwords are never returned or logged.
+
+use super::entity::{org, session, user};
+use super::orgs::invalid;
+use super::views::{OrgRef, Page, User};
+use super::{Scoped, audit::Event, auth};
+use crate::domain::Code;
+use crate::domain::ids::{OrgId, UserId};
+use crate::domain::org::OrgLevel;
+use crate::domain::role::Role;
+use crate::error::{Error, FieldError, Result};
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, Condition, IntoActiveModel, QueryOrder, QuerySelect};
+use serde::Deserialize;
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserFilter {
+    pub q: Option<String>,
+    pub page: Option<u64>,
+}
+
+/// A new account (system admin). It starts without business rights (role `staff`, no org)
+/// until the security admin grants a role and scope, and must change its password first.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// A grant (security admin): the role and the org node that bounds its scope.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    pub role: Role,
+    #[serde(default)]
+    pub org_id: Option<OrgId>,
+}
+
+/// Account changes (system admin).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, tag = "op", rename_all = "snake_case")]
+pub enum AccountOp {
+    Disable,
+    Enable,
+    Unlock,
+    ResetPassword { password: String },
+}
+
+pub(crate) fn valid_username(u: &str) -> bool {
+    (3..=32).contains(&u.len())
+        && u.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_' || c == '-'
+        })
+}
+
+impl Scoped {
+    pub async fn list_users(&self, f: &UserFilter) -> Result<Page<User>> {
+        self.permit()?;
+        let mut q = user::Entity::find();
+        if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(
+                Condition::any()
+                    .add(user::Column::Username.contains(t))
+                    .add(user::Column::DisplayName.contains(t)),
+            );
+        }
+        let total = q.clone().count(&self.conn).await?;
+        let page = f.page.unwrap_or(1).max(1);
+        let rows = q
+            .order_by_asc(user::Column::Username)
+            .offset((page - 1) * super::views::PAGE_SIZE)
+            .limit(super::views::PAGE_SIZE)
+            .all(&self.conn)
+            .await?;
+        let org_ids: Vec<OrgId> = rows.iter().filter_map(|u| u.org_id).collect();
+        let orgs: HashMap<OrgId, OrgRef> = org::Entity::find()
+            .filter(org::Column::Id.is_in(org_ids))
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.into()))
+            .collect();
+        let items = rows
+            .into_iter()
+            .map(|u| {
+                let o = u.org_id.and_then(|id| orgs.get(&id).cloned());
+                User::from_rows(u, o)
+            })
+            .collect();
+        Ok(Page { items, total, page })
+    }
+
+    async fn user_row(&self, id: UserId, conn: &impl ConnectionTrait) -> Result<user::Model> {
+        // System roles act on the whole installation: their scope is the root.
+        user::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    pub async fn get_user(&self, id: UserId) -> Result<User> {
+        let u = self.user_row(id, &self.conn).await?;
+        self.permit()?;
+        let o = match u.org_id {
+            Some(oid) => org::Entity::find_by_id(oid)
+                .one(&self.conn)
+                .await?
+                .map(Into::into),
+            None => None,
+        };
+        Ok(User::from_rows(u, o))
+    }
+
+    pub async fn create_user(&self, input: NewUser) -> Result<User> {
+        let mut errs = Vec::new();
+        if !valid_username(&input.username) {
+            errs.push(FieldError {
+                field: "username".into(),
+                message: "err.username".into(),
+            });
+        }
+        if input.display_name.trim().is_empty() {
+            errs.push(FieldError {
+                field: "display_name".into(),
+                message: "err.required".into(),
+            });
+        }
+        if let Err(Error::Validation { fields, .. }) =
+            auth::check_password(&input.password, &input.username, Role::Staff)
+        {
+            errs.extend(fields);
+        }
+        let mut tx = self
+            .begin(Event::new("user.create", "user", &input.username))
+            .await?;
+        if !errs.is_empty() {
+            return Err(tx.fail(invalid(errs)).await);
+        }
+        let hash = auth::hash_password(input.password.clone()).await?;
+        let now = Utc::now();
+        let res = user::ActiveModel {
+            username: Set(input.username.clone()),
+            display_name: Set(input.display_name.trim().into()),
+            password_hash: Set(hash),
+            role: Set(Role::Staff.as_str().into()),
+            org_id: Set(None),
+            must_change_password: Set(true),
+            password_changed_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&tx.txn)
+        .await;
+        match res {
+            Ok(m) => {
+                tx.event.object_id = m.id.to_string();
+                tx.commit().await?;
+                self.get_user(m.id).await
+            }
+            Err(e) => {
+                let e = match Error::from(e) {
+                    Error::Conflict(_) => invalid(vec![FieldError {
+                        field: "username".into(),
+                        message: "err.username_taken".into(),
+                    }]),
+                    e => e,
+                };
+                Err(tx.fail(e).await)
+            }
+        }
+    }
+
+    pub async fn account_op(&self, id: UserId, op: AccountOp) -> Result<User> {
+        let name = match &op {
+            AccountOp::Disable => "user.disable",
+            AccountOp::Enable => "user.enable",
+            AccountOp::Unlock => "user.unlock",
+            AccountOp::ResetPassword { .. } => "user.reset_password",
+        };
+        self.user_row(id, &self.conn).await?;
+        let tx = self.begin(Event::new(name, "user", id)).await?;
+        let res: Result<()> = async {
+            let u = self.user_row(id, &tx.txn).await?;
+            if u.id == self.actor.user_id && matches!(op, AccountOp::Disable) {
+                return Err(Error::field("op", "err.not_yourself"));
+            }
+            let username = u.username.clone();
+            let role = Role::parse(&u.role).unwrap_or(Role::Staff);
+            let mut am = u.into_active_model();
+            match &op {
+                AccountOp::Disable => am.disabled = Set(true),
+                AccountOp::Enable => am.disabled = Set(false),
+                AccountOp::Unlock => {
+                    am.locked_until = Set(None);
+                    am.failed_logins = Set(0);
+                    am.failed_since = Set(None);
+                }
+                AccountOp::ResetPassword { password } => {
+                    auth::check_password(password, &username, role)?;
+                    am.password_hash = Set(auth::hash_password(password.clone()).await?);
+                    am.must_change_password = Set(true);
+                    am.password_changed_at = Set(Utc::now());
+                }
+            }
+            am.updated_at = Set(Utc::now());
+            am.update(&tx.txn).await?;
+            if matches!(op, AccountOp::Disable | AccountOp::ResetPassword { .. }) {
+                session::Entity::delete_many()
+                    .filter(session::Column::UserId.eq(id))
+                    .exec(&tx.txn)
+                    .await?;
+            }
+            Ok(())
+        }
+        .await;
+        match res {
+            Ok(()) => {
+                tx.commit().await?;
+                self.get_user(id).await
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    /// Grants a role and scope. The org must be of the level the role works at; system roles
+    /// have no org. Nobody changes their own role.
+    pub async fn grant(&self, id: UserId, g: Grant) -> Result<User> {
+        self.user_row(id, &self.conn).await?;
+        let mut tx = self.begin(Event::new("user.grant", "user", id)).await?;
+        let res: Result<()> = async {
+            let u = self.user_row(id, &tx.txn).await?;
+            if u.id == self.actor.user_id {
+                return Err(Error::field("role", "err.not_yourself"));
+            }
+            let org_id = match (g.role.org_level(), g.org_id) {
+                (None, _) => None,
+                (Some(_), None) => return Err(Error::field("org_id", "err.org_required")),
+                (Some(level), Some(oid)) => {
+                    let o = self.org_row(oid, &tx.txn).await?;
+                    if OrgLevel::parse(&o.level) != Some(level) {
+                        return Err(Error::field("org_id", "err.org_level_mismatch"));
+                    }
+                    Some(oid)
+                }
+            };
+            let mut am = u.into_active_model();
+            am.role = Set(g.role.as_str().into());
+            am.org_id = Set(org_id);
+            am.updated_at = Set(Utc::now());
+            am.update(&tx.txn).await?;
+            // A new scope takes effect at the next sign-in.
+            session::Entity::delete_many()
+                .filter(session::Column::UserId.eq(id))
+                .exec(&tx.txn)
+                .await?;
+            Ok(())
+        }
+        .await;
+        match res {
+            Ok(()) => {
+                tx.event.detail = format!(
+                    "role={} org={}",
+                    g.role,
+                    g.org_id.map(|o| o.to_string()).unwrap_or_default()
+                );
+                tx.commit().await?;
+                self.get_user(id).await
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    /// Every org node (for the grant form's picker): system roles see the tree, not the data.
+    pub async fn org_choices(&self) -> Result<Vec<OrgRef>> {
+        self.permit()?;
+        let rows = org::Entity::find()
+            .order_by_asc(org::Column::Path)
+            .all(&self.conn)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}

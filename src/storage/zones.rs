@@ -1,0 +1,249 @@
+//! Campus zones and their responsible persons (网格化), through a [`Scoped`] handle.
+
+use super::entity::{person, zone};
+use super::orgs::invalid;
+use super::views::Zone;
+use super::{Scoped, audit::Event};
+use crate::domain::Code;
+use crate::domain::ids::{OrgId, PersonId, ZoneId};
+use crate::domain::org::ZoneType;
+use crate::error::{Error, FieldError, Result};
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
+use serde::Deserialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// A zone to add, or the new values of one.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneInput {
+    pub code: String,
+    pub name: String,
+    pub zone_type: ZoneType,
+    #[serde(default)]
+    pub parent_id: Option<ZoneId>,
+    #[serde(default)]
+    pub responsible_person_id: Option<PersonId>,
+    #[serde(default)]
+    pub x: Option<i32>,
+    #[serde(default)]
+    pub y: Option<i32>,
+    #[serde(default)]
+    pub w: Option<i32>,
+    #[serde(default)]
+    pub h: Option<i32>,
+}
+
+fn fe(field: &str, key: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: key.into(),
+    }
+}
+
+impl ZoneInput {
+    fn check(&self) -> Vec<FieldError> {
+        let mut errs = Vec::new();
+        if !crate::domain::org::valid_code(&self.code) {
+            errs.push(fe("code", "err.code"));
+        }
+        if self.name.trim().is_empty() {
+            errs.push(fe("name", "err.required"));
+        } else if self.name.chars().count() > 64 {
+            errs.push(fe("name", "err.too_long_64"));
+        }
+        let rect = [self.x, self.y, self.w, self.h];
+        let given = rect.iter().filter(|v| v.is_some()).count();
+        if given != 0 && given != 4 {
+            errs.push(fe("x", "err.rect_incomplete"));
+        }
+        if let [Some(x), Some(y), Some(w), Some(h)] = rect
+            && (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > 1000 || y + h > 700)
+        {
+            errs.push(fe("x", "err.rect_outside"));
+        }
+        errs
+    }
+}
+
+impl Scoped {
+    pub async fn list_zones(&self, school: OrgId) -> Result<Vec<Zone>> {
+        self.school_row(school, &self.conn).await?;
+        self.permit()?;
+        let rows = zone::Entity::find()
+            .filter(zone::Column::SchoolId.eq(school))
+            .order_by_asc(zone::Column::Code)
+            .all(&self.conn)
+            .await?;
+        let people: HashMap<PersonId, person::Model> = person::Entity::find()
+            .filter(person::Column::OrgId.eq(school))
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .map(|z| {
+                let p = z.responsible_person_id.and_then(|id| people.get(&id));
+                Zone::from_rows(z, p)
+            })
+            .collect())
+    }
+
+    async fn zone_row(&self, id: ZoneId, conn: &impl ConnectionTrait) -> Result<zone::Model> {
+        let m = zone::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.org_row(m.school_id, conn).await?;
+        Ok(m)
+    }
+
+    pub async fn get_zone(&self, id: ZoneId) -> Result<Zone> {
+        let m = self.zone_row(id, &self.conn).await?;
+        self.permit()?;
+        let p = match m.responsible_person_id {
+            Some(pid) => person::Entity::find_by_id(pid).one(&self.conn).await?,
+            None => None,
+        };
+        Ok(Zone::from_rows(m, p.as_ref()))
+    }
+
+    /// Checks that the parent zone and the responsible person belong to `school`.
+    async fn check_links(
+        &self,
+        school: OrgId,
+        input: &ZoneInput,
+        conn: &impl ConnectionTrait,
+    ) -> Result<Vec<FieldError>> {
+        let mut errs = input.check();
+        if let Some(pid) = input.parent_id {
+            let ok = zone::Entity::find_by_id(pid)
+                .one(conn)
+                .await?
+                .is_some_and(|z| z.school_id == school);
+            if !ok {
+                errs.push(fe("parent_id", "err.zone_parent"));
+            }
+        }
+        if let Some(pid) = input.responsible_person_id {
+            let ok = person::Entity::find_by_id(pid)
+                .one(conn)
+                .await?
+                .is_some_and(|p| p.org_id == school && p.active);
+            if !ok {
+                errs.push(fe("responsible_person_id", "err.person_not_here"));
+            }
+        }
+        Ok(errs)
+    }
+
+    pub async fn create_zone(&self, school: OrgId, input: ZoneInput) -> Result<Zone> {
+        let mut tx = self
+            .begin_for(Event::new("zone.create", "zone", ""), school)
+            .await?;
+        let res: Result<ZoneId> = async {
+            self.school_row(school, &tx.txn).await?;
+            let errs = self.check_links(school, &input, &tx.txn).await?;
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            let now = Utc::now();
+            let am = zone::ActiveModel {
+                school_id: Set(school),
+                parent_id: Set(input.parent_id),
+                code: Set(input.code.trim().into()),
+                name: Set(input.name.trim().into()),
+                zone_type: Set(input.zone_type.as_str().into()),
+                x: Set(input.x),
+                y: Set(input.y),
+                w: Set(input.w),
+                h: Set(input.h),
+                responsible_person_id: Set(input.responsible_person_id),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            Ok(am.insert(&tx.txn).await?.id)
+        }
+        .await;
+        match res {
+            Ok(id) => {
+                tx.event.object_id = id.to_string();
+                tx.event.detail = format!("school={school} code={}", input.code);
+                tx.commit().await?;
+                self.get_zone_unchecked(id).await
+            }
+            Err(Error::Conflict(_)) => {
+                Err(tx.fail(invalid(vec![fe("code", "err.code_taken")])).await)
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    async fn get_zone_unchecked(&self, id: ZoneId) -> Result<Zone> {
+        let m = self.zone_row(id, &self.conn).await?;
+        let p = match m.responsible_person_id {
+            Some(pid) => person::Entity::find_by_id(pid).one(&self.conn).await?,
+            None => None,
+        };
+        Ok(Zone::from_rows(m, p.as_ref()))
+    }
+
+    pub async fn update_zone(&self, id: ZoneId, input: ZoneInput) -> Result<Zone> {
+        let event = Event::new("zone.update", "zone", id);
+        let school = match self.zone_row(id, &self.conn).await {
+            Ok(z) => z.school_id,
+            Err(e) => {
+                self.audit_refusal(&event, &e).await;
+                return Err(e);
+            }
+        };
+        let mut tx = self.begin_for(event, school).await?;
+        let res: Result<()> = async {
+            let m = self.zone_row(id, &tx.txn).await?;
+            let mut errs = self.check_links(m.school_id, &input, &tx.txn).await?;
+            if input.parent_id == Some(id) {
+                errs.push(fe("parent_id", "err.zone_parent"));
+            }
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            let mut am = m.into_active_model();
+            am.parent_id = Set(input.parent_id);
+            am.code = Set(input.code.trim().into());
+            am.name = Set(input.name.trim().into());
+            am.zone_type = Set(input.zone_type.as_str().into());
+            am.x = Set(input.x);
+            am.y = Set(input.y);
+            am.w = Set(input.w);
+            am.h = Set(input.h);
+            am.responsible_person_id = Set(input.responsible_person_id);
+            am.updated_at = Set(Utc::now());
+            am.update(&tx.txn).await?;
+            Ok(())
+        }
+        .await;
+        match res {
+            Ok(()) => {
+                tx.event.detail = format!(
+                    "code={} responsible={}",
+                    input.code,
+                    input
+                        .responsible_person_id
+                        .map(|p| p.to_string())
+                        .unwrap_or_default()
+                );
+                tx.commit().await?;
+                self.get_zone_unchecked(id).await
+            }
+            Err(Error::Conflict(_)) => {
+                Err(tx.fail(invalid(vec![fe("code", "err.code_taken")])).await)
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The JSON API under `/api/v1`, described by [`openapi`]. Handlers are thin: extract, call the
+//! scoped storage handle, return the view.
+
+pub mod audit;
+pub mod auth;
+pub mod openapi;
+pub mod orgs;
+pub mod people;
+pub mod schools;
+pub mod transfer;
+pub mod users;
+pub mod zones;
+
+/// Result of an API handler: JSON or the error envelope.
+pub type ApiResult<T> = Result<axum::Json<T>, crate::Error>;

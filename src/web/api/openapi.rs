@@ -1,0 +1,40 @@
+//! The OpenAPI document, derived from the handlers' annotations.
+
+use super::*;
+use axum::Json;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "SafeCampus API", description = "平安校园安全管理平台 JSON API. Sign in with POST /api/v1/auth/login and send the token as `Authorization: Bearer …`. Errors use `{\"error\": {\"code\", \"message\"}}`. Objects outside your scope answer 404."),
+    paths(
+        auth::login, auth::logout, auth::me,
+        orgs::list, orgs::get, orgs::create,
+        schools::list, schools::create, schools::get, schools::update,
+        people::list, people::create, people::get, people::update, people::remove,
+        zones::list, zones::create, zones::get, zones::update,
+        users::list, users::create, users::get, users::account, users::grant,
+        audit::list,
+        transfer::export_schools, transfer::import_schools, transfer::export_people, transfer::import_people,
+    ),
+    modifiers(&Bearer),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl utoipa::Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,43 @@
+//! `GET|POST /api/v1/schools`, `GET|PATCH /api/v1/schools/{id}`.
+
+use super::ApiResult;
+use crate::domain::ids::OrgId;
+use crate::storage::orgs::{NewSchool, SchoolFilter, SchoolPatch};
+use crate::storage::views::{Page, School};
+use crate::web::ctx::{ApiJson, Ctx};
+use crate::web::error::Envelope;
+use axum::extract::{Path, Query};
+
+/// Schools in scope, 50 a page, filtered by kind, text and district.
+#[utoipa::path(get, path = "/api/v1/schools", tag = "schools", params(SchoolFilter),
+    responses((status = 200, body = Page<School>), (status = 422, body = Envelope)))]
+pub async fn list(
+    ctx: Ctx,
+    q: Result<Query<SchoolFilter>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Page<School>> {
+    let Query(f) = q.map_err(|e| crate::Error::validation(e.body_text()))?;
+    Ok(axum::Json(ctx.db().list_schools(&f).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/schools", tag = "schools", request_body = NewSchool,
+    responses((status = 200, body = School), (status = 422, body = Envelope)))]
+pub async fn create(ctx: Ctx, ApiJson(body): ApiJson<NewSchool>) -> ApiResult<School> {
+    Ok(axum::Json(ctx.db().create_school(body).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/schools/{id}", tag = "schools", params(("id" = i64, Path)),
+    responses((status = 200, body = School), (status = 404, body = Envelope)))]
+pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<School> {
+    Ok(axum::Json(ctx.db().get_school(OrgId(id)).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/schools/{id}", tag = "schools", params(("id" = i64, Path)),
+    request_body = SchoolPatch,
+    responses((status = 200, body = School), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn update(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SchoolPatch>,
+) -> ApiResult<School> {
+    Ok(axum::Json(ctx.db().update_school(OrgId(id), body).await?))
+}

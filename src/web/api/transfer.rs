@@ -1,0 +1,229 @@
+//! .xlsx export and import of schools and people. Uploads are the raw workbook as the body
+//! (`Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) or a
+//! multipart form with a `file` field.
+
+use crate::domain::Code;
+use crate::domain::ids::OrgId;
+use crate::error::Error;
+use crate::storage::transfer::{
+    ImportReport, PEOPLE_FIELDS, PEOPLE_REQUIRED, SCHOOL_FIELDS, SCHOOL_REQUIRED, people_rows,
+    school_rows,
+};
+use crate::web::ctx::Ctx;
+use crate::web::error::message;
+use crate::web::i18n::{LANGS, Lang, tr};
+use crate::xlsx::{self, Limits, XlsxError};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Sends a workbook as a download.
+pub fn download(bytes: Vec<u8>, filename: &str) -> Response {
+    let disp = format!(
+        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+        crate::web::error::urlencode(filename)
+    );
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, XLSX_MIME.to_string()),
+            (header::CONTENT_DISPOSITION, disp),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn headers(lang: Lang, fields: &[&str]) -> Vec<String> {
+    fields
+        .iter()
+        .map(|f| tr(lang, &format!("field.{f}")))
+        .collect()
+}
+
+/// Column aliases: the field name and its label in every shipped language.
+fn aliases(fields: &[&str]) -> Vec<(String, Vec<String>)> {
+    fields
+        .iter()
+        .map(|f| {
+            let labels = LANGS
+                .iter()
+                .map(|l| tr(*l, &format!("field.{f}")))
+                .collect();
+            (f.to_string(), labels)
+        })
+        .collect()
+}
+
+pub fn xlsx_error(e: XlsxError) -> Error {
+    let detail = e.detail();
+    let key = e.key();
+    match e {
+        XlsxError::Bomb(_) | XlsxError::TooLarge(_) => Error::TooLarge(key.into()),
+        _ => Error::Validation {
+            message: key.into(),
+            fields: if detail.is_empty() {
+                vec![]
+            } else {
+                vec![crate::error::FieldError {
+                    field: "file".into(),
+                    message: detail,
+                }]
+            },
+        },
+    }
+}
+
+/// Reads the sheet and maps its header; returns the data rows and the column of each field.
+pub fn read_table(
+    bytes: &[u8],
+    fields: &[&str],
+    required: &[&str],
+) -> Result<(Vec<Vec<String>>, Vec<Option<usize>>), Error> {
+    let mut rows = xlsx::read_first_sheet(bytes, &Limits::default()).map_err(xlsx_error)?;
+    if rows.is_empty() {
+        return Err(xlsx_error(XlsxError::Empty));
+    }
+    let header = rows.remove(0);
+    let al = aliases(fields);
+    let refs: Vec<Vec<&str>> = al
+        .iter()
+        .map(|(_, v)| v.iter().map(String::as_str).collect())
+        .collect();
+    let expected: Vec<(&str, &[&str])> = al
+        .iter()
+        .zip(refs.iter())
+        .map(|((f, _), r)| (f.as_str(), r.as_slice()))
+        .collect();
+    let cols = xlsx::map_headers(&header, &expected, required).map_err(xlsx_error)?;
+    Ok((rows, cols))
+}
+
+/// The uploaded workbook bytes, from a raw body or a multipart `file` field.
+pub struct Upload(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, st: &S) -> Result<Self, Error> {
+        let ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        if ct.starts_with("multipart/form-data") {
+            let mut mp = Multipart::from_request(req, st)
+                .await
+                .map_err(|e| Error::validation(e.body_text()))?;
+            while let Some(field) = mp
+                .next_field()
+                .await
+                .map_err(|_| Error::TooLarge("err.upload_too_large".into()))?
+            {
+                if field.name() == Some("file") {
+                    let b = field
+                        .bytes()
+                        .await
+                        .map_err(|_| Error::TooLarge("err.upload_too_large".into()))?;
+                    return Ok(Upload(b));
+                }
+            }
+            return Err(Error::field("file", "err.file_missing"));
+        }
+        let b = Bytes::from_request(req, st)
+            .await
+            .map_err(|_| Error::TooLarge("err.upload_too_large".into()))?;
+        if b.is_empty() {
+            return Err(Error::field("file", "err.file_missing"));
+        }
+        Ok(Upload(b))
+    }
+}
+
+/// A report whose messages are translated.
+pub fn translate(mut r: ImportReport, lang: Lang) -> ImportReport {
+    for e in &mut r.errors {
+        e.message = message(lang, &e.message);
+    }
+    r
+}
+
+fn report_response(r: ImportReport, lang: Lang) -> Response {
+    let status = if r.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (status, axum::Json(translate(r, lang))).into_response()
+}
+
+/// All schools in scope as .xlsx, headers in the caller's language.
+#[utoipa::path(get, path = "/api/v1/schools/export.xlsx", tag = "schools",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export_schools(ctx: Ctx) -> Result<Response, Error> {
+    let schools = ctx.db().all_schools().await?;
+    let lang = ctx.lang;
+    let rows = school_rows(
+        &schools,
+        |k| tr(lang, &k.label_key()),
+        &tr(lang, "common.yes"),
+        &tr(lang, "common.no"),
+    );
+    let bytes = xlsx::write_sheet(
+        &tr(lang, "nav.schools"),
+        &headers(lang, SCHOOL_FIELDS),
+        &rows,
+    )
+    .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+    Ok(download(
+        bytes,
+        &format!("{}.xlsx", tr(lang, "nav.schools")),
+    ))
+}
+
+/// Imports schools: creates new codes, updates existing ones in scope. Any row error → 422
+/// with the row-by-row report and nothing changed.
+#[utoipa::path(post, path = "/api/v1/schools/import", tag = "schools",
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+pub async fn import_schools(ctx: Ctx, Upload(bytes): Upload) -> Result<Response, Error> {
+    let (rows, cols) = read_table(&bytes, SCHOOL_FIELDS, SCHOOL_REQUIRED)?;
+    let r = ctx.db().import_schools(&rows, &cols).await?;
+    Ok(report_response(r, ctx.lang))
+}
+
+#[utoipa::path(get, path = "/api/v1/schools/{id}/people/export.xlsx", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export_people(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    let db = ctx.db();
+    let people = db.list_people(OrgId(id)).await?;
+    let lang = ctx.lang;
+    let rows = people_rows(&people, |p| tr(lang, &p.label_key()));
+    let bytes = xlsx::write_sheet(
+        &tr(lang, "school.people"),
+        &headers(lang, PEOPLE_FIELDS),
+        &rows,
+    )
+    .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+    Ok(download(
+        bytes,
+        &format!("{}.xlsx", tr(lang, "school.people")),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/schools/{id}/people/import", tag = "people", params(("id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+pub async fn import_people(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Upload(bytes): Upload,
+) -> Result<Response, Error> {
+    let (rows, cols) = read_table(&bytes, PEOPLE_FIELDS, PEOPLE_REQUIRED)?;
+    let r = ctx.db().import_people(OrgId(id), &rows, &cols).await?;
+    Ok(report_response(r, ctx.lang))
+}

@@ -1,0 +1,53 @@
+//! Accounts (system admin) and grants (security admin).
+
+use super::ApiResult;
+use crate::domain::ids::UserId;
+use crate::storage::users::{AccountOp, Grant, NewUser, UserFilter};
+use crate::storage::views::{Page, User};
+use crate::web::ctx::{ApiJson, Ctx};
+use crate::web::error::Envelope;
+use axum::extract::{Path, Query};
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "admin", params(UserFilter),
+    responses((status = 200, body = Page<User>)))]
+pub async fn list(
+    ctx: Ctx,
+    q: Result<Query<UserFilter>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Page<User>> {
+    let Query(f) = q.map_err(|e| crate::Error::validation(e.body_text()))?;
+    Ok(axum::Json(ctx.db().list_users(&f).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUser,
+    responses((status = 200, body = User), (status = 422, body = Envelope)))]
+pub async fn create(ctx: Ctx, ApiJson(body): ApiJson<NewUser>) -> ApiResult<User> {
+    Ok(axum::Json(ctx.db().create_user(body).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 404, body = Envelope)))]
+pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<User> {
+    Ok(axum::Json(ctx.db().get_user(UserId(id)).await?))
+}
+
+/// Disable, enable, unlock, or reset the password of an account.
+#[utoipa::path(post, path = "/api/v1/users/{id}/account", tag = "admin", params(("id" = i64, Path)),
+    request_body = AccountOp, responses((status = 200, body = User), (status = 404, body = Envelope)))]
+pub async fn account(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AccountOp>,
+) -> ApiResult<User> {
+    Ok(axum::Json(ctx.db().account_op(UserId(id), body).await?))
+}
+
+/// Grants a role and the org node of its scope.
+#[utoipa::path(put, path = "/api/v1/users/{id}/grant", tag = "admin", params(("id" = i64, Path)),
+    request_body = Grant, responses((status = 200, body = User), (status = 422, body = Envelope)))]
+pub async fn grant(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<Grant>,
+) -> ApiResult<User> {
+    Ok(axum::Json(ctx.db().grant(UserId(id), body).await?))
+}

@@ -1,0 +1,320 @@
+//! The request gate and the [`Ctx`] extractor.
+//!
+//! Every route is registered with an [`Action`]. For anything but `Public`, [`gate`] resolves
+//! the session (cookie or bearer token) to an [`Actor`] once, checks the CSRF token of
+//! cookie-authenticated writes, and stores the actor in the request. Handlers take a [`Ctx`],
+//! whose only door to business data is [`Ctx::db`], a [`Scoped`] handle for the route's action.
+
+use super::AppState;
+use super::i18n::Lang;
+use crate::error::Error;
+use crate::policy::Action;
+use crate::storage::auth::Origin;
+use crate::storage::{Actor, Scoped};
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "sc_session";
+
+/// The action and path pattern of the matched route, set when the route is registered.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteAction(pub Action, pub &'static str);
+
+/// The session token of the request and how it came.
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub value: String,
+    pub from_cookie: bool,
+}
+
+pub fn token_from(headers: &HeaderMap) -> Option<Token> {
+    if let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(Token {
+            value: v.trim().to_string(),
+            from_cookie: false,
+        });
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix("sc_session="))
+        .map(|v| Token {
+            value: v.to_string(),
+            from_cookie: true,
+        })
+}
+
+/// The client address: the socket peer (forwarded headers are not trusted).
+pub fn origin_of(parts_ext: &axum::http::Extensions, headers: &HeaderMap) -> Origin {
+    let ip = parts_ext
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    Origin { ip, request_id }
+}
+
+/// The gate: authentication and CSRF for every non-public route.
+pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let (action, pattern) = req
+        .extensions()
+        .get::<RouteAction>()
+        .map(|a| (a.0, a.1))
+        .unwrap_or((Action::OwnSession, ""));
+    if action == Action::Public {
+        return next.run(req).await;
+    }
+    let origin = origin_of(req.extensions(), req.headers());
+    let Some(token) = token_from(req.headers()) else {
+        return Error::Unauthorized.into_response();
+    };
+    let actor = match st
+        .db
+        .auth()
+        .session(&token.value, &origin, &st.config.security)
+        .await
+    {
+        Ok(Some(a)) => a,
+        Ok(None) => return Error::Unauthorized.into_response(),
+        Err(e) => return e.into_response(),
+    };
+    let (mut parts, body) = req.into_parts();
+    let write = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let body = if write && token.from_cookie {
+        match check_csrf(&parts, body, &actor.csrf).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        body
+    };
+    if actor.must_change_password
+        && action != Action::OwnSession
+        && !super::error::is_api(parts.uri.path())
+    {
+        return axum::response::Redirect::to("/account/password").into_response();
+    }
+    // Routes about one object check scope first (404) then role (403) in the storage handle;
+    // routes without an object are refused here. Either way the policy is re-checked on the
+    // way out, so a handler that forgot to ask cannot leak an answer.
+    let allowed = crate::policy::allows(actor.role, action);
+    if !allowed && !pattern.contains('{') {
+        return Error::Forbidden.into_response();
+    }
+    parts.extensions.insert(actor);
+    parts.extensions.insert(token);
+    let res = next.run(Request::from_parts(parts, body)).await;
+    if !allowed && (res.status().is_success() || res.status().is_redirection()) {
+        tracing::error!(
+            route = pattern,
+            "a handler answered without the policy check"
+        );
+        return Error::Forbidden.into_response();
+    }
+    res
+}
+
+/// A cookie-authenticated write must carry the session's CSRF token: in the `X-CSRF-Token`
+/// header (htmx), the `_csrf` query parameter (multipart uploads) or the `_csrf` form field.
+async fn check_csrf(parts: &Parts, body: Body, expected: &str) -> Result<Body, Error> {
+    let header_ok = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| ct_eq(v, expected));
+    let query_ok = parts.uri.query().is_some_and(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .unwrap_or_default()
+            .iter()
+            .any(|(k, v)| k == "_csrf" && ct_eq(v, expected))
+    });
+    if header_ok || query_ok {
+        return Ok(body);
+    }
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if is_form {
+        let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
+            .await
+            .map_err(|_| Error::TooLarge("err.body_too_large".into()))?;
+        let ok = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .unwrap_or_default()
+            .iter()
+            .any(|(k, v)| k == "_csrf" && ct_eq(v, expected));
+        if ok {
+            return Ok(Body::from(bytes));
+        }
+    }
+    Err(Error::Forbidden)
+}
+
+fn ct_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// What a handler knows about the request: who, doing what, in which language.
+pub struct Ctx {
+    pub actor: Actor,
+    pub action: Action,
+    pub lang: Lang,
+    pub token: Option<Token>,
+    pub state: AppState,
+}
+
+impl Ctx {
+    /// The scoped storage handle for this request's actor and action.
+    pub fn db(&self) -> Scoped {
+        self.state.db.scoped(self.actor.clone(), self.action)
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Error> {
+        let actor = parts
+            .extensions
+            .get::<Actor>()
+            .cloned()
+            .ok_or(Error::Unauthorized)?;
+        let action = parts
+            .extensions
+            .get::<RouteAction>()
+            .map(|a| a.0)
+            .ok_or(Error::Unauthorized)?;
+        Ok(Ctx {
+            actor,
+            action,
+            lang: Lang::from_headers(&parts.headers),
+            token: parts.extensions.get::<Token>().cloned(),
+            state: st.clone(),
+        })
+    }
+}
+
+/// Where the request came from (peer address, request id), for sign-in audit.
+pub struct ReqOrigin(pub Origin);
+
+impl<S: Send + Sync> FromRequestParts<S> for ReqOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ReqOrigin(origin_of(&parts.extensions, &parts.headers)))
+    }
+}
+
+/// The request language, for public pages.
+pub struct ReqLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for ReqLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ReqLang(Lang::from_headers(&parts.headers)))
+    }
+}
+
+/// JSON body extractor whose rejections use the error envelope (422 with serde's reason,
+/// e.g. an unknown field).
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, st: &S) -> Result<Self, Error> {
+        match axum::Json::<T>::from_request(req, st).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(Error::validation(rej.body_text())),
+        }
+    }
+}
+
+/// Form body extractor with the same error policy; the `_csrf` field is ignored here (the
+/// gate checked it).
+pub struct Form<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Form<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, _st: &S) -> Result<Self, Error> {
+        let bytes = axum::body::to_bytes(req.into_body(), 2 * 1024 * 1024)
+            .await
+            .map_err(|_| Error::TooLarge("err.body_too_large".into()))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|e| Error::validation(e.to_string()))?;
+        let filtered: Vec<(String, String)> =
+            pairs.into_iter().filter(|(k, _)| k != "_csrf").collect();
+        let enc = serde_urlencoded::to_string(&filtered).map_err(Error::internal)?;
+        serde_urlencoded::from_str(&enc)
+            .map(Form)
+            .map_err(|e| Error::validation(e.to_string()))
+    }
+}
+
+/// The raw pairs of a form body, for forms with repeated fields (checkbox groups).
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl FormPairs {
+    /// Values of a repeated field.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The other fields deserialized into `T` (repeated fields and `_csrf` left out).
+    pub fn parse<T: serde::de::DeserializeOwned>(&self, repeated: &[&str]) -> Result<T, Error> {
+        let rest: Vec<&(String, String)> = self
+            .0
+            .iter()
+            .filter(|(k, _)| k != "_csrf" && !repeated.contains(&k.as_str()))
+            .collect();
+        let enc = serde_urlencoded::to_string(&rest).map_err(Error::internal)?;
+        serde_urlencoded::from_str(&enc).map_err(|e| Error::validation(e.to_string()))
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormPairs {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, _st: &S) -> Result<Self, Error> {
+        let bytes = axum::body::to_bytes(req.into_body(), 2 * 1024 * 1024)
+            .await
+            .map_err(|_| Error::TooLarge("err.body_too_large".into()))?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(FormPairs)
+            .map_err(|e| Error::validation(e.to_string()))
+    }
+}

@@ -1,0 +1,176 @@
+//! Turning [`Error`] into responses. Handlers return `Result<_, Error>`; the error travels in
+//! the response extensions and [`render`] (a middleware that knows the language and whether
+//! the request was for the API) writes the body: the JSON envelope
+//! `{"error": {"code", "message", "fields"?}}` or an HTML error page. Internal errors are
+//! logged with their cause chain and shown only as a generic message with the request id.
+
+use super::i18n::{Lang, tr};
+use crate::error::{Chain, Error};
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// The error carried from the handler to [`render`].
+#[derive(Clone)]
+pub struct Carried(pub Arc<Error>);
+
+pub fn status(e: &Error) -> StatusCode {
+    match e {
+        Error::Unauthorized => StatusCode::UNAUTHORIZED,
+        Error::Forbidden => StatusCode::FORBIDDEN,
+        Error::NotFound => StatusCode::NOT_FOUND,
+        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::Locked => StatusCode::TOO_MANY_REQUESTS,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if let Error::Internal(e) = &self {
+            tracing::error!(error = %Chain(e.as_ref()), "internal error");
+        }
+        let mut r = status(&self).into_response();
+        r.extensions_mut().insert(Carried(Arc::new(self)));
+        r
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Envelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldBody>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldBody {
+    pub field: String,
+    pub message: String,
+}
+
+/// Translates a message that is a catalogue key; passes other text through.
+pub fn message(lang: Lang, m: &str) -> String {
+    if m.starts_with("err.") {
+        tr(lang, m)
+    } else {
+        m.to_string()
+    }
+}
+
+pub fn envelope(e: &Error, lang: Lang) -> Envelope {
+    let (msg, fields) = match e {
+        Error::Unauthorized => (tr(lang, "err.unauthorized"), vec![]),
+        Error::Forbidden => (tr(lang, "err.forbidden"), vec![]),
+        Error::NotFound => (tr(lang, "err.not_found"), vec![]),
+        Error::Conflict(m) => (message(lang, m), vec![]),
+        Error::Validation { message: m, fields } => {
+            let fields: Vec<FieldBody> = fields
+                .iter()
+                .map(|f| FieldBody {
+                    field: f.field.clone(),
+                    message: message(lang, &f.message),
+                })
+                .collect();
+            let mut text = message(lang, m);
+            if !fields.is_empty() {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", field_label(lang, &f.field), f.message))
+                    .collect();
+                text = format!("{text} {}", parts.join("; "));
+            }
+            (text, fields)
+        }
+        Error::TooLarge(m) => (message(lang, m), vec![]),
+        Error::Locked => (tr(lang, "err.locked"), vec![]),
+        Error::Internal(_) => (tr(lang, "err.internal"), vec![]),
+    };
+    Envelope {
+        error: ErrorBody {
+            code: e.code().into(),
+            message: msg,
+            fields,
+        },
+    }
+}
+
+/// The label of a form field, for messages ("名称: 必填").
+pub fn field_label(lang: Lang, field: &str) -> String {
+    let key = format!("field.{field}");
+    if super::i18n::has(lang, &key) {
+        tr(lang, &key)
+    } else {
+        field.to_string()
+    }
+}
+
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Writes the body of error responses in the request's language and format.
+pub async fn render(req: Request, next: Next) -> Response {
+    let lang = Lang::from_headers(req.headers());
+    let api = is_api(req.uri().path());
+    let path_q = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let rid = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let res = next.run(req).await;
+    let Some(Carried(err)) = res.extensions().get::<Carried>().cloned() else {
+        // Errors axum produced itself (unknown path, wrong method): same envelope.
+        if res.status() == StatusCode::NOT_FOUND || res.status() == StatusCode::METHOD_NOT_ALLOWED {
+            let e = if res.status() == StatusCode::NOT_FOUND {
+                Error::NotFound
+            } else {
+                Error::validation("err.method")
+            };
+            let s = res.status();
+            return write(&e, s, lang, api, &path_q, &rid);
+        }
+        return res;
+    };
+    let s = res.status();
+    write(&err, s, lang, api, &path_q, &rid)
+}
+
+fn write(err: &Error, s: StatusCode, lang: Lang, api: bool, path_q: &str, rid: &str) -> Response {
+    if api {
+        let mut r = (s, axum::Json(envelope(err, lang))).into_response();
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, "no-store".parse().expect("static"));
+        return r;
+    }
+    if matches!(err, Error::Unauthorized) {
+        let next = urlencode(path_q);
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    let env = envelope(err, lang);
+    let page = super::pages::error_page(lang, s, &env.error.message, rid);
+    (s, Html(page)).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)])
+        .map(|v| v[2..].to_string())
+        .unwrap_or_default()
+}

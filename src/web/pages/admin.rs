@@ -1,0 +1,212 @@
+//! Administration pages of the three system roles: accounts (system admin), grants (security
+//! admin), the audit log (audit admin).
+
+use super::{Chrome, FormErrors, render};
+use crate::domain::Code;
+use crate::domain::ids::{OrgId, UserId};
+use crate::domain::role::Role;
+use crate::error::Error;
+use crate::policy::Action;
+use crate::storage::audit::AuditFilter;
+use crate::storage::users::{AccountOp, Grant, NewUser, UserFilter};
+use crate::storage::views::{AuditEntry, OrgRef, User};
+use crate::web::ctx::{Ctx, Form};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    c: Chrome,
+    f: UserFilter,
+    items: Vec<User>,
+    total: u64,
+    can_manage: bool,
+    can_grant: bool,
+    roles: Vec<(String, String)>,
+    orgs: Vec<OrgRef>,
+    errors: FormErrors,
+    notice: String,
+}
+
+async fn users_page(
+    ctx: &Ctx,
+    f: UserFilter,
+    errors: FormErrors,
+    notice: String,
+) -> Result<Response, Error> {
+    let page = ctx
+        .state
+        .db
+        .scoped(ctx.actor.clone(), Action::UserView)
+        .list_users(&f)
+        .await?;
+    let c = Chrome::for_ctx(ctx, "nav.users", "/admin/users");
+    let can_grant = c.can(ctx.actor.role, Action::UserGrant);
+    let orgs = if can_grant {
+        ctx.state
+            .db
+            .scoped(ctx.actor.clone(), Action::UserGrant)
+            .org_choices()
+            .await?
+    } else {
+        vec![]
+    };
+    let failed = errors.any();
+    let mut r = render(&UsersPage {
+        can_manage: c.can(ctx.actor.role, Action::UserManage),
+        can_grant,
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_string(), c.label(r)))
+            .collect(),
+        orgs,
+        total: page.total,
+        items: page.items,
+        f,
+        errors,
+        notice,
+        c,
+    })?;
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn users(
+    ctx: Ctx,
+    q: Result<Query<UserFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, Error> {
+    let Query(f) = q.map_err(|e| Error::validation(e.body_text()))?;
+    users_page(&ctx, f, FormErrors::default(), String::new()).await
+}
+
+async fn after(ctx: &Ctx, res: Result<User, Error>, notice_key: &str) -> Result<Response, Error> {
+    match res {
+        Ok(_) => {
+            users_page(
+                ctx,
+                UserFilter::default(),
+                FormErrors::default(),
+                ctx_t(ctx, notice_key),
+            )
+            .await
+        }
+        Err(e) => match FormErrors::from_error(&e, ctx.lang) {
+            Some(fe) => users_page(ctx, UserFilter::default(), fe, String::new()).await,
+            None => Err(e),
+        },
+    }
+}
+
+fn ctx_t(ctx: &Ctx, key: &str) -> String {
+    crate::web::i18n::tr(ctx.lang, key)
+}
+
+pub async fn create_user(ctx: Ctx, Form(f): Form<NewUser>) -> Result<Response, Error> {
+    let res = ctx.db().create_user(f).await;
+    after(&ctx, res, "admin.user_created").await
+}
+
+#[derive(Deserialize)]
+pub struct AccountForm {
+    op: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn account(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<AccountForm>,
+) -> Result<Response, Error> {
+    let op = match f.op.as_str() {
+        "disable" => AccountOp::Disable,
+        "enable" => AccountOp::Enable,
+        "unlock" => AccountOp::Unlock,
+        "reset_password" => AccountOp::ResetPassword {
+            password: f.password,
+        },
+        _ => return Err(Error::field("op", "err.invalid_input")),
+    };
+    let res = ctx.db().account_op(UserId(id), op).await;
+    after(&ctx, res, "admin.saved").await
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    role: String,
+    #[serde(default)]
+    org_id: String,
+}
+
+pub async fn grant(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<GrantForm>,
+) -> Result<Response, Error> {
+    let role = Role::parse(&f.role).ok_or_else(|| Error::field("role", "err.invalid_input"))?;
+    let org_id = f.org_id.trim().parse::<i64>().ok().map(OrgId);
+    let res = ctx.db().grant(UserId(id), Grant { role, org_id }).await;
+    after(&ctx, res, "admin.saved").await
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    c: Chrome,
+    f: AuditFilter,
+    items: Vec<AuditEntry>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    chain_ok: bool,
+    broken_at: i64,
+    query_base: String,
+}
+
+impl AuditPage {
+    fn local(&self, e: &AuditEntry) -> String {
+        (e.at + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    }
+
+    fn result_class(&self, e: &AuditEntry) -> &'static str {
+        if e.result == "ok" {
+            "ok-text"
+        } else {
+            "alert-text"
+        }
+    }
+}
+
+pub async fn audit(
+    ctx: Ctx,
+    q: Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, Error> {
+    let Query(f) = q.map_err(|e| Error::validation(e.body_text()))?;
+    let db = ctx.db();
+    let page = db.audit_list(&f).await?;
+    let broken = db.audit_verify().await?;
+    let query_base = serde_urlencoded::to_string([
+        ("user", f.user.clone().unwrap_or_default()),
+        ("action", f.action.clone().unwrap_or_default()),
+        ("result", f.result.clone().unwrap_or_default()),
+    ])
+    .unwrap_or_default();
+    render(&AuditPage {
+        c: Chrome::for_ctx(&ctx, "nav.audit", "/audit"),
+        pages: page.total.div_ceil(crate::storage::views::PAGE_SIZE).max(1),
+        total: page.total,
+        page: page.page,
+        items: page.items,
+        chain_ok: broken.is_none(),
+        broken_at: broken.unwrap_or(0),
+        f,
+        query_base,
+    })
+}

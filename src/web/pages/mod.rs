@@ -1,0 +1,188 @@
+//! Server-rendered pages (askama templates under `templates/`, auto-escaped, checked at
+//! compile time). Every string a user reads goes through the catalogue via `c.t("key")`.
+
+pub mod admin;
+pub mod auth;
+pub mod home;
+pub mod people;
+pub mod schools;
+pub mod transfer;
+pub mod zones;
+
+use super::ctx::Ctx;
+use super::i18n::{Lang, tr};
+use crate::domain::{Code, Labelled};
+use crate::error::Error;
+use crate::policy::{self, Action};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// A menu entry, shown when the user's role may perform its action.
+pub struct MenuItem {
+    pub href: &'static str,
+    pub label: String,
+    pub active: bool,
+}
+
+/// The menu: (link, label key, action). The policy table decides who sees what.
+pub const MENU: &[(&str, &str, Action)] = &[
+    ("/schools", "nav.schools", Action::SchoolView),
+    ("/admin/users", "nav.users", Action::UserView),
+    ("/audit", "nav.audit", Action::AuditView),
+    ("/account/password", "nav.password", Action::OwnSession),
+];
+
+/// What every page's frame needs: language, user, menu, CSRF token, asset URLs.
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    pub user_name: String,
+    pub user_role: String,
+    pub org_name: String,
+    pub csrf: String,
+    pub menu: Vec<MenuItem>,
+    pub other_lang_href: String,
+    pub other_lang_label: String,
+    pub css: String,
+    pub js: String,
+    pub signed_in: bool,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> String {
+        tr(self.lang, key)
+    }
+
+    /// Translates a message that may be a catalogue key.
+    pub fn msg(&self, m: &str) -> String {
+        super::error::message(self.lang, m)
+    }
+
+    pub fn label<L: Labelled + ?Sized>(&self, v: &L) -> String {
+        tr(self.lang, &v.key())
+    }
+
+    pub fn public(lang: Lang, title_key: &str, here: &str) -> Chrome {
+        Chrome {
+            lang,
+            title: tr(lang, title_key),
+            user_name: String::new(),
+            user_role: String::new(),
+            org_name: String::new(),
+            csrf: String::new(),
+            menu: Vec::new(),
+            other_lang_href: format!(
+                "/lang/{}?next={}",
+                lang.other().code(),
+                super::error::urlencode(here)
+            ),
+            other_lang_label: tr(lang, "lang.switch"),
+            css: super::assets::url("app.css"),
+            js: super::assets::url("app.js"),
+            signed_in: false,
+        }
+    }
+
+    pub fn for_ctx(ctx: &Ctx, title_key: &str, here: &str) -> Chrome {
+        let mut c = Chrome::public(ctx.lang, title_key, here);
+        c.signed_in = true;
+        c.user_name = ctx.actor.display_name.clone();
+        c.user_role = tr(ctx.lang, &ctx.actor.role.label_key());
+        c.org_name = ctx.actor.org_name.clone();
+        c.csrf = ctx.actor.csrf.clone();
+        c.menu = MENU
+            .iter()
+            .filter(|(_, _, a)| policy::allows(ctx.actor.role, *a))
+            .map(|(href, key, _)| MenuItem {
+                href,
+                label: tr(ctx.lang, key),
+                active: here.starts_with(href),
+            })
+            .collect();
+        c
+    }
+
+    pub fn can(&self, role: crate::domain::role::Role, a: Action) -> bool {
+        policy::allows(role, a)
+    }
+}
+
+/// Renders a template into a response.
+pub fn render<T: Template>(t: &T) -> Result<Response, Error> {
+    let html = t.render().map_err(Error::internal)?;
+    Ok(Html(html).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    c: Chrome,
+    status: u16,
+    message: &'a str,
+    request_id: &'a str,
+}
+
+/// The HTML error page (used by the error renderer).
+pub fn error_page(lang: Lang, status: StatusCode, message: &str, request_id: &str) -> String {
+    let c = Chrome::public(lang, "error.title", "/");
+    ErrorPage {
+        c,
+        status: status.as_u16(),
+        message,
+        request_id,
+    }
+    .render()
+    .unwrap_or_else(|_| message.to_string())
+}
+
+/// A form's values and its field errors, for re-display after a refused submit.
+#[derive(Default)]
+pub struct FormErrors {
+    pub general: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    pub fn from_error(e: &Error, lang: Lang) -> Option<FormErrors> {
+        match e {
+            Error::Validation { message, fields } => Some(FormErrors {
+                general: super::error::message(lang, message),
+                fields: fields
+                    .iter()
+                    .map(|f| (f.field.clone(), super::error::message(lang, &f.message)))
+                    .collect(),
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, field: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn any(&self) -> bool {
+        !self.general.is_empty() || !self.fields.is_empty()
+    }
+}
+
+/// A `303 See Other` after a successful form post.
+pub fn see_other(to: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(axum::http::header::LOCATION, to.to_string())],
+    )
+        .into_response()
+}
+
+/// Only local paths are followed after sign-in (no open redirects).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".into(),
+    }
+}

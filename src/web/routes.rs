@@ -1,0 +1,388 @@
+//! The one route table. Every route names the [`Action`] it performs; the gate, the storage
+//! handle, the menus and the access-matrix test all work from that.
+//!
+//! **Invariant:** routes are added only through [`Table::add`], so none escapes the gate or the
+//! registry that the access-matrix test enumerates.
+
+use super::ctx::{RouteAction, gate};
+use super::{AppState, api, assets, error, ops, pages, security};
+use crate::policy::Action::{self, *};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, on};
+use axum::{Extension, Router, extract::DefaultBodyLimit, middleware};
+use std::convert::Infallible;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// One registered route.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub action: Action,
+    /// Extra body allowance for uploads (bytes), when raised above the default.
+    pub upload: bool,
+}
+
+struct Table {
+    router: Router<AppState>,
+    list: Vec<RouteInfo>,
+    state: AppState,
+}
+
+/// Largest accepted upload (an .xlsx import).
+pub const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
+
+impl Table {
+    fn add<H, T>(&mut self, method: Method, path: &'static str, action: Action, h: H)
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add_inner(method, path, action, h, false)
+    }
+
+    fn upload<H, T>(&mut self, method: Method, path: &'static str, action: Action, h: H)
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add_inner(method, path, action, h, true)
+    }
+
+    fn add_inner<H, T>(
+        &mut self,
+        method: Method,
+        path: &'static str,
+        action: Action,
+        h: H,
+        upload: bool,
+    ) where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        let mut mr = on(filter, h);
+        if upload {
+            mr = mr.layer::<_, Infallible>(DefaultBodyLimit::max(UPLOAD_LIMIT));
+        }
+        let mr = mr
+            .layer::<_, Infallible>(middleware::from_fn_with_state(self.state.clone(), gate))
+            .layer::<_, Infallible>(middleware::from_fn_with_state(path, ops::track))
+            .layer::<_, Infallible>(Extension(RouteAction(action, path)));
+        let router = std::mem::take(&mut self.router);
+        self.router = router.route(path, mr);
+        self.list.push(RouteInfo {
+            method,
+            path,
+            action,
+            upload,
+        });
+    }
+}
+
+/// Builds the application router and the list of its routes.
+pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
+    let mut t = Table {
+        router: Router::new(),
+        list: Vec::new(),
+        state: state.clone(),
+    };
+    use Method as M;
+
+    // Operations and public files.
+    t.add(M::GET, "/healthz", Public, ops::healthz);
+    t.add(M::GET, "/readyz", Public, ops::readyz);
+    t.add(M::GET, "/metrics", Public, ops::metrics);
+    t.add(M::GET, "/static/{hash}/{*file}", Public, assets::serve);
+    t.add(
+        M::GET,
+        "/api/v1/openapi.json",
+        Public,
+        api::openapi::document,
+    );
+
+    // Sign-in and the user's own session.
+    t.add(M::GET, "/login", Public, pages::auth::login_page);
+    t.add(M::POST, "/login", Public, pages::auth::login_submit);
+    t.add(M::GET, "/lang/{code}", Public, pages::auth::switch_lang);
+    t.add(M::POST, "/logout", OwnSession, pages::auth::logout);
+    t.add(M::GET, "/", OwnSession, pages::home::home);
+    t.add(
+        M::GET,
+        "/account/password",
+        OwnSession,
+        pages::auth::password_page,
+    );
+    t.add(
+        M::POST,
+        "/account/password",
+        OwnSession,
+        pages::auth::password_submit,
+    );
+    t.add(M::POST, "/api/v1/auth/login", Public, api::auth::login);
+    t.add(
+        M::POST,
+        "/api/v1/auth/logout",
+        OwnSession,
+        api::auth::logout,
+    );
+    t.add(M::GET, "/api/v1/me", OwnSession, api::auth::me);
+
+    // Org tree and schools.
+    t.add(M::GET, "/api/v1/orgs", OrgView, api::orgs::list);
+    t.add(M::POST, "/api/v1/orgs", OrgManage, api::orgs::create);
+    t.add(M::GET, "/api/v1/orgs/{id}", OrgView, api::orgs::get);
+    t.add(M::GET, "/api/v1/schools", SchoolView, api::schools::list);
+    t.add(
+        M::POST,
+        "/api/v1/schools",
+        SchoolCreate,
+        api::schools::create,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/schools/export.xlsx",
+        SchoolExport,
+        api::transfer::export_schools,
+    );
+    t.upload(
+        M::POST,
+        "/api/v1/schools/import",
+        SchoolImport,
+        api::transfer::import_schools,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/schools/{id}",
+        SchoolView,
+        api::schools::get,
+    );
+    t.add(
+        M::PATCH,
+        "/api/v1/schools/{id}",
+        SchoolUpdate,
+        api::schools::update,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/schools/{id}/people",
+        PersonView,
+        api::people::list,
+    );
+    t.add(
+        M::POST,
+        "/api/v1/schools/{id}/people",
+        PersonWrite,
+        api::people::create,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/schools/{id}/people/export.xlsx",
+        PersonView,
+        api::transfer::export_people,
+    );
+    t.upload(
+        M::POST,
+        "/api/v1/schools/{id}/people/import",
+        PersonWrite,
+        api::transfer::import_people,
+    );
+    t.add(M::GET, "/api/v1/people/{id}", PersonView, api::people::get);
+    t.add(
+        M::PUT,
+        "/api/v1/people/{id}",
+        PersonWrite,
+        api::people::update,
+    );
+    t.add(
+        M::DELETE,
+        "/api/v1/people/{id}",
+        PersonWrite,
+        api::people::remove,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/schools/{id}/zones",
+        ZoneView,
+        api::zones::list,
+    );
+    t.add(
+        M::POST,
+        "/api/v1/schools/{id}/zones",
+        ZoneWrite,
+        api::zones::create,
+    );
+    t.add(M::GET, "/api/v1/zones/{id}", ZoneView, api::zones::get);
+    t.add(M::PUT, "/api/v1/zones/{id}", ZoneWrite, api::zones::update);
+
+    // Administration (三员).
+    t.add(M::GET, "/api/v1/users", UserView, api::users::list);
+    t.add(M::POST, "/api/v1/users", UserManage, api::users::create);
+    t.add(M::GET, "/api/v1/users/{id}", UserView, api::users::get);
+    t.add(
+        M::POST,
+        "/api/v1/users/{id}/account",
+        UserManage,
+        api::users::account,
+    );
+    t.add(
+        M::PUT,
+        "/api/v1/users/{id}/grant",
+        UserGrant,
+        api::users::grant,
+    );
+    t.add(M::GET, "/api/v1/audit", AuditView, api::audit::list);
+
+    // Pages.
+    t.add(M::GET, "/schools", SchoolView, pages::schools::list);
+    t.add(
+        M::GET,
+        "/schools/new",
+        SchoolCreate,
+        pages::schools::new_form,
+    );
+    t.add(
+        M::POST,
+        "/schools/new",
+        SchoolCreate,
+        pages::schools::create,
+    );
+    t.add(
+        M::GET,
+        "/schools/import",
+        SchoolImport,
+        pages::transfer::import_form,
+    );
+    t.upload(
+        M::POST,
+        "/schools/import",
+        SchoolImport,
+        pages::transfer::import_submit,
+    );
+    t.add(M::GET, "/schools/{id}", SchoolView, pages::schools::detail);
+    t.add(
+        M::GET,
+        "/schools/{id}/edit",
+        SchoolUpdate,
+        pages::schools::edit_form,
+    );
+    t.add(
+        M::POST,
+        "/schools/{id}/edit",
+        SchoolUpdate,
+        pages::schools::update,
+    );
+    t.add(
+        M::GET,
+        "/schools/{id}/people/new",
+        PersonWrite,
+        pages::people::new_form,
+    );
+    t.add(
+        M::POST,
+        "/schools/{id}/people/new",
+        PersonWrite,
+        pages::people::create,
+    );
+    t.add(
+        M::GET,
+        "/schools/{id}/people/import",
+        PersonWrite,
+        pages::transfer::people_import_form,
+    );
+    t.upload(
+        M::POST,
+        "/schools/{id}/people/import",
+        PersonWrite,
+        pages::transfer::people_import_submit,
+    );
+    t.add(
+        M::GET,
+        "/people/{id}/edit",
+        PersonWrite,
+        pages::people::edit_form,
+    );
+    t.add(
+        M::POST,
+        "/people/{id}/edit",
+        PersonWrite,
+        pages::people::update,
+    );
+    t.add(
+        M::POST,
+        "/people/{id}/remove",
+        PersonWrite,
+        pages::people::remove,
+    );
+    t.add(
+        M::GET,
+        "/schools/{id}/zones/new",
+        ZoneWrite,
+        pages::zones::new_form,
+    );
+    t.add(
+        M::POST,
+        "/schools/{id}/zones/new",
+        ZoneWrite,
+        pages::zones::create,
+    );
+    t.add(
+        M::GET,
+        "/zones/{id}/edit",
+        ZoneWrite,
+        pages::zones::edit_form,
+    );
+    t.add(M::POST, "/zones/{id}/edit", ZoneWrite, pages::zones::update);
+    t.add(M::GET, "/admin/users", UserView, pages::admin::users);
+    t.add(
+        M::POST,
+        "/admin/users",
+        UserManage,
+        pages::admin::create_user,
+    );
+    t.add(
+        M::POST,
+        "/admin/users/{id}/account",
+        UserManage,
+        pages::admin::account,
+    );
+    t.add(
+        M::POST,
+        "/admin/users/{id}/grant",
+        UserGrant,
+        pages::admin::grant,
+    );
+    t.add(M::GET, "/audit", AuditView, pages::admin::audit);
+
+    let Table { router, list, .. } = t;
+    ops::install_metrics();
+    let router = router.with_state(state).layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveHeadersLayer::new([
+                axum::http::header::AUTHORIZATION,
+                axum::http::header::COOKIE,
+                axum::http::header::SET_COOKIE,
+            ]))
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(TraceLayer::new_for_http().make_span_with(ops::span))
+            .layer(CatchPanicLayer::new())
+            .layer(TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(60),
+            ))
+            .layer(CompressionLayer::new())
+            .layer(middleware::from_fn(security::headers))
+            .layer(tower_http::csrf::CsrfLayer::new())
+            .layer(middleware::from_fn(error::render)),
+    );
+    (router, list)
+}
