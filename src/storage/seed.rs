@@ -137,6 +137,53 @@ impl Unscoped {
         tx.commit().await
     }
 
+    /// A summary of all business data (row counts and latest change per table): equal
+    /// fingerprints mean nothing was written. Used by tests of refused writes.
+    pub async fn fingerprint(&self) -> Result<String> {
+        let c = &self.conn;
+        Ok(format!(
+            "orgs={}:{:?} people={}:{:?}:{} zones={}:{:?} users={}:{:?}",
+            org::Entity::find().count(c).await?,
+            org::Entity::find()
+                .all(c)
+                .await?
+                .iter()
+                .map(|o| o.updated_at)
+                .max(),
+            person::Entity::find().count(c).await?,
+            person::Entity::find()
+                .all(c)
+                .await?
+                .iter()
+                .map(|o| o.updated_at)
+                .max(),
+            person::Entity::find()
+                .filter(person::Column::Active.eq(true))
+                .count(c)
+                .await?,
+            zone::Entity::find().count(c).await?,
+            zone::Entity::find()
+                .all(c)
+                .await?
+                .iter()
+                .map(|o| o.updated_at)
+                .max(),
+            user::Entity::find().count(c).await?,
+            user::Entity::find()
+                .all(c)
+                .await?
+                .iter()
+                .map(|o| (
+                    o.updated_at,
+                    o.role.clone(),
+                    o.disabled,
+                    o.locked_until,
+                    o.password_hash.clone()
+                ))
+                .max(),
+        ))
+    }
+
     /// Checks the audit chain; `Some(id)` is the first row that does not verify.
     pub async fn verify_audit(&self) -> Result<Option<i64>> {
         audit::verify_chain(&self.conn).await

@@ -105,9 +105,11 @@ impl Scoped {
             .ok_or(Error::NotFound)
     }
 
+    /// Accounts are not org-scoped objects: the role is checked first, so a business role
+    /// learns nothing about which account ids exist.
     pub async fn get_user(&self, id: UserId) -> Result<User> {
-        let u = self.user_row(id, &self.conn).await?;
         self.permit()?;
+        let u = self.user_row(id, &self.conn).await?;
         let o = match u.org_id {
             Some(oid) => org::Entity::find_by_id(oid)
                 .one(&self.conn)
@@ -185,7 +187,6 @@ impl Scoped {
             AccountOp::Unlock => "user.unlock",
             AccountOp::ResetPassword { .. } => "user.reset_password",
         };
-        self.user_row(id, &self.conn).await?;
         let tx = self.begin(Event::new(name, "user", id)).await?;
         let res: Result<()> = async {
             let u = self.user_row(id, &tx.txn).await?;
@@ -233,7 +234,6 @@ impl Scoped {
     /// Grants a role and scope. The org must be of the level the role works at; system roles
     /// have no org. Nobody changes their own role.
     pub async fn grant(&self, id: UserId, g: Grant) -> Result<User> {
-        self.user_row(id, &self.conn).await?;
         let mut tx = self.begin(Event::new("user.grant", "user", id)).await?;
         let res: Result<()> = async {
             let u = self.user_row(id, &tx.txn).await?;
