@@ -140,47 +140,27 @@ impl Unscoped {
     /// A summary of all business data (row counts and latest change per table): equal
     /// fingerprints mean nothing was written. Used by tests of refused writes.
     pub async fn fingerprint(&self) -> Result<String> {
+        use sea_orm::QuerySelect;
+        use sea_orm::sea_query::{Expr, Func};
         let c = &self.conn;
+        macro_rules! summary {
+            ($m:ident) => {{
+                let n = $m::Entity::find().count(c).await?;
+                let latest: Option<Option<chrono::DateTime<Utc>>> = $m::Entity::find()
+                    .select_only()
+                    .column_as(Expr::from(Func::max(Expr::col($m::Column::UpdatedAt))), "m")
+                    .into_tuple()
+                    .one(c)
+                    .await?;
+                format!("{}:{:?}", n, latest.flatten())
+            }};
+        }
         Ok(format!(
-            "orgs={}:{:?} people={}:{:?}:{} zones={}:{:?} users={}:{:?}",
-            org::Entity::find().count(c).await?,
-            org::Entity::find()
-                .all(c)
-                .await?
-                .iter()
-                .map(|o| o.updated_at)
-                .max(),
-            person::Entity::find().count(c).await?,
-            person::Entity::find()
-                .all(c)
-                .await?
-                .iter()
-                .map(|o| o.updated_at)
-                .max(),
-            person::Entity::find()
-                .filter(person::Column::Active.eq(true))
-                .count(c)
-                .await?,
-            zone::Entity::find().count(c).await?,
-            zone::Entity::find()
-                .all(c)
-                .await?
-                .iter()
-                .map(|o| o.updated_at)
-                .max(),
-            user::Entity::find().count(c).await?,
-            user::Entity::find()
-                .all(c)
-                .await?
-                .iter()
-                .map(|o| (
-                    o.updated_at,
-                    o.role.clone(),
-                    o.disabled,
-                    o.locked_until,
-                    o.password_hash.clone()
-                ))
-                .max(),
+            "orgs={} people={} zones={} users={}",
+            summary!(org),
+            summary!(person),
+            summary!(zone),
+            summary!(user)
         ))
     }
 

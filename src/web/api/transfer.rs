@@ -44,15 +44,30 @@ fn headers(lang: Lang, fields: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Column aliases: the field name and its label in every shipped language.
+/// Other column names people use in their own sheets.
+fn extra_aliases(field: &str) -> &'static [&'static str] {
+    match field {
+        "code" => &["学校代码", "单位代码", "编码"],
+        "name" => &["姓名", "学校名称", "单位名称", "Full name"],
+        "kind" => &["学校类型", "类别", "学段"],
+        "district" => &["所属区县", "区"],
+        "phone" => &["联系电话", "手机", "手机号", "Mobile"],
+        "post" => &["职务", "岗位名称"],
+        "note" => &["说明"],
+        _ => &[],
+    }
+}
+
+/// Column aliases: the field name, its label in every shipped language, and common variants.
 fn aliases(fields: &[&str]) -> Vec<(String, Vec<String>)> {
     fields
         .iter()
         .map(|f| {
-            let labels = LANGS
+            let mut labels: Vec<String> = LANGS
                 .iter()
                 .map(|l| tr(*l, &format!("field.{f}")))
                 .collect();
+            labels.extend(extra_aliases(f).iter().map(|s| s.to_string()));
             (f.to_string(), labels)
         })
         .collect()
@@ -223,6 +238,8 @@ pub async fn import_people(
     Path(id): Path<i64>,
     Upload(bytes): Upload,
 ) -> Result<Response, Error> {
+    // Scope (404) and role (403) before the file is read.
+    ctx.db().list_people(OrgId(id)).await?;
     let (rows, cols) = read_table(&bytes, PEOPLE_FIELDS, PEOPLE_REQUIRED)?;
     let r = ctx.db().import_people(OrgId(id), &rows, &cols).await?;
     Ok(report_response(r, ctx.lang))

@@ -1,0 +1,396 @@
+//! The access matrix: every registered route × every demo account (and anonymous) × object
+//! positions {S001, S002 (same district as S001), N001 (other district), a nonexistent id}.
+//! The expected answer is computed from the policy table and each account's scope; the test
+//! fails on any mismatch, on a route without a policy row, and on any refused write that
+//! changed data.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+use safecampus::domain::Code;
+use safecampus::domain::role::Role;
+use safecampus::policy::{self, Action};
+use safecampus::web::routes::RouteInfo;
+use safecampus::xlsx::{Cell, write_sheet};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+const NONEXISTENT: i64 = 987_654;
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// What a route's `{id}` stands for.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Obj {
+    School,
+    Person,
+    Zone,
+    User,
+}
+
+fn object_of(path: &str) -> Option<Obj> {
+    if !path.contains("{id}") {
+        return None;
+    }
+    Some(if path.contains("/people/{id}") {
+        Obj::Person
+    } else if path.contains("/zones/{id}") {
+        Obj::Zone
+    } else if path.contains("/users/{id}") {
+        Obj::User
+    } else {
+        Obj::School
+    })
+}
+
+/// Fixtures: ids of the objects at each position.
+struct Fixture {
+    schools: [i64; 3],
+    /// People per school; index 0 is never removed.
+    people: [Vec<i64>; 3],
+    zones: [i64; 3],
+    users: [i64; 3],
+    district_of: HashMap<i64, &'static str>,
+    next_person: [usize; 3],
+    counter: u64,
+}
+
+impl Fixture {
+    fn id(&mut self, obj: Obj, pos: usize, destructive: bool) -> i64 {
+        if pos == 3 {
+            return NONEXISTENT;
+        }
+        match obj {
+            Obj::School => self.schools[pos],
+            Obj::Zone => self.zones[pos],
+            Obj::User => self.users[pos],
+            Obj::Person if destructive => {
+                self.next_person[pos] += 1;
+                self.people[pos][self.next_person[pos]]
+            }
+            Obj::Person => self.people[pos][0],
+        }
+    }
+}
+
+/// Whether the account (role, org code) sees the school at `pos`.
+fn in_scope(role: Role, org: Option<&str>, pos: usize, fx: &Fixture) -> bool {
+    if pos == 3 {
+        return false;
+    }
+    if role.is_system() {
+        return true;
+    }
+    let school = fx.schools[pos];
+    let code = ["S001", "S002", "N001"][pos];
+    match org {
+        Some("CC") => true,
+        Some(d @ ("ED" | "NG")) => fx.district_of.get(&school) == Some(&d),
+        Some(c) => c == code,
+        None => false,
+    }
+}
+
+fn workbook(headers: &[&str], row: Vec<Cell>) -> Vec<u8> {
+    let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
+    write_sheet("Sheet1", &h, &[row]).expect("xlsx")
+}
+
+/// A valid body for each write route, so that an allowed request really succeeds.
+fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u8>) {
+    let j = |v: Value| {
+        (
+            Some("application/json"),
+            serde_json::to_vec(&v).expect("json"),
+        )
+    };
+    let f = |pairs: &[(&str, String)]| {
+        (
+            Some("application/x-www-form-urlencoded"),
+            serde_urlencoded::to_string(pairs)
+                .expect("form")
+                .into_bytes(),
+        )
+    };
+    let s001 = fx.schools[0];
+    match (r.method.as_str(), r.path) {
+        ("POST", "/api/v1/orgs") => {
+            j(json!({"code": format!("X{n}"), "name": "测试区", "kind": "district"}))
+        }
+        ("POST", "/api/v1/schools") => {
+            j(json!({"code": format!("T{n}"), "name": "测试学校", "kind": "primary"}))
+        }
+        ("PATCH", "/api/v1/schools/{id}") => j(json!({"phone": "0431-88888888"})),
+        ("POST", "/api/v1/schools/{id}/people") => {
+            j(json!({"name": "测试人员", "post": "teacher"}))
+        }
+        ("PUT", "/api/v1/people/{id}") => {
+            j(json!({"name": "测试人员", "post": "teacher", "phone": "13800000000"}))
+        }
+        ("POST", "/api/v1/schools/{id}/zones") => {
+            j(json!({"code": format!("TZ{n}"), "name": "测试区域", "zone_type": "area"}))
+        }
+        ("PUT", "/api/v1/zones/{id}") => {
+            j(json!({"code": format!("TU{n}"), "name": "测试区域", "zone_type": "area"}))
+        }
+        ("POST", "/api/v1/users") => j(
+            json!({"username": format!("tu{n}"), "display_name": "测试", "password": "Test#Passw0rd9"}),
+        ),
+        ("POST", "/api/v1/users/{id}/account") => j(json!({"op": "unlock"})),
+        ("PUT", "/api/v1/users/{id}/grant") => j(json!({"role": "staff", "org_id": s001})),
+        ("POST", "/api/v1/schools/import") | ("POST", "/schools/import") => (
+            Some(XLSX),
+            workbook(
+                &["代码", "名称", "类型"],
+                vec![
+                    Cell::Text("S001".into()),
+                    Cell::Text("长春市二道区春华小学".into()),
+                    Cell::Text("小学".into()),
+                ],
+            ),
+        ),
+        ("POST", "/api/v1/schools/{id}/people/import")
+        | ("POST", "/schools/{id}/people/import") => (
+            Some(XLSX),
+            workbook(
+                &["姓名", "岗位"],
+                vec![Cell::Text(format!("导入{n}")), Cell::Text("教师".into())],
+            ),
+        ),
+        ("POST", "/schools/new") => f(&[
+            ("code", format!("H{n}")),
+            ("name", "测试学校".into()),
+            ("kind", "primary".into()),
+        ]),
+        ("POST", "/schools/{id}/edit") => {
+            f(&[("name", "测试学校名称".into()), ("kind", "primary".into())])
+        }
+        ("POST", "/schools/{id}/people/new") | ("POST", "/people/{id}/edit") => {
+            f(&[("name", "测试人员".into()), ("post", "teacher".into())])
+        }
+        ("POST", "/schools/{id}/zones/new") | ("POST", "/zones/{id}/edit") => f(&[
+            ("code", format!("HZ{n}")),
+            ("name", "测试区域".into()),
+            ("zone_type", "area".into()),
+        ]),
+        ("POST", "/admin/users") => f(&[
+            ("username", format!("hu{n}")),
+            ("display_name", "测试".into()),
+            ("password", "Test#Passw0rd9".into()),
+        ]),
+        ("POST", "/admin/users/{id}/account") => f(&[("op", "unlock".into())]),
+        ("POST", "/admin/users/{id}/grant") => {
+            f(&[("role", "staff".into()), ("org_id", s001.to_string())])
+        }
+        ("POST", "/account/password") => f(&[
+            ("current", "wrong".into()),
+            ("password", "x".into()),
+            ("confirm", "y".into()),
+        ]),
+        ("POST", "/people/{id}/remove") | ("DELETE", _) => (None, vec![]),
+        (m, p) => panic!("the access matrix has no body for {m} {p}: add one"),
+    }
+}
+
+fn is_ok(s: StatusCode) -> bool {
+    s.is_success()
+        || s.is_redirection()
+        || s == StatusCode::UNPROCESSABLE_ENTITY
+        || s == StatusCode::CONFLICT
+}
+
+async fn fixture(app: &mut TestApp) -> Fixture {
+    let codes = ["S001", "S002", "N001"];
+    let mut schools = [0; 3];
+    let mut district_of = HashMap::new();
+    let t = app.login("city.officer").await;
+    for (i, c) in codes.iter().enumerate() {
+        schools[i] = app.org_id(c).await;
+        let s = app
+            .get(&format!("/api/v1/schools/{}", schools[i]), Some(&t))
+            .await
+            .json();
+        let d = if s["district"]["code"] == "ED" {
+            "ED"
+        } else {
+            "NG"
+        };
+        district_of.insert(schools[i], d);
+    }
+    let mut people: [Vec<i64>; 3] = Default::default();
+    let mut zones = [0; 3];
+    for i in 0..3 {
+        let p = app
+            .get(&format!("/api/v1/schools/{}/people", schools[i]), Some(&t))
+            .await
+            .json();
+        people[i] = p
+            .as_array()
+            .expect("people")
+            .iter()
+            .filter_map(|x| x["id"].as_i64())
+            .collect();
+        let z = app
+            .get(&format!("/api/v1/schools/{}/zones", schools[i]), Some(&t))
+            .await
+            .json();
+        zones[i] = z[0]["id"].as_i64().expect("a zone");
+    }
+    // Target accounts for the user-administration routes, never used to sign in.
+    let u = app.db.unsafe_unscoped();
+    let mut users = [0; 3];
+    for (i, c) in codes.iter().enumerate() {
+        let name = format!("target.{}", c.to_lowercase());
+        users[i] = u
+            .create_user(&name, "目标账号", "Target#Passw0rd9", Role::Staff, Some(c))
+            .await
+            .expect("target user")
+            .0;
+    }
+    Fixture {
+        schools,
+        people,
+        zones,
+        users,
+        district_of,
+        next_person: [0; 3],
+        counter: 0,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_every_role_every_position() {
+    let mut app = TestApp::new().await;
+    let mut fx = fixture(&mut app).await;
+    let routes = app.routes.clone();
+    for r in &routes {
+        assert!(
+            policy::has_row(r.action),
+            "{} {} has no row in the policy table",
+            r.method,
+            r.path
+        );
+    }
+    let accounts = safecampus::demo::accounts();
+    let mut tokens = Vec::new();
+    for (u, role, org) in &accounts {
+        tokens.push((Some(app.login(u).await), Some(*role), *org, u.clone()));
+    }
+    tokens.push((None, None, None, "anonymous".into()));
+
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    for r in routes.iter().filter(|r| r.action != Action::Public) {
+        // Ending the session would sign the account out for the rest of the matrix;
+        // sign-out is tested in http_auth.
+        if r.path.ends_with("logout") {
+            continue;
+        }
+        let obj = object_of(r.path);
+        let positions: &[usize] = if obj.is_some() { &[0, 1, 2, 3] } else { &[0] };
+        let write = r.method != Method::GET;
+        let destructive = r.method == Method::DELETE || r.path.ends_with("/remove");
+        for (token, role, org, name) in &tokens {
+            for &pos in positions {
+                let path = match obj {
+                    Some(o) => r
+                        .path
+                        .replace("{id}", &fx.id(o, pos, destructive).to_string()),
+                    None => r.path.to_string(),
+                };
+                fx.counter += 1;
+                let (ct, body) = if write {
+                    body_for(r, fx.counter, &fx)
+                } else {
+                    (None, vec![])
+                };
+                let expected: &str = match (role, obj) {
+                    (None, _) => {
+                        if r.path.starts_with("/api/") {
+                            "401"
+                        } else {
+                            "login"
+                        }
+                    }
+                    (Some(role), Some(Obj::User)) => {
+                        if !policy::allows(*role, r.action) {
+                            "403"
+                        } else if pos == 3 {
+                            "404"
+                        } else {
+                            "ok"
+                        }
+                    }
+                    (Some(role), Some(_)) => {
+                        if !in_scope(*role, *org, pos, &fx) {
+                            "404"
+                        } else if !policy::allows(*role, r.action) {
+                            "403"
+                        } else {
+                            "ok"
+                        }
+                    }
+                    (Some(role), None) => {
+                        if policy::allows(*role, r.action) {
+                            "ok"
+                        } else {
+                            "403"
+                        }
+                    }
+                };
+                let before = if write && expected != "ok" {
+                    Some(app.fingerprint().await)
+                } else {
+                    None
+                };
+                let res = app
+                    .request(r.method.clone(), &path, token.as_deref(), ct, body, &[])
+                    .await;
+                let got_ok = match expected {
+                    "401" => res.status == StatusCode::UNAUTHORIZED,
+                    "login" => {
+                        res.status == StatusCode::SEE_OTHER
+                            && res.header("location").starts_with("/login")
+                    }
+                    "403" => res.status == StatusCode::FORBIDDEN,
+                    "404" => res.status == StatusCode::NOT_FOUND,
+                    _ => is_ok(res.status),
+                };
+                checked += 1;
+                if !got_ok {
+                    mismatches.push(format!(
+                        "{} {} as {name} (role {}) at position {pos}: expected {expected}, got {} {}",
+                        r.method,
+                        path,
+                        role.map(|r| r.as_str()).unwrap_or("-"),
+                        res.status,
+                        res.text().chars().take(160).collect::<String>()
+                    ));
+                }
+                if let Some(b) = before {
+                    let after = app.fingerprint().await;
+                    if b != after {
+                        mismatches.push(format!(
+                            "{} {path} as {name}: refused but data changed",
+                            r.method
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "access matrix: {checked} requests checked, {} mismatches",
+        mismatches.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert!(
+        checked > 2000,
+        "the matrix must cover every route ({checked})"
+    );
+}
