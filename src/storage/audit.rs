@@ -17,6 +17,35 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
+/// Every action the audit log records; each has a label `audit_action.<name with _>`.
+pub const ACTIONS: &[&str] = &[
+    "auth.login",
+    "auth.logout",
+    "demo.seed",
+    "org.create",
+    "school.create",
+    "school.update",
+    "school.import",
+    "person.create",
+    "person.update",
+    "person.remove",
+    "person.import",
+    "zone.create",
+    "zone.update",
+    "user.create",
+    "user.disable",
+    "user.enable",
+    "user.unlock",
+    "user.reset_password",
+    "user.grant",
+    "user.password_change",
+];
+
+/// The catalogue key of an action's label.
+pub fn action_key(action: &str) -> String {
+    format!("audit_action.{}", action.replace('.', "_"))
+}
+
 /// What happened, to what.
 #[derive(Debug, Clone)]
 pub struct Event {

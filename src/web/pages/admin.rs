@@ -175,6 +175,24 @@ impl AuditPage {
             .to_string()
     }
 
+    fn action_label(&self, e: &AuditEntry) -> String {
+        let key = crate::storage::audit::action_key(&e.action);
+        if crate::web::i18n::has(self.c.lang, &key) {
+            self.c.t(&key)
+        } else {
+            e.action.clone()
+        }
+    }
+
+    fn result_label(&self, e: &AuditEntry) -> String {
+        let key = format!("audit.result_{}", e.result);
+        if crate::web::i18n::has(self.c.lang, &key) {
+            self.c.t(&key)
+        } else {
+            e.result.clone()
+        }
+    }
+
     fn result_class(&self, e: &AuditEntry) -> &'static str {
         if e.result == "ok" {
             "ok-text"
