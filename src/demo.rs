@@ -9,7 +9,7 @@ use crate::domain::person::Post;
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
 use crate::storage::Db;
-use crate::storage::seed::{SchoolRow, ZoneRow};
+use crate::storage::seed::{NodeRow, SchoolRow, ZoneRow};
 use crate::storage::views::Features;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -37,6 +37,19 @@ struct Node {
     address: String,
     lat: f64,
     lng: f64,
+}
+
+impl Node {
+    fn row(&self, level: OrgLevel) -> NodeRow<'_> {
+        NodeRow {
+            level,
+            code: &self.code,
+            name: &self.name,
+            name_en: Some(self.name_en.clone()),
+            address: &self.address,
+            coords: Some((self.lat, self.lng)),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -207,33 +220,13 @@ pub async fn seed(db: &Db) -> Result<()> {
     let hash = crate::storage::auth::hash_password(DEMO_PASSWORD.to_string()).await?;
     let mut tx = db.unsafe_unscoped().begin().await?;
     let c = &schools.city;
-    let city = tx
-        .org(
-            None,
-            OrgLevel::City,
-            &c.code,
-            &c.name,
-            Some(c.name_en.clone()),
-            &c.address,
-            Some((c.lat, c.lng)),
-        )
-        .await?;
+    let city = tx.org(None, &c.row(OrgLevel::City)).await?;
     let mut org_ids: HashMap<String, OrgId> = HashMap::from([(c.code.clone(), city)]);
     // Who holds which post at the account schools, for linking accounts to people.
     let mut holders: HashMap<(String, Post), (PersonId, String)> = HashMap::new();
     for d in &schools.districts {
         let n = &d.node;
-        let did = tx
-            .org(
-                Some(city),
-                OrgLevel::District,
-                &n.code,
-                &n.name,
-                Some(n.name_en.clone()),
-                &n.address,
-                Some((n.lat, n.lng)),
-            )
-            .await?;
+        let did = tx.org(Some(city), &n.row(OrgLevel::District)).await?;
         org_ids.insert(n.code.clone(), did);
         for s in &d.schools {
             let kind = SchoolKind::parse(&s.kind)

@@ -36,6 +36,16 @@ pub struct SchoolRow {
     pub features: Features,
 }
 
+/// A city or district node to seed.
+pub struct NodeRow<'a> {
+    pub level: OrgLevel,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub name_en: Option<String>,
+    pub address: &'a str,
+    pub coords: Option<(f64, f64)>,
+}
+
 /// A zone to seed; `parent` indexes an earlier zone of the same call.
 #[derive(Debug, Clone)]
 pub struct ZoneRow {
@@ -184,16 +194,7 @@ pub struct SeedTx {
 }
 
 impl SeedTx {
-    pub async fn org(
-        &mut self,
-        parent: Option<OrgId>,
-        level: OrgLevel,
-        code: &str,
-        name: &str,
-        name_en: Option<String>,
-        address: &str,
-        coords: Option<(f64, f64)>,
-    ) -> Result<OrgId> {
+    pub async fn org(&mut self, parent: Option<OrgId>, n: &NodeRow<'_>) -> Result<OrgId> {
         let parent_path = match parent {
             Some(p) => {
                 let row = org::Entity::find_by_id(p)
@@ -208,14 +209,14 @@ impl SeedTx {
             &self.txn,
             &parent_path,
             parent,
-            level,
-            code,
-            name,
-            name_en,
+            n.level,
+            n.code,
+            n.name,
+            n.name_en.clone(),
             |am| {
-                am.address = Set(address.into());
-                am.lat = Set(coords.map(|c| c.0));
-                am.lng = Set(coords.map(|c| c.1));
+                am.address = Set(n.address.into());
+                am.lat = Set(n.coords.map(|c| c.0));
+                am.lng = Set(n.coords.map(|c| c.1));
             },
         )
         .await

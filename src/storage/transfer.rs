@@ -94,7 +94,7 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-fn cell<'a>(row: &'a [String], idx: Option<usize>) -> &'a str {
+fn cell(row: &[String], idx: Option<usize>) -> &str {
     idx.and_then(|i| row.get(i)).map(|s| s.trim()).unwrap_or("")
 }
 
@@ -233,7 +233,7 @@ impl Scoped {
                 .map(|d| (d.code.clone(), d))
                 .collect();
             let default_district = (self.actor.org_level == Some(OrgLevel::District))
-                .then(|| self.actor.org_id)
+                .then_some(self.actor.org_id)
                 .flatten();
             for s in &parsed {
                 let existing = org::Entity::find()

@@ -92,12 +92,11 @@ pub fn xlsx_error(e: XlsxError) -> Error {
     }
 }
 
+/// Data rows and, for each expected field, its column.
+pub type Table = (Vec<Vec<String>>, Vec<Option<usize>>);
+
 /// Reads the sheet and maps its header; returns the data rows and the column of each field.
-pub fn read_table(
-    bytes: &[u8],
-    fields: &[&str],
-    required: &[&str],
-) -> Result<(Vec<Vec<String>>, Vec<Option<usize>>), Error> {
+pub fn read_table(bytes: &[u8], fields: &[&str], required: &[&str]) -> Result<Table, Error> {
     let mut rows = xlsx::read_first_sheet(bytes, &Limits::default()).map_err(xlsx_error)?;
     if rows.is_empty() {
         return Err(xlsx_error(XlsxError::Empty));

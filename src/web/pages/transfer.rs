@@ -31,30 +31,57 @@ impl ImportPage {
     }
 }
 
-fn columns(ctx: &Ctx, fields: &[&str], required: &[&str]) -> Vec<(String, bool)> {
-    fields
-        .iter()
-        .map(|f| (field_label(ctx.lang, f), required.contains(f)))
-        .collect()
-}
-
-async fn show(
-    ctx: &Ctx,
-    heading: &str,
+/// What is imported where.
+struct Spec {
+    heading: &'static str,
     action: String,
     back: String,
-    fields: &[&str],
-    required: &[&str],
-    report: Option<ImportReport>,
-    error: String,
-) -> Result<Response, Error> {
+    fields: &'static [&'static str],
+    required: &'static [&'static str],
+}
+
+impl Spec {
+    fn schools() -> Spec {
+        Spec {
+            heading: "transfer.import_schools",
+            action: "/schools/import".into(),
+            back: "/schools".into(),
+            fields: SCHOOL_FIELDS,
+            required: SCHOOL_REQUIRED,
+        }
+    }
+
+    fn people(id: i64) -> Spec {
+        Spec {
+            heading: "transfer.import_people",
+            action: format!("/schools/{id}/people/import"),
+            back: format!("/schools/{id}"),
+            fields: PEOPLE_FIELDS,
+            required: PEOPLE_REQUIRED,
+        }
+    }
+}
+
+/// The outcome of an upload: a report, or a message about the file itself.
+type Outcome = (Option<ImportReport>, String);
+
+async fn show(ctx: &Ctx, spec: Spec, (report, error): Outcome) -> Result<Response, Error> {
     let failed = report.as_ref().is_some_and(|r| !r.errors.is_empty()) || !error.is_empty();
-    let c = Chrome::for_ctx(ctx, heading, "/schools");
+    let c = Chrome::for_ctx(ctx, spec.heading, "/schools");
+    let columns = spec
+        .fields
+        .iter()
+        .map(|f| (field_label(ctx.lang, f), spec.required.contains(f)))
+        .collect();
     let mut r = render(&ImportPage {
-        heading: c.t(heading),
-        action: format!("{action}?_csrf={}", crate::web::error::urlencode(&c.csrf)),
-        back,
-        columns: columns(ctx, fields, required),
+        heading: c.t(spec.heading),
+        action: format!(
+            "{}?_csrf={}",
+            spec.action,
+            crate::web::error::urlencode(&c.csrf)
+        ),
+        back: spec.back,
+        columns,
         report: report.map(|r| translate(r, ctx.lang)),
         error,
         c,
@@ -65,27 +92,20 @@ async fn show(
     Ok(r)
 }
 
-pub async fn import_form(ctx: Ctx) -> Result<Response, Error> {
-    show(
-        &ctx,
-        "transfer.import_schools",
-        "/schools/import".into(),
-        "/schools".into(),
-        SCHOOL_FIELDS,
-        SCHOOL_REQUIRED,
-        None,
-        String::new(),
-    )
-    .await
+/// Splits a result into what the page shows; other errors propagate.
+fn outcome(ctx: &Ctx, res: Result<ImportReport, Error>) -> Result<Outcome, Error> {
+    match res {
+        Ok(r) => Ok((Some(r), String::new())),
+        Err(e @ (Error::Validation { .. } | Error::TooLarge(_))) => Ok((
+            None,
+            crate::web::error::envelope(&e, ctx.lang).error.message,
+        )),
+        Err(e) => Err(e),
+    }
 }
 
-fn error_text(ctx: &Ctx, e: &Error) -> Option<String> {
-    match e {
-        Error::Validation { .. } | Error::TooLarge(_) => {
-            Some(crate::web::error::envelope(e, ctx.lang).error.message)
-        }
-        _ => None,
-    }
+pub async fn import_form(ctx: Ctx) -> Result<Response, Error> {
+    show(&ctx, Spec::schools(), (None, String::new())).await
 }
 
 pub async fn import_submit(ctx: Ctx, upload: Result<Upload, Error>) -> Result<Response, Error> {
@@ -96,39 +116,13 @@ pub async fn import_submit(ctx: Ctx, upload: Result<Upload, Error>) -> Result<Re
         },
         Err(e) => Err(e),
     };
-    let (report, error) = match res {
-        Ok(r) => (Some(r), String::new()),
-        Err(e) => match error_text(&ctx, &e) {
-            Some(t) => (None, t),
-            None => return Err(e),
-        },
-    };
-    show(
-        &ctx,
-        "transfer.import_schools",
-        "/schools/import".into(),
-        "/schools".into(),
-        SCHOOL_FIELDS,
-        SCHOOL_REQUIRED,
-        report,
-        error,
-    )
-    .await
+    let o = outcome(&ctx, res)?;
+    show(&ctx, Spec::schools(), o).await
 }
 
 pub async fn people_import_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     ctx.db().list_people(OrgId(id)).await?;
-    show(
-        &ctx,
-        "transfer.import_people",
-        format!("/schools/{id}/people/import"),
-        format!("/schools/{id}"),
-        PEOPLE_FIELDS,
-        PEOPLE_REQUIRED,
-        None,
-        String::new(),
-    )
-    .await
+    show(&ctx, Spec::people(id), (None, String::new())).await
 }
 
 pub async fn people_import_submit(
@@ -144,22 +138,6 @@ pub async fn people_import_submit(
         },
         Err(e) => Err(e),
     };
-    let (report, error) = match res {
-        Ok(r) => (Some(r), String::new()),
-        Err(e) => match error_text(&ctx, &e) {
-            Some(t) => (None, t),
-            None => return Err(e),
-        },
-    };
-    show(
-        &ctx,
-        "transfer.import_people",
-        format!("/schools/{id}/people/import"),
-        format!("/schools/{id}"),
-        PEOPLE_FIELDS,
-        PEOPLE_REQUIRED,
-        report,
-        error,
-    )
-    .await
+    let o = outcome(&ctx, res)?;
+    show(&ctx, Spec::people(id), o).await
 }
