@@ -5,6 +5,7 @@ pub mod ids;
 pub mod org;
 pub mod password;
 pub mod person;
+pub mod risk;
 pub mod role;
 
 /// A closed set of values that has a stable wire code (`as_str`) and a translation key.
