@@ -7,17 +7,22 @@ mod common;
 
 use common::TestApp;
 use fantoccini::elements::Element;
+use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROME_ARGS: &str = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --disable-background-networking --disable-component-update --disable-sync --no-first-run \
+    --lang=zh-CN";
 const WAIT: Duration = Duration::from_secs(15);
 
 /// ChromeDriver in a process group of its own; the whole group (the browser with it) is killed
@@ -42,17 +47,14 @@ fn require_browser() {
         .into_iter()
         .filter(|p| !Path::new(p).exists())
         .collect();
-    if missing.is_empty() {
-        return;
-    }
-    let why = if std::env::var_os("CI").is_some() {
-        "CI is set and the browser test must run there"
-    } else {
-        "the browser test does not skip"
+    let why = match std::env::var_os("CI") {
+        Some(_) => "CI is set and the browser test must run there",
+        None => "the browser test never skips",
     };
-    panic!(
-        "missing {}: {why}. Install them with `apt-get install chromium chromium-driver \
-         fonts-wqy-microhei` (Debian/Ubuntu).",
+    assert!(
+        missing.is_empty(),
+        "missing {}: {why}. Install them with \
+         `apt-get install chromium chromium-driver fonts-wqy-microhei` (Debian/Ubuntu).",
         missing.join(" and ")
     );
 }
@@ -90,15 +92,13 @@ async fn driver_ready(port: u16) -> bool {
 async fn start_driver() -> Driver {
     require_browser();
     let port = free_port();
-    let child = std::os::unix::process::CommandExt::process_group(
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-        0,
-    )
-    .spawn()
-    .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}"));
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}"));
     let mut d = Driver {
         child,
         port,
@@ -116,30 +116,17 @@ async fn start_driver() -> Driver {
 }
 
 async fn open_browser(d: &Driver) -> Client {
-    let profile = format!("--user-data-dir={}", d.profile.0.display());
-    let args = [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        profile.as_str(),
-        "--lang=zh-CN",
-    ];
-    let caps = json!({
+    let mut args: Vec<String> = CHROME_ARGS.split_whitespace().map(String::from).collect();
+    args.push(format!("--user-data-dir={}", d.profile.0.display()));
+    let caps: Capabilities = serde_json::from_value(json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": CHROMIUM,
             "args": args,
             "prefs": {"intl.accept_languages": "zh-CN,zh"},
         },
-    });
-    let Value::Object(caps) = caps else {
-        unreachable!()
-    };
+    }))
+    .expect("capabilities");
     ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", d.port))
@@ -151,37 +138,45 @@ async fn wait_for(c: &Client, loc: Locator<'_>) -> Element {
     let what = format!("{loc:?}");
     match c.wait().at_most(WAIT).for_element(loc).await {
         Ok(e) => e,
-        Err(e) => panic!("waiting for {what} on {}: {e}", url(c).await),
+        Err(e) => {
+            let at = c.current_url().await.map(|u| u.to_string());
+            panic!("waiting for {what} (at {at:?}): {e}")
+        }
     }
-}
-
-async fn url(c: &Client) -> String {
-    c.current_url()
-        .await
-        .map(|u| u.to_string())
-        .unwrap_or_default()
 }
 
 async fn path(c: &Client) -> String {
     c.current_url().await.expect("url").path().to_string()
 }
 
-async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .expect(css)
-        .text()
-        .await
-        .expect("text")
+/// Opens `path` on the server and waits for the element that proves the page is there.
+async fn visit(c: &Client, base: &str, path: &str, proof: Locator<'_>) -> Element {
+    c.goto(&format!("{base}{path}")).await.expect(path);
+    wait_for(c, proof).await
 }
 
-async fn screenshot(c: &Client, name: &str) -> PathBuf {
+async fn click(c: &Client, id: &str) {
+    let e = c.find(Locator::Id(id)).await.expect(id);
+    e.click()
+        .await
+        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
+}
+
+async fn type_in(c: &Client, id: &str, text: &str) {
+    let e = c.find(Locator::Id(id)).await.expect(id);
+    e.send_keys(text).await.expect("typing");
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    let e = c.find(Locator::Css(css)).await.expect(css);
+    e.text().await.expect("text")
+}
+
+async fn screenshot(c: &Client, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot folder");
-    let file = dir.join(name);
     let png = c.screenshot().await.expect("screenshot");
-    std::fs::write(&file, png).expect("write screenshot");
-    file
+    std::fs::write(dir.join(name), png).expect("write screenshot");
 }
 
 /// Rows of a list table, the "none" placeholder excepted.
@@ -196,6 +191,7 @@ async fn browser_principal_journey() {
     let mut app = TestApp::new().await;
     let s001 = app.org_id("S001").await;
     let s002 = app.org_id("S002").await;
+    let school = format!("/schools/{s001}");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -212,29 +208,16 @@ async fn browser_principal_journey() {
     c.set_window_size(1366, 900).await.expect("window size");
 
     // Signed out: `/` leads to the Chinese sign-in page.
-    c.goto(&format!("{base}/")).await.expect("goto /");
-    wait_for(&c, Locator::Id("username")).await;
+    visit(&c, &base, "/", Locator::Id("username")).await;
     assert_eq!(path(&c).await, "/login");
     assert!(c.source().await.expect("source").contains("登录"));
-    let user = c.find(Locator::Id("username")).await.expect("username");
-    user.send_keys("s001.principal")
-        .await
-        .expect("type username");
-    let pass = c.find(Locator::Id("password")).await.expect("password");
-    pass.send_keys(common::PASSWORD)
-        .await
-        .expect("type password");
-    c.find(Locator::Id("login-submit"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click submit");
+    type_in(&c, "username", "s001.principal").await;
+    type_in(&c, "password", common::PASSWORD).await;
+    click(&c, "login-submit").await;
 
     // The principal lands on their own school.
     wait_for(&c, Locator::Id("school-name")).await;
-    let school_path = format!("/schools/{s001}");
-    assert_eq!(path(&c).await, school_path);
+    assert_eq!(path(&c).await, school);
     assert!(text(&c, "#school-name").await.contains("春华小学"));
     assert!(text(&c, "#current-user").await.contains("春华小学"));
     assert!(rows(&c, "zone-list").await > 0, "zones listed");
@@ -242,55 +225,46 @@ async fn browser_principal_journey() {
     screenshot(&c, "principal-school-1366.png").await;
 
     // Another school of the district is out of scope: a 404 page, in Chinese.
-    c.goto(&format!("{base}/schools/{s002}"))
-        .await
-        .expect("goto S002");
-    let msg = wait_for(&c, Locator::Id("error-message")).await;
+    let msg = visit(
+        &c,
+        &base,
+        &format!("/schools/{s002}"),
+        Locator::Id("error-message"),
+    )
+    .await;
     assert!(msg.text().await.expect("message").contains("未找到"));
     assert!(text(&c, "main h1").await.starts_with("404"));
     assert!(c.find(Locator::Id("school-name")).await.is_err());
 
     // Phone width: no horizontal scrolling.
     c.set_window_size(390, 844).await.expect("window size");
-    c.goto(&format!("{base}{school_path}"))
-        .await
-        .expect("goto S001");
-    wait_for(&c, Locator::Id("school-name")).await;
+    visit(&c, &base, &school, Locator::Id("school-name")).await;
     screenshot(&c, "principal-school-390.png").await;
-    let widths = c
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            vec![],
-        )
-        .await
-        .expect("widths");
-    let (scroll, inner) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
+    let js = "return [document.documentElement.scrollWidth, window.innerWidth];";
+    let w = c.execute(js, vec![]).await.expect("widths");
+    let (scroll, inner) = (w[0].as_f64().expect("px"), w[1].as_f64().expect("px"));
     assert!(inner <= 400.0, "viewport {inner}px wide, not a phone's");
     assert!(
         scroll <= inner + 1.0,
         "scrolls sideways: {scroll}px > {inner}px"
     );
 
-    // English, then sign out.
-    c.find(Locator::Id("lang-switch"))
-        .await
-        .expect("lang switch")
-        .click()
-        .await
-        .expect("click lang");
+    // English, on the same page.
+    click(&c, "lang-switch").await;
     wait_for(
         &c,
         Locator::XPath("//button[@id='logout' and .='Sign out']"),
     )
     .await;
-    assert_eq!(path(&c).await, school_path);
+    assert_eq!(
+        path(&c).await,
+        school,
+        "the language switch must stay on the page"
+    );
     assert!(text(&c, "dl.facts").await.contains("Primary school"));
-    c.find(Locator::Id("logout"))
-        .await
-        .expect("logout")
-        .click()
-        .await
-        .expect("click logout");
+
+    // Sign out: the English sign-in page; the school page now asks to sign in.
+    click(&c, "logout").await;
     wait_for(
         &c,
         Locator::XPath("//button[@id='login-submit' and .='Sign in']"),
@@ -298,12 +272,7 @@ async fn browser_principal_journey() {
     .await;
     assert_eq!(path(&c).await, "/login");
     assert!(c.find(Locator::Id("current-user")).await.is_err());
-
-    // The session is gone: the school page sends the visitor to sign in.
-    c.goto(&format!("{base}{school_path}"))
-        .await
-        .expect("goto S001");
-    wait_for(&c, Locator::Id("username")).await;
+    visit(&c, &base, &school, Locator::Id("username")).await;
     assert_eq!(path(&c).await, "/login");
 
     c.close().await.expect("close session");

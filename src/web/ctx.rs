@@ -177,6 +177,8 @@ fn ct_eq(a: &str, b: &str) -> bool {
 /// What a handler knows about the request: who, doing what, in which language.
 pub struct Ctx {
     pub actor: Actor,
+    /// The request's path and query (where the language switch returns to).
+    pub uri: String,
     pub action: Action,
     pub lang: Lang,
     pub token: Option<Token>,
@@ -206,6 +208,11 @@ impl FromRequestParts<AppState> for Ctx {
             .ok_or(Error::Unauthorized)?;
         Ok(Ctx {
             actor,
+            uri: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
             action,
             lang: Lang::from_headers(&parts.headers),
             token: parts.extensions.get::<Token>().cloned(),

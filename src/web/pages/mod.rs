@@ -84,8 +84,16 @@ impl Chrome {
         }
     }
 
-    pub fn for_ctx(ctx: &Ctx, title_key: &str, here: &str) -> Chrome {
-        let mut c = Chrome::public(ctx.lang, title_key, here);
+    /// The frame of a signed-in page; `section` marks the active menu entry, the language
+    /// switch returns to the request's own address.
+    pub fn for_ctx(ctx: &Ctx, title_key: &str, section: &str) -> Chrome {
+        let back = if ctx.uri.starts_with('/') && !ctx.uri.starts_with("/api/") {
+            ctx.uri.as_str()
+        } else {
+            section
+        };
+        let here = section;
+        let mut c = Chrome::public(ctx.lang, title_key, back);
         c.signed_in = true;
         c.user_name = ctx.actor.display_name.clone();
         c.user_role = tr(ctx.lang, &ctx.actor.role.label_key());
