@@ -159,7 +159,7 @@ async fn secadmin_grants_role_and_scope_but_creates_no_accounts() {
         (StatusCode::OK, json!(20))
     );
 
-    let r = create_user(&mut app, "sysadmin", "new.head", "Welcome#2024").await;
+    let r = create_user(&mut app, "sysadmin", "new.head", PASSWORD).await;
     let id = r.json()["id"].as_i64().unwrap();
     let old = app.login("new.head").await;
     let (s001, ed) = (app.org_id("S001").await, app.org_id("ED").await);
@@ -220,19 +220,7 @@ async fn secadmin_grants_role_and_scope_but_creates_no_accounts() {
         401,
         "unauthorized",
     );
-    let body =
-        serde_json::to_vec(&json!({"username": "new.head", "password": "Welcome#2024"})).unwrap();
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some("application/json"),
-            body,
-            &[],
-        )
-        .await;
-    let t = r.json()["token"].as_str().unwrap().to_string();
+    let t = login_from_peer(&app, "new.head").await;
     let me = app.get("/api/v1/me", Some(&t)).await.json();
     assert_eq!(
         (&me["role"], &me["org"]["id"]),

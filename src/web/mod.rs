@@ -11,6 +11,7 @@ pub mod ops;
 pub mod pages;
 pub mod routes;
 pub mod security;
+pub mod svg;
 
 use crate::config::Config;
 use crate::storage::Db;
