@@ -24,4 +24,14 @@ macro_rules! id_type {
     )+};
 }
 
-id_type!(OrgId, UserId, PersonId, ZoneId, AuditId);
+id_type!(
+    OrgId,
+    UserId,
+    PersonId,
+    ZoneId,
+    AuditId,
+    CatalogId,
+    CatalogItemId,
+    RiskPointId,
+    AssessmentId
+);

@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no I/O, no database, no HTTP. Parsed once at the edge
 //! (forms, JSON, imports) and trusted everywhere after.
 
+pub mod catalog;
 pub mod ids;
 pub mod org;
 pub mod password;
