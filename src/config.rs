@@ -33,6 +33,16 @@ impl Default for Security {
     }
 }
 
+/// Risk grading configuration: LEC bands, control levels by grade, review intervals
+/// (defaults from domain.md; the district may change them).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Risk {
+    pub lec_bands: crate::domain::risk::LecBands,
+    pub control_levels: crate::domain::risk::ControlLevels,
+    pub review: crate::domain::risk::ReviewPolicy,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -41,6 +51,7 @@ pub struct Config {
     /// Log as JSON lines (for collectors) instead of human-readable text.
     pub log_json: bool,
     pub security: Security,
+    pub risk: Risk,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://data/safecampus.db?mode=rwc";
@@ -53,6 +64,7 @@ impl Default for Config {
             database_url: DEFAULT_DB.into(),
             log_json: false,
             security: Security::default(),
+            risk: Risk::default(),
         }
     }
 }

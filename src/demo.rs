@@ -6,6 +6,7 @@ use crate::domain::Code;
 use crate::domain::ids::{OrgId, PersonId};
 use crate::domain::org::{OrgLevel, SchoolKind, ZoneType};
 use crate::domain::person::Post;
+use crate::domain::risk::{AssessmentInput, BandSet, Grade};
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
 use crate::storage::Db;
@@ -317,6 +318,34 @@ pub async fn seed(db: &Db) -> Result<()> {
             tx.zones(sid, &zones).await?;
         }
     }
+    // The district catalogue, each school's register, and some re-assessments so the maps
+    // show every colour: a few points judged higher or lower than the catalogue default.
+    let (entries, errors) = crate::domain::catalog::parse_csv(crate::domain::catalog::DEFAULT_CSV)
+        .map_err(|e| Error::internal(anyhow::anyhow!("catalogue: {e}")))?;
+    if !errors.is_empty() {
+        return Err(Error::internal(anyhow::anyhow!(
+            "catalogue rows: {errors:?}"
+        )));
+    }
+    let risk = crate::config::Risk::default();
+    for d in &schools.districts {
+        let did = org_ids[&d.node.code];
+        tx.load_catalog(did, &entries).await?;
+    }
+    let mut rng = StdRng::seed_from_u64(5);
+    for d in &schools.districts {
+        for s in &d.schools {
+            let sid = org_ids[&s.code];
+            tx.instantiate(sid, &risk).await?;
+            let who = holders
+                .get(&(s.code.clone(), Post::SafetyDirector))
+                .map(|h| h.1.clone())
+                .unwrap_or_default();
+            for (code, input) in demo_reassessments(&mut rng) {
+                tx.reassess(sid, &code, &input, &risk, &who).await?;
+            }
+        }
+    }
     let mut officer_names = Names {
         rng: StdRng::seed_from_u64(1995),
         pool: &people,
@@ -347,6 +376,39 @@ pub async fn seed(db: &Db) -> Result<()> {
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A few re-assessments per school: raised or lowered against the catalogue default.
+fn demo_reassessments(rng: &mut StdRng) -> Vec<(String, AssessmentInput)> {
+    let mut v = Vec::new();
+    for _ in 0..3 {
+        let aspect = ["P", "T", "M", "E"][rng.random_range(0..4)];
+        let n = rng.random_range(1..=50);
+        let code = format!("R-{aspect}-{n:03}");
+        let input = match rng.random_range(0..4) {
+            0 => AssessmentInput::Ls {
+                l: rng.random_range(3..=5),
+                s: rng.random_range(3..=5),
+                band_set: BandSet::A,
+            },
+            1 => AssessmentInput::Lec {
+                l: 6.0,
+                e: 6.0,
+                c: [7.0, 15.0][rng.random_range(0..2)],
+            },
+            2 => AssessmentInput::Direct {
+                grade: Grade::Significant,
+                reason: "现场检查发现防护设施缺失，整改前按较大风险管控".into(),
+            },
+            _ => AssessmentInput::Ls {
+                l: 1,
+                s: rng.random_range(1..=3),
+                band_set: BandSet::A,
+            },
+        };
+        v.push((code, input));
+    }
+    v
 }
 
 /// The accounts table printed when the demo starts.

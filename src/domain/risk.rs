@@ -225,6 +225,8 @@ impl ControlLevel {
     }
 }
 
+// `code_enum!` takes no variant attributes, so `#[derive(Default)]` with `#[default]` is out.
+#[allow(clippy::derivable_impls)]
 impl Default for BandSet {
     fn default() -> Self {
         BandSet::A
@@ -1876,5 +1878,20 @@ mod tests {
                 }
             }
         }
+    }
+}
+#[cfg(test)]
+mod scratch {
+    #[test]
+    fn show_schema() {
+        use utoipa::PartialSchema;
+        println!(
+            "{}",
+            serde_json::to_string(&super::AssessmentInput::schema()).unwrap()
+        );
+        println!(
+            "{}",
+            serde_json::to_string(&super::Evaluation::schema()).unwrap()
+        );
     }
 }

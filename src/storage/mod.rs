@@ -14,6 +14,8 @@ mod entity;
 pub mod migration;
 pub mod orgs;
 pub mod people;
+pub mod risk_catalog;
+pub mod risk_points;
 pub mod seed;
 pub mod transfer;
 pub mod users;
@@ -108,6 +110,18 @@ impl Db {
         seed::Unscoped {
             conn: self.conn.clone(),
         }
+    }
+
+    /// Writes the SQLite WAL back into the main file (before copying the file); a no-op on
+    /// PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.conn.get_database_backend() == DbBackend::Sqlite {
+            use sea_orm::ConnectionTrait;
+            self.conn
+                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await?;
+        }
+        Ok(())
     }
 
     pub async fn close(self) {

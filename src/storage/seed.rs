@@ -174,6 +174,33 @@ impl Unscoped {
         ))
     }
 
+    /// Loads catalogue entries into the catalogue of the org with this code
+    /// (`safecampus catalog load`), audited.
+    pub async fn load_catalog_file(
+        &self,
+        org_code: &str,
+        entries: &[crate::domain::catalog::Entry],
+    ) -> Result<(usize, usize)> {
+        let (id, level) = self
+            .org_by_code(org_code)
+            .await?
+            .ok_or_else(|| Error::field("org", "err.org_unknown"))?;
+        if level == OrgLevel::School {
+            return Err(Error::field("org", "err.catalog.not_school"));
+        }
+        let mut tx = self.begin().await?;
+        let r = tx.load_catalog(id, entries).await?;
+        tx.audit(
+            "catalog.import",
+            "catalog",
+            id,
+            &format!("created={} updated={}", r.0, r.1),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
     /// Checks the audit chain; `Some(id)` is the first row that does not verify.
     pub async fn verify_audit(&self) -> Result<Option<i64>> {
         audit::verify_chain(&self.conn).await
@@ -327,6 +354,52 @@ impl SeedTx {
         .insert(&self.txn)
         .await?;
         Ok(m.id)
+    }
+
+    /// Loads catalogue entries into an org's catalogue (created when missing).
+    pub async fn load_catalog(
+        &mut self,
+        org: OrgId,
+        entries: &[crate::domain::catalog::Entry],
+    ) -> Result<(usize, usize)> {
+        super::risk_catalog::load_into(&self.txn, org, entries, &self.actor.username).await
+    }
+
+    /// Instantiates the applicable catalogue points of a school, each assessed with the
+    /// catalogue's default LEC values, and places them in the school's zones by category.
+    pub async fn instantiate(
+        &mut self,
+        school: OrgId,
+        risk: &crate::config::Risk,
+    ) -> Result<usize> {
+        let s = org::Entity::find_by_id(school)
+            .one(&self.txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let r = super::risk_points::instantiate_in(&self.txn, &s, risk, (None, "演示数据")).await?;
+        super::risk_points::place_by_category(&self.txn, school).await?;
+        Ok(r.added)
+    }
+
+    /// Re-assesses a school's point (by catalogue code) as the demo's safety director would.
+    pub async fn reassess(
+        &mut self,
+        school: OrgId,
+        code: &str,
+        input: &crate::domain::risk::AssessmentInput,
+        risk: &crate::config::Risk,
+        who: &str,
+    ) -> Result<bool> {
+        let Some(p) = super::entity::risk_point::Entity::find()
+            .filter(super::entity::risk_point::Column::SchoolId.eq(school))
+            .filter(super::entity::risk_point::Column::Code.eq(code))
+            .one(&self.txn)
+            .await?
+        else {
+            return Ok(false);
+        };
+        super::risk_points::record_assessment(&self.txn, p, input, risk, (None, who), "").await?;
+        Ok(true)
     }
 
     pub async fn audit(

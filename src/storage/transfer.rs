@@ -18,16 +18,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
-/// One problem of an import, at a sheet row (1-based, the header is row 1).
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct RowError {
-    pub row: usize,
-    pub field: String,
-    /// A translation key (`err.…`), or text.
-    pub message: String,
-    /// The offending value, when there is one.
-    pub value: String,
-}
+pub use crate::domain::catalog::RowError;
 
 /// What an import did, or would have done.
 #[derive(Debug, Clone, Serialize, ToSchema, Default)]

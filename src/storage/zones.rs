@@ -72,6 +72,11 @@ impl Scoped {
     pub async fn list_zones(&self, school: OrgId) -> Result<Vec<Zone>> {
         self.school_row(school, &self.conn).await?;
         self.permit()?;
+        self.zones_unchecked(school).await
+    }
+
+    /// The zones of a school already checked to be in scope.
+    pub(super) async fn zones_unchecked(&self, school: OrgId) -> Result<Vec<Zone>> {
         let rows = zone::Entity::find()
             .filter(zone::Column::SchoolId.eq(school))
             .order_by_asc(zone::Column::Code)

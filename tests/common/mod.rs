@@ -99,23 +99,23 @@ impl TestApp {
         let (url, dir, pg_db) = if backend() == "postgres" {
             let admin = std::env::var("SAFECAMPUS_TEST_PG_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let template = pg_template(&admin).await;
             let name = format!("sc_test_{}", tempdir::rand_suffix());
             let (pool, _) = sqlx_admin(&admin).await;
-            pool.execute_unprepared(&format!("CREATE DATABASE {name}"))
+            pool.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                 .await
                 .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
             pool.close().await.ok();
-            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-            (format!("{base}/{name}"), None, Some((admin.clone(), name)))
+            (pg_url(&admin, &name), None, Some((admin.clone(), name)))
         } else {
             let dir = tempdir::Dir::new();
-            let url = format!("sqlite://{}/test.db?mode=rwc", dir.0.display());
+            let file = dir.0.join("test.db");
+            std::fs::copy(sqlite_template().await, &file).expect("copy the seeded template");
+            let url = format!("sqlite://{}?mode=rwc", file.display());
             (url, Some(dir), None)
         };
         config.database_url = url.clone();
         let db = Db::connect(&url).await.expect("connect");
-        db.migrate().await.expect("migrate");
-        safecampus::demo::seed(&db).await.expect("seed demo");
         let state = AppState::new(db.clone(), config);
         let (router, routes) = safecampus::web::routes::build(state.clone());
         TestApp {
@@ -255,6 +255,114 @@ impl TestApp {
             .await
             .expect("fingerprint")
     }
+}
+
+fn pg_url(admin: &str, name: &str) -> String {
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+    format!("{base}/{name}")
+}
+
+/// A fingerprint of everything the seeded database depends on: the sources and data files.
+fn seed_hash() -> String {
+    use sha2::{Digest, Sha256};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "assets/demo", "assets/catalog"] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("dir").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    files.sort();
+    let mut h = Sha256::new();
+    for f in files {
+        h.update(f.to_string_lossy().as_bytes());
+        h.update(std::fs::read(&f).unwrap_or_default());
+    }
+    hex::encode(&h.finalize()[..6])
+}
+
+/// The migrated, demo-seeded SQLite file every test copies (seeded once per test binary).
+async fn sqlite_template() -> std::path::PathBuf {
+    static T: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+    T.get_or_init(|| async {
+        let dir = std::env::temp_dir().join(format!("safecampus-template-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("template dir");
+        let file = dir.join("template.db");
+        let _ = std::fs::remove_file(&file);
+        let db = Db::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+            .await
+            .expect("connect");
+        db.migrate().await.expect("migrate");
+        safecampus::demo::seed(&db).await.expect("seed demo");
+        db.checkpoint().await.expect("checkpoint");
+        db.close().await;
+        file
+    })
+    .await
+    .clone()
+}
+
+/// A PostgreSQL template database holding the migrated demo, named by the hash of the sources
+/// it was built from; built once and reused until the sources change.
+async fn pg_template(admin: &str) -> String {
+    static T: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    T.get_or_init(|| async {
+        let name = format!("sc_tpl_{}", seed_hash());
+        let (pool, _) = sqlx_admin(admin).await;
+        let exists = pool
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+            ))
+            .await
+            .expect("query")
+            .is_some();
+        if !exists {
+            let building = format!("{name}_build_{}", tempdir::rand_suffix());
+            pool.execute_unprepared(&format!("CREATE DATABASE {building}"))
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
+            let db = Db::connect(&pg_url(admin, &building))
+                .await
+                .expect("connect");
+            db.migrate().await.expect("migrate");
+            safecampus::demo::seed(&db).await.expect("seed demo");
+            db.close().await;
+            // Renaming makes the finished template appear atomically.
+            pool.execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .await
+                .ok();
+            // Templates of older sources are no longer needed.
+            let old = pool
+                .query_all_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    format!(
+                        "SELECT datname FROM pg_database WHERE datname LIKE 'sc_tpl_%' AND datname <> '{name}'"
+                    ),
+                ))
+                .await
+                .unwrap_or_default();
+            for row in old {
+                if let Ok(n) = row.try_get::<String>("", "datname") {
+                    pool.execute_unprepared(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"))
+                        .await
+                        .ok();
+                }
+            }
+        }
+        pool.close().await.ok();
+        name
+    })
+    .await
+    .clone()
 }
 
 async fn sqlx_admin(url: &str) -> (sea_orm::DatabaseConnection, ()) {
