@@ -50,6 +50,9 @@ pub struct Config {
     pub database_url: String,
     /// Log as JSON lines (for collectors) instead of human-readable text.
     pub log_json: bool,
+    /// The address people use to reach the platform (e.g. `http://safecampus.edu.local`), for
+    /// the QR codes on printed risk cards; defaults to the request's own host.
+    pub public_url: Option<String>,
     pub security: Security,
     pub risk: Risk,
 }
@@ -63,6 +66,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             database_url: DEFAULT_DB.into(),
             log_json: false,
+            public_url: None,
             security: Security::default(),
             risk: Risk::default(),
         }

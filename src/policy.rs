@@ -29,6 +29,16 @@ pub enum Action {
     PersonWrite,
     ZoneView,
     ZoneWrite,
+    /// Read the district risk catalogue (every business role: schools work from it).
+    RiskCatalogView,
+    /// Edit, import the catalogue (the bureau).
+    RiskCatalogEdit,
+    /// Read risk registers, maps, cards, roll-ups; use the grading calculator.
+    RiskView,
+    /// Instantiate, add, place, retire risk points; set control levels.
+    RiskWrite,
+    /// Record an assessment of a risk point.
+    RiskAssess,
     UserView,
     /// Create accounts, disable, unlock, reset passwords (system admin).
     UserManage,
@@ -67,6 +77,20 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::PersonWrite, SCHOOL_MANAGE),
     (Action::ZoneView, BUSINESS),
     (Action::ZoneWrite, SCHOOL_MANAGE),
+    (Action::RiskCatalogView, BUSINESS),
+    (Action::RiskCatalogEdit, BUREAU_MANAGE),
+    (Action::RiskView, BUSINESS),
+    (Action::RiskWrite, SCHOOL_MANAGE),
+    (
+        Action::RiskAssess,
+        &[
+            CityOfficer,
+            BureauOfficer,
+            BureauInspector,
+            Principal,
+            SafetyDirector,
+        ],
+    ),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),
@@ -99,6 +123,8 @@ mod tests {
     fn system_roles_see_no_business_data() {
         for role in [SysAdmin, SecAdmin, AuditAdmin] {
             for a in [
+                Action::RiskView,
+                Action::RiskCatalogView,
                 Action::SchoolView,
                 Action::PersonView,
                 Action::ZoneView,

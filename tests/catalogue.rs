@@ -79,6 +79,11 @@ fn used_keys() -> BTreeSet<String> {
         "user.",
         "auth.",
         "demo.",
+        "risk.",
+        "catalog.",
+        "catalog_field.",
+        "feature.",
+        "accident.",
     ];
     let mut out = BTreeSet::new();
     for p in paths {
@@ -126,6 +131,13 @@ fn every_used_key_is_translated() {
     keys.extend(Post::ALL.iter().map(|v| v.label_key()));
     keys.extend(ZoneType::ALL.iter().map(|v| v.label_key()));
     keys.extend(OrgLevel::ALL.iter().map(|v| v.label_key()));
+    keys.extend(safecampus::domain::risk::catalogue_keys());
+    for c in safecampus::domain::catalog::COLUMNS {
+        keys.insert(format!("catalog_field.{c}"));
+    }
+    for f in safecampus::domain::catalog::FEATURES {
+        keys.insert(format!("feature.{f}"));
+    }
     keys.extend(
         safecampus::storage::audit::ACTIONS
             .iter()

@@ -425,7 +425,7 @@ async fn a_reset_password_must_be_changed_before_any_page() {
     let h = [("cookie", cookie.as_str())];
     let own = format!("/schools/{school}");
     for path in ["/schools", own.as_str(), "/audit"] {
-        let r = get_with(&app, &path, &h).await;
+        let r = get_with(&app, path, &h).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
         assert_eq!(r.header("location"), "/account/password", "{path}");
     }

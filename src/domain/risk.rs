@@ -1880,18 +1880,3 @@ mod tests {
         }
     }
 }
-#[cfg(test)]
-mod scratch {
-    #[test]
-    fn show_schema() {
-        use utoipa::PartialSchema;
-        println!(
-            "{}",
-            serde_json::to_string(&super::AssessmentInput::schema()).unwrap()
-        );
-        println!(
-            "{}",
-            serde_json::to_string(&super::Evaluation::schema()).unwrap()
-        );
-    }
-}

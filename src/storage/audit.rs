@@ -39,6 +39,12 @@ pub const ACTIONS: &[&str] = &[
     "user.reset_password",
     "user.grant",
     "user.password_change",
+    "catalog.update",
+    "catalog.import",
+    "risk.instantiate",
+    "risk.create",
+    "risk.update",
+    "risk.assess",
 ];
 
 /// The catalogue key of an action's label.

@@ -223,6 +223,105 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     t.add(M::GET, "/api/v1/zones/{id}", ZoneView, api::zones::get);
     t.add(M::PUT, "/api/v1/zones/{id}", ZoneWrite, api::zones::update);
 
+    // Risk grading and control (风险分级管控).
+    t.add(
+        M::GET,
+        "/api/v1/risk-catalog",
+        RiskCatalogView,
+        api::risk::catalog,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/risk-catalog/export.xlsx",
+        RiskCatalogView,
+        api::risk::export_catalog,
+    );
+    t.upload(
+        M::POST,
+        "/api/v1/risk-catalog/import",
+        RiskCatalogEdit,
+        api::risk::import_catalog,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/risk-catalog/items/{id}",
+        RiskCatalogView,
+        api::risk::catalog_item,
+    );
+    t.add(
+        M::PUT,
+        "/api/v1/risk-catalog/items/{id}",
+        RiskCatalogEdit,
+        api::risk::update_catalog_item,
+    );
+    t.add(
+        M::POST,
+        "/api/v1/risk/evaluate",
+        RiskView,
+        api::risk::evaluate_only,
+    );
+    t.add(M::GET, "/api/v1/risk-summary", RiskView, api::risk::summary);
+    t.add(
+        M::GET,
+        "/api/v1/risk-map.svg",
+        RiskView,
+        api::risk::district_map,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/schools/{id}/risk-points",
+        RiskView,
+        api::risk::register,
+    );
+    t.add(
+        M::POST,
+        "/api/v1/schools/{id}/risk-points",
+        RiskWrite,
+        api::risk::create_point,
+    );
+    t.add(
+        M::POST,
+        "/api/v1/schools/{id}/risk-points/instantiate",
+        RiskWrite,
+        api::risk::instantiate,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/schools/{id}/risk-points/export.xlsx",
+        RiskView,
+        api::risk::export_register,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/schools/{id}/risk-map.svg",
+        RiskView,
+        api::risk::risk_map,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/risk-points/{id}",
+        RiskView,
+        api::risk::point,
+    );
+    t.add(
+        M::PATCH,
+        "/api/v1/risk-points/{id}",
+        RiskWrite,
+        api::risk::update_point,
+    );
+    t.add(
+        M::POST,
+        "/api/v1/risk-points/{id}/assessments",
+        RiskAssess,
+        api::risk::assess,
+    );
+    t.add(
+        M::GET,
+        "/api/v1/risk-points/{id}/qr.svg",
+        RiskView,
+        api::risk::qr,
+    );
+
     // Administration (三员).
     t.add(M::GET, "/api/v1/users", UserView, api::users::list);
     t.add(M::POST, "/api/v1/users", UserManage, api::users::create);
@@ -341,6 +440,86 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         pages::zones::edit_form,
     );
     t.add(M::POST, "/zones/{id}/edit", ZoneWrite, pages::zones::update);
+    t.add(M::GET, "/risk", RiskView, pages::risk::overview);
+    t.add(
+        M::GET,
+        "/risk/catalog",
+        RiskCatalogView,
+        pages::catalog::list,
+    );
+    t.add(
+        M::GET,
+        "/risk/catalog/import",
+        RiskCatalogEdit,
+        pages::catalog::import_form,
+    );
+    t.upload(
+        M::POST,
+        "/risk/catalog/import",
+        RiskCatalogEdit,
+        pages::catalog::import_submit,
+    );
+    t.add(
+        M::GET,
+        "/risk/catalog/items/{id}",
+        RiskCatalogView,
+        pages::catalog::item,
+    );
+    t.add(
+        M::POST,
+        "/risk/catalog/items/{id}",
+        RiskCatalogEdit,
+        pages::catalog::update,
+    );
+    t.add(
+        M::GET,
+        "/schools/{id}/risks",
+        RiskView,
+        pages::risk::register,
+    );
+    t.add(
+        M::POST,
+        "/schools/{id}/risks/instantiate",
+        RiskWrite,
+        pages::risk::instantiate,
+    );
+    t.add(
+        M::GET,
+        "/schools/{id}/risks/new",
+        RiskWrite,
+        pages::risk::new_form,
+    );
+    t.add(
+        M::POST,
+        "/schools/{id}/risks/new",
+        RiskWrite,
+        pages::risk::create,
+    );
+    t.add(
+        M::GET,
+        "/schools/{id}/risk-map",
+        RiskView,
+        pages::risk::campus_map,
+    );
+    t.add(M::GET, "/risk-points/{id}", RiskView, pages::risk::point);
+    t.add(
+        M::POST,
+        "/risk-points/{id}/assess",
+        RiskAssess,
+        pages::risk::assess,
+    );
+    t.add(
+        M::POST,
+        "/risk-points/{id}/edit",
+        RiskWrite,
+        pages::risk::edit,
+    );
+    t.add(
+        M::GET,
+        "/risk-points/{id}/card",
+        RiskView,
+        pages::risk::card,
+    );
     t.add(M::GET, "/admin/users", UserView, pages::admin::users);
     t.add(
         M::POST,

@@ -259,18 +259,23 @@ fn units(s: &str) -> Vec<String> {
     out
 }
 
+/// Lines and what their breaks cost in reading.
+#[derive(Debug)]
+struct Broken {
+    lines: Vec<String>,
+    /// Breaks inside brackets ("（河道、 / 水塘沿岸）").
+    in_brackets: usize,
+    /// Breaks between two characters of one phrase ("正门 / 及门").
+    mid_phrase: usize,
+}
+
 /// Line breaking for labels. Breaks are allowed between [`units`]; a break at a phrase
 /// boundary (after "、", "及", a closing bracket or a space, before an opening bracket) is
 /// free, one between two characters of a phrase costs a little, one inside brackets more.
 /// Among the layouts with the fewest lines (at most `max_lines`, each at most `max_em`), the
 /// one with the most even lines and the cheapest breaks wins: "康复训练楼 / （感统训练、言语
 /// 治疗）", "配电室及 / 杂物库房". With `phrase_only`, only phrase boundaries may break.
-fn break_lines(
-    text: &str,
-    max_em: f64,
-    max_lines: usize,
-    phrase_only: bool,
-) -> Option<Vec<String>> {
+fn break_lines(text: &str, max_em: f64, max_lines: usize, phrase_only: bool) -> Option<Broken> {
     let us = units(text);
     let n = us.len();
     if n == 0 || max_lines == 0 {
@@ -305,12 +310,15 @@ fn break_lines(
     };
     let m2 = max_em * max_em;
     // Cost of breaking before unit k (0 < k < n), or None when not allowed.
-    let break_cost = |k: usize| -> Option<f64> {
-        let phrase = us[k - 1]
+    let is_phrase = |k: usize| {
+        us[k - 1]
             .chars()
             .last()
             .is_some_and(|c| BREAK_AFTER.contains(&c))
-            || us[k].chars().next().is_some_and(|c| OPENING.contains(&c));
+            || us[k].chars().next().is_some_and(|c| OPENING.contains(&c))
+    };
+    let break_cost = |k: usize| -> Option<f64> {
+        let phrase = is_phrase(k);
         if phrase_only && !phrase {
             return None;
         }
@@ -356,14 +364,23 @@ fn break_lines(
         }
         if best[l][n] < inf {
             let mut lines = Vec::with_capacity(l);
+            let (mut in_brackets, mut mid_phrase) = (0, 0);
             let mut j = n;
             for ll in (1..=l).rev() {
                 let i = from[ll][j];
                 lines.push(us[i..j].concat().trim().to_string());
+                if i > 0 {
+                    in_brackets += usize::from(depth[i] > 0);
+                    mid_phrase += usize::from(!is_phrase(i));
+                }
                 j = i;
             }
             lines.reverse();
-            return Some(lines);
+            return Some(Broken {
+                lines,
+                in_brackets,
+                mid_phrase,
+            });
         }
     }
     None
@@ -452,18 +469,32 @@ fn fit(text: &str, w: f64, h: f64, sizes: &[f64], max_lines: usize) -> Option<Fi
         return None;
     }
     let un = units(text);
-    let first_fit = |phrase_only: bool| {
-        sizes.iter().find_map(|&size| {
-            let lines = break_lines(text, w / size, lines_room(h, size, max_lines), phrase_only)?;
-            Some(Fitted { size, lines })
-        })
-    };
-    // Breaks between phrases read better; take them unless that costs over a fifth of the size.
-    match (first_fit(true), first_fit(false)) {
-        (Some(p), Some(c)) if p.size >= 0.8 * c.size => return Some(p),
-        (_, Some(c)) => return Some(c),
-        (Some(p), None) => return Some(p),
-        (None, None) => {}
+    // Every size, with breaks anywhere and with phrase breaks only; the best reading wins: big
+    // type, few lines, no break inside brackets or in the middle of a phrase. So "临水区域 /
+    // （河道、水塘沿岸）" at 18 beats "临水区域 / （河道、 / 水塘沿岸）" at 22.
+    let mut best: Option<(f64, Fitted)> = None;
+    for &size in sizes {
+        let room = lines_room(h, size, max_lines);
+        for phrase_only in [true, false] {
+            if let Some(b) = break_lines(text, w / size, room, phrase_only) {
+                let score = size
+                    - 4.0 * b.in_brackets as f64
+                    - 2.0 * b.mid_phrase as f64
+                    - (b.lines.len() - 1) as f64;
+                if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                    best = Some((
+                        score,
+                        Fitted {
+                            size,
+                            lines: b.lines,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    if let Some((_, f)) = best {
+        return Some(f);
     }
     // Last resort: the smallest size, as many full lines as fit, the last one cut short.
     let size = *sizes.last()?;
@@ -1262,10 +1293,12 @@ pub fn district_map(
     } else {
         format!("{} m", n(bar_km * 1000.0))
     };
+    // Room on the right for half of the centred length label.
+    let bar_right = (text_em(&bar_text) * 11.0 / 2.0).max(8.0) + 10.0;
     let bar_box = BoxF {
-        x: x0 + mw - 16.0 - bar_px - 16.0,
-        y: y0 + mh - 16.0 - 34.0,
-        w: bar_px + 32.0,
+        x: x0 + mw - 12.0 - bar_right - bar_px - 14.0,
+        y: y0 + mh - 12.0 - 34.0,
+        w: 14.0 + bar_px + bar_right,
         h: 34.0,
     };
     occupied.push(bar_box);
@@ -1436,7 +1469,7 @@ pub fn district_map(
     }
 
     // Scale bar: two segments, "0" and the length.
-    let bx = bar_box.x + 16.0;
+    let bx = bar_box.x + 14.0;
     let by = bar_box.y + 22.0;
     let half = bar_px / 2.0;
     let _ = write!(
@@ -1770,15 +1803,21 @@ mod tests {
         }
         // Even lines, broken between phrases, not inside brackets.
         assert_eq!(
-            break_lines("康复训练楼（感统训练、言语治疗）", 11.5, 3, false).unwrap(),
+            break_lines("康复训练楼（感统训练、言语治疗）", 11.5, 3, false)
+                .unwrap()
+                .lines,
             ["康复训练楼", "（感统训练、言语治疗）"]
         );
         assert_eq!(
-            break_lines("配电室及杂物库房", 6.0, 3, false).unwrap(),
+            break_lines("配电室及杂物库房", 6.0, 3, false)
+                .unwrap()
+                .lines,
             ["配电室及", "杂物库房"]
         );
         assert_eq!(
-            break_lines("Main gate and guardhouse", 12.0, 3, false).unwrap(),
+            break_lines("Main gate and guardhouse", 12.0, 3, false)
+                .unwrap()
+                .lines,
             ["Main gate and", "guardhouse"]
         );
         assert!(break_lines("教学楼一层", 3.0, 3, true).is_none());

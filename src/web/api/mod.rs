@@ -6,6 +6,7 @@ pub mod auth;
 pub mod openapi;
 pub mod orgs;
 pub mod people;
+pub mod risk;
 pub mod schools;
 pub mod transfer;
 pub mod users;

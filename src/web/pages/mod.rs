@@ -3,8 +3,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod catalog;
 pub mod home;
 pub mod people;
+pub mod risk;
 pub mod schools;
 pub mod transfer;
 pub mod zones;
@@ -28,6 +30,7 @@ pub struct MenuItem {
 /// The menu: (link, label key, action). The policy table decides who sees what.
 pub const MENU: &[(&str, &str, Action)] = &[
     ("/schools", "nav.schools", Action::SchoolView),
+    ("/risk", "nav.risk", Action::RiskView),
     ("/admin/users", "nav.users", Action::UserView),
     ("/audit", "nav.audit", Action::AuditView),
     ("/account/password", "nav.password", Action::OwnSession),

@@ -1,0 +1,450 @@
+//! The risk register API: the catalogue, school registers, assessments, the calculator,
+//! roll-ups, the four-colour map and the card QR code.
+
+use super::ApiResult;
+use super::transfer::{Upload, download, xlsx_error};
+use crate::domain::Code;
+use crate::domain::catalog::{COLUMNS, REQUIRED, parse_rows};
+use crate::domain::ids::{CatalogItemId, OrgId, RiskPointId};
+use crate::domain::risk::{AssessmentInput, Evaluation, Grade, evaluate};
+use crate::error::Error;
+use crate::storage::risk_catalog::{CatalogFilter, CatalogItem, CatalogItemInput, CatalogPage};
+use crate::storage::risk_points::{
+    Assessment, InstantiateReport, NewRiskPoint, Register, RiskFilter, RiskPointDetail,
+    RiskPointPatch, SummaryRow,
+};
+use crate::storage::transfer::ImportReport;
+use crate::web::ctx::{ApiJson, Ctx};
+use crate::web::error::Envelope;
+use crate::web::i18n::{LANGS, Lang, tr};
+use crate::web::svg;
+use crate::xlsx::{self, Cell};
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
+
+fn query<T>(q: Q<T>) -> Result<T, Error> {
+    q.map(|Query(v)| v)
+        .map_err(|e| Error::validation(e.body_text()))
+}
+
+/// The district catalogue, filtered (`aspect`, `category`, `q`), 50 a page.
+#[utoipa::path(get, path = "/api/v1/risk-catalog", tag = "risk", params(CatalogFilter),
+    responses((status = 200, body = CatalogPage), (status = 404, body = Envelope)))]
+pub async fn catalog(ctx: Ctx, q: Q<CatalogFilter>) -> ApiResult<CatalogPage> {
+    Ok(axum::Json(ctx.db().catalog_list(&query(q)?).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OrgQ {
+    /// The district (or city) concerned; defaults to the caller's own.
+    pub org_id: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/risk-catalog/items/{id}", tag = "risk", params(("id" = i64, Path)),
+    responses((status = 200, body = CatalogItem), (status = 404, body = Envelope)))]
+pub async fn catalog_item(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<CatalogItem> {
+    Ok(axum::Json(
+        ctx.db().catalog_item(CatalogItemId(id)).await?.0,
+    ))
+}
+
+/// Edits an entry; the catalogue's version goes up and the old state stays in its history.
+#[utoipa::path(put, path = "/api/v1/risk-catalog/items/{id}", tag = "risk", params(("id" = i64, Path)),
+    request_body = CatalogItemInput,
+    responses((status = 200, body = CatalogItem), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn update_catalog_item(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CatalogItemInput>,
+) -> ApiResult<CatalogItem> {
+    Ok(axum::Json(
+        ctx.db()
+            .catalog_update_item(CatalogItemId(id), body)
+            .await?,
+    ))
+}
+
+/// Headers of the catalogue sheet: field names (the file format) in the first language row.
+fn catalog_headers(lang: Lang) -> Vec<String> {
+    COLUMNS
+        .iter()
+        .map(|c| {
+            let key = format!("catalog_field.{c}");
+            if crate::web::i18n::has(lang, &key) {
+                tr(lang, &key)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The whole catalogue as .xlsx (the same columns as the catalogue file).
+#[utoipa::path(get, path = "/api/v1/risk-catalog/export.xlsx", tag = "risk", params(OrgQ),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export_catalog(ctx: Ctx, q: Q<OrgQ>) -> Result<Response, Error> {
+    let q = query(q)?;
+    let (info, items) = ctx.db().catalog_all(q.org_id).await?;
+    let rows: Vec<Vec<Cell>> = items
+        .iter()
+        .filter_map(|i| i.entry())
+        .map(|e| e.cells().into_iter().map(Cell::Text).collect())
+        .collect();
+    let bytes = xlsx::write_sheet(
+        &tr(ctx.lang, "nav.catalog"),
+        &catalog_headers(ctx.lang),
+        &rows,
+    )
+    .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+    Ok(download(
+        bytes,
+        &format!("{}-v{}.xlsx", info.name, info.version),
+    ))
+}
+
+/// Parses an uploaded catalogue workbook: (entries, row errors).
+pub fn parse_catalog_upload(
+    bytes: &[u8],
+) -> Result<
+    (
+        Vec<crate::domain::catalog::Entry>,
+        Vec<crate::domain::catalog::RowError>,
+    ),
+    Error,
+> {
+    let mut rows = xlsx::read_first_sheet(bytes, &xlsx::Limits::default()).map_err(xlsx_error)?;
+    if rows.is_empty() {
+        return Err(xlsx_error(xlsx::XlsxError::Empty));
+    }
+    let header = rows.remove(0);
+    let aliases: Vec<(String, Vec<String>)> = COLUMNS
+        .iter()
+        .map(|c| {
+            let labels = LANGS
+                .iter()
+                .map(|l| tr(*l, &format!("catalog_field.{c}")))
+                .collect();
+            (c.to_string(), labels)
+        })
+        .collect();
+    let refs: Vec<Vec<&str>> = aliases
+        .iter()
+        .map(|(_, v)| v.iter().map(String::as_str).collect())
+        .collect();
+    let expected: Vec<(&str, &[&str])> = aliases
+        .iter()
+        .zip(refs.iter())
+        .map(|((f, _), r)| (f.as_str(), r.as_slice()))
+        .collect();
+    let cols = xlsx::map_headers(&header, &expected, REQUIRED).map_err(xlsx_error)?;
+    Ok(parse_rows(&rows, &cols))
+}
+
+/// Imports a catalogue workbook: entries are added or updated by code, all or nothing; any
+/// row error → 422 with the row-by-row report.
+#[utoipa::path(post, path = "/api/v1/risk-catalog/import", tag = "risk", params(OrgQ),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+pub async fn import_catalog(
+    ctx: Ctx,
+    q: Q<OrgQ>,
+    Upload(bytes): Upload,
+) -> Result<Response, Error> {
+    let q = query(q)?;
+    let db = ctx.db();
+    let (entries, errors) = parse_catalog_upload(&bytes)?;
+    let r = db.catalog_import(q.org_id, &entries, errors).await?;
+    let status = if r.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, axum::Json(super::transfer::translate(r, ctx.lang))).into_response())
+}
+
+/// The grading calculator the forms use: evaluates an assessment, stores nothing.
+#[utoipa::path(post, path = "/api/v1/risk/evaluate", tag = "risk", request_body = AssessmentInput,
+    responses((status = 200, body = Evaluation), (status = 422, body = Envelope)))]
+pub async fn evaluate_only(
+    ctx: Ctx,
+    ApiJson(body): ApiJson<AssessmentInput>,
+) -> ApiResult<Evaluation> {
+    let ev = evaluate(&body, &ctx.state.config.risk.lec_bands)
+        .map_err(|e| Error::field(e.field, e.key))?;
+    Ok(axum::Json(ev))
+}
+
+/// Counts by grade per child org (district → schools, city → districts).
+#[utoipa::path(get, path = "/api/v1/risk-summary", tag = "risk", params(OrgQ),
+    responses((status = 200, body = Vec<SummaryRow>)))]
+pub async fn summary(ctx: Ctx, q: Q<OrgQ>) -> ApiResult<Vec<SummaryRow>> {
+    Ok(axum::Json(ctx.db().risk_summary(query(q)?.org_id).await?))
+}
+
+/// A school's register with counts by grade.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/risk-points", tag = "risk", params(("id" = i64, Path), RiskFilter),
+    responses((status = 200, body = Register), (status = 404, body = Envelope)))]
+pub async fn register(ctx: Ctx, Path(id): Path<i64>, q: Q<RiskFilter>) -> ApiResult<Register> {
+    Ok(axum::Json(
+        ctx.db().list_risk_points(OrgId(id), &query(q)?).await?,
+    ))
+}
+
+/// Adds a point from a catalogue code (`{"catalog_code": "R-T-001"}`) or the school's own.
+#[utoipa::path(post, path = "/api/v1/schools/{id}/risk-points", tag = "risk", params(("id" = i64, Path)),
+    request_body = NewRiskPoint,
+    responses((status = 200, body = RiskPointDetail), (status = 422, body = Envelope)))]
+pub async fn create_point(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NewRiskPoint>,
+) -> ApiResult<RiskPointDetail> {
+    Ok(axum::Json(
+        ctx.db()
+            .create_risk_point(OrgId(id), body, &ctx.state.config.risk)
+            .await?,
+    ))
+}
+
+/// Adds every applicable catalogue point that is not yet in the register.
+#[utoipa::path(post, path = "/api/v1/schools/{id}/risk-points/instantiate", tag = "risk", params(("id" = i64, Path)),
+    responses((status = 200, body = InstantiateReport), (status = 404, body = Envelope)))]
+pub async fn instantiate(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<InstantiateReport> {
+    Ok(axum::Json(
+        ctx.db()
+            .instantiate(OrgId(id), &ctx.state.config.risk)
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/risk-points/{id}", tag = "risk", params(("id" = i64, Path)),
+    responses((status = 200, body = RiskPointDetail), (status = 404, body = Envelope)))]
+pub async fn point(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<RiskPointDetail> {
+    Ok(axum::Json(ctx.db().get_risk_point(RiskPointId(id)).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/risk-points/{id}", tag = "risk", params(("id" = i64, Path)),
+    request_body = RiskPointPatch,
+    responses((status = 200, body = RiskPointDetail), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn update_point(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RiskPointPatch>,
+) -> ApiResult<RiskPointDetail> {
+    Ok(axum::Json(
+        ctx.db()
+            .update_risk_point(RiskPointId(id), body, &ctx.state.config.risk)
+            .await?,
+    ))
+}
+
+/// Records an assessment (LEC, LS or DIRECT); it becomes the point's current grade.
+#[utoipa::path(post, path = "/api/v1/risk-points/{id}/assessments", tag = "risk", params(("id" = i64, Path)),
+    request_body = AssessmentInput,
+    responses((status = 200, body = Assessment), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn assess(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AssessmentInput>,
+) -> ApiResult<Assessment> {
+    Ok(axum::Json(
+        ctx.db()
+            .assess(RiskPointId(id), body, &ctx.state.config.risk)
+            .await?,
+    ))
+}
+
+/// The register as .xlsx.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/risk-points/export.xlsx", tag = "risk", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export_register(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    let db = ctx.db();
+    let reg = db
+        .list_risk_points(
+            OrgId(id),
+            &RiskFilter {
+                status: Some("all".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let school = ctx
+        .state
+        .db
+        .scoped(ctx.actor.clone(), crate::policy::Action::SchoolView)
+        .get_school(OrgId(id))
+        .await
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let l = ctx.lang;
+    let headers: Vec<String> = [
+        "field.code",
+        "field.name",
+        "risk.aspect",
+        "risk.category",
+        "risk.grade",
+        "risk.score",
+        "risk.control_level",
+        "risk.zone",
+        "risk.responsible",
+        "risk.hazards",
+        "risk.check_items",
+        "risk.next_review",
+        "risk.status",
+    ]
+    .iter()
+    .map(|k| tr(l, k))
+    .collect();
+    let rows: Vec<Vec<Cell>> = reg
+        .items
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::Text(p.code.clone()),
+                Cell::Text(p.name.clone()),
+                Cell::Text(tr(l, &p.aspect.label_key())),
+                Cell::Text(p.category.clone()),
+                Cell::Text(p.grade.map(|g| tr(l, &g.label_key())).unwrap_or_default()),
+                p.score.map(Cell::Float).unwrap_or(Cell::Empty),
+                Cell::Text(tr(l, &p.control_level.label_key())),
+                Cell::Text(p.zone_name.clone().unwrap_or_default()),
+                Cell::Text(p.responsible_name.clone().unwrap_or_default()),
+                Cell::Text(p.hazard_factors.clone()),
+                Cell::Text(p.check_items.clone()),
+                Cell::Text(p.next_review_on.map(|d| d.to_string()).unwrap_or_default()),
+                Cell::Text(tr(l, &format!("risk.status_{}", p.status))),
+            ]
+        })
+        .collect();
+    let bytes = xlsx::write_sheet(&tr(l, "risk.register"), &headers, &rows)
+        .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+    Ok(download(
+        bytes,
+        &format!("{school}-{}.xlsx", tr(l, "risk.register")),
+    ))
+}
+
+pub fn shade(g: Option<Grade>) -> svg::Shade {
+    match g {
+        Some(Grade::Major) => svg::Shade::Red,
+        Some(Grade::Significant) => svg::Shade::Orange,
+        Some(Grade::General) => svg::Shade::Yellow,
+        Some(Grade::Low) => svg::Shade::Blue,
+        None => svg::Shade::None,
+    }
+}
+
+pub fn legend(lang: Lang) -> svg::Legend {
+    svg::Legend {
+        title: tr(lang, "risk.legend"),
+        red: tr(lang, "risk_grade.major"),
+        orange: tr(lang, "risk_grade.significant"),
+        yellow: tr(lang, "risk_grade.general"),
+        blue: tr(lang, "risk_grade.low"),
+        none: tr(lang, "risk.unassessed"),
+    }
+}
+
+/// The school's four-colour map as SVG.
+pub async fn campus_map_svg(ctx: &Ctx, school: OrgId) -> Result<String, Error> {
+    let (s, zones) = ctx.db().risk_map(school).await?;
+    let mz: Vec<svg::MapZone> = zones
+        .into_iter()
+        .filter_map(|(z, g, n)| {
+            Some(svg::MapZone {
+                id: z.id.0,
+                code: z.code.clone(),
+                rect: (z.x?, z.y?, z.w?, z.h?),
+                parent: z.parent_id.map(|p| p.0),
+                shade: shade(g),
+                points: n,
+                href: Some(format!("/schools/{}/risks?zone_id={}", s.id, z.id)),
+                name: z.name,
+            })
+        })
+        .collect();
+    Ok(svg::campus_map(
+        &format!("{} · {}", s.name, tr(ctx.lang, "risk.map_title")),
+        &mz,
+        &legend(ctx.lang),
+    ))
+}
+
+fn svg_response(body: String) -> Response {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// The four-colour campus map (风险四色图): each zone coloured by its highest current grade.
+#[utoipa::path(get, path = "/api/v1/schools/{id}/risk-map.svg", tag = "risk", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "image/svg+xml"), (status = 404, body = Envelope)))]
+pub async fn risk_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    Ok(svg_response(campus_map_svg(&ctx, OrgId(id)).await?))
+}
+
+/// The district map: schools by their coordinates, coloured by their highest grade.
+pub async fn district_map_svg(ctx: &Ctx, org_id: Option<i64>) -> Result<String, Error> {
+    let rows = ctx.db().risk_summary(org_id).await?;
+    let schools: Vec<svg::MapSchool> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(svg::MapSchool {
+                id: r.org.id.0,
+                code: r.org.code.clone(),
+                name: r.org.name.clone(),
+                lat: r.lat?,
+                lng: r.lng?,
+                shade: shade(r.highest),
+                href: Some(if r.kind.is_some() {
+                    format!("/schools/{}/risk-map", r.org.id)
+                } else {
+                    format!("/risk?org_id={}", r.org.id)
+                }),
+                kindergarten: r.kind == Some(crate::domain::org::SchoolKind::Kindergarten),
+            })
+        })
+        .collect();
+    Ok(svg::district_map(
+        &tr(ctx.lang, "risk.district_map"),
+        &schools,
+        &legend(ctx.lang),
+        &tr(ctx.lang, "risk.no_coordinates"),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/risk-map.svg", tag = "risk", params(OrgQ),
+    responses((status = 200, content_type = "image/svg+xml")))]
+pub async fn district_map(ctx: Ctx, q: Q<OrgQ>) -> Result<Response, Error> {
+    let q = query(q)?;
+    Ok(svg_response(district_map_svg(&ctx, q.org_id).await?))
+}
+
+/// The URL a risk card's QR code opens: the point's page on this platform.
+pub fn point_url(ctx: &Ctx, headers: &HeaderMap, id: RiskPointId) -> String {
+    let base = ctx.state.config.public_url.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("127.0.0.1:8080");
+        format!("http://{host}")
+    });
+    format!("{}/risk-points/{id}", base.trim_end_matches('/'))
+}
+
+/// The QR code of a point's card; it encodes the point's page.
+#[utoipa::path(get, path = "/api/v1/risk-points/{id}/qr.svg", tag = "risk", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "image/svg+xml"), (status = 404, body = Envelope)))]
+pub async fn qr(ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, Error> {
+    let p = ctx.db().get_risk_point(RiskPointId(id)).await?;
+    let url = point_url(&ctx, &headers, p.point.id);
+    let body = svg::qr_svg(&url, 240).map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
+    Ok(svg_response(body))
+}
