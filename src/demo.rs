@@ -341,6 +341,19 @@ pub async fn seed(db: &Db) -> Result<()> {
                 .get(&(s.code.clone(), Post::SafetyDirector))
                 .map(|h| h.1.clone())
                 .unwrap_or_default();
+            // Most schools have brought their catalogue-red points under control: re-assessed
+            // with the risk matrix after the measures were in place. Some have not yet.
+            let controlled = rng.random_range(0..10) < 8;
+            for code in tx.codes_with_grade(sid, Grade::Major).await? {
+                if controlled || rng.random_range(0..3) > 0 {
+                    let input = AssessmentInput::Ls {
+                        l: rng.random_range(2..=3),
+                        s: rng.random_range(4..=5),
+                        band_set: BandSet::A,
+                    };
+                    tx.reassess(sid, &code, &input, &risk, &who).await?;
+                }
+            }
             for (code, input) in demo_reassessments(&mut rng) {
                 tx.reassess(sid, &code, &input, &risk, &who).await?;
             }
@@ -387,14 +400,14 @@ fn demo_reassessments(rng: &mut StdRng) -> Vec<(String, AssessmentInput)> {
         let code = format!("R-{aspect}-{n:03}");
         let input = match rng.random_range(0..4) {
             0 => AssessmentInput::Ls {
-                l: rng.random_range(3..=5),
-                s: rng.random_range(3..=5),
+                l: rng.random_range(3..=4),
+                s: rng.random_range(3..=4),
                 band_set: BandSet::A,
             },
             1 => AssessmentInput::Lec {
                 l: 6.0,
                 e: 6.0,
-                c: [7.0, 15.0][rng.random_range(0..2)],
+                c: [3.0, 7.0][rng.random_range(0..2)],
             },
             2 => AssessmentInput::Direct {
                 grade: Grade::Significant,

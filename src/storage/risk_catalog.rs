@@ -3,7 +3,6 @@
 //! catalogue version and keeps a snapshot in `risk_catalog_history`.
 
 use super::entity::{org, risk_catalog, risk_catalog_history, risk_catalog_item};
-use super::views::Page;
 use super::{Scoped, audit::Event, views};
 use crate::domain::Code;
 use crate::domain::catalog::{Entry, RowError, split_items};

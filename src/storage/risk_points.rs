@@ -10,11 +10,11 @@ use super::views::OrgRef;
 use super::{Scoped, audit::Event};
 use crate::config::Risk;
 use crate::domain::Code;
-use crate::domain::catalog::{Entry, split_items};
+use crate::domain::catalog::Entry;
 use crate::domain::ids::{
     AssessmentId, CatalogItemId, OrgId, PersonId, RiskPointId, UserId, ZoneId,
 };
-use crate::domain::org::{OrgLevel, OrgPath, SchoolKind};
+use crate::domain::org::SchoolKind;
 use crate::domain::person::Post;
 use crate::domain::risk::{
     Aspect, AssessmentInput, CheckFrequency, Color, ControlLevel, Grade, PointType, evaluate,

@@ -381,6 +381,23 @@ impl SeedTx {
         Ok(r.added)
     }
 
+    /// The codes of a school's points whose current grade is `grade`.
+    pub async fn codes_with_grade(
+        &mut self,
+        school: OrgId,
+        grade: crate::domain::risk::Grade,
+    ) -> Result<Vec<String>> {
+        use crate::domain::Code as _;
+        Ok(super::entity::risk_point::Entity::find()
+            .filter(super::entity::risk_point::Column::SchoolId.eq(school))
+            .filter(super::entity::risk_point::Column::CurrentGrade.eq(grade.as_str()))
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(|p| p.code)
+            .collect())
+    }
+
     /// Re-assesses a school's point (by catalogue code) as the demo's safety director would.
     pub async fn reassess(
         &mut self,

@@ -159,12 +159,6 @@ impl RegisterPage {
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct NoticeQ {
-    #[serde(default)]
-    notice: Option<String>,
-}
-
 pub async fn register(ctx: Ctx, Path(id): Path<i64>, q: Q<RiskFilter>) -> Result<Response, Error> {
     let f = query(q)?;
     let db = ctx.db();
