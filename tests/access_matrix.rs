@@ -26,13 +26,19 @@ enum Obj {
     Person,
     Zone,
     User,
+    RiskPoint,
+    CatalogItem,
 }
 
 fn object_of(path: &str) -> Option<Obj> {
     if !path.contains("{id}") {
         return None;
     }
-    Some(if path.contains("/people/{id}") {
+    Some(if path.contains("/risk-points/{id}") {
+        Obj::RiskPoint
+    } else if path.contains("catalog/items/{id}") {
+        Obj::CatalogItem
+    } else if path.contains("/people/{id}") {
         Obj::Person
     } else if path.contains("/zones/{id}") {
         Obj::Zone
@@ -50,6 +56,9 @@ struct Fixture {
     people: [Vec<i64>; 3],
     zones: [i64; 3],
     users: [i64; 3],
+    points: [i64; 3],
+    /// Catalogue items of 二道区 (positions 0 and 1) and 南关区 (position 2).
+    items: [i64; 3],
     district_of: HashMap<i64, &'static str>,
     next_person: [usize; 3],
     counter: u64,
@@ -64,12 +73,38 @@ impl Fixture {
             Obj::School => self.schools[pos],
             Obj::Zone => self.zones[pos],
             Obj::User => self.users[pos],
+            Obj::RiskPoint => self.points[pos],
+            Obj::CatalogItem => self.items[pos],
             Obj::Person if destructive => {
                 self.next_person[pos] += 1;
                 self.people[pos][self.next_person[pos]]
             }
             Obj::Person => self.people[pos][0],
         }
+    }
+}
+
+/// Whether the account sees the catalogue at `pos` (its own district's, or an ancestor's).
+fn sees_catalog(role: Role, org: Option<&str>, pos: usize, fx: &Fixture) -> bool {
+    if pos == 3 {
+        return false;
+    }
+    if role.is_system() {
+        return true;
+    }
+    let district = if pos == 2 { "NG" } else { "ED" };
+    match org {
+        Some("CC") => true,
+        Some(d @ ("ED" | "NG")) => d == district,
+        Some(code) => {
+            let school = fx
+                .schools
+                .iter()
+                .zip(["S001", "S002", "N001"])
+                .find(|(_, c)| *c == code);
+            school.is_some_and(|(id, _)| fx.district_of.get(id) == Some(&district))
+        }
+        None => false,
     }
 }
 
@@ -188,6 +223,69 @@ fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u
             ("confirm", "y".into()),
         ]),
         ("POST", "/people/{id}/remove") | ("DELETE", _) => (None, vec![]),
+        ("POST", "/api/v1/risk-catalog/import") | ("POST", "/risk/catalog/import") => {
+            (Some(XLSX), {
+                let (entries, _) = safecampus::domain::catalog::parse_csv(
+                    safecampus::domain::catalog::DEFAULT_CSV,
+                )
+                .expect("csv");
+                let headers: Vec<&str> = safecampus::domain::catalog::COLUMNS.to_vec();
+                workbook(
+                    &headers,
+                    entries[0].cells().into_iter().map(Cell::Text).collect(),
+                )
+            })
+        }
+        ("PUT", "/api/v1/risk-catalog/items/{id}") => j(json!({
+            "aspect": "things", "category": "校舍安全", "point_type": "facility", "name": "教学楼楼梯间",
+            "hazard_factors": "扶手松动", "default_l": 3, "default_e": 6, "default_c": 7,
+            "measures": {"management": "每周检查", "emergency": "疏散"}, "check_items": "扶手牢固",
+            "check_frequency": "weekly", "control_level": "department", "responsible_post": "safety_director"
+        })),
+        ("POST", "/risk/catalog/items/{id}") => f(&[
+            ("aspect", "things".into()),
+            ("category", "校舍安全".into()),
+            ("point_type", "facility".into()),
+            ("name", "教学楼楼梯间".into()),
+            ("hazard_factors", "扶手松动".into()),
+            ("default_l", "3".into()),
+            ("default_e", "6".into()),
+            ("default_c", "7".into()),
+            ("m_management", "每周检查".into()),
+            ("m_emergency", "疏散".into()),
+            ("check_items", "扶手牢固".into()),
+            ("check_frequency", "weekly".into()),
+            ("control_level", "department".into()),
+            ("responsible_post", "safety_director".into()),
+        ]),
+        ("POST", "/api/v1/risk/evaluate") => j(json!({"method": "LEC", "l": 3, "e": 6, "c": 7})),
+        ("POST", "/api/v1/schools/{id}/risk-points") => j(json!({
+            "code": format!("X{n}"), "name": "自有风险点", "aspect": "things", "category": "校舍安全",
+            "hazard_factors": "墙皮脱落"
+        })),
+        ("POST", "/api/v1/schools/{id}/risk-points/instantiate")
+        | ("POST", "/schools/{id}/risks/instantiate") => (None, vec![]),
+        ("PATCH", "/api/v1/risk-points/{id}") => j(json!({"check_frequency": "weekly"})),
+        ("POST", "/api/v1/risk-points/{id}/assessments") => {
+            j(json!({"method": "LEC", "l": 3, "e": 6, "c": 7}))
+        }
+        ("POST", "/schools/{id}/risks/new") => f(&[
+            ("code", format!("Y{n}")),
+            ("name", "自有风险点".into()),
+            ("aspect", "things".into()),
+            ("category", "校舍安全".into()),
+            ("point_type", "facility".into()),
+            ("hazard_factors", "墙皮脱落".into()),
+        ]),
+        ("POST", "/risk-points/{id}/assess") => f(&[
+            ("method", "LS".into()),
+            ("ls_l", "2".into()),
+            ("ls_s", "3".into()),
+        ]),
+        ("POST", "/risk-points/{id}/edit") => f(&[
+            ("control_level", "school".into()),
+            ("control_level_reason", "校级统一管控".into()),
+        ]),
         (m, p) => panic!("the access matrix has no body for {m} {p}: add one"),
     }
 }
@@ -247,11 +345,36 @@ async fn fixture(app: &mut TestApp) -> Fixture {
             .expect("target user")
             .0;
     }
+    let mut points = [0; 3];
+    for i in 0..3 {
+        let r = app
+            .get(
+                &format!("/api/v1/schools/{}/risk-points", schools[i]),
+                Some(&t),
+            )
+            .await
+            .json();
+        points[i] = r["items"][0]["id"].as_i64().expect("a risk point");
+    }
+    let mut items = [0; 3];
+    for (i, d) in ["ED", "ED", "NG"].iter().enumerate() {
+        let org = app.org_id(d).await;
+        let r = app
+            .get(
+                &format!("/api/v1/risk-catalog?org_id={org}&per_page=2"),
+                Some(&t),
+            )
+            .await
+            .json();
+        items[i] = r["items"][i % 2]["id"].as_i64().expect("a catalogue item");
+    }
     Fixture {
         schools,
         people,
         zones,
         users,
+        points,
+        items,
         district_of,
         next_person: [0; 3],
         counter: 0,
@@ -310,6 +433,15 @@ async fn every_route_every_role_every_position() {
                             "401"
                         } else {
                             "login"
+                        }
+                    }
+                    (Some(role), Some(Obj::CatalogItem)) => {
+                        if !sees_catalog(*role, *org, pos, &fx) {
+                            "404"
+                        } else if !policy::allows(*role, r.action) {
+                            "403"
+                        } else {
+                            "ok"
                         }
                     }
                     (Some(role), Some(Obj::User)) => {
