@@ -367,7 +367,6 @@ async fn refused_writes_inside_the_handlers_are_audited_as_denied() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: writes refused by the gate (routes without an id, e.g. POST /api/v1/users as a principal) leave no audit entry"]
 async fn refused_writes_at_the_gate_are_audited_as_denied() {
     let mut app = TestApp::new().await;
     let cases = [

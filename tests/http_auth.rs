@@ -287,7 +287,6 @@ async fn cookie_form_posts_need_the_csrf_token_and_same_site() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: a cross-site API POST is refused (403) with an empty body, not the error envelope"]
 async fn cross_site_api_post_answers_with_the_error_envelope() {
     let mut app = TestApp::new().await;
     let t = app.login("bureau.officer").await;

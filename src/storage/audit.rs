@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 pub const ACTIONS: &[&str] = &[
     "auth.login",
     "auth.logout",
+    "access.denied",
     "demo.seed",
     "org.create",
     "school.create",

@@ -245,6 +245,12 @@ impl Scoped {
         self.begin(event).await
     }
 
+    /// Audits a write the request gate refused before any object was looked at.
+    pub async fn refuse(&self, what: &str) {
+        let event = audit::Event::new("access.denied", "route", what);
+        self.audit_refusal(&event, &Error::Forbidden).await;
+    }
+
     async fn audit_refusal(&self, event: &audit::Event, e: &Error) {
         let result = match e {
             Error::NotFound => "denied_not_found",

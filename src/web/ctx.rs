@@ -114,6 +114,10 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     // way out, so a handler that forgot to ask cannot leak an answer.
     let allowed = crate::policy::allows(actor.role, action);
     if !allowed && !pattern.contains('{') {
+        if write {
+            let what = format!("{} {pattern}", parts.method);
+            st.db.scoped(actor, action).refuse(&what).await;
+        }
         return Error::Forbidden.into_response();
     }
     parts.extensions.insert(actor);

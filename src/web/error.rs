@@ -137,17 +137,18 @@ pub async fn render(req: Request, next: Next) -> Response {
         .to_string();
     let res = next.run(req).await;
     let Some(Carried(err)) = res.extensions().get::<Carried>().cloned() else {
-        // Errors axum produced itself (unknown path, wrong method): same envelope.
-        if res.status() == StatusCode::NOT_FOUND || res.status() == StatusCode::METHOD_NOT_ALLOWED {
-            let e = if res.status() == StatusCode::NOT_FOUND {
-                Error::NotFound
-            } else {
-                Error::validation("err.method")
-            };
-            let s = res.status();
-            return write(&e, s, lang, api, &path_q, &rid);
-        }
-        return res;
+        // Errors produced by axum or a middleware (unknown path, wrong method, a cross-site
+        // form refused by the CSRF layer, a body over the limit, a timeout): same envelope.
+        let e = match res.status() {
+            StatusCode::NOT_FOUND => Error::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Error::validation("err.method"),
+            StatusCode::FORBIDDEN => Error::Forbidden,
+            StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge("err.body_too_large".into()),
+            StatusCode::REQUEST_TIMEOUT => Error::validation("err.timeout"),
+            _ => return res,
+        };
+        let s = res.status();
+        return write(&e, s, lang, api, &path_q, &rid);
     };
     let s = res.status();
     write(&err, s, lang, api, &path_q, &rid)

@@ -560,8 +560,8 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
             ))
             .layer(CompressionLayer::new())
             .layer(middleware::from_fn(security::headers))
-            .layer(tower_http::csrf::CsrfLayer::new())
-            .layer(middleware::from_fn(error::render)),
+            .layer(middleware::from_fn(error::render))
+            .layer(tower_http::csrf::CsrfLayer::new()),
     );
     (router, list)
 }
