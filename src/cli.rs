@@ -44,6 +44,23 @@ enum Command {
     /// Administration from the command line.
     #[command(subcommand)]
     Admin(Admin),
+    /// The district risk catalogue (风险等级清单).
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+}
+
+#[derive(Subcommand)]
+enum CatalogCmd {
+    /// Load a catalogue CSV file (the format of assets/catalog/risk-catalog.csv) into the
+    /// catalogue of a district or city: entries are added or updated by code, all or nothing.
+    Load {
+        /// Org code of the district (or city), e.g. ED.
+        #[arg(long)]
+        org: String,
+        /// The CSV file; without it the catalogue shipped with the platform is loaded.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -140,7 +157,11 @@ fn explain(e: crate::Error) -> anyhow::Error {
                 .iter()
                 .map(|f| format!("{}: {}", f.field, tr(Lang::En, &f.message)))
                 .collect();
-            anyhow::anyhow!("{} {}", tr(Lang::En, message), parts.join("; "))
+            if parts.is_empty() {
+                anyhow::anyhow!("{}", tr(Lang::En, message))
+            } else {
+                anyhow::anyhow!("{}", parts.join("; "))
+            }
         }
         crate::Error::NotFound => anyhow::anyhow!("no such user"),
         _ => anyhow::anyhow!(e),
@@ -162,6 +183,38 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             }
             println!("{}", crate::demo::accounts_banner(&config.listen));
             serve(db, config).await
+        }
+        Command::Catalog(CatalogCmd::Load { org, file }) => {
+            let text = match &file {
+                Some(f) => std::fs::read_to_string(f)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))?,
+                None => crate::domain::catalog::DEFAULT_CSV.to_string(),
+            };
+            let (entries, errors) =
+                crate::domain::catalog::parse_csv(&text).map_err(|e| anyhow::anyhow!(e))?;
+            if !errors.is_empty() {
+                use crate::web::i18n::{Lang, tr};
+                for e in &errors {
+                    eprintln!(
+                        "row {}: {}: {} {}",
+                        e.row,
+                        e.field,
+                        tr(Lang::En, &e.message),
+                        e.value
+                    );
+                }
+                anyhow::bail!("{} row(s) with errors; nothing was loaded", errors.len());
+            }
+            let (created, updated) = db
+                .unsafe_unscoped()
+                .load_catalog_file(&org, &entries)
+                .await
+                .map_err(explain)?;
+            println!(
+                "catalogue of {org}: {created} added, {updated} updated ({} entries)",
+                entries.len()
+            );
+            Ok(())
         }
         Command::Admin(a) => {
             let u = db.unsafe_unscoped();
