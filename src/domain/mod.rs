@@ -2,6 +2,7 @@
 //! (forms, JSON, imports) and trusted everywhere after.
 
 pub mod catalog;
+pub mod hazard;
 pub mod ids;
 pub mod org;
 pub mod password;
