@@ -95,6 +95,18 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// The configuration example in the README parses.
+    #[test]
+    fn readme_example_parses() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("```toml\nlisten").expect("example in README") + 8;
+        let end = start + readme[start..].find("```").expect("end of example");
+        let c: Config = toml::from_str(&readme[start..end]).expect("README example");
+        assert_eq!(c.security.lockout_minutes, 30);
+        assert_eq!(c.risk.review.days(crate::domain::risk::Grade::Major), 30);
+        assert!(c.public_url.is_some());
+    }
+
     #[test]
     fn file_overrides_defaults_and_rejects_unknown_keys() {
         let c: Config =
