@@ -391,18 +391,19 @@ async fn risk_map_and_card() {
 
     // The bureau's roll-up: every school of the district, and the district map.
     sign_in(c, base, "bureau.officer").await;
+    assert!(
+        c.find(Locator::Css("html[lang^='zh']")).await.is_ok(),
+        "signed in in Chinese"
+    );
     visit(c, base, "/risk", Locator::Id("risk-summary")).await;
     assert_eq!(rows(c, "risk-summary").await, 42, "one row per school");
     wait_for(c, Locator::Css("#district-map svg")).await;
-    assert!(
-        !zone_fills(c, "#district-map").await.len() > 0
-            || c.find(Locator::Css(
-                "#district-map svg circle, #district-map svg path"
-            ))
-            .await
-            .is_ok(),
-        "the district map draws the schools"
-    );
+    let markers = c
+        .find_all(Locator::Css("#district-map svg g.school .marker"))
+        .await
+        .expect("markers")
+        .len();
+    assert_eq!(markers, 42, "the district map places every school");
     screenshot_page(c, "risk-overview-1366.png").await;
 
     // Drill down to S001's register, then its four-colour map.
@@ -421,10 +422,11 @@ async fn risk_map_and_card() {
     // The first row of the register is the highest grade.
     let first = "#risk-list tbody tr:first-child";
     let grade = text(c, &format!("{first} td:first-child .chip")).await;
-    assert!(
-        grade == "重大风险" || grade == "较大风险",
-        "the register's first point is of a high grade, not {grade:?}"
-    );
+    let grade_class = match grade.as_str() {
+        "重大风险" => "g-red",
+        "较大风险" => "g-orange",
+        _ => panic!("the register's first point is of a high grade, not {grade:?}"),
+    };
     let point_css = format!("{first} td:nth-child(3) a");
     let point_name = text(c, &point_css).await;
     let point_href = href(c, &point_css).await;
@@ -493,6 +495,11 @@ async fn risk_map_and_card() {
             "the card shows {want:?}: {card_text}"
         );
     }
+    let card_class = card.attr("class").await.expect("class").unwrap_or_default();
+    assert!(
+        card_class.split_whitespace().any(|k| k == grade_class),
+        "the card is coloured by its grade ({grade_class}): {card_class:?}"
+    );
     wait_for(c, Locator::Css("#card-qr svg")).await;
     screenshot_page(c, "risk-card-a4.png").await;
 
@@ -532,10 +539,18 @@ async fn risk_map_and_card() {
         url.ends_with(&format!("/risk-points/{point_id}")),
         "the QR code's URL is the point's page: {url:?}"
     );
+    // (A phone scans it: the point's page at phone width, without sideways scrolling.)
+    c.set_window_size(390, 844).await.expect("window size");
     c.goto(url).await.expect("open the QR code's URL");
     let name = wait_for(c, Locator::Id("point-name")).await;
     assert!(name.text().await.expect("name").contains(&point_name));
     assert_eq!(path(c).await, format!("/risk-points/{point_id}"));
+    let (scroll, inner) = widths(c).await;
+    assert!(
+        scroll <= inner + 1.0,
+        "the point's page scrolls sideways: {scroll}px > {inner}px"
+    );
+    screenshot_page(c, "risk-point-390.png").await;
 
     h.finish("risk_map_and_card").await;
 }

@@ -346,7 +346,7 @@ pub fn legend(lang: Lang) -> svg::Legend {
         orange: tr(lang, "risk_grade.significant"),
         yellow: tr(lang, "risk_grade.general"),
         blue: tr(lang, "risk_grade.low"),
-        none: tr(lang, "risk.unassessed"),
+        none: tr(lang, "risk.legend_none"),
     }
 }
 

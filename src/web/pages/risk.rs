@@ -308,6 +308,32 @@ impl PointPage {
         self.d.point.zone_id == Some(z.id)
     }
 
+    /// The value the assessment form starts from: the latest LEC inputs (or middle values),
+    /// and the current grade — never the most severe values by accident.
+    fn current(&self, field: &str) -> String {
+        let lec = self.d.assessments.iter().find(|a| a.method == "LEC");
+        match field {
+            "l" => lec
+                .and_then(|a| a.l)
+                .map(|v| num(Some(v)))
+                .unwrap_or_else(|| "3".into()),
+            "e" => lec
+                .and_then(|a| a.e)
+                .map(|v| num(Some(v)))
+                .unwrap_or_else(|| "6".into()),
+            "c" => lec
+                .and_then(|a| a.c)
+                .map(|v| num(Some(v)))
+                .unwrap_or_else(|| "7".into()),
+            _ => self
+                .d
+                .point
+                .grade
+                .map(|g| g.as_str().to_string())
+                .unwrap_or_else(|| "general".into()),
+        }
+    }
+
     fn sel_person(&self, p: &Person) -> bool {
         self.d.point.responsible_person_id == Some(p.id)
     }
@@ -599,10 +625,14 @@ pub async fn card(
     let qr = crate::web::svg::qr_svg(&url, 160).map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
     let c = Chrome::for_ctx(&ctx, "risk.card", "/risk");
     render(&CardPage {
-        measures: measure_list(&c, &d.point.measures)
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .collect(),
+        // Emergency measures have their own row on the card.
+        measures: measure_list(
+            &c,
+            &Measures {
+                emergency: String::new(),
+                ..d.point.measures.clone()
+            },
+        ),
         emergency: crate::domain::catalog::split_items(&d.point.measures.emergency)
             .into_iter()
             .map(str::to_string)
