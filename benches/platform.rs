@@ -53,8 +53,10 @@ async fn main() {
     let db = Db::connect(&url).await.expect("connect");
     db.migrate().await.expect("migrate");
     safecampus::demo::seed(&db).await.expect("seed");
-    let mut config = Config::default();
-    config.database_url = url;
+    let config = Config {
+        database_url: url,
+        ..Default::default()
+    };
     let router = safecampus::web::app(AppState::new(db.clone(), config));
     let login = Request::builder()
         .method("POST")

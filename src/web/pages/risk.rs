@@ -100,10 +100,10 @@ pub async fn overview(ctx: Ctx, q: Q<OverviewQ>) -> Result<Response, Error> {
     let sort = q.sort.clone().unwrap_or_else(|| "major".into());
     match sort.as_str() {
         "name" => rows.sort_by(|a, b| a.org.code.cmp(&b.org.code)),
-        "significant" => rows.sort_by(|a, b| b.counts.significant.cmp(&a.counts.significant)),
-        "general" => rows.sort_by(|a, b| b.counts.general.cmp(&a.counts.general)),
-        "low" => rows.sort_by(|a, b| b.counts.low.cmp(&a.counts.low)),
-        "due" => rows.sort_by(|a, b| b.review_due.cmp(&a.review_due)),
+        "significant" => rows.sort_by_key(|r| std::cmp::Reverse(r.counts.significant)),
+        "general" => rows.sort_by_key(|r| std::cmp::Reverse(r.counts.general)),
+        "low" => rows.sort_by_key(|r| std::cmp::Reverse(r.counts.low)),
+        "due" => rows.sort_by_key(|r| std::cmp::Reverse(r.review_due)),
         _ => rows.sort_by(|a, b| {
             (b.counts.major, b.counts.significant).cmp(&(a.counts.major, a.counts.significant))
         }),
