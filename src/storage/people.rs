@@ -57,6 +57,28 @@ impl PersonInput {
     }
 }
 
+/// A new, active person row.
+pub(super) fn new_person(
+    org: OrgId,
+    name: &str,
+    post: Post,
+    phone: &str,
+    note: &str,
+) -> person::ActiveModel {
+    let now = Utc::now();
+    person::ActiveModel {
+        org_id: Set(org),
+        name: Set(name.trim().into()),
+        post: Set(post.as_str().into()),
+        phone: Set(phone.trim().into()),
+        note: Set(note.trim().into()),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
 impl Scoped {
     pub async fn list_people(&self, school: OrgId) -> Result<Vec<Person>> {
         self.school_row(school, &self.conn).await?;
@@ -115,18 +137,7 @@ impl Scoped {
             if !errs.is_empty() {
                 return Err(invalid(errs));
             }
-            let now = Utc::now();
-            let am = person::ActiveModel {
-                org_id: Set(school),
-                name: Set(input.name.trim().into()),
-                post: Set(input.post.as_str().into()),
-                phone: Set(input.phone.trim().into()),
-                note: Set(input.note.trim().into()),
-                active: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            };
+            let am = new_person(school, &input.name, input.post, &input.phone, &input.note);
             Ok(am.insert(&tx.txn).await?)
         }
         .await;

@@ -284,22 +284,11 @@ impl SeedTx {
         org: OrgId,
         rows: &[(String, Post, String)],
     ) -> Result<Vec<PersonId>> {
-        let now = Utc::now();
         let mut ids = Vec::with_capacity(rows.len());
         for (name, post, phone) in rows {
-            let m = person::ActiveModel {
-                org_id: Set(org),
-                name: Set(name.clone()),
-                post: Set(post.as_str().into()),
-                phone: Set(phone.clone()),
-                note: Set(String::new()),
-                active: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&self.txn)
-            .await?;
+            let m = super::people::new_person(org, name, *post, phone, "")
+                .insert(&self.txn)
+                .await?;
             ids.push(m.id);
         }
         Ok(ids)

@@ -389,19 +389,9 @@ impl Scoped {
                         report.updated += 1;
                     }
                     None => {
-                        person::ActiveModel {
-                            org_id: Set(school),
-                            name: Set(name.clone()),
-                            post: Set(post.as_str().into()),
-                            phone: Set(phone.clone()),
-                            note: Set(note.clone()),
-                            active: Set(true),
-                            created_at: Set(now),
-                            updated_at: Set(now),
-                            ..Default::default()
-                        }
-                        .insert(&tx.txn)
-                        .await?;
+                        super::people::new_person(school, name, *post, phone, note)
+                            .insert(&tx.txn)
+                            .await?;
                         report.created += 1;
                     }
                 }

@@ -1,5 +1,6 @@
 //! The foundation: org tree, zones, people, users, sessions, the audit log.
 
+use super::fk;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -129,20 +130,6 @@ enum AuditHead {
     Id,
     Seq,
     Hash,
-}
-
-fn fk(
-    from_table: impl IntoIden,
-    from_col: impl IntoIden,
-    to_table: impl IntoIden,
-    to_col: impl IntoIden,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(on_delete)
-        .take()
 }
 
 #[async_trait::async_trait]

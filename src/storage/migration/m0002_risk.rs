@@ -1,6 +1,7 @@
 //! The risk register (风险分级管控): the district catalogue with its change history, school
 //! risk points, and every assessment ever made.
 
+use super::fk;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -152,20 +153,6 @@ fn common_columns(t: &mut TableCreateStatement) {
         .col(string(ResponsiblePost))
         .col(timestamp_with_time_zone(CreatedAt))
         .col(timestamp_with_time_zone(UpdatedAt));
-}
-
-fn fk(
-    from_table: impl IntoIden,
-    from_col: impl IntoIden,
-    to_table: impl IntoIden,
-    to_col: impl IntoIden,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(on_delete)
-        .take()
 }
 
 #[async_trait::async_trait]
