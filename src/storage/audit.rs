@@ -213,7 +213,7 @@ impl Scoped {
         self.permit()?;
         let mut q = audit_log::Entity::find();
         if let Some(u) = f.user.as_deref().filter(|s| !s.is_empty()) {
-            q = q.filter(audit_log::Column::Username.contains(u));
+            q = q.filter(views::contains_text(audit_log::Column::Username, u));
         }
         if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
             q = q.filter(audit_log::Column::Action.eq(a));

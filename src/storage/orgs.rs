@@ -24,6 +24,7 @@ pub struct SchoolFilter {
     /// Part of the name or code.
     pub q: Option<String>,
     /// Only schools under this org (a district).
+    #[serde(default, deserialize_with = "views::empty_as_none")]
     pub org_id: Option<i64>,
     pub page: Option<u64>,
 }
@@ -245,8 +246,8 @@ impl Scoped {
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             q = q.filter(
                 Condition::any()
-                    .add(org::Column::Name.contains(text))
-                    .add(org::Column::Code.contains(text)),
+                    .add(views::contains_text(org::Column::Name, text))
+                    .add(views::contains_text(org::Column::Code, text)),
             );
         }
         if let Some(under) = f.org_id {

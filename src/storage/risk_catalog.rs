@@ -27,6 +27,7 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct CatalogFilter {
     /// The district (or city) whose catalogue; defaults to the caller's own.
+    #[serde(default, deserialize_with = "views::empty_as_none")]
     pub org_id: Option<i64>,
     pub aspect: Option<String>,
     pub category: Option<String>,
@@ -488,9 +489,15 @@ impl Scoped {
         org_id: Option<i64>,
     ) -> Result<(risk_catalog::Model, org::Model)> {
         let o = self.catalog_org(org_id).await?;
-        let c = catalog_for(&self.conn, &o)
-            .await?
-            .ok_or_else(|| Error::field("org_id", "err.catalog.none"))?;
+        let c = catalog_for(&self.conn, &o).await?.ok_or_else(|| {
+            // A city has no catalogue of its own: its users look at a district's.
+            let key = if o.level == OrgLevel::City.as_str() {
+                "err.catalog.choose_district"
+            } else {
+                "err.catalog.none"
+            };
+            Error::field("org_id", key)
+        })?;
         let owner = org::Entity::find_by_id(c.org_id)
             .one(&self.conn)
             .await?
@@ -513,9 +520,9 @@ impl Scoped {
         if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             q = q.filter(
                 Condition::any()
-                    .add(risk_catalog_item::Column::Code.contains(t))
-                    .add(risk_catalog_item::Column::Name.contains(t))
-                    .add(risk_catalog_item::Column::NameEn.contains(t)),
+                    .add(views::contains_text(risk_catalog_item::Column::Code, t))
+                    .add(views::contains_text(risk_catalog_item::Column::Name, t))
+                    .add(views::contains_text(risk_catalog_item::Column::NameEn, t)),
             );
         }
         let total = q.clone().count(&self.conn).await?;

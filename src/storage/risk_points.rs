@@ -39,8 +39,10 @@ pub fn today() -> NaiveDate {
 pub struct RiskFilter {
     pub aspect: Option<String>,
     pub grade: Option<String>,
+    #[serde(default, deserialize_with = "super::views::empty_as_none")]
     pub zone_id: Option<i64>,
     pub category: Option<String>,
+    #[serde(default, deserialize_with = "super::views::empty_as_none")]
     pub responsible_person_id: Option<i64>,
     /// Only points whose re-assessment is due (today or earlier).
     pub due: Option<bool>,

@@ -67,8 +67,8 @@ impl Scoped {
         if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             q = q.filter(
                 Condition::any()
-                    .add(user::Column::Username.contains(t))
-                    .add(user::Column::DisplayName.contains(t)),
+                    .add(super::views::contains_text(user::Column::Username, t))
+                    .add(super::views::contains_text(user::Column::DisplayName, t)),
             );
         }
         let total = q.clone().count(&self.conn).await?;

@@ -13,6 +13,39 @@ use utoipa::ToSchema;
 
 pub const PAGE_SIZE: u64 = 50;
 
+/// Reads an optional number from a query string where an empty value (`zone_id=`, what a form's
+/// "all" option sends) means "not given".
+pub fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// `column LIKE %text%`, case-insensitive for Latin letters, with `%` and `_` in the text taken
+/// literally (a search box is not a pattern language).
+pub fn contains_text(
+    col: impl sea_orm::sea_query::IntoColumnRef,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
 /// A page of a list: `{"items": […], "total": n}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {

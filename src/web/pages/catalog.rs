@@ -41,6 +41,19 @@ pub async fn list(ctx: Ctx, q: Q<CatalogFilter>) -> Result<Response, Error> {
         .map(|Query(v)| v)
         .map_err(|e| Error::validation(e.body_text()))?;
     let db = ctx.db();
+    // A city has no catalogue of its own: its users start at their first district's.
+    if f.org_id.is_none() && ctx.actor.org_level == Some(crate::domain::org::OrgLevel::City) {
+        let first = ctx
+            .state
+            .db
+            .scoped(ctx.actor.clone(), Action::SchoolView)
+            .districts()
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(Error::NotFound)?;
+        return Ok(see_other(&format!("/risk/catalog?org_id={}", first.id)));
+    }
     let p = db.catalog_list(&f).await?;
     let categories = db.catalog_categories(f.org_id).await?;
     let c = Chrome::for_ctx(&ctx, "nav.catalog", "/risk");

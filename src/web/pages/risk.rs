@@ -159,8 +159,23 @@ impl RegisterPage {
     }
 }
 
-pub async fn register(ctx: Ctx, Path(id): Path<i64>, q: Q<RiskFilter>) -> Result<Response, Error> {
-    let f = query(q)?;
+pub async fn register(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    uri: axum::http::Uri,
+) -> Result<Response, Error> {
+    // The page's own `notice` (the outcome of the last action) is not a filter.
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    let notice_text = pairs
+        .iter()
+        .find(|(k, _)| k == "notice")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    pairs.retain(|(k, _)| k != "notice");
+    let f: RiskFilter =
+        serde_urlencoded::from_str(&serde_urlencoded::to_string(&pairs).map_err(Error::internal)?)
+            .map_err(|e| Error::validation(e.to_string()))?;
     let db = ctx.db();
     let reg = db.list_risk_points(OrgId(id), &f).await?;
     let s = ctx
@@ -187,10 +202,7 @@ pub async fn register(ctx: Ctx, Path(id): Path<i64>, q: Q<RiskFilter>) -> Result
     categories.sort();
     categories.dedup();
     let c = Chrome::for_ctx(&ctx, "risk.register", "/risk");
-    let notice = match ctx.uri.split_once("notice=") {
-        Some((_, n)) => crate::web::error::message(ctx.lang, &n.replace("%2E", ".")),
-        None => String::new(),
-    };
+    let notice = notice_text;
     render(&RegisterPage {
         can_write: c.can(ctx.actor.role, Action::RiskWrite),
         aspects: crate::domain::risk::Aspect::ALL
