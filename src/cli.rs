@@ -47,6 +47,19 @@ enum Command {
     /// The district risk catalogue (风险等级清单).
     #[command(subcommand)]
     Catalog(CatalogCmd),
+    /// Write a consistent copy of the SQLite database to a new file while the platform runs
+    /// (for PostgreSQL use `pg_dump`).
+    Backup {
+        /// The file to create; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the SQLite database with a backup made by `safecampus backup`. Stop the server
+    /// first; the current file is kept beside it as `<name>.before-restore`.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -169,6 +182,9 @@ fn explain(e: crate::Error) -> anyhow::Error {
 }
 
 async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
+    if let Command::Restore { from } = &cmd {
+        return restore(&config.database_url, from).await;
+    }
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     match cmd {
@@ -184,6 +200,12 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             println!("{}", crate::demo::accounts_banner(&config.listen));
             serve(db, config).await
         }
+        Command::Backup { out } => {
+            db.backup_to(&out).await?;
+            println!("backup written to {}", out.display());
+            Ok(())
+        }
+        Command::Restore { .. } => unreachable!("handled before connecting"),
         Command::Catalog(CatalogCmd::Load { org, file }) => {
             let text = match &file {
                 Some(f) => std::fs::read_to_string(f)
@@ -253,6 +275,56 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The file of a SQLite database URL.
+fn sqlite_file(url: &str) -> anyhow::Result<PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| {
+            anyhow::anyhow!("restore works on SQLite files; for PostgreSQL use pg_restore")
+        })?;
+    Ok(PathBuf::from(path.split('?').next().unwrap_or(path)))
+}
+
+/// Checks that `from` is a SafeCampus database (it opens and has our migrations), then puts it
+/// in place of the configured file, keeping the old one.
+async fn restore(url: &str, from: &std::path::Path) -> anyhow::Result<()> {
+    let target = sqlite_file(url)?;
+    // Check a copy, so the backup itself is never touched.
+    let staged = target.with_extension("restoring");
+    std::fs::copy(from, &staged)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", from.display()))?;
+    let ok = match Db::connect(&format!("sqlite://{}", staged.display())).await {
+        Ok(probe) => {
+            let ok = probe.is_safecampus().await;
+            probe.close().await;
+            ok
+        }
+        Err(_) => false,
+    };
+    if !ok {
+        let _ = std::fs::remove_file(&staged);
+        anyhow::bail!(
+            "{} is not a SafeCampus database; nothing was changed",
+            from.display()
+        );
+    }
+    if target.exists() {
+        let keep = target.with_extension("before-restore");
+        std::fs::rename(&target, &keep)?;
+        println!("the current database was kept as {}", keep.display());
+    }
+    for ext in ["db-wal", "db-shm"] {
+        let _ = std::fs::remove_file(target.with_extension(ext));
+    }
+    std::fs::rename(&staged, &target)?;
+    let db = Db::connect(url).await?;
+    db.migrate().await?;
+    db.close().await;
+    println!("restored {} from {}", target.display(), from.display());
+    Ok(())
 }
 
 async fn serve(db: Db, config: Config) -> anyhow::Result<()> {

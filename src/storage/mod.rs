@@ -112,6 +112,41 @@ impl Db {
         }
     }
 
+    /// A consistent copy of a SQLite database in a new file (`VACUUM INTO`), safe while the
+    /// platform runs. PostgreSQL is backed up with its own tools.
+    pub async fn backup_to(&self, out: &std::path::Path) -> Result<()> {
+        if self.conn.get_database_backend() != DbBackend::Sqlite {
+            return Err(Error::validation(
+                "backups of PostgreSQL are made with pg_dump (e.g. pg_dump -Fc safecampus > safecampus.dump)",
+            ));
+        }
+        if out.exists() {
+            return Err(Error::validation(format!(
+                "{} already exists",
+                out.display()
+            )));
+        }
+        let path = out.to_string_lossy().replace('\'', "''");
+        use sea_orm::ConnectionTrait;
+        self.conn
+            .execute_unprepared(&format!("VACUUM INTO '{path}'"))
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the database carries SafeCampus's migrations and audit chain.
+    pub async fn is_safecampus(&self) -> bool {
+        use sea_orm::ConnectionTrait;
+        self.conn
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.conn.get_database_backend(),
+                "SELECT seq FROM audit_head WHERE id = 1",
+            ))
+            .await
+            .map(|r| r.is_some())
+            .unwrap_or(false)
+    }
+
     /// Writes the SQLite WAL back into the main file (before copying the file); a no-op on
     /// PostgreSQL.
     pub async fn checkpoint(&self) -> Result<()> {
