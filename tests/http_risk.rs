@@ -2100,3 +2100,30 @@ async fn a_points_text_is_shown_as_text_on_every_page() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_roll_up_exports_one_row_per_school() {
+    let mut app = TestApp::new().await;
+    let t = app.login("bureau.officer").await;
+    let r = app.get("/api/v1/risk-summary/export.xlsx", Some(&t)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let rows = safecampus::xlsx::read_first_sheet(&r.body, &safecampus::xlsx::Limits::default())
+        .expect("a workbook");
+    assert_eq!(rows.len(), 43, "header + 42 schools");
+    assert_eq!(rows[0][2], "重大风险");
+    let summary = app.get("/api/v1/risk-summary", Some(&t)).await.json();
+    let first = &summary.as_array().expect("rows")[0];
+    let row = rows
+        .iter()
+        .find(|r| r[0] == first["org"]["code"])
+        .expect("the school");
+    assert_eq!(row[2], first["counts"]["major"].to_string());
+    let staff = app.login("s001.staff").await;
+    let mine = app
+        .get("/api/v1/risk-summary/export.xlsx", Some(&staff))
+        .await;
+    assert_eq!(
+        mine.status, 200,
+        "a school user gets its own (empty) roll-up"
+    );
+}

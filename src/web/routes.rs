@@ -263,6 +263,12 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     t.add(M::GET, "/api/v1/risk-summary", RiskView, api::risk::summary);
     t.add(
         M::GET,
+        "/api/v1/risk-summary/export.xlsx",
+        RiskView,
+        api::risk::export_summary,
+    );
+    t.add(
+        M::GET,
         "/api/v1/risk-map.svg",
         RiskView,
         api::risk::district_map,

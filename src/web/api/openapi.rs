@@ -18,7 +18,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         audit::list,
         transfer::export_schools, transfer::import_schools, transfer::export_people, transfer::import_people,
         risk::catalog, risk::catalog_item, risk::update_catalog_item, risk::export_catalog, risk::import_catalog,
-        risk::evaluate_only, risk::summary, risk::district_map, risk::register, risk::create_point,
+        risk::evaluate_only, risk::summary, risk::export_summary, risk::district_map, risk::register, risk::create_point,
         risk::instantiate, risk::export_register, risk::risk_map, risk::point, risk::update_point,
         risk::assess, risk::qr,
     ),

@@ -186,6 +186,46 @@ pub async fn summary(ctx: Ctx, q: Q<OrgQ>) -> ApiResult<Vec<SummaryRow>> {
     Ok(axum::Json(ctx.db().risk_summary(query(q)?.org_id).await?))
 }
 
+/// The roll-up as .xlsx: one row per child org with its counts by grade.
+#[utoipa::path(get, path = "/api/v1/risk-summary/export.xlsx", tag = "risk", params(OrgQ),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export_summary(ctx: Ctx, q: Q<OrgQ>) -> Result<Response, Error> {
+    let rows = ctx.db().risk_summary(query(q)?.org_id).await?;
+    let l = ctx.lang;
+    let headers: Vec<String> = [
+        "field.code",
+        "field.name",
+        "risk_grade.major",
+        "risk_grade.significant",
+        "risk_grade.general",
+        "risk_grade.low",
+        "risk.unassessed",
+        "risk.review_due",
+    ]
+    .iter()
+    .map(|k| tr(l, k))
+    .collect();
+    let n = |v: u64| Cell::Int(i64::try_from(v).unwrap_or(i64::MAX));
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.org.code.clone()),
+                Cell::Text(r.org.name.clone()),
+                n(r.counts.major),
+                n(r.counts.significant),
+                n(r.counts.general),
+                n(r.counts.low),
+                n(r.counts.unassessed),
+                n(r.review_due),
+            ]
+        })
+        .collect();
+    let bytes = xlsx::write_sheet(&tr(l, "risk.overview"), &headers, &cells)
+        .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+    Ok(download(bytes, &format!("{}.xlsx", tr(l, "risk.overview"))))
+}
+
 /// A school's register with counts by grade.
 #[utoipa::path(get, path = "/api/v1/schools/{id}/risk-points", tag = "risk", params(("id" = i64, Path), RiskFilter),
     responses((status = 200, body = Register), (status = 404, body = Envelope)))]
