@@ -223,6 +223,17 @@ fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u
             ("confirm", "y".into()),
         ]),
         ("POST", "/people/{id}/remove") | ("DELETE", _) => (None, vec![]),
+        ("POST", "/api/v1/schools/{id}/zones/import") | ("POST", "/schools/{id}/zones/import") => (
+            Some(XLSX),
+            workbook(
+                &["代码", "名称", "区域类型"],
+                vec![
+                    Cell::Text(format!("Q{n}")),
+                    Cell::Text("测试区域".into()),
+                    Cell::Text("区域".into()),
+                ],
+            ),
+        ),
         ("POST", "/api/v1/risk-catalog/import") | ("POST", "/risk/catalog/import") => {
             (Some(XLSX), {
                 let (entries, _) = safecampus::domain::catalog::parse_csv(

@@ -33,6 +33,7 @@ pub const ACTIONS: &[&str] = &[
     "person.import",
     "zone.create",
     "zone.update",
+    "zone.import",
     "user.create",
     "user.disable",
     "user.enable",

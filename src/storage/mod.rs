@@ -20,6 +20,7 @@ pub mod seed;
 pub mod transfer;
 pub mod users;
 pub mod views;
+pub mod zone_transfer;
 pub mod zones;
 
 use crate::domain::ids::{OrgId, UserId};

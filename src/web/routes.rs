@@ -220,6 +220,18 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         ZoneWrite,
         api::zones::create,
     );
+    t.add(
+        M::GET,
+        "/api/v1/schools/{id}/zones/export.xlsx",
+        ZoneView,
+        api::transfer::export_zones,
+    );
+    t.upload(
+        M::POST,
+        "/api/v1/schools/{id}/zones/import",
+        ZoneWrite,
+        api::transfer::import_zones,
+    );
     t.add(M::GET, "/api/v1/zones/{id}", ZoneView, api::zones::get);
     t.add(M::PUT, "/api/v1/zones/{id}", ZoneWrite, api::zones::update);
 
@@ -446,6 +458,18 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         pages::zones::edit_form,
     );
     t.add(M::POST, "/zones/{id}/edit", ZoneWrite, pages::zones::update);
+    t.add(
+        M::GET,
+        "/schools/{id}/zones/import",
+        ZoneWrite,
+        pages::transfer::zones_import_form,
+    );
+    t.upload(
+        M::POST,
+        "/schools/{id}/zones/import",
+        ZoneWrite,
+        pages::transfer::zones_import_submit,
+    );
     t.add(M::GET, "/risk", RiskView, pages::risk::overview);
     t.add(
         M::GET,

@@ -16,7 +16,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         zones::list, zones::create, zones::get, zones::update,
         users::list, users::create, users::get, users::account, users::grant,
         audit::list,
-        transfer::export_schools, transfer::import_schools, transfer::export_people, transfer::import_people,
+        transfer::export_schools, transfer::import_schools, transfer::export_people, transfer::import_people, transfer::export_zones, transfer::import_zones,
         risk::catalog, risk::catalog_item, risk::update_catalog_item, risk::export_catalog, risk::import_catalog,
         risk::evaluate_only, risk::summary, risk::export_summary, risk::district_map, risk::register, risk::create_point,
         risk::instantiate, risk::export_register, risk::risk_map, risk::point, risk::update_point,

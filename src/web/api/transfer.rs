@@ -9,6 +9,7 @@ use crate::storage::transfer::{
     ImportReport, PEOPLE_FIELDS, PEOPLE_REQUIRED, SCHOOL_FIELDS, SCHOOL_REQUIRED, people_rows,
     school_rows,
 };
+use crate::storage::zone_transfer::{ZONE_FIELDS, ZONE_REQUIRED};
 use crate::web::ctx::Ctx;
 use crate::web::error::message;
 use crate::web::i18n::{LANGS, Lang, tr};
@@ -241,5 +242,72 @@ pub async fn import_people(
     ctx.db().list_people(OrgId(id)).await?;
     let (rows, cols) = read_table(&bytes, PEOPLE_FIELDS, PEOPLE_REQUIRED)?;
     let r = ctx.db().import_people(OrgId(id), &rows, &cols).await?;
+    Ok(report_response(r, ctx.lang))
+}
+
+/// Headers of the zone sheet: translated labels, and the plan coordinates as `x y w h`.
+fn zone_headers(lang: Lang) -> Vec<String> {
+    ZONE_FIELDS
+        .iter()
+        .map(|f| match *f {
+            "x" | "y" | "w" | "h" => f.to_string(),
+            f => tr(lang, &format!("field.{f}")),
+        })
+        .collect()
+}
+
+/// A school's zones as .xlsx (the same columns the import reads).
+#[utoipa::path(get, path = "/api/v1/schools/{id}/zones/export.xlsx", tag = "zones", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export_zones(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    let zones = ctx.db().list_zones(OrgId(id)).await?;
+    let lang = ctx.lang;
+    let code_of = |z: Option<crate::domain::ids::ZoneId>| {
+        z.and_then(|id| zones.iter().find(|x| x.id == id))
+            .map(|x| x.code.clone())
+            .unwrap_or_default()
+    };
+    let int = |v: Option<i32>| {
+        v.map(|n| xlsx::Cell::Int(n.into()))
+            .unwrap_or(xlsx::Cell::Empty)
+    };
+    let rows: Vec<Vec<xlsx::Cell>> = zones
+        .iter()
+        .map(|z| {
+            vec![
+                xlsx::Cell::Text(z.code.clone()),
+                xlsx::Cell::Text(z.name.clone()),
+                xlsx::Cell::Text(tr(lang, &z.zone_type.label_key())),
+                xlsx::Cell::Text(code_of(z.parent_id)),
+                xlsx::Cell::Text(z.responsible_name.clone().unwrap_or_default()),
+                int(z.x),
+                int(z.y),
+                int(z.w),
+                int(z.h),
+            ]
+        })
+        .collect();
+    let bytes = xlsx::write_sheet(&tr(lang, "school.zones"), &zone_headers(lang), &rows)
+        .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+    Ok(download(
+        bytes,
+        &format!("{}.xlsx", tr(lang, "school.zones")),
+    ))
+}
+
+/// Imports zones into a school: matched by code, parents by code, responsible persons by name.
+/// Any row error → 422 with the row-by-row report and nothing changed.
+#[utoipa::path(post, path = "/api/v1/schools/{id}/zones/import", tag = "zones", params(("id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+pub async fn import_zones(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Upload(bytes): Upload,
+) -> Result<Response, Error> {
+    // Scope (404) and role (403) before the file is read.
+    ctx.db().list_zones(OrgId(id)).await?;
+    let (rows, cols) = read_table(&bytes, ZONE_FIELDS, ZONE_REQUIRED)?;
+    let r = ctx.db().import_zones(OrgId(id), &rows, &cols).await?;
     Ok(report_response(r, ctx.lang))
 }

@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::storage::transfer::{
     ImportReport, PEOPLE_FIELDS, PEOPLE_REQUIRED, SCHOOL_FIELDS, SCHOOL_REQUIRED,
 };
+use crate::storage::zone_transfer::{ZONE_FIELDS, ZONE_REQUIRED};
 use crate::web::api::transfer::{Upload, read_table, translate};
 use crate::web::ctx::Ctx;
 use crate::web::error::field_label;
@@ -48,6 +49,16 @@ impl Spec {
             back: "/schools".into(),
             fields: SCHOOL_FIELDS,
             required: SCHOOL_REQUIRED,
+        }
+    }
+
+    fn zones(id: i64) -> Spec {
+        Spec {
+            heading: "transfer.import_zones",
+            action: format!("/schools/{id}/zones/import"),
+            back: format!("/schools/{id}"),
+            fields: ZONE_FIELDS,
+            required: ZONE_REQUIRED,
         }
     }
 
@@ -140,4 +151,26 @@ pub async fn people_import_submit(
     };
     let o = outcome(&ctx, res)?;
     show(&ctx, Spec::people(id), o).await
+}
+
+pub async fn zones_import_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    ctx.db().list_zones(OrgId(id)).await?;
+    show(&ctx, Spec::zones(id), (None, String::new())).await
+}
+
+pub async fn zones_import_submit(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    upload: Result<Upload, Error>,
+) -> Result<Response, Error> {
+    ctx.db().list_zones(OrgId(id)).await?;
+    let res = match upload {
+        Ok(Upload(bytes)) => match read_table(&bytes, ZONE_FIELDS, ZONE_REQUIRED) {
+            Ok((rows, cols)) => ctx.db().import_zones(OrgId(id), &rows, &cols).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    let o = outcome(&ctx, res)?;
+    show(&ctx, Spec::zones(id), o).await
 }
