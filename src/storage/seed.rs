@@ -165,12 +165,20 @@ impl Unscoped {
                 format!("{}:{:?}", n, latest.flatten())
             }};
         }
+        use super::entity::{
+            risk_assessment, risk_catalog, risk_catalog_history, risk_catalog_item, risk_point,
+        };
         Ok(format!(
-            "orgs={} people={} zones={} users={}",
+            "orgs={} people={} zones={} users={} catalogs={} items={} history={} points={} assessments={}",
             summary!(org),
             summary!(person),
             summary!(zone),
-            summary!(user)
+            summary!(user),
+            summary!(risk_catalog),
+            summary!(risk_catalog_item),
+            risk_catalog_history::Entity::find().count(c).await?,
+            summary!(risk_point),
+            risk_assessment::Entity::find().count(c).await?,
         ))
     }
 
