@@ -1053,19 +1053,6 @@ async fn only_the_bureau_imports_into_its_own_catalogue() {
     assert_eq!(after.2, before.2, "Erdao's catalogue unchanged");
 }
 
-/// Posts a multipart form with one `file` field, as the browser does, with a session cookie.
-async fn post_file(app: &TestApp, path: &str, cookie: &str, file: &[u8]) -> Resp {
-    let b = "----safecampus-test-boundary";
-    let part = "Content-Disposition: form-data; name=\"file\"; filename=\"c.xlsx\"";
-    let mut body = format!("--{b}\r\n{part}\r\nContent-Type: {XLSX}\r\n\r\n").into_bytes();
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-    let ct = format!("multipart/form-data; boundary={b}");
-    let h = [("cookie", cookie)];
-    app.request(Method::POST, path, None, Some(&ct), body, &h)
-        .await
-}
-
 #[tokio::test]
 async fn the_import_page_shows_the_row_by_row_report() {
     let mut app = TestApp::new().await;
@@ -1093,9 +1080,9 @@ async fn the_import_page_shows_the_row_by_row_report() {
     bad[2][1] = "persons".into();
     let before = state(&mut app).await;
     let file = book(&bad[0], &bad[1..]);
-    let r = post_file(&app, "/risk/catalog/import", &cookie, &file).await;
+    let r = app.post_file("/risk/catalog/import", &cookie, &file).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "without the token");
-    let r = post_file(&app, &action, &cookie, &file).await;
+    let r = app.post_file(&action, &cookie, &file).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(html.contains("id=\"import-report\""), "{html}");
@@ -1109,13 +1096,13 @@ async fn the_import_page_shows_the_row_by_row_report() {
     }
     assert_eq!(state(&mut app).await, before);
 
-    let r = post_file(&app, &action, &cookie, &noise(512)).await;
+    let r = app.post_file(&action, &cookie, &noise(512)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("文件不是有效的 Excel（.xlsx）文件。"));
     assert_eq!(state(&mut app).await, before);
 
     let good = book(&rows[0], &rows[1..]);
-    let r = post_file(&app, &action, &cookie, &good).await;
+    let r = app.post_file(&action, &cookie, &good).await;
     assert_eq!(r.status, StatusCode::OK);
     let done = "id=\"import-ok\">导入完成: 新增 0, 更新 290</p>";
     assert!(r.text().contains(done), "{}", r.text());

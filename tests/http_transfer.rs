@@ -318,19 +318,6 @@ async fn people_export_and_import_within_scope() {
     );
 }
 
-/// Posts a multipart form with one `file` field, as the browser does, with a session cookie.
-async fn post_file(app: &TestApp, path: &str, cookie: &str, file: &[u8]) -> Resp {
-    let b = "----safecampus-test-boundary";
-    let part = "Content-Disposition: form-data; name=\"file\"; filename=\"s.xlsx\"";
-    let mut body = format!("--{b}\r\n{part}\r\nContent-Type: {XLSX}\r\n\r\n").into_bytes();
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-    let ct = format!("multipart/form-data; boundary={b}");
-    let h = [("cookie", cookie)];
-    app.request(Method::POST, path, None, Some(&ct), body, &h)
-        .await
-}
-
 #[tokio::test]
 async fn the_import_page_shows_the_row_by_row_report() {
     let mut app = TestApp::new().await;
@@ -358,9 +345,9 @@ async fn the_import_page_shows_the_row_by_row_report() {
     ];
     let bad = book(&["代码", "名称", "类型"], &rows);
     let before = state(&mut app).await;
-    let r = post_file(&app, "/schools/import", &cookie, &bad).await;
+    let r = app.post_file("/schools/import", &cookie, &bad).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "without the token");
-    let r = post_file(&app, &action, &cookie, &bad).await;
+    let r = app.post_file(&action, &cookie, &bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(html.contains("id=\"import-report\""), "{html}");
@@ -379,7 +366,7 @@ async fn the_import_page_shows_the_row_by_row_report() {
 
     let t = app.login("bureau.officer").await;
     let good = download(&app, EXPORT, &t, "zh-CN").await.body;
-    let r = post_file(&app, &action, &cookie, &good).await;
+    let r = app.post_file(&action, &cookie, &good).await;
     assert_eq!(r.status, StatusCode::OK);
     let done = "id=\"import-ok\">导入完成: 新增 0, 更新 42</p>";
     assert!(r.text().contains(done), "{}", r.text());

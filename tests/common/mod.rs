@@ -203,6 +203,27 @@ impl TestApp {
         .await
     }
 
+    /// Posts a multipart form with one `file` field (an .xlsx), as the browser does, with a
+    /// session cookie.
+    pub async fn post_file(&self, path: &str, cookie: &str, file: &[u8]) -> Resp {
+        let b = "----safecampus-test-boundary";
+        let part = "Content-Disposition: form-data; name=\"file\"; filename=\"upload.xlsx\"";
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        let mut body = format!("--{b}\r\n{part}\r\nContent-Type: {xlsx}\r\n\r\n").into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+        let ct = format!("multipart/form-data; boundary={b}");
+        self.request(
+            Method::POST,
+            path,
+            None,
+            Some(&ct),
+            body,
+            &[("cookie", cookie)],
+        )
+        .await
+    }
+
     /// Signs in through the API and returns the bearer token.
     pub async fn login(&mut self, username: &str) -> String {
         if let Some(t) = self.tokens.get(username) {
