@@ -1,4 +1,5 @@
 mod common;
+use common::{expect, fields, msg};
 
 // School risk registers over HTTP: every grade traced to a stored assessment, filters and
 // counts, instantiation from the district catalogue by kind and features, LEC/LS/DIRECT
@@ -20,26 +21,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 const NOT_FOUND: &str = "未找到该对象，或它不在您的管辖范围内。";
 const RED: &str = "#E53935";
-
-/// Asserts an error envelope with this status and code; returns the body.
-fn expect(r: &Resp, status: u16, code: &str) -> Value {
-    assert_eq!(r.status.as_u16(), status, "{}", r.text());
-    let j = r.json();
-    assert_eq!(j["error"]["code"], code, "{j}");
-    assert!(!msg(&j).is_empty(), "{j}");
-    j
-}
-
-fn msg(j: &Value) -> &str {
-    j["error"]["message"].as_str().unwrap_or("")
-}
-
-fn fields(j: &Value) -> Vec<String> {
-    let list = j["error"]["fields"].as_array().cloned().unwrap_or_default();
-    list.iter()
-        .map(|f| f["field"].as_str().unwrap_or("").to_string())
-        .collect()
-}
 
 /// Today in China time, as the platform counts review dates.
 fn today() -> chrono::NaiveDate {

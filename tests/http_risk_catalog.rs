@@ -1,4 +1,6 @@
 mod common;
+use common::zip_of;
+use common::{expect, fields, msg};
 
 // The district risk catalogue (风险等级清单) over HTTP: reading and filtering it in every
 // role's scope, editing an entry (versions and history), and the .xlsx export/import with its
@@ -48,27 +50,6 @@ const ZH_HEADERS: [&str; 23] = [
     "适用学校类型",
     "适用条件",
 ];
-
-/// Asserts an error envelope with this status and code; returns the body.
-fn expect(r: &Resp, status: u16, code: &str) -> Value {
-    assert_eq!(r.status.as_u16(), status, "{}", r.text());
-    let j = r.json();
-    assert_eq!(j["error"]["code"], code, "{j}");
-    assert!(!msg(&j).is_empty(), "{j}");
-    j
-}
-
-fn msg(j: &Value) -> &str {
-    j["error"]["message"].as_str().unwrap_or("")
-}
-
-/// The field names of a validation envelope, in order.
-fn fields(j: &Value) -> Vec<String> {
-    let list = j["error"]["fields"].as_array().cloned().unwrap_or_default();
-    list.iter()
-        .map(|f| f["field"].as_str().unwrap_or("").to_string())
-        .collect()
-}
 
 fn field_messages(j: &Value) -> Vec<String> {
     let list = j["error"]["fields"].as_array().cloned().unwrap_or_default();
@@ -170,20 +151,6 @@ async fn download(app: &TestApp, path: &str, t: &str, lang: &str) -> Resp {
     let extra = [("accept-language", lang)];
     app.request(Method::GET, path, Some(t), None, vec![], &extra)
         .await
-}
-
-fn zip_of(entries: &[(&str, &[u8], usize)]) -> Vec<u8> {
-    let mut w = ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9));
-    for (name, chunk, times) in entries {
-        w.start_file(*name, opts).unwrap();
-        for _ in 0..*times {
-            w.write_all(chunk).unwrap();
-        }
-    }
-    w.finish().unwrap().into_inner()
 }
 
 /// A workbook-looking zip whose sheet inflates from a few KiB to 20 MiB of zeros (written in

@@ -1,4 +1,5 @@
 mod common;
+use common::{expect, fields, msg};
 
 use axum::http::{Method, StatusCode};
 use common::{Resp, TestApp};
@@ -7,28 +8,6 @@ use std::collections::BTreeSet;
 
 const S001_NAME: &str = "长春市二道区春华小学";
 const NOT_FOUND: &str = "未找到该对象，或它不在您的管辖范围内。";
-
-/// Asserts an error envelope with this status and code; returns the body.
-fn expect(r: &Resp, status: u16, code: &str) -> Value {
-    assert_eq!(r.status.as_u16(), status, "{}", r.text());
-    let j = r.json();
-    assert_eq!(j["error"]["code"], code, "{j}");
-    assert!(!msg(&j).is_empty(), "{j}");
-    j
-}
-
-fn msg(j: &Value) -> &str {
-    j["error"]["message"].as_str().unwrap_or("")
-}
-
-/// The field names of a validation envelope, in order.
-fn fields(j: &Value) -> Vec<String> {
-    let list = j["error"]["fields"].as_array().cloned().unwrap_or_default();
-    let names = list
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_string());
-    names.collect()
-}
 
 async fn send(app: &TestApp, m: Method, path: &str, t: &str, body: &Value) -> Resp {
     app.json(m, path, Some(t), body).await

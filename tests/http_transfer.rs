@@ -1,12 +1,10 @@
 mod common;
+use common::zip_of;
 
 use axum::http::{Method, StatusCode};
 use common::{PASSWORD, Resp, TestApp};
 use safecampus::xlsx::{Cell, Limits, read_first_sheet, write_sheet};
 use serde_json::{Value, json};
-use std::io::{Cursor, Write};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const IMPORT: &str = "/api/v1/schools/import";
@@ -70,20 +68,6 @@ fn report_rows(j: &Value) -> Vec<String> {
     let errs = j["errors"].as_array().expect("errors");
     let line = |e: &Value| format!("{} {} {}", e["row"], e["field"], e["value"]);
     errs.iter().map(|e| line(e).replace('"', "")).collect()
-}
-
-fn zip_of(entries: &[(&str, &[u8], usize)]) -> Vec<u8> {
-    let mut w = ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9));
-    for (name, chunk, times) in entries {
-        w.start_file(*name, opts).unwrap();
-        for _ in 0..*times {
-            w.write_all(chunk).unwrap();
-        }
-    }
-    w.finish().unwrap().into_inner()
 }
 
 /// A workbook-looking zip whose sheet part inflates from a few KiB to 20 MiB of zeros.

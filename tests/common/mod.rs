@@ -420,3 +420,43 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// Asserts an error envelope with this status and code and a message; returns the body.
+pub fn expect(r: &Resp, status: u16, code: &str) -> Value {
+    assert_eq!(r.status.as_u16(), status, "{}", r.text());
+    let j = r.json();
+    assert_eq!(j["error"]["code"], code, "{j}");
+    assert!(!msg(&j).is_empty(), "{j}");
+    j
+}
+
+/// The message of an error envelope.
+pub fn msg(j: &Value) -> &str {
+    j["error"]["message"].as_str().unwrap_or("")
+}
+
+/// The field names of a validation envelope, in order.
+pub fn fields(j: &Value) -> Vec<String> {
+    let list = j["error"]["fields"].as_array().cloned().unwrap_or_default();
+    list.iter()
+        .map(|f| f["field"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A zip written in memory: each entry is `chunk` repeated `times` (so large, highly
+/// compressible entries never sit in memory whole).
+pub fn zip_of(entries: &[(&str, &[u8], usize)]) -> Vec<u8> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    for (name, chunk, times) in entries {
+        w.start_file(*name, opts).expect("zip entry");
+        for _ in 0..*times {
+            w.write_all(chunk).expect("zip write");
+        }
+    }
+    w.finish().expect("zip").into_inner()
+}
