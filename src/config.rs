@@ -43,6 +43,88 @@ pub struct Risk {
     pub review: crate::domain::risk::ReviewPolicy,
 }
 
+/// The hazard closed loop's clock (domain.md §2.7 defaults).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HazardRules {
+    /// Remind the responsible person this many days before the deadline.
+    pub reminder_days: Vec<u32>,
+    /// List an overdue hazard for bureau supervision (挂牌督办) after this many days overdue.
+    pub escalate_after_days: u32,
+}
+
+impl Default for HazardRules {
+    fn default() -> Self {
+        HazardRules {
+            reminder_days: vec![3, 1],
+            escalate_after_days: 7,
+        }
+    }
+}
+
+/// Inspection rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InspectionRules {
+    /// Days after the end of a half-month within which a self-inspection still counts as on
+    /// time.
+    pub grace_days: u32,
+}
+
+impl Default for InspectionRules {
+    fn default() -> Self {
+        InspectionRules { grace_days: 0 }
+    }
+}
+
+/// Upload limits for photos and documents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FileLimits {
+    /// Largest accepted file, in bytes.
+    pub max_bytes: usize,
+    /// Most files in one upload request.
+    pub max_files: usize,
+    /// Largest decoded image, in pixels (width × height): larger images are refused before
+    /// decoding (decompression bombs).
+    pub max_pixels: u64,
+    /// Stored images are scaled down to at most this many pixels on the longer side.
+    pub max_side: u32,
+    /// Thumbnails' longer side, in pixels.
+    pub thumb_side: u32,
+}
+
+impl Default for FileLimits {
+    fn default() -> Self {
+        FileLimits {
+            max_bytes: 10 * 1024 * 1024,
+            max_files: 10,
+            max_pixels: 48_000_000,
+            max_side: 2560,
+            thumb_side: 320,
+        }
+    }
+}
+
+/// Background jobs (reminders, overdue notices, escalation).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Jobs {
+    /// Run jobs in this process (turn off on instances that should only serve requests).
+    pub enabled: bool,
+    /// How often to look for due jobs, in seconds.
+    pub poll_seconds: u64,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs {
+            enabled: true,
+            poll_seconds: 30,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -55,6 +137,10 @@ pub struct Config {
     pub public_url: Option<String>,
     pub security: Security,
     pub risk: Risk,
+    pub hazard: HazardRules,
+    pub inspection: InspectionRules,
+    pub files: FileLimits,
+    pub jobs: Jobs,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://data/safecampus.db?mode=rwc";
@@ -69,6 +155,10 @@ impl Default for Config {
             public_url: None,
             security: Security::default(),
             risk: Risk::default(),
+            hazard: HazardRules::default(),
+            inspection: InspectionRules::default(),
+            files: FileLimits::default(),
+            jobs: Jobs::default(),
         }
     }
 }
@@ -105,6 +195,9 @@ mod tests {
         assert_eq!(c.security.lockout_minutes, 30);
         assert_eq!(c.risk.review.days(crate::domain::risk::Grade::Major), 30);
         assert!(c.public_url.is_some());
+        assert_eq!(c.hazard.reminder_days, vec![3, 1]);
+        assert_eq!(c.hazard.escalate_after_days, 7);
+        assert_eq!(c.files.max_bytes, 10 * 1024 * 1024);
     }
 
     #[test]

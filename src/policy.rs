@@ -39,6 +39,23 @@ pub enum Action {
     RiskWrite,
     /// Record an assessment of a risk point.
     RiskAssess,
+    /// Upload photos and documents (every file belongs to a school).
+    FileUpload,
+    /// Read a file or its thumbnail (scope of the file's school).
+    FileView,
+    /// Read hazards, their history, notices and ledgers.
+    HazardView,
+    /// Report a hazard (anyone who walks the campus may).
+    HazardReport,
+    /// Take a step of the closed loop; which steps a person may take is decided by the
+    /// hazard rules (`domain::hazard::RULES`) from the role and the hazard.
+    HazardAct,
+    /// Read inspections, campaigns, cross-inspection assignments and the self-inspection board.
+    InspectionView,
+    /// Submit an inspection (self-inspection, post check, campaign or cross-inspection).
+    InspectionSubmit,
+    /// Issue campaigns and assign cross-inspections (the bureau).
+    InspectionPlan,
     UserView,
     /// Create accounts, disable, unlock, reset passwords (system admin).
     UserManage,
@@ -50,6 +67,16 @@ pub enum Action {
 const BUSINESS: &[Role] = &[
     CityOfficer,
     BureauLeader,
+    BureauOfficer,
+    BureauInspector,
+    Principal,
+    SafetyDirector,
+    Staff,
+    Guard,
+];
+/// Business roles that act (the bureau leader reads and decides on paper, not in the loop).
+const ACTORS: &[Role] = &[
+    CityOfficer,
     BureauOfficer,
     BureauInspector,
     Principal,
@@ -91,6 +118,14 @@ pub const POLICY: &[(Action, &[Role])] = &[
             SafetyDirector,
         ],
     ),
+    (Action::FileUpload, BUSINESS),
+    (Action::FileView, BUSINESS),
+    (Action::HazardView, BUSINESS),
+    (Action::HazardReport, BUSINESS),
+    (Action::HazardAct, ACTORS),
+    (Action::InspectionView, BUSINESS),
+    (Action::InspectionSubmit, ACTORS),
+    (Action::InspectionPlan, BUREAU_MANAGE),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

@@ -42,6 +42,24 @@ fn keys(file: &str) -> BTreeSet<String> {
     out
 }
 
+/// The keys of one language over all its files (`zh-CN.yml` and topic files `<topic>.zh-CN.yml`).
+fn language_keys(root: &str, lang: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut n = 0;
+    for e in std::fs::read_dir(format!("{root}/locales"))
+        .expect("locales")
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name == format!("{lang}.yml") || name.ends_with(&format!(".{lang}.yml")) {
+            out.extend(keys(&e.path().to_string_lossy()));
+            n += 1;
+        }
+    }
+    assert!(n >= 2, "{lang}: expected the main file and topic files");
+    out
+}
+
 fn files(dir: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).expect("dir").flatten() {
         let p = e.path();
@@ -84,6 +102,15 @@ fn used_keys() -> BTreeSet<String> {
         "catalog_field.",
         "feature.",
         "accident.",
+        "file.",
+        "hazard.",
+        "inspection.",
+        "campaign.",
+        "cross.",
+        "board.",
+        "inbox.",
+        "notice.",
+        "ledger.",
     ];
     let mut out = BTreeSet::new();
     for p in paths {
@@ -109,8 +136,8 @@ fn used_keys() -> BTreeSet<String> {
 #[test]
 fn both_languages_have_the_same_keys() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let zh = keys(&format!("{root}/locales/zh-CN.yml"));
-    let en = keys(&format!("{root}/locales/en.yml"));
+    let zh = language_keys(root, "zh-CN");
+    let en = language_keys(root, "en");
     let only_zh: Vec<_> = zh.difference(&en).collect();
     let only_en: Vec<_> = en.difference(&zh).collect();
     assert!(
@@ -150,6 +177,11 @@ fn every_used_key_is_translated() {
     {
         keys.insert(format!("field.{f}"));
     }
+    keys.extend(
+        safecampus::storage::inbox::KINDS
+            .iter()
+            .map(|k| format!("inbox.kind.{k}")),
+    );
     for k in &keys {
         for l in LANGS {
             if !has(*l, k) {

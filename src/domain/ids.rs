@@ -33,5 +33,14 @@ id_type!(
     CatalogId,
     CatalogItemId,
     RiskPointId,
-    AssessmentId
+    AssessmentId,
+    FileId,
+    HazardId,
+    HazardEventId,
+    InspectionId,
+    InspectionItemId,
+    CampaignId,
+    CrossAssignmentId,
+    JobId,
+    NotificationId
 );

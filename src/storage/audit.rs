@@ -47,6 +47,13 @@ pub const ACTIONS: &[&str] = &[
     "risk.create",
     "risk.update",
     "risk.assess",
+    "file.upload",
+    "hazard.report",
+    "hazard.step",
+    "hazard.escalate",
+    "inspection.submit",
+    "campaign.create",
+    "cross.assign",
 ];
 
 /// The catalogue key of an action's label.

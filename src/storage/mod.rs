@@ -11,6 +11,11 @@
 pub mod audit;
 pub mod auth;
 mod entity;
+pub mod files;
+pub mod hazards;
+pub mod inbox;
+pub mod inspections;
+pub mod jobs;
 pub mod migration;
 pub mod orgs;
 pub mod people;

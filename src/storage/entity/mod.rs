@@ -2,6 +2,18 @@
 //! built from it, and cannot build a query.
 
 pub(in crate::storage) mod audit_log;
+pub(in crate::storage) mod campaign;
+pub(in crate::storage) mod campaign_school;
+pub(in crate::storage) mod counter;
+pub(in crate::storage) mod cross_assignment;
+pub(in crate::storage) mod file;
+pub(in crate::storage) mod file_blob;
+pub(in crate::storage) mod hazard;
+pub(in crate::storage) mod hazard_event;
+pub(in crate::storage) mod inspection;
+pub(in crate::storage) mod inspection_item;
+pub(in crate::storage) mod job;
+pub(in crate::storage) mod notification;
 pub(in crate::storage) mod org;
 pub(in crate::storage) mod person;
 pub(in crate::storage) mod risk_assessment;

@@ -3,6 +3,10 @@
 
 pub mod audit;
 pub mod auth;
+pub mod files;
+pub mod hazards;
+pub mod inbox;
+pub mod inspections;
 pub mod openapi;
 pub mod orgs;
 pub mod people;

@@ -40,5 +40,10 @@ impl utoipa::Modify for Bearer {
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(files::Doc::openapi());
+    doc.merge(hazards::Doc::openapi());
+    doc.merge(inspections::Doc::openapi());
+    doc.merge(inbox::Doc::openapi());
+    Json(doc)
 }

@@ -4,7 +4,10 @@
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod hazards;
 pub mod home;
+pub mod inbox;
+pub mod inspections;
 pub mod people;
 pub mod risk;
 pub mod schools;

@@ -4,6 +4,11 @@
 //! **Invariant:** routes are added only through [`Table::add`], so none escapes the gate or the
 //! registry that the access-matrix test enumerates.
 
+mod files;
+mod hazards;
+mod inbox;
+mod inspections;
+
 use super::ctx::{RouteAction, gate};
 use super::{AppState, api, assets, error, ops, pages, security};
 use crate::policy::Action::{self, *};
@@ -339,6 +344,12 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         RiskView,
         api::risk::qr,
     );
+
+    // Hidden hazards (隐患排查治理): files, hazards, inspections, the inbox.
+    files::register(&mut t);
+    hazards::register(&mut t);
+    inspections::register(&mut t);
+    inbox::register(&mut t);
 
     // Administration (三员).
     t.add(M::GET, "/api/v1/users", UserView, api::users::list);

@@ -1,0 +1,2 @@
+//! Background jobs kept in the database: reminders, overdue notices, escalation to bureau
+//! supervision.

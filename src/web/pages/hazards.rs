@@ -1,0 +1,1 @@
+//! Pages: Hazards and their closed loop (隐患排查治理 → 销号), notices and ledgers.

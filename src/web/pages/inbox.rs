@@ -1,0 +1,1 @@
+//! Pages: The in-app inbox.

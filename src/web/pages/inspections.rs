@@ -1,0 +1,1 @@
+//! Pages: Inspections, campaigns, cross-inspections and the self-inspection board.

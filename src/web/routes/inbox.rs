@@ -1,0 +1,5 @@
+//! Routes: The in-app inbox.
+
+use super::Table;
+
+pub(super) fn register(_t: &mut Table) {}
