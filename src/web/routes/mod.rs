@@ -45,13 +45,17 @@ struct Table {
 /// Largest accepted upload (an .xlsx import).
 pub const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
 
+/// Largest accepted request carrying photos (several phone photos with a form); each file is
+/// further limited by the `[files]` configuration.
+pub const MEDIA_LIMIT: usize = 64 * 1024 * 1024;
+
 impl Table {
     fn add<H, T>(&mut self, method: Method, path: &'static str, action: Action, h: H)
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.add_inner(method, path, action, h, false)
+        self.add_inner(method, path, action, h, None)
     }
 
     fn upload<H, T>(&mut self, method: Method, path: &'static str, action: Action, h: H)
@@ -59,7 +63,16 @@ impl Table {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.add_inner(method, path, action, h, true)
+        self.add_inner(method, path, action, h, Some(UPLOAD_LIMIT))
+    }
+
+    /// A route whose body carries photos (multipart), up to [`MEDIA_LIMIT`].
+    fn media<H, T>(&mut self, method: Method, path: &'static str, action: Action, h: H)
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add_inner(method, path, action, h, Some(MEDIA_LIMIT))
     }
 
     fn add_inner<H, T>(
@@ -68,15 +81,15 @@ impl Table {
         path: &'static str,
         action: Action,
         h: H,
-        upload: bool,
+        limit: Option<usize>,
     ) where
         H: Handler<T, AppState>,
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
         let mut mr = on(filter, h);
-        if upload {
-            mr = mr.layer::<_, Infallible>(DefaultBodyLimit::max(UPLOAD_LIMIT));
+        if let Some(limit) = limit {
+            mr = mr.layer::<_, Infallible>(DefaultBodyLimit::max(limit));
         }
         let mr = mr
             .layer::<_, Infallible>(middleware::from_fn_with_state(self.state.clone(), gate))
@@ -88,7 +101,7 @@ impl Table {
             method,
             path,
             action,
-            upload,
+            upload: limit.is_some(),
         });
     }
 }
