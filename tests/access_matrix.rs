@@ -297,6 +297,8 @@ fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u
             ("control_level", "school".into()),
             ("control_level_reason", "校级统一管控".into()),
         ]),
+        ("POST", "/api/v1/inbox/read") => j(json!({"all": true})),
+        ("POST", "/inbox/read") => f(&[("all", "1".into())]),
         (m, p) => panic!("the access matrix has no body for {m} {p}: add one"),
     }
 }
