@@ -22,6 +22,7 @@ pub mod people;
 pub mod risk_catalog;
 pub mod risk_points;
 pub mod seed;
+pub mod seed_history;
 pub mod transfer;
 pub mod users;
 pub mod views;
