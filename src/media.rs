@@ -153,11 +153,25 @@ fn decode_error(e: ImageError) -> MediaError {
     }
 }
 
+/// Whether a JPEG ends its last scan with an end-of-image marker. The decoder fills a
+/// truncated picture with grey rather than failing; a JPEG cut short has no EOI after its last
+/// start-of-scan (entropy-coded data never contains `FF D9`).
+fn jpeg_complete(bytes: &[u8]) -> bool {
+    let last = |m: [u8; 2]| bytes.windows(2).rposition(|w| w == m);
+    match (last([0xFF, 0xDA]), last([0xFF, 0xD9])) {
+        (Some(sos), Some(eoi)) => eoi > sos,
+        _ => false,
+    }
+}
+
 fn process_image(
     bytes: &[u8],
     format: ImageFormat,
     limits: &FileLimits,
 ) -> Result<Processed, MediaError> {
+    if format == ImageFormat::Jpeg && !jpeg_complete(bytes) {
+        return Err(MediaError::Corrupt);
+    }
     let max_pixels = limits.max_pixels.max(1);
     let mut lim = image::Limits::default();
     lim.max_image_width = Some(MAX_DECODE_SIDE);
@@ -362,17 +376,40 @@ mod tests {
         assert_eq!(process(b"", &limits()).unwrap_err(), MediaError::Empty);
     }
 
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for b in data {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+
+    /// A valid 1×1 PNG whose header claims `w` × `h` (with a correct checksum).
+    fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+        let mut bomb = png(1, 1, 255);
+        bomb[16..20].copy_from_slice(&w.to_be_bytes());
+        bomb[20..24].copy_from_slice(&h.to_be_bytes());
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        bomb
+    }
+
     #[test]
     fn refuses_bombs_before_decoding() {
-        // A PNG header claiming 60000 × 60000 with no data.
-        let mut bomb = png(1, 1, 255);
-        bomb[16..20].copy_from_slice(&60000u32.to_be_bytes());
-        bomb[20..24].copy_from_slice(&60000u32.to_be_bytes());
-        let e = process(&bomb, &limits()).unwrap_err();
-        assert!(
-            matches!(e, MediaError::TooManyPixels | MediaError::Corrupt),
-            "{e:?}"
-        );
+        for (w, h) in [(60000, 60000), (20000, 20000), (1, 29999 * 2)] {
+            assert_eq!(
+                process(&png_claiming(w, h), &limits()).unwrap_err(),
+                MediaError::TooManyPixels,
+                "{w}×{h}"
+            );
+        }
         // A small, real file that would decode to more pixels than allowed.
         let big = png(300, 300, 255);
         let tight = FileLimits {
