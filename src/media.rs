@@ -361,6 +361,27 @@ mod tests {
     }
 
     #[test]
+    fn accepts_webp_and_gif_and_stores_them_as_jpeg() {
+        let img = image::RgbaImage::from_pixel(6, 4, image::Rgba([1, 2, 3, 255]));
+        let mut webp = Vec::new();
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .write_image(img.as_raw(), 6, 4, image::ExtendedColorType::Rgba8)
+            .unwrap();
+        let mut gif = Vec::new();
+        image::codecs::gif::GifEncoder::new(&mut gif)
+            .encode(img.as_raw(), 6, 4, image::ExtendedColorType::Rgba8)
+            .unwrap();
+        for (bytes, f) in [(webp, ImageFormat::WebP), (gif, ImageFormat::Gif)] {
+            assert_eq!(detect(&bytes), Ok(Detected::Image(f)));
+            let p = process(&bytes, &limits()).unwrap();
+            assert_eq!(
+                (p.mime, p.width, p.height),
+                ("image/jpeg", Some(6), Some(4))
+            );
+        }
+    }
+
+    #[test]
     fn refuses_other_content_whatever_the_name() {
         for bad in [
             &b"<!DOCTYPE html><script>alert(1)</script>"[..],
