@@ -183,14 +183,20 @@ pub fn media_error(e: MediaError) -> Error {
     }
 }
 
-/// Processes one file on a blocking thread (at most two at a time).
+/// Processes one file on a blocking thread (at most two at a time). A decoder panic counts as
+/// an unreadable file (422), not a server error.
 pub async fn process(bytes: Vec<u8>, limits: &FileLimits) -> Result<Processed, Error> {
     let _permit = PROCESSING.acquire().await.map_err(Error::internal)?;
     let limits = limits.clone();
-    tokio::task::spawn_blocking(move || media::process(&bytes, &limits))
-        .await
-        .map_err(Error::internal)?
-        .map_err(media_error)
+    match tokio::task::spawn_blocking(move || media::process(&bytes, &limits)).await {
+        Ok(r) => r.map_err(media_error),
+        // A decoder that gives up by panicking on hostile input: the file is unreadable.
+        Err(e) if e.is_panic() => {
+            tracing::warn!("an image decoder panicked on an upload");
+            Err(media_error(MediaError::Corrupt))
+        }
+        Err(e) => Err(Error::internal(e)),
+    }
 }
 
 /// Processes every file part first (any refusal fails them all, nothing stored), then stores
