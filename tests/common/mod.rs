@@ -304,7 +304,11 @@ fn seed_hash() -> String {
     files.sort();
     let mut h = Sha256::new();
     // The demo's history is relative to the day it is seeded.
-    h.update(safecampus::storage::risk_points::today().to_string().as_bytes());
+    h.update(
+        safecampus::storage::risk_points::today()
+            .to_string()
+            .as_bytes(),
+    );
     for f in files {
         h.update(f.to_string_lossy().as_bytes());
         h.update(std::fs::read(&f).unwrap_or_default());
