@@ -45,6 +45,24 @@ fn get(path: &str, token: &str) -> Request<Body> {
         .expect("request")
 }
 
+/// Mean time of a GET through the router; the answer must be 200, or the number means nothing.
+async fn time_get(n: u32, router: &axum::Router, token: &str, path: &str) -> Duration {
+    let res = router
+        .clone()
+        .oneshot(get(path, token))
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200, "{path}");
+    time(n, |_| {
+        let (r, t) = (router.clone(), token.to_string());
+        let p = path.to_string();
+        async move {
+            call(&r, get(&p, &t)).await;
+        }
+    })
+    .await
+}
+
 #[tokio::main]
 async fn main() {
     let dir = std::env::temp_dir().join(format!("safecampus-bench-{}", std::process::id()));
@@ -109,35 +127,25 @@ async fn main() {
         }
     })
     .await;
-    let t_list = time(n, |_| {
-        let (r, t) = (router.clone(), token.clone());
-        async move {
-            call(&r, get("/api/v1/schools", &t)).await;
-        }
-    })
+    let t_list = time_get(n, &router, &token, "/api/v1/schools").await;
+    let t_register = time_get(
+        n / 3,
+        &router,
+        &token,
+        &format!("/api/v1/schools/{school_id}/risk-points"),
+    )
     .await;
-    let t_register = time(n / 3, |_| {
-        let (r, t) = (router.clone(), token.clone());
-        async move {
-            call(
-                &r,
-                get(&format!("/api/v1/schools/{school_id}/risk-points"), &t),
-            )
-            .await;
-        }
-    })
+    let t_map = time_get(
+        n / 3,
+        &router,
+        &token,
+        &format!("/api/v1/schools/{school_id}/risk-map.svg"),
+    )
     .await;
-    let t_map = time(n / 3, |_| {
-        let (r, t) = (router.clone(), token.clone());
-        async move {
-            call(
-                &r,
-                get(&format!("/api/v1/schools/{school_id}/risk-map.svg"), &t),
-            )
-            .await;
-        }
-    })
-    .await;
+
+    let t_hazards = time_get(n / 3, &router, &token, "/api/v1/hazards?per_page=50").await;
+    let t_overdue = time_get(n / 3, &router, &token, "/api/v1/hazards?overdue=true").await;
+    let t_board = time_get(n / 3, &router, &token, "/api/v1/self-inspection-board").await;
 
     // Baseline for writes: a raw SQLite insert in its own transaction, no audit.
     let raw = {
@@ -174,6 +182,22 @@ async fn main() {
         }
     })
     .await;
+    let t_report = time(n, |i| {
+        let (r, t) = (router.clone(), token.clone());
+        async move {
+            let req = Request::builder()
+                .method("POST")
+                .uri(format!("/api/v1/schools/{school_id}/hazards"))
+                .header(header::AUTHORIZATION, format!("Bearer {t}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(format!(
+                    r#"{{"title": "走廊灯不亮 {i}", "aspect": "things", "category": "用电安全"}}"#
+                )))
+                .expect("req");
+            call(&r, req).await;
+        }
+    })
+    .await;
 
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
@@ -183,8 +207,12 @@ async fn main() {
 | `GET /api/v1/schools` (session, scope, query, 42 schools) | {:.0} µs | A | {:.1}× |\n\
 | `GET /api/v1/schools/{{id}}/risk-points` (~230 points) | {:.0} µs | A | {:.1}× |\n\
 | `GET /api/v1/schools/{{id}}/risk-map.svg` | {:.0} µs | A | {:.1}× |\n\
+| `GET /api/v1/hazards` (the district's hazards, first page of 50) | {:.0} µs | A | {:.1}× |\n\
+| `GET /api/v1/hazards?overdue=true` (derived from deadlines and today) | {:.0} µs | A | {:.1}× |\n\
+| `GET /api/v1/self-inspection-board` (this half-month, every school) | {:.0} µs | A | {:.1}× |\n\
 | raw SQLite insert in its own transaction (baseline B) | {:.0} µs | — | 1 |\n\
-| `PATCH /api/v1/schools/{{id}}` (scoped, audited, hash-chained) | {:.0} µs | B | {:.1}× |\n",
+| `PATCH /api/v1/schools/{{id}}` (scoped, audited, hash-chained) | {:.0} µs | B | {:.1}× |\n\
+| `POST /api/v1/schools/{{id}}/hazards` (report a hazard: checked, scoped, audited) | {:.0} µs | B | {:.1}× |\n",
         us(t_bare),
         us(t_list),
         ratio(t_list, t_bare),
@@ -192,9 +220,17 @@ async fn main() {
         ratio(t_register, t_bare),
         us(t_map),
         ratio(t_map, t_bare),
+        us(t_hazards),
+        ratio(t_hazards, t_bare),
+        us(t_overdue),
+        ratio(t_overdue, t_bare),
+        us(t_board),
+        ratio(t_board, t_bare),
         us(raw),
         us(t_write),
         ratio(t_write, raw),
+        us(t_report),
+        ratio(t_report, raw),
     );
     println!("{table}");
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/BENCHMARKS.md");
