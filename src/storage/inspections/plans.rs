@@ -135,16 +135,28 @@ impl Scoped {
         if self.org_row(c.org_id, &self.conn).await.is_ok() {
             return Ok(c);
         }
-        let targets: Vec<OrgId> = self.campaign_targets(&[id]).await?.into_iter().map(|(_, s)| s).collect();
+        let targets: Vec<OrgId> = self
+            .campaign_targets(&[id])
+            .await?
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
         let seen = org::Entity::find()
             .filter(org::Column::Id.is_in(targets))
             .filter(self.org_scope())
             .count(&self.conn)
             .await?;
-        if seen > 0 { Ok(c) } else { Err(Error::NotFound) }
+        if seen > 0 {
+            Ok(c)
+        } else {
+            Err(Error::NotFound)
+        }
     }
 
-    pub(super) async fn campaign_targets(&self, ids: &[CampaignId]) -> Result<Vec<(CampaignId, OrgId)>> {
+    pub(super) async fn campaign_targets(
+        &self,
+        ids: &[CampaignId],
+    ) -> Result<Vec<(CampaignId, OrgId)>> {
         Ok(campaign_school::Entity::find()
             .filter(campaign_school::Column::CampaignId.is_in(ids.iter().copied()))
             .all(&self.conn)
@@ -251,7 +263,12 @@ impl Scoped {
             .await?
             .pop()
             .ok_or(Error::NotFound)?;
-        let targets: Vec<OrgId> = self.campaign_targets(&[id]).await?.into_iter().map(|(_, s)| s).collect();
+        let targets: Vec<OrgId> = self
+            .campaign_targets(&[id])
+            .await?
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
         let schools = org::Entity::find()
             .filter(org::Column::Id.is_in(targets))
             .filter(self.org_scope())
@@ -331,7 +348,10 @@ impl Scoped {
                 let mut t = Vec::new();
                 for (i, s) in input.school_ids.iter().enumerate() {
                     if !under.iter().any(|u| u.id == *s) {
-                        errs.push(fe(format!("school_ids[{i}]"), "err.campaign.school_not_here"));
+                        errs.push(fe(
+                            format!("school_ids[{i}]"),
+                            "err.campaign.school_not_here",
+                        ));
                     } else if !t.contains(s) {
                         t.push(*s);
                     }
@@ -424,7 +444,10 @@ impl Scoped {
         }
     }
 
-    async fn cross_views(&self, rows: Vec<cross_assignment::Model>) -> Result<Vec<CrossAssignment>> {
+    async fn cross_views(
+        &self,
+        rows: Vec<cross_assignment::Model>,
+    ) -> Result<Vec<CrossAssignment>> {
         let ids: Vec<CrossAssignmentId> = rows.iter().map(|r| r.id).collect();
         let orgs: HashMap<OrgId, OrgRef> = org::Entity::find()
             .filter(
@@ -438,7 +461,9 @@ impl Scoped {
             .into_iter()
             .map(|m| (m.id, OrgRef::from(m)))
             .collect();
-        let names = self.user_names(rows.iter().map(|r| r.inspector_user_id)).await?;
+        let names = self
+            .user_names(rows.iter().map(|r| r.inspector_user_id))
+            .await?;
         let done: HashMap<CrossAssignmentId, InspectionId> = inspection::Entity::find()
             .filter(inspection::Column::CrossAssignmentId.is_in(ids))
             .all(&self.conn)
@@ -465,8 +490,8 @@ impl Scoped {
             .collect())
     }
 
-    /// The bureau's rounds (assignments whose target or inspector school is in scope) and a
-    /// school user's own assignments (as inspector, or of their school).
+    /// The bureau's rounds (assignments whose target school is in scope) and a school user's
+    /// own assignments (as inspector, or of their school as target).
     pub async fn list_cross(&self) -> Result<Vec<CrossAssignment>> {
         self.permit()?;
         let schools: Vec<OrgId> = org::Entity::find()
@@ -480,8 +505,7 @@ impl Scoped {
         let rows = cross_assignment::Entity::find()
             .filter(
                 sea_orm::Condition::any()
-                    .add(cross_assignment::Column::TargetSchoolId.is_in(schools.clone()))
-                    .add(cross_assignment::Column::InspectorSchoolId.is_in(schools))
+                    .add(cross_assignment::Column::TargetSchoolId.is_in(schools))
                     .add(cross_assignment::Column::InspectorUserId.eq(self.actor.user_id)),
             )
             .order_by_desc(cross_assignment::Column::StartsOn)
@@ -494,7 +518,10 @@ impl Scoped {
     pub async fn get_cross(&self, id: CrossAssignmentId) -> Result<CrossAssignment> {
         let m = self.cross_row(id).await?;
         self.permit()?;
-        self.cross_views(vec![m]).await?.pop().ok_or(Error::NotFound)
+        self.cross_views(vec![m])
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)
     }
 
     /// Assigns a round of cross-inspections; notifies each inspector.
@@ -517,7 +544,10 @@ impl Scoped {
             for (i, p) in input.pairs.iter().enumerate() {
                 let target = self.school_row(p.target_school_id, &tx.txn).await.ok();
                 if target.is_none() {
-                    errs.push(fe(format!("pairs[{i}].target_school_id"), "err.cross.target_not_here"));
+                    errs.push(fe(
+                        format!("pairs[{i}].target_school_id"),
+                        "err.cross.target_not_here",
+                    ));
                 }
                 let u = user::Entity::find_by_id(p.inspector_user_id)
                     .one(&tx.txn)
@@ -530,11 +560,16 @@ impl Scoped {
                 let role_ok = u
                     .as_ref()
                     .and_then(|u| Role::parse(&u.role))
-                    .is_some_and(|r| crate::policy::allows(r, crate::policy::Action::InspectionSubmit));
+                    .is_some_and(|r| {
+                        crate::policy::allows(r, crate::policy::Action::InspectionSubmit)
+                    });
                 match (&school, role_ok) {
                     (Some(s), true) => {
                         if target.as_ref().is_some_and(|t| t.id == s.id) {
-                            errs.push(fe(format!("pairs[{i}].target_school_id"), "err.cross.own_school"));
+                            errs.push(fe(
+                                format!("pairs[{i}].target_school_id"),
+                                "err.cross.own_school",
+                            ));
                         } else if let Some(t) = &target {
                             ok.push((p.inspector_user_id, s.id, t.id));
                         }
@@ -588,7 +623,10 @@ impl Scoped {
                 tx.event.detail = format!(
                     "round={} pairs={}",
                     input.round_name.trim(),
-                    ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(",")
+                    ids.iter()
+                        .map(|i| i.0.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
                 );
                 tx.commit().await?;
                 let rows = cross_assignment::Entity::find()
@@ -659,7 +697,15 @@ impl Scoped {
             if input.kind != Kind::Cross {
                 return Err(Error::field("kind", "err.inspection.kind"));
             }
-            store_inspection(&tx.txn, &self.actor, a.target_school_id, input, Some(a.id), today).await
+            store_inspection(
+                &tx.txn,
+                &self.actor,
+                a.target_school_id,
+                input,
+                Some(a.id),
+                today,
+            )
+            .await
         }
         .await;
         match res {
