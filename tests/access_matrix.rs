@@ -28,6 +28,9 @@ enum Obj {
     User,
     RiskPoint,
     CatalogItem,
+    Inspection,
+    Campaign,
+    Cross,
 }
 
 fn object_of(path: &str) -> Option<Obj> {
@@ -36,6 +39,12 @@ fn object_of(path: &str) -> Option<Obj> {
     }
     Some(if path.contains("/risk-points/{id}") {
         Obj::RiskPoint
+    } else if path.contains("/inspections/{id}") {
+        Obj::Inspection
+    } else if path.contains("/campaigns/{id}") {
+        Obj::Campaign
+    } else if path.contains("/cross-assignments/{id}") || path.contains("/cross-inspections/{id}") {
+        Obj::Cross
     } else if path.contains("catalog/items/{id}") {
         Obj::CatalogItem
     } else if path.contains("/people/{id}") {
@@ -59,6 +68,15 @@ struct Fixture {
     points: [i64; 3],
     /// Catalogue items of 二道区 (positions 0 and 1) and 南关区 (position 2).
     items: [i64; 3],
+    /// An inspection of each school (submitted by the city officer).
+    inspections: [i64; 3],
+    /// A campaign of the school's district targeting that school alone.
+    campaigns: [i64; 3],
+    /// A cross assignment targeting the school, whose inspector (from another school of the
+    /// same district) is no demo account.
+    crosses: [i64; 3],
+    /// The inspector of `crosses[0]` (of S002), for the assignment route's body.
+    inspector: i64,
     district_of: HashMap<i64, &'static str>,
     next_person: [usize; 3],
     counter: u64,
@@ -75,6 +93,9 @@ impl Fixture {
             Obj::User => self.users[pos],
             Obj::RiskPoint => self.points[pos],
             Obj::CatalogItem => self.items[pos],
+            Obj::Inspection => self.inspections[pos],
+            Obj::Campaign => self.campaigns[pos],
+            Obj::Cross => self.crosses[pos],
             Obj::Person if destructive => {
                 self.next_person[pos] += 1;
                 self.people[pos][self.next_person[pos]]
@@ -297,6 +318,21 @@ fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u
             ("control_level", "school".into()),
             ("control_level_reason", "校级统一管控".into()),
         ]),
+        ("POST", "/api/v1/schools/{id}/inspections") => {
+            j(json!({"kind": "daily", "items": [{"label": "门卫值守", "result": "pass"}]}))
+        }
+        // Only the assigned inspector (no demo account) may submit: others who see it get 409.
+        ("POST", "/api/v1/cross-assignments/{id}/inspection") => {
+            j(json!({"kind": "cross", "items": [{"label": "互查", "result": "pass"}]}))
+        }
+        ("POST", "/api/v1/campaigns") => j(json!({
+            "name": format!("专项检查{n}"), "kind": "special",
+            "starts_on": "2026-01-01", "ends_on": "2030-12-31", "school_ids": []
+        })),
+        ("POST", "/api/v1/cross-assignments") => j(json!({
+            "round_name": format!("互查{n}"), "starts_on": "2026-01-01", "ends_on": "2030-12-31",
+            "pairs": [{"inspector_user_id": fx.inspector, "target_school_id": s001}]
+        })),
         (m, p) => panic!("the access matrix has no body for {m} {p}: add one"),
     }
 }
@@ -379,6 +415,63 @@ async fn fixture(app: &mut TestApp) -> Fixture {
             .json();
         items[i] = r["items"][i % 2]["id"].as_i64().expect("a catalogue item");
     }
+    // Inspections, campaigns and cross assignments at each position.
+    let mut inspections = [0; 3];
+    for i in 0..3 {
+        let r = app
+            .json(
+                Method::POST,
+                &format!("/api/v1/schools/{}/inspections", schools[i]),
+                Some(&t),
+                &json!({"kind": "daily", "items": [{"risk_point_id": points[i], "result": "pass"}]}),
+            )
+            .await;
+        inspections[i] = r.json()["id"].as_i64().expect("an inspection");
+    }
+    let mut campaigns = [0; 3];
+    for i in 0..3 {
+        let district = app.org_id(if i == 2 { "NG" } else { "ED" }).await;
+        let r = app
+            .json(
+                Method::POST,
+                "/api/v1/campaigns",
+                Some(&t),
+                &json!({"name": format!("专项{i}"), "kind": "seasonal", "org_id": district,
+                    "starts_on": "2026-01-01", "ends_on": "2030-12-31", "school_ids": [schools[i]]}),
+            )
+            .await;
+        campaigns[i] = r.json()["id"].as_i64().expect("a campaign");
+    }
+    let mut inspectors = [0; 3];
+    for (i, c) in ["S002", "S001", "N002"].iter().enumerate() {
+        let name = format!("inspector.{}", c.to_lowercase());
+        inspectors[i] = u
+            .create_user(
+                &name,
+                "互查检查人",
+                "Target#Passw0rd9",
+                Role::Staff,
+                Some(c),
+            )
+            .await
+            .expect("inspector")
+            .0;
+    }
+    let pairs: Vec<Value> = (0..3)
+        .map(|i| json!({"inspector_user_id": inspectors[i], "target_school_id": schools[i]}))
+        .collect();
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/cross-assignments",
+            Some(&t),
+            &json!({"round_name": "互查", "starts_on": "2026-01-01", "ends_on": "2030-12-31", "pairs": pairs}),
+        )
+        .await;
+    let mut crosses = [0; 3];
+    for (i, a) in r.json().as_array().expect("assignments").iter().enumerate() {
+        crosses[i] = a["id"].as_i64().expect("an assignment");
+    }
     Fixture {
         schools,
         people,
@@ -386,6 +479,10 @@ async fn fixture(app: &mut TestApp) -> Fixture {
         users,
         points,
         items,
+        inspections,
+        campaigns,
+        crosses,
+        inspector: inspectors[0],
         district_of,
         next_person: [0; 3],
         counter: 0,

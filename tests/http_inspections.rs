@@ -670,10 +670,7 @@ async fn campaigns_are_seen_by_the_schools_they_target() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let progress = r.json()["progress"].as_array().unwrap().len();
     let schools = app
-        .get(
-            &format!("/api/v1/schools?org_id={ed}"),
-            Some(&t),
-        )
+        .get(&format!("/api/v1/schools?org_id={ed}"), Some(&t))
         .await
         .json()["total"]
         .as_u64()

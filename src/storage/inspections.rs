@@ -37,8 +37,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use utoipa::{IntoParams, ToSchema};
 
 mod board;
-mod plans;
 pub mod period;
+mod plans;
 
 pub use board::{Board, BoardCampaign, BoardDistrict, BoardQuery, BoardRow, StatusCounts};
 pub use period::{Period, Status};
@@ -310,9 +310,7 @@ async fn build_checklist(
                 q = q.filter(risk_point::Column::CheckFrequency.eq(CheckFrequency::Daily.as_str()))
             }
             Kind::Weekly => {
-                q = q.filter(
-                    risk_point::Column::CheckFrequency.eq(CheckFrequency::Weekly.as_str()),
-                )
+                q = q.filter(risk_point::Column::CheckFrequency.eq(CheckFrequency::Weekly.as_str()))
             }
             Kind::Campaign if !extra.categories.is_empty() => {
                 q = q.filter(risk_point::Column::Category.is_in(extra.categories.clone()))
@@ -325,7 +323,10 @@ async fn build_checklist(
     }
     let rows = q.all(conn).await?;
     if point.is_some() && rows.is_empty() {
-        return Err(Error::field("risk_point_id", "err.inspection.point_not_here"));
+        return Err(Error::field(
+            "risk_point_id",
+            "err.inspection.point_not_here",
+        ));
     }
     let zones = zone_names(conn, school.id).await?;
     let mut items: Vec<ChecklistRow> = rows
@@ -388,7 +389,12 @@ async fn store_inspection(
     let mut campaign = None;
     match input.kind {
         Kind::HalfMonth => {
-            let p = match input.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let p = match input
+                .period
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
                 Some(s) => Period::parse(s),
                 None => Some(Period::of(inspected_on)),
             };
@@ -478,7 +484,9 @@ async fn store_inspection(
         if it.note.chars().count() > MAX_NOTE {
             errs.push(fe(at("note"), "err.inspection.too_long"));
         }
-        errs.extend(super::files::check_photos(txn, school, &it.photo_ids, &at("photo_ids")).await?);
+        errs.extend(
+            super::files::check_photos(txn, school, &it.photo_ids, &at("photo_ids")).await?,
+        );
     }
     if !errs.is_empty() {
         return Err(invalid(errs));
@@ -591,15 +599,18 @@ impl Scoped {
             .await?
             .ok_or(Error::NotFound)?;
         if self.org_row(m.school_id, &self.conn).await.is_ok()
-            || (m.cross_assignment_id.is_some()
-                && m.inspector_user_id == Some(self.actor.user_id))
+            || (m.cross_assignment_id.is_some() && m.inspector_user_id == Some(self.actor.user_id))
         {
             return Ok(m);
         }
         Err(Error::NotFound)
     }
 
-    async fn inspection_views(&self, rows: Vec<inspection::Model>, grace: u32) -> Result<Vec<Inspection>> {
+    async fn inspection_views(
+        &self,
+        rows: Vec<inspection::Model>,
+        grace: u32,
+    ) -> Result<Vec<Inspection>> {
         let schools: HashSet<OrgId> = rows.iter().map(|r| r.school_id).collect();
         let orgs: HashMap<OrgId, OrgRef> = org::Entity::find()
             .filter(org::Column::Id.is_in(schools))
@@ -625,7 +636,11 @@ impl Scoped {
             .filter_map(|m| {
                 let school = orgs.get(&m.school_id)?.clone();
                 let timeliness = m.period.as_deref().and_then(Period::parse).map(|p| {
-                    p.status(Some(china_date(m.submitted_at)), china_date(m.submitted_at), grace)
+                    p.status(
+                        Some(china_date(m.submitted_at)),
+                        china_date(m.submitted_at),
+                        grace,
+                    )
                 });
                 Some(Inspection {
                     id: m.id,
@@ -656,7 +671,9 @@ impl Scoped {
         self.permit()?;
         let kind = parse_kind(q.kind.as_deref())?;
         let campaign = match (kind, q.campaign_id) {
-            (Kind::Campaign, Some(c)) => Some(self.campaign_for_school(CampaignId(c), school).await?),
+            (Kind::Campaign, Some(c)) => {
+                Some(self.campaign_for_school(CampaignId(c), school).await?)
+            }
             (Kind::Campaign, None) => return Err(Error::field("campaign_id", "err.required")),
             _ => None,
         };
@@ -682,7 +699,10 @@ impl Scoped {
             .is_some();
         match campaign::Entity::find_by_id(c).one(&self.conn).await? {
             Some(m) if targeted => Ok(m),
-            _ => Err(Error::field("campaign_id", "err.inspection.campaign_not_here")),
+            _ => Err(Error::field(
+                "campaign_id",
+                "err.inspection.campaign_not_here",
+            )),
         }
     }
 
@@ -696,7 +716,16 @@ impl Scoped {
         let mut tx = self
             .begin_for(Event::new("inspection.submit", "inspection", ""), school)
             .await?;
-        match store_inspection(&tx.txn, &self.actor, school, input, None, super::risk_points::today()).await {
+        match store_inspection(
+            &tx.txn,
+            &self.actor,
+            school,
+            input,
+            None,
+            super::risk_points::today(),
+        )
+        .await
+        {
             Ok(m) => {
                 tx.event.object_id = m.id.0.to_string();
                 tx.event.detail = format!(
@@ -763,7 +792,11 @@ impl Scoped {
 
     /// Inspections of the schools under `f.org_id` (or of one school), newest first (at most
     /// 500 unless a date range is given).
-    pub async fn list_inspections(&self, f: &InspectionFilter, grace: u32) -> Result<Vec<Inspection>> {
+    pub async fn list_inspections(
+        &self,
+        f: &InspectionFilter,
+        grace: u32,
+    ) -> Result<Vec<Inspection>> {
         let (_, schools) = self.schools_under(f.org_id).await?;
         let ids: Vec<OrgId> = schools.iter().map(|s| s.id).collect();
         let mut q = inspection::Entity::find().filter(inspection::Column::SchoolId.is_in(ids));
@@ -801,7 +834,10 @@ impl Scoped {
     }
 
     /// The names of users by id (inspectors of cross assignments).
-    async fn user_names(&self, ids: impl IntoIterator<Item = UserId>) -> Result<BTreeMap<UserId, String>> {
+    async fn user_names(
+        &self,
+        ids: impl IntoIterator<Item = UserId>,
+    ) -> Result<BTreeMap<UserId, String>> {
         let ids: Vec<UserId> = ids.into_iter().collect();
         Ok(user::Entity::find()
             .filter(user::Column::Id.is_in(ids))
@@ -833,8 +869,17 @@ mod tests {
             Source::HalfMonthSelfInspection
         );
         assert_eq!(source_for(Kind::Daily, Role::Guard), Source::Daily);
-        assert_eq!(source_for(Kind::HalfMonth, Role::BureauInspector), Source::Supervision);
-        assert_eq!(source_for(Kind::Cross, Role::Staff), Source::CrossInspection);
-        assert_eq!(source_for(Kind::Campaign, Role::Principal), Source::Campaign);
+        assert_eq!(
+            source_for(Kind::HalfMonth, Role::BureauInspector),
+            Source::Supervision
+        );
+        assert_eq!(
+            source_for(Kind::Cross, Role::Staff),
+            Source::CrossInspection
+        );
+        assert_eq!(
+            source_for(Kind::Campaign, Role::Principal),
+            Source::Campaign
+        );
     }
 }

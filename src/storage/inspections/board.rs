@@ -86,7 +86,9 @@ impl Scoped {
         let (root, schools) = self.schools_under(q.org_id).await?;
         let today = crate::storage::risk_points::today();
         let p = match q.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => Period::parse(s).ok_or_else(|| Error::field("period", "err.inspection.period"))?,
+            Some(s) => {
+                Period::parse(s).ok_or_else(|| Error::field("period", "err.inspection.period"))?
+            }
             None => Period::of(today),
         };
         let ids: Vec<OrgId> = schools.iter().map(|s| s.id).collect();
@@ -106,11 +108,8 @@ impl Scoped {
             .all(&self.conn)
             .await?;
         let cids: Vec<CampaignId> = campaigns.iter().map(|c| c.id).collect();
-        let targets: HashSet<(CampaignId, OrgId)> = self
-            .campaign_targets(&cids)
-            .await?
-            .into_iter()
-            .collect();
+        let targets: HashSet<(CampaignId, OrgId)> =
+            self.campaign_targets(&cids).await?.into_iter().collect();
         let done: HashSet<(CampaignId, OrgId)> = inspection::Entity::find()
             .filter(inspection::Column::CampaignId.is_in(cids))
             .filter(inspection::Column::SchoolId.is_in(ids))
@@ -160,9 +159,7 @@ impl Scoped {
                 school: s.into(),
             });
         }
-        rows.sort_by(|a, b| {
-            (a.status, &a.school.code).cmp(&(b.status, &b.school.code))
-        });
+        rows.sort_by(|a, b| (a.status, &a.school.code).cmp(&(b.status, &b.school.code)));
         let city = root.level == OrgLevel::City.as_str();
         Ok(Board {
             org: root.into(),

@@ -152,7 +152,14 @@ mod tests {
         let p = Period::parse("2026-11-H2").unwrap();
         assert_eq!((p.year, p.month, p.half), (2026, 11, 2));
         assert_eq!(p.to_string(), "2026-11-H2");
-        for bad in ["2026-11", "2026-13-H1", "2026-11-H3", "26-11-H1", "2026-1-H1", "x"] {
+        for bad in [
+            "2026-11",
+            "2026-13-H1",
+            "2026-11-H3",
+            "26-11-H1",
+            "2026-1-H1",
+            "x",
+        ] {
             assert!(Period::parse(bad).is_none(), "{bad}");
         }
     }
@@ -162,9 +169,18 @@ mod tests {
         let p = Period::parse("2026-02-H2").unwrap();
         assert_eq!(p.starts_on(), d(2026, 2, 16));
         assert_eq!(p.ends_on(), d(2026, 2, 28));
-        assert_eq!(Period::parse("2028-02-H2").unwrap().ends_on(), d(2028, 2, 29));
-        assert_eq!(Period::parse("2026-12-H2").unwrap().ends_on(), d(2026, 12, 31));
-        assert_eq!(Period::parse("2026-11-H1").unwrap().ends_on(), d(2026, 11, 15));
+        assert_eq!(
+            Period::parse("2028-02-H2").unwrap().ends_on(),
+            d(2028, 2, 29)
+        );
+        assert_eq!(
+            Period::parse("2026-12-H2").unwrap().ends_on(),
+            d(2026, 12, 31)
+        );
+        assert_eq!(
+            Period::parse("2026-11-H1").unwrap().ends_on(),
+            d(2026, 11, 15)
+        );
         assert_eq!(Period::of(d(2026, 11, 15)).to_string(), "2026-11-H1");
         assert_eq!(Period::of(d(2026, 11, 16)).to_string(), "2026-11-H2");
     }
@@ -174,7 +190,10 @@ mod tests {
         let p = Period::parse("2026-12-H2").unwrap();
         assert_eq!(p.next().to_string(), "2027-01-H1");
         assert_eq!(p.next().prev(), p);
-        assert_eq!(Period::parse("2026-01-H1").unwrap().prev().to_string(), "2025-12-H2");
+        assert_eq!(
+            Period::parse("2026-01-H1").unwrap().prev().to_string(),
+            "2025-12-H2"
+        );
     }
 
     #[test]
@@ -182,9 +201,18 @@ mod tests {
         let p = Period::parse("2026-11-H1").unwrap();
         // Due 2026-11-18 with three grace days.
         assert_eq!(p.due_on(3), d(2026, 11, 18));
-        assert_eq!(p.status(Some(d(2026, 11, 10)), d(2026, 11, 30), 3), Status::OnTime);
-        assert_eq!(p.status(Some(d(2026, 11, 18)), d(2026, 11, 30), 3), Status::OnTime);
-        assert_eq!(p.status(Some(d(2026, 11, 19)), d(2026, 11, 30), 3), Status::Late);
+        assert_eq!(
+            p.status(Some(d(2026, 11, 10)), d(2026, 11, 30), 3),
+            Status::OnTime
+        );
+        assert_eq!(
+            p.status(Some(d(2026, 11, 18)), d(2026, 11, 30), 3),
+            Status::OnTime
+        );
+        assert_eq!(
+            p.status(Some(d(2026, 11, 19)), d(2026, 11, 30), 3),
+            Status::Late
+        );
         assert_eq!(p.status(None, d(2026, 11, 12), 3), Status::Open);
         assert_eq!(p.status(None, d(2026, 11, 18), 3), Status::Open);
         assert_eq!(p.status(None, d(2026, 11, 19), 3), Status::Missing);

@@ -35,7 +35,11 @@ fn grace(ctx: &Ctx) -> u32 {
 #[utoipa::path(get, path = "/api/v1/schools/{id}/checklist", tag = "inspections",
     params(("id" = i64, Path), ChecklistQuery),
     responses((status = 200, body = Checklist), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
-pub async fn checklist(ctx: Ctx, Path(id): Path<i64>, q: Q<ChecklistQuery>) -> ApiResult<Checklist> {
+pub async fn checklist(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    q: Q<ChecklistQuery>,
+) -> ApiResult<Checklist> {
     Ok(axum::Json(ctx.db().checklist(OrgId(id), &query(q)?).await?))
 }
 
@@ -50,7 +54,10 @@ pub async fn submit(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewInspection>,
 ) -> Result<(StatusCode, axum::Json<InspectionDetail>), Error> {
-    let d = ctx.db().submit_inspection(OrgId(id), &body, grace(&ctx)).await?;
+    let d = ctx
+        .db()
+        .submit_inspection(OrgId(id), &body, grace(&ctx))
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(d)))
 }
 
@@ -86,7 +93,9 @@ pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> ApiResult<Vec<Inspection>
     responses((status = 200, body = InspectionDetail), (status = 404, body = Envelope)))]
 pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<InspectionDetail> {
     Ok(axum::Json(
-        ctx.db().get_inspection(InspectionId(id), grace(&ctx)).await?,
+        ctx.db()
+            .get_inspection(InspectionId(id), grace(&ctx))
+            .await?,
     ))
 }
 

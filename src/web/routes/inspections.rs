@@ -39,7 +39,12 @@ pub(super) fn register(t: &mut Table) {
         InspectionPlan,
         api::create_campaign,
     );
-    t.add(M::GET, "/api/v1/campaigns/{id}", InspectionView, api::campaign);
+    t.add(
+        M::GET,
+        "/api/v1/campaigns/{id}",
+        InspectionView,
+        api::campaign,
+    );
     t.add(
         M::GET,
         "/api/v1/cross-assignments",
