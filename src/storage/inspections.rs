@@ -49,7 +49,7 @@ pub use plans::{
 
 crate::code_enum!(
     /// What kind of inspection.
-    Kind, "inspection.kind", {
+    Kind, "inspection_kind", {
         HalfMonth = "half_month",
         Daily = "daily",
         Weekly = "weekly",
@@ -60,7 +60,7 @@ crate::code_enum!(
 
 crate::code_enum!(
     /// The result of one checklist row.
-    ItemResult, "inspection.result", {
+    ItemResult, "inspection_result", {
         Pass = "pass",
         Fail = "fail",
         Na = "na",

@@ -5,7 +5,7 @@ use crate::storage::inbox::{Note, notify, school_managers};
 
 crate::code_enum!(
     /// A campaign's kind: seasonal (冬春火灾防控, 夏季攻坚, 秋冬会战) or special (查帮建).
-    CampaignKind, "campaign.kind", {
+    CampaignKind, "campaign_kind", {
         Seasonal = "seasonal",
         Special = "special",
     }
