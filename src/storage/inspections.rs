@@ -43,8 +43,8 @@ mod plans;
 pub use board::{Board, BoardCampaign, BoardDistrict, BoardQuery, BoardRow, StatusCounts};
 pub use period::{Period, Status};
 pub use plans::{
-    Campaign, CampaignDetail, CampaignProgress, CrossAssignment, CrossPair, NewCampaign,
-    NewCrossRound,
+    Campaign, CampaignDetail, CampaignKind, CampaignProgress, CrossAssignment, CrossPair,
+    NewCampaign, NewCrossRound,
 };
 
 crate::code_enum!(
@@ -845,6 +845,53 @@ impl Scoped {
             .await?
             .into_iter()
             .map(|u| (u.id, u.display_name))
+            .collect())
+    }
+}
+
+/// A person who may be assigned as a cross-inspector: a school user in scope.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InspectorChoice {
+    pub user_id: UserId,
+    pub name: String,
+    pub school: OrgRef,
+}
+
+impl Scoped {
+    /// The schools under the caller's own node (for the campaign and round forms).
+    pub async fn plan_schools(&self) -> Result<Vec<OrgRef>> {
+        let (_, schools) = self.schools_under(None).await?;
+        Ok(schools.into_iter().map(OrgRef::from).collect())
+    }
+
+    /// School users under the caller's node who may inspect (for the round form).
+    pub async fn plan_inspectors(&self) -> Result<Vec<InspectorChoice>> {
+        let (_, schools) = self.schools_under(None).await?;
+        let by_id: HashMap<OrgId, OrgRef> = schools
+            .into_iter()
+            .map(|s| (s.id, OrgRef::from(s)))
+            .collect();
+        let users = user::Entity::find()
+            .filter(user::Column::OrgId.is_in(by_id.keys().copied()))
+            .filter(user::Column::Disabled.eq(false))
+            .order_by_asc(user::Column::OrgId)
+            .order_by_asc(user::Column::Username)
+            .all(&self.conn)
+            .await?;
+        Ok(users
+            .into_iter()
+            .filter(|u| {
+                Role::parse(&u.role).is_some_and(|r| {
+                    crate::policy::allows(r, crate::policy::Action::InspectionSubmit)
+                })
+            })
+            .filter_map(|u| {
+                Some(InspectorChoice {
+                    school: by_id.get(&u.org_id?)?.clone(),
+                    user_id: u.id,
+                    name: u.display_name,
+                })
+            })
             .collect())
     }
 }

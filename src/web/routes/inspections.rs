@@ -81,4 +81,77 @@ pub(super) fn register(t: &mut Table) {
         InspectionView,
         api::board,
     );
+    register_pages(t);
+}
+
+/// The pages.
+fn register_pages(t: &mut Table) {
+    use crate::web::pages::inspections as p;
+    t.add(M::GET, "/inspections", InspectionView, p::list);
+    t.add(M::GET, "/inspections/board", InspectionView, p::board);
+    t.add(M::GET, "/inspections/{id}", InspectionView, p::detail);
+    t.add(
+        M::GET,
+        "/schools/{id}/inspections/new",
+        InspectionSubmit,
+        p::new_form,
+    );
+    t.add(
+        M::POST,
+        "/schools/{id}/inspections/new",
+        InspectionSubmit,
+        p::new_submit,
+    );
+    t.add(
+        M::GET,
+        "/risk-points/{id}/check",
+        InspectionSubmit,
+        p::point_check,
+    );
+    t.add(
+        M::POST,
+        "/risk-points/{id}/check",
+        InspectionSubmit,
+        p::point_check_submit,
+    );
+    t.add(M::GET, "/campaigns", InspectionView, p::campaigns);
+    t.add(M::GET, "/campaigns/new", InspectionPlan, p::campaign_new);
+    t.add(
+        M::POST,
+        "/campaigns/new",
+        InspectionPlan,
+        p::campaign_create,
+    );
+    t.add(M::GET, "/campaigns/{id}", InspectionView, p::campaign);
+    t.add(M::GET, "/cross-inspections", InspectionView, p::cross);
+    t.add(
+        M::GET,
+        "/cross-inspections/new",
+        InspectionPlan,
+        p::cross_new,
+    );
+    t.add(
+        M::POST,
+        "/cross-inspections/new",
+        InspectionPlan,
+        p::cross_create,
+    );
+    t.add(
+        M::GET,
+        "/cross-inspections/{id}",
+        InspectionView,
+        p::cross_one,
+    );
+    t.add(
+        M::GET,
+        "/cross-inspections/{id}/inspect",
+        InspectionSubmit,
+        p::cross_form,
+    );
+    t.add(
+        M::POST,
+        "/cross-inspections/{id}/inspect",
+        InspectionSubmit,
+        p::cross_submit,
+    );
 }
