@@ -998,3 +998,210 @@ async fn inspections_export_as_xlsx() {
         .await;
     expect(&r, 422, "invalid");
 }
+
+/// Signs in through the login form; returns the session cookie.
+async fn sign_in(app: &TestApp, user: &str) -> String {
+    let form = [("username", user), ("password", common::PASSWORD)];
+    let r = app.form("/login", None, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    r.header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn page(app: &TestApp, path: &str, cookie: &str) -> String {
+    let h = [("cookie", cookie)];
+    let r = app.request(Method::GET, path, None, None, vec![], &h).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
+    r.text()
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let at = html.find(marker).expect("the token") + marker.len();
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+) -> common::Resp {
+    let body = serde_urlencoded::to_string(pairs).unwrap().into_bytes();
+    let h = [("cookie", cookie)];
+    let ct = Some("application/x-www-form-urlencoded");
+    app.request(Method::POST, path, None, ct, body, &h).await
+}
+
+#[tokio::test]
+async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
+    let mut app = TestApp::new().await;
+    let s001 = app.org_id("S001").await;
+    let cookie = sign_in(&app, "s001.safety").await;
+    let path = format!("/schools/{s001}/inspections/new?kind=half_month");
+    let html = page(&app, &path, &cookie).await;
+    let c = checklist(&mut app, "s001.safety", s001, "kind=half_month").await;
+    let first = c["items"][0]["risk_point_id"].as_i64().unwrap();
+    let second = c["items"][1]["risk_point_id"].as_i64().unwrap();
+    assert!(html.contains(&format!("name=\"res_p{first}\"")));
+    assert!(html.contains("id=\"rest-pass\""));
+    assert!(html.contains("type=\"radio\""));
+    let csrf = csrf_of(&html);
+    let action = format!("/schools/{s001}/inspections/new");
+    let before = inspections_of(&mut app, s001).await;
+    // Without the token: refused.
+    let r = post_form(
+        &app,
+        &action,
+        &cookie,
+        &[("kind", "half_month"), ("rest", "pass")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A failed row without a note: the form comes back with the message on that row.
+    let res_first = format!("res_p{first}");
+    let r = post_form(
+        &app,
+        &action,
+        &cookie,
+        &[
+            ("_csrf", &csrf),
+            ("kind", "half_month"),
+            (&res_first, "fail"),
+            ("rest", "pass"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let again = r.text();
+    assert!(again.contains("不合格项须填写问题说明"), "{again}");
+    assert_eq!(inspections_of(&mut app, s001).await, before);
+    // With a note, the rest passed: stored, and the page goes to the inspection.
+    let note_first = format!("note_p{first}");
+    let res_second = format!("res_p{second}");
+    let r = post_form(
+        &app,
+        &action,
+        &cookie,
+        &[
+            ("_csrf", &csrf),
+            ("kind", "half_month"),
+            (&res_first, "fail"),
+            (&note_first, "灭火器过期"),
+            (&res_second, "na"),
+            ("rest", "pass"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let to = r.header("location");
+    assert!(to.starts_with("/inspections/"), "{to}");
+    let detail = page(&app, &to, &cookie).await;
+    assert!(detail.contains("灭火器过期"));
+    assert!(detail.contains("/hazards/"));
+    let id: i64 = to.trim_start_matches("/inspections/").parse().unwrap();
+    let t = app.login("s001.safety").await;
+    let d = app
+        .get(&format!("/api/v1/inspections/{id}"), Some(&t))
+        .await
+        .json();
+    assert_eq!(
+        d["total"].as_u64().unwrap() as usize,
+        c["items"].as_array().unwrap().len()
+    );
+    assert_eq!(d["failed"], 1);
+    assert_eq!(d["not_applicable"], 1);
+    assert_eq!(inspections_of(&mut app, s001).await, before + 1);
+}
+
+#[tokio::test]
+async fn the_qr_check_and_the_pages_render_in_both_languages() {
+    let mut app = TestApp::new().await;
+    let s001 = app.org_id("S001").await;
+    let c = checklist(&mut app, "s001.guard", s001, "").await;
+    let point = c["items"][0]["risk_point_id"].as_i64().unwrap();
+    // The QR address: the point's one-item check, submitted by a guard.
+    let guard = sign_in(&app, "s001.guard").await;
+    let html = page(&app, &format!("/risk-points/{point}/check"), &guard).await;
+    assert_eq!(html.matches("class=\"card check-row\"").count(), 1);
+    let csrf = csrf_of(&html);
+    let res = format!("res_p{point}");
+    let r = post_form(
+        &app,
+        &format!("/risk-points/{point}/check"),
+        &guard,
+        &[("_csrf", &csrf), (&res, "pass")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let t = app.login("s001.guard").await;
+    let l = app
+        .get(
+            &format!("/api/v1/schools/{s001}/inspections?kind=daily"),
+            Some(&t),
+        )
+        .await
+        .json();
+    assert_eq!(l[0]["total"], 1);
+    // The bureau's pages, in Chinese and in English.
+    let officer = sign_in(&app, "bureau.officer").await;
+    let board = page(&app, "/inspections/board", &officer).await;
+    assert!(board.contains("id=\"count-missing\""));
+    assert!(board.contains("半月自查看板"));
+    for p in [
+        "/inspections",
+        "/campaigns",
+        "/campaigns/new",
+        "/cross-inspections",
+        "/cross-inspections/new",
+    ] {
+        page(&app, p, &officer).await;
+    }
+    for p in [
+        "/inspections/board",
+        "/inspections",
+        "/campaigns",
+        "/cross-inspections",
+    ] {
+        let h = [("cookie", officer.as_str()), ("accept-language", "en")];
+        let r = app.request(Method::GET, p, None, None, vec![], &h).await;
+        assert_eq!(r.status, StatusCode::OK, "{p}");
+        assert!(r.text().contains("<html lang=\"en\""), "{p}");
+    }
+    let h = [("cookie", officer.as_str()), ("accept-language", "en")];
+    let r = app
+        .request(Method::GET, "/inspections/board", None, None, vec![], &h)
+        .await;
+    assert!(r.text().contains("Self-inspection board"));
+    let city = sign_in(&app, "city.officer").await;
+    let html = page(&app, "/inspections/board", &city).await;
+    assert!(html.contains("id=\"board-districts\""));
+    // A campaign through its form, then its page.
+    let form = page(&app, "/campaigns/new", &officer).await;
+    let csrf = csrf_of(&form);
+    let s = s001.to_string();
+    let r = post_form(
+        &app,
+        "/campaigns/new",
+        &officer,
+        &[
+            ("_csrf", &csrf),
+            ("name", "夏季攻坚"),
+            ("kind", "seasonal"),
+            ("starts_on", &today().to_string()),
+            ("ends_on", &(today() + chrono::Days::new(10)).to_string()),
+            ("items", "防溺水警示牌\n泳池救生设备"),
+            ("school_ids", &s),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let camp = page(&app, &r.header("location"), &officer).await;
+    assert!(camp.contains("夏季攻坚") && camp.contains("泳池救生设备"));
+    let school = sign_in(&app, "s001.safety").await;
+    let camp = page(&app, &r.header("location"), &school).await;
+    assert!(camp.contains("id=\"start-campaign\""));
+}
