@@ -372,12 +372,15 @@ fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u
             "round_name": format!("互查{n}"), "starts_on": "2026-01-01", "ends_on": "2030-12-31",
             "pairs": [{"inspector_user_id": fx.inspector, "target_school_id": s001}]
         })),
-        ("POST", "/schools/{id}/inspections/new") => {
-            f(&[("kind", "daily".into()), ("rest", "pass".into())])
+        // The phone forms post multipart with photos.
+        ("POST", "/schools/{id}/inspections/new") => (
+            Some(MULTIPART),
+            multipart_png(&[("kind", "daily".into()), ("rest", "pass".into())]),
+        ),
+        ("POST", "/risk-points/{id}/check") => {
+            (Some(MULTIPART), multipart_png(&[("rest", "pass".into())]))
         }
-        ("POST", "/risk-points/{id}/check") | ("POST", "/cross-inspections/{id}/inspect") => {
-            f(&[("rest", "pass".into())])
-        }
+        ("POST", "/cross-inspections/{id}/inspect") => f(&[("rest", "pass".into())]),
         ("POST", "/campaigns/new") => f(&[
             ("name", format!("专项{n}")),
             ("kind", "special".into()),

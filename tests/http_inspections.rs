@@ -1042,6 +1042,54 @@ async fn post_form(
     app.request(Method::POST, path, None, ct, body, &h).await
 }
 
+/// A tiny valid PNG (a phone photo stand-in).
+fn tiny_png() -> Vec<u8> {
+    use image::ImageEncoder;
+    let img = image::RgbImage::from_pixel(4, 4, image::Rgb([200, 40, 40]));
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(img.as_raw(), 4, 4, image::ExtendedColorType::Rgb8)
+        .expect("png");
+    out
+}
+
+/// Posts a multipart form (text fields and PNG files) with the session cookie, as the phone
+/// form does.
+async fn post_multipart(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    files: &[&str],
+) -> common::Resp {
+    let b = "----inspection-form-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for name in files {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"IMG_0001.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(&tiny_png());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    let ct = format!("multipart/form-data; boundary={b}");
+    app.request(
+        Method::POST,
+        path,
+        None,
+        Some(&ct),
+        body,
+        &[("cookie", cookie)],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
     let mut app = TestApp::new().await;
@@ -1055,51 +1103,57 @@ async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
     assert!(html.contains(&format!("name=\"res_p{first}\"")));
     assert!(html.contains("id=\"rest-pass\""));
     assert!(html.contains("type=\"radio\""));
+    assert!(html.contains(&format!("name=\"photos_p{first}\"")));
+    assert!(html.contains("capture=\"environment\""));
+    assert!(html.contains("enctype=\"multipart/form-data\""));
     let csrf = csrf_of(&html);
     let action = format!("/schools/{s001}/inspections/new");
+    let with_token = format!("{action}?_csrf={csrf}");
     let before = inspections_of(&mut app, s001).await;
     // Without the token: refused.
-    let r = post_form(
+    let r = post_multipart(
         &app,
         &action,
         &cookie,
         &[("kind", "half_month"), ("rest", "pass")],
+        &[],
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A failed row without a note: the form comes back with the message on that row.
     let res_first = format!("res_p{first}");
-    let r = post_form(
+    let r = post_multipart(
         &app,
-        &action,
+        &with_token,
         &cookie,
         &[
-            ("_csrf", &csrf),
             ("kind", "half_month"),
             (&res_first, "fail"),
             ("rest", "pass"),
         ],
+        &[],
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let again = r.text();
     assert!(again.contains("不合格项须填写问题说明"), "{again}");
     assert_eq!(inspections_of(&mut app, s001).await, before);
-    // With a note, the rest passed: stored, and the page goes to the inspection.
+    // With a note and a photo, the rest passed: stored, and the page goes to the inspection.
     let note_first = format!("note_p{first}");
     let res_second = format!("res_p{second}");
-    let r = post_form(
+    let photos_first = format!("photos_p{first}");
+    let r = post_multipart(
         &app,
-        &action,
+        &with_token,
         &cookie,
         &[
-            ("_csrf", &csrf),
             ("kind", "half_month"),
             (&res_first, "fail"),
             (&note_first, "灭火器过期"),
             (&res_second, "na"),
             ("rest", "pass"),
         ],
+        &[&photos_first],
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -1120,6 +1174,19 @@ async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
     );
     assert_eq!(d["failed"], 1);
     assert_eq!(d["not_applicable"], 1);
+    let photo = d["items"][0]["photo_ids"][0]
+        .as_i64()
+        .expect("the photo is on the item");
+    // The hazard carries the photo too, where the hazard API is present.
+    let h = app
+        .get(
+            &format!("/api/v1/hazards/{}", d["items"][0]["hazard_id"]),
+            Some(&t),
+        )
+        .await;
+    if h.status == StatusCode::OK {
+        assert_eq!(h.json()["photo_ids"][0], photo);
+    }
     assert_eq!(inspections_of(&mut app, s001).await, before + 1);
 }
 
@@ -1135,11 +1202,12 @@ async fn the_qr_check_and_the_pages_render_in_both_languages() {
     assert_eq!(html.matches("class=\"card check-row\"").count(), 1);
     let csrf = csrf_of(&html);
     let res = format!("res_p{point}");
-    let r = post_form(
+    let r = post_multipart(
         &app,
-        &format!("/risk-points/{point}/check"),
+        &format!("/risk-points/{point}/check?_csrf={csrf}"),
         &guard,
-        &[("_csrf", &csrf), (&res, "pass")],
+        &[(&res, "pass")],
+        &[],
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());

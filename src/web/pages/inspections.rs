@@ -16,8 +16,9 @@ use crate::storage::inspections::{
 };
 use crate::storage::views::OrgRef;
 use crate::web::ctx::{Ctx, FormPairs};
+use crate::web::upload::{UploadForm, read_form};
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::{Multipart, Path, Query};
 use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Deserialize;
@@ -100,9 +101,6 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn when(&self, t: &DateTime<Utc>) -> String {
-        local(t)
-    }
     fn timeliness(&self, s: &Option<Status>) -> String {
         s.map(|s| self.c.t(&format!("board.status.{}", s.as_str())))
             .unwrap_or_default()
@@ -217,6 +215,9 @@ struct FormPage {
     inspected_on: String,
     errors: FormErrors,
     results: Vec<(String, String)>,
+    /// Posted as multipart with a photo input per row (the school's own forms); a
+    /// cross-inspector's form has no photos (files belong to the uploader's scope).
+    photos: bool,
 }
 
 impl FormPage {
@@ -263,6 +264,41 @@ fn form_rows(c: &Chrome, cl: &Checklist) -> Vec<Row> {
     rows
 }
 
+/// A posted checklist form: its text fields and the photos stored from its file parts.
+#[derive(Default)]
+struct Posted {
+    fields: Vec<(String, String)>,
+    photos: std::collections::BTreeMap<String, Vec<i64>>,
+}
+
+impl From<FormPairs> for Posted {
+    fn from(p: FormPairs) -> Self {
+        Posted {
+            fields: p.0,
+            photos: Default::default(),
+        }
+    }
+}
+
+impl From<UploadForm> for Posted {
+    fn from(f: UploadForm) -> Self {
+        Posted {
+            fields: f.fields,
+            photos: f.photos,
+        }
+    }
+}
+
+impl Posted {
+    fn value(&self, k: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+}
+
 fn value(p: &FormPairs, k: &str) -> String {
     p.0.iter()
         .find(|(key, _)| key == k)
@@ -271,13 +307,13 @@ fn value(p: &FormPairs, k: &str) -> String {
 }
 
 /// Reads the form into a submission; returns it with the row key of each submitted item.
-fn read_items(p: &FormPairs, cl: &Checklist, rows: &mut [Row]) -> (Vec<NewItem>, Vec<String>) {
-    let rest_pass = value(p, "rest") == "pass";
+fn read_items(p: &Posted, rows: &mut [Row]) -> (Vec<NewItem>, Vec<String>) {
+    let rest_pass = p.value("rest") == "pass";
     let mut items = Vec::new();
     let mut keys = Vec::new();
     for r in rows.iter_mut() {
-        r.result = value(p, &format!("res_{}", r.key));
-        r.note = value(p, &format!("note_{}", r.key));
+        r.result = p.value(&format!("res_{}", r.key));
+        r.note = p.value(&format!("note_{}", r.key));
         if r.result.is_empty() && rest_pass {
             r.result = "pass".into();
         }
@@ -293,11 +329,14 @@ fn read_items(p: &FormPairs, cl: &Checklist, rows: &mut [Row]) -> (Vec<NewItem>,
             label,
             result,
             note: r.note.clone(),
-            photo_ids: Vec::new(),
+            photo_ids: p
+                .photos
+                .get(&format!("photos_{}", r.key))
+                .cloned()
+                .unwrap_or_default(),
         });
         keys.push(r.key.clone());
     }
-    let _ = cl;
     (items, keys)
 }
 
@@ -321,6 +360,7 @@ fn form_page(
     cl: &Checklist,
     heading: String,
     action: String,
+    photos: bool,
     hidden: Vec<(String, String)>,
     rows: Vec<Row>,
     note: String,
@@ -343,6 +383,7 @@ fn form_page(
         inspected_on,
         errors,
         results,
+        photos,
     })
 }
 
@@ -392,6 +433,7 @@ pub async fn new_form(ctx: Ctx, Path(id): Path<i64>, q: Q<NewQ>) -> Result<Respo
         &cl,
         heading(&c, &cl),
         format!("/schools/{id}/inspections/new"),
+        true,
         hidden,
         rows,
         String::new(),
@@ -403,16 +445,16 @@ pub async fn new_form(ctx: Ctx, Path(id): Path<i64>, q: Q<NewQ>) -> Result<Respo
 async fn submit_form(
     ctx: &Ctx,
     cl: Checklist,
-    p: FormPairs,
+    p: Posted,
     action: String,
     hidden: Vec<(String, String)>,
     cross: Option<CrossAssignmentId>,
 ) -> Result<Response, Error> {
     let c = Chrome::for_ctx(ctx, "inspection.new", "/inspections");
     let mut rows = form_rows(&c, &cl);
-    let (items, keys) = read_items(&p, &cl, &mut rows);
-    let note = value(&p, "note");
-    let inspected_on = value(&p, "inspected_on");
+    let (items, keys) = read_items(&p, &mut rows);
+    let note = p.value("note");
+    let inspected_on = p.value("inspected_on");
     let mut errors = FormErrors::default();
     let date = if inspected_on.is_empty() {
         None
@@ -453,11 +495,13 @@ async fn submit_form(
         }
     }
     place_errors(&errors, &keys, &mut rows);
+    let photos = cross.is_none();
     form_page(
         ctx,
         &cl,
         heading(&c, &cl),
         action,
+        photos,
         hidden,
         rows,
         note,
@@ -466,10 +510,12 @@ async fn submit_form(
     )
 }
 
-pub async fn new_submit(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Response, Error> {
-    let kind = value(&p, "kind");
-    let campaign_id = value(&p, "campaign_id").parse::<i64>().ok();
-    let post = Some(value(&p, "post")).filter(|s| !s.is_empty());
+/// The school's form, posted as multipart with photos (stored for the school first).
+pub async fn new_submit(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<Response, Error> {
+    let p: Posted = read_form(&ctx, OrgId(id), mp).await?.into();
+    let kind = p.value("kind");
+    let campaign_id = p.value("campaign_id").parse::<i64>().ok();
+    let post = Some(p.value("post")).filter(|s| !s.is_empty());
     let cl = ctx
         .db()
         .checklist(
@@ -510,12 +556,22 @@ pub async fn point_check(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Erro
         &cl,
         c.t("inspection.point_check"),
         format!("/risk-points/{id}/check"),
+        true,
         Vec::new(),
         rows,
         String::new(),
         crate::storage::risk_points::today().to_string(),
         FormErrors::default(),
     )
+}
+
+async fn point_school(ctx: &Ctx, id: i64) -> Result<OrgId, Error> {
+    Ok(ctx
+        .db()
+        .get_risk_point(RiskPointId(id))
+        .await?
+        .point
+        .school_id)
 }
 
 async fn point_checklist(ctx: &Ctx, id: i64) -> Result<Checklist, Error> {
@@ -536,8 +592,10 @@ async fn point_checklist(ctx: &Ctx, id: i64) -> Result<Checklist, Error> {
 pub async fn point_check_submit(
     ctx: Ctx,
     Path(id): Path<i64>,
-    p: FormPairs,
+    mp: Multipart,
 ) -> Result<Response, Error> {
+    let school = point_school(&ctx, id).await?;
+    let p: Posted = read_form(&ctx, school, mp).await?.into();
     let cl = point_checklist(&ctx, id).await?;
     submit_form(
         &ctx,
@@ -559,7 +617,6 @@ struct CampaignsPage {
     c: Chrome,
     rows: Vec<Campaign>,
     can_plan: bool,
-    school: Option<i64>,
 }
 
 pub async fn campaigns(ctx: Ctx) -> Result<Response, Error> {
@@ -568,10 +625,6 @@ pub async fn campaigns(ctx: Ctx) -> Result<Response, Error> {
         c: Chrome::for_ctx(&ctx, "campaign.title", "/inspections"),
         rows,
         can_plan: crate::policy::allows(ctx.actor.role, crate::policy::Action::InspectionPlan),
-        school: (ctx.actor.org_level == Some(crate::domain::org::OrgLevel::School))
-            .then_some(ctx.actor.org_id)
-            .flatten()
-            .map(|o| o.0),
     })
 }
 
@@ -900,6 +953,7 @@ pub async fn cross_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error
         &cl,
         c.label(&Kind::Cross),
         format!("/cross-inspections/{id}/inspect"),
+        false,
         Vec::new(),
         rows,
         String::new(),
@@ -913,7 +967,7 @@ pub async fn cross_submit(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result
     submit_form(
         &ctx,
         cl,
-        p,
+        p.into(),
         format!("/cross-inspections/{id}/inspect"),
         Vec::new(),
         Some(CrossAssignmentId(id)),

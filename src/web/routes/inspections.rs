@@ -96,7 +96,7 @@ fn register_pages(t: &mut Table) {
         InspectionSubmit,
         p::new_form,
     );
-    t.add(
+    t.media(
         M::POST,
         "/schools/{id}/inspections/new",
         InspectionSubmit,
@@ -108,7 +108,7 @@ fn register_pages(t: &mut Table) {
         InspectionSubmit,
         p::point_check,
     );
-    t.add(
+    t.media(
         M::POST,
         "/risk-points/{id}/check",
         InspectionSubmit,
