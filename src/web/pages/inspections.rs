@@ -108,10 +108,10 @@ impl ListPage {
     fn sel_kind(&self, k: &str) -> bool {
         self.f.kind.as_deref() == Some(k)
     }
-    fn from_s(&self) -> String {
+    fn date_from(&self) -> String {
         self.f.from.map(|d| d.to_string()).unwrap_or_default()
     }
-    fn to_s(&self) -> String {
+    fn date_to(&self) -> String {
         self.f.to.map(|d| d.to_string()).unwrap_or_default()
     }
 }
