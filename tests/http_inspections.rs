@@ -531,6 +531,18 @@ async fn the_board_shows_on_time_late_missing_and_open() {
     expect(&r, 404, "not_found");
 }
 
+/// Whether `user`'s inbox holds a notification of `kind` linking to `link`.
+async fn notified(app: &mut TestApp, user: &str, kind: &str, link: &str) -> bool {
+    let t = app.login(user).await;
+    let r = app.get("/api/v1/inbox?limit=200", Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["kind"] == kind && n["link"] == link)
+}
+
 #[tokio::test]
 async fn campaigns_are_seen_by_the_schools_they_target() {
     let mut app = TestApp::new().await;
@@ -565,6 +577,11 @@ async fn campaigns_are_seen_by_the_schools_they_target() {
     assert_eq!(camp["kind"], "seasonal");
     assert_eq!(camp["progress"].as_array().unwrap().len(), 1);
     assert_eq!(camp["progress"][0]["inspected"], false);
+    // The targeted school's managers are told; others are not.
+    let link = format!("/campaigns/{id}");
+    assert!(notified(&mut app, "s001.principal", "campaign", &link).await);
+    assert!(notified(&mut app, "s001.safety", "campaign", &link).await);
+    assert!(!notified(&mut app, "s002.safety", "campaign", &link).await);
 
     let sees = |j: &Value| j.as_array().unwrap().iter().any(|c| c["id"] == id);
     for (user, visible) in [
@@ -750,6 +767,9 @@ async fn cross_inspections_grant_the_assigned_inspector_alone() {
     let id = a["id"].as_i64().unwrap();
     assert_eq!(a["target_school"]["id"], s001);
     assert_eq!(a["inspector_school"]["code"], "S002");
+    let link = format!("/cross-inspections/{id}");
+    assert!(notified(&mut app, "s002.staff", "cross_assigned", &link).await);
+    assert!(!notified(&mut app, "s002.safety", "cross_assigned", &link).await);
 
     // The inspector reads the target's checklist through the assignment, not directly.
     let ti = app.login("s002.staff").await;
