@@ -61,6 +61,9 @@ enum Obj {
     User,
     RiskPoint,
     CatalogItem,
+    Inspection,
+    Campaign,
+    Cross,
     File,
 }
 
@@ -72,6 +75,12 @@ fn object_of(path: &str) -> Option<Obj> {
         Obj::File
     } else if path.contains("/risk-points/{id}") {
         Obj::RiskPoint
+    } else if path.contains("/inspections/{id}") {
+        Obj::Inspection
+    } else if path.contains("/campaigns/{id}") {
+        Obj::Campaign
+    } else if path.contains("/cross-assignments/{id}") || path.contains("/cross-inspections/{id}") {
+        Obj::Cross
     } else if path.contains("catalog/items/{id}") {
         Obj::CatalogItem
     } else if path.contains("/people/{id}") {
@@ -95,6 +104,15 @@ struct Fixture {
     points: [i64; 3],
     /// Catalogue items of 二道区 (positions 0 and 1) and 南关区 (position 2).
     items: [i64; 3],
+    /// An inspection of each school (submitted by the city officer).
+    inspections: [i64; 3],
+    /// A campaign of the school's district targeting that school alone.
+    campaigns: [i64; 3],
+    /// A cross assignment targeting the school, whose inspector (from another school of the
+    /// same district) is no demo account.
+    crosses: [i64; 3],
+    /// The inspector of `crosses[0]` (of S002), for the assignment route's body.
+    inspector: i64,
     /// An uploaded photo of each school.
     files: [i64; 3],
     district_of: HashMap<i64, &'static str>,
@@ -113,6 +131,9 @@ impl Fixture {
             Obj::User => self.users[pos],
             Obj::RiskPoint => self.points[pos],
             Obj::CatalogItem => self.items[pos],
+            Obj::Inspection => self.inspections[pos],
+            Obj::Campaign => self.campaigns[pos],
+            Obj::Cross => self.crosses[pos],
             Obj::File => self.files[pos],
             Obj::Person if destructive => {
                 self.next_person[pos] += 1;
@@ -336,6 +357,43 @@ fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u
             ("control_level", "school".into()),
             ("control_level_reason", "校级统一管控".into()),
         ]),
+        ("POST", "/api/v1/schools/{id}/inspections") => {
+            j(json!({"kind": "daily", "items": [{"label": "门卫值守", "result": "pass"}]}))
+        }
+        // Only the assigned inspector (no demo account) may submit: others who see it get 409.
+        ("POST", "/api/v1/cross-assignments/{id}/inspection") => {
+            j(json!({"kind": "cross", "items": [{"label": "互查", "result": "pass"}]}))
+        }
+        ("POST", "/api/v1/campaigns") => j(json!({
+            "name": format!("专项检查{n}"), "kind": "special",
+            "starts_on": "2026-01-01", "ends_on": "2030-12-31", "school_ids": []
+        })),
+        ("POST", "/api/v1/cross-assignments") => j(json!({
+            "round_name": format!("互查{n}"), "starts_on": "2026-01-01", "ends_on": "2030-12-31",
+            "pairs": [{"inspector_user_id": fx.inspector, "target_school_id": s001}]
+        })),
+        // The phone forms post multipart with photos.
+        ("POST", "/schools/{id}/inspections/new") => (
+            Some(MULTIPART),
+            multipart_png(&[("kind", "daily".into()), ("rest", "pass".into())]),
+        ),
+        ("POST", "/risk-points/{id}/check") => {
+            (Some(MULTIPART), multipart_png(&[("rest", "pass".into())]))
+        }
+        ("POST", "/cross-inspections/{id}/inspect") => f(&[("rest", "pass".into())]),
+        ("POST", "/campaigns/new") => f(&[
+            ("name", format!("专项{n}")),
+            ("kind", "special".into()),
+            ("starts_on", "2026-01-01".into()),
+            ("ends_on", "2030-12-31".into()),
+        ]),
+        ("POST", "/cross-inspections/new") => f(&[
+            ("round_name", format!("互查{n}")),
+            ("starts_on", "2026-01-01".into()),
+            ("ends_on", "2030-12-31".into()),
+            ("inspector_0", fx.inspector.to_string()),
+            ("target_0", s001.to_string()),
+        ]),
         ("POST", "/api/v1/inbox/read") => j(json!({"all": true})),
         ("POST", "/inbox/read") => f(&[("all", "1".into())]),
         // No school named: a school user's own school; a bureau user is asked for one (422).
@@ -422,6 +480,63 @@ async fn fixture(app: &mut TestApp) -> Fixture {
             .json();
         items[i] = r["items"][i % 2]["id"].as_i64().expect("a catalogue item");
     }
+    // Inspections, campaigns and cross assignments at each position.
+    let mut inspections = [0; 3];
+    for i in 0..3 {
+        let r = app
+            .json(
+                Method::POST,
+                &format!("/api/v1/schools/{}/inspections", schools[i]),
+                Some(&t),
+                &json!({"kind": "daily", "items": [{"risk_point_id": points[i], "result": "pass"}]}),
+            )
+            .await;
+        inspections[i] = r.json()["id"].as_i64().expect("an inspection");
+    }
+    let mut campaigns = [0; 3];
+    for i in 0..3 {
+        let district = app.org_id(if i == 2 { "NG" } else { "ED" }).await;
+        let r = app
+            .json(
+                Method::POST,
+                "/api/v1/campaigns",
+                Some(&t),
+                &json!({"name": format!("专项{i}"), "kind": "seasonal", "org_id": district,
+                    "starts_on": "2026-01-01", "ends_on": "2030-12-31", "school_ids": [schools[i]]}),
+            )
+            .await;
+        campaigns[i] = r.json()["id"].as_i64().expect("a campaign");
+    }
+    let mut inspectors = [0; 3];
+    for (i, c) in ["S002", "S001", "N002"].iter().enumerate() {
+        let name = format!("inspector.{}", c.to_lowercase());
+        inspectors[i] = u
+            .create_user(
+                &name,
+                "互查检查人",
+                "Target#Passw0rd9",
+                Role::Staff,
+                Some(c),
+            )
+            .await
+            .expect("inspector")
+            .0;
+    }
+    let pairs: Vec<Value> = (0..3)
+        .map(|i| json!({"inspector_user_id": inspectors[i], "target_school_id": schools[i]}))
+        .collect();
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/cross-assignments",
+            Some(&t),
+            &json!({"round_name": "互查", "starts_on": "2026-01-01", "ends_on": "2030-12-31", "pairs": pairs}),
+        )
+        .await;
+    let mut crosses = [0; 3];
+    for (i, a) in r.json().as_array().expect("assignments").iter().enumerate() {
+        crosses[i] = a["id"].as_i64().expect("an assignment");
+    }
     let mut files = [0; 3];
     for i in 0..3 {
         let r = app
@@ -445,6 +560,10 @@ async fn fixture(app: &mut TestApp) -> Fixture {
         users,
         points,
         items,
+        inspections,
+        campaigns,
+        crosses,
+        inspector: inspectors[0],
         district_of,
         next_person: [0; 3],
         counter: 0,

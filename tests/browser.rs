@@ -532,25 +532,25 @@ async fn risk_map_and_card() {
     );
     screenshot_page(c, "risk-card-a5.png").await;
 
-    // "Scanning" the QR code: the URL printed under it opens the point's page.
+    // "Scanning" the QR code: the URL printed under it opens the point's one-item check.
     let url = text(c, "#risk-card .rc-url").await;
     let url = url.trim();
     assert!(
-        url.ends_with(&format!("/risk-points/{point_id}")),
-        "the QR code's URL is the point's page: {url:?}"
+        url.ends_with(&format!("/risk-points/{point_id}/check")),
+        "the QR code's URL is the point's check: {url:?}"
     );
-    // (A phone scans it: the point's page at phone width, without sideways scrolling.)
+    // (A phone scans it: the point's check at phone width, without sideways scrolling.)
     c.set_window_size(390, 844).await.expect("window size");
     c.goto(url).await.expect("open the QR code's URL");
-    let name = wait_for(c, Locator::Id("point-name")).await;
-    assert!(name.text().await.expect("name").contains(&point_name));
-    assert_eq!(path(c).await, format!("/risk-points/{point_id}"));
+    let form = wait_for(c, Locator::Id("inspection-form")).await;
+    assert!(form.text().await.expect("form").contains(&point_name));
+    assert_eq!(path(c).await, format!("/risk-points/{point_id}/check"));
     let (scroll, inner) = widths(c).await;
     assert!(
         scroll <= inner + 1.0,
-        "the point's page scrolls sideways: {scroll}px > {inner}px"
+        "the point's check scrolls sideways: {scroll}px > {inner}px"
     );
-    screenshot_page(c, "risk-point-390.png").await;
+    screenshot_page(c, "risk-point-check-390.png").await;
 
     h.finish("risk_map_and_card").await;
 }

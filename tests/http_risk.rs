@@ -1398,7 +1398,7 @@ async fn the_qr_code_encodes_the_points_page() {
     assert!(r.text().contains("<svg"), "an SVG");
     assert_eq!(
         r.text(),
-        qr(format!("http://127.0.0.1:8080/risk-points/{a}"))
+        qr(format!("http://127.0.0.1:8080/risk-points/{a}/check"))
     );
     let other = app
         .get(&format!("/api/v1/risk-points/{b}/qr.svg"), Some(&t))
@@ -1411,7 +1411,7 @@ async fn the_qr_code_encodes_the_points_page() {
         .await;
     assert_eq!(
         r.text(),
-        qr(format!("http://aq.example.cn/risk-points/{a}")),
+        qr(format!("http://aq.example.cn/risk-points/{a}/check")),
         "the request's host"
     );
 
@@ -1426,7 +1426,7 @@ async fn the_qr_code_encodes_the_points_page() {
         .await;
     assert_eq!(
         r.text(),
-        qr(format!("https://safe.example.cn/risk-points/{a}")),
+        qr(format!("https://safe.example.cn/risk-points/{a}/check")),
         "the public URL"
     );
 }
@@ -1460,7 +1460,7 @@ async fn the_risk_card_carries_everything_a_reader_needs() {
         html_escape(p["responsible_name"].as_str().unwrap()),
         "火警 119 · 报警 110 · 急救 120".into(),
         today().to_string(),
-        format!("http://127.0.0.1:8080/risk-points/{id}"),
+        format!("http://127.0.0.1:8080/risk-points/{id}/check"),
         "道路交通".into(),
     ];
     want.extend(split(p["hazard_factors"].as_str().unwrap()));
@@ -1471,13 +1471,13 @@ async fn the_risk_card_carries_everything_a_reader_needs() {
         assert!(html.contains(w.as_str()), "the card lacks {w}");
     }
     let qr_at = html.find("id=\"card-qr\"").expect("the QR block");
-    let url = format!("http://127.0.0.1:8080/risk-points/{id}");
+    let url = format!("http://127.0.0.1:8080/risk-points/{id}/check");
     let qr = safecampus::web::svg::qr_svg(&url, 160).unwrap();
     assert!(
         html[qr_at..]
             .trim_start_matches("id=\"card-qr\">")
             .starts_with(&qr),
-        "the inline QR opens the point"
+        "the inline QR opens the point's check"
     );
     assert!(html.contains("class=\"print-page a4\""));
     let a5 = app

@@ -467,7 +467,7 @@ pub async fn district_map(ctx: Ctx, q: Q<OrgQ>) -> Result<Response, Error> {
     Ok(svg_response(district_map_svg(&ctx, q.org_id).await?))
 }
 
-/// The URL a risk card's QR code opens: the point's page on this platform.
+/// The URL a risk card's QR code opens: the point's one-item check on this platform.
 pub fn point_url(ctx: &Ctx, headers: &HeaderMap, id: RiskPointId) -> String {
     let base = ctx.state.config.public_url.clone().unwrap_or_else(|| {
         let host = headers
@@ -476,10 +476,10 @@ pub fn point_url(ctx: &Ctx, headers: &HeaderMap, id: RiskPointId) -> String {
             .unwrap_or("127.0.0.1:8080");
         format!("http://{host}")
     });
-    format!("{}/risk-points/{id}", base.trim_end_matches('/'))
+    format!("{}/risk-points/{id}/check", base.trim_end_matches('/'))
 }
 
-/// The QR code of a point's card; it encodes the point's page.
+/// The QR code of a point's card; it encodes the point's check page.
 #[utoipa::path(get, path = "/api/v1/risk-points/{id}/qr.svg", tag = "risk", params(("id" = i64, Path)),
     responses((status = 200, content_type = "image/svg+xml"), (status = 404, body = Envelope)))]
 pub async fn qr(ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, Error> {
