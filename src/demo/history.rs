@@ -550,9 +550,10 @@ pub(super) async fn seed(
         let bureau = &dist.officer;
         let ed = dist.code == "ED";
         let all: Vec<OrgId> = dist.schools.iter().map(|s| s.id).collect();
-        let mut campaigns: Vec<(CampaignId, NaiveDate, NaiveDate, Vec<&str>, f64)> = Vec::new();
+        let mut campaigns: Vec<(CampaignId, NaiveDate, NaiveDate, Vec<&str>, Vec<&str>, f64)> =
+            Vec::new();
         if ed {
-            for (kind, name, desc, start, end, items, share) in [
+            for (kind, name, desc, start, end, items, categories, share) in [
                 (
                     "seasonal",
                     "夏季攻坚·防溺水专项行动",
@@ -564,6 +565,7 @@ pub(super) async fn seed(
                         "《致家长的一封信》回执收齐",
                         "周边危险水域警示标志完好",
                     ],
+                    vec!["防溺水", "体育运动"],
                     0.93,
                 ),
                 (
@@ -577,6 +579,7 @@ pub(super) async fn seed(
                         "隐患排查台账完整、销号及时",
                         "应急预案按规定修订并演练",
                     ],
+                    vec!["安全管理制度", "应急管理"],
                     0.9,
                 ),
                 (
@@ -591,6 +594,7 @@ pub(super) async fn seed(
                         "电取暖设备使用符合规定",
                         "燃气报警装置运行正常",
                     ],
+                    vec!["消防安全", "用电安全", "燃气安全"],
                     0.45,
                 ),
             ] {
@@ -602,11 +606,12 @@ pub(super) async fn seed(
                         desc,
                         (start, end),
                         &items,
+                        &categories,
                         &all,
                         bureau,
                     )
                     .await?;
-                campaigns.push((id, start, end, items, share));
+                campaigns.push((id, start, end, items, categories, share));
             }
         }
         // One cross-inspection round in the autumn: school i inspects school i+1.
@@ -692,7 +697,12 @@ pub(super) async fn seed(
                 .await?;
             }
             // Campaign checks.
-            for (id, start, end, items, share) in &campaigns {
+            for (id, start, end, items, categories, share) in &campaigns {
+                let covered: Vec<Point> = points
+                    .iter()
+                    .filter(|p| categories.contains(&p.category.as_str()))
+                    .cloned()
+                    .collect();
                 if !rng.random_bool(*share) {
                     continue;
                 }
@@ -718,7 +728,7 @@ pub(super) async fn seed(
                         on: day,
                         source: Source::Campaign,
                     },
-                    &[],
+                    &covered,
                     items,
                     fails,
                 )

@@ -230,6 +230,11 @@ pub struct InspectionFilter {
     pub to: Option<NaiveDate>,
 }
 
+/// The check frequencies of the points on the half-month self-inspection: everything checked
+/// monthly or more often. Points checked each semester or year belong to the term and yearly
+/// sweeps (domain.md §2.8).
+pub(crate) const HALF_MONTH_FREQUENCIES: &[&str] = &["daily", "weekly", "half_month", "monthly"];
+
 /// Campaign extras stored in `campaigns.items`: its own check items and the categories of
 /// risk points it covers (none: all).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -311,6 +316,12 @@ async fn build_checklist(
             }
             Kind::Weekly => {
                 q = q.filter(risk_point::Column::CheckFrequency.eq(CheckFrequency::Weekly.as_str()))
+            }
+            Kind::HalfMonth => {
+                q = q.filter(
+                    risk_point::Column::CheckFrequency
+                        .is_in(HALF_MONTH_FREQUENCIES.iter().copied()),
+                )
             }
             Kind::Campaign if !extra.categories.is_empty() => {
                 q = q.filter(risk_point::Column::Category.is_in(extra.categories.clone()))

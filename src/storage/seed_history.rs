@@ -95,10 +95,9 @@ pub struct PastItem {
     pub hazard: Option<HazardId>,
 }
 
-/// Whether a point with this check frequency is on the half-month self-inspection (points
-/// checked daily, weekly or every half month; monthly and rarer points have their own checks).
+/// Whether a point with this check frequency is on the half-month self-inspection.
 pub fn due_by_half_month(frequency: &str) -> bool {
-    matches!(frequency, "daily" | "weekly" | "half_month")
+    super::inspections::HALF_MONTH_FREQUENCIES.contains(&frequency)
 }
 
 /// A time on a China day (`hour` China time), stored as UTC.
@@ -171,7 +170,8 @@ impl SeedTx {
         Ok(f.id)
     }
 
-    /// A campaign issued by `org` to `schools`.
+    /// A campaign issued by `org` to `schools`: its own items and the categories of risk
+    /// points it covers.
     #[allow(clippy::too_many_arguments)]
     pub async fn campaign(
         &mut self,
@@ -181,6 +181,7 @@ impl SeedTx {
         description: &str,
         window: (NaiveDate, NaiveDate),
         items: &[&str],
+        categories: &[&str],
         schools: &[OrgId],
         by: &Person,
     ) -> Result<CampaignId> {
@@ -191,7 +192,7 @@ impl SeedTx {
             description: Set(description.into()),
             starts_on: Set(window.0),
             ends_on: Set(window.1),
-            items: Set(serde_json::to_string(items).map_err(Error::internal)?),
+            items: Set(serde_json::json!({"items": items, "categories": categories}).to_string()),
             status: Set("active".into()),
             created_by: Set(Some(by.user)),
             created_by_name: Set(by.name.clone()),

@@ -34,6 +34,7 @@ pub struct MenuItem {
 pub const MENU: &[(&str, &str, Action)] = &[
     ("/schools", "nav.schools", Action::SchoolView),
     ("/risk", "nav.risk", Action::RiskView),
+    ("/inspections", "nav.inspections", Action::InspectionView),
     ("/admin/users", "nav.users", Action::UserView),
     ("/audit", "nav.audit", Action::AuditView),
     ("/account/password", "nav.password", Action::OwnSession),
