@@ -184,7 +184,8 @@ impl Scoped {
                 Condition::all().add(hazard::Column::Status.is_not_in(["closed", "cancelled"]))
             }
             Some(s) => {
-                let s = Status::parse(s).ok_or_else(|| Error::field("status", "err.invalid_input"))?;
+                let s =
+                    Status::parse(s).ok_or_else(|| Error::field("status", "err.invalid_input"))?;
                 Condition::all().add(hazard::Column::Status.eq(s.as_str()))
             }
         })

@@ -6,11 +6,11 @@ use super::queries::state_of;
 use super::*;
 use crate::domain::hazard::{HazardError, Step, Transition, apply, closure_number};
 use crate::error::Error;
+use crate::storage::Scoped;
 use crate::storage::audit::Event;
 use crate::storage::entity::{hazard_event, org, user};
 use crate::storage::inbox::{self, Note};
 use crate::storage::risk_points::today;
-use crate::storage::Scoped;
 use sea_orm::sea_query::Expr;
 use sea_orm::{DbBackend, QueryOrder, QuerySelect, Statement};
 
@@ -28,7 +28,11 @@ fn rule_error(e: HazardError) -> Error {
 /// The next value of a named counter (1 for a new one), atomically on both databases.
 async fn next_counter(txn: &DatabaseTransaction, name: &str) -> Result<i64> {
     let backend = txn.get_database_backend();
-    let p = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    let p = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
     let sql = format!(
         "INSERT INTO counters (name, value) VALUES ({p}, 1) \
          ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
@@ -153,7 +157,10 @@ async fn notify_step(
     let before = state_of(row)?;
     let next = &t.next;
     let (note_kind, users): (&'static str, Vec<UserId>) = match kind {
-        "issue_notice" => ("assigned", uid(next.responsible_user_id).into_iter().collect()),
+        "issue_notice" => (
+            "assigned",
+            uid(next.responsible_user_id).into_iter().collect(),
+        ),
         "submit" => {
             let mut u = inbox::school_managers(txn, school).await?;
             if next.bureau_supervised() {

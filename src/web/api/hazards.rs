@@ -23,15 +23,7 @@ use utoipa::OpenApi;
 
 /// The part of the OpenAPI document for these routes.
 #[derive(OpenApi)]
-#[openapi(paths(
-    school_list,
-    report,
-    list,
-    get,
-    act,
-    export,
-    closures_export
-))]
+#[openapi(paths(school_list, report, list, get, act, export, closures_export))]
 pub struct Doc;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
@@ -45,7 +37,11 @@ pub(crate) fn query<T>(q: Q<T>) -> Result<T, Error> {
 #[utoipa::path(get, path = "/api/v1/schools/{id}/hazards", tag = "hazards",
     params(("id" = i64, Path), HazardFilter),
     responses((status = 200, body = HazardList), (status = 404, body = Envelope)))]
-pub async fn school_list(ctx: Ctx, Path(id): Path<i64>, q: Q<HazardFilter>) -> ApiResult<HazardList> {
+pub async fn school_list(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    q: Q<HazardFilter>,
+) -> ApiResult<HazardList> {
     Ok(axum::Json(
         ctx.db().school_hazards(OrgId(id), &query(q)?).await?,
     ))
@@ -152,7 +148,12 @@ pub fn ledger_row(lang: Lang, h: &HazardSummary) -> Vec<String> {
     ]
 }
 
-fn sheet(lang: Lang, name_key: &str, cols: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, Error> {
+fn sheet(
+    lang: Lang,
+    name_key: &str,
+    cols: &[&str],
+    rows: Vec<Vec<String>>,
+) -> Result<Vec<u8>, Error> {
     let headers: Vec<String> = cols.iter().map(|k| tr(lang, k)).collect();
     let rows: Vec<Vec<Cell>> = rows
         .into_iter()
@@ -214,7 +215,9 @@ pub fn closure_row(lang: Lang, r: &ClosureRow) -> Vec<String> {
         format!("{} {}", r.school_code, r.school_name),
         r.title.clone(),
         r.category.clone(),
-        r.level.map(|l| tr(lang, &l.label_key())).unwrap_or_default(),
+        r.level
+            .map(|l| tr(lang, &l.label_key()))
+            .unwrap_or_default(),
         r.reported_on.to_string(),
         r.closed_on.to_string(),
         r.closed_by_name.clone(),
