@@ -151,10 +151,10 @@ impl Raw {
         let mut out = Vec::new();
         for sql in [
             "SELECT COUNT(*) FROM hazards",
-            "SELECT COALESCE(SUM(version), 0) FROM hazards",
+            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM hazards",
             "SELECT COUNT(*) FROM hazard_events",
             "SELECT COUNT(*) FROM notifications",
-            "SELECT COALESCE(SUM(value), 0) FROM counters",
+            "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM counters",
         ] {
             out.push(self.int(sql, vec![]).await.to_string());
         }

@@ -1,1 +1,750 @@
 //! Pages: Hazards and their closed loop (隐患排查治理 → 销号), notices and ledgers.
+//!
+//! The list with its filters and counts, one hazard with its evidence timeline and the forms of
+//! the steps the reader may take, the report form, and three printable documents: the
+//! rectification notice with its reply slip (整改通知书/回执), the hazard ledger (隐患台账) and
+//! the yearly 销号 ledger.
+
+use super::{Chrome, FormErrors, render, see_other};
+use crate::domain::Code;
+use crate::domain::hazard::{Action, ActionKind, Level, Source, Status, Treatment};
+use crate::domain::ids::{HazardId, OrgId};
+use crate::domain::risk::Aspect;
+use crate::error::Error;
+use crate::storage::hazards::{
+    ClosureRow, HazardDetail, HazardFilter, HazardList, HazardSummary, HistoryItem, NewHazard,
+    SchoolUser,
+};
+use crate::storage::risk_points::{RiskFilter, RiskPoint, today};
+use crate::storage::views::Zone;
+use crate::web::api::hazards::{
+    CLOSURE_COLUMNS, ClosuresQ, LEDGER_COLUMNS, closure_row, ledger_row, query,
+};
+use crate::web::ctx::{Ctx, FormPairs};
+use crate::web::i18n::tr;
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use serde_json::{Map, Value};
+
+type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
+
+/// The stylesheet of the hazard pages (timeline, photos, printed documents).
+fn css() -> String {
+    crate::web::assets::url("hazards.css")
+}
+
+/// The CSS class of a hazard status chip.
+fn status_class(s: Status) -> &'static str {
+    match s {
+        Status::Closed => "g-blue",
+        Status::Cancelled => "g-none",
+        Status::PendingAcceptance | Status::Accepted | Status::FixedOnSpot => "g-yellow",
+        _ => "g-orange",
+    }
+}
+
+fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
+    (*t + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The query string of a filter, without its page (for links that keep the filter).
+fn filter_query(f: &HazardFilter) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if let Some(v) = f.org_id {
+        pairs.push(("org_id", v.to_string()));
+    }
+    if let Some(v) = f.school_id {
+        pairs.push(("school_id", v.to_string()));
+    }
+    for (k, v) in [
+        ("status", &f.status),
+        ("level", &f.level),
+        ("overdue", &f.overdue),
+        ("supervised", &f.supervised),
+        ("q", &f.q),
+    ] {
+        if let Some(v) = v.as_deref().filter(|s| !s.is_empty()) {
+            pairs.push((k, v.to_string()));
+        }
+    }
+    if let Some(d) = f.from {
+        pairs.push(("from", d.to_string()));
+    }
+    if let Some(d) = f.to {
+        pairs.push(("to", d.to_string()));
+    }
+    serde_urlencoded::to_string(&pairs).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The list
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "hazards/list.html")]
+struct ListPage {
+    c: Chrome,
+    list: HazardList,
+    f: HazardFilter,
+    statuses: Vec<(String, String)>,
+    levels: Vec<(String, String)>,
+    query: String,
+    pages: u64,
+}
+
+impl ListPage {
+    fn css(&self) -> String {
+        css()
+    }
+
+    fn status_class(&self, h: &HazardSummary) -> &'static str {
+        status_class(h.status)
+    }
+
+    fn sel(&self, v: &Option<String>, code: &str) -> bool {
+        v.as_deref() == Some(code)
+    }
+
+    fn on(&self, v: &Option<String>) -> bool {
+        matches!(v.as_deref(), Some("true" | "1" | "on"))
+    }
+
+    fn page_link(&self, page: u64) -> String {
+        if self.query.is_empty() {
+            format!("/hazards?page={page}")
+        } else {
+            format!("/hazards?{}&page={page}", self.query)
+        }
+    }
+
+    fn with_status(&self, status: &str) -> String {
+        let mut f = self.f.clone();
+        f.status = Some(status.to_string());
+        format!("/hazards?{}", filter_query(&f))
+    }
+
+    fn date(&self, h: &HazardSummary) -> String {
+        local(&h.reported_at)[..10].to_string()
+    }
+}
+
+fn code_labels<T: Code + Copy>(c: &Chrome) -> Vec<(String, String)> {
+    T::ALL
+        .iter()
+        .map(|v| (v.as_str().to_string(), tr(c.lang, &v.label_key())))
+        .collect()
+}
+
+pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
+    let f = query(q)?;
+    let list = ctx.db().list_hazards(&f).await?;
+    let c = Chrome::for_ctx(&ctx, "hazard.title", "/hazards");
+    let pages = list.total.div_ceil(list.per_page.max(1)).max(1);
+    render(&ListPage {
+        statuses: code_labels::<Status>(&c),
+        levels: code_labels::<Level>(&c),
+        query: filter_query(&f),
+        c,
+        list,
+        f,
+        pages,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// One hazard
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "hazards/detail.html")]
+struct DetailPage {
+    c: Chrome,
+    d: HazardDetail,
+    users: Vec<SchoolUser>,
+    errors: FormErrors,
+    /// The form that failed, to open it again.
+    failed: String,
+    today: String,
+}
+
+impl DetailPage {
+    fn css(&self) -> String {
+        css()
+    }
+
+    fn status_class(&self) -> &'static str {
+        status_class(self.d.summary.status)
+    }
+
+    fn can(&self, kind: &str) -> bool {
+        self.d.available_actions.iter().any(|a| a.as_str() == kind)
+    }
+
+    fn local(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        local(t)
+    }
+
+    fn step_label(&self, e: &HistoryItem) -> String {
+        match ActionKind::parse(&e.kind) {
+            Some(k) => tr(self.c.lang, &k.label_key()),
+            None => tr(self.c.lang, crate::domain::hazard::ESCALATED_KEY),
+        }
+    }
+
+    fn role_label(&self, e: &HistoryItem) -> String {
+        match crate::domain::role::Role::parse(&e.role) {
+            Some(r) => tr(self.c.lang, &r.label_key()),
+            None => tr(self.c.lang, "hazard.system"),
+        }
+    }
+
+    fn user_name(&self, id: impl std::borrow::Borrow<i64>) -> String {
+        let id = *id.borrow();
+        self.users
+            .iter()
+            .find(|u| u.id.0 == id)
+            .map(|u| u.display_name.clone())
+            .unwrap_or_else(|| format!("#{id}"))
+    }
+
+    /// The facts of one step's data, as (label, value) lines.
+    fn step_facts(&self, e: &HistoryItem) -> Vec<(String, String)> {
+        let t = |k: &str| tr(self.c.lang, k);
+        let mut out = Vec::new();
+        let Some(a) = &e.action else {
+            if let Some(d) = e.days_overdue {
+                out.push((t("hazard.col.overdue_days"), d.to_string()));
+            }
+            return out;
+        };
+        match a {
+            Action::Assess { level, treatment } => {
+                out.push((t("hazard.col.level"), tr(self.c.lang, &level.label_key())));
+                out.push((
+                    t("hazard.col.treatment"),
+                    tr(self.c.lang, &treatment.label_key()),
+                ));
+            }
+            Action::FixOnSpot { note, .. } | Action::Submit { note, .. } => {
+                out.push((t("hazard.f.note"), note.clone()));
+            }
+            Action::IssueNotice {
+                responsible_user_id,
+                measures,
+                funds,
+                deadline,
+                interim_plan,
+            } => {
+                out.push((
+                    t("hazard.col.responsible"),
+                    self.user_name(*responsible_user_id),
+                ));
+                out.push((t("hazard.f.measures"), measures.clone()));
+                out.push((
+                    t("hazard.f.funds"),
+                    format!("{} {} · {}", funds.amount, t("hazard.yuan"), funds.source),
+                ));
+                out.push((t("hazard.col.deadline"), deadline.to_string()));
+                out.push((t("hazard.f.interim_plan"), interim_plan.clone()));
+            }
+            Action::Accept { note } => {
+                if let Some(n) = note.as_ref().filter(|n| !n.is_empty()) {
+                    out.push((t("hazard.f.note"), n.clone()));
+                }
+            }
+            Action::Reject { reason }
+            | Action::Cancel { reason }
+            | Action::RefuseExtension { reason } => {
+                out.push((t("hazard.f.reason"), reason.clone()));
+            }
+            Action::RequestExtension {
+                new_deadline,
+                reason,
+                interim_plan,
+            } => {
+                out.push((t("hazard.f.new_deadline"), new_deadline.to_string()));
+                out.push((t("hazard.f.reason"), reason.clone()));
+                out.push((t("hazard.f.interim_plan"), interim_plan.clone()));
+            }
+            Action::Reopen {
+                reason,
+                new_deadline,
+            } => {
+                out.push((t("hazard.f.reason"), reason.clone()));
+                if let Some(d) = new_deadline {
+                    out.push((t("hazard.f.new_deadline"), d.to_string()));
+                }
+            }
+            Action::Start {} | Action::Close {} | Action::ApproveExtension {} => {}
+        }
+        out
+    }
+
+    fn step_photos(&self, e: &HistoryItem) -> Vec<i64> {
+        e.action
+            .as_ref()
+            .map(|a| a.photo_ids().to_vec())
+            .unwrap_or_default()
+    }
+
+    fn levels(&self) -> Vec<(String, String)> {
+        code_labels::<Level>(&self.c)
+    }
+
+    fn treatments(&self) -> Vec<(String, String)> {
+        code_labels::<Treatment>(&self.c)
+    }
+}
+
+async fn detail_page(
+    ctx: &Ctx,
+    id: HazardId,
+    errors: FormErrors,
+    failed: &str,
+) -> Result<Response, Error> {
+    let db = ctx.db();
+    let d = db.get_hazard(id).await?;
+    let users = db.hazard_school_users(d.summary.school_id).await?;
+    let mut c = Chrome::for_ctx(ctx, "hazard.title", "/hazards");
+    c.title = d.summary.title.clone();
+    render(&DetailPage {
+        c,
+        d,
+        users,
+        errors,
+        failed: failed.to_string(),
+        today: today().to_string(),
+    })
+}
+
+pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    detail_page(&ctx, HazardId(id), FormErrors::default(), "").await
+}
+
+/// Turns a step form into the API's action body: the fields of the chosen action only, blank
+/// optional fields left out, so that the rules (not the parser) judge what is missing.
+pub fn action_from_form(pairs: &[(String, String)], photo_ids: &[i64]) -> Result<Action, Error> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let kind = get("action");
+    let kind =
+        ActionKind::parse(&kind).ok_or_else(|| Error::field("action", "err.invalid_input"))?;
+    let mut m = Map::new();
+    m.insert("action".into(), Value::String(kind.as_str().into()));
+    let text = |m: &mut Map<String, Value>, k: &str| {
+        m.insert(k.into(), Value::String(get(k)));
+    };
+    let date = |m: &mut Map<String, Value>, k: &str| -> Result<(), Error> {
+        let v = get(k);
+        let d = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
+            Error::field(
+                k,
+                if v.is_empty() {
+                    "err.required"
+                } else {
+                    "err.hazard.date_format"
+                },
+            )
+        })?;
+        m.insert(k.into(), Value::String(d.to_string()));
+        Ok(())
+    };
+    let photos = Value::Array(photo_ids.iter().map(|i| Value::from(*i)).collect());
+    match kind {
+        ActionKind::Assess => {
+            text(&mut m, "level");
+            text(&mut m, "treatment");
+        }
+        ActionKind::FixOnSpot | ActionKind::Submit => {
+            text(&mut m, "note");
+            m.insert("photo_ids".into(), photos);
+        }
+        ActionKind::IssueNotice => {
+            let uid: i64 = get("responsible_user_id").parse().unwrap_or(0);
+            m.insert("responsible_user_id".into(), Value::from(uid));
+            text(&mut m, "measures");
+            let amount = get("funds_amount");
+            let amount = if amount.is_empty() {
+                "0".into()
+            } else {
+                amount
+            };
+            m.insert(
+                "funds".into(),
+                serde_json::json!({"amount": amount, "source": get("funds_source")}),
+            );
+            date(&mut m, "deadline")?;
+            text(&mut m, "interim_plan");
+        }
+        ActionKind::Accept => {
+            let n = get("note");
+            if !n.is_empty() {
+                m.insert("note".into(), Value::String(n));
+            }
+        }
+        ActionKind::Reject | ActionKind::Cancel | ActionKind::RefuseExtension => {
+            text(&mut m, "reason")
+        }
+        ActionKind::RequestExtension => {
+            date(&mut m, "new_deadline")?;
+            text(&mut m, "reason");
+            text(&mut m, "interim_plan");
+        }
+        ActionKind::Reopen => {
+            text(&mut m, "reason");
+            if !get("new_deadline").is_empty() {
+                date(&mut m, "new_deadline")?;
+            }
+        }
+        ActionKind::Start | ActionKind::Close | ActionKind::ApproveExtension => {}
+    }
+    serde_json::from_value(Value::Object(m)).map_err(|e| {
+        let msg = e.to_string();
+        if msg.contains("funds") || msg.contains("amount") {
+            Error::field("funds.amount", "err.hazard.funds_format")
+        } else {
+            Error::validation(msg)
+        }
+    })
+}
+
+/// Photo ids typed into a step form (`photo_ids`, comma separated), until photos are uploaded
+/// with the form itself.
+fn form_photo_ids(pairs: &[(String, String)]) -> Vec<i64> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == "photo_ids")
+        .flat_map(|(_, v)| {
+            v.split([',', ' ', '，'])
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+/// A step from the detail page's forms. Refusals come back on the page: a missing or wrong
+/// field (422) as field messages, an impossible step (409) or a person the rules refuse (403
+/// with its reason) as the form's message.
+pub async fn act(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    FormPairs(p): FormPairs,
+) -> Result<Response, Error> {
+    let id = HazardId(id);
+    let kind = p
+        .iter()
+        .find(|(k, _)| k == "action")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let res = match action_from_form(&p, &form_photo_ids(&p)) {
+        Ok(a) => ctx.db().hazard_step(id, &a).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(()) => Ok(see_other(&format!("/hazards/{id}#history"))),
+        Err(e) => {
+            let shown = match &e {
+                Error::Validation { .. } => FormErrors::from_error(&e, ctx.lang),
+                Error::Conflict(m) | Error::ForbiddenBecause(m) => Some(FormErrors {
+                    general: super::super::error::message(ctx.lang, m),
+                    fields: Vec::new(),
+                }),
+                _ => None,
+            };
+            match shown {
+                Some(fe) => {
+                    let status = super::super::error::status(&e);
+                    let mut r = detail_page(&ctx, id, fe, &kind).await?;
+                    *r.status_mut() = status;
+                    Ok(r)
+                }
+                None => Err(e),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report form
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "hazards/new.html")]
+struct NewPage {
+    c: Chrome,
+    school_id: i64,
+    school_name: String,
+    zones: Vec<Zone>,
+    points: Vec<RiskPoint>,
+    aspects: Vec<(String, String)>,
+    sources: Vec<(String, String)>,
+    errors: FormErrors,
+    v: Vec<(String, String)>,
+}
+
+impl NewPage {
+    fn css(&self) -> String {
+        css()
+    }
+
+    fn val(&self, k: &str) -> String {
+        self.v
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+async fn new_page(
+    ctx: &Ctx,
+    school: OrgId,
+    errors: FormErrors,
+    v: Vec<(String, String)>,
+) -> Result<Response, Error> {
+    let db = ctx.db();
+    let s = db.get_org_for_view(school).await?;
+    let zones = db.list_zones(school).await?;
+    let points = db
+        .list_risk_points(school, &RiskFilter::default())
+        .await?
+        .items;
+    let c = Chrome::for_ctx(ctx, "hazard.report", "/hazards");
+    render(&NewPage {
+        aspects: code_labels::<Aspect>(&c),
+        sources: code_labels::<Source>(&c),
+        c,
+        school_id: school.0,
+        school_name: s.name,
+        zones,
+        points,
+        errors,
+        v,
+    })
+}
+
+pub async fn new_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    new_page(&ctx, OrgId(id), FormErrors::default(), Vec::new()).await
+}
+
+fn new_hazard_from_form(p: &[(String, String)]) -> Result<NewHazard, Error> {
+    let get = |k: &str| {
+        p.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let id = |k: &str| get(k).parse::<i64>().ok();
+    let aspect = Aspect::parse(&get("aspect"))
+        .ok_or_else(|| Error::field("aspect", "err.catalog.aspect"))?;
+    Ok(NewHazard {
+        title: get("title"),
+        description: get("description"),
+        aspect,
+        category: get("category"),
+        zone_id: id("zone_id").map(crate::domain::ids::ZoneId),
+        risk_point_id: id("risk_point_id").map(crate::domain::ids::RiskPointId),
+        source: Source::parse(&get("source")),
+        photo_ids: form_photo_ids(p),
+    })
+}
+
+pub async fn create(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    FormPairs(p): FormPairs,
+) -> Result<Response, Error> {
+    let school = OrgId(id);
+    let res = match new_hazard_from_form(&p) {
+        Ok(h) => ctx.db().report_hazard(school, &h).await,
+        Err(e) => Err(e),
+    };
+    match res {
+        Ok(h) => Ok(see_other(&format!("/hazards/{}", h.summary.id))),
+        Err(e) => match FormErrors::from_error(&e, ctx.lang) {
+            Some(fe) => {
+                let mut r = new_page(&ctx, school, fe, p).await?;
+                *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                Ok(r)
+            }
+            None => Err(e),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printed documents
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "hazards/notice.html")]
+struct NoticePage {
+    c: Chrome,
+    print_css: String,
+    d: HazardDetail,
+    number: String,
+    responsible: String,
+    inspector: String,
+    found_on: String,
+    place: String,
+    /// The issuing body: the school, or the district when a bureau user issued it.
+    issuer: String,
+}
+
+/// The rectification notice (整改通知书) of a hazard with its reply slip, for A4.
+pub async fn notice(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    let db = ctx.db();
+    let d = db.get_hazard(HazardId(id)).await?;
+    if d.notice.is_none() {
+        return Err(Error::Conflict("err.hazard.no_notice".into()));
+    }
+    let users = db.hazard_school_users(d.summary.school_id).await?;
+    let responsible = d
+        .notice
+        .as_ref()
+        .and_then(|n| users.iter().find(|u| u.id.0 == n.responsible_user_id))
+        .map(|u| u.display_name.clone())
+        .or_else(|| d.summary.responsible_name.clone())
+        .unwrap_or_default();
+    let year = d
+        .notice
+        .as_ref()
+        .map(|n| n.issued_on.format("%Y").to_string())
+        .unwrap_or_default();
+    let place = [
+        d.summary.zone_name.clone(),
+        d.summary.risk_point_name.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let issued_by_school = d
+        .notice
+        .as_ref()
+        .is_some_and(|n| users.iter().any(|u| u.id.0 == n.issued_by));
+    let issuer = if issued_by_school {
+        d.summary.school_name.clone()
+    } else {
+        d.district_name.clone()
+    };
+    let mut c = Chrome::for_ctx(&ctx, "hazard.notice.title", "/hazards");
+    c.title = tr(ctx.lang, "hazard.notice.title");
+    render(&NoticePage {
+        issuer,
+        print_css: crate::web::assets::url("hazards.css"),
+        number: format!("ZG-{}-{year}-{:05}", d.summary.school_code, d.summary.id.0),
+        responsible,
+        inspector: d.summary.reported_by_name.clone(),
+        found_on: local(&d.summary.reported_at)[..10].to_string(),
+        place,
+        c,
+        d,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "hazards/ledger.html")]
+struct LedgerPage {
+    c: Chrome,
+    print_css: String,
+    title: String,
+    scope: String,
+    period: String,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    overdue: Vec<bool>,
+    xlsx: String,
+    f: HazardFilter,
+    generated: String,
+}
+
+impl LedgerPage {
+    fn date(&self, d: &Option<chrono::NaiveDate>) -> String {
+        d.map(|d| d.to_string()).unwrap_or_default()
+    }
+}
+
+/// The hazard ledger (隐患台账) of a school or district for a period, printable, with its
+/// .xlsx.
+pub async fn ledger(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
+    let f = query(q)?;
+    let db = ctx.db();
+    let items = db.all_hazards(&f).await?;
+    let scope = match f.org_id {
+        Some(o) => db.get_org_for_view(OrgId(o)).await?.name,
+        None => ctx.actor.org_name.clone(),
+    };
+    let period = match (f.from, f.to) {
+        (None, None) => tr(ctx.lang, "hazard.ledger.all_time"),
+        (a, b) => format!(
+            "{} — {}",
+            a.map(|d| d.to_string()).unwrap_or_default(),
+            b.map(|d| d.to_string()).unwrap_or_default()
+        ),
+    };
+    let c = Chrome::for_ctx(&ctx, "hazard.ledger.title", "/hazards");
+    render(&LedgerPage {
+        print_css: crate::web::assets::url("hazards.css"),
+        title: tr(ctx.lang, "hazard.ledger.title"),
+        headers: LEDGER_COLUMNS.iter().map(|k| tr(ctx.lang, k)).collect(),
+        rows: items.iter().map(|h| ledger_row(ctx.lang, h)).collect(),
+        overdue: items.iter().map(|h| h.overdue).collect(),
+        xlsx: format!("/api/v1/hazards/export.xlsx?{}", filter_query(&f)),
+        generated: today().to_string(),
+        scope,
+        period,
+        f,
+        c,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "hazards/closures.html")]
+struct ClosuresPage {
+    c: Chrome,
+    print_css: String,
+    title: String,
+    scope: String,
+    year: i32,
+    org_id: String,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    xlsx: String,
+    generated: String,
+}
+
+/// The yearly 销号 ledger, printable, with its .xlsx.
+pub async fn closures(ctx: Ctx, q: Q<ClosuresQ>) -> Result<Response, Error> {
+    let q = query(q)?;
+    let year = q.year();
+    let db = ctx.db();
+    let items: Vec<ClosureRow> = db.closure_ledger(q.org_id, year).await?;
+    let scope = match q.org_id {
+        Some(o) => db.get_org_for_view(OrgId(o)).await?.name,
+        None => ctx.actor.org_name.clone(),
+    };
+    let org = q.org_id.map(|o| o.to_string()).unwrap_or_default();
+    let c = Chrome::for_ctx(&ctx, "hazard.closures.title", "/hazards");
+    render(&ClosuresPage {
+        print_css: crate::web::assets::url("hazards.css"),
+        title: tr(ctx.lang, "hazard.closures.title"),
+        headers: CLOSURE_COLUMNS.iter().map(|k| tr(ctx.lang, k)).collect(),
+        rows: items.iter().map(|r| closure_row(ctx.lang, r)).collect(),
+        xlsx: format!("/api/v1/hazards/closures.xlsx?year={year}&org_id={org}"),
+        generated: today().to_string(),
+        org_id: org,
+        scope,
+        year,
+        c,
+    })
+}
