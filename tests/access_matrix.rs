@@ -28,6 +28,7 @@ enum Obj {
     User,
     RiskPoint,
     CatalogItem,
+    Hazard,
 }
 
 fn object_of(path: &str) -> Option<Obj> {
@@ -36,6 +37,8 @@ fn object_of(path: &str) -> Option<Obj> {
     }
     Some(if path.contains("/risk-points/{id}") {
         Obj::RiskPoint
+    } else if path.contains("/hazards/{id}") {
+        Obj::Hazard
     } else if path.contains("catalog/items/{id}") {
         Obj::CatalogItem
     } else if path.contains("/people/{id}") {
@@ -59,6 +62,8 @@ struct Fixture {
     points: [i64; 3],
     /// Catalogue items of 二道区 (positions 0 and 1) and 南关区 (position 2).
     items: [i64; 3],
+    /// Hazards (reported, never moved on) per school.
+    hazards: [i64; 3],
     district_of: HashMap<i64, &'static str>,
     next_person: [usize; 3],
     counter: u64,
@@ -75,6 +80,7 @@ impl Fixture {
             Obj::User => self.users[pos],
             Obj::RiskPoint => self.points[pos],
             Obj::CatalogItem => self.items[pos],
+            Obj::Hazard => self.hazards[pos],
             Obj::Person if destructive => {
                 self.next_person[pos] += 1;
                 self.people[pos][self.next_person[pos]]
@@ -297,6 +303,19 @@ fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u
             ("control_level", "school".into()),
             ("control_level_reason", "校级统一管控".into()),
         ]),
+        ("POST", "/api/v1/schools/{id}/hazards") => j(json!({
+            "title": format!("隐患{n}"), "aspect": "things", "category": "校舍"
+        })),
+        ("POST", "/schools/{id}/hazards/new") => f(&[
+            ("title", format!("隐患{n}")),
+            ("aspect", "things".into()),
+            ("category", "校舍".into()),
+            ("source", "daily".into()),
+        ]),
+        // Closing a reported hazard is impossible (409) for everyone the policy lets act,
+        // before any check of the person.
+        ("POST", "/api/v1/hazards/{id}/actions") => j(json!({"action": "close"})),
+        ("POST", "/hazards/{id}/actions") => f(&[("action", "close".into())]),
         (m, p) => panic!("the access matrix has no body for {m} {p}: add one"),
     }
 }
@@ -379,6 +398,19 @@ async fn fixture(app: &mut TestApp) -> Fixture {
             .json();
         items[i] = r["items"][i % 2]["id"].as_i64().expect("a catalogue item");
     }
+    let mut hazards = [0; 3];
+    for i in 0..3 {
+        let r = app
+            .json(
+                Method::POST,
+                &format!("/api/v1/schools/{}/hazards", schools[i]),
+                Some(&t),
+                &json!({"title": "楼梯扶手松动", "aspect": "things", "category": "校舍"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        hazards[i] = r.json()["id"].as_i64().expect("a hazard");
+    }
     Fixture {
         schools,
         people,
@@ -386,6 +418,7 @@ async fn fixture(app: &mut TestApp) -> Fixture {
         users,
         points,
         items,
+        hazards,
         district_of,
         next_person: [0; 3],
         counter: 0,
