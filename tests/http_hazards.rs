@@ -996,3 +996,223 @@ async fn ledgers_export_and_the_notice_prints() {
     assert_eq!(rows.len(), 1);
     let _ = (w.s002, w.n001);
 }
+
+#[tokio::test]
+async fn pages_show_the_loop_and_take_steps() {
+    let mut w = world().await;
+    let id = w
+        .rectifying("宿舍楼疏散指示灯不亮", "major", "s001.staff")
+        .await;
+    let late = w
+        .rectifying("食堂排烟罩油污", "general", "s001.staff")
+        .await;
+    let past = today() - chrono::Duration::days(2);
+    let (mut state, _) = w.raw.stored(late).await;
+    state.deadline = Some(past);
+    let state = serde_json::to_string(&state).unwrap();
+    w.raw
+        .exec(
+            "UPDATE hazards SET deadline = ?, state = ? WHERE id = ?",
+            vec![past.into(), state.into(), late.into()],
+        )
+        .await;
+    // The list: counts, overdue in red with its days, supervision marked.
+    let t = w.tok("bureau.officer").await;
+    let r = w.app.get("/hazards", Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("id=\"status-counts\""));
+    assert!(html.contains("宿舍楼疏散指示灯不亮"));
+    assert!(html.contains("hz-supervised"));
+    assert!(html.contains("class=\"hz-overdue\""));
+    assert!(html.contains("逾期 2 天"), "{html}");
+    let r = w
+        .app
+        .get("/hazards?overdue=true&status=&level=&q=", Some(&t))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(!r.text().contains("宿舍楼疏散指示灯不亮"));
+    // The notice prints all five guarantees and the reply slip.
+    let r = w.app.get(&format!("/hazards/{id}/notice"), Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    for s in [
+        "隐患整改通知书",
+        "更换楼梯扶手并加固",
+        "1200.50",
+        "学校公用经费",
+        "设置警示标志，安排专人值守",
+        &in_days(10),
+        "隐患整改回执及复查意见",
+        "ZG-S001-",
+    ] {
+        assert!(html.contains(s), "the notice shows {s}");
+    }
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    // The detail: the timeline, and forms only for the reader's steps.
+    let staff = w.tok("s001.staff").await;
+    let html = w
+        .app
+        .get(&format!("/hazards/{id}"), Some(&staff))
+        .await
+        .text();
+    assert!(html.contains("id=\"timeline\""));
+    assert!(html.contains("下发整改通知书"));
+    assert!(html.contains("id=\"form-submit\""));
+    assert!(!html.contains("id=\"form-accept\""));
+    assert!(html.contains("id=\"supervised-banner\""));
+    let leader = w.tok("bureau.leader").await;
+    let html = w
+        .app
+        .get(&format!("/hazards/{id}"), Some(&leader))
+        .await
+        .text();
+    assert!(!html.contains("id=\"steps\""));
+    // Steps through the forms: a refusal comes back on the page with its reason.
+    let p = w.raw.photo(w.s001).await;
+    let r = w
+        .app
+        .form(
+            &format!("/hazards/{id}/actions"),
+            Some(&staff),
+            &[
+                ("action", "submit"),
+                ("note", "已更换指示灯"),
+                ("photo_ids", &p.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let principal = w.tok("s001.principal").await;
+    let r = w
+        .app
+        .form(
+            &format!("/hazards/{id}/actions"),
+            Some(&principal),
+            &[("action", "accept")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text().contains("挂牌督办"));
+    let r = w
+        .app
+        .form(
+            &format!("/hazards/{id}/actions"),
+            Some(&t),
+            &[("action", "accept")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = w
+        .app
+        .form(
+            &format!("/hazards/{id}/actions"),
+            Some(&t),
+            &[("action", "close")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let html = w.app.get(&format!("/hazards/{id}"), Some(&t)).await.text();
+    assert!(html.contains("id=\"closure-number\""));
+    assert!(html.contains("XH-S001-"));
+    w.raw.assert_replays(id).await;
+    // Reporting through the form, then a notice with a missing part.
+    let safety = w.tok("s001.safety").await;
+    let r = w
+        .app
+        .get(&format!("/schools/{}/hazards/new", w.s001), Some(&safety))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = w
+        .app
+        .form(
+            &format!("/schools/{}/hazards/new", w.s001),
+            Some(&safety),
+            &[("title", ""), ("aspect", "things"), ("category", "消防")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = w
+        .app
+        .form(
+            &format!("/schools/{}/hazards/new", w.s001),
+            Some(&safety),
+            &[
+                ("title", "消防栓被遮挡"),
+                ("aspect", "things"),
+                ("category", "消防"),
+                ("source", "daily"),
+                ("zone_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let new_id: i64 = r
+        .header("location")
+        .trim_start_matches("/hazards/")
+        .parse()
+        .unwrap();
+    let r = w
+        .app
+        .form(
+            &format!("/hazards/{new_id}/actions"),
+            Some(&safety),
+            &[
+                ("action", "assess"),
+                ("level", "general"),
+                ("treatment", "by_deadline"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let uid = w.raw.user_id("s001.staff").await.to_string();
+    let deadline = in_days(5);
+    let r = w
+        .app
+        .form(
+            &format!("/hazards/{new_id}/actions"),
+            Some(&safety),
+            &[
+                ("action", "issue_notice"),
+                ("responsible_user_id", &uid),
+                ("measures", "移除遮挡物"),
+                ("funds_amount", "0"),
+                ("funds_source", ""),
+                ("deadline", &deadline),
+                ("interim_plan", "张贴提示"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("id=\"form-error\""));
+    // The ledgers print with their rows.
+    let r = w.app.get("/hazards/ledger", Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(
+        html.contains("隐患台账")
+            && html.contains("消防栓被遮挡")
+            && html.contains("/api/v1/hazards/export.xlsx")
+    );
+    let r = w
+        .app
+        .get(
+            &format!(
+                "/hazards/ledger?org_id={}&from={}&to={}",
+                w.s001,
+                in_days(-1),
+                in_days(0)
+            ),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = w.app.get("/hazards/closures", Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("XH-S001-"));
+    let r = w
+        .app
+        .get(&format!("/hazards/{new_id}/notice"), Some(&t))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+}

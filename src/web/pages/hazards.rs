@@ -454,7 +454,9 @@ pub async fn act(
         Err(e) => {
             let shown = match &e {
                 Error::Validation { .. } => FormErrors::from_error(&e, ctx.lang),
-                Error::Conflict(m) | Error::ForbiddenBecause(m) => Some(FormErrors {
+                // A refused person gets the error page with the reason (403 pages are written
+                // by the error renderer).
+                Error::Conflict(m) => Some(FormErrors {
                     general: super::super::error::message(ctx.lang, m),
                     fields: Vec::new(),
                 }),
