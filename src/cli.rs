@@ -344,6 +344,10 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    if state.config.jobs.enabled {
+        let jobs = state.clone();
+        tokio::spawn(async move { run_jobs(jobs).await });
+    }
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -352,6 +356,36 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     .await?;
     db.close().await;
     Ok(())
+}
+
+/// The job loop of this instance: schedules today's sweep (once per day across instances) and
+/// runs what is due, every `poll_seconds`.
+async fn run_jobs(state: AppState) {
+    let instance = format!(
+        "{}:{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into()),
+        std::process::id()
+    );
+    let runner = state.db.jobs(instance);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(
+        state.config.jobs.poll_seconds.max(1),
+    ));
+    loop {
+        tick.tick().await;
+        let day = crate::storage::risk_points::today();
+        let res = async {
+            runner.schedule_daily(day).await?;
+            runner.run_due(&state.config.hazard).await
+        }
+        .await;
+        match res {
+            Ok(p) if p.done + p.failed > 0 => {
+                tracing::info!(done = p.done, failed = p.failed, "jobs ran")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %crate::error::Chain(&e), "job loop failed"),
+        }
+    }
 }
 
 async fn shutdown() {

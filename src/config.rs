@@ -63,18 +63,12 @@ impl Default for HazardRules {
 }
 
 /// Inspection rules.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct InspectionRules {
     /// Days after the end of a half-month within which a self-inspection still counts as on
     /// time.
     pub grace_days: u32,
-}
-
-impl Default for InspectionRules {
-    fn default() -> Self {
-        InspectionRules { grace_days: 0 }
-    }
 }
 
 /// Upload limits for photos and documents.

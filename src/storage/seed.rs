@@ -224,8 +224,8 @@ impl Unscoped {
 
 /// One seeding transaction: everything or nothing.
 pub struct SeedTx {
-    txn: DatabaseTransaction,
-    actor: Actor,
+    pub(super) txn: DatabaseTransaction,
+    pub(super) actor: Actor,
 }
 
 impl SeedTx {

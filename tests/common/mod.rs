@@ -303,6 +303,12 @@ fn seed_hash() -> String {
     }
     files.sort();
     let mut h = Sha256::new();
+    // The demo's history is relative to the day it is seeded.
+    h.update(
+        safecampus::storage::risk_points::today()
+            .to_string()
+            .as_bytes(),
+    );
     for f in files {
         h.update(f.to_string_lossy().as_bytes());
         h.update(std::fs::read(&f).unwrap_or_default());
@@ -310,21 +316,29 @@ fn seed_hash() -> String {
     hex::encode(&h.finalize()[..6])
 }
 
-/// The migrated, demo-seeded SQLite file every test copies (seeded once per test binary).
+/// The migrated, demo-seeded SQLite file every test copies: seeded once for the sources and
+/// the day ([`seed_hash`]), shared by the test binaries, built under a temporary name and
+/// renamed into place so a half-built file is never used.
 async fn sqlite_template() -> std::path::PathBuf {
     static T: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
     T.get_or_init(|| async {
+        let file = std::env::temp_dir().join(format!("safecampus-template-{}.db", seed_hash()));
+        if file.exists() {
+            return file;
+        }
         let dir = std::env::temp_dir().join(format!("safecampus-template-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("template dir");
-        let file = dir.join("template.db");
-        let _ = std::fs::remove_file(&file);
-        let db = Db::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+        let building = dir.join("template.db");
+        let _ = std::fs::remove_file(&building);
+        let db = Db::connect(&format!("sqlite://{}?mode=rwc", building.display()))
             .await
             .expect("connect");
         db.migrate().await.expect("migrate");
         safecampus::demo::seed(&db).await.expect("seed demo");
         db.checkpoint().await.expect("checkpoint");
         db.close().await;
+        std::fs::rename(&building, &file).expect("template in place");
+        let _ = std::fs::remove_dir_all(&dir);
         file
     })
     .await

@@ -1,8 +1,34 @@
-//! API: The in-app inbox.
+//! API: the in-app inbox (`/api/v1/inbox`): the signed-in user's own notifications.
 
-use utoipa::OpenApi;
+use super::ApiResult;
+use crate::storage::inbox::{Inbox, InboxFilter, MarkRead};
+use crate::web::ctx::{ApiJson, Ctx};
+use crate::web::error::Envelope;
+use axum::extract::Query;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
 
 /// The part of the OpenAPI document for these routes.
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(paths(list, mark_read))]
 pub struct Doc;
+
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "inbox", params(InboxFilter),
+    responses((status = 200, body = Inbox), (status = 401, body = Envelope)))]
+pub async fn list(ctx: Ctx, Query(f): Query<InboxFilter>) -> ApiResult<Inbox> {
+    Ok(axum::Json(ctx.db().inbox(&f).await?))
+}
+
+/// How many notifications changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Changed {
+    pub changed: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/inbox/read", tag = "inbox", request_body = MarkRead,
+    responses((status = 200, body = Changed), (status = 422, body = Envelope)))]
+pub async fn mark_read(ctx: Ctx, ApiJson(m): ApiJson<MarkRead>) -> ApiResult<Changed> {
+    Ok(axum::Json(Changed {
+        changed: ctx.db().mark_read(&m).await?,
+    }))
+}

@@ -1,1 +1,91 @@
-//! Pages: The in-app inbox.
+//! Pages: the in-app inbox. Opening a notification marks it read and follows its link.
+
+use super::{Chrome, render, safe_next, see_other};
+use crate::storage::inbox::{InboxFilter, MarkRead, Notification};
+use crate::web::ctx::{Ctx, Form};
+use crate::web::i18n::tr;
+use askama::Template;
+use axum::extract::Query;
+use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "inbox/list.html")]
+struct InboxPage {
+    c: Chrome,
+    unread: u64,
+    only_unread: bool,
+    items: Vec<Notification>,
+}
+
+impl InboxPage {
+    fn kind(&self, n: &Notification) -> String {
+        tr(self.c.lang, &format!("inbox.kind.{}", n.kind))
+    }
+
+    /// The detail line: a deadline, days left or overdue.
+    fn detail(&self, n: &Notification) -> String {
+        let p = &n.params;
+        let mut parts = Vec::new();
+        if let Some(d) = p["deadline"].as_str().filter(|d| !d.is_empty()) {
+            parts.push(format!("{} {d}", tr(self.c.lang, "inbox.deadline")));
+        }
+        if let Some(days) = p["days"].as_i64() {
+            let key = if n.kind == "reminder" {
+                "inbox.days_left"
+            } else {
+                "inbox.days_overdue"
+            };
+            parts.push(format!("{} {days}", tr(self.c.lang, key)));
+        }
+        if let Some(r) = p["reason"].as_str().filter(|r| !r.is_empty()) {
+            parts.push(r.to_string());
+        }
+        parts.join(" · ")
+    }
+
+    fn when(&self, n: &Notification) -> String {
+        (n.created_at + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+}
+
+pub async fn list(ctx: Ctx, Query(f): Query<InboxFilter>) -> Result<Response, crate::Error> {
+    let inbox = ctx
+        .db()
+        .inbox(&InboxFilter {
+            unread: f.unread,
+            limit: Some(200),
+        })
+        .await?;
+    render(&InboxPage {
+        c: Chrome::for_ctx(&ctx, "inbox.title", "/inbox"),
+        unread: inbox.unread,
+        only_unread: f.unread == Some(true),
+        items: inbox.items,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReadForm {
+    #[serde(default)]
+    id: Option<i64>,
+    #[serde(default)]
+    all: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+pub async fn read(ctx: Ctx, Form(f): Form<ReadForm>) -> Result<Response, crate::Error> {
+    let m = MarkRead {
+        ids: f
+            .id
+            .map(|i| vec![crate::domain::ids::NotificationId(i)])
+            .unwrap_or_default(),
+        all: f.all.is_some(),
+    };
+    ctx.db().mark_read(&m).await?;
+    let next = safe_next(f.next.as_deref());
+    Ok(see_other(if next == "/" { "/inbox" } else { &next }))
+}

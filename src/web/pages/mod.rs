@@ -53,6 +53,8 @@ pub struct Chrome {
     pub css: String,
     pub js: String,
     pub signed_in: bool,
+    /// Unread notifications (the inbox badge).
+    pub unread: u64,
 }
 
 impl Chrome {
@@ -87,6 +89,7 @@ impl Chrome {
             css: super::assets::url("app.css"),
             js: super::assets::url("app.js"),
             signed_in: false,
+            unread: 0,
         }
     }
 
@@ -105,6 +108,7 @@ impl Chrome {
         c.user_role = tr(ctx.lang, &ctx.actor.role.label_key());
         c.org_name = ctx.actor.org_name.clone();
         c.csrf = ctx.actor.csrf.clone();
+        c.unread = ctx.actor.unread;
         c.menu = MENU
             .iter()
             .filter(|(_, _, a)| policy::allows(ctx.actor.role, *a))

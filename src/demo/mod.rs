@@ -2,6 +2,8 @@
 //! campus zones, staff and the demo accounts. Data files live in `assets/demo/`; people are
 //! generated from name pools with a fixed seed, so every demo database is the same.
 
+mod history;
+
 use crate::domain::Code;
 use crate::domain::ids::{OrgId, PersonId};
 use crate::domain::org::{OrgLevel, SchoolKind, ZoneType};
@@ -11,6 +13,7 @@ use crate::domain::role::Role;
 use crate::error::{Error, Result};
 use crate::storage::Db;
 use crate::storage::seed::{NodeRow, SchoolRow, ZoneRow};
+use crate::storage::seed_history::Person;
 use crate::storage::views::Features;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -20,9 +23,9 @@ use std::collections::HashMap;
 /// The password of every demo account (demo only; printed at start).
 pub const DEMO_PASSWORD: &str = "SafeCampus#2021";
 
-const SCHOOLS: &str = include_str!("../assets/demo/schools.toml");
-const LAYOUTS: &str = include_str!("../assets/demo/layouts.toml");
-const PEOPLE: &str = include_str!("../assets/demo/people.toml");
+const SCHOOLS: &str = include_str!("../../assets/demo/schools.toml");
+const LAYOUTS: &str = include_str!("../../assets/demo/layouts.toml");
+const PEOPLE: &str = include_str!("../../assets/demo/people.toml");
 
 #[derive(Deserialize)]
 struct SchoolsFile {
@@ -359,6 +362,7 @@ pub async fn seed(db: &Db) -> Result<()> {
             }
         }
     }
+    let mut users: HashMap<String, Person> = HashMap::new();
     let mut officer_names = Names {
         rng: StdRng::seed_from_u64(1995),
         pool: &people,
@@ -383,12 +387,106 @@ pub async fn seed(db: &Db) -> Result<()> {
             }
             _ => officer_names.person(),
         };
-        tx.user(&username, &display, &hash, role, org_id).await?;
+        let id = tx.user(&username, &display, &hash, role, org_id).await?;
+        users.insert(username.clone(), Person { user: id, name: display, role });
     }
+    // Every other school's principal and safety director get an account too (not listed at
+    // start: the demo is driven from the account schools), so notices, acceptance and
+    // overdue notices reach real people everywhere.
+    for d in &schools.districts {
+        for s in &d.schools {
+            for (post, role, suffix) in [
+                (Post::Principal, Role::Principal, "principal"),
+                (Post::SafetyDirector, Role::SafetyDirector, "safety"),
+            ] {
+                let username = format!("{}.{suffix}", s.code.to_lowercase());
+                if users.contains_key(&username) {
+                    continue;
+                }
+                let display = holders
+                    .get(&(s.code.clone(), post))
+                    .map(|h| h.1.clone())
+                    .unwrap_or_else(|| officer_names.person());
+                let id = tx
+                    .user(&username, &display, &hash, role, Some(org_ids[&s.code]))
+                    .await?;
+                users.insert(username, Person { user: id, name: display, role });
+            }
+        }
+    }
+    // Six months of inspections and hazards, with photos.
+    let today = crate::storage::risk_points::today();
+    let mut photos = HashMap::new();
+    let mut districts = Vec::new();
+    for d in &schools.districts {
+        let officer_user = if d.node.code == "ED" { "bureau.officer" } else { "nanguan.officer" };
+        let mut people = Vec::new();
+        for (i, s) in d.schools.iter().enumerate() {
+            let sid = org_ids[&s.code];
+            let code = s.code.to_lowercase();
+            let p = |suffix: &str| users.get(&format!("{code}.{suffix}")).cloned();
+            let (Some(principal), Some(safety)) = (p("principal"), p("safety")) else {
+                continue;
+            };
+            let taken = crate::storage::seed_history::at(today - chrono::Duration::days(200), 9, 0);
+            let mut ids = Vec::new();
+            for (n, warm) in [(0u32, true), (1u32, false)] {
+                let (jpeg, thumb, size) = demo_photo(i as u32 * 2 + n, warm);
+                let name = if warm { "现场照片.jpg" } else { "整改后照片.jpg" };
+                ids.push(tx.photo(sid, name, jpeg, thumb, size, &safety, taken).await?);
+            }
+            photos.insert(
+                sid,
+                history::Photos {
+                    before: ids[0],
+                    after: ids[1],
+                },
+            );
+            people.push(history::SchoolPeople {
+                id: sid,
+                code: s.code.clone(),
+                principal,
+                safety,
+                staff: p("staff"),
+            });
+        }
+        if let Some(officer) = users.get(officer_user).cloned() {
+            districts.push(history::DistrictPeople {
+                id: org_ids[&d.node.code],
+                code: d.node.code.clone(),
+                officer,
+                schools: people,
+            });
+        }
+    }
+    history::seed(&mut tx, &districts, &photos, today).await?;
     tx.audit("demo.seed", "org", city, "demo district seeded")
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A made-up site photo (a clean JPEG and its thumbnail): warm for what was found, cool for
+/// after the fix.
+fn demo_photo(seed: u32, warm: bool) -> (Vec<u8>, Vec<u8>, (u32, u32)) {
+    use image::{ImageBuffer, Rgb};
+    let (w, h) = (480u32, 360u32);
+    let img = ImageBuffer::from_fn(w, h, |x, y| {
+        let band = ((x / 40 + y / 40 + seed) % 2) as u8 * 24;
+        let g = (y * 120 / h) as u8;
+        if warm {
+            Rgb([200u8.saturating_sub(band), 110 + g / 2, 70 + band])
+        } else {
+            Rgb([80 + band, 150 + g / 2, 120u8.saturating_sub(band / 2)])
+        }
+    });
+    let enc = |im: &ImageBuffer<Rgb<u8>, Vec<u8>>| {
+        let mut out = Vec::new();
+        let mut e = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80);
+        e.encode_image(im).map(|_| out).unwrap_or_default()
+    };
+    let thumb = image::imageops::thumbnail(&img, 160, 120);
+    (enc(&img), enc(&thumb), (w, h))
 }
 
 /// A few re-assessments per school: raised or lowered against the catalogue default.
