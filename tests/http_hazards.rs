@@ -1184,6 +1184,8 @@ async fn pages_show_the_loop_and_take_steps() {
     w.raw.assert_replays(id).await;
     // Reporting through the form, then a notice with a missing part.
     let safety = w.tok("s001.safety").await;
+    let html = w.app.get("/hazards", Some(&safety)).await.text();
+    assert!(html.contains(&format!("href=\"/schools/{}/hazards/new\"", w.s001)));
     let r = w
         .app
         .get(&format!("/schools/{}/hazards/new", w.s001), Some(&safety))

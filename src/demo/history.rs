@@ -227,7 +227,11 @@ impl<'a> Plan<'a> {
             } else {
                 &self.school.principal
             };
-            self.step(day + Duration::days(1), Some(by), Action::ApproveExtension {});
+            self.step(
+                day + Duration::days(1),
+                Some(by),
+                Action::ApproveExtension {},
+            );
         }
     }
 }
@@ -285,11 +289,7 @@ fn random_course<'a>(rng: &mut StdRng, p: &mut Plan<'a>, found: NaiveDate) {
             return;
         }
         if rng.random_bool(0.1) {
-            let by = if major {
-                p.bureau
-            } else {
-                &p.school.principal
-            };
+            let by = if major { p.bureau } else { &p.school.principal };
             if !p.step(
                 done + Duration::days(1),
                 Some(by),
@@ -314,7 +314,13 @@ pub(super) struct Photos {
 }
 
 /// A showcase hazard: title, category, aspect, steps, the day it was found.
-type Showcase<'a> = (String, &'static str, &'static str, Vec<PastStep<'a>>, NaiveDate);
+type Showcase<'a> = (
+    String,
+    &'static str,
+    &'static str,
+    Vec<PastStep<'a>>,
+    NaiveDate,
+);
 
 /// The showcase at the first account school: one hazard in each state the loop knows.
 fn showcase<'a>(
@@ -341,106 +347,184 @@ fn showcase<'a>(
         f(&mut p);
         out.push((title.to_string(), category, aspect, p.steps, found));
     };
-    add("实验室危化品柜未双人双锁", "实验室安全", "management", d(0), &|_| {});
-    add("体育器材室货架未固定", "校舍安全", "things", d(2), &|p| {
-        p.assess(d(1), Level::General, Treatment::ByDeadline);
-    });
-    add("图书馆一处插座松动", "用电安全", "things", d(1), &|p| {
-        p.assess(d(1), Level::General, Treatment::FixOnSpot);
-        let fixer = p.responsible();
-        p.step(
-            d(1),
-            Some(fixer),
-            Action::FixOnSpot {
-                note: "已更换插座面板".into(),
-                photo_ids: vec![p.after.0],
-            },
-        );
-    });
-    add("食堂排油烟管道油污较多", "食品安全", "environment", d(3), &|p| {
-        p.assess(d(3), Level::General, Treatment::ByDeadline);
-        let r = p.responsible();
-        let by = &s.principal;
-        p.step(
-            d(2),
-            Some(by),
-            Action::IssueNotice {
-                responsible_user_id: r.user.0,
-                measures: "联系专业公司清洗排油烟管道".into(),
-                funds: Funds {
-                    amount: Amount::from_fen(380_000),
-                    source: "学校公用经费".into(),
+    add(
+        "实验室危化品柜未双人双锁",
+        "实验室安全",
+        "management",
+        d(0),
+        &|_| {},
+    );
+    add(
+        "体育器材室货架未固定",
+        "校舍安全",
+        "things",
+        d(2),
+        &|p| {
+            p.assess(d(1), Level::General, Treatment::ByDeadline);
+        },
+    );
+    add(
+        "图书馆一处插座松动",
+        "用电安全",
+        "things",
+        d(1),
+        &|p| {
+            p.assess(d(1), Level::General, Treatment::FixOnSpot);
+            let fixer = p.responsible();
+            p.step(
+                d(1),
+                Some(fixer),
+                Action::FixOnSpot {
+                    note: "已更换插座面板".into(),
+                    photo_ids: vec![p.after.0],
                 },
-                deadline: today + Duration::days(12),
-                interim_plan: "清洗前每日关火后检查灶台，备足灭火毯".into(),
-            },
-        );
-    });
-    add("教学楼北侧雨棚锈蚀", "校舍安全", "things", d(20), &|p| {
-        p.assess(d(20), Level::General, Treatment::ByDeadline);
-        p.notice(d(19), today + Duration::days(2), 1_200_000);
-        p.extend(d(1), today + Duration::days(21), false, false);
-    });
-    add("校门口减速带损坏", "周边交通", "environment", d(25), &|p| {
-        p.assess(d(25), Level::General, Treatment::ByDeadline);
-        p.notice(d(24), d(6), 650_000);
-        p.extend(d(8), today + Duration::days(9), true, false);
-    });
-    add("宿舍楼应急照明灯不亮", "消防安全", "things", d(6), &|p| {
-        p.assess(d(6), Level::General, Treatment::ByDeadline);
-        p.notice(d(6), today + Duration::days(5), 90_000);
-        p.submit(d(1));
-    });
-    add("操场看台栏杆油漆剥落", "校舍安全", "things", d(12), &|p| {
-        p.assess(d(12), Level::General, Treatment::ByDeadline);
-        p.notice(d(12), d(2), 300_000);
-        p.submit(d(3));
-        let by = &s.principal;
-        p.step(
-            d(1),
-            Some(by),
-            Action::Accept {
-                note: Some("复查合格".into()),
-            },
-        );
-    });
-    add("监控室值班记录不全", "门卫安保", "management", d(9), &|p| {
-        p.step(
-            d(8),
-            Some(&s.principal),
-            Action::Cancel {
-                reason: "已核实为交接班记录在另一本簿册，不构成隐患".into(),
-            },
-        );
-    });
-    add("锅炉房安全阀超期未校验", "特种设备", "things", d(18), &|p| {
-        p.assess(d(18), Level::General, Treatment::ByDeadline);
-        p.notice(d(18), d(4), 200_000);
-    });
-    add("学校东侧围墙局部倾斜", "校舍安全", "environment", d(30), &|p| {
-        p.assess(d(30), Level::General, Treatment::ByDeadline);
-        p.notice(d(30), d(15), 4_500_000);
-        p.escalated(d(15 - i64::from(ESCALATE_AFTER) - 1));
-    });
-    add("教学楼消防自动报警系统故障", "消防安全", "things", d(10), &|p| {
-        p.assess(d(10), Level::Major, Treatment::ByDeadline);
-        p.notice(d(9), today + Duration::days(20), 8_600_000);
-    });
-    add("二楼开水间电热水器漏电保护失效", "用电安全", "things", d(40), &|p| {
-        p.assess(d(40), Level::General, Treatment::ByDeadline);
-        p.notice(d(40), d(30), 150_000);
-        p.submit(d(33));
-        p.accept_close(d(32), false);
-        let b = p.bureau;
-        p.step(
-            d(5),
-            Some(b),
-            Action::Reopen {
-                reason: "督查复查发现同一位置再次出现漏电".into(),
-                new_deadline: Some(today + Duration::days(7)),
-            },
-        );
-    });
+            );
+        },
+    );
+    add(
+        "食堂排油烟管道油污较多",
+        "食品安全",
+        "environment",
+        d(3),
+        &|p| {
+            p.assess(d(3), Level::General, Treatment::ByDeadline);
+            let r = p.responsible();
+            let by = &s.principal;
+            p.step(
+                d(2),
+                Some(by),
+                Action::IssueNotice {
+                    responsible_user_id: r.user.0,
+                    measures: "联系专业公司清洗排油烟管道".into(),
+                    funds: Funds {
+                        amount: Amount::from_fen(380_000),
+                        source: "学校公用经费".into(),
+                    },
+                    deadline: today + Duration::days(12),
+                    interim_plan: "清洗前每日关火后检查灶台，备足灭火毯".into(),
+                },
+            );
+        },
+    );
+    add(
+        "教学楼北侧雨棚锈蚀",
+        "校舍安全",
+        "things",
+        d(20),
+        &|p| {
+            p.assess(d(20), Level::General, Treatment::ByDeadline);
+            p.notice(d(19), today + Duration::days(2), 1_200_000);
+            p.extend(d(1), today + Duration::days(21), false, false);
+        },
+    );
+    add(
+        "校门口减速带损坏",
+        "周边交通",
+        "environment",
+        d(25),
+        &|p| {
+            p.assess(d(25), Level::General, Treatment::ByDeadline);
+            p.notice(d(24), d(6), 650_000);
+            p.extend(d(8), today + Duration::days(9), true, false);
+        },
+    );
+    add(
+        "宿舍楼应急照明灯不亮",
+        "消防安全",
+        "things",
+        d(6),
+        &|p| {
+            p.assess(d(6), Level::General, Treatment::ByDeadline);
+            p.notice(d(6), today + Duration::days(5), 90_000);
+            p.submit(d(1));
+        },
+    );
+    add(
+        "操场看台栏杆油漆剥落",
+        "校舍安全",
+        "things",
+        d(12),
+        &|p| {
+            p.assess(d(12), Level::General, Treatment::ByDeadline);
+            p.notice(d(12), d(2), 300_000);
+            p.submit(d(3));
+            let by = &s.principal;
+            p.step(
+                d(1),
+                Some(by),
+                Action::Accept {
+                    note: Some("复查合格".into()),
+                },
+            );
+        },
+    );
+    add(
+        "监控室值班记录不全",
+        "门卫安保",
+        "management",
+        d(9),
+        &|p| {
+            p.step(
+                d(8),
+                Some(&s.principal),
+                Action::Cancel {
+                    reason: "已核实为交接班记录在另一本簿册，不构成隐患".into(),
+                },
+            );
+        },
+    );
+    add(
+        "锅炉房安全阀超期未校验",
+        "特种设备",
+        "things",
+        d(18),
+        &|p| {
+            p.assess(d(18), Level::General, Treatment::ByDeadline);
+            p.notice(d(18), d(4), 200_000);
+        },
+    );
+    add(
+        "学校东侧围墙局部倾斜",
+        "校舍安全",
+        "environment",
+        d(30),
+        &|p| {
+            p.assess(d(30), Level::General, Treatment::ByDeadline);
+            p.notice(d(30), d(15), 4_500_000);
+            p.escalated(d(15 - i64::from(ESCALATE_AFTER) - 1));
+        },
+    );
+    add(
+        "教学楼消防自动报警系统故障",
+        "消防安全",
+        "things",
+        d(10),
+        &|p| {
+            p.assess(d(10), Level::Major, Treatment::ByDeadline);
+            p.notice(d(9), today + Duration::days(20), 8_600_000);
+        },
+    );
+    add(
+        "二楼开水间电热水器漏电保护失效",
+        "用电安全",
+        "things",
+        d(40),
+        &|p| {
+            p.assess(d(40), Level::General, Treatment::ByDeadline);
+            p.notice(d(40), d(30), 150_000);
+            p.submit(d(33));
+            p.accept_close(d(32), false);
+            let b = p.bureau;
+            p.step(
+                d(5),
+                Some(b),
+                Action::Reopen {
+                    reason: "督查复查发现同一位置再次出现漏电".into(),
+                    new_deadline: Some(today + Duration::days(7)),
+                },
+            );
+        },
+    );
     out
 }
 
@@ -562,7 +646,10 @@ pub(super) async fn seed(
                 let roll: f64 = rng.random();
                 let day = if current {
                     if roll < 0.55 && today > *start {
-                        Some(*start + Duration::days(rng.random_range(0..=(today - *start).num_days())))
+                        Some(
+                            *start
+                                + Duration::days(rng.random_range(0..=(today - *start).num_days())),
+                        )
                     } else {
                         None
                     }

@@ -388,7 +388,14 @@ pub async fn seed(db: &Db) -> Result<()> {
             _ => officer_names.person(),
         };
         let id = tx.user(&username, &display, &hash, role, org_id).await?;
-        users.insert(username.clone(), Person { user: id, name: display, role });
+        users.insert(
+            username.clone(),
+            Person {
+                user: id,
+                name: display,
+                role,
+            },
+        );
     }
     // Every other school's principal and safety director get an account too (not listed at
     // start: the demo is driven from the account schools), so notices, acceptance and
@@ -410,7 +417,14 @@ pub async fn seed(db: &Db) -> Result<()> {
                 let id = tx
                     .user(&username, &display, &hash, role, Some(org_ids[&s.code]))
                     .await?;
-                users.insert(username, Person { user: id, name: display, role });
+                users.insert(
+                    username,
+                    Person {
+                        user: id,
+                        name: display,
+                        role,
+                    },
+                );
             }
         }
     }
@@ -419,7 +433,11 @@ pub async fn seed(db: &Db) -> Result<()> {
     let mut photos = HashMap::new();
     let mut districts = Vec::new();
     for d in &schools.districts {
-        let officer_user = if d.node.code == "ED" { "bureau.officer" } else { "nanguan.officer" };
+        let officer_user = if d.node.code == "ED" {
+            "bureau.officer"
+        } else {
+            "nanguan.officer"
+        };
         let mut people = Vec::new();
         for (i, s) in d.schools.iter().enumerate() {
             let sid = org_ids[&s.code];
@@ -432,8 +450,15 @@ pub async fn seed(db: &Db) -> Result<()> {
             let mut ids = Vec::new();
             for (n, warm) in [(0u32, true), (1u32, false)] {
                 let (jpeg, thumb, size) = demo_photo(i as u32 * 2 + n, warm);
-                let name = if warm { "现场照片.jpg" } else { "整改后照片.jpg" };
-                ids.push(tx.photo(sid, name, jpeg, thumb, size, &safety, taken).await?);
+                let name = if warm {
+                    "现场照片.jpg"
+                } else {
+                    "整改后照片.jpg"
+                };
+                ids.push(
+                    tx.photo(sid, name, jpeg, thumb, size, &safety, taken)
+                        .await?,
+                );
             }
             photos.insert(
                 sid,

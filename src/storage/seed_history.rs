@@ -288,8 +288,10 @@ impl SeedTx {
                 detail: Set(i.detail),
                 result: Set(i.result.into()),
                 note: Set(i.note),
-                photo_ids: Set(serde_json::to_string(&i.photos.iter().map(|f| f.0).collect::<Vec<_>>())
-                    .unwrap_or_else(|_| "[]".into())),
+                photo_ids: Set(serde_json::to_string(
+                    &i.photos.iter().map(|f| f.0).collect::<Vec<_>>(),
+                )
+                .unwrap_or_else(|_| "[]".into())),
                 hazard_id: Set(i.hazard),
                 ..Default::default()
             })
@@ -359,10 +361,7 @@ impl SeedTx {
                 ),
                 PastStep::Escalate(day) => (
                     rules::escalation(&state, *day, escalate_after).ok_or_else(|| {
-                        Error::internal(anyhow::anyhow!(
-                            "demo hazard {:?}: no escalation",
-                            h.title
-                        ))
+                        Error::internal(anyhow::anyhow!("demo hazard {:?}: no escalation", h.title))
                     })?,
                     None,
                 ),
@@ -424,7 +423,9 @@ impl SeedTx {
                 at: Set(at(e.on, 10 + (n as u32 % 6), (n as u32 * 7) % 60)),
                 day: Set(e.on),
                 user_id: Set(by.map(|p| p.user)),
-                user_name: Set(by.map(|p| p.name.clone()).unwrap_or_else(|| "system".into())),
+                user_name: Set(by
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| "system".into())),
                 role: Set(by.map(|p| p.role.as_str().to_string()).unwrap_or_default()),
                 from_status: Set(e.from.as_str().into()),
                 to_status: Set(e.to.as_str().into()),

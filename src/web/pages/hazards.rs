@@ -93,6 +93,8 @@ struct ListPage {
     levels: Vec<(String, String)>,
     query: String,
     pages: u64,
+    /// The report form of the reader's own school (school accounts that may report).
+    report_href: Option<String>,
 }
 
 impl ListPage {
@@ -143,7 +145,16 @@ pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
     let list = ctx.db().list_hazards(&f).await?;
     let c = Chrome::for_ctx(&ctx, "hazard.title", "/hazards");
     let pages = list.total.div_ceil(list.per_page.max(1)).max(1);
+    let report_href = match (ctx.actor.org_level, ctx.actor.org_id) {
+        (Some(crate::domain::org::OrgLevel::School), Some(school))
+            if crate::policy::allows(ctx.actor.role, crate::policy::Action::HazardReport) =>
+        {
+            Some(format!("/schools/{school}/hazards/new"))
+        }
+        _ => None,
+    };
     render(&ListPage {
+        report_href,
         statuses: code_labels::<Status>(&c),
         levels: code_labels::<Level>(&c),
         query: filter_query(&f),
