@@ -14,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod media;
 pub mod policy;
 pub mod storage;
 pub mod web;

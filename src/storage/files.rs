@@ -1,15 +1,211 @@
 //! Uploaded photos and documents. Every file belongs to a school and is read through the same
 //! scope rules as the school (out of scope → 404). The bytes live in `file_blobs` (variants
 //! `main` and `thumb`), so a backup of the database is a backup of the evidence, and no file is
-//! ever served from a path on disk.
+//! ever served from a path on disk. What is stored has been through [`crate::media::process`]:
+//! images are re-encoded without metadata; the original upload is not kept.
 
-use super::entity::file;
-use crate::domain::ids::OrgId;
-use crate::error::{FieldError, Result};
+use super::entity::{file, file_blob};
+use super::{Scoped, audit::Event};
+use crate::domain::ids::{FileId, OrgId};
+use crate::domain::org::OrgLevel;
+use crate::error::{Error, FieldError, Result};
+use crate::media::Processed;
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Most photos one step or item may carry.
 pub const MAX_PHOTOS: usize = 20;
+
+/// The stored variants of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// The file itself (a re-encoded image, or the PDF as uploaded).
+    Main,
+    /// A small JPEG (images only).
+    Thumb,
+}
+
+impl Variant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::Main => "main",
+            Variant::Thumb => "thumb",
+        }
+    }
+}
+
+/// A stored file, as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileInfo {
+    pub id: FileId,
+    pub school_id: OrgId,
+    /// The display name (sanitised; never a path).
+    pub name: String,
+    /// `image` or `document`.
+    pub kind: String,
+    pub mime: String,
+    /// Bytes of the stored file.
+    pub size: i64,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    /// Hex SHA-256 of the stored bytes.
+    pub sha256: String,
+    pub url: String,
+    /// The thumbnail (images only).
+    pub thumb_url: Option<String>,
+    pub uploaded_by_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<file::Model> for FileInfo {
+    fn from(m: file::Model) -> Self {
+        FileInfo {
+            url: format!("/api/v1/files/{}", m.id),
+            thumb_url: m.has_thumb.then(|| format!("/api/v1/files/{}/thumb", m.id)),
+            id: m.id,
+            school_id: m.school_id,
+            name: m.name,
+            kind: m.kind,
+            mime: m.mime,
+            size: m.size,
+            width: m.width,
+            height: m.height,
+            sha256: m.sha256,
+            uploaded_by_name: m.uploaded_by_name,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A stored variant's bytes with the file's facts.
+#[derive(Debug, Clone)]
+pub struct FileBytes {
+    pub info: FileInfo,
+    /// The content type of these bytes (the thumbnail is always JPEG).
+    pub mime: String,
+    pub data: Vec<u8>,
+}
+
+impl Scoped {
+    /// The school an upload belongs to: `requested` (a school in scope, else `NotFound`), or
+    /// for a school user without one, their own school. A bureau or city user must name one
+    /// (422). Then the role check (403). Refusals are audited. Cheap: call it before the work
+    /// of processing images.
+    pub async fn upload_school(&self, requested: Option<OrgId>) -> Result<OrgId> {
+        let school = match requested {
+            Some(s) => s,
+            None if self.actor.org_level == Some(OrgLevel::School) => {
+                self.actor.org_id.ok_or(Error::NotFound)?
+            }
+            None => return Err(Error::field("school_id", "err.file.school_required")),
+        };
+        let event = Event::new("file.upload", "file", "");
+        if let Err(e) = self.school_row(school, &self.conn).await {
+            self.audit_refusal(&event, &e).await;
+            return Err(e);
+        }
+        if let Err(e) = self.permit() {
+            self.audit_refusal(&event, &e).await;
+            return Err(e);
+        }
+        Ok(school)
+    }
+
+    /// Stores one processed file for `school` (in scope, else 404; role allowed, else 403): the
+    /// `files` row and its `file_blobs` (`main`, and `thumb` for images) in one transaction
+    /// with the audit event `file.upload`. `name` is the display name (already sanitised by
+    /// [`crate::media::display_name`]).
+    pub async fn store_file(&self, school: OrgId, name: &str, p: Processed) -> Result<FileInfo> {
+        let mut tx = self
+            .begin_for(Event::new("file.upload", "file", ""), school)
+            .await?;
+        let res: Result<file::Model> = async {
+            self.school_row(school, &tx.txn).await?;
+            let m = file::ActiveModel {
+                school_id: Set(school),
+                kind: Set(p.kind.as_str().into()),
+                mime: Set(p.mime.into()),
+                name: Set(name.into()),
+                size: Set(p.main.len() as i64),
+                width: Set(p.width.map(|v| v as i32)),
+                height: Set(p.height.map(|v| v as i32)),
+                sha256: Set(p.sha256.clone()),
+                has_thumb: Set(p.thumb.is_some()),
+                uploaded_by: Set(Some(self.actor.user_id)),
+                uploaded_by_name: Set(self.actor.display_name.clone()),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&tx.txn)
+            .await?;
+            let mut blobs = vec![(Variant::Main, p.main)];
+            if let Some(t) = p.thumb {
+                blobs.push((Variant::Thumb, t));
+            }
+            for (v, data) in blobs {
+                file_blob::ActiveModel {
+                    file_id: Set(m.id),
+                    variant: Set(v.as_str().into()),
+                    data: Set(data),
+                }
+                .insert(&tx.txn)
+                .await?;
+            }
+            Ok(m)
+        }
+        .await;
+        match res {
+            Ok(m) => {
+                tx.event.object_id = m.id.to_string();
+                tx.event.detail = format!(
+                    "school={school} kind={} mime={} size={}",
+                    m.kind, m.mime, m.size
+                );
+                tx.commit().await?;
+                Ok(m.into())
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    /// A file in scope (404 otherwise, also for a nonexistent id), then the role check (403).
+    async fn file_row(&self, id: FileId) -> Result<file::Model> {
+        let m = file::Entity::find_by_id(id)
+            .one(&self.conn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.school_row(m.school_id, &self.conn).await?;
+        self.permit()?;
+        Ok(m)
+    }
+
+    /// A file's facts, through the scope of its school.
+    pub async fn file_info(&self, id: FileId) -> Result<FileInfo> {
+        Ok(self.file_row(id).await?.into())
+    }
+
+    /// A file's stored bytes (the file itself or its thumbnail), through the scope of its
+    /// school. A document has no thumbnail (404).
+    pub async fn file_bytes(&self, id: FileId, variant: Variant) -> Result<FileBytes> {
+        let m = self.file_row(id).await?;
+        let blob = file_blob::Entity::find_by_id((id, variant.as_str().to_string()))
+            .one(&self.conn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let mime = match variant {
+            Variant::Main => m.mime.clone(),
+            Variant::Thumb => "image/jpeg".into(),
+        };
+        Ok(FileBytes {
+            info: m.into(),
+            mime,
+            data: blob.data,
+        })
+    }
+}
 
 /// Checks that every id names an image of `school` (evidence must come from the same school).
 /// Returns one field error under `field` when any does not; an empty list when all do.

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod routes;
 pub mod security;
 pub mod svg;
+pub mod upload;
 
 use crate::config::Config;
 use crate::storage::Db;
