@@ -19,6 +19,36 @@ use safecampus::xlsx::{Limits, read_first_sheet};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value as DbValue};
 use serde_json::{Value, json};
 
+/// A multipart page form with text fields and `photos` tiny PNG files.
+fn multipart(fields: &[(&str, &str)], photos: usize) -> (String, Vec<u8>) {
+    use image::ImageEncoder;
+    let b = "----hazard-form-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for i in 0..photos {
+        let img = image::RgbImage::from_pixel(4, 4, image::Rgb([200, 60, 10]));
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(img.as_raw(), 4, 4, image::ExtendedColorType::Rgb8)
+            .expect("png");
+        body.extend_from_slice(
+            format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"p{i}.png\"\r\nContent-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&png);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
 fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
@@ -1134,21 +1164,58 @@ async fn pages_show_the_loop_and_take_steps() {
         .await
         .text();
     assert!(!html.contains("id=\"steps\""));
-    // Steps through the forms: a refusal comes back on the page with its reason.
-    let p = w.raw.photo(w.s001).await;
+    // Steps through the forms: the after-photo taken with the phone goes with the form
+    // (multipart); a refusal comes back on the page with its reason.
+    let before = w
+        .raw
+        .int(
+            "SELECT COUNT(*) FROM files WHERE school_id = ?",
+            vec![w.s001.into()],
+        )
+        .await;
+    let (ct, body) = multipart(&[("action", "submit"), ("note", "已更换指示灯")], 1);
     let r = w
         .app
-        .form(
+        .request(
+            Method::POST,
             &format!("/hazards/{id}/actions"),
             Some(&staff),
-            &[
-                ("action", "submit"),
-                ("note", "已更换指示灯"),
-                ("photo_ids", &p.to_string()),
-            ],
+            Some(&ct),
+            body,
+            &[],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let after = w
+        .raw
+        .int(
+            "SELECT COUNT(*) FROM files WHERE school_id = ?",
+            vec![w.s001.into()],
+        )
+        .await;
+    assert_eq!(after, before + 1);
+    let h = w.get("s001.staff", id).await;
+    let last = h["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "submit");
+    assert_eq!(last["action"]["photo_ids"].as_array().unwrap().len(), 1);
+    // A submit without a photo is refused on the page, naming the field.
+    let (ct, body) = multipart(&[("action", "submit"), ("note", "x")], 0);
+    let other = w
+        .rectifying("走廊灭火器箱损坏", "general", "s001.staff")
+        .await;
+    let r = w
+        .app
+        .request(
+            Method::POST,
+            &format!("/hazards/{other}/actions"),
+            Some(&staff),
+            Some(&ct),
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("请至少上传一张照片"));
     let principal = w.tok("s001.principal").await;
     let r = w
         .app
@@ -1220,6 +1287,64 @@ async fn pages_show_the_loop_and_take_steps() {
         .trim_start_matches("/hazards/")
         .parse()
         .unwrap();
+    // The same through the phone form, with two photos taken on the spot.
+    let (ct, body) = multipart(
+        &[
+            ("title", "楼道堆放纸箱"),
+            ("aspect", "things"),
+            ("category", "消防"),
+            ("source", "daily"),
+            ("zone_id", ""),
+            ("risk_point_id", ""),
+        ],
+        2,
+    );
+    let r = w
+        .app
+        .request(
+            Method::POST,
+            &format!("/schools/{}/hazards/new", w.s001),
+            Some(&safety),
+            Some(&ct),
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let with_photos: i64 = r
+        .header("location")
+        .trim_start_matches("/hazards/")
+        .parse()
+        .unwrap();
+    let h = w.get("s001.safety", with_photos).await;
+    assert_eq!(h["photo_ids"].as_array().unwrap().len(), 2);
+    let html = w
+        .app
+        .get(&format!("/hazards/{with_photos}"), Some(&safety))
+        .await
+        .text();
+    let thumb = format!("/api/v1/files/{}/thumb", h["photo_ids"][0]);
+    assert!(html.contains(&thumb));
+    let r = w.app.get(&thumb, Some(&safety)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Photos of another school's form are refused before anything is stored.
+    let n001 = w.tok("n001.safety").await;
+    let (ct, body) = multipart(
+        &[("title", "x"), ("aspect", "things"), ("category", "c")],
+        1,
+    );
+    let r = w
+        .app
+        .request(
+            Method::POST,
+            &format!("/schools/{}/hazards/new", w.s001),
+            Some(&n001),
+            Some(&ct),
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = w
         .app
         .form(

@@ -23,7 +23,8 @@ use crate::web::api::hazards::{
 use crate::web::ctx::{Ctx, FormPairs};
 use crate::web::i18n::tr;
 use askama::Template;
-use axum::extract::{Path, Query};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request};
+use axum::http::header;
 use axum::response::Response;
 use serde_json::{Map, Value};
 
@@ -427,6 +428,35 @@ pub fn action_from_form(pairs: &[(String, String)], photo_ids: &[i64]) -> Result
     })
 }
 
+/// A page form's fields and photos: a multipart form (with photos taken or chosen on the
+/// phone, stored for `school` by [`crate::web::upload::read_form`], which checks scope and role
+/// first) or a plain form. Photos come from the `photos` file input; ids of files uploaded
+/// before may also be given in `photo_ids`.
+async fn read_page_form(
+    ctx: &Ctx,
+    school: OrgId,
+    req: Request,
+) -> Result<(Vec<(String, String)>, Vec<i64>), Error> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let mp = Multipart::from_request(req, &())
+            .await
+            .map_err(|_| Error::validation("err.file.bad_form"))?;
+        let form = crate::web::upload::read_form(ctx, school, mp).await?;
+        let mut photos = form_photo_ids(&form.fields);
+        photos.extend(form.photos("photos"));
+        Ok((form.fields, photos))
+    } else {
+        let FormPairs(p) = FormPairs::from_request(req, &()).await?;
+        let photos = form_photo_ids(&p);
+        Ok((p, photos))
+    }
+}
+
 /// Photo ids typed into a step form (`photo_ids`, comma separated), until photos are uploaded
 /// with the form itself.
 fn form_photo_ids(pairs: &[(String, String)]) -> Vec<i64> {
@@ -445,18 +475,17 @@ fn form_photo_ids(pairs: &[(String, String)]) -> Vec<i64> {
 /// A step from the detail page's forms. Refusals come back on the page: a missing or wrong
 /// field (422) as field messages, an impossible step (409) or a person the rules refuse (403
 /// with its reason) as the form's message.
-pub async fn act(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    FormPairs(p): FormPairs,
-) -> Result<Response, Error> {
+pub async fn act(ctx: Ctx, Path(id): Path<i64>, req: Request) -> Result<Response, Error> {
     let id = HazardId(id);
+    // The hazard in scope (404) and the role (403) before anything is read or stored.
+    let school = ctx.db().get_hazard(id).await?.summary.school_id;
+    let (p, photos) = read_page_form(&ctx, school, req).await?;
     let kind = p
         .iter()
         .find(|(k, _)| k == "action")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let res = match action_from_form(&p, &form_photo_ids(&p)) {
+    let res = match action_from_form(&p, &photos) {
         Ok(a) => ctx.db().hazard_step(id, &a).await.map(|_| ()),
         Err(e) => Err(e),
     };
@@ -549,7 +578,7 @@ pub async fn new_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> 
     new_page(&ctx, OrgId(id), FormErrors::default(), Vec::new()).await
 }
 
-fn new_hazard_from_form(p: &[(String, String)]) -> Result<NewHazard, Error> {
+fn new_hazard_from_form(p: &[(String, String)], photo_ids: Vec<i64>) -> Result<NewHazard, Error> {
     let get = |k: &str| {
         p.iter()
             .find(|(n, _)| n == k)
@@ -567,17 +596,14 @@ fn new_hazard_from_form(p: &[(String, String)]) -> Result<NewHazard, Error> {
         zone_id: id("zone_id").map(crate::domain::ids::ZoneId),
         risk_point_id: id("risk_point_id").map(crate::domain::ids::RiskPointId),
         source: Source::parse(&get("source")),
-        photo_ids: form_photo_ids(p),
+        photo_ids,
     })
 }
 
-pub async fn create(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    FormPairs(p): FormPairs,
-) -> Result<Response, Error> {
+pub async fn create(ctx: Ctx, Path(id): Path<i64>, req: Request) -> Result<Response, Error> {
     let school = OrgId(id);
-    let res = match new_hazard_from_form(&p) {
+    let (p, photos) = read_page_form(&ctx, school, req).await?;
+    let res = match new_hazard_from_form(&p, photos) {
         Ok(h) => ctx.db().report_hazard(school, &h).await,
         Err(e) => Err(e),
     };

@@ -39,7 +39,7 @@ pub(super) fn register(t: &mut Table) {
     t.add(M::GET, "/hazards/ledger", HazardView, pages::ledger);
     t.add(M::GET, "/hazards/closures", HazardView, pages::closures);
     t.add(M::GET, "/hazards/{id}", HazardView, pages::detail);
-    t.add(M::POST, "/hazards/{id}/actions", HazardAct, pages::act);
+    t.media(M::POST, "/hazards/{id}/actions", HazardAct, pages::act);
     t.add(M::GET, "/hazards/{id}/notice", HazardView, pages::notice);
     t.add(
         M::GET,
