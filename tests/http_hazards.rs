@@ -1409,3 +1409,61 @@ async fn pages_show_the_loop_and_take_steps() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn english_pages_and_messages() {
+    let mut w = world().await;
+    let id = w
+        .rectifying("Loose handrail", "general", "s001.staff")
+        .await;
+    let t = w.tok("s001.principal").await;
+    let en = [("accept-language", "en")];
+    let r = w
+        .app
+        .request(Method::GET, "/hazards", Some(&t), None, vec![], &en)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("Hidden hazards"));
+    let r = w
+        .app
+        .request(
+            Method::GET,
+            &format!("/hazards/{id}/notice"),
+            Some(&t),
+            None,
+            vec![],
+            &en,
+        )
+        .await;
+    assert!(r.text().contains("Hazard rectification notice"));
+    let r = w
+        .app
+        .request(
+            Method::POST,
+            &format!("/api/v1/hazards/{id}/actions"),
+            Some(&t),
+            Some("application/json"),
+            br#"{"action": "close"}"#.to_vec(),
+            &en,
+        )
+        .await;
+    let j = expect(&r, 409, "conflict");
+    assert_eq!(
+        msg(&j),
+        "This step is not possible in the hazard's current status."
+    );
+    let r = w
+        .app
+        .request(
+            Method::GET,
+            "/api/v1/hazards/export.xlsx?q=Loose",
+            Some(&t),
+            None,
+            vec![],
+            &en,
+        )
+        .await;
+    let rows = read_first_sheet(&r.body, &Limits::default()).expect("xlsx");
+    assert_eq!(rows[0][0], "No.");
+    assert_eq!(rows[1][12], "Rectifying");
+}
