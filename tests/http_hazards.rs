@@ -1118,6 +1118,18 @@ async fn pages_show_the_loop_and_take_steps() {
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();
     assert!(html.contains("id=\"status-counts\""));
+    assert!(html.contains("id=\"org-filter\""));
+    let r = w
+        .app
+        .get(&format!("/hazards?org_id={}", w.n001), Some(&t))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let other = w
+        .app
+        .get(&format!("/hazards?org_id={}", w.s002), Some(&t))
+        .await
+        .text();
+    assert!(!other.contains("宿舍楼疏散指示灯不亮"));
     assert!(html.contains("宿舍楼疏散指示灯不亮"));
     assert!(html.contains("hz-supervised"));
     assert!(html.contains("class=\"hz-overdue\""));

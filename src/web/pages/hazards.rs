@@ -96,6 +96,8 @@ struct ListPage {
     pages: u64,
     /// The report form of the reader's own school (school accounts that may report).
     report_href: Option<String>,
+    /// Districts and schools to filter by (bureau readers): (id, label).
+    orgs: Vec<(i64, String)>,
 }
 
 impl ListPage {
@@ -105,6 +107,10 @@ impl ListPage {
 
     fn status_class(&self, h: &HazardSummary) -> &'static str {
         status_class(h.status)
+    }
+
+    fn sel_org(&self, id: &i64) -> bool {
+        self.f.org_id == Some(*id)
     }
 
     fn sel(&self, v: &Option<String>, code: &str) -> bool {
@@ -154,8 +160,27 @@ pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
         }
         _ => None,
     };
+    let orgs = if ctx.actor.org_level == Some(crate::domain::org::OrgLevel::School) {
+        Vec::new()
+    } else {
+        let db = ctx.db();
+        let mut v: Vec<(i64, String)> = db
+            .districts()
+            .await?
+            .into_iter()
+            .map(|d| (d.id.0, d.name))
+            .collect();
+        v.extend(
+            db.all_schools()
+                .await?
+                .into_iter()
+                .map(|s| (s.id.0, format!("· {} {}", s.code, s.name))),
+        );
+        v
+    };
     render(&ListPage {
         report_href,
+        orgs,
         statuses: code_labels::<Status>(&c),
         levels: code_labels::<Level>(&c),
         query: filter_query(&f),
