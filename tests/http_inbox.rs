@@ -1,0 +1,169 @@
+//! The inbox and the daily sweep on the demo's history: overdue notices reach the principal
+//! and the bureau once, reminders reach the responsible person before the deadline, each user
+//! reads and marks only their own notifications, and the header shows the unread count.
+
+mod common;
+
+use axum::http::Method;
+use chrono::{Duration, Utc};
+use common::{TestApp, expect};
+use safecampus::storage::jobs::SWEEP;
+use serde_json::{Value, json};
+
+async fn inbox(app: &TestApp, token: &str) -> Value {
+    let r = app.get("/api/v1/inbox?limit=200", Some(token)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+fn kinds(j: &Value, kind: &str) -> Vec<Value> {
+    j["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|n| n["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
+/// Runs the sweep as of `day` (a China date) through the job queue.
+async fn sweep(app: &TestApp, day: chrono::NaiveDate, key: &str) {
+    let r = app.db.jobs("test".into());
+    r.enqueue(SWEEP, key, json!({ "day": day }), Utc::now())
+        .await
+        .expect("enqueue");
+    let pass = r
+        .run_due(&app.state.config.hazard)
+        .await
+        .expect("sweep runs");
+    assert_eq!((pass.done, pass.failed), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overdue_notices_reach_principal_and_bureau_once() {
+    let mut app = TestApp::new().await;
+    let today = safecampus::storage::risk_points::today();
+    let principal = app.login("s001.principal").await;
+    let officer = app.login("bureau.officer").await;
+    let before_p = kinds(&inbox(&app, &principal).await, "overdue").len();
+    sweep(&app, today, "t:1").await;
+    let p = inbox(&app, &principal).await;
+    let overdue = kinds(&p, "overdue");
+    assert!(
+        overdue.len() > before_p,
+        "the principal hears of S001's overdue hazards"
+    );
+    for n in &overdue {
+        assert!(n["link"].as_str().unwrap().starts_with("/hazards/"));
+        assert!(n["params"]["days"].as_i64().unwrap() > 0);
+    }
+    let o = inbox(&app, &officer).await;
+    assert!(
+        kinds(&o, "overdue").len() >= overdue.len(),
+        "the bureau hears of every overdue hazard of its schools"
+    );
+    // Another instance, another run the same day: nothing twice.
+    sweep(&app, today, "t:2").await;
+    assert_eq!(
+        kinds(&inbox(&app, &principal).await, "overdue").len(),
+        overdue.len()
+    );
+    // NG's officer hears nothing of ED's schools.
+    let ng = app.login("nanguan.officer").await;
+    let ng_links: Vec<String> = kinds(&inbox(&app, &ng).await, "overdue")
+        .iter()
+        .map(|n| n["link"].as_str().unwrap().to_string())
+        .collect();
+    for n in &overdue {
+        assert!(!ng_links.contains(&n["link"].as_str().unwrap().to_string()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_come_before_the_deadline() {
+    let mut app = TestApp::new().await;
+    let today = safecampus::storage::risk_points::today();
+    // The demo's canteen hazard at S001 is due in 12 days: three days before, the responsible
+    // person (S001's staff account) is reminded.
+    let staff = app.login("s001.staff").await;
+    sweep(&app, today + Duration::days(9), "t:r").await;
+    let r = kinds(&inbox(&app, &staff).await, "reminder");
+    let due = (today + Duration::days(12)).to_string();
+    assert!(
+        r.iter()
+            .any(|n| n["params"]["days"] == 3 && n["params"]["deadline"] == due.as_str()),
+        "reminder 3 days before {due}: {r:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_reads_only_their_own() {
+    let mut app = TestApp::new().await;
+    let today = safecampus::storage::risk_points::today();
+    sweep(&app, today, "t:o").await;
+    let principal = app.login("s001.principal").await;
+    let officer = app.login("bureau.officer").await;
+    let p = inbox(&app, &principal).await;
+    let unread = p["unread"].as_u64().unwrap();
+    assert!(unread > 0);
+    let first = p["items"][0]["id"].as_i64().unwrap();
+    // The officer cannot mark the principal's notification.
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/inbox/read",
+            Some(&officer),
+            &json!({"ids": [first]}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["changed"], 0);
+    assert_eq!(inbox(&app, &principal).await["unread"], unread);
+    // The principal can.
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/inbox/read",
+            Some(&principal),
+            &json!({"ids": [first]}),
+        )
+        .await;
+    assert_eq!(r.json()["changed"], 1);
+    assert_eq!(inbox(&app, &principal).await["unread"], unread - 1);
+    // Nothing named: a clear error; unknown fields refused.
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/inbox/read",
+            Some(&principal),
+            &json!({}),
+        )
+        .await;
+    expect(&r, 422, "invalid");
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/inbox/read",
+            Some(&principal),
+            &json!({"all": true, "x": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    // The page shows the badge; marking all read clears it.
+    let cookie = principal.clone();
+    let page = app.get("/inbox", Some(&cookie)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("id=\"inbox-badge\""));
+    assert!(page.text().contains("逾期"));
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/inbox/read",
+            Some(&principal),
+            &json!({"all": true}),
+        )
+        .await;
+    assert_eq!(r.json()["changed"].as_u64().unwrap(), unread - 1);
+    let page = app.get("/inbox", Some(&cookie)).await;
+    assert!(!page.text().contains("id=\"inbox-badge\""));
+}
