@@ -422,14 +422,9 @@ impl Scoped {
         };
         let photo_ids: Vec<i64> = serde_json::from_str(&m.photo_ids).unwrap_or_default();
         let schools = HashMap::from([(school.id, school)]);
-        let detail_parts = (
-            m.description.clone(),
-            m.zone_id,
-            m.risk_point_id,
-            m.inspection_id,
-            m.campaign_id,
-            m.version,
-        );
+        let description = m.description.clone();
+        let (zone_id, risk_point_id) = (m.zone_id, m.risk_point_id);
+        let (inspection_id, campaign_id, version) = (m.inspection_id, m.campaign_id, m.version);
         let summary = self
             .summaries(vec![m], &schools, today())
             .await?
@@ -437,11 +432,11 @@ impl Scoped {
             .ok_or(Error::NotFound)?;
         Ok(HazardDetail {
             summary,
-            description: detail_parts.0,
-            zone_id: detail_parts.1,
-            risk_point_id: detail_parts.2,
-            inspection_id: detail_parts.3,
-            campaign_id: detail_parts.4,
+            description,
+            zone_id,
+            risk_point_id,
+            inspection_id,
+            campaign_id,
             district_name,
             photo_ids,
             interim_plan: state.interim_plan.clone(),
@@ -450,7 +445,7 @@ impl Scoped {
             pending_extension: state.pending_extension.clone(),
             history,
             available_actions: available,
-            version: detail_parts.5,
+            version,
         })
     }
 
