@@ -24,6 +24,10 @@ pub enum Error {
     Unauthorized,
     #[error("not allowed")]
     Forbidden,
+    /// Forbidden with a reason the user can read (a catalogue key), for a business rule that
+    /// refuses this person (e.g. the rectifier accepting their own work).
+    #[error("not allowed: {0}")]
+    ForbiddenBecause(String),
     #[error("not found")]
     NotFound,
     #[error("{0}")]
@@ -70,7 +74,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Unauthorized => "unauthorized",
-            Error::Forbidden => "forbidden",
+            Error::Forbidden | Error::ForbiddenBecause(_) => "forbidden",
             Error::NotFound => "not_found",
             Error::Conflict(_) => "conflict",
             Error::Validation { .. } => "invalid",

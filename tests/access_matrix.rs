@@ -64,6 +64,7 @@ enum Obj {
     Inspection,
     Campaign,
     Cross,
+    Hazard,
     File,
 }
 
@@ -81,6 +82,8 @@ fn object_of(path: &str) -> Option<Obj> {
         Obj::Campaign
     } else if path.contains("/cross-assignments/{id}") || path.contains("/cross-inspections/{id}") {
         Obj::Cross
+    } else if path.contains("/hazards/{id}") {
+        Obj::Hazard
     } else if path.contains("catalog/items/{id}") {
         Obj::CatalogItem
     } else if path.contains("/people/{id}") {
@@ -113,6 +116,8 @@ struct Fixture {
     crosses: [i64; 3],
     /// The inspector of `crosses[0]` (of S002), for the assignment route's body.
     inspector: i64,
+    /// Hazards (reported, never moved on) per school.
+    hazards: [i64; 3],
     /// An uploaded photo of each school.
     files: [i64; 3],
     district_of: HashMap<i64, &'static str>,
@@ -134,6 +139,7 @@ impl Fixture {
             Obj::Inspection => self.inspections[pos],
             Obj::Campaign => self.campaigns[pos],
             Obj::Cross => self.crosses[pos],
+            Obj::Hazard => self.hazards[pos],
             Obj::File => self.files[pos],
             Obj::Person if destructive => {
                 self.next_person[pos] += 1;
@@ -394,6 +400,19 @@ fn body_for(r: &RouteInfo, n: u64, fx: &Fixture) -> (Option<&'static str>, Vec<u
             ("inspector_0", fx.inspector.to_string()),
             ("target_0", s001.to_string()),
         ]),
+        ("POST", "/api/v1/schools/{id}/hazards") => j(json!({
+            "title": format!("隐患{n}"), "aspect": "things", "category": "校舍"
+        })),
+        ("POST", "/schools/{id}/hazards/new") => f(&[
+            ("title", format!("隐患{n}")),
+            ("aspect", "things".into()),
+            ("category", "校舍".into()),
+            ("source", "daily".into()),
+        ]),
+        // Closing a reported hazard is impossible (409) for everyone the policy lets act,
+        // before any check of the person.
+        ("POST", "/api/v1/hazards/{id}/actions") => j(json!({"action": "close"})),
+        ("POST", "/hazards/{id}/actions") => f(&[("action", "close".into())]),
         ("POST", "/api/v1/inbox/read") => j(json!({"all": true})),
         ("POST", "/inbox/read") => f(&[("all", "1".into())]),
         // No school named: a school user's own school; a bureau user is asked for one (422).
@@ -537,6 +556,19 @@ async fn fixture(app: &mut TestApp) -> Fixture {
     for (i, a) in r.json().as_array().expect("assignments").iter().enumerate() {
         crosses[i] = a["id"].as_i64().expect("an assignment");
     }
+    let mut hazards = [0; 3];
+    for i in 0..3 {
+        let r = app
+            .json(
+                Method::POST,
+                &format!("/api/v1/schools/{}/hazards", schools[i]),
+                Some(&t),
+                &json!({"title": "楼梯扶手松动", "aspect": "things", "category": "校舍"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        hazards[i] = r.json()["id"].as_i64().expect("a hazard");
+    }
     let mut files = [0; 3];
     for i in 0..3 {
         let r = app
@@ -564,6 +596,7 @@ async fn fixture(app: &mut TestApp) -> Fixture {
         campaigns,
         crosses,
         inspector: inspectors[0],
+        hazards,
         district_of,
         next_person: [0; 3],
         counter: 0,

@@ -10,7 +10,6 @@ mod common;
 // Screenshots go to `artifacts/screenshots/`. Chromium and ChromeDriver are required: when they
 // are missing the tests fail, they never skip.
 
-
 #[path = "common/browser.rs"]
 mod harness;
 

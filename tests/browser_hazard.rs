@@ -165,9 +165,11 @@ async fn self_inspection_to_closure_on_a_phone() {
         "pre-filled from the point: {facts}"
     );
     assert!(
-        c.find(Locator::Css("#hazard-facts img, .hz-photos img, img[src*='/thumb']"))
-            .await
-            .is_ok(),
+        c.find(Locator::Css(
+            "#hazard-facts img, .hz-photos img, img[src*='/thumb']"
+        ))
+        .await
+        .is_ok(),
         "the inspection's photo is on the hazard"
     );
     status_is(c, "已上报").await;
@@ -194,14 +196,34 @@ async fn self_inspection_to_closure_on_a_phone() {
         .expect("responsible option");
     let value = value.as_str().expect("option value").to_string();
     assert!(!value.is_empty(), "{name} is among the school's users");
-    let deadline = (safecampus::storage::risk_points::today() + chrono::Duration::days(10))
-        .to_string();
-    set(c, "#form-issue_notice select[name=responsible_user_id]", &value).await;
+    let deadline =
+        (safecampus::storage::risk_points::today() + chrono::Duration::days(10)).to_string();
+    set(
+        c,
+        "#form-issue_notice select[name=responsible_user_id]",
+        &value,
+    )
+    .await;
     set(c, "#form-issue_notice input[name=deadline]", &deadline).await;
     set(c, "#form-issue_notice input[name=funds_amount]", "1200.50").await;
-    set(c, "#form-issue_notice input[name=funds_source]", "学校公用经费").await;
-    set(c, "#form-issue_notice textarea[name=measures]", "更换灭火器并检查同楼层其他灭火器").await;
-    set(c, "#form-issue_notice textarea[name=interim_plan]", "更换前在该处临时增配一具灭火器").await;
+    set(
+        c,
+        "#form-issue_notice input[name=funds_source]",
+        "学校公用经费",
+    )
+    .await;
+    set(
+        c,
+        "#form-issue_notice textarea[name=measures]",
+        "更换灭火器并检查同楼层其他灭火器",
+    )
+    .await;
+    set(
+        c,
+        "#form-issue_notice textarea[name=interim_plan]",
+        "更换前在该处临时增配一具灭火器",
+    )
+    .await;
     submit(c, "form-issue_notice").await;
     status_is(c, "已下发整改通知书").await;
     assert!(c.find(Locator::Id("notice-link")).await.is_ok());

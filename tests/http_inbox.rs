@@ -167,3 +167,58 @@ async fn each_reads_only_their_own() {
     let page = app.get("/inbox", Some(&cookie)).await;
     assert!(!page.text().contains("id=\"inbox-badge\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_week_overdue_is_escalated_to_bureau_supervision_once() {
+    let mut app = TestApp::new().await;
+    let today = safecampus::storage::risk_points::today();
+    let officer = app.login("bureau.officer").await;
+    // The demo's boiler-room hazard at S001 was due four days ago and is not supervised.
+    let list = app
+        .get(
+            "/api/v1/hazards?q=%E9%94%85%E7%82%89%E6%88%BF",
+            Some(&officer),
+        )
+        .await
+        .json();
+    let h = &list["items"][0];
+    assert_eq!(h["supervised"], false, "{h}");
+    assert!(h["overdue"].as_bool().unwrap());
+    let id = h["id"].as_i64().unwrap();
+    let path = format!("/api/v1/hazards/{id}");
+    let before = app.get(&path, Some(&officer)).await.json();
+    let events = before["history"].as_array().unwrap().len();
+    // Seven days overdue is not yet more than seven.
+    sweep(&app, today + Duration::days(3), "t:e0").await;
+    assert_eq!(
+        app.get(&path, Some(&officer)).await.json()["supervised"],
+        false
+    );
+    // Eight days overdue: listed for bureau supervision, by the system, in the history.
+    sweep(&app, today + Duration::days(4), "t:e1").await;
+    let after = app.get(&path, Some(&officer)).await.json();
+    assert_eq!(after["supervised"], true);
+    assert_eq!(after["status"], before["status"], "the status stays");
+    let history = after["history"].as_array().unwrap();
+    assert_eq!(history.len(), events + 1);
+    let last = history.last().unwrap();
+    assert_eq!(last["kind"], "escalated");
+    assert_eq!(last["user_id"], Value::Null);
+    // The managers and the bureau hear of it; a second run changes nothing.
+    let esc = kinds(&inbox(&app, &officer).await, "escalated");
+    assert!(esc.iter().any(|n| n["hazard_id"] == id), "{esc:?}");
+    sweep(&app, today + Duration::days(4), "t:e2").await;
+    let again = app.get(&path, Some(&officer)).await.json();
+    assert_eq!(again["history"].as_array().unwrap().len(), events + 1);
+    // Now only the bureau may accept or close it.
+    let p = app.login("s001.principal").await;
+    let d = app.get(&path, Some(&p)).await.json();
+    assert!(
+        !d["available_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "accept" || a == "close"),
+        "{d}"
+    );
+}

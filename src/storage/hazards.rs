@@ -8,16 +8,18 @@ use super::entity::{hazard, risk_point, zone};
 use super::files::check_photos;
 use super::orgs::invalid;
 use crate::domain::Code;
-use crate::domain::hazard::{Hazard, MAX_TEXT, Source, Who};
-use crate::domain::ids::{CampaignId, InspectionId, OrgId, RiskPointId, ZoneId};
+use crate::domain::hazard::{
+    Action, ActionKind, Extension, Hazard, Level, MAX_TEXT, Notice, Source, Status, Treatment, Who,
+};
+use crate::domain::ids::{CampaignId, HazardId, InspectionId, OrgId, RiskPointId, UserId, ZoneId};
 use crate::domain::org::OrgLevel;
 use crate::domain::risk::Aspect;
 use crate::domain::role::Role;
 use crate::error::{FieldError, Result};
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A newly found hazard, as reported (API body of `POST /api/v1/schools/{id}/hazards`).
@@ -144,4 +146,99 @@ pub(super) async fn insert_reported(
         ..Default::default()
     };
     Ok(row.insert(txn).await?)
+}
+
+mod queries;
+mod steps;
+
+pub use queries::{ClosureRow, HazardFilter, HazardList, StatusCount};
+/// For the escalation job (another module of storage).
+#[allow(unused_imports)]
+pub(super) use steps::record_transition;
+
+/// A hazard in a list (and the head of its detail).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HazardSummary {
+    pub id: HazardId,
+    pub school_id: OrgId,
+    pub school_code: String,
+    pub school_name: String,
+    pub title: String,
+    pub aspect: Aspect,
+    pub category: String,
+    pub source: Source,
+    pub status: Status,
+    pub level: Option<Level>,
+    pub treatment: Option<Treatment>,
+    /// Listed for bureau supervision (挂牌督办).
+    pub supervised: bool,
+    pub deadline: Option<NaiveDate>,
+    /// Past the deadline and not accepted, closed or cancelled (derived, China date).
+    pub overdue: bool,
+    pub days_overdue: i64,
+    pub responsible_user_id: Option<UserId>,
+    pub responsible_name: Option<String>,
+    pub zone_name: Option<String>,
+    pub risk_point_name: Option<String>,
+    pub closure_number: Option<String>,
+    pub reported_by_name: String,
+    pub reported_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// One entry of a hazard's immutable history, as shown: who, when, what, with its evidence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryItem {
+    pub seq: i32,
+    pub at: DateTime<Utc>,
+    /// The China date of the step (the date the rules used).
+    pub day: NaiveDate,
+    /// `null` for a step taken by the system (escalation).
+    pub user_id: Option<UserId>,
+    pub user_name: String,
+    /// The role code of the person (or `system`).
+    pub role: String,
+    /// The action kind (`assess`, `close` …) or `escalated`.
+    pub kind: String,
+    pub from: Status,
+    pub to: Status,
+    /// The action with its data (notes, reasons, photo ids, notice …); `null` for escalation.
+    pub action: Option<Action>,
+    /// Days overdue when escalated.
+    pub days_overdue: Option<i64>,
+    pub closure_number: Option<String>,
+}
+
+/// Everything the detail page and the notice need about one hazard.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HazardDetail {
+    #[serde(flatten)]
+    pub summary: HazardSummary,
+    pub description: String,
+    pub zone_id: Option<ZoneId>,
+    pub risk_point_id: Option<RiskPointId>,
+    pub inspection_id: Option<InspectionId>,
+    pub campaign_id: Option<CampaignId>,
+    /// The district (issuing body of the notice).
+    pub district_name: String,
+    pub photo_ids: Vec<i64>,
+    /// The current interim controls.
+    pub interim_plan: Option<String>,
+    /// The rectification notice as issued (五落实).
+    pub notice: Option<Notice>,
+    pub notice_issued_by_name: Option<String>,
+    pub pending_extension: Option<Extension>,
+    pub history: Vec<HistoryItem>,
+    /// The steps the caller may take now.
+    pub available_actions: Vec<ActionKind>,
+    pub version: i32,
+}
+
+/// An active user of a school (choice of the responsible person).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SchoolUser {
+    pub id: UserId,
+    pub display_name: String,
+    pub role: String,
 }

@@ -252,13 +252,28 @@ pub async fn sweep(
     Ok(report)
 }
 
-/// Lists an hazard overdue for longer than the configured days for bureau supervision.
+/// Lists a hazard overdue for longer than the configured days for bureau supervision (挂牌督办):
+/// the step goes into its history like any other (by the system) and is audited.
 async fn escalate(
-    _txn: &sea_orm::DatabaseTransaction,
-    _row: &hazard::Model,
-    _state: &Hazard,
-    _day: NaiveDate,
-    _cfg: &HazardRules,
+    txn: &sea_orm::DatabaseTransaction,
+    row: &hazard::Model,
+    state: &Hazard,
+    day: NaiveDate,
+    cfg: &HazardRules,
 ) -> Result<bool> {
-    Ok(false)
+    let Some(t) = rules::escalation(state, day, cfg.escalate_after_days) else {
+        return Ok(false);
+    };
+    let days = rules::days_overdue(state, day);
+    // The step notifies the school's managers and the bureau like any other.
+    super::hazards::record_transition(txn, row, t, None).await?;
+    super::audit::append(
+        txn,
+        &super::Actor::system(),
+        &super::audit::Event::new("hazard.escalate", "hazard", row.id)
+            .detail(format!("days_overdue={days}")),
+        "ok",
+    )
+    .await?;
+    Ok(true)
 }

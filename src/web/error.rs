@@ -20,7 +20,7 @@ pub struct Carried(pub Arc<Error>);
 pub fn status(e: &Error) -> StatusCode {
     match e {
         Error::Unauthorized => StatusCode::UNAUTHORIZED,
-        Error::Forbidden => StatusCode::FORBIDDEN,
+        Error::Forbidden | Error::ForbiddenBecause(_) => StatusCode::FORBIDDEN,
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -73,6 +73,7 @@ pub fn envelope(e: &Error, lang: Lang) -> Envelope {
     let (msg, fields) = match e {
         Error::Unauthorized => (tr(lang, "err.unauthorized"), vec![]),
         Error::Forbidden => (tr(lang, "err.forbidden"), vec![]),
+        Error::ForbiddenBecause(m) => (message(lang, m), vec![]),
         Error::NotFound => (tr(lang, "err.not_found"), vec![]),
         Error::Conflict(m) => (message(lang, m), vec![]),
         Error::Validation { message: m, fields } => {

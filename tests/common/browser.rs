@@ -273,4 +273,3 @@ pub async fn sign_in(c: &Client, base: &str, username: &str) {
     click(c, "login-submit").await;
     wait_for(c, Locator::Id("current-user")).await;
 }
-

@@ -35,6 +35,7 @@ pub const MENU: &[(&str, &str, Action)] = &[
     ("/schools", "nav.schools", Action::SchoolView),
     ("/risk", "nav.risk", Action::RiskView),
     ("/inspections", "nav.inspections", Action::InspectionView),
+    ("/hazards", "nav.hazards", Action::HazardView),
     ("/admin/users", "nav.users", Action::UserView),
     ("/audit", "nav.audit", Action::AuditView),
     ("/account/password", "nav.password", Action::OwnSession),

@@ -1,0 +1,534 @@
+//! The reads of the hazard loop: one hazard with its history, lists with filters and counts,
+//! the exports and the yearly 销号 ledger. Every query is limited to the schools in the
+//! actor's scope.
+
+use super::*;
+use crate::domain::hazard::{HistoryEvent, Step, available_actions, days_overdue, is_overdue};
+use crate::domain::org::OrgPath;
+use crate::error::Error;
+use crate::storage::entity::{hazard_event, org, user};
+use crate::storage::risk_points::today;
+use crate::storage::{Scoped, views};
+use chrono::{Duration, TimeZone};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{Condition, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+use utoipa::IntoParams;
+
+/// Filters of a hazard list (query string). Empty values mean "not given".
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HazardFilter {
+    /// A city, district or school: only hazards of the schools below it.
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub org_id: Option<i64>,
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub school_id: Option<i64>,
+    /// A status code (`reported` … `cancelled`), or `open` for every status not closed or
+    /// cancelled.
+    pub status: Option<String>,
+    /// `general` or `major`.
+    pub level: Option<String>,
+    /// `true`: only overdue hazards.
+    pub overdue: Option<String>,
+    /// `true`: only hazards under bureau supervision (挂牌督办).
+    pub supervised: Option<String>,
+    /// Text in the title, description or category.
+    pub q: Option<String>,
+    /// Reported on or after this China date (`YYYY-MM-DD`).
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub from: Option<NaiveDate>,
+    /// Reported on or before this China date.
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub to: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub page: Option<u64>,
+}
+
+/// How many hazards of the list (without its status filter) are in one status.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatusCount {
+    pub status: Status,
+    pub count: u64,
+}
+
+/// A page of hazards with the counts per status and of overdue ones.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HazardList {
+    pub items: Vec<HazardSummary>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    /// Every status with its count under the other filters.
+    pub counts: Vec<StatusCount>,
+    /// Overdue hazards under the other filters.
+    pub overdue: u64,
+    /// Hazards under bureau supervision under the other filters.
+    pub supervised: u64,
+}
+
+/// One line of the yearly 销号 ledger: a closing step with its number.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClosureRow {
+    pub closure_number: String,
+    pub hazard_id: HazardId,
+    pub school_code: String,
+    pub school_name: String,
+    pub title: String,
+    pub level: Option<Level>,
+    pub category: String,
+    pub reported_on: NaiveDate,
+    pub closed_on: NaiveDate,
+    pub closed_by_name: String,
+    /// Whether the hazard is still closed under this number (a reopening clears it).
+    pub current: bool,
+}
+
+fn flag(s: &Option<String>) -> bool {
+    matches!(s.as_deref(), Some("true" | "1" | "on" | "yes"))
+}
+
+/// The UTC instant a China date starts.
+fn day_start(d: NaiveDate) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()) - Duration::hours(8)
+}
+
+pub(super) fn state_of(m: &hazard::Model) -> Result<Hazard> {
+    serde_json::from_str(&m.state).map_err(Error::internal)
+}
+
+/// Statuses whose deadline clock runs.
+const CLOCK_STOPPED: [&str; 3] = ["accepted", "closed", "cancelled"];
+
+impl Scoped {
+    /// A hazard whose school is in scope, or `NotFound`.
+    pub(super) async fn hazard_row(
+        &self,
+        id: HazardId,
+        conn: &impl ConnectionTrait,
+    ) -> Result<hazard::Model> {
+        let m = hazard::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.school_row(m.school_id, conn).await?;
+        Ok(m)
+    }
+
+    /// The schools in scope (below `under` when given, which must be in scope).
+    async fn hazard_schools(&self, under: Option<i64>) -> Result<HashMap<OrgId, org::Model>> {
+        let mut q = org::Entity::find()
+            .filter(self.org_scope())
+            .filter(org::Column::Level.eq(crate::domain::org::OrgLevel::School.as_str()));
+        if let Some(u) = under {
+            let node = self.org_row(OrgId(u), &self.conn).await?;
+            let p = OrgPath::parse(&node.path).ok_or(Error::NotFound)?;
+            q = q.filter(Expr::col(org::Column::Path).like(p.like_pattern()));
+        }
+        Ok(q.all(&self.conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect())
+    }
+
+    /// The filter's condition, without its status part (for the counts).
+    fn hazard_condition(
+        &self,
+        f: &HazardFilter,
+        schools: &HashMap<OrgId, org::Model>,
+        today: NaiveDate,
+    ) -> Result<Condition> {
+        let mut c = Condition::all().add(hazard::Column::SchoolId.is_in(schools.keys().copied()));
+        if let Some(s) = f.school_id {
+            c = c.add(hazard::Column::SchoolId.eq(OrgId(s)));
+        }
+        if let Some(l) = f.level.as_deref().filter(|s| !s.is_empty()) {
+            let l = Level::parse(l).ok_or_else(|| Error::field("level", "err.invalid_input"))?;
+            c = c.add(hazard::Column::Level.eq(l.as_str()));
+        }
+        if flag(&f.overdue) {
+            c = c
+                .add(hazard::Column::Deadline.lt(today))
+                .add(hazard::Column::Status.is_not_in(CLOCK_STOPPED));
+        }
+        if flag(&f.supervised) {
+            c = c.add(
+                Condition::any()
+                    .add(hazard::Column::Supervised.eq(true))
+                    .add(hazard::Column::Level.eq(Level::Major.as_str())),
+            );
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            c = c.add(
+                Condition::any()
+                    .add(views::contains_text(hazard::Column::Title, text))
+                    .add(views::contains_text(hazard::Column::Description, text))
+                    .add(views::contains_text(hazard::Column::Category, text))
+                    .add(views::contains_text(hazard::Column::ClosureNumber, text)),
+            );
+        }
+        if let Some(d) = f.from {
+            c = c.add(hazard::Column::ReportedAt.gte(day_start(d)));
+        }
+        if let Some(d) = f.to {
+            c = c.add(hazard::Column::ReportedAt.lt(day_start(d + Duration::days(1))));
+        }
+        Ok(c)
+    }
+
+    fn status_condition(f: &HazardFilter) -> Result<Condition> {
+        Ok(match f.status.as_deref().filter(|s| !s.is_empty()) {
+            None => Condition::all(),
+            Some("open") => {
+                Condition::all().add(hazard::Column::Status.is_not_in(["closed", "cancelled"]))
+            }
+            Some(s) => {
+                let s =
+                    Status::parse(s).ok_or_else(|| Error::field("status", "err.invalid_input"))?;
+                Condition::all().add(hazard::Column::Status.eq(s.as_str()))
+            }
+        })
+    }
+
+    /// Hazards in scope, filtered, a page at a time, with counts.
+    pub async fn list_hazards(&self, f: &HazardFilter) -> Result<HazardList> {
+        self.permit()?;
+        let schools = self.hazard_schools(f.org_id).await?;
+        self.hazard_page(f, &schools).await
+    }
+
+    /// One school's hazards.
+    pub async fn school_hazards(&self, school: OrgId, f: &HazardFilter) -> Result<HazardList> {
+        let s = self.school_row(school, &self.conn).await?;
+        self.permit()?;
+        let schools = HashMap::from([(s.id, s)]);
+        self.hazard_page(f, &schools).await
+    }
+
+    async fn hazard_page(
+        &self,
+        f: &HazardFilter,
+        schools: &HashMap<OrgId, org::Model>,
+    ) -> Result<HazardList> {
+        let t = today();
+        let base = self.hazard_condition(f, schools, t)?;
+        let cond = base.clone().add(Self::status_condition(f)?);
+        let total = hazard::Entity::find()
+            .filter(cond.clone())
+            .count(&self.conn)
+            .await?;
+        let page = std::cmp::max(f.page.unwrap_or(1), 1);
+        let rows = hazard::Entity::find()
+            .filter(cond)
+            .order_by_desc(hazard::Column::Id)
+            .offset((page - 1) * views::PAGE_SIZE)
+            .limit(views::PAGE_SIZE)
+            .all(&self.conn)
+            .await?;
+        let by_status: Vec<(String, i64)> = hazard::Entity::find()
+            .select_only()
+            .column(hazard::Column::Status)
+            .column_as(hazard::Column::Id.count(), "n")
+            .filter(base.clone())
+            .group_by(hazard::Column::Status)
+            .into_tuple()
+            .all(&self.conn)
+            .await?;
+        let counts = Status::ALL
+            .iter()
+            .map(|s| StatusCount {
+                status: *s,
+                count: by_status
+                    .iter()
+                    .find(|(c, _)| c == s.as_str())
+                    .map(|(_, n)| *n as u64)
+                    .unwrap_or(0),
+            })
+            .collect();
+        let overdue = hazard::Entity::find()
+            .filter(base.clone())
+            .filter(hazard::Column::Deadline.lt(t))
+            .filter(hazard::Column::Status.is_not_in(CLOCK_STOPPED))
+            .count(&self.conn)
+            .await?;
+        let supervised = hazard::Entity::find()
+            .filter(base)
+            .filter(
+                Condition::any()
+                    .add(hazard::Column::Supervised.eq(true))
+                    .add(hazard::Column::Level.eq(Level::Major.as_str())),
+            )
+            .count(&self.conn)
+            .await?;
+        let items = self.summaries(rows, schools, t).await?;
+        Ok(HazardList {
+            items,
+            total,
+            page,
+            per_page: views::PAGE_SIZE,
+            counts,
+            overdue,
+            supervised,
+        })
+    }
+
+    /// Every hazard of the filter (exports and ledgers), oldest first, at most 20 000.
+    pub async fn all_hazards(&self, f: &HazardFilter) -> Result<Vec<HazardSummary>> {
+        self.permit()?;
+        let schools = self.hazard_schools(f.org_id).await?;
+        let t = today();
+        let cond = self
+            .hazard_condition(f, &schools, t)?
+            .add(Self::status_condition(f)?);
+        let rows = hazard::Entity::find()
+            .filter(cond)
+            .order_by_asc(hazard::Column::Id)
+            .limit(20_000)
+            .all(&self.conn)
+            .await?;
+        self.summaries(rows, &schools, t).await
+    }
+
+    async fn summaries(
+        &self,
+        rows: Vec<hazard::Model>,
+        schools: &HashMap<OrgId, org::Model>,
+        t: NaiveDate,
+    ) -> Result<Vec<HazardSummary>> {
+        let users: HashMap<UserId, String> = {
+            let ids: Vec<UserId> = rows.iter().filter_map(|m| m.responsible_user_id).collect();
+            user::Entity::find()
+                .filter(user::Column::Id.is_in(ids))
+                .all(&self.conn)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .collect()
+        };
+        let zones: HashMap<ZoneId, String> = {
+            let ids: Vec<ZoneId> = rows.iter().filter_map(|m| m.zone_id).collect();
+            zone::Entity::find()
+                .filter(zone::Column::Id.is_in(ids))
+                .all(&self.conn)
+                .await?
+                .into_iter()
+                .map(|z| (z.id, z.name))
+                .collect()
+        };
+        let points: HashMap<RiskPointId, String> = {
+            let ids: Vec<RiskPointId> = rows.iter().filter_map(|m| m.risk_point_id).collect();
+            risk_point::Entity::find()
+                .filter(risk_point::Column::Id.is_in(ids))
+                .all(&self.conn)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect()
+        };
+        rows.into_iter()
+            .map(|m| {
+                let state = state_of(&m)?;
+                let school = schools.get(&m.school_id);
+                Ok(HazardSummary {
+                    id: m.id,
+                    school_id: m.school_id,
+                    school_code: school.map(|s| s.code.clone()).unwrap_or_default(),
+                    school_name: school.map(|s| s.name.clone()).unwrap_or_default(),
+                    aspect: Aspect::parse(&m.aspect).unwrap_or(Aspect::Things),
+                    source: Source::parse(&m.source).unwrap_or_default(),
+                    status: state.status,
+                    level: state.level,
+                    treatment: state.treatment,
+                    supervised: state.bureau_supervised(),
+                    deadline: state.deadline,
+                    overdue: is_overdue(&state, t),
+                    days_overdue: days_overdue(&state, t),
+                    responsible_user_id: m.responsible_user_id,
+                    responsible_name: m.responsible_user_id.and_then(|u| users.get(&u).cloned()),
+                    zone_name: m.zone_id.and_then(|z| zones.get(&z).cloned()),
+                    risk_point_name: m.risk_point_id.and_then(|p| points.get(&p).cloned()),
+                    closure_number: state.closure_number.clone(),
+                    title: m.title,
+                    category: m.category,
+                    reported_by_name: m.reported_by_name,
+                    reported_at: m.reported_at,
+                    updated_at: m.updated_at,
+                    closed_at: m.closed_at,
+                })
+            })
+            .collect()
+    }
+
+    /// One hazard with its facts, notice, history and the caller's possible steps.
+    pub async fn get_hazard(&self, id: HazardId) -> Result<HazardDetail> {
+        let m = self.hazard_row(id, &self.conn).await?;
+        self.permit()?;
+        self.hazard_detail(m).await
+    }
+
+    pub(super) async fn hazard_detail(&self, m: hazard::Model) -> Result<HazardDetail> {
+        let school = self.school_row(m.school_id, &self.conn).await?;
+        let district_name = match school.parent_id {
+            Some(p) => org::Entity::find_by_id(p)
+                .one(&self.conn)
+                .await?
+                .map(|d| d.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let state = state_of(&m)?;
+        let events = hazard_event::Entity::find()
+            .filter(hazard_event::Column::HazardId.eq(m.id))
+            .order_by_asc(hazard_event::Column::Seq)
+            .all(&self.conn)
+            .await?;
+        let history = events
+            .into_iter()
+            .map(|e| {
+                let ev: HistoryEvent = serde_json::from_str(&e.event).map_err(Error::internal)?;
+                let (action, days) = match ev.step {
+                    Step::Action { action, .. } => (Some(action), None),
+                    Step::Escalated { days_overdue } => (None, Some(days_overdue)),
+                };
+                Ok(HistoryItem {
+                    seq: e.seq,
+                    at: e.at,
+                    day: e.day,
+                    user_id: e.user_id,
+                    user_name: e.user_name,
+                    role: e.role,
+                    kind: e.kind,
+                    from: ev.from,
+                    to: ev.to,
+                    action,
+                    days_overdue: days,
+                    closure_number: ev.closure_number,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let notice_issued_by_name = match &state.notice {
+            Some(n) => user::Entity::find_by_id(UserId(n.issued_by))
+                .one(&self.conn)
+                .await?
+                .map(|u| u.display_name),
+            None => None,
+        };
+        let available = if crate::policy::allows(self.actor.role, crate::policy::Action::HazardAct)
+        {
+            available_actions(&state, &who(&self.actor))
+        } else {
+            Vec::new()
+        };
+        let photo_ids: Vec<i64> = serde_json::from_str(&m.photo_ids).unwrap_or_default();
+        let schools = HashMap::from([(school.id, school)]);
+        let description = m.description.clone();
+        let (zone_id, risk_point_id) = (m.zone_id, m.risk_point_id);
+        let (inspection_id, campaign_id, version) = (m.inspection_id, m.campaign_id, m.version);
+        let summary = self
+            .summaries(vec![m], &schools, today())
+            .await?
+            .pop()
+            .ok_or(Error::NotFound)?;
+        Ok(HazardDetail {
+            summary,
+            description,
+            zone_id,
+            risk_point_id,
+            inspection_id,
+            campaign_id,
+            district_name,
+            photo_ids,
+            interim_plan: state.interim_plan.clone(),
+            notice: state.notice.clone(),
+            notice_issued_by_name,
+            pending_extension: state.pending_extension.clone(),
+            history,
+            available_actions: available,
+            version,
+        })
+    }
+
+    /// The active users of a school in scope (to choose the responsible person).
+    pub async fn hazard_school_users(&self, school: OrgId) -> Result<Vec<SchoolUser>> {
+        self.school_row(school, &self.conn).await?;
+        self.permit()?;
+        Ok(user::Entity::find()
+            .filter(user::Column::OrgId.eq(school))
+            .filter(user::Column::Disabled.eq(false))
+            .order_by_asc(user::Column::Id)
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(|u| SchoolUser {
+                id: u.id,
+                display_name: u.display_name,
+                role: u.role,
+            })
+            .collect())
+    }
+
+    /// The yearly 销号 ledger: every closing step of the year (China dates) in the schools
+    /// below `org_id` (default: the caller's scope), by number.
+    pub async fn closure_ledger(&self, org_id: Option<i64>, year: i32) -> Result<Vec<ClosureRow>> {
+        self.permit()?;
+        let schools = self.hazard_schools(org_id).await?;
+        let first = NaiveDate::from_ymd_opt(year, 1, 1)
+            .ok_or_else(|| Error::field("year", "err.invalid_input"))?;
+        let last = NaiveDate::from_ymd_opt(year, 12, 31)
+            .ok_or_else(|| Error::field("year", "err.invalid_input"))?;
+        let hazards: HashMap<HazardId, hazard::Model> = hazard::Entity::find()
+            .filter(hazard::Column::SchoolId.is_in(schools.keys().copied()))
+            .filter(
+                hazard::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(hazard_event::Column::HazardId)
+                        .from(hazard_event::Entity)
+                        .and_where(hazard_event::Column::Kind.eq("close"))
+                        .to_owned(),
+                ),
+            )
+            .all(&self.conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        let events = hazard_event::Entity::find()
+            .filter(hazard_event::Column::Kind.eq("close"))
+            .filter(hazard_event::Column::Day.gte(first))
+            .filter(hazard_event::Column::Day.lte(last))
+            .filter(hazard_event::Column::HazardId.is_in(hazards.keys().copied()))
+            .all(&self.conn)
+            .await?;
+        let mut out = Vec::new();
+        for e in events {
+            let Some(h) = hazards.get(&e.hazard_id) else {
+                continue;
+            };
+            let ev: HistoryEvent = serde_json::from_str(&e.event).map_err(Error::internal)?;
+            let Some(number) = ev.closure_number else {
+                continue;
+            };
+            let state = state_of(h)?;
+            let school = schools.get(&h.school_id);
+            out.push(ClosureRow {
+                current: state.closure_number.as_deref() == Some(number.as_str()),
+                closure_number: number,
+                hazard_id: h.id,
+                school_code: school.map(|s| s.code.clone()).unwrap_or_default(),
+                school_name: school.map(|s| s.name.clone()).unwrap_or_default(),
+                title: h.title.clone(),
+                level: state.level,
+                category: h.category.clone(),
+                reported_on: (h.reported_at + Duration::hours(8)).date_naive(),
+                closed_on: e.day,
+                closed_by_name: e.user_name,
+            });
+        }
+        out.sort_by(|a, b| {
+            (a.school_code.as_str(), a.closure_number.as_str())
+                .cmp(&(b.school_code.as_str(), b.closure_number.as_str()))
+        });
+        Ok(out)
+    }
+}

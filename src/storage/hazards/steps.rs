@@ -1,0 +1,279 @@
+//! The writes of the hazard loop: reporting, and one step at a time through
+//! [`crate::domain::hazard::apply`], stored with its history event, 销号 number, audit event
+//! and notifications in one transaction.
+
+use super::queries::state_of;
+use super::*;
+use crate::domain::hazard::{HazardError, Step, Transition, apply, closure_number};
+use crate::error::Error;
+use crate::storage::Scoped;
+use crate::storage::audit::Event;
+use crate::storage::entity::{hazard_event, org, user};
+use crate::storage::inbox::{self, Note};
+use crate::storage::risk_points::today;
+use sea_orm::sea_query::Expr;
+use sea_orm::{DbBackend, QueryOrder, QuerySelect, Statement};
+
+/// The rules' refusal as an HTTP error: an impossible step 409, a person not allowed 403,
+/// bad data 422 naming the field.
+fn rule_error(e: HazardError) -> Error {
+    match e {
+        HazardError::IllegalTransition { key, .. } => Error::Conflict(key.into()),
+        HazardError::NotAllowed { key } => Error::ForbiddenBecause(key.into()),
+        HazardError::Invalid { field, key } => Error::field(field, key),
+        HazardError::History { .. } => Error::internal(e),
+    }
+}
+
+/// The next value of a named counter (1 for a new one), atomically on both databases.
+async fn next_counter(txn: &DatabaseTransaction, name: &str) -> Result<i64> {
+    let backend = txn.get_database_backend();
+    let p = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let sql = format!(
+        "INSERT INTO counters (name, value) VALUES ({p}, 1) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
+    );
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [name.into()]))
+        .await?
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("counter {name} returned no row")))?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+/// Stores one step on a hazard: gives a closing step its 销号 number, updates the row's
+/// projections guarded by its version (a concurrent step makes this one a 409), appends the
+/// history event and writes the notifications. `by` is `None` for the system (the escalation
+/// job). Runs inside the caller's transaction; the caller audits and commits.
+pub(in crate::storage) async fn record_transition(
+    txn: &DatabaseTransaction,
+    row: &hazard::Model,
+    t: Transition,
+    by: Option<&Actor>,
+) -> Result<hazard::Model> {
+    let mut t = t;
+    if let Some(year) = t.closing_year() {
+        let school = org::Entity::find_by_id(row.school_id)
+            .one(txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let seq = next_counter(txn, &format!("closure:{}:{year}", school.code)).await?;
+        let seq = u32::try_from(seq).map_err(Error::internal)?;
+        t = t.with_closure_number(closure_number(&school.code, year, seq));
+    }
+    let now = Utc::now();
+    let state = serde_json::to_string(&t.next).map_err(Error::internal)?;
+    let closed_at = match (t.next.status, row.closed_at) {
+        (Status::Closed, Some(at)) if t.event.from == Status::Closed => Some(at),
+        (Status::Closed, _) => Some(now),
+        _ => None,
+    };
+    let res = hazard::Entity::update_many()
+        .col_expr(hazard::Column::Status, Expr::value(t.next.status.as_str()))
+        .col_expr(
+            hazard::Column::Level,
+            Expr::value(t.next.level.map(|l| l.as_str().to_string())),
+        )
+        .col_expr(
+            hazard::Column::Treatment,
+            Expr::value(t.next.treatment.map(|l| l.as_str().to_string())),
+        )
+        .col_expr(
+            hazard::Column::Supervised,
+            Expr::value(t.next.bureau_supervised()),
+        )
+        .col_expr(hazard::Column::Deadline, Expr::value(t.next.deadline))
+        .col_expr(
+            hazard::Column::ResponsibleUserId,
+            Expr::value(t.next.responsible_user_id),
+        )
+        .col_expr(
+            hazard::Column::ClosureNumber,
+            Expr::value(t.next.closure_number.clone()),
+        )
+        .col_expr(hazard::Column::ClosedAt, Expr::value(closed_at))
+        .col_expr(hazard::Column::State, Expr::value(state))
+        .col_expr(hazard::Column::UpdatedAt, Expr::value(now))
+        .col_expr(hazard::Column::Version, Expr::value(row.version + 1))
+        .filter(hazard::Column::Id.eq(row.id))
+        .filter(hazard::Column::Version.eq(row.version))
+        .exec(txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(Error::Conflict("err.hazard.changed".into()));
+    }
+    let last: Option<i32> = hazard_event::Entity::find()
+        .select_only()
+        .column(hazard_event::Column::Seq)
+        .filter(hazard_event::Column::HazardId.eq(row.id))
+        .order_by_desc(hazard_event::Column::Seq)
+        .limit(1)
+        .into_tuple()
+        .one(txn)
+        .await?;
+    let seq = last.unwrap_or(0) + 1;
+    let kind = match &t.event.step {
+        Step::Action { action, .. } => action.kind().as_str(),
+        Step::Escalated { .. } => "escalated",
+    };
+    hazard_event::ActiveModel {
+        hazard_id: Set(row.id),
+        seq: Set(seq),
+        at: Set(now),
+        day: Set(t.event.on),
+        user_id: Set(by.map(|a| a.user_id)),
+        user_name: Set(by.map(|a| a.display_name.clone()).unwrap_or_default()),
+        role: Set(by
+            .map(|a| a.role.as_str().to_string())
+            .unwrap_or_else(|| "system".into())),
+        from_status: Set(t.event.from.as_str().to_string()),
+        to_status: Set(t.event.to.as_str().to_string()),
+        kind: Set(kind.to_string()),
+        event: Set(serde_json::to_string(&t.event).map_err(Error::internal)?),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    notify_step(txn, row, &t, kind, seq).await?;
+    hazard::Entity::find_by_id(row.id)
+        .one(txn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Who hears about a step, and as what.
+async fn notify_step(
+    txn: &DatabaseTransaction,
+    row: &hazard::Model,
+    t: &Transition,
+    kind: &str,
+    seq: i32,
+) -> Result<()> {
+    let school = row.school_id;
+    let uid = |id: Option<i64>| id.map(UserId);
+    let before = state_of(row)?;
+    let next = &t.next;
+    let (note_kind, users): (&'static str, Vec<UserId>) = match kind {
+        "issue_notice" => (
+            "assigned",
+            uid(next.responsible_user_id).into_iter().collect(),
+        ),
+        "submit" => {
+            let mut u = inbox::school_managers(txn, school).await?;
+            if next.bureau_supervised() {
+                u.extend(inbox::bureau_officers(txn, school).await?);
+            }
+            ("submitted", u)
+        }
+        "accept" => ("accepted", uid(before.rectifier).into_iter().collect()),
+        "reject" => ("rejected", uid(before.rectifier).into_iter().collect()),
+        "request_extension" => {
+            let u = if next.bureau_supervised() {
+                inbox::bureau_officers(txn, school).await?
+            } else {
+                inbox::school_managers(txn, school).await?
+            };
+            ("extension_requested", u)
+        }
+        "approve_extension" | "refuse_extension" => (
+            "extension_decided",
+            uid(before.pending_extension.as_ref().map(|e| e.requested_by))
+                .into_iter()
+                .collect(),
+        ),
+        "close" => (
+            "closed",
+            row.reported_by
+                .into_iter()
+                .chain(uid(next.responsible_user_id))
+                .collect(),
+        ),
+        "reopen" => {
+            let mut u = inbox::school_managers(txn, school).await?;
+            u.extend(uid(next.responsible_user_id));
+            ("reopened", u)
+        }
+        "escalated" => {
+            let mut u = inbox::school_managers(txn, school).await?;
+            u.extend(inbox::bureau_officers(txn, school).await?);
+            ("escalated", u)
+        }
+        _ => return Ok(()),
+    };
+    if users.is_empty() {
+        return Ok(());
+    }
+    let note = Note {
+        kind: note_kind,
+        hazard: Some(row.id),
+        school: Some(school),
+        subject: &row.title,
+        link: format!("/hazards/{}", row.id),
+        params: serde_json::json!({
+            "status": next.status.as_str(),
+            "deadline": next.deadline,
+            "closure_number": next.closure_number,
+        }),
+        dedupe: format!("hazard:{}:{seq}", row.id),
+    };
+    inbox::notify(txn, &users, &note).await
+}
+
+impl Scoped {
+    /// Reports a hazard found at a school (登记/上报).
+    pub async fn report_hazard(&self, school: OrgId, input: &NewHazard) -> Result<HazardDetail> {
+        let mut tx = self
+            .begin_for(Event::new("hazard.report", "hazard", ""), school)
+            .await?;
+        match insert_reported(&tx.txn, &self.actor, school, input, Origin::default()).await {
+            Ok(m) => {
+                tx.event.object_id = m.id.to_string();
+                tx.commit().await?;
+                self.hazard_detail(m).await
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    /// Takes one step of the closed loop on a hazard in scope.
+    pub async fn hazard_step(&self, id: HazardId, action: &Action) -> Result<HazardDetail> {
+        let found = self.hazard_row(id, &self.conn).await?;
+        let event = Event::new("hazard.step", "hazard", id).detail(action.kind().as_str());
+        let tx = self.begin_for(event, found.school_id).await?;
+        let res = async {
+            let row = self.hazard_row(id, &tx.txn).await?;
+            let state = state_of(&row)?;
+            let t = apply(&state, action, &who(&self.actor), today()).map_err(rule_error)?;
+            let mut errs =
+                check_photos(&tx.txn, row.school_id, action.photo_ids(), "photo_ids").await?;
+            if let Action::IssueNotice {
+                responsible_user_id,
+                ..
+            } = action
+            {
+                let ok = user::Entity::find_by_id(UserId(*responsible_user_id))
+                    .one(&tx.txn)
+                    .await?
+                    .is_some_and(|u| u.org_id == Some(row.school_id) && !u.disabled);
+                if !ok {
+                    errs.push(fe("responsible_user_id", "err.hazard.responsible_not_here"));
+                }
+            }
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            record_transition(&tx.txn, &row, t, Some(&self.actor)).await
+        }
+        .await;
+        match res {
+            Ok(m) => {
+                tx.commit().await?;
+                self.hazard_detail(m).await
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+}
