@@ -152,8 +152,7 @@ mod queries;
 mod steps;
 
 pub use queries::{ClosureRow, HazardFilter, HazardList, StatusCount};
-/// For the escalation job (another module of storage).
-#[allow(unused_imports)]
+/// For the escalation job (`storage::jobs`).
 pub(super) use steps::record_transition;
 
 /// A hazard in a list (and the head of its detail).
