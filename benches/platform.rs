@@ -143,7 +143,7 @@ async fn main() {
     )
     .await;
 
-    let t_hazards = time_get(n / 3, &router, &token, "/api/v1/hazards?per_page=50").await;
+    let t_hazards = time_get(n / 3, &router, &token, "/api/v1/hazards").await;
     let t_overdue = time_get(n / 3, &router, &token, "/api/v1/hazards?overdue=true").await;
     let t_board = time_get(n / 3, &router, &token, "/api/v1/self-inspection-board").await;
 
@@ -207,7 +207,7 @@ async fn main() {
 | `GET /api/v1/schools` (session, scope, query, 42 schools) | {:.0} µs | A | {:.1}× |\n\
 | `GET /api/v1/schools/{{id}}/risk-points` (~230 points) | {:.0} µs | A | {:.1}× |\n\
 | `GET /api/v1/schools/{{id}}/risk-map.svg` | {:.0} µs | A | {:.1}× |\n\
-| `GET /api/v1/hazards` (the district's hazards, first page of 50) | {:.0} µs | A | {:.1}× |\n\
+| `GET /api/v1/hazards` (the district's hazards, first page) | {:.0} µs | A | {:.1}× |\n\
 | `GET /api/v1/hazards?overdue=true` (derived from deadlines and today) | {:.0} µs | A | {:.1}× |\n\
 | `GET /api/v1/self-inspection-board` (this half-month, every school) | {:.0} µs | A | {:.1}× |\n\
 | raw SQLite insert in its own transaction (baseline B) | {:.0} µs | — | 1 |\n\

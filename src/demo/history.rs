@@ -528,6 +528,17 @@ fn showcase<'a>(
     out
 }
 
+/// A demo campaign: id, window, its own items, the categories it covers, and the share of
+/// schools that have done it.
+type Campaign = (
+    CampaignId,
+    NaiveDate,
+    NaiveDate,
+    Vec<&'static str>,
+    Vec<&'static str>,
+    f64,
+);
+
 /// Writes the history for every school of every district.
 pub(super) async fn seed(
     tx: &mut SeedTx,
@@ -550,8 +561,7 @@ pub(super) async fn seed(
         let bureau = &dist.officer;
         let ed = dist.code == "ED";
         let all: Vec<OrgId> = dist.schools.iter().map(|s| s.id).collect();
-        let mut campaigns: Vec<(CampaignId, NaiveDate, NaiveDate, Vec<&str>, Vec<&str>, f64)> =
-            Vec::new();
+        let mut campaigns: Vec<Campaign> = Vec::new();
         if ed {
             for (kind, name, desc, start, end, items, categories, share) in [
                 (
