@@ -5,7 +5,8 @@ mod common;
 // becomes a hazard; the safety director assesses it and issues the rectification notice (all
 // five of 五落实) to himself, starts and submits with an after-photo; the principal — someone
 // else — accepts and closes it, and the hazard carries its 销号 number and the evidence of every
-// step. Screenshots of each stage go to `artifacts/screenshots/`.
+// step. Screenshots of each stage go to `artifacts/screenshots/`. Then the bureau officer at a
+// desk: the board's missed self-inspections, the overdue hazards, and a closed hazard's history.
 
 #[path = "common/browser.rs"]
 mod harness;
@@ -276,4 +277,75 @@ async fn self_inspection_to_closure_on_a_phone() {
     no_sideways_scroll(c, "the closed hazard").await;
     screenshot_page(c, "hazard-6-closed-390.png").await;
     h.finish("self_inspection_to_closure_on_a_phone").await;
+}
+
+/// The issue's "done when", at a desk: the bureau officer sees on the board which schools missed
+/// the last half-month's self-inspection (red, first), sees the overdue hazards, and follows a
+/// closed hazard of the demo's history from its discovery to its 销号 number with the evidence
+/// of every step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bureau_sees_missed_self_inspections_and_overdue_hazards() {
+    let app = TestApp::new().await;
+    let h = Harness::start(&app, 1366, 900).await;
+    let (c, base) = (&h.c, h.base.as_str());
+    sign_in(c, base, "bureau.officer").await;
+
+    // This half-month, then the one before: the missing ones are counted and listed first.
+    visit(c, base, "/inspections/board", Locator::Id("board-counts")).await;
+    click(c, "prev-period").await;
+    wait_for(c, Locator::Css("#board-schools tbody tr")).await;
+    let missing = text(c, "#count-missing").await;
+    let n: u32 = missing
+        .split_whitespace()
+        .last()
+        .and_then(|x| x.parse().ok())
+        .expect("a count");
+    assert!(n > 0, "the demo has schools that missed it: {missing}");
+    let first = c
+        .find(Locator::Css("#board-schools tbody tr"))
+        .await
+        .expect("a row")
+        .attr("class")
+        .await
+        .expect("class")
+        .unwrap_or_default();
+    assert!(first.contains("status-missing"), "missing first: {first}");
+    screenshot_page(c, "board-previous-half-month-1366.png").await;
+
+    // The overdue hazards of the district.
+    visit(c, base, "/hazards?overdue=true", Locator::Id("hazard-list")).await;
+    let overdue = c
+        .find_all(Locator::Css("#hazard-list tr.hz-overdue"))
+        .await
+        .expect("rows");
+    assert!(!overdue.is_empty(), "overdue hazards listed");
+    screenshot(c, "hazards-overdue-1366.png").await;
+
+    // A closed hazard: every step from discovery to its 销号 number.
+    visit(
+        c,
+        base,
+        "/hazards?status=closed",
+        Locator::Id("hazard-list"),
+    )
+    .await;
+    let link = c
+        .find(Locator::Css("#hazard-list a[href^='/hazards/']"))
+        .await
+        .expect("a closed hazard");
+    let href = link.attr("href").await.expect("href").expect("link");
+    visit(c, base, &href, Locator::Id("closure-number")).await;
+    assert!(text(c, "#closure-number").await.contains("XH-"));
+    let steps = c
+        .find_all(Locator::Css("#timeline [id^='event-']"))
+        .await
+        .expect("timeline");
+    assert!(steps.len() >= 3, "{} steps", steps.len());
+    assert!(
+        c.find(Locator::Css("#timeline img")).await.is_ok(),
+        "the evidence photos are in the timeline"
+    );
+    screenshot_page(c, "hazard-closed-history-1366.png").await;
+    h.finish("the_bureau_sees_missed_self_inspections_and_overdue_hazards")
+        .await;
 }
