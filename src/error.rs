@@ -18,6 +18,16 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// A problem with `field`; `message` is a catalogue key (e.g. `err.required`).
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("not signed in")]

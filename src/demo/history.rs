@@ -7,9 +7,10 @@
 use crate::domain::hazard::{Action, Amount, Funds, Level, Source, Treatment};
 use crate::domain::ids::{CampaignId, CrossAssignmentId, FileId, OrgId};
 use crate::error::Result;
+use crate::storage::inspections::Period;
 use crate::storage::seed::SeedTx;
 use crate::storage::seed_history::{PastHazard, PastItem, PastStep, Person, Point, at};
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -33,27 +34,6 @@ pub(super) struct DistrictPeople {
 
 /// Days after which the escalation job lists an overdue hazard (the default configuration).
 const ESCALATE_AFTER: u32 = 7;
-
-/// A half-month: first day, last day, code (`2026-11-H2`).
-pub(super) fn half_month(d: NaiveDate) -> (NaiveDate, NaiveDate, String) {
-    let (y, m) = (d.year(), d.month());
-    let first = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d);
-    let next = if m == 12 {
-        NaiveDate::from_ymd_opt(y + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(y, m + 1, 1)
-    }
-    .unwrap_or(d);
-    if d.day() <= 15 {
-        (first, first + Duration::days(14), format!("{y}-{m:02}-H1"))
-    } else {
-        (
-            first + Duration::days(15),
-            next - Duration::days(1),
-            format!("{y}-{m:02}-H2"),
-        )
-    }
-}
 
 /// What a failed check found, by category (a generic finding otherwise).
 fn finding(category: &str, point: &str, rng: &mut StdRng) -> String {
@@ -547,15 +527,11 @@ pub(super) async fn seed(
     today: NaiveDate,
 ) -> Result<()> {
     let mut rng = StdRng::seed_from_u64(2026);
-    let (cur_start, _, cur_code) = half_month(today);
     // Twelve half-months back, oldest first, then the current one.
-    let mut periods = Vec::new();
-    let mut d = cur_start - Duration::days(1);
-    for _ in 0..12 {
-        let p = half_month(d);
-        d = p.0 - Duration::days(1);
-        periods.push(p);
-    }
+    let this_half = Period::of(today);
+    let mut periods: Vec<Period> = std::iter::successors(Some(this_half), |p| Some(p.prev()))
+        .take(13)
+        .collect();
     periods.reverse();
     for dist in districts {
         let bureau = &dist.officer;
@@ -656,8 +632,10 @@ pub(super) async fn seed(
             let ph = &photos[&s.id];
             let diligent = si == 0;
             // Half-month self-inspections.
-            for (start, end, code) in periods.iter().chain([&half_month(today)]) {
-                let current = *code == cur_code;
+            for period in &periods {
+                let (start, end, code) =
+                    (&period.starts_on(), &period.ends_on(), period.to_string());
+                let current = *period == this_half;
                 let roll: f64 = rng.random();
                 let day = if current {
                     if roll < 0.55 && today > *start {
@@ -693,7 +671,7 @@ pub(super) async fn seed(
                     today,
                     Inspection {
                         kind: "half_month",
-                        period: Some(code),
+                        period: Some(&code),
                         campaign: None,
                         cross: None,
                         by: &s.safety,

@@ -61,13 +61,6 @@ pub fn who(actor: &Actor) -> Who {
     }
 }
 
-fn fe(field: &str, key: &str) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: key.into(),
-    }
-}
-
 /// Checks a report and inserts the hazard in `reported`, inside the caller's transaction (the
 /// caller has found the school in scope, checked the role, and commits with its audit event).
 pub(super) async fn insert_reported(
@@ -80,18 +73,18 @@ pub(super) async fn insert_reported(
     let mut errs = Vec::new();
     let title = input.title.trim();
     if title.is_empty() {
-        errs.push(fe("title", "err.required"));
+        errs.push(FieldError::new("title", "err.required"));
     } else if title.chars().count() > 200 {
-        errs.push(fe("title", "err.too_long_200"));
+        errs.push(FieldError::new("title", "err.too_long_200"));
     }
     if input.description.chars().count() > MAX_TEXT {
-        errs.push(fe("description", "err.hazard.too_long"));
+        errs.push(FieldError::new("description", "err.hazard.too_long"));
     }
     let category = input.category.trim();
     if category.is_empty() {
-        errs.push(fe("category", "err.required"));
+        errs.push(FieldError::new("category", "err.required"));
     } else if category.chars().count() > 64 {
-        errs.push(fe("category", "err.too_long_64"));
+        errs.push(FieldError::new("category", "err.too_long_64"));
     }
     if let Some(z) = input.zone_id {
         let ok = zone::Entity::find_by_id(z)
@@ -99,7 +92,7 @@ pub(super) async fn insert_reported(
             .await?
             .is_some_and(|z| z.school_id == school);
         if !ok {
-            errs.push(fe("zone_id", "err.risk.zone_not_here"));
+            errs.push(FieldError::new("zone_id", "err.risk.zone_not_here"));
         }
     }
     if let Some(p) = input.risk_point_id {
@@ -108,7 +101,10 @@ pub(super) async fn insert_reported(
             .await?
             .is_some_and(|p| p.school_id == school);
         if !ok {
-            errs.push(fe("risk_point_id", "err.hazard.point_not_here"));
+            errs.push(FieldError::new(
+                "risk_point_id",
+                "err.hazard.point_not_here",
+            ));
         }
     }
     errs.extend(check_photos(txn, school, &input.photo_ids, "photo_ids").await?);

@@ -77,13 +77,6 @@ pub fn china_date(t: DateTime<Utc>) -> NaiveDate {
     (t + Duration::hours(8)).date_naive()
 }
 
-fn fe(field: impl Into<String>, key: &str) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: key.into(),
-    }
-}
-
 /// Which checklist to build.
 #[derive(Debug, Clone, Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
@@ -390,10 +383,10 @@ async fn store_inspection(
     let mut errs = Vec::new();
     let inspected_on = input.inspected_on.unwrap_or(today);
     if inspected_on > today {
-        errs.push(fe("inspected_on", "err.inspection.future"));
+        errs.push(FieldError::new("inspected_on", "err.inspection.future"));
     }
     if input.note.chars().count() > MAX_NOTE {
-        errs.push(fe("note", "err.inspection.too_long"));
+        errs.push(FieldError::new("note", "err.inspection.too_long"));
     }
     // The kind decides the period and the campaign.
     let mut period = None;
@@ -411,14 +404,14 @@ async fn store_inspection(
             };
             match p {
                 Some(p) if p.starts_on() > today => {
-                    errs.push(fe("period", "err.inspection.period_future"))
+                    errs.push(FieldError::new("period", "err.inspection.period_future"))
                 }
                 Some(p) => period = Some(p.to_string()),
-                None => errs.push(fe("period", "err.inspection.period")),
+                None => errs.push(FieldError::new("period", "err.inspection.period")),
             }
         }
         Kind::Campaign => match input.campaign_id {
-            None => errs.push(fe("campaign_id", "err.required")),
+            None => errs.push(FieldError::new("campaign_id", "err.required")),
             Some(c) => {
                 let targeted = campaign_school::Entity::find()
                     .filter(campaign_school::Column::CampaignId.eq(c))
@@ -428,13 +421,17 @@ async fn store_inspection(
                     .is_some();
                 match campaign::Entity::find_by_id(c).one(txn).await? {
                     Some(m) if targeted => campaign = Some(m),
-                    _ => errs.push(fe("campaign_id", "err.inspection.campaign_not_here")),
+                    _ => errs.push(FieldError::new(
+                        "campaign_id",
+                        "err.inspection.campaign_not_here",
+                    )),
                 }
             }
         },
-        Kind::Cross if cross.is_none() => {
-            errs.push(fe("kind", "err.inspection.cross_through_assignment"))
-        }
+        Kind::Cross if cross.is_none() => errs.push(FieldError::new(
+            "kind",
+            "err.inspection.cross_through_assignment",
+        )),
         _ => {}
     }
     if input.kind != Kind::HalfMonth
@@ -443,15 +440,21 @@ async fn store_inspection(
             .as_deref()
             .is_some_and(|s| !s.trim().is_empty())
     {
-        errs.push(fe("period", "err.inspection.period_half_month_only"));
+        errs.push(FieldError::new(
+            "period",
+            "err.inspection.period_half_month_only",
+        ));
     }
     if input.kind != Kind::Campaign && input.campaign_id.is_some() {
-        errs.push(fe("campaign_id", "err.inspection.campaign_kind_only"));
+        errs.push(FieldError::new(
+            "campaign_id",
+            "err.inspection.campaign_kind_only",
+        ));
     }
     if input.items.is_empty() {
-        errs.push(fe("items", "err.inspection.no_items"));
+        errs.push(FieldError::new("items", "err.inspection.no_items"));
     } else if input.items.len() > MAX_ITEMS {
-        errs.push(fe("items", "err.inspection.too_many_items"));
+        errs.push(FieldError::new("items", "err.inspection.too_many_items"));
     }
     // The school's active points that the items name.
     let ids: Vec<RiskPointId> = input.items.iter().filter_map(|i| i.risk_point_id).collect();
@@ -474,26 +477,38 @@ async fn store_inspection(
         match (&it.risk_point_id, &it.label) {
             (Some(p), None) => {
                 if !points.contains_key(p) {
-                    errs.push(fe(at("risk_point_id"), "err.inspection.point_not_here"));
+                    errs.push(FieldError::new(
+                        at("risk_point_id"),
+                        "err.inspection.point_not_here",
+                    ));
                 } else if !seen.insert(*p) {
-                    errs.push(fe(at("risk_point_id"), "err.inspection.point_twice"));
+                    errs.push(FieldError::new(
+                        at("risk_point_id"),
+                        "err.inspection.point_twice",
+                    ));
                 }
             }
             (None, Some(l)) => {
                 let n = l.trim().chars().count();
                 if n == 0 {
-                    errs.push(fe(at("label"), "err.required"));
+                    errs.push(FieldError::new(at("label"), "err.required"));
                 } else if n > 200 {
-                    errs.push(fe(at("label"), "err.too_long_200"));
+                    errs.push(FieldError::new(at("label"), "err.too_long_200"));
                 }
             }
-            _ => errs.push(fe(at("risk_point_id"), "err.inspection.point_or_label")),
+            _ => errs.push(FieldError::new(
+                at("risk_point_id"),
+                "err.inspection.point_or_label",
+            )),
         }
         if it.result == ItemResult::Fail && it.note.trim().is_empty() {
-            errs.push(fe(at("note"), "err.inspection.fail_needs_note"));
+            errs.push(FieldError::new(
+                at("note"),
+                "err.inspection.fail_needs_note",
+            ));
         }
         if it.note.chars().count() > MAX_NOTE {
-            errs.push(fe(at("note"), "err.inspection.too_long"));
+            errs.push(FieldError::new(at("note"), "err.inspection.too_long"));
         }
         errs.extend(
             super::files::check_photos(txn, school, &it.photo_ids, &at("photo_ids")).await?,

@@ -93,13 +93,6 @@ pub struct NewOrg {
     pub phone: String,
 }
 
-fn fe(field: &str, key: &str) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: key.into(),
-    }
-}
-
 /// Field checks shared by create, update and import. Messages are translation keys.
 pub(crate) fn check_school_fields(
     name: Option<&str>,
@@ -113,33 +106,33 @@ pub(crate) fn check_school_fields(
     let mut errs = Vec::new();
     if let Some(n) = name {
         if n.trim().is_empty() {
-            errs.push(fe("name", "err.required"));
+            errs.push(FieldError::new("name", "err.required"));
         } else if n.chars().count() > 64 {
-            errs.push(fe("name", "err.too_long_64"));
+            errs.push(FieldError::new("name", "err.too_long_64"));
         }
     }
     for (f, v) in [("students", students), ("staff", staff), ("area_m2", area)] {
         if let Some(v) = v
             && !(0..=10_000_000).contains(&v)
         {
-            errs.push(fe(f, "err.out_of_range"));
+            errs.push(FieldError::new(f, "err.out_of_range"));
         }
     }
     if let Some(v) = lat
         && !(-90.0..=90.0).contains(&v)
     {
-        errs.push(fe("lat", "err.latitude"));
+        errs.push(FieldError::new("lat", "err.latitude"));
     }
     if let Some(v) = lng
         && !(-180.0..=180.0).contains(&v)
     {
-        errs.push(fe("lng", "err.longitude"));
+        errs.push(FieldError::new("lng", "err.longitude"));
     }
     if let Some(p) = phone
         && !p.is_empty()
         && !valid_phone(p)
     {
-        errs.push(fe("phone", "err.phone"));
+        errs.push(FieldError::new("phone", "err.phone"));
     }
     errs
 }
@@ -331,7 +324,7 @@ impl Scoped {
                 Some(&input.phone),
             );
             if !valid_code(&input.code) {
-                errs.push(fe("code", "err.code"));
+                errs.push(FieldError::new("code", "err.code"));
             }
             if !errs.is_empty() {
                 return Err(invalid(errs));
@@ -462,10 +455,10 @@ impl Scoped {
                 return Err(Error::field("kind", "err.use_school_api"));
             }
             if !valid_code(&input.code) {
-                return Err(invalid(vec![fe("code", "err.code")]));
+                return Err(invalid(vec![FieldError::new("code", "err.code")]));
             }
             if input.name.trim().is_empty() {
-                return Err(invalid(vec![fe("name", "err.required")]));
+                return Err(invalid(vec![FieldError::new("name", "err.required")]));
             }
             let (parent_path, parent_id) = match input.parent_id {
                 Some(pid) => {
@@ -510,7 +503,7 @@ impl Scoped {
 
 fn conflict_code(e: Error) -> Error {
     match e {
-        Error::Conflict(_) => invalid(vec![fe("code", "err.code_taken")]),
+        Error::Conflict(_) => invalid(vec![FieldError::new("code", "err.code_taken")]),
         e => e,
     }
 }

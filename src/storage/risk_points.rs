@@ -265,13 +265,6 @@ pub struct InstantiateReport {
     pub not_applicable: usize,
 }
 
-fn fe(field: &str, key: &str) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: key.into(),
-    }
-}
-
 pub(crate) fn school_has(o: &org::Model) -> impl Fn(&str) -> bool + '_ {
     move |f: &str| match f {
         "boarding" => o.boarding,

@@ -36,33 +36,26 @@ pub struct ZoneInput {
     pub h: Option<i32>,
 }
 
-fn fe(field: &str, key: &str) -> FieldError {
-    FieldError {
-        field: field.into(),
-        message: key.into(),
-    }
-}
-
 impl ZoneInput {
     fn check(&self) -> Vec<FieldError> {
         let mut errs = Vec::new();
         if !crate::domain::org::valid_code(&self.code) {
-            errs.push(fe("code", "err.code"));
+            errs.push(FieldError::new("code", "err.code"));
         }
         if self.name.trim().is_empty() {
-            errs.push(fe("name", "err.required"));
+            errs.push(FieldError::new("name", "err.required"));
         } else if self.name.chars().count() > 64 {
-            errs.push(fe("name", "err.too_long_64"));
+            errs.push(FieldError::new("name", "err.too_long_64"));
         }
         let rect = [self.x, self.y, self.w, self.h];
         let given = rect.iter().filter(|v| v.is_some()).count();
         if given != 0 && given != 4 {
-            errs.push(fe("x", "err.rect_incomplete"));
+            errs.push(FieldError::new("x", "err.rect_incomplete"));
         }
         if let [Some(x), Some(y), Some(w), Some(h)] = rect
             && (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > 1000 || y + h > 700)
         {
-            errs.push(fe("x", "err.rect_outside"));
+            errs.push(FieldError::new("x", "err.rect_outside"));
         }
         errs
     }
@@ -131,7 +124,7 @@ impl Scoped {
                 .await?
                 .is_some_and(|z| z.school_id == school);
             if !ok {
-                errs.push(fe("parent_id", "err.zone_parent"));
+                errs.push(FieldError::new("parent_id", "err.zone_parent"));
             }
         }
         if let Some(pid) = input.responsible_person_id {
@@ -140,7 +133,10 @@ impl Scoped {
                 .await?
                 .is_some_and(|p| p.org_id == school && p.active);
             if !ok {
-                errs.push(fe("responsible_person_id", "err.person_not_here"));
+                errs.push(FieldError::new(
+                    "responsible_person_id",
+                    "err.person_not_here",
+                ));
             }
         }
         Ok(errs)
@@ -182,9 +178,9 @@ impl Scoped {
                 tx.commit().await?;
                 self.get_zone_unchecked(id).await
             }
-            Err(Error::Conflict(_)) => {
-                Err(tx.fail(invalid(vec![fe("code", "err.code_taken")])).await)
-            }
+            Err(Error::Conflict(_)) => Err(tx
+                .fail(invalid(vec![FieldError::new("code", "err.code_taken")]))
+                .await),
             Err(e) => Err(tx.fail(e).await),
         }
     }
@@ -212,7 +208,7 @@ impl Scoped {
             let m = self.zone_row(id, &tx.txn).await?;
             let mut errs = self.check_links(m.school_id, &input, &tx.txn).await?;
             if input.parent_id == Some(id) {
-                errs.push(fe("parent_id", "err.zone_parent"));
+                errs.push(FieldError::new("parent_id", "err.zone_parent"));
             }
             if !errs.is_empty() {
                 return Err(invalid(errs));
@@ -245,9 +241,9 @@ impl Scoped {
                 tx.commit().await?;
                 self.get_zone_unchecked(id).await
             }
-            Err(Error::Conflict(_)) => {
-                Err(tx.fail(invalid(vec![fe("code", "err.code_taken")])).await)
-            }
+            Err(Error::Conflict(_)) => Err(tx
+                .fail(invalid(vec![FieldError::new("code", "err.code_taken")]))
+                .await),
             Err(e) => Err(tx.fail(e).await),
         }
     }

@@ -259,7 +259,10 @@ impl Scoped {
                     .await?
                     .is_some_and(|u| u.org_id == Some(row.school_id) && !u.disabled);
                 if !ok {
-                    errs.push(fe("responsible_user_id", "err.hazard.responsible_not_here"));
+                    errs.push(FieldError::new(
+                        "responsible_user_id",
+                        "err.hazard.responsible_not_here",
+                    ));
                 }
             }
             if !errs.is_empty() {

@@ -112,16 +112,16 @@ const CLOSED: &[&str] = &["closed"];
 
 fn check_window(starts: NaiveDate, ends: NaiveDate, errs: &mut Vec<FieldError>) {
     if ends < starts {
-        errs.push(fe("ends_on", "err.campaign.window"));
+        errs.push(FieldError::new("ends_on", "err.campaign.window"));
     }
 }
 
 fn check_name(name: &str, field: &str, errs: &mut Vec<FieldError>) {
     let n = name.trim().chars().count();
     if n == 0 {
-        errs.push(fe(field, "err.required"));
+        errs.push(FieldError::new(field, "err.required"));
     } else if n > 200 {
-        errs.push(fe(field, "err.too_long_200"));
+        errs.push(FieldError::new(field, "err.too_long_200"));
     }
 }
 
@@ -324,12 +324,12 @@ impl Scoped {
             let root = self.org_row(node, &tx.txn).await?;
             let mut errs = Vec::new();
             if root.level == OrgLevel::School.as_str() {
-                errs.push(fe("org_id", "err.campaign.not_a_bureau"));
+                errs.push(FieldError::new("org_id", "err.campaign.not_a_bureau"));
             }
             check_name(&input.name, "name", &mut errs);
             check_window(input.starts_on, input.ends_on, &mut errs);
             if input.description.chars().count() > MAX_NOTE {
-                errs.push(fe("description", "err.inspection.too_long"));
+                errs.push(FieldError::new("description", "err.inspection.too_long"));
             }
             for (i, it) in input.items.iter().enumerate() {
                 check_name(it, &format!("items[{i}]"), &mut errs);
@@ -348,7 +348,7 @@ impl Scoped {
                 let mut t = Vec::new();
                 for (i, s) in input.school_ids.iter().enumerate() {
                     if !under.iter().any(|u| u.id == *s) {
-                        errs.push(fe(
+                        errs.push(FieldError::new(
                             format!("school_ids[{i}]"),
                             "err.campaign.school_not_here",
                         ));
@@ -359,7 +359,7 @@ impl Scoped {
                 t
             };
             if targets.is_empty() && errs.is_empty() {
-                errs.push(fe("school_ids", "err.campaign.no_schools"));
+                errs.push(FieldError::new("school_ids", "err.campaign.no_schools"));
             }
             if !errs.is_empty() {
                 return Err(invalid(errs));
@@ -538,13 +538,13 @@ impl Scoped {
             check_name(&input.round_name, "round_name", &mut errs);
             check_window(input.starts_on, input.ends_on, &mut errs);
             if input.pairs.is_empty() {
-                errs.push(fe("pairs", "err.cross.no_pairs"));
+                errs.push(FieldError::new("pairs", "err.cross.no_pairs"));
             }
             let mut ok = Vec::new();
             for (i, p) in input.pairs.iter().enumerate() {
                 let target = self.school_row(p.target_school_id, &tx.txn).await.ok();
                 if target.is_none() {
-                    errs.push(fe(
+                    errs.push(FieldError::new(
                         format!("pairs[{i}].target_school_id"),
                         "err.cross.target_not_here",
                     ));
@@ -566,7 +566,7 @@ impl Scoped {
                 match (&school, role_ok) {
                     (Some(s), true) => {
                         if target.as_ref().is_some_and(|t| t.id == s.id) {
-                            errs.push(fe(
+                            errs.push(FieldError::new(
                                 format!("pairs[{i}].target_school_id"),
                                 "err.cross.own_school",
                             ));
@@ -574,7 +574,7 @@ impl Scoped {
                             ok.push((p.inspector_user_id, s.id, t.id));
                         }
                     }
-                    _ => errs.push(fe(
+                    _ => errs.push(FieldError::new(
                         format!("pairs[{i}].inspector_user_id"),
                         "err.cross.inspector_not_here",
                     )),

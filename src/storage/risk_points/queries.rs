@@ -167,7 +167,7 @@ impl Scoped {
                 .await?
                 .is_some_and(|z| z.school_id == school);
             if !ok {
-                errs.push(fe("zone_id", "err.risk.zone_not_here"));
+                errs.push(FieldError::new("zone_id", "err.risk.zone_not_here"));
             }
         }
         if let Some(p) = person {
@@ -176,7 +176,10 @@ impl Scoped {
                 .await?
                 .is_some_and(|p| p.org_id == school && p.active);
             if !ok {
-                errs.push(fe("responsible_person_id", "err.person_not_here"));
+                errs.push(FieldError::new(
+                    "responsible_person_id",
+                    "err.person_not_here",
+                ));
             }
         }
         Ok(errs)
@@ -242,22 +245,22 @@ impl Scoped {
                     let mut errs = Vec::new();
                     let code = input.code.clone().unwrap_or_default();
                     if !crate::domain::org::valid_code(&code) {
-                        errs.push(fe("code", "err.code"));
+                        errs.push(FieldError::new("code", "err.code"));
                     }
                     let name = input.name.clone().unwrap_or_default();
                     if name.trim().is_empty() {
-                        errs.push(fe("name", "err.required"));
+                        errs.push(FieldError::new("name", "err.required"));
                     }
                     let category = input.category.clone().unwrap_or_default();
                     if category.trim().is_empty() {
-                        errs.push(fe("category", "err.required"));
+                        errs.push(FieldError::new("category", "err.required"));
                     }
                     let hazards = input.hazard_factors.clone().unwrap_or_default();
                     if hazards.trim().is_empty() {
-                        errs.push(fe("hazard_factors", "err.required"));
+                        errs.push(FieldError::new("hazard_factors", "err.required"));
                     }
                     if input.aspect.is_none() {
-                        errs.push(fe("aspect", "err.required"));
+                        errs.push(FieldError::new("aspect", "err.required"));
                     }
                     if !errs.is_empty() {
                         return Err(invalid(errs));
@@ -326,9 +329,9 @@ impl Scoped {
                 tx.commit().await?;
                 self.detail(p).await
             }
-            Err(Error::Conflict(_)) => {
-                Err(tx.fail(invalid(vec![fe("code", "err.code_taken")])).await)
-            }
+            Err(Error::Conflict(_)) => Err(tx
+                .fail(invalid(vec![FieldError::new("code", "err.code_taken")]))
+                .await),
             Err(e) => Err(tx.fail(e).await),
         }
     }
@@ -362,7 +365,7 @@ impl Scoped {
             let mut am = m.clone().into_active_model();
             if let Some(n) = &p.name {
                 if n.trim().is_empty() {
-                    errs.push(fe("name", "err.required"));
+                    errs.push(FieldError::new("name", "err.required"));
                 }
                 am.name = Set(n.trim().into());
                 changed.push("name");
@@ -404,7 +407,10 @@ impl Scoped {
                 let default = grade.map(|g| risk.control_levels.level(g));
                 let reason = p.control_level_reason.clone().unwrap_or_default();
                 if Some(level) != default && reason.trim().is_empty() {
-                    errs.push(fe("control_level_reason", "err.risk.control_reason"));
+                    errs.push(FieldError::new(
+                        "control_level_reason",
+                        "err.risk.control_reason",
+                    ));
                 }
                 am.control_level = Set(level.as_str().into());
                 am.control_level_reason = Set(if Some(level) == default {
@@ -418,7 +424,7 @@ impl Scoped {
                 if retire {
                     let reason = p.retired_reason.clone().unwrap_or_default();
                     if reason.trim().is_empty() {
-                        errs.push(fe("retired_reason", "err.risk.retire_reason"));
+                        errs.push(FieldError::new("retired_reason", "err.risk.retire_reason"));
                     }
                     am.status = Set("retired".into());
                     am.retired_reason = Set(reason.trim().into());
