@@ -171,12 +171,25 @@ impl Raw {
         )
     }
 
+    /// Moves a hazard's deadline (column and state) to `day`, which the rules never accept in
+    /// the past: how a test makes a hazard overdue.
+    async fn move_deadline(&self, id: i64, day: chrono::NaiveDate) {
+        let (mut state, _) = self.stored(id).await;
+        state.deadline = Some(day);
+        let state = serde_json::to_string(&state).unwrap();
+        self.exec(
+            "UPDATE hazards SET deadline = ?, state = ? WHERE id = ?",
+            vec![day.into(), state.into(), id.into()],
+        )
+        .await;
+    }
+
     async fn assert_replays(&self, id: i64) {
         let (state, events) = self.stored(id).await;
         assert_eq!(replay(&events).expect("replays"), state, "hazard {id}");
     }
 
-    /// A fingerprint of the hazard tables (the harness fingerprint does not cover them).
+    /// A fingerprint of the hazard tables, down to every row's version and every event.
     async fn hazards_print(&self) -> String {
         let mut out = Vec::new();
         for sql in [
@@ -920,15 +933,7 @@ async fn overdue_is_derived_and_filtered() {
         .await;
     // The deadline moved into the past (the rules never accept one).
     let past = today() - chrono::Duration::days(4);
-    let (mut state, _) = w.raw.stored(late).await;
-    state.deadline = Some(past);
-    let state = serde_json::to_string(&state).unwrap();
-    w.raw
-        .exec(
-            "UPDATE hazards SET deadline = ?, state = ? WHERE id = ?",
-            vec![past.into(), state.into(), late.into()],
-        )
-        .await;
+    w.raw.move_deadline(late, past).await;
     let t = w.tok("bureau.officer").await;
     let r = w
         .app
@@ -1103,15 +1108,7 @@ async fn pages_show_the_loop_and_take_steps() {
         .rectifying("食堂排烟罩油污", "general", "s001.staff")
         .await;
     let past = today() - chrono::Duration::days(2);
-    let (mut state, _) = w.raw.stored(late).await;
-    state.deadline = Some(past);
-    let state = serde_json::to_string(&state).unwrap();
-    w.raw
-        .exec(
-            "UPDATE hazards SET deadline = ?, state = ? WHERE id = ?",
-            vec![past.into(), state.into(), late.into()],
-        )
-        .await;
+    w.raw.move_deadline(late, past).await;
     // The list: counts, overdue in red with its days, supervision marked.
     let t = w.tok("bureau.officer").await;
     let r = w.app.get("/hazards", Some(&t)).await;

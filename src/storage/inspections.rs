@@ -28,7 +28,7 @@ use crate::domain::org::{OrgLevel, OrgPath};
 use crate::domain::risk::{Aspect, CheckFrequency};
 use crate::domain::role::Role;
 use crate::error::{Error, FieldError, Result};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
@@ -72,10 +72,7 @@ pub const MAX_NOTE: usize = 2000;
 /// Most rows one inspection may carry.
 pub const MAX_ITEMS: usize = 1000;
 
-/// The China date of an instant (storage is UTC).
-pub fn china_date(t: DateTime<Utc>) -> NaiveDate {
-    (t + Duration::hours(8)).date_naive()
-}
+pub use super::risk_points::china_date;
 
 /// Which checklist to build.
 #[derive(Debug, Clone, Deserialize, IntoParams, Default)]

@@ -32,7 +32,12 @@ mod queries;
 
 /// Today in China time (UTC+8; storage is UTC).
 pub fn today() -> NaiveDate {
-    (Utc::now() + Duration::hours(8)).date_naive()
+    china_date(Utc::now())
+}
+
+/// The China date (UTC+8) of an instant.
+pub fn china_date(t: DateTime<Utc>) -> NaiveDate {
+    (t + Duration::hours(8)).date_naive()
 }
 
 /// Filters of a school's risk list.

@@ -125,9 +125,7 @@ pub fn ledger_row(lang: Lang, h: &HazardSummary) -> Vec<String> {
         h.category.clone(),
         place,
         tr(lang, &h.source.label_key()),
-        (h.reported_at + chrono::Duration::hours(8))
-            .format("%Y-%m-%d")
-            .to_string(),
+        crate::storage::risk_points::china_date(h.reported_at).to_string(),
         h.reported_by_name.clone(),
         opt(h.level.map(|l| tr(lang, &l.label_key()))),
         opt(h.treatment.map(|l| tr(lang, &l.label_key()))),

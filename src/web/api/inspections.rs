@@ -16,7 +16,6 @@ use crate::xlsx::{self, Cell};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Duration;
 use utoipa::OpenApi;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
@@ -136,11 +135,7 @@ pub async fn export(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error>
                 Cell::Text(i.period.unwrap_or_default()),
                 Cell::Text(i.campaign_name.unwrap_or_default()),
                 Cell::Text(i.inspected_on.to_string()),
-                Cell::Text(
-                    (i.submitted_at + Duration::hours(8))
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string(),
-                ),
+                Cell::Text(crate::web::pages::china_time(&i.submitted_at)),
                 Cell::Text(
                     i.timeliness
                         .map(|s| tr(l, &format!("board.status.{}", s.as_str())))

@@ -113,9 +113,7 @@ impl ItemPage {
     }
 
     fn local(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        (*t + chrono::Duration::hours(8))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        super::china_time(t)
     }
 
     fn num(&self, v: &Option<f64>) -> String {

@@ -51,11 +51,7 @@ fn status_class(s: Status) -> &'static str {
     }
 }
 
-fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
-    (*t + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
+use super::china_time as local;
 
 /// The query string of a filter, without its page (for links that keep the filter).
 fn filter_query(f: &HazardFilter) -> String {

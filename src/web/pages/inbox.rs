@@ -45,9 +45,7 @@ impl InboxPage {
     }
 
     fn when(&self, n: &Notification) -> String {
-        (n.created_at + chrono::Duration::hours(8))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        super::china_time(&n.created_at)
     }
 }
 

@@ -34,11 +34,7 @@ fn grace(ctx: &Ctx) -> u32 {
     ctx.state.config.inspection.grace_days
 }
 
-fn local(t: &DateTime<Utc>) -> String {
-    (*t + Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
+use super::china_time as local;
 
 fn status_class(s: Status) -> &'static str {
     match s {

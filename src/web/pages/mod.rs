@@ -128,6 +128,13 @@ impl Chrome {
     }
 }
 
+/// An instant as people here read it: China time (UTC+8), to the minute.
+pub fn china_time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    (*t + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 /// Renders a template into a response.
 pub fn render<T: Template>(t: &T) -> Result<Response, Error> {
     let html = t.render().map_err(Error::internal)?;

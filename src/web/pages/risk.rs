@@ -311,9 +311,7 @@ impl PointPage {
     }
 
     fn local(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        (*t + chrono::Duration::hours(8))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+        super::china_time(t)
     }
 
     fn sel_zone(&self, z: &Zone) -> bool {
