@@ -163,7 +163,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 fn explain(e: crate::Error) -> anyhow::Error {
-    use crate::web::i18n::{Lang, tr};
+    use crate::i18n::{Lang, tr};
     match &e {
         crate::Error::Validation { fields, message } => {
             let parts: Vec<String> = fields
@@ -215,7 +215,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             let (entries, errors) =
                 crate::domain::catalog::parse_csv(&text).map_err(|e| anyhow::anyhow!(e))?;
             if !errors.is_empty() {
-                use crate::web::i18n::{Lang, tr};
+                use crate::i18n::{Lang, tr};
                 for e in &errors {
                     eprintln!(
                         "row {}: {}: {} {}",

@@ -9,11 +9,13 @@
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
+pub mod clock;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod media;
 pub mod policy;
 pub mod storage;

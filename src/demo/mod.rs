@@ -383,7 +383,7 @@ pub async fn seed(db: &Db) -> Result<()> {
                 .map(|h| h.1.clone())
                 .unwrap_or_else(|| officer_names.person()),
             _ if role.is_system() => {
-                crate::web::i18n::tr(crate::web::i18n::Lang::Zh, &role.label_key())
+                crate::i18n::tr(crate::i18n::Lang::Zh, &role.label_key())
             }
             _ => officer_names.person(),
         };

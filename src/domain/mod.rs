@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no I/O, no database, no HTTP. Parsed once at the edge
 //! (forms, JSON, imports) and trusted everywhere after.
 
+pub mod aliases;
 pub mod catalog;
 pub mod hazard;
 pub mod ids;
@@ -27,15 +28,14 @@ pub trait Code: Sized + Copy + 'static {
         format!("{}.{}", Self::KEY, self.as_str())
     }
 
-    /// Parses a wire code or a label in any shipped language (imports accept both).
+    /// Parses a wire code or one of its import aliases (`assets/codes/import-aliases.tsv`):
+    /// spreadsheets may say 小学 or "Primary school" for `primary`. The aliases are data of
+    /// their own, not the screen labels, so editing a translation never changes what imports.
     fn parse_label(s: &str) -> Option<Self> {
         let s = s.trim();
         Self::parse(s).or_else(|| {
-            Self::ALL.iter().copied().find(|v| {
-                crate::web::i18n::LANGS
-                    .iter()
-                    .any(|l| crate::web::i18n::tr(*l, &v.label_key()) == s)
-            })
+            let code = aliases::code_for(Self::KEY, s)?;
+            Self::parse(code)
         })
     }
 }

@@ -20,7 +20,7 @@ use crate::domain::risk::{
     Aspect, AssessmentInput, CheckFrequency, Color, ControlLevel, Grade, PointType, evaluate,
 };
 use crate::error::{Error, FieldError, Result};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveValue::Set, Condition, DatabaseTransaction, IntoActiveModel, QueryOrder};
@@ -30,15 +30,8 @@ use utoipa::{IntoParams, ToSchema};
 
 mod queries;
 
-/// Today in China time (UTC+8; storage is UTC).
-pub fn today() -> NaiveDate {
-    china_date(Utc::now())
-}
-
-/// The China date (UTC+8) of an instant.
-pub fn china_date(t: DateTime<Utc>) -> NaiveDate {
-    (t + Duration::hours(8)).date_naive()
-}
+/// The clock lives in the bottom layer; re-exported here for the register's callers.
+pub use crate::clock::{china_date, today};
 
 /// Filters of a school's risk list.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

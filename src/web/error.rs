@@ -6,7 +6,7 @@
 
 use super::i18n::{Lang, tr};
 use crate::error::{Chain, Error};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -121,8 +121,13 @@ pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
+/// Draws the HTML error page: (language, status, message, request id) → HTML. The pages layer
+/// provides it where the middleware stack is assembled, so this module needs nothing of the
+/// pages (and the pages, which use the error policy here, form no circle with it).
+pub type ErrorPage = fn(Lang, StatusCode, &str, &str) -> String;
+
 /// Writes the body of error responses in the request's language and format.
-pub async fn render(req: Request, next: Next) -> Response {
+pub async fn render(State(page): State<ErrorPage>, req: Request, next: Next) -> Response {
     let lang = Lang::from_headers(req.headers());
     let api = is_api(req.uri().path());
     let path_q = req
@@ -149,13 +154,21 @@ pub async fn render(req: Request, next: Next) -> Response {
             _ => return res,
         };
         let s = res.status();
-        return write(&e, s, lang, api, &path_q, &rid);
+        return write(page, &e, s, lang, api, &path_q, &rid);
     };
     let s = res.status();
-    write(&err, s, lang, api, &path_q, &rid)
+    write(page, &err, s, lang, api, &path_q, &rid)
 }
 
-fn write(err: &Error, s: StatusCode, lang: Lang, api: bool, path_q: &str, rid: &str) -> Response {
+fn write(
+    page: ErrorPage,
+    err: &Error,
+    s: StatusCode,
+    lang: Lang,
+    api: bool,
+    path_q: &str,
+    rid: &str,
+) -> Response {
     if api {
         let mut r = (s, axum::Json(envelope(err, lang))).into_response();
         r.headers_mut()
@@ -167,8 +180,7 @@ fn write(err: &Error, s: StatusCode, lang: Lang, api: bool, path_q: &str, rid: &
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let env = envelope(err, lang);
-    let page = super::pages::error_page(lang, s, &env.error.message, rid);
-    (s, Html(page)).into_response()
+    (s, Html(page(lang, s, &env.error.message, rid))).into_response()
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -614,7 +614,10 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
             ))
             .layer(CompressionLayer::new())
             .layer(middleware::from_fn(security::headers))
-            .layer(middleware::from_fn(error::render))
+            .layer(middleware::from_fn_with_state(
+                pages::error_page as error::ErrorPage,
+                error::render,
+            ))
             .layer(tower_http::csrf::CsrfLayer::new()),
     );
     (router, list)
