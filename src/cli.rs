@@ -339,14 +339,14 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             tick.tick().await;
-            if let Err(e) = house.db.auth().purge_sessions(&house.config.security).await {
+            if let Err(e) = house.auth().purge_sessions(&house.config().security).await {
                 tracing::warn!(error = %crate::error::Chain(&e), "session purge failed");
             }
         }
     });
-    if state.config.jobs.enabled {
-        let jobs = state.clone();
-        tokio::spawn(async move { run_jobs(jobs).await });
+    if state.config().jobs.enabled {
+        let (jobs_db, jobs) = (db.clone(), state.clone());
+        tokio::spawn(async move { run_jobs(jobs_db, jobs).await });
     }
     axum::serve(
         listener,
@@ -360,22 +360,22 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
 
 /// The job loop of this instance: schedules today's sweep (once per day across instances) and
 /// runs what is due, every `poll_seconds`.
-async fn run_jobs(state: AppState) {
+async fn run_jobs(db: Db, state: AppState) {
     let instance = format!(
         "{}:{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into()),
         std::process::id()
     );
-    let runner = state.db.jobs(instance);
+    let runner = db.jobs(instance);
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(
-        state.config.jobs.poll_seconds.max(1),
+        state.config().jobs.poll_seconds.max(1),
     ));
     loop {
         tick.tick().await;
         let day = crate::storage::risk_points::today();
         let res = async {
             runner.schedule_daily(day).await?;
-            runner.run_due(&state.config.hazard).await
+            runner.run_due(&state.config().hazard).await
         }
         .await;
         match res {

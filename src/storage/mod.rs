@@ -191,24 +191,25 @@ pub(crate) async fn begin_write(conn: &DatabaseConnection) -> Result<DatabaseTra
     Ok(conn.begin_with_options(opts).await?)
 }
 
-/// Who is acting: resolved once per request from the session. Only storage can build one.
+/// Who is acting: resolved once per request from the session. Only storage can build or change
+/// one (its fields are private to storage); everyone else reads it through the accessors.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: UserId,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub org_id: Option<OrgId>,
-    pub org_name: String,
-    pub org_code: String,
-    pub org_level: Option<OrgLevel>,
+    pub(in crate::storage) user_id: UserId,
+    pub(in crate::storage) username: String,
+    pub(in crate::storage) display_name: String,
+    pub(in crate::storage) role: Role,
+    pub(in crate::storage) org_id: Option<OrgId>,
+    pub(in crate::storage) org_name: String,
+    pub(in crate::storage) org_code: String,
+    pub(in crate::storage) org_level: Option<OrgLevel>,
     scope: OrgPath,
-    pub ip: String,
-    pub request_id: String,
-    pub csrf: String,
-    pub must_change_password: bool,
+    pub(in crate::storage) ip: String,
+    pub(in crate::storage) request_id: String,
+    pub(in crate::storage) csrf: String,
+    pub(in crate::storage) must_change_password: bool,
     /// Unread notifications in the user's inbox (shown in every page's header).
-    pub unread: u64,
+    pub(in crate::storage) unread: u64,
 }
 
 impl Actor {
@@ -217,15 +218,65 @@ impl Actor {
         &self.scope
     }
 
-    /// Fills in the request facts the audit log records.
-    pub fn with_request(mut self, ip: String, request_id: String) -> Self {
-        self.ip = ip;
-        self.request_id = request_id;
-        self
+    pub fn user_id(&self) -> UserId {
+        self.user_id
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The user's org node (none for the three system roles).
+    pub fn org_id(&self) -> Option<OrgId> {
+        self.org_id
+    }
+
+    pub fn org_name(&self) -> &str {
+        &self.org_name
+    }
+
+    pub fn org_code(&self) -> &str {
+        &self.org_code
+    }
+
+    pub fn org_level(&self) -> Option<OrgLevel> {
+        self.org_level
+    }
+
+    /// The client address the request came from.
+    pub fn ip(&self) -> &str {
+        &self.ip
+    }
+
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
+    /// The session's CSRF token (put in every form).
+    pub fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    /// The account is on a temporary password and must change it first.
+    pub fn must_change_password(&self) -> bool {
+        self.must_change_password
+    }
+
+    /// Unread notifications in the user's inbox.
+    pub fn unread(&self) -> u64 {
+        self.unread
     }
 
     /// An actor for command-line operations (audited as `cli`).
-    pub(crate) fn cli() -> Actor {
+    pub(in crate::storage) fn cli() -> Actor {
         Actor {
             user_id: UserId(0),
             username: "cli".into(),
@@ -245,7 +296,7 @@ impl Actor {
     }
 
     /// The actor of background jobs (audited as `system`).
-    pub(crate) fn system() -> Actor {
+    pub(in crate::storage) fn system() -> Actor {
         let mut a = Actor::cli();
         a.username = "system".into();
         a.display_name = "system".into();

@@ -5,12 +5,13 @@
 //! cookie-authenticated writes, and stores the actor in the request. Handlers take a [`Ctx`],
 //! whose only door to business data is [`Ctx::db`], a [`Scoped`] handle for the route's action.
 
-use super::AppState;
 use super::i18n::Lang;
+use crate::config::Config;
 use crate::error::Error;
 use crate::policy::Action;
-use crate::storage::auth::Origin;
-use crate::storage::{Actor, Scoped};
+use crate::storage::auth::{Auth, Origin};
+use crate::storage::{Actor, Db, Scoped};
+use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -21,9 +22,43 @@ use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "sc_session";
 
-/// The action and path pattern of the matched route, set when the route is registered.
+/// What the web layer holds: the configuration, the sign-in service and — private to this
+/// module — the database, from which only [`Ctx`] makes scoped handles for the route's
+/// declared actions. No handler can reach the connection, an unscoped handle or the jobs.
+#[derive(Clone)]
+pub struct AppState {
+    db: Db,
+    config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        AppState {
+            db,
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Sign-in, sessions and lockout (they establish who is asking; no business data).
+    pub fn auth(&self) -> Auth {
+        self.db.auth()
+    }
+
+    /// Readiness: can the database answer?
+    pub async fn ready(&self) -> bool {
+        self.db.ping().await
+    }
+}
+
+/// The action and path pattern of the matched route, and the further actions its handler
+/// may act under (a page that shows a school's zones and people declares `ZoneView` and
+/// `PersonView`), set when the route is registered.
 #[derive(Clone, Copy, Debug)]
-pub struct RouteAction(pub Action, pub &'static str);
+pub struct RouteAction(pub Action, pub &'static str, pub &'static [Action]);
 
 /// The session token of the request and how it came.
 #[derive(Clone, Debug)]
@@ -96,14 +131,14 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     let (mut parts, body) = req.into_parts();
     let write = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if write && token.from_cookie {
-        match check_csrf(&parts, body, &actor.csrf).await {
+        match check_csrf(&parts, body, &actor.csrf()).await {
             Ok(b) => b,
             Err(e) => return e.into_response(),
         }
     } else {
         body
     };
-    if actor.must_change_password
+    if actor.must_change_password()
         && action != Action::OwnSession
         && !super::error::is_api(parts.uri.path())
     {
@@ -112,7 +147,7 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     // Routes about one object check scope first (404) then role (403) in the storage handle;
     // routes without an object are refused here. Either way the policy is re-checked on the
     // way out, so a handler that forgot to ask cannot leak an answer.
-    let allowed = crate::policy::allows(actor.role, action);
+    let allowed = crate::policy::allows(actor.role(), action);
     if !allowed && !pattern.contains('{') {
         if write {
             let what = format!("{} {pattern}", parts.method);
@@ -180,19 +215,49 @@ fn ct_eq(a: &str, b: &str) -> bool {
 
 /// What a handler knows about the request: who, doing what, in which language.
 pub struct Ctx {
+    /// Who is asking (read-only: its fields are private to storage).
     pub actor: Actor,
     /// The request's path and query (where the language switch returns to).
     pub uri: String,
-    pub action: Action,
     pub lang: Lang,
     pub token: Option<Token>,
-    pub state: AppState,
+    action: Action,
+    also: &'static [Action],
+    state: AppState,
 }
 
 impl Ctx {
-    /// The scoped storage handle for this request's actor and action.
+    /// The scoped storage handle for this request's actor and the route's action.
     pub fn db(&self) -> Scoped {
         self.state.db.scoped(self.actor.clone(), self.action)
+    }
+
+    /// A scoped handle for one of the further actions the route declared (see
+    /// [`RouteAction`]). Asking for an undeclared action is a programming error: it answers
+    /// 500 and is logged, and the access matrix, which calls every route, finds it.
+    pub fn db_as(&self, action: Action) -> Result<Scoped, Error> {
+        if action == self.action || self.also.contains(&action) {
+            Ok(self.state.db.scoped(self.actor.clone(), action))
+        } else {
+            Err(Error::internal(anyhow::anyhow!(
+                "{action:?} is not declared on the route (acting as {:?})",
+                self.action
+            )))
+        }
+    }
+
+    /// The route's action.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+
+    /// Sign-in and sessions (logout).
+    pub fn auth(&self) -> Auth {
+        self.state.db.auth()
     }
 }
 
@@ -205,10 +270,10 @@ impl FromRequestParts<AppState> for Ctx {
             .get::<Actor>()
             .cloned()
             .ok_or(Error::Unauthorized)?;
-        let action = parts
+        let (action, also) = parts
             .extensions
             .get::<RouteAction>()
-            .map(|a| a.0)
+            .map(|a| (a.0, a.2))
             .ok_or(Error::Unauthorized)?;
         Ok(Ctx {
             actor,
@@ -218,6 +283,7 @@ impl FromRequestParts<AppState> for Ctx {
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_else(|| "/".into()),
             action,
+            also,
             lang: Lang::from_headers(&parts.headers),
             token: parts.extensions.get::<Token>().cloned(),
             state: st.clone(),

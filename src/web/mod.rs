@@ -14,25 +14,7 @@ pub mod security;
 pub mod svg;
 pub mod upload;
 
-use crate::config::Config;
-use crate::storage::Db;
-use std::sync::Arc;
-
-/// What every handler can reach. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-}
-
-impl AppState {
-    pub fn new(db: Db, config: Config) -> Self {
-        AppState {
-            db,
-            config: Arc::new(config),
-        }
-    }
-}
+pub use ctx::AppState;
 
 /// The whole application: routes and the middleware stack.
 pub fn app(state: AppState) -> axum::Router {

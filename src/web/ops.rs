@@ -16,7 +16,7 @@ pub async fn healthz() -> &'static str {
 
 /// The database answers.
 pub async fn readyz(State(st): State<AppState>) -> Response {
-    if st.db.ping().await {
+    if st.ready().await {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()

@@ -206,14 +206,14 @@ pub async fn store_all(
     school: OrgId,
     files: Vec<FilePart>,
 ) -> Result<Vec<(String, FileInfo)>, Error> {
-    let limits = &ctx.state.config.files;
+    let limits = &ctx.config().files;
     let mut ready = Vec::with_capacity(files.len());
     for f in files {
         let p = process(f.bytes, limits).await?;
         let name = media::display_name(&f.file_name, p.ext);
         ready.push((f.field, name, p));
     }
-    let db = ctx.state.db.scoped(ctx.actor.clone(), Action::FileUpload);
+    let db = ctx.db_as(Action::FileUpload)?;
     let mut out = Vec::with_capacity(ready.len());
     for (field, name, p) in ready {
         out.push((field, db.store_file(school, &name, p).await?));
@@ -226,12 +226,12 @@ pub async fn store_all(
 /// actor's scope (404) and the actor allowed both the route's action and uploading (403),
 /// checked before anything is stored. See the module documentation for an example.
 pub async fn read_form(ctx: &Ctx, school: OrgId, mut mp: Multipart) -> Result<UploadForm, Error> {
-    let uploads = ctx.state.db.scoped(ctx.actor.clone(), Action::FileUpload);
+    let uploads = ctx.db_as(Action::FileUpload)?;
     uploads.upload_school(Some(school)).await?;
-    if !policy::allows(ctx.actor.role, ctx.action) {
+    if !policy::allows(ctx.actor.role(), ctx.action()) {
         return Err(Error::Forbidden);
     }
-    let raw = read_multipart(&mut mp, &ctx.state.config.files).await?;
+    let raw = read_multipart(&mut mp, &ctx.config().files).await?;
     let mut form = UploadForm {
         fields: raw.fields,
         photos: BTreeMap::new(),

@@ -41,15 +41,15 @@ pub struct LoginResponse {
 
 pub(crate) fn me_of(a: &crate::storage::Actor) -> Me {
     Me {
-        id: a.user_id,
-        username: a.username.clone(),
-        display_name: a.display_name.clone(),
-        role: a.role,
-        org: a.org_id.map(|id| OrgRef {
+        id: a.user_id(),
+        username: a.username().to_string(),
+        display_name: a.display_name().to_string(),
+        role: a.role(),
+        org: a.org_id().map(|id| OrgRef {
             id,
-            code: a.org_code.clone(),
-            name: a.org_name.clone(),
-            kind: a.org_level.unwrap_or(crate::domain::org::OrgLevel::School),
+            code: a.org_code().to_string(),
+            name: a.org_name().to_string(),
+            kind: a.org_level().unwrap_or(crate::domain::org::OrgLevel::School),
         }),
     }
 }
@@ -63,15 +63,13 @@ pub async fn login(
     ReqOrigin(origin): ReqOrigin,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Response {
-    match st
-        .db
-        .auth()
+    match st.auth()
         .login(
             &body.username,
             &body.password,
             SessionKind::Api,
             &origin,
-            &st.config.security,
+            &st.config().security,
         )
         .await
     {
@@ -108,7 +106,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(ctx: Ctx) -> Result<StatusCode, crate::Error> {
     if let Some(t) = &ctx.token {
-        ctx.state.db.auth().logout(&t.value, &ctx.actor).await?;
+        ctx.auth().logout(&t.value, &ctx.actor).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -73,7 +73,7 @@ pub async fn upload(
         .map(|Query(v)| v)
         .map_err(|e| Error::validation(e.body_text()))?;
     let mut mp = mp.map_err(|_| Error::validation("err.file.bad_form"))?;
-    let limits = ctx.state.config.files.clone();
+    let limits = ctx.config().files.clone();
     let form = read_multipart(&mut mp, &limits).await?;
     let mut school = q.school_id;
     if let Some((_, v)) = form.fields.iter().find(|(k, _)| k == "school_id") {

@@ -26,7 +26,7 @@ fn query<T>(q: Q<T>) -> Result<T, Error> {
 }
 
 fn grace(ctx: &Ctx) -> u32 {
-    ctx.state.config.inspection.grace_days
+    ctx.config().inspection.grace_days
 }
 
 /// The checklist of a school for an inspection kind: one row per active risk point (its check

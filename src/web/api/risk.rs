@@ -174,7 +174,7 @@ pub async fn evaluate_only(
     ctx: Ctx,
     ApiJson(body): ApiJson<AssessmentInput>,
 ) -> ApiResult<Evaluation> {
-    let ev = evaluate(&body, &ctx.state.config.risk.lec_bands)
+    let ev = evaluate(&body, &ctx.config().risk.lec_bands)
         .map_err(|e| Error::field(e.field, e.key))?;
     Ok(axum::Json(ev))
 }
@@ -246,7 +246,7 @@ pub async fn create_point(
 ) -> ApiResult<RiskPointDetail> {
     Ok(axum::Json(
         ctx.db()
-            .create_risk_point(OrgId(id), body, &ctx.state.config.risk)
+            .create_risk_point(OrgId(id), body, &ctx.config().risk)
             .await?,
     ))
 }
@@ -257,7 +257,7 @@ pub async fn create_point(
 pub async fn instantiate(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<InstantiateReport> {
     Ok(axum::Json(
         ctx.db()
-            .instantiate(OrgId(id), &ctx.state.config.risk)
+            .instantiate(OrgId(id), &ctx.config().risk)
             .await?,
     ))
 }
@@ -278,7 +278,7 @@ pub async fn update_point(
 ) -> ApiResult<RiskPointDetail> {
     Ok(axum::Json(
         ctx.db()
-            .update_risk_point(RiskPointId(id), body, &ctx.state.config.risk)
+            .update_risk_point(RiskPointId(id), body, &ctx.config().risk)
             .await?,
     ))
 }
@@ -294,7 +294,7 @@ pub async fn assess(
 ) -> ApiResult<Assessment> {
     Ok(axum::Json(
         ctx.db()
-            .assess(RiskPointId(id), body, &ctx.state.config.risk)
+            .assess(RiskPointId(id), body, &ctx.config().risk)
             .await?,
     ))
 }
@@ -313,10 +313,7 @@ pub async fn export_register(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
             },
         )
         .await?;
-    let school = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), crate::policy::Action::SchoolView)
+    let school = ctx.db_as(crate::policy::Action::SchoolView)?
         .get_school(OrgId(id))
         .await
         .map(|s| s.name)
@@ -469,7 +466,7 @@ pub async fn district_map(ctx: Ctx, q: Q<OrgQ>) -> Result<Response, Error> {
 
 /// The URL a risk card's QR code opens: the point's one-item check on this platform.
 pub fn point_url(ctx: &Ctx, headers: &HeaderMap, id: RiskPointId) -> String {
-    let base = ctx.state.config.public_url.clone().unwrap_or_else(|| {
+    let base = ctx.config().public_url.clone().unwrap_or_else(|| {
         let host = headers
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())

@@ -37,18 +37,13 @@ async fn users_page(
     errors: FormErrors,
     notice: String,
 ) -> Result<Response, Error> {
-    let page = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::UserView)
+    let page = ctx.db_as(Action::UserView)?
         .list_users(&f)
         .await?;
     let c = Chrome::for_ctx(ctx, "nav.users", "/admin/users");
-    let can_grant = c.can(ctx.actor.role, Action::UserGrant);
+    let can_grant = c.can(ctx.actor.role(), Action::UserGrant);
     let orgs = if can_grant {
-        ctx.state
-            .db
-            .scoped(ctx.actor.clone(), Action::UserGrant)
+        ctx.db_as(Action::UserGrant)?
             .org_choices()
             .await?
     } else {
@@ -56,7 +51,7 @@ async fn users_page(
     };
     let failed = errors.any();
     let mut r = render(&UsersPage {
-        can_manage: c.can(ctx.actor.role, Action::UserManage),
+        can_manage: c.can(ctx.actor.role(), Action::UserManage),
         can_grant,
         roles: Role::ALL
             .iter()

@@ -1,6 +1,7 @@
 //! Sign-in page, language switch, sign-out, own password.
 
 use super::{Chrome, FormErrors, render, safe_next, see_other};
+use crate::config::Config;
 use crate::storage::auth::{LoginError, SessionKind};
 use crate::web::AppState;
 use crate::web::ctx::{Ctx, Form, ReqLang, ReqOrigin, SESSION_COOKIE, token_from};
@@ -50,8 +51,8 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-fn session_cookie(value: &str, st: &AppState, max_age: Option<i64>) -> HeaderValue {
-    let secure = if st.config.security.secure_cookies {
+fn session_cookie(value: &str, cfg: &Config, max_age: Option<i64>) -> HeaderValue {
+    let secure = if cfg.security.secure_cookies {
         "; Secure"
     } else {
         ""
@@ -75,35 +76,31 @@ pub async fn login_submit(
     let next = safe_next(f.next.as_deref());
     // A session that came with the request is ended: sign-in always issues a new id.
     if let Some(old) = token_from(&headers).filter(|t| t.from_cookie)
-        && let Ok(Some(a)) = st
-            .db
-            .auth()
-            .session(&old.value, &origin, &st.config.security)
+        && let Ok(Some(a)) = st.auth()
+            .session(&old.value, &origin, &st.config().security)
             .await
     {
-        st.db.auth().logout(&old.value, &a).await.ok();
+        st.auth().logout(&old.value, &a).await.ok();
     }
-    match st
-        .db
-        .auth()
+    match st.auth()
         .login(
             &f.username,
             &f.password,
             SessionKind::Web,
             &origin,
-            &st.config.security,
+            &st.config().security,
         )
         .await
     {
         Ok((token, actor)) => {
-            let to = if actor.must_change_password {
+            let to = if actor.must_change_password() {
                 "/account/password".to_string()
             } else {
                 next
             };
             let mut r = see_other(&to);
             r.headers_mut()
-                .append(header::SET_COOKIE, session_cookie(&token, &st, None));
+                .append(header::SET_COOKIE, session_cookie(&token, st.config(), None));
             Ok(r)
         }
         Err(e) => {
@@ -143,11 +140,11 @@ pub async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQ>) -> Re
 
 pub async fn logout(ctx: Ctx) -> Result<Response, crate::Error> {
     if let Some(t) = &ctx.token {
-        ctx.state.db.auth().logout(&t.value, &ctx.actor).await?;
+        ctx.auth().logout(&t.value, &ctx.actor).await?;
     }
     let mut r = see_other("/login");
     r.headers_mut()
-        .append(header::SET_COOKIE, session_cookie("", &ctx.state, Some(0)));
+        .append(header::SET_COOKIE, session_cookie("", ctx.config(), Some(0)));
     Ok(r)
 }
 
@@ -163,7 +160,7 @@ struct PasswordPage {
 pub async fn password_page(ctx: Ctx) -> Result<Response, crate::Error> {
     render(&PasswordPage {
         c: Chrome::for_ctx(&ctx, "password.title", "/account/password"),
-        forced: ctx.actor.must_change_password,
+        forced: ctx.actor.must_change_password(),
         errors: FormErrors::default(),
         done: false,
     })
@@ -183,9 +180,7 @@ pub async fn password_submit(
     let res = if f.password != f.confirm {
         Err(crate::Error::field("confirm", "err.password_mismatch"))
     } else {
-        ctx.state
-            .db
-            .auth()
+        ctx.auth()
             .change_password(&ctx.actor, &f.current, &f.password)
             .await
     };
@@ -200,7 +195,7 @@ pub async fn password_submit(
             Some(errors) => {
                 let mut r = render(&PasswordPage {
                     c: Chrome::for_ctx(&ctx, "password.title", "/account/password"),
-                    forced: ctx.actor.must_change_password,
+                    forced: ctx.actor.must_change_password(),
                     errors,
                     done: false,
                 })?;

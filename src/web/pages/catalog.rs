@@ -42,11 +42,8 @@ pub async fn list(ctx: Ctx, q: Q<CatalogFilter>) -> Result<Response, Error> {
         .map_err(|e| Error::validation(e.body_text()))?;
     let db = ctx.db();
     // A city has no catalogue of its own: its users start at their first district's.
-    if f.org_id.is_none() && ctx.actor.org_level == Some(crate::domain::org::OrgLevel::City) {
-        let first = ctx
-            .state
-            .db
-            .scoped(ctx.actor.clone(), Action::SchoolView)
+    if f.org_id.is_none() && ctx.actor.org_level() == Some(crate::domain::org::OrgLevel::City) {
+        let first = ctx.db_as(Action::SchoolView)?
             .districts()
             .await?
             .into_iter()
@@ -76,7 +73,7 @@ pub async fn list(ctx: Ctx, q: Q<CatalogFilter>) -> Result<Response, Error> {
             .iter()
             .map(|a| (a.as_str().to_string(), c.label(a)))
             .collect(),
-        can_edit: c.can(ctx.actor.role, Action::RiskCatalogEdit),
+        can_edit: c.can(ctx.actor.role(), Action::RiskCatalogEdit),
         pages: p.total.div_ceil(per).max(1),
         c,
         p,
@@ -136,16 +133,13 @@ fn opts<T: Code>(c: &Chrome) -> Vec<(String, String)> {
 }
 
 async fn item_page(ctx: &Ctx, id: CatalogItemId, errors: FormErrors) -> Result<Response, Error> {
-    let (i, history) = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::RiskCatalogView)
+    let (i, history) = ctx.db_as(Action::RiskCatalogView)?
         .catalog_item(id)
         .await?;
     let c = Chrome::for_ctx(ctx, "catalog.item", "/risk");
     let failed = errors.any();
     let mut r = render(&ItemPage {
-        can_edit: c.can(ctx.actor.role, Action::RiskCatalogEdit),
+        can_edit: c.can(ctx.actor.role(), Action::RiskCatalogEdit),
         aspects: opts::<Aspect>(&c),
         types: opts::<PointType>(&c),
         frequencies: opts::<CheckFrequency>(&c),

@@ -154,15 +154,15 @@ pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
     let list = ctx.db().list_hazards(&f).await?;
     let c = Chrome::for_ctx(&ctx, "hazard.title", "/hazards");
     let pages = list.total.div_ceil(list.per_page.max(1)).max(1);
-    let report_href = match (ctx.actor.org_level, ctx.actor.org_id) {
+    let report_href = match (ctx.actor.org_level(), ctx.actor.org_id()) {
         (Some(crate::domain::org::OrgLevel::School), Some(school))
-            if crate::policy::allows(ctx.actor.role, crate::policy::Action::HazardReport) =>
+            if crate::policy::allows(ctx.actor.role(), crate::policy::Action::HazardReport) =>
         {
             Some(format!("/schools/{school}/hazards/new"))
         }
         _ => None,
     };
-    let orgs = if ctx.actor.org_level == Some(crate::domain::org::OrgLevel::School) {
+    let orgs = if ctx.actor.org_level() == Some(crate::domain::org::OrgLevel::School) {
         Vec::new()
     } else {
         let db = ctx.db();

@@ -31,7 +31,7 @@ fn query<T>(q: Q<T>) -> Result<T, Error> {
 }
 
 fn grace(ctx: &Ctx) -> u32 {
-    ctx.state.config.inspection.grace_days
+    ctx.config().inspection.grace_days
 }
 
 use super::china_time as local;
@@ -120,8 +120,8 @@ pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error> {
         .iter()
         .map(|k| (k.as_str().to_string(), c.label(k)))
         .collect();
-    let school = (ctx.actor.org_level == Some(crate::domain::org::OrgLevel::School))
-        .then_some(ctx.actor.org_id)
+    let school = (ctx.actor.org_level() == Some(crate::domain::org::OrgLevel::School))
+        .then_some(ctx.actor.org_id())
         .flatten()
         .map(|o| o.0);
     let mut export = String::from("/api/v1/inspections/export.xlsx?");
@@ -136,7 +136,7 @@ pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error> {
         }
     }
     render(&ListPage {
-        can_submit: crate::policy::allows(ctx.actor.role, crate::policy::Action::InspectionSubmit),
+        can_submit: crate::policy::allows(ctx.actor.role(), crate::policy::Action::InspectionSubmit),
         c,
         rows,
         f,
@@ -620,7 +620,7 @@ pub async fn campaigns(ctx: Ctx) -> Result<Response, Error> {
     render(&CampaignsPage {
         c: Chrome::for_ctx(&ctx, "campaign.title", "/inspections"),
         rows,
-        can_plan: crate::policy::allows(ctx.actor.role, crate::policy::Action::InspectionPlan),
+        can_plan: crate::policy::allows(ctx.actor.role(), crate::policy::Action::InspectionPlan),
     })
 }
 
@@ -637,7 +637,7 @@ pub async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> 
     let d = ctx.db().get_campaign(CampaignId(id)).await?;
     let school = ctx
         .actor
-        .org_id
+        .org_id()
         .filter(|o| d.progress.iter().any(|p| p.school.id == *o))
         .map(|o| o.0);
     render(&CampaignPage {
@@ -796,7 +796,7 @@ pub async fn cross(ctx: Ctx) -> Result<Response, Error> {
     render(&CrossPage {
         c: Chrome::for_ctx(&ctx, "cross.title", "/inspections"),
         rows,
-        can_plan: crate::policy::allows(ctx.actor.role, crate::policy::Action::InspectionPlan),
+        can_plan: crate::policy::allows(ctx.actor.role(), crate::policy::Action::InspectionPlan),
     })
 }
 
@@ -931,7 +931,7 @@ struct CrossOnePage {
 
 pub async fn cross_one(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let a = ctx.db().get_cross(CrossAssignmentId(id)).await?;
-    let can_inspect = a.inspector_user_id == ctx.actor.user_id && a.inspection_id.is_none();
+    let can_inspect = a.inspector_user_id == ctx.actor.user_id() && a.inspection_id.is_none();
     render(&CrossOnePage {
         c: Chrome::for_ctx(&ctx, "cross.title", "/inspections"),
         a,

@@ -106,14 +106,14 @@ impl Chrome {
         let here = section;
         let mut c = Chrome::public(ctx.lang, title_key, back);
         c.signed_in = true;
-        c.user_name = ctx.actor.display_name.clone();
-        c.user_role = tr(ctx.lang, &ctx.actor.role.label_key());
-        c.org_name = ctx.actor.org_name.clone();
-        c.csrf = ctx.actor.csrf.clone();
-        c.unread = ctx.actor.unread;
+        c.user_name = ctx.actor.display_name().to_string();
+        c.user_role = tr(ctx.lang, &ctx.actor.role().label_key());
+        c.org_name = ctx.actor.org_name().to_string();
+        c.csrf = ctx.actor.csrf().to_string();
+        c.unread = ctx.actor.unread();
         c.menu = MENU
             .iter()
-            .filter(|(_, _, a)| policy::allows(ctx.actor.role, *a))
+            .filter(|(_, _, a)| policy::allows(ctx.actor.role(), *a))
             .map(|(href, key, _)| MenuItem {
                 href,
                 label: tr(ctx.lang, key),

@@ -87,15 +87,15 @@ pub fn grade_class(g: Option<Grade>) -> &'static str {
 /// The bureau's roll-up: every school (or district) × the four grades, and the district map.
 pub async fn overview(ctx: Ctx, q: Q<OverviewQ>) -> Result<Response, Error> {
     let q = query(q)?;
-    if q.org_id.is_none() && ctx.actor.org_level == Some(OrgLevel::School) {
-        let id = ctx.actor.org_id.ok_or(Error::NotFound)?;
+    if q.org_id.is_none() && ctx.actor.org_level() == Some(OrgLevel::School) {
+        let id = ctx.actor.org_id().ok_or(Error::NotFound)?;
         return Ok(see_other(&format!("/schools/{id}/risks")));
     }
     let db = ctx.db();
     let mut rows = db.risk_summary(q.org_id).await?;
     let node_name = match q.org_id {
         Some(id) => db.get_org_for_view(OrgId(id)).await?.name,
-        None => ctx.actor.org_name.clone(),
+        None => ctx.actor.org_name().to_string(),
     };
     let sort = q.sort.clone().unwrap_or_else(|| "major".into());
     match sort.as_str() {
@@ -178,23 +178,14 @@ pub async fn register(
             .map_err(|e| Error::validation(e.to_string()))?;
     let db = ctx.db();
     let reg = db.list_risk_points(OrgId(id), &f).await?;
-    let s = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::SchoolView)
+    let s = ctx.db_as(Action::SchoolView)?
         .get_school(OrgId(id))
         .await?;
-    let zones = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::ZoneView)
+    let zones = ctx.db_as(Action::ZoneView)?
         .list_zones(OrgId(id))
         .await
         .unwrap_or_default();
-    let people = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::PersonView)
+    let people = ctx.db_as(Action::PersonView)?
         .list_people(OrgId(id))
         .await
         .unwrap_or_default();
@@ -204,7 +195,7 @@ pub async fn register(
     let c = Chrome::for_ctx(&ctx, "risk.register", "/risk");
     let notice = notice_text;
     render(&RegisterPage {
-        can_write: c.can(ctx.actor.role, Action::RiskWrite),
+        can_write: c.can(ctx.actor.role(), Action::RiskWrite),
         aspects: crate::domain::risk::Aspect::ALL
             .iter()
             .map(|a| (a.as_str().to_string(), c.label(a)))
@@ -224,7 +215,7 @@ pub async fn register(
 pub async fn instantiate(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let r = ctx
         .db()
-        .instantiate(OrgId(id), &ctx.state.config.risk)
+        .instantiate(OrgId(id), &ctx.config().risk)
         .await?;
     let msg = format!(
         "{} {}, {} {}",
@@ -249,10 +240,7 @@ struct MapPage {
 
 pub async fn campus_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let map = campus_map_svg(&ctx, OrgId(id)).await?;
-    let s = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::SchoolView)
+    let s = ctx.db_as(Action::SchoolView)?
         .get_school(OrgId(id))
         .await?;
     render(&MapPage {
@@ -382,24 +370,15 @@ fn measure_list(c: &Chrome, m: &Measures) -> Vec<(String, Vec<String>)> {
 }
 
 async fn point_page(ctx: &Ctx, id: RiskPointId, errors: FormErrors) -> Result<Response, Error> {
-    let d = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::RiskView)
+    let d = ctx.db_as(Action::RiskView)?
         .get_risk_point(id)
         .await?;
     let school = d.point.school_id;
-    let zones = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::ZoneView)
+    let zones = ctx.db_as(Action::ZoneView)?
         .list_zones(school)
         .await
         .unwrap_or_default();
-    let people = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::PersonView)
+    let people = ctx.db_as(Action::PersonView)?
         .list_people(school)
         .await
         .unwrap_or_default();
@@ -423,8 +402,8 @@ async fn point_page(ctx: &Ctx, id: RiskPointId, errors: FormErrors) -> Result<Re
             .map(|b| (b.as_str().to_string(), c.label(b)))
             .collect(),
         grades: grade_cols(&c),
-        can_write: c.can(ctx.actor.role, Action::RiskWrite),
-        can_assess: c.can(ctx.actor.role, Action::RiskAssess),
+        can_write: c.can(ctx.actor.role(), Action::RiskWrite),
+        can_assess: c.can(ctx.actor.role(), Action::RiskAssess),
         c,
         d,
         zones,
@@ -500,7 +479,7 @@ pub async fn assess(
     let res = match parse_assess(&f) {
         Ok(input) => ctx
             .db()
-            .assess(RiskPointId(id), input, &ctx.state.config.risk)
+            .assess(RiskPointId(id), input, &ctx.config().risk)
             .await
             .map(|_| ()),
         Err(e) => Err(e),
@@ -564,7 +543,7 @@ pub async fn edit(
     };
     let res = ctx
         .db()
-        .update_risk_point(RiskPointId(id), patch, &ctx.state.config.risk)
+        .update_risk_point(RiskPointId(id), patch, &ctx.config().risk)
         .await
         .map(|_| ());
     after(&ctx, id, res).await
@@ -676,10 +655,7 @@ struct NewPage {
 }
 
 async fn new_page(ctx: &Ctx, id: i64, errors: FormErrors) -> Result<Response, Error> {
-    let s = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::SchoolView)
+    let s = ctx.db_as(Action::SchoolView)?
         .get_school(OrgId(id))
         .await?;
     let c = Chrome::for_ctx(ctx, "risk.add", "/risk");
@@ -763,7 +739,7 @@ pub async fn create(
     };
     match ctx
         .db()
-        .create_risk_point(OrgId(id), input, &ctx.state.config.risk)
+        .create_risk_point(OrgId(id), input, &ctx.config().risk)
         .await
     {
         Ok(d) => Ok(see_other(&format!("/risk-points/{}", d.point.id))),

@@ -54,7 +54,7 @@ pub async fn list(
     let page = db.list_schools(&f).await?;
     let districts = db.districts().await?;
     let c = Chrome::for_ctx(&ctx, "nav.schools", "/schools");
-    let role = ctx.actor.role;
+    let role = ctx.actor.role();
     let query_base = serde_urlencoded::to_string([
         ("kind", f.kind.clone().unwrap_or_default()),
         ("q", f.q.clone().unwrap_or_default()),
@@ -115,18 +115,12 @@ impl DetailPage {
 pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let db = ctx.db();
     let s = db.get_school(OrgId(id)).await?;
-    let role = ctx.actor.role;
-    let zones = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::ZoneView)
+    let role = ctx.actor.role();
+    let zones = ctx.db_as(Action::ZoneView)?
         .list_zones(s.id)
         .await
         .unwrap_or_default();
-    let people = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::PersonView)
+    let people = ctx.db_as(Action::PersonView)?
         .list_people(s.id)
         .await
         .unwrap_or_default();
@@ -267,9 +261,7 @@ async fn form_page(
         "/schools",
     );
     let districts = if is_new {
-        ctx.state
-            .db
-            .scoped(ctx.actor.clone(), Action::SchoolView)
+        ctx.db_as(Action::SchoolView)?
             .districts()
             .await
             .unwrap_or_default()

@@ -57,16 +57,10 @@ async fn page(
     errors: FormErrors,
 ) -> Result<Response, Error> {
     let c = Chrome::for_ctx(ctx, "zone.title", "/schools");
-    let zones = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::ZoneView)
+    let zones = ctx.db_as(Action::ZoneView)?
         .list_zones(school)
         .await?;
-    let people = ctx
-        .state
-        .db
-        .scoped(ctx.actor.clone(), Action::PersonView)
+    let people = ctx.db_as(Action::PersonView)?
         .list_people(school)
         .await?;
     let failed = errors.any();

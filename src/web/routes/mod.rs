@@ -32,6 +32,8 @@ pub struct RouteInfo {
     pub method: Method,
     pub path: &'static str,
     pub action: Action,
+    /// Further actions the handler acts under (declared with [`Table::add_as`]).
+    pub also: &'static [Action],
     /// Extra body allowance for uploads (bytes), when raised above the default.
     pub upload: bool,
 }
@@ -55,7 +57,23 @@ impl Table {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.add_inner(method, path, action, h, None)
+        self.add_inner(method, path, action, &[], h, None)
+    }
+
+    /// A route whose handler also acts under further actions (a page that shows a school's
+    /// zones and people); only these can be asked of [`super::ctx::Ctx::db_as`].
+    fn add_as<H, T>(
+        &mut self,
+        method: Method,
+        path: &'static str,
+        action: Action,
+        also: &'static [Action],
+        h: H,
+    ) where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add_inner(method, path, action, also, h, None)
     }
 
     fn upload<H, T>(&mut self, method: Method, path: &'static str, action: Action, h: H)
@@ -63,7 +81,7 @@ impl Table {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.add_inner(method, path, action, h, Some(UPLOAD_LIMIT))
+        self.add_inner(method, path, action, &[], h, Some(UPLOAD_LIMIT))
     }
 
     /// A route whose body carries photos (multipart), up to [`MEDIA_LIMIT`].
@@ -72,7 +90,7 @@ impl Table {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.add_inner(method, path, action, h, Some(MEDIA_LIMIT))
+        self.add_inner(method, path, action, &[FileUpload], h, Some(MEDIA_LIMIT))
     }
 
     fn add_inner<H, T>(
@@ -80,6 +98,7 @@ impl Table {
         method: Method,
         path: &'static str,
         action: Action,
+        also: &'static [Action],
         h: H,
         limit: Option<usize>,
     ) where
@@ -94,13 +113,14 @@ impl Table {
         let mr = mr
             .layer::<_, Infallible>(middleware::from_fn_with_state(self.state.clone(), gate))
             .layer::<_, Infallible>(middleware::from_fn_with_state(path, ops::track))
-            .layer::<_, Infallible>(Extension(RouteAction(action, path)));
+            .layer::<_, Infallible>(Extension(RouteAction(action, path, also)));
         let router = std::mem::take(&mut self.router);
         self.router = router.route(path, mr);
         self.list.push(RouteInfo {
             method,
             path,
             action,
+            also,
             upload: limit.is_some(),
         });
     }
@@ -321,10 +341,11 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         RiskWrite,
         api::risk::instantiate,
     );
-    t.add(
+    t.add_as(
         M::GET,
         "/api/v1/schools/{id}/risk-points/export.xlsx",
         RiskView,
+        &[SchoolView],
         api::risk::export_register,
     );
     t.add(
@@ -384,16 +405,18 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
 
     // Pages.
     t.add(M::GET, "/schools", SchoolView, pages::schools::list);
-    t.add(
+    t.add_as(
         M::GET,
         "/schools/new",
         SchoolCreate,
+        &[SchoolView],
         pages::schools::new_form,
     );
-    t.add(
+    t.add_as(
         M::POST,
         "/schools/new",
         SchoolCreate,
+        &[SchoolView],
         pages::schools::create,
     );
     t.add(
@@ -408,17 +431,25 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         SchoolImport,
         pages::transfer::import_submit,
     );
-    t.add(M::GET, "/schools/{id}", SchoolView, pages::schools::detail);
-    t.add(
+    t.add_as(
+        M::GET,
+        "/schools/{id}",
+        SchoolView,
+        &[ZoneView, PersonView],
+        pages::schools::detail,
+    );
+    t.add_as(
         M::GET,
         "/schools/{id}/edit",
         SchoolUpdate,
+        &[SchoolView],
         pages::schools::edit_form,
     );
-    t.add(
+    t.add_as(
         M::POST,
         "/schools/{id}/edit",
         SchoolUpdate,
+        &[SchoolView],
         pages::schools::update,
     );
     t.add(
@@ -463,25 +494,34 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         PersonWrite,
         pages::people::remove,
     );
-    t.add(
+    t.add_as(
         M::GET,
         "/schools/{id}/zones/new",
         ZoneWrite,
+        &[ZoneView, PersonView],
         pages::zones::new_form,
     );
-    t.add(
+    t.add_as(
         M::POST,
         "/schools/{id}/zones/new",
         ZoneWrite,
+        &[ZoneView, PersonView],
         pages::zones::create,
     );
-    t.add(
+    t.add_as(
         M::GET,
         "/zones/{id}/edit",
         ZoneWrite,
+        &[ZoneView, PersonView],
         pages::zones::edit_form,
     );
-    t.add(M::POST, "/zones/{id}/edit", ZoneWrite, pages::zones::update);
+    t.add_as(
+        M::POST,
+        "/zones/{id}/edit",
+        ZoneWrite,
+        &[ZoneView, PersonView],
+        pages::zones::update,
+    );
     t.add(
         M::GET,
         "/schools/{id}/zones/import",
@@ -495,10 +535,11 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         pages::transfer::zones_import_submit,
     );
     t.add(M::GET, "/risk", RiskView, pages::risk::overview);
-    t.add(
+    t.add_as(
         M::GET,
         "/risk/catalog",
         RiskCatalogView,
+        &[SchoolView],
         pages::catalog::list,
     );
     t.add(
@@ -513,22 +554,25 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         RiskCatalogEdit,
         pages::catalog::import_submit,
     );
-    t.add(
+    t.add_as(
         M::GET,
         "/risk/catalog/items/{id}",
         RiskCatalogView,
+        &[RiskCatalogView],
         pages::catalog::item,
     );
-    t.add(
+    t.add_as(
         M::POST,
         "/risk/catalog/items/{id}",
         RiskCatalogEdit,
+        &[RiskCatalogView],
         pages::catalog::update,
     );
-    t.add(
+    t.add_as(
         M::GET,
         "/schools/{id}/risks",
         RiskView,
+        &[SchoolView, ZoneView, PersonView],
         pages::risk::register,
     );
     t.add(
@@ -537,29 +581,39 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         RiskWrite,
         pages::risk::instantiate,
     );
-    t.add(
+    t.add_as(
         M::GET,
         "/schools/{id}/risks/new",
         RiskWrite,
+        &[SchoolView],
         pages::risk::new_form,
     );
-    t.add(
+    t.add_as(
         M::POST,
         "/schools/{id}/risks/new",
         RiskWrite,
+        &[SchoolView],
         pages::risk::create,
     );
-    t.add(
+    t.add_as(
         M::GET,
         "/schools/{id}/risk-map",
         RiskView,
+        &[SchoolView],
         pages::risk::campus_map,
     );
-    t.add(M::GET, "/risk-points/{id}", RiskView, pages::risk::point);
-    t.add(
+    t.add_as(
+        M::GET,
+        "/risk-points/{id}",
+        RiskView,
+        &[RiskView, ZoneView, PersonView],
+        pages::risk::point,
+    );
+    t.add_as(
         M::POST,
         "/risk-points/{id}/assess",
         RiskAssess,
+        &[RiskView, ZoneView, PersonView],
         pages::risk::assess,
     );
     t.add(
@@ -574,23 +628,32 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         RiskView,
         pages::risk::card,
     );
-    t.add(M::GET, "/admin/users", UserView, pages::admin::users);
-    t.add(
+    t.add_as(
+        M::GET,
+        "/admin/users",
+        UserView,
+        &[UserView, UserGrant],
+        pages::admin::users,
+    );
+    t.add_as(
         M::POST,
         "/admin/users",
         UserManage,
+        &[UserView, UserGrant],
         pages::admin::create_user,
     );
-    t.add(
+    t.add_as(
         M::POST,
         "/admin/users/{id}/account",
         UserManage,
+        &[UserView, UserGrant],
         pages::admin::account,
     );
-    t.add(
+    t.add_as(
         M::POST,
         "/admin/users/{id}/grant",
         UserGrant,
+        &[UserView, UserGrant],
         pages::admin::grant,
     );
     t.add(M::GET, "/audit", AuditView, pages::admin::audit);

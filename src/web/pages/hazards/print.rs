@@ -101,7 +101,7 @@ pub async fn ledger(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
     let items = db.all_hazards(&f).await?;
     let scope = match f.org_id {
         Some(o) => db.get_org_for_view(OrgId(o)).await?.name,
-        None => ctx.actor.org_name.clone(),
+        None => ctx.actor.org_name().to_string(),
     };
     let period = match (f.from, f.to) {
         (None, None) => tr(ctx.lang, "hazard.ledger.all_time"),
@@ -150,7 +150,7 @@ pub async fn closures(ctx: Ctx, q: Q<ClosuresQ>) -> Result<Response, Error> {
     let items: Vec<ClosureRow> = db.closure_ledger(q.org_id, year).await?;
     let scope = match q.org_id {
         Some(o) => db.get_org_for_view(OrgId(o)).await?.name,
-        None => ctx.actor.org_name.clone(),
+        None => ctx.actor.org_name().to_string(),
     };
     let org = q.org_id.map(|o| o.to_string()).unwrap_or_default();
     let c = Chrome::for_ctx(&ctx, "hazard.closures.title", "/hazards");
