@@ -16,6 +16,7 @@ struct Static;
 #[derive(RustEmbed)]
 #[folder = "assets/vendor/"]
 #[include = "*/*.js"]
+#[include = "*/*.css"]
 struct Vendor;
 
 fn get(file: &str) -> Option<rust_embed::EmbeddedFile> {

@@ -2,6 +2,7 @@
 //! compile time). Every string a user reads goes through the catalogue via `c.t("key")`.
 
 pub mod admin;
+pub mod api_docs;
 pub mod auth;
 pub mod catalog;
 pub mod hazards;

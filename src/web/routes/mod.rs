@@ -173,6 +173,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         api::auth::logout,
     );
     t.add(M::GET, "/api/v1/me", OwnSession, api::auth::me);
+    t.add(M::GET, "/docs/api", OwnSession, pages::api_docs::page);
 
     // Org tree and schools.
     t.add(M::GET, "/api/v1/orgs", OrgView, api::orgs::list);
