@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # The test command: the whole suite on SQLite (unit, HTTP, access matrix, browser), then the
-# database-facing suites again on PostgreSQL. Needs PostgreSQL at 127.0.0.1:5432 (user
-# postgres, trust; override with SAFECAMPUS_TEST_PG_URL) and Debian's chromium and
-# chromium-driver; .ci/run installs and starts what is missing. Nothing is skipped: a missing
-# service fails the run.
+# database-facing suites again on PostgreSQL, run by cargo-nextest (one process per test, see
+# .config/nextest.toml). Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust; override
+# with SAFECAMPUS_TEST_PG_URL), Debian's chromium and chromium-driver, and cargo-nextest;
+# .ci/run installs and starts what is missing. Nothing is skipped: a missing service fails the
+# run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_BACKTRACE=1
+command -v cargo-nextest >/dev/null || cargo install --locked cargo-nextest
+echo "== build =="
+cargo nextest run --locked --lib --bins --tests --no-run
+cargo test --locked --bench platform --no-run
 echo "== tests on SQLite =="
-cargo test --locked --all-targets
+cargo nextest run --locked --lib --bins --tests
+echo "== benchmark smoke run (every timed request answers 200) =="
+cargo test --locked --bench platform
 echo "== integration tests on PostgreSQL =="
-SAFECAMPUS_TEST_DB=postgres cargo test --locked --tests
+SAFECAMPUS_TEST_DB=postgres cargo nextest run --locked --tests

@@ -774,7 +774,11 @@ async fn page_forms_store_their_photos_through_read_form() {
             app.state.clone(),
             gate,
         ))
-        .layer::<_, Infallible>(axum::Extension(RouteAction(Action::HazardAct, "/t/{id}")));
+        .layer::<_, Infallible>(axum::Extension(RouteAction(
+            Action::HazardAct,
+            "/t/{id}",
+            &[Action::FileUpload],
+        )));
     let router: axum::Router = axum::Router::new()
         .route("/t/{id}", route)
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))

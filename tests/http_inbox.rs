@@ -33,7 +33,7 @@ async fn sweep(app: &TestApp, day: chrono::NaiveDate, key: &str) {
         .await
         .expect("enqueue");
     let pass = r
-        .run_due(&app.state.config.hazard)
+        .run_due(&app.state.config().hazard)
         .await
         .expect("sweep runs");
     assert_eq!((pass.done, pass.failed), (1, 0));
