@@ -47,7 +47,7 @@ pub(super) fn register(t: &mut Table) {
         HazardReport,
         pages::new_form,
     );
-    t.add(
+    t.media(
         M::POST,
         "/schools/{id}/hazards/new",
         HazardReport,

@@ -607,7 +607,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         M::GET,
         "/risk-points/{id}",
         RiskView,
-        &[RiskView, ZoneView, PersonView],
+        &[ZoneView, PersonView],
         pages::risk::point,
     );
     t.add_as(
@@ -617,10 +617,11 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         &[RiskView, ZoneView, PersonView],
         pages::risk::assess,
     );
-    t.add(
+    t.add_as(
         M::POST,
         "/risk-points/{id}/edit",
         RiskWrite,
+        &[RiskView, ZoneView, PersonView],
         pages::risk::edit,
     );
     t.add(
@@ -633,7 +634,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         M::GET,
         "/admin/users",
         UserView,
-        &[UserView, UserGrant],
+        &[UserGrant],
         pages::admin::users,
     );
     t.add_as(
