@@ -39,6 +39,19 @@ impl utoipa::Modify for Bearer {
     }
 }
 
+/// The document's frame (title, description, bearer security) before the routes add their
+/// operations.
+pub fn base() -> utoipa::openapi::OpenApi {
+    #[derive(OpenApi)]
+    #[openapi(
+        info(title = "SafeCampus API", description = "平安校园安全管理平台 JSON API. Sign in with POST /api/v1/auth/login and send the token as `Authorization: Bearer …`. Errors use `{\"error\": {\"code\", \"message\"}}`. Objects outside your scope answer 404."),
+        modifiers(&Bearer),
+        security(("bearer" = [])),
+    )]
+    struct Base;
+    Base::openapi()
+}
+
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(files::Doc::openapi());

@@ -14,11 +14,12 @@ use super::{AppState, api, assets, error, ops, pages, security};
 use crate::policy::Action::{self, *};
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{MethodFilter, on};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use axum::{Extension, Router, extract::DefaultBodyLimit, middleware};
 use std::convert::Infallible;
 use std::time::Duration;
 use tower::ServiceBuilder;
+use utoipa_axum::router::UtoipaMethodRouter;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -42,6 +43,8 @@ struct Table {
     router: Router<AppState>,
     list: Vec<RouteInfo>,
     state: AppState,
+    /// The OpenAPI document, gathered from the API routes as they are registered.
+    doc: utoipa::openapi::OpenApi,
 }
 
 /// Largest accepted upload (an .xlsx import).
@@ -106,7 +109,54 @@ impl Table {
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
-        let mut mr = on(filter, h);
+        self.mount(method, path, action, also, on(filter, h), limit);
+    }
+
+    /// An API route described by its handler's `#[utoipa::path]` annotation
+    /// (`utoipa_axum::routes!(handler)`): the method and path are taken from the annotation,
+    /// so a path is written once, and the operation and its schemas join the OpenAPI document.
+    fn api(&mut self, action: Action, route: UtoipaMethodRouter<AppState>) {
+        self.api_as(action, &[], None, route)
+    }
+
+    /// [`Table::api`] with further actions and a raised body limit (uploads).
+    fn api_as(
+        &mut self,
+        action: Action,
+        also: &'static [Action],
+        limit: Option<usize>,
+        (schemas, paths, mr): UtoipaMethodRouter<AppState>,
+    ) {
+        let mut found = paths.paths.iter();
+        let (path, item) = found.next().expect("routes! names one handler");
+        assert!(found.next().is_none(), "one handler per api route");
+        let methods = [
+            (Method::GET, item.get.is_some()),
+            (Method::POST, item.post.is_some()),
+            (Method::PUT, item.put.is_some()),
+            (Method::PATCH, item.patch.is_some()),
+            (Method::DELETE, item.delete.is_some()),
+        ];
+        let mut methods = methods.into_iter().filter(|(_, on)| *on).map(|(m, _)| m);
+        let method = methods.next().expect("the annotation names a method");
+        assert!(methods.next().is_none(), "one method per api route: {path}");
+        // Route patterns live as long as the router; there is one per registered route.
+        let path: &'static str = Box::leak(path.clone().into_boxed_str());
+        self.doc.paths.merge(paths);
+        let components = self.doc.components.get_or_insert_with(Default::default);
+        components.schemas.extend(schemas);
+        self.mount(method, path, action, also, mr, limit);
+    }
+
+    fn mount(
+        &mut self,
+        method: Method,
+        path: &'static str,
+        action: Action,
+        also: &'static [Action],
+        mut mr: MethodRouter<AppState>,
+        limit: Option<usize>,
+    ) {
         if let Some(limit) = limit {
             mr = mr.layer::<_, Infallible>(DefaultBodyLimit::max(limit));
         }
@@ -132,6 +182,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         router: Router::new(),
         list: Vec::new(),
         state: state.clone(),
+        doc: api::openapi::base(),
     };
     use Method as M;
 
