@@ -153,6 +153,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         api::auth::logout,
     );
     t.add(M::GET, "/api/v1/me", OwnSession, api::auth::me);
+    t.add(M::POST, "/api/v1/auth/password", OwnSession, api::auth::password);
 
     // Org tree and schools.
     t.add(M::GET, "/api/v1/orgs", OrgView, api::orgs::list);
