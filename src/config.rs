@@ -228,6 +228,10 @@ mod tests {
         assert_eq!(c.hazard.reminder_days, vec![3, 1]);
         assert_eq!(c.hazard.escalate_after_days, 7);
         assert_eq!(c.files.max_bytes, 10 * 1024 * 1024);
+        assert_eq!(c.security.address_max_failures, 20);
+        assert_eq!(c.security.account_max_failures, 100);
+        assert!(c.ops.metrics_token.is_some());
+        assert!(!format!("{:?}", c.ops).contains("change-me"), "the token is not printed");
     }
 
     #[test]
