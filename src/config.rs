@@ -231,7 +231,10 @@ mod tests {
         assert_eq!(c.security.address_max_failures, 20);
         assert_eq!(c.security.account_max_failures, 100);
         assert!(c.ops.metrics_token.is_some());
-        assert!(!format!("{:?}", c.ops).contains("change-me"), "the token is not printed");
+        assert!(
+            !format!("{:?}", c.ops).contains("change-me"),
+            "the token is not printed"
+        );
     }
 
     #[test]
