@@ -8,10 +8,20 @@ use std::path::Path;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Security {
-    /// Failed sign-ins within the window that lock an account.
+    /// Failed sign-ins for one account from one address within the window that pause sign-in
+    /// to that account from that address for `lockout_minutes` (the owner elsewhere is not
+    /// affected).
     pub max_failures: u32,
     pub failure_window_minutes: i64,
     pub lockout_minutes: i64,
+    /// Failed sign-ins from one address (any accounts) within `failure_window_minutes` that
+    /// pause every sign-in from that address for `lockout_minutes`.
+    pub address_max_failures: u32,
+    /// Failed sign-ins for one account from all addresses within `account_window_minutes`
+    /// that lock the account for `lockout_minutes` (or until an administrator unlocks it);
+    /// the brake on guessing from many addresses. 0 turns it off.
+    pub account_max_failures: u32,
+    pub account_window_minutes: i64,
     /// A session unused this long ends.
     pub idle_timeout_minutes: i64,
     /// A session ends this long after sign-in, used or not.
@@ -26,6 +36,9 @@ impl Default for Security {
             max_failures: 5,
             failure_window_minutes: 15,
             lockout_minutes: 30,
+            address_max_failures: 20,
+            account_max_failures: 100,
+            account_window_minutes: 60,
             idle_timeout_minutes: 30,
             absolute_timeout_hours: 12,
             secure_cookies: false,
@@ -100,6 +113,24 @@ impl Default for FileLimits {
     }
 }
 
+/// Operations endpoints.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ops {
+    /// The bearer token Prometheus sends to `GET /metrics` (`Authorization: Bearer …`; also
+    /// `SAFECAMPUS_METRICS_TOKEN`). Unset or empty: `/metrics` answers 404.
+    pub metrics_token: Option<String>,
+}
+
+impl std::fmt::Debug for Ops {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = self.metrics_token.as_deref().is_some_and(|t| !t.is_empty());
+        f.debug_struct("Ops")
+            .field("metrics_token", &if set { "<set>" } else { "<unset>" })
+            .finish()
+    }
+}
+
 /// Background jobs (reminders, overdue notices, escalation).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -135,6 +166,7 @@ pub struct Config {
     pub inspection: InspectionRules,
     pub files: FileLimits,
     pub jobs: Jobs,
+    pub ops: Ops,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://data/safecampus.db?mode=rwc";
@@ -153,6 +185,7 @@ impl Default for Config {
             inspection: InspectionRules::default(),
             files: FileLimits::default(),
             jobs: Jobs::default(),
+            ops: Ops::default(),
         }
     }
 }
@@ -170,6 +203,9 @@ impl Config {
         };
         if let Ok(v) = std::env::var("SAFECAMPUS_LOG_JSON") {
             c.log_json = v == "1" || v.eq_ignore_ascii_case("true");
+        }
+        if let Ok(v) = std::env::var("SAFECAMPUS_METRICS_TOKEN") {
+            c.ops.metrics_token = Some(v);
         }
         Ok(c)
     }
@@ -192,6 +228,13 @@ mod tests {
         assert_eq!(c.hazard.reminder_days, vec![3, 1]);
         assert_eq!(c.hazard.escalate_after_days, 7);
         assert_eq!(c.files.max_bytes, 10 * 1024 * 1024);
+        assert_eq!(c.security.address_max_failures, 20);
+        assert_eq!(c.security.account_max_failures, 100);
+        assert!(c.ops.metrics_token.is_some());
+        assert!(
+            !format!("{:?}", c.ops).contains("change-me"),
+            "the token is not printed"
+        );
     }
 
     #[test]

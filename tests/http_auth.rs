@@ -7,6 +7,10 @@ use serde_json::{Value, json};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const WRONG: &str = "Wrong#Pass2021";
+/// The one answer of every refused sign-in.
+const REFUSED_ZH: &str =
+    "登录失败：用户名或密码错误，或因多次失败暂时不能登录。请稍后再试，或联系管理员。";
+const REFUSED_EN: &str = "Sign-in failed: wrong username or password, or sign-in is paused after repeated failures. Try again later or ask an administrator.";
 
 async fn api_login(app: &TestApp, user: &str, password: &str, extra: &[(&str, &str)]) -> Resp {
     let body = serde_json::to_vec(&json!({"username": user, "password": password})).unwrap();
@@ -120,26 +124,25 @@ async fn wrong_password_and_unknown_user_get_the_same_401() {
     let unknown = api_login(&app, "no.such.user", PASSWORD, &[]).await;
     for r in [&wrong, &unknown] {
         let j = assert_envelope(r, StatusCode::UNAUTHORIZED, "invalid_credentials");
-        assert_eq!(j["error"]["message"], "用户名或密码错误。");
+        assert_eq!(j["error"]["message"], REFUSED_ZH);
         assert!(j.get("token").is_none());
     }
     assert_eq!(wrong.body, unknown.body, "the two answers must not differ");
 }
 
 #[tokio::test]
-async fn lockout_after_five_failures_is_audited_and_lifted_by_unlock() {
+async fn five_failures_pause_the_account_from_that_address_audited_and_lifted_by_unlock() {
     let mut app = TestApp::new().await;
+    let first = api_login(&app, "s001.safety", WRONG, &[]).await;
+    assert_envelope(&first, StatusCode::UNAUTHORIZED, "invalid_credentials");
     for _ in 0..4 {
         let r = api_login(&app, "s001.safety", WRONG, &[]).await;
-        assert_envelope(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
+        assert_eq!((r.status, &r.body), (first.status, &first.body));
     }
-    // The fifth failure locks the account; then even the right password is refused.
-    let r = api_login(&app, "s001.safety", WRONG, &[]).await;
-    assert_envelope(&r, StatusCode::TOO_MANY_REQUESTS, "locked");
+    // The fifth failure pauses sign-in to the account from this address: then even the right
+    // password is refused, with the same answer as a wrong one.
     let r = api_login(&app, "s001.safety", PASSWORD, &[]).await;
-    let j = assert_envelope(&r, StatusCode::TOO_MANY_REQUESTS, "locked");
-    let msg = j["error"]["message"].as_str().unwrap();
-    assert!(msg.contains("锁定"), "{j}");
+    assert_eq!((r.status, &r.body), (first.status, &first.body));
 
     let audit = app.login("auditadmin").await;
     let path = "/api/v1/audit?result=failed&user=s001.safety";
@@ -153,13 +156,19 @@ async fn lockout_after_five_failures_is_audited_and_lifted_by_unlock() {
         details.push(e["detail"].as_str().unwrap().to_string());
     }
     let bad = "bad_password".to_string();
-    assert_eq!(details, [vec!["locked".to_string()], vec![bad; 5]].concat());
+    let paused = vec![
+        "throttled".into(),
+        "bad_password blocked=address_account".into(),
+    ];
+    assert_eq!(details, [paused, vec![bad; 4]].concat());
 
+    // The account itself is not locked (its owner signs in from elsewhere); an unlock clears
+    // the account's throttles too.
     let sys = app.login("sysadmin").await;
     let r = app.get("/api/v1/users?q=s001.safety", Some(&sys)).await;
     let user = r.json()["items"][0].clone();
     assert_eq!(user["username"], "s001.safety");
-    assert_eq!(user["locked"], true);
+    assert_eq!(user["locked"], false);
     let path = format!("/api/v1/users/{}/account", user["id"]);
     let unlock = json!({"op": "unlock"});
     let r = app.json(Method::POST, &path, Some(&sys), &unlock).await;
@@ -217,7 +226,7 @@ async fn html_login_sets_a_strict_httponly_cookie_with_a_new_id_each_time() {
     let app = TestApp::new().await;
     let r = web_login(&app, "s001.principal", WRONG, "").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(r.text().contains("用户名或密码错误。"));
+    assert!(r.text().contains(REFUSED_ZH));
     assert!(r.headers.get("set-cookie").is_none(), "no cookie");
 
     let first = web_login(&app, "s001.principal", PASSWORD, "").await;
@@ -361,8 +370,8 @@ async fn a_zero_minute_idle_limit_ends_every_session_at_its_next_use() {
 #[tokio::test]
 async fn language_follows_the_cookie_then_accept_language() {
     let app = TestApp::new().await;
-    let zh = ("请先登录。", "zh-CN", "用户名或密码错误。");
-    let en = ("Please sign in first.", "en", "Wrong username or password.");
+    let zh = ("请先登录。", "zh-CN", REFUSED_ZH);
+    let en = ("Please sign in first.", "en", REFUSED_EN);
     let cases = [
         (vec![], zh),
         (vec![("accept-language", "en-US,en;q=0.9")], en),
@@ -391,7 +400,7 @@ async fn language_follows_the_cookie_then_accept_language() {
     assert!(page.contains("<h1>Sign in</h1>"), "{page}");
     assert!(page.contains(">中文</a>") && page.contains("href=\"/lang/zh-CN?next="));
     let r = web_login(&app, "s001.guard", WRONG, cookie).await;
-    assert!(r.text().contains("Wrong username or password."));
+    assert!(r.text().contains(REFUSED_EN));
 
     // The switch only follows local paths.
     let r = app.get("/lang/en?next=//evil.example/", None).await;

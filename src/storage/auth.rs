@@ -11,10 +11,12 @@ use crate::domain::org::{OrgLevel, OrgPath};
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
 use base64::Engine;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, IntoActiveModel};
+use sea_orm::{
+    ActiveValue::Set, DatabaseConnection, DatabaseTransaction, IntoActiveModel, QuerySelect,
+};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
@@ -38,11 +40,12 @@ impl SessionKind {
     }
 }
 
-/// Why a sign-in failed. `Invalid` is the one answer for an unknown user and a wrong password.
+/// Why a sign-in failed: one answer for every refusal (unknown user, wrong password, locked or
+/// disabled account, throttled address), so a client learns nothing about which it was. The
+/// reason is in the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginError {
-    Invalid,
-    Locked,
+    Refused,
 }
 
 /// Where a request came from, for the audit log.
@@ -62,10 +65,18 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// A hash to verify against when the user does not exist, so both answers take as long.
-fn dummy_hash() -> &'static str {
+/// A hash of a random password, to verify against when there is no account, so that every
+/// refusal costs the same argon2 work as a wrong password. Made once per process, off the
+/// async threads.
+async fn dummy_hash() -> String {
     static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| password_auth::generate_hash("not-a-real-password-Z9!"))
+    if let Some(h) = H.get() {
+        return h.clone();
+    }
+    let made = tokio::task::spawn_blocking(|| password_auth::generate_hash(random_token()))
+        .await
+        .unwrap_or_default();
+    H.get_or_init(|| made).clone()
 }
 
 pub(crate) async fn hash_password(password: String) -> Result<String> {
@@ -80,8 +91,145 @@ async fn verify_password(password: String, hash: String) -> bool {
         .unwrap_or(false)
 }
 
+/// The sign-in throttle's counters, one row per key, in the database so that every instance
+/// sees the same counts.
+mod throttle {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "login_throttles")]
+    pub struct Model {
+        /// `addr:<ip>`, `pair:<ip>|<username>` or `account:<username>`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        /// The (normalised) username of `pair` and `account` keys, to clear them on unlock.
+        pub username: Option<String>,
+        pub failures: i32,
+        pub window_start: DateTimeUtc,
+        pub blocked_until: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A username as the throttle counts it: trimmed, lower case, at most 64 characters (so
+/// spelling variants share a counter and a huge name cannot bloat the table).
+fn throttle_name(username: &str) -> String {
+    username.trim().to_lowercase().chars().take(64).collect()
+}
+
+/// The throttle keys of one attempt.
+struct Keys {
+    addr: String,
+    pair: String,
+    account: String,
+    username: String,
+}
+
+impl Keys {
+    fn new(ip: &str, username: &str) -> Keys {
+        let ip: String = ip.chars().take(64).collect();
+        let username = throttle_name(username);
+        Keys {
+            addr: format!("addr:{ip}"),
+            pair: format!("pair:{ip}|{username}"),
+            account: format!("account:{username}"),
+            username,
+        }
+    }
+}
+
+/// One counter's limits.
+struct Limit {
+    max: u32,
+    window_minutes: i64,
+    lockout_minutes: i64,
+}
+
+/// What counting a failure did to one counter.
+struct Bump {
+    was_blocked: bool,
+    started_block: bool,
+}
+
+/// Counts one failure on `key` (creating the row when needed) inside `txn`; starts a block
+/// when the limit is reached within the window. On PostgreSQL the row is locked for the update
+/// (`FOR UPDATE`); SQLite write transactions are serialised.
+async fn bump(
+    txn: &DatabaseTransaction,
+    key: &str,
+    username: Option<&str>,
+    limit: &Limit,
+    now: DateTime<Utc>,
+) -> Result<Bump> {
+    throttle::Entity::insert(throttle::ActiveModel {
+        key: Set(key.to_string()),
+        username: Set(username.map(str::to_string)),
+        failures: Set(0),
+        window_start: Set(now),
+        blocked_until: Set(None),
+    })
+    .on_conflict_do_nothing_on([throttle::Column::Key])
+    .exec_without_returning(txn)
+    .await?;
+    let row = throttle::Entity::find_by_id(key.to_string())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let was_blocked = row.blocked_until.is_some_and(|t| t > now);
+    let in_window = now - row.window_start < Duration::minutes(limit.window_minutes);
+    let (mut failures, mut since) = if in_window {
+        (row.failures.saturating_add(1), row.window_start)
+    } else {
+        (1, now)
+    };
+    let started_block = !was_blocked && limit.max > 0 && failures >= limit.max as i32;
+    let mut am = row.into_active_model();
+    if started_block {
+        am.blocked_until = Set(Some(now + Duration::minutes(limit.lockout_minutes)));
+        (failures, since) = (0, now);
+    }
+    am.failures = Set(failures);
+    am.window_start = Set(since);
+    am.update(txn).await?;
+    Ok(Bump {
+        was_blocked,
+        started_block,
+    })
+}
+
+/// Ends every session of a user but `keep` (a session id or token), inside the caller's
+/// transaction.
+pub(super) async fn end_sessions(
+    conn: &impl ConnectionTrait,
+    user_id: UserId,
+    keep: Option<&str>,
+) -> Result<u64> {
+    let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    if let Some(keep) = keep {
+        q = q.filter(session::Column::IdHash.ne(token_hash(keep)));
+    }
+    Ok(q.exec(conn).await?.rows_affected)
+}
+
+/// Clears the sign-in throttle of an account: its counters from every address and the
+/// account-wide one (an unlock). The counters of addresses are left alone.
+pub(super) async fn clear_throttles(conn: &impl ConnectionTrait, username: &str) -> Result<u64> {
+    let res = throttle::Entity::delete_many()
+        .filter(throttle::Column::Username.eq(throttle_name(username)))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected)
+}
+
 impl Auth {
-    /// Signs a user in and opens a session. Every attempt is audited.
+    /// Signs a user in and opens a session. Every attempt is audited with its reason; every
+    /// refusal gives the client the same answer after the same work (the password is always
+    /// verified, against a dummy hash when there is no account).
     pub async fn login(
         &self,
         username: &str,
@@ -91,39 +239,45 @@ impl Auth {
         sec: &Security,
     ) -> Result<(String, Actor), LoginError> {
         let username = username.trim();
+        let keys = Keys::new(&origin.ip, username);
+        let now = Utc::now();
+        let blocked = self.blocked(&keys, now).await;
         let found = user::Entity::find()
             .filter(user::Column::Username.eq(username))
             .one(&self.conn)
-            .await
-            .map_err(|_| LoginError::Invalid)?;
-        let Some(u) = found else {
-            verify_password(password.to_string(), dummy_hash().to_string()).await;
-            self.audit_login(None, username, "failed", "unknown_user", origin)
-                .await;
-            return Err(LoginError::Invalid);
+            .await;
+        let lookup_failed = found.is_err();
+        let found = found.ok().flatten();
+        let hash = match &found {
+            Some(u) => u.password_hash.clone(),
+            None => dummy_hash().await,
         };
-        let now = Utc::now();
-        if u.locked_until.is_some_and(|t| t > now) {
-            self.audit_login(Some(&u), username, "failed", "locked", origin)
-                .await;
-            return Err(LoginError::Locked);
-        }
-        let ok = verify_password(password.to_string(), u.password_hash.clone()).await;
-        if !ok || u.disabled {
-            let reason = if u.disabled {
-                "disabled"
-            } else {
-                "bad_password"
+        let ok = verify_password(password.to_string(), hash).await;
+        let refusal = match (blocked, &found) {
+            (Some(b), _) => Some(b),
+            (None, None) if lookup_failed => Some("error"),
+            (None, None) => Some("unknown_user"),
+            (None, Some(u)) if u.locked_until.is_some_and(|t| t > now) => Some("locked"),
+            (None, Some(u)) if u.disabled => Some("disabled"),
+            (None, Some(_)) if !ok => Some("bad_password"),
+            (None, Some(_)) => None,
+        };
+        if let Some(reason) = refusal {
+            let detail = match self.record_failure(&keys, found.as_ref(), sec, now).await {
+                Ok(started) if started.is_empty() => reason.to_string(),
+                Ok(started) => format!("{reason} blocked={}", started.join(",")),
+                Err(e) => {
+                    tracing::error!(error = %crate::error::Chain(&e), "counting a failed sign-in failed");
+                    reason.to_string()
+                }
             };
-            let locked = self.record_failure(&u, sec).await.unwrap_or(false);
-            self.audit_login(Some(&u), username, "failed", reason, origin)
+            self.audit_login(found.as_ref(), username, "failed", &detail, origin)
                 .await;
-            return Err(if locked {
-                LoginError::Locked
-            } else {
-                LoginError::Invalid
-            });
+            return Err(LoginError::Refused);
         }
+        let Some(u) = found else {
+            return Err(LoginError::Refused);
+        };
         let token = random_token();
         let res: Result<Actor> = async {
             let txn = begin_write(&self.conn).await?;
@@ -133,6 +287,11 @@ impl Auth {
             am.locked_until = Set(None);
             am.last_login_at = Set(Some(now));
             am.update(&txn).await?;
+            // The owner got in from here: this address's count for the account starts over
+            // (the address's and the account's own counts do not).
+            throttle::Entity::delete_by_id(keys.pair.clone())
+                .exec(&txn)
+                .await?;
             let csrf = random_token();
             session::ActiveModel {
                 id_hash: Set(token_hash(&token)),
@@ -161,37 +320,90 @@ impl Auth {
             Ok(actor) => Ok((token, actor)),
             Err(e) => {
                 tracing::error!(error = %crate::error::Chain(&e), "login failed internally");
-                Err(LoginError::Invalid)
+                Err(LoginError::Refused)
             }
         }
     }
 
-    /// Counts a failure; locks the account when the limit is reached within the window.
-    async fn record_failure(&self, u: &user::Model, sec: &Security) -> Result<bool> {
-        let now = Utc::now();
+    /// Whether sign-in is paused for this attempt's address, or for its account from this
+    /// address; the reason for the audit log. A throttle that cannot be read refuses.
+    async fn blocked(&self, keys: &Keys, now: DateTime<Utc>) -> Option<&'static str> {
+        let rows = throttle::Entity::find()
+            .filter(throttle::Column::Key.is_in([keys.addr.clone(), keys.pair.clone()]))
+            .all(&self.conn)
+            .await;
+        let Ok(rows) = rows else {
+            return Some("error");
+        };
+        let active = |key: &str| {
+            rows.iter()
+                .any(|r| r.key == key && r.blocked_until.is_some_and(|t| t > now))
+        };
+        if active(&keys.addr) {
+            Some("throttled_address")
+        } else if active(&keys.pair) {
+            Some("throttled")
+        } else {
+            None
+        }
+    }
+
+    /// Counts a failure on the address, the address+account and the account counters (only the
+    /// address's while the address is paused, so a paused client cannot grow the table), and
+    /// locks the account when its own limit is reached. Returns the blocks it started.
+    async fn record_failure(
+        &self,
+        keys: &Keys,
+        u: Option<&user::Model>,
+        sec: &Security,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<&'static str>> {
+        let short = |max| Limit {
+            max,
+            window_minutes: sec.failure_window_minutes,
+            lockout_minutes: sec.lockout_minutes,
+        };
         let txn = begin_write(&self.conn).await?;
-        let cur = user::Entity::find_by_id(u.id)
-            .one(&txn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let in_window = cur
-            .failed_since
-            .is_some_and(|t| now - t < Duration::minutes(sec.failure_window_minutes));
-        let count = if in_window { cur.failed_logins + 1 } else { 1 };
-        let mut am = cur.clone().into_active_model();
-        am.failed_logins = Set(count);
-        if !in_window {
-            am.failed_since = Set(Some(now));
+        let mut started = Vec::new();
+        let addr = bump(
+            &txn,
+            &keys.addr,
+            None,
+            &short(sec.address_max_failures),
+            now,
+        )
+        .await?;
+        if addr.started_block {
+            started.push("address");
         }
-        let lock = count >= sec.max_failures as i32;
-        if lock {
-            am.locked_until = Set(Some(now + Duration::minutes(sec.lockout_minutes)));
-            am.failed_logins = Set(0);
-            am.failed_since = Set(None);
+        if !addr.was_blocked {
+            let name = Some(keys.username.as_str());
+            let pair = bump(&txn, &keys.pair, name, &short(sec.max_failures), now).await?;
+            if pair.started_block {
+                started.push("address_account");
+            }
+            let long = Limit {
+                max: sec.account_max_failures,
+                window_minutes: sec.account_window_minutes,
+                lockout_minutes: sec.lockout_minutes,
+            };
+            let account = bump(&txn, &keys.account, name, &long, now).await?;
+            if account.started_block
+                && let Some(u) = u
+            {
+                user::Entity::update_many()
+                    .col_expr(
+                        user::Column::LockedUntil,
+                        Expr::value(now + Duration::minutes(sec.lockout_minutes)),
+                    )
+                    .filter(user::Column::Id.eq(u.id))
+                    .exec(&txn)
+                    .await?;
+                started.push("account");
+            }
         }
-        am.update(&txn).await?;
         txn.commit().await?;
-        Ok(lock)
+        Ok(started)
     }
 
     async fn audit_login(
@@ -202,6 +414,7 @@ impl Auth {
         reason: &str,
         origin: &Origin,
     ) {
+        let username: String = username.chars().take(64).collect();
         let event = audit::Event::new(
             "auth.login",
             "user",
@@ -217,7 +430,7 @@ impl Auth {
             audit::append_raw(
                 &txn,
                 actor.as_ref(),
-                username,
+                &username,
                 &event,
                 result,
                 &origin.ip,
@@ -285,27 +498,47 @@ impl Auth {
         Ok(())
     }
 
-    /// Changes the actor's own password after checking the current one.
-    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+    /// Changes the actor's own password after checking the current one, and ends every other
+    /// session of the user (`keep` is the session id or token of this request). Wrong current
+    /// passwords count on the sign-in throttle of the address and account, so a stolen session
+    /// cannot be used to guess the password without limit.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+        keep: Option<&str>,
+        sec: &Security,
+    ) -> Result<()> {
         let u = user::Entity::find_by_id(actor.user_id)
             .one(&self.conn)
             .await?
             .ok_or(Error::NotFound)?;
-        if !verify_password(current.to_string(), u.password_hash.clone()).await {
+        let keys = Keys::new(&actor.ip, &u.username);
+        let now = Utc::now();
+        let blocked = self.blocked(&keys, now).await;
+        let ok = verify_password(current.to_string(), u.password_hash.clone()).await;
+        if !ok || blocked.is_some() {
+            if let Err(e) = self.record_failure(&keys, Some(&u), sec, now).await {
+                tracing::error!(error = %crate::error::Chain(&e), "counting a wrong current password failed");
+            }
             return Err(Error::field("current", "err.current_password"));
         }
         check_password(new, &u.username, actor.role)?;
         let hash = hash_password(new.to_string()).await?;
         let txn = begin_write(&self.conn).await?;
+        let id = u.id;
         let mut am = u.into_active_model();
         am.password_hash = Set(hash);
         am.must_change_password = Set(false);
         am.password_changed_at = Set(Utc::now());
         am.update(&txn).await?;
+        let ended = end_sessions(&txn, id, keep).await?;
         audit::append(
             &txn,
             actor,
-            &audit::Event::new("user.password_change", "user", actor.user_id),
+            &audit::Event::new("user.password_change", "user", actor.user_id)
+                .detail(format!("other_sessions_ended={ended}")),
             "ok",
         )
         .await?;
@@ -327,6 +560,17 @@ impl Auth {
                         session::Column::CreatedAt
                             .lt(now - Duration::hours(sec.absolute_timeout_hours)),
                     ),
+            )
+            .exec(&self.conn)
+            .await?;
+        // Throttle counters whose window and block are over.
+        let window = sec.failure_window_minutes.max(sec.account_window_minutes);
+        throttle::Entity::delete_many()
+            .filter(throttle::Column::WindowStart.lt(now - Duration::minutes(window)))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(throttle::Column::BlockedUntil.is_null())
+                    .add(throttle::Column::BlockedUntil.lt(now)),
             )
             .exec(&self.conn)
             .await?;

@@ -129,6 +129,7 @@ impl Unscoped {
         am.must_change_password = Set(true);
         am.password_changed_at = Set(Utc::now());
         am.update(&tx.txn).await?;
+        auth::end_sessions(&tx.txn, id, None).await?;
         tx.audit("user.reset_password", "user", id, "").await?;
         tx.commit().await
     }
@@ -143,6 +144,7 @@ impl Unscoped {
         am.failed_logins = Set(0);
         am.failed_since = Set(None);
         am.update(&tx.txn).await?;
+        auth::clear_throttles(&tx.txn, username).await?;
         tx.audit("user.unlock", "user", id, "").await?;
         tx.commit().await
     }

@@ -1,7 +1,7 @@
 //! User administration for the system roles: the system admin manages accounts, the security
 //! admin grants roles and scope (三员分立). Passwords are never returned or logged.
 
-use super::entity::{org, session, user};
+use super::entity::{org, user};
 use super::orgs::invalid;
 use super::views::{OrgRef, Page, User};
 use super::{Scoped, audit::Event, auth};
@@ -180,6 +180,29 @@ impl Scoped {
         }
     }
 
+    /// 三员分立: the accounts of the system roles are managed on the command line
+    /// (`safecampus admin set-password | unlock`), never by another system role through the
+    /// web — otherwise the system admin could take over the security or audit admin.
+    fn guard_system_account(&self, target: &user::Model) -> Result<()> {
+        let system = Role::parse(&target.role).is_some_and(|r| r.is_system());
+        if system && target.id != self.actor.user_id && self.actor.role.is_system() {
+            return Err(Error::ForbiddenBecause(
+                "err.security.system_account".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Rolls back a refused write; a refusal with a reason is audited as denied too.
+    async fn refused(&self, tx: super::WriteTx<'_>, e: Error) -> Error {
+        let event = tx.event.clone();
+        let e = tx.fail(e).await;
+        if matches!(e, Error::ForbiddenBecause(_)) {
+            self.audit_refusal(&event, &e).await;
+        }
+        e
+    }
+
     pub async fn account_op(&self, id: UserId, op: AccountOp) -> Result<User> {
         let name = match &op {
             AccountOp::Disable => "user.disable",
@@ -193,6 +216,11 @@ impl Scoped {
             if u.id == self.actor.user_id && matches!(op, AccountOp::Disable) {
                 return Err(Error::field("op", "err.not_yourself"));
             }
+            // One's own password is changed with the current one, not reset around it.
+            if u.id == self.actor.user_id && matches!(op, AccountOp::ResetPassword { .. }) {
+                return Err(Error::field("op", "err.security.reset_own_password"));
+            }
+            self.guard_system_account(&u)?;
             let username = u.username.clone();
             let role = Role::parse(&u.role).unwrap_or(Role::Staff);
             let mut am = u.into_active_model();
@@ -203,6 +231,7 @@ impl Scoped {
                     am.locked_until = Set(None);
                     am.failed_logins = Set(0);
                     am.failed_since = Set(None);
+                    auth::clear_throttles(&tx.txn, &username).await?;
                 }
                 AccountOp::ResetPassword { password } => {
                     auth::check_password(password, &username, role)?;
@@ -214,10 +243,7 @@ impl Scoped {
             am.updated_at = Set(Utc::now());
             am.update(&tx.txn).await?;
             if matches!(op, AccountOp::Disable | AccountOp::ResetPassword { .. }) {
-                session::Entity::delete_many()
-                    .filter(session::Column::UserId.eq(id))
-                    .exec(&tx.txn)
-                    .await?;
+                auth::end_sessions(&tx.txn, id, None).await?;
             }
             Ok(())
         }
@@ -227,7 +253,7 @@ impl Scoped {
                 tx.commit().await?;
                 self.get_user(id).await
             }
-            Err(e) => Err(tx.fail(e).await),
+            Err(e) => Err(self.refused(tx, e).await),
         }
     }
 
@@ -239,6 +265,14 @@ impl Scoped {
             let u = self.user_row(id, &tx.txn).await?;
             if u.id == self.actor.user_id {
                 return Err(Error::field("role", "err.not_yourself"));
+            }
+            self.guard_system_account(&u)?;
+            // A system role is given on the command line (`admin create-user`), so no web
+            // session can make a second system administrator or auditor.
+            if g.role.is_system() {
+                return Err(Error::ForbiddenBecause(
+                    "err.security.system_role_grant".into(),
+                ));
             }
             let org_id = match (g.role.org_level(), g.org_id) {
                 (None, _) => None,
@@ -257,10 +291,7 @@ impl Scoped {
             am.updated_at = Set(Utc::now());
             am.update(&tx.txn).await?;
             // A new scope takes effect at the next sign-in.
-            session::Entity::delete_many()
-                .filter(session::Column::UserId.eq(id))
-                .exec(&tx.txn)
-                .await?;
+            auth::end_sessions(&tx.txn, id, None).await?;
             Ok(())
         }
         .await;
@@ -274,7 +305,7 @@ impl Scoped {
                 tx.commit().await?;
                 self.get_user(id).await
             }
-            Err(e) => Err(tx.fail(e).await),
+            Err(e) => Err(self.refused(tx, e).await),
         }
     }
 

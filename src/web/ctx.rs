@@ -138,11 +138,18 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     } else {
         body
     };
-    if actor.must_change_password()
-        && action != Action::OwnSession
-        && !super::error::is_api(parts.uri.path())
-    {
-        return axum::response::Redirect::to("/account/password").into_response();
+    // On a temporary password (new account, reset) only the own-session routes answer: pages
+    // lead to the password form, the API refuses with a reason (POST /api/v1/auth/password).
+    if actor.must_change_password() && action != Action::OwnSession {
+        if !super::error::is_api(parts.uri.path()) {
+            return axum::response::Redirect::to("/account/password").into_response();
+        }
+        if write {
+            let what = format!("{} {pattern}", parts.method);
+            st.db.scoped(actor, action).refuse(&what).await;
+        }
+        return Error::ForbiddenBecause("err.security.password_change_required".into())
+            .into_response();
     }
     // Routes about one object check scope first (404) then role (403) in the storage handle;
     // routes without an object are refused here. Either way the policy is re-checked on the

@@ -34,7 +34,34 @@ pub fn install_metrics() -> PrometheusHandle {
     .clone()
 }
 
-pub async fn metrics() -> Response {
+/// Prometheus metrics, for the scraper holding `[ops] metrics_token` only: without the
+/// right `Authorization: Bearer …` the answer is 401; with no token configured the endpoint is
+/// off (404), so an installation never publishes its metrics by default.
+pub async fn metrics(State(st): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(expected) = st
+        .config()
+        .ops
+        .metrics_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    if !token_eq(given, expected) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+            "unauthorized",
+        )
+            .into_response();
+    }
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -43,6 +70,19 @@ pub async fn metrics() -> Response {
         install_metrics().render(),
     )
         .into_response()
+}
+
+/// Compares the two tokens in time independent of where they differ (hashes of equal length).
+fn token_eq(given: &str, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (
+        Sha256::digest(given.as_bytes()),
+        Sha256::digest(expected.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// Counts requests and their latency by route pattern (never by raw path: ids are not labels).

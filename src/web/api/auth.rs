@@ -31,6 +31,9 @@ pub struct Me {
     pub role: Role,
     /// The org node that bounds the user's scope (`null` for the system roles).
     pub org: Option<OrgRef>,
+    /// On a temporary password (new account, reset): until it is changed with
+    /// `POST /api/v1/auth/password`, every other route answers 403.
+    pub must_change_password: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -51,12 +54,14 @@ pub(crate) fn me_of(a: &crate::storage::Actor) -> Me {
             name: a.org_name().to_string(),
             kind: a.org_level().unwrap_or(crate::domain::org::OrgLevel::School),
         }),
+        must_change_password: a.must_change_password(),
     }
 }
 
-/// Signs in and returns a bearer token.
+/// Signs in and returns a bearer token. Every refusal (unknown user, wrong password, locked or
+/// disabled account, too many failures from this address) is the same 401.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = Envelope), (status = 429, body = Envelope)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = Envelope)))]
 pub async fn login(
     State(st): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -78,27 +83,75 @@ pub async fn login(
             user: me_of(&actor),
         })
         .into_response(),
-        Err(e) => {
-            let (status, code, key) = match e {
-                LoginError::Invalid => (
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_credentials",
-                    "err.login_failed",
-                ),
-                LoginError::Locked => (StatusCode::TOO_MANY_REQUESTS, "locked", "err.locked"),
-            };
-            (
-                status,
-                axum::Json(Envelope {
-                    error: ErrorBody {
-                        code: code.into(),
-                        message: tr(lang, key),
-                        fields: vec![],
-                    },
-                }),
+        Err(LoginError::Refused) => (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(Envelope {
+                error: ErrorBody {
+                    code: "invalid_credentials".into(),
+                    message: tr(lang, SIGN_IN_REFUSED),
+                    fields: vec![],
+                },
+            }),
+        )
+            .into_response(),
+    }
+}
+
+/// The one message of every refused sign-in (pages and API).
+pub(crate) const SIGN_IN_REFUSED: &str = "err.security.sign_in_refused";
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the signed-in user's password (also on a temporary password); every other session
+/// of the user ends, this token stays valid.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn password(
+    ctx: Ctx,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<StatusCode, crate::Error> {
+    let keep = ctx.token.as_ref().map(|t| t.value.as_str());
+    ctx.auth()
+        .change_password(
+            &ctx.actor,
+            &body.current_password,
+            &body.new_password,
+            keep,
+            &ctx.config().security,
+        )
+        .await
+        .map_err(|e| {
+            rename_fields(
+                e,
+                &[
+                    ("current", "current_password"),
+                    ("password", "new_password"),
+                ],
             )
-                .into_response()
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Names validation fields as the API body does.
+fn rename_fields(e: crate::Error, names: &[(&str, &str)]) -> crate::Error {
+    match e {
+        crate::Error::Validation {
+            message,
+            mut fields,
+        } => {
+            for f in &mut fields {
+                if let Some((_, to)) = names.iter().find(|(from, _)| *from == f.field) {
+                    f.field = (*to).to_string();
+                }
+            }
+            crate::Error::Validation { message, fields }
         }
+        e => e,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Sign-in page, language switch, sign-out, own password.
 
-use super::{Chrome, FormErrors, render, safe_next, see_other};
+use super::{Chrome, FormErrors, render, see_other};
 use crate::config::Config;
 use crate::storage::auth::{LoginError, SessionKind};
 use crate::web::AppState;
@@ -103,22 +103,14 @@ pub async fn login_submit(
                 .append(header::SET_COOKIE, session_cookie(&token, st.config(), None));
             Ok(r)
         }
-        Err(e) => {
-            let key = match e {
-                LoginError::Invalid => "err.login_failed",
-                LoginError::Locked => "err.locked",
-            };
-            let status = match e {
-                LoginError::Invalid => axum::http::StatusCode::UNAUTHORIZED,
-                LoginError::Locked => axum::http::StatusCode::TOO_MANY_REQUESTS,
-            };
+        Err(LoginError::Refused) => {
             let mut r = render(&LoginPage {
                 c: Chrome::public(lang, "login.title", "/login"),
                 next,
                 username: f.username.chars().take(64).collect(),
-                error: tr(lang, key),
+                error: tr(lang, crate::web::api::auth::SIGN_IN_REFUSED),
             })?;
-            *r.status_mut() = status;
+            *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
             Ok(r)
         }
     }
@@ -181,7 +173,13 @@ pub async fn password_submit(
         Err(crate::Error::field("confirm", "err.password_mismatch"))
     } else {
         ctx.auth()
-            .change_password(&ctx.actor, &f.current, &f.password)
+            .change_password(
+                &ctx.actor,
+                &f.current,
+                &f.password,
+                ctx.token.as_ref().map(|t| t.value.as_str()),
+                &ctx.config().security,
+            )
             .await
     };
     match res {
@@ -214,5 +212,110 @@ pub fn landing(role: crate::domain::role::Role) -> &'static str {
         SysAdmin | SecAdmin => "/admin/users",
         AuditAdmin => "/audit",
         _ => "/schools",
+    }
+}
+
+/// The longest `next` target followed.
+const MAX_NEXT: usize = 2048;
+
+/// The one check of every redirect target taken from a request (`next`, `return_to`): only a
+/// same-origin path is followed, anything else goes to `/`. A path starts with one `/` (not
+/// `//` or `/\`, which browsers read as another host), holds no backslash, control, whitespace
+/// or invisible formatting character — neither as given nor once percent-decoded (browsers drop
+/// a tab or newline, so `/\t/evil` would be `//evil`) — and so carries no scheme. Non-ASCII
+/// characters are percent-encoded for the `Location` header.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.len() <= MAX_NEXT && local_path(n) && local_path(&percent_decode(n)) => {
+            encode_non_ascii(n)
+        }
+        _ => "/".into(),
+    }
+}
+
+fn local_path(s: &str) -> bool {
+    let mut it = s.chars();
+    it.next() == Some('/')
+        && !matches!(it.next(), Some('/' | '\\'))
+        && !s.chars().any(|c| {
+            c == '\\'
+                || c.is_control()
+                || c.is_whitespace()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+        })
+}
+
+/// `%XX` → the byte (invalid sequences are kept); the result read as UTF-8, lossily.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn encode_non_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_origin_paths_are_followed() {
+        for bad in [
+            "//evil.cn",
+            "/\\evil.cn",
+            "https:evil.cn",
+            "%2F%2Fevil",
+            "/%2F/evil",
+            "/%5Cevil",
+            "javascript:alert(1)",
+            "/%0d%0aLocation:%20http://evil",
+            "/%09/evil.example/x",
+            "/\t/evil",
+            "/\n/evil",
+            " //evil",
+            "http://evil.cn",
+            "",
+            "evil",
+            "/\u{202e}x",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+        for good in ["/hazards?status=open", "/", "/schools/3", "/a?next=%2Fb"] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        assert_eq!(
+            safe_next(Some("/hazards?q=消防")),
+            "/hazards?q=%E6%B6%88%E9%98%B2"
+        );
     }
 }

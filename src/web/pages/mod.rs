@@ -207,10 +207,5 @@ pub fn see_other(to: &str) -> Response {
         .into_response()
 }
 
-/// Only local paths are followed after sign-in (no open redirects).
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".into(),
-    }
-}
+/// Only local paths are followed after sign-in (no open redirects): see [`auth::safe_next`].
+pub use auth::safe_next;

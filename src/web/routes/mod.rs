@@ -225,6 +225,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     );
     t.add(M::GET, "/api/v1/me", OwnSession, api::auth::me);
     t.add(M::GET, "/docs/api", OwnSession, pages::api_docs::page);
+    t.add(M::POST, "/api/v1/auth/password", OwnSession, api::auth::password);
 
     // Org tree and schools.
     t.add(M::GET, "/api/v1/orgs", OrgView, api::orgs::list);

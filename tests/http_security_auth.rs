@@ -1,0 +1,738 @@
+//! Sign-in and account security: the 三员 accounts cannot take each other over on the web, a
+//! temporary password is enforced on the API, the sign-in throttle (by address and by
+//! address+account, in the database) locks nobody out from elsewhere and answers every refusal
+//! alike, redirect targets stay on the site, a password change ends the other sessions, and
+//! `/metrics` needs its token.
+
+mod common;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
+use common::{PASSWORD, Resp, TestApp, expect, msg};
+use safecampus::config::Config;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+const WRONG: &str = "Wrong#Pass2021";
+const TEMP: &str = "Temp#Pass2024";
+const FRESH: &str = "Fresh#Pass2024";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A request from the client address `ip`, as a real connection carries it.
+async fn from(
+    router: &axum::Router,
+    ip: [u8; 4],
+    m: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Resp {
+    let mut b = Request::builder().method(m).uri(path);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    let mut req = b.body(Body::from(body)).unwrap();
+    let peer = SocketAddr::from((ip, 40_000));
+    req.extensions_mut().insert(ConnectInfo(peer));
+    let res = router.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let body = to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// `POST /api/v1/auth/login` from `ip`.
+async fn login_from(router: &axum::Router, ip: [u8; 4], user: &str, password: &str) -> Resp {
+    let body = json!({"username": user, "password": password}).to_string();
+    let h = [("content-type", "application/json")];
+    let path = "/api/v1/auth/login";
+    from(router, ip, Method::POST, path, &h, body.into_bytes()).await
+}
+
+fn token_of(r: &Resp) -> String {
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["token"].as_str().unwrap().to_string()
+}
+
+async fn user_id(app: &mut TestApp, username: &str) -> i64 {
+    let t = app.login("sysadmin").await;
+    let r = app
+        .get(&format!("/api/v1/users?q={username}"), Some(&t))
+        .await;
+    let j = r.json();
+    let mut items = j["items"].as_array().unwrap().iter();
+    let u = items.find(|u| u["username"] == username).expect("user");
+    u["id"].as_i64().unwrap()
+}
+
+async fn audit(app: &mut TestApp, query: &str) -> Vec<Value> {
+    let t = app.login("auditadmin").await;
+    let r = app.get(&format!("/api/v1/audit?{query}"), Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["items"].as_array().unwrap().clone()
+}
+
+/// Signs in through the form; returns `sc_session=…` and the page's CSRF token.
+async fn cookie_session(app: &TestApp, user: &str, password: &str) -> (String, String) {
+    let body = serde_urlencoded::to_string([("username", user), ("password", password)]).unwrap();
+    let r = app
+        .request(
+            Method::POST,
+            "/login",
+            None,
+            Some(FORM),
+            body.into_bytes(),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let cookie = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sc_session="))
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = app
+        .request(
+            Method::GET,
+            "/account/password",
+            None,
+            None,
+            vec![],
+            &[("cookie", &cookie)],
+        )
+        .await;
+    let html = page.text();
+    let marker = "name=\"_csrf\" value=\"";
+    let at = html.find(marker).expect("a CSRF token") + marker.len();
+    let csrf = html[at..].split('"').next().unwrap().to_string();
+    (cookie, csrf)
+}
+
+async fn post_form(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> Resp {
+    let body = serde_urlencoded::to_string(pairs).unwrap().into_bytes();
+    let h = [("cookie", cookie)];
+    app.request(Method::POST, path, None, Some(FORM), body, &h)
+        .await
+}
+
+// 1. The system admin cannot take over the other two 三员.
+
+#[tokio::test]
+async fn no_system_role_manages_another_system_account_on_the_web() {
+    let mut app = TestApp::new().await;
+    let sec_id = user_id(&mut app, "secadmin").await;
+    let audit_id = user_id(&mut app, "auditadmin").await;
+    let sys_id = user_id(&mut app, "sysadmin").await;
+    let staff_id = user_id(&mut app, "s001.staff").await;
+    let sys = app.login("sysadmin").await;
+    let sec = app.login("secadmin").await;
+    let before = app.fingerprint().await;
+    let reset = json!({"op": "reset_password", "password": "Taken#Over2024x"});
+    let account = |id: i64| format!("/api/v1/users/{id}/account");
+    let grant = |id: i64| format!("/api/v1/users/{id}/grant");
+    // who | method | path | body | audited action
+    let cases = [
+        (
+            "sysadmin",
+            Method::POST,
+            account(sec_id),
+            reset.clone(),
+            "user.reset_password",
+        ),
+        (
+            "sysadmin",
+            Method::POST,
+            account(audit_id),
+            reset.clone(),
+            "user.reset_password",
+        ),
+        (
+            "sysadmin",
+            Method::POST,
+            account(sec_id),
+            json!({"op": "unlock"}),
+            "user.unlock",
+        ),
+        (
+            "sysadmin",
+            Method::POST,
+            account(audit_id),
+            json!({"op": "disable"}),
+            "user.disable",
+        ),
+        (
+            "sysadmin",
+            Method::POST,
+            account(audit_id),
+            json!({"op": "enable"}),
+            "user.enable",
+        ),
+        (
+            "secadmin",
+            Method::PUT,
+            grant(sys_id),
+            json!({"role": "staff"}),
+            "user.grant",
+        ),
+        (
+            "secadmin",
+            Method::PUT,
+            grant(audit_id),
+            json!({"role": "guard"}),
+            "user.grant",
+        ),
+        // Nor can a business account be made a system administrator or auditor.
+        (
+            "secadmin",
+            Method::PUT,
+            grant(staff_id),
+            json!({"role": "audit_admin"}),
+            "user.grant",
+        ),
+        (
+            "secadmin",
+            Method::PUT,
+            grant(staff_id),
+            json!({"role": "sys_admin"}),
+            "user.grant",
+        ),
+    ];
+    for (who, m, path, body, action) in &cases {
+        let t = if *who == "sysadmin" { &sys } else { &sec };
+        let r = app.json(m.clone(), path, Some(t), body).await;
+        let j = expect(&r, 403, "forbidden");
+        let text = msg(&j);
+        assert!(text.contains("命令行"), "{m} {path} {body}: {j}");
+        assert_eq!(app.fingerprint().await, before, "{m} {path} {body}");
+        let e = &audit(&mut app, &format!("result=denied&user={who}")).await[0];
+        assert_eq!(e["action"], *action, "{e}");
+        assert_eq!(e["result"], "denied", "{e}");
+    }
+    // The pages take the same road.
+    let (cookie, csrf) = cookie_session(&app, "sysadmin", PASSWORD).await;
+    let path = format!("/admin/users/{sec_id}/account");
+    let pairs = [
+        ("_csrf", csrf.as_str()),
+        ("op", "reset_password"),
+        ("password", "Taken#Over2024x"),
+    ];
+    let r = post_form(&app, &path, &cookie, &pairs).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(r.text().contains("命令行"), "{}", r.text());
+    let path = format!("/admin/users/{audit_id}/account");
+    let r = post_form(&app, &path, &cookie, &[("_csrf", &csrf), ("op", "disable")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let (cookie, csrf) = cookie_session(&app, "secadmin", PASSWORD).await;
+    let path = format!("/admin/users/{audit_id}/grant");
+    let r = post_form(&app, &path, &cookie, &[("_csrf", &csrf), ("role", "staff")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.fingerprint().await, before);
+    // Nobody was taken over: the three still sign in with their own passwords.
+    for u in ["secadmin", "auditadmin", "sysadmin"] {
+        let r = login_from(&app.router, [192, 0, 2, 1], u, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::OK, "{u}: {}", r.text());
+    }
+    // Business accounts are still managed as before.
+    let r = app
+        .json(Method::POST, &account(staff_id), Some(&sys), &reset)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let body = json!({"role": "guard", "org_id": app.org_id("S001").await});
+    let r = app
+        .json(Method::PUT, &grant(staff_id), Some(&sec), &body)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // One's own password is changed, not reset.
+    let r = app
+        .json(Method::POST, &account(sys_id), Some(&sys), &reset)
+        .await;
+    expect(&r, 422, "invalid");
+}
+
+// 2. A temporary password is enforced on the API.
+
+#[tokio::test]
+async fn a_temporary_password_opens_nothing_but_the_password_change_on_the_api() {
+    let mut app = TestApp::new().await;
+    let school = app.org_id("S001").await;
+    let id = user_id(&mut app, "s001.principal").await;
+    let sys = app.login("sysadmin").await;
+    let reset = json!({"op": "reset_password", "password": TEMP});
+    let path = format!("/api/v1/users/{id}/account");
+    let r = app.json(Method::POST, &path, Some(&sys), &reset).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    let r = login_from(&app.router, [192, 0, 2, 2], "s001.principal", TEMP).await;
+    let t = token_of(&r);
+    assert_eq!(r.json()["user"]["must_change_password"], true);
+    let me = app.get("/api/v1/me", Some(&t)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["must_change_password"], true);
+    let before = app.fingerprint().await;
+    for (m, p, body) in [
+        (Method::GET, "/api/v1/schools".to_string(), json!(null)),
+        (
+            Method::GET,
+            format!("/api/v1/schools/{school}"),
+            json!(null),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/schools/{school}/people"),
+            json!(null),
+        ),
+        (Method::GET, "/api/v1/hazards".to_string(), json!(null)),
+        (
+            Method::PATCH,
+            format!("/api/v1/schools/{school}"),
+            json!({"students": 1}),
+        ),
+    ] {
+        let r = app.json(m.clone(), &p, Some(&t), &body).await;
+        let j = expect(&r, 403, "forbidden");
+        assert!(msg(&j).contains("/api/v1/auth/password"), "{m} {p}: {j}");
+        assert!(!r.text().contains("春华"), "{m} {p}");
+    }
+    assert_eq!(app.fingerprint().await, before);
+    let e = &audit(&mut app, "result=denied&user=s001.principal").await[0];
+    assert_eq!(e["action"], "access.denied", "{e}");
+
+    // The password-change API: the current password, the policy, then the data opens.
+    let change = |cur: &str, new: &str| json!({"current_password": cur, "new_password": new});
+    let p = "/api/v1/auth/password";
+    let r = app
+        .json(Method::POST, p, Some(&t), &change(WRONG, FRESH))
+        .await;
+    let j = expect(&r, 422, "invalid");
+    assert_eq!(j["error"]["fields"][0]["field"], "current_password", "{j}");
+    let r = app
+        .json(Method::POST, p, Some(&t), &change(TEMP, "short"))
+        .await;
+    let j = expect(&r, 422, "invalid");
+    assert_eq!(j["error"]["fields"][0]["field"], "new_password", "{j}");
+    let r = app
+        .json(
+            Method::POST,
+            p,
+            Some(&t),
+            &json!({"current_password": TEMP}),
+        )
+        .await;
+    expect(&r, 422, "invalid");
+    let r = app
+        .json(Method::POST, p, Some(&t), &change(TEMP, FRESH))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let r = app.get("/api/v1/schools", Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        app.get("/api/v1/me", Some(&t)).await.json()["must_change_password"],
+        false
+    );
+    let r = login_from(&app.router, [192, 0, 2, 3], "s001.principal", FRESH).await;
+    token_of(&r);
+}
+
+#[tokio::test]
+async fn the_password_change_api_is_in_the_openapi_document() {
+    let app = TestApp::new().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.json();
+    let op = &doc["paths"]["/api/v1/auth/password"]["post"];
+    assert_eq!(op["tags"][0], "auth", "{op}");
+    assert!(op["responses"]["204"].is_object(), "{op}");
+    assert!(op["requestBody"].is_object(), "{op}");
+}
+
+// 3. The sign-in throttle.
+
+#[tokio::test]
+async fn every_refused_sign_in_gets_the_same_answer() {
+    let mut config = Config::default();
+    config.security.max_failures = 2;
+    config.security.account_max_failures = 4;
+    let app = TestApp::with_config(config).await;
+    let r = &app.router;
+    // Locked account: four failures from four addresses lock s001.guard everywhere.
+    for i in 0..4 {
+        login_from(r, [198, 51, 100, i], "s001.guard", WRONG).await;
+    }
+    // Throttled address+account: two failures for s001.safety from 203.0.113.9.
+    for _ in 0..2 {
+        login_from(r, [203, 0, 113, 9], "s001.safety", WRONG).await;
+    }
+    let answers = [
+        (
+            "unknown user",
+            login_from(r, [192, 0, 2, 10], "no.such.user", PASSWORD).await,
+        ),
+        (
+            "wrong password",
+            login_from(r, [192, 0, 2, 11], "s001.principal", WRONG).await,
+        ),
+        (
+            "locked account",
+            login_from(r, [192, 0, 2, 12], "s001.guard", PASSWORD).await,
+        ),
+        (
+            "throttled",
+            login_from(r, [203, 0, 113, 9], "s001.safety", PASSWORD).await,
+        ),
+    ];
+    let first = &answers[0].1;
+    let j = expect(first, 401, "invalid_credentials");
+    assert!(msg(&j).contains("用户名或密码错误"), "{j}");
+    for (case, a) in &answers {
+        assert_eq!(a.status, first.status, "{case}");
+        assert_eq!(a.body, first.body, "{case}: {}", a.text());
+        assert_eq!(
+            a.header("content-type"),
+            first.header("content-type"),
+            "{case}"
+        );
+    }
+    // The pages answer alike too (the form keeps the typed username; the rest is the same).
+    let page = |user: &str, pw: &str| {
+        let body = serde_urlencoded::to_string([("username", user), ("password", pw)]).unwrap();
+        let h: &'static [(&str, &str)] = &[("content-type", FORM)];
+        from(
+            r,
+            [203, 0, 113, 9],
+            Method::POST,
+            "/login",
+            h,
+            body.into_bytes(),
+        )
+    };
+    let throttled = page("s001.safety", PASSWORD).await;
+    let unknown = page("s001.safetx", PASSWORD).await;
+    assert_eq!(throttled.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(throttled.status, unknown.status);
+    assert_eq!(
+        throttled.text().replace("s001.safety", "s001.safetx"),
+        unknown.text()
+    );
+}
+
+#[tokio::test]
+async fn an_attackers_failures_do_not_lock_out_the_owner_elsewhere() {
+    let mut app = TestApp::new().await;
+    let attacker = [203, 0, 113, 66];
+    for _ in 0..12 {
+        let r = login_from(&app.router, attacker, "s001.safety", WRONG).await;
+        expect(&r, 401, "invalid_credentials");
+    }
+    // The attacker is now refused even with the right password …
+    let r = login_from(&app.router, attacker, "s001.safety", PASSWORD).await;
+    expect(&r, 401, "invalid_credentials");
+    // … but the owner signs in from the school's own address, and so do admins and others
+    // the attacker tried once.
+    let r = login_from(&app.router, [10, 1, 2, 3], "s001.safety", PASSWORD).await;
+    token_of(&r);
+    let sys = app.login("sysadmin").await;
+    let r = app.get("/api/v1/users?q=s001.safety", Some(&sys)).await;
+    assert_eq!(
+        r.json()["items"][0]["locked"],
+        false,
+        "the account is not locked"
+    );
+
+    // Another instance on the same database sees the same throttle.
+    let other = safecampus::web::AppState::new(app.db.clone(), Config::default());
+    let (other, _) = safecampus::web::routes::build(other);
+    let r = login_from(&other, attacker, "s001.safety", PASSWORD).await;
+    expect(&r, 401, "invalid_credentials");
+
+    // Unlocking the account clears its throttles, audited.
+    let id = user_id(&mut app, "s001.safety").await;
+    let path = format!("/api/v1/users/{id}/account");
+    let r = app
+        .json(Method::POST, &path, Some(&sys), &json!({"op": "unlock"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = login_from(&other, attacker, "s001.safety", PASSWORD).await;
+    token_of(&r);
+    let e = &audit(&mut app, "action=user.unlock").await[0];
+    assert_eq!(e["result"], "ok");
+    let failed = audit(&mut app, "action=auth.login&result=failed&user=s001.safety").await;
+    let details: Vec<&str> = failed
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert!(
+        details.contains(&"bad_password blocked=address_account"),
+        "{details:?}"
+    );
+    assert!(details.contains(&"throttled"), "{details:?}");
+    assert!(
+        failed.iter().all(|e| e["ip"] == "203.0.113.66"),
+        "{failed:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_address_with_too_many_failures_gets_the_wrong_password_answer() {
+    let app = TestApp::new().await;
+    let r = &app.router;
+    let noisy = [203, 0, 113, 77];
+    // Twenty failures over many (mostly unknown) accounts pause the whole address.
+    for i in 0..20 {
+        login_from(r, noisy, &format!("guess.{i}"), WRONG).await;
+    }
+    let wrong = login_from(r, [192, 0, 2, 20], "bureau.officer", WRONG).await;
+    let paused = login_from(r, noisy, "bureau.officer", PASSWORD).await;
+    expect(&paused, 401, "invalid_credentials");
+    assert_eq!(paused.status, wrong.status);
+    assert_eq!(paused.body, wrong.body);
+    // Another address is not affected.
+    let r2 = login_from(r, [192, 0, 2, 21], "bureau.officer", PASSWORD).await;
+    token_of(&r2);
+}
+
+/// Median wall time of sign-ins made by `f` (each call one attempt).
+async fn median_ms<F, Fut>(n: usize, mut f: F) -> f64
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = Resp>,
+{
+    let mut times = Vec::new();
+    for i in 0..n {
+        let start = Instant::now();
+        let r = f(i).await;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        assert!(r.status.is_client_error(), "{}", r.text());
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    times[n / 2]
+}
+
+#[tokio::test]
+async fn a_refusal_takes_as_long_as_a_wrong_password() {
+    let app = TestApp::new().await;
+    let r = &app.router;
+    let attacker = [203, 0, 113, 88];
+    for _ in 0..5 {
+        login_from(r, attacker, "s001.safety", WRONG).await;
+    }
+    // Warm up (the dummy hash is made once per process).
+    login_from(r, [192, 0, 2, 99], "warm.up", WRONG).await;
+    let n = 7;
+    let ip = |i: usize| [192, 0, 2, 100 + i as u8];
+    let wrong = median_ms(n, |i| login_from(r, ip(i), "s001.principal", WRONG)).await;
+    let unknown = median_ms(n, |i| login_from(r, ip(i), "nobody.here", WRONG)).await;
+    let blocked = median_ms(n, |_| login_from(r, attacker, "s001.safety", PASSWORD)).await;
+    for (case, ms) in [("unknown user", unknown), ("throttled", blocked)] {
+        assert!(
+            ms >= 0.3 * wrong,
+            "{case}: {ms:.1} ms against {wrong:.1} ms for a wrong password"
+        );
+    }
+}
+
+// 4. Open redirects.
+
+/// Redirect targets that must never leave the site (T-IN-7), as they arrive after decoding.
+const CORPUS: &[&str] = &[
+    "//evil.cn",
+    "/\\evil.cn",
+    "https:evil.cn",
+    "%2F%2Fevil",
+    "javascript:alert(1)",
+    "%0d%0aLocation:%20http://evil",
+    "/%0d%0aLocation:%20http://evil",
+    "/%09/evil.example/x",
+    "/\t/evil",
+    "/\r\n/evil",
+    " //evil",
+    "http://evil.cn",
+    "\\\\evil.cn",
+    "/%5Cevil.cn",
+    "///evil.cn",
+];
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
+}
+
+fn assert_local(r: &Resp, what: &str) {
+    assert!(r.status.is_redirection(), "{what}: {}", r.status);
+    let to = r.header("location");
+    assert_eq!(to, "/", "{what}: redirected to {to:?}");
+}
+
+#[tokio::test]
+async fn redirect_targets_stay_on_the_site() {
+    let app = TestApp::new().await;
+    let sign_in = |next: &str| {
+        let body = serde_urlencoded::to_string([
+            ("username", "s001.principal"),
+            ("password", PASSWORD),
+            ("next", next),
+        ])
+        .unwrap();
+        app.request(
+            Method::POST,
+            "/login",
+            None,
+            Some(FORM),
+            body.into_bytes(),
+            &[],
+        )
+    };
+    for raw in CORPUS {
+        // As the value itself, encoded into the query …
+        let r = app
+            .get(&format!("/lang/en?next={}", urlencode(raw)), None)
+            .await;
+        assert_local(&r, &format!("GET /lang/en next={raw:?}"));
+        // … and as raw query text, where it is a valid URI.
+        let path = format!("/lang/en?next={raw}");
+        if path.parse::<axum::http::Uri>().is_ok() {
+            let r = app.get(&path, None).await;
+            assert_local(&r, &format!("GET {path:?}"));
+        }
+        let r = sign_in(raw).await;
+        assert_local(&r, &format!("POST /login next={raw:?}"));
+        // The sign-in page never carries it into its form.
+        let page = app
+            .get(&format!("/login?next={}", urlencode(raw)), None)
+            .await;
+        assert!(
+            page.text().contains("name=\"next\" value=\"/\""),
+            "GET /login next={raw:?}"
+        );
+    }
+    // A normal same-site target still works.
+    let good = "/hazards?status=open";
+    let r = app
+        .get(&format!("/lang/en?next={}", urlencode(good)), None)
+        .await;
+    assert_eq!(r.header("location"), good);
+    let r = sign_in(good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), good);
+}
+
+// 5. A password change ends the other sessions.
+
+async fn me_cookie(app: &TestApp, cookie: &str) -> StatusCode {
+    let h = [("cookie", cookie)];
+    app.request(Method::GET, "/api/v1/me", None, None, vec![], &h)
+        .await
+        .status
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_other_session() {
+    let mut app = TestApp::new().await;
+    let ip = [192, 0, 2, 50];
+    let a = token_of(&login_from(&app.router, ip, "s001.principal", PASSWORD).await);
+    let b = token_of(&login_from(&app.router, ip, "s001.principal", PASSWORD).await);
+
+    // On the page: the page's own session stays, the two API tokens end.
+    let (cookie, csrf) = cookie_session(&app, "s001.principal", PASSWORD).await;
+    let pairs = [
+        ("_csrf", csrf.as_str()),
+        ("current", PASSWORD),
+        ("password", FRESH),
+        ("confirm", FRESH),
+    ];
+    let r = post_form(&app, "/account/password", &cookie, &pairs).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(me_cookie(&app, &cookie).await, StatusCode::OK, "kept");
+    for t in [&a, &b] {
+        let status = app.get("/api/v1/me", Some(t)).await.status;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "an API token survived");
+    }
+    let e = &audit(&mut app, "action=user.password_change&user=s001.principal").await[0];
+    assert_eq!(e["detail"], "other_sessions_ended=2", "{e}");
+
+    // Through the API: this token stays, the others (a token and the cookie) end.
+    let c = token_of(&login_from(&app.router, ip, "s001.principal", FRESH).await);
+    let d = token_of(&login_from(&app.router, ip, "s001.principal", FRESH).await);
+    let change = json!({"current_password": FRESH, "new_password": "Third#Pass2024"});
+    let path = "/api/v1/auth/password";
+    let r = app.json(Method::POST, path, Some(&c), &change).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(app.get("/api/v1/me", Some(&c)).await.status, StatusCode::OK);
+    let status = app.get("/api/v1/me", Some(&d)).await.status;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(me_cookie(&app, &cookie).await, StatusCode::UNAUTHORIZED);
+
+    // An administrator's reset ends them all.
+    let id = user_id(&mut app, "s001.principal").await;
+    let sys = app.login("sysadmin").await;
+    let reset = json!({"op": "reset_password", "password": TEMP});
+    let path = format!("/api/v1/users/{id}/account");
+    let r = app.json(Method::POST, &path, Some(&sys), &reset).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let status = app.get("/api/v1/me", Some(&c)).await.status;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+// 6. /metrics.
+
+#[tokio::test]
+async fn metrics_need_the_configured_token() {
+    // No token configured: the endpoint is off.
+    let app = TestApp::new().await;
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.text().contains("http_requests_total"));
+
+    let mut config = Config::default();
+    config.ops.metrics_token = Some("scrape-token-0123456789abcdef".into());
+    let app = TestApp::with_config(config).await;
+    app.get("/healthz", None).await;
+    for auth in [
+        None,
+        Some("Bearer wrong-token"),
+        Some("scrape-token-0123456789abcdef"),
+    ] {
+        let h: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", *a)).collect();
+        let r = app
+            .request(Method::GET, "/metrics", None, None, vec![], &h)
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{auth:?}");
+        assert!(!r.text().contains("http_requests_total"), "{auth:?}");
+    }
+    let h = [(
+        header::AUTHORIZATION.as_str(),
+        "Bearer scrape-token-0123456789abcdef",
+    )];
+    let r = app
+        .request(Method::GET, "/metrics", None, None, vec![], &h)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.header("content-type").starts_with("text/plain"));
+    assert!(r.text().contains("http_requests_total"), "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_pause_ends_after_the_lockout_time() {
+    // A zero-minute lockout lifts the pause at once: the counters are about time, not forever.
+    let mut config = Config::default();
+    config.security.lockout_minutes = 0;
+    let app = TestApp::with_config(config).await;
+    let ip = [203, 0, 113, 99];
+    for _ in 0..6 {
+        login_from(&app.router, ip, "s001.safety", WRONG).await;
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let r = login_from(&app.router, ip, "s001.safety", PASSWORD).await;
+    token_of(&r);
+}
