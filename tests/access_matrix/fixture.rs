@@ -425,6 +425,27 @@ async fn objects(app: &mut TestApp) -> Fixture {
         )
         .await;
         hazards[i] = r["id"].as_i64().expect("a hazard");
+        // With a rectification notice (its printed notice is one of the routes).
+        let path = format!("/api/v1/hazards/{}/actions", hazards[i]);
+        ok_json(
+            app,
+            Method::POST,
+            &path,
+            &t,
+            json!({"action": "assess", "level": "general", "treatment": "by_deadline"}),
+        )
+        .await;
+        let deadline = safecampus::storage::risk_points::today() + chrono::Duration::days(30);
+        ok_json(
+            app,
+            Method::POST,
+            &path,
+            &t,
+            json!({"action": "issue_notice", "responsible_user_id": users[i],
+                "measures": "更换楼梯扶手并加固", "funds": {"amount": "1200.50", "source": "学校公用经费"},
+                "deadline": deadline, "interim_plan": "设置警示标志"}),
+        )
+        .await;
         let r = app
             .request(
                 Method::POST,

@@ -89,15 +89,16 @@ async fn case(m: &Matrix) -> Case {
         .expect("connect");
     // The sessions were made when the template was built: make them fresh.
     let backend = raw.get_database_backend();
-    let p = if backend == sea_orm::DbBackend::Postgres {
-        "$1"
+    let sql = if backend == sea_orm::DbBackend::Postgres {
+        "UPDATE sessions SET created_at = $1, last_seen_at = $2"
     } else {
-        "?"
+        "UPDATE sessions SET created_at = ?, last_seen_at = ?"
     };
+    let now = chrono::Utc::now();
     raw.execute_raw(sea_orm::Statement::from_sql_and_values(
         backend,
-        format!("UPDATE sessions SET created_at = {p}, last_seen_at = {p}"),
-        [chrono::Utc::now().into()],
+        sql,
+        [now.into(), now.into()],
     ))
     .await
     .expect("refresh sessions");
@@ -262,12 +263,8 @@ fn positions(s: &Spec) -> Vec<At> {
             if schoolish(obj) {
                 ps.push(Pos::District);
             }
-            for p in ps {
-                out.push(At {
-                    path: Some(p),
-                    body: carried.as_ref().map(|_| p),
-                });
-            }
+            // Mixed positions first: they are refused, so an object that allows one step
+            // (an account's own hazard) is still there for the standard position.
             if carried.is_some() {
                 for b in [Pos::S002, Pos::N001, Pos::Missing] {
                     out.push(At {
@@ -275,6 +272,12 @@ fn positions(s: &Spec) -> Vec<At> {
                         body: Some(b),
                     });
                 }
+            }
+            for p in ps {
+                out.push(At {
+                    path: Some(p),
+                    body: carried.as_ref().map(|_| p),
+                });
             }
         }
         (None, Some(c)) => {
@@ -405,6 +408,7 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
     let fx = &m.fx;
     let mut problems = Vec::new();
     let mut known = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
     let mut n = 0u64;
     let mut checked = 0;
     for at in positions(&s) {
@@ -481,10 +485,18 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
                 );
                 match known_bugs::matches(&route, &account.name, &at.label(), res.status.as_u16())
                 {
-                    Some(reason) => known.push(format!("{line} [known: {reason}]")),
+                    Some(i) => {
+                        used.insert(i);
+                        known.push(format!("{line} [known: {}]", known_bugs::KNOWN_BUGS[i].reason));
+                    }
                     None => problems.push(format!("{} {path} — {line}", r.method)),
                 }
             }
+        }
+    }
+    for (i, b) in known_bugs::KNOWN_BUGS.iter().enumerate() {
+        if b.route == route && !used.contains(&i) {
+            eprintln!("{route}: the known bug \"{}\" did not happen: remove it from KNOWN_BUGS", b.reason);
         }
     }
     if !known.is_empty() {

@@ -180,6 +180,12 @@ impl Call<'_> {
         super::id_of(self.fx, obj, p, self.k)
     }
 
+    /// Like [`Call::id`], but `None` at 二道区's position: a district has no zones, people or
+    /// points, so the optional ids are left out there (what a careless client would send).
+    pub fn opt(&self, obj: Obj) -> Option<i64> {
+        (self.at.body.or(self.at.path) != Some(Pos::District)).then(|| self.id(obj))
+    }
+
     /// The district code carried by an import at the body's position.
     fn district_code(&self) -> String {
         match self.at.body.unwrap_or(Pos::S001) {
@@ -371,12 +377,18 @@ fn read_spec(path: &'static str) -> Spec {
                 None => none(c),
             })
         }
-        "/api/v1/schools/{id}/risk-points" | "/schools/{id}/risks" => (
-            carried(Zone, Expect::NotFound),
+        // A zone of another school narrows the register to nothing (a filter, not an object).
+        "/api/v1/schools/{id}/risk-points" => (
+            carried(Zone, Expect::Success(Success::Api)),
             |c| query(format!("zone_id={}", c.id(Zone))),
         ),
+        "/schools/{id}/risks" => (
+            carried(Zone, Expect::Success(Success::Page)),
+            |c| query(format!("zone_id={}", c.id(Zone))),
+        ),
+        // A campaign not issued to the school is a field error.
         "/api/v1/schools/{id}/checklist" | "/schools/{id}/inspections/new" => (
-            carried(Campaign, Expect::NotFound),
+            carried(Campaign, Expect::Field("campaign_id")),
             |c| query(format!("kind=campaign&campaign_id={}", c.id(Campaign))),
         ),
         _ => (None, none),
@@ -385,13 +397,32 @@ fn read_spec(path: &'static str) -> Spec {
     match path {
         // Home sends everyone to their landing page.
         "/" => s.success = Success::Redirect,
-        // Without `org_id` the catalogue page goes to the caller's catalogue.
+        // Without `org_id` a city user's catalogue page goes to the first district's; the
+        // API asks which district (a city has no catalogue of its own).
         "/risk/catalog" => {
             s.special = Some(|c| {
-                (c.at.body.is_none() && c.allowed()).then_some(Expect::Success(Success::Redirect))
+                (c.at.body.is_none() && c.allowed() && c.account.org.as_deref() == Some("CC"))
+                    .then_some(Expect::Success(Success::Redirect))
             })
         }
-        "/cross-inspections/{id}/inspect" => s.special = Some(not_the_assignee),
+        "/api/v1/risk-catalog" | "/api/v1/risk-catalog/export.xlsx" => {
+            s.special = Some(|c| {
+                (c.at.body.is_none() && c.allowed() && c.account.org.as_deref() == Some("CC"))
+                    .then_some(Expect::Field("org_id"))
+            })
+        }
+        // Without `org_id` a school user's roll-up is the school's register.
+        "/risk" => {
+            s.special = Some(|c| {
+                let school = c
+                    .account
+                    .org
+                    .as_deref()
+                    .is_some_and(|o| super::fixture::SCHOOLS.contains(&o));
+                (c.at.body.is_none() && c.allowed() && school)
+                    .then_some(Expect::Success(Success::Redirect))
+            })
+        }
         _ => {}
     }
     s
@@ -474,7 +505,7 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             carried_no_district(District, Expect::Field("district")),
             |c| {
                 xlsx(
-                    &["代码", "名称", "类型", "区县"],
+                    &["代码", "名称", "类型", "所属区县"],
                     vec![
                         text(format!("I{}", c.n)),
                         text("导入测试学校"),
@@ -532,7 +563,7 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             carried(Person, Expect::Field("responsible_person_id")),
             |c| {
                 json(json!({"code": format!("TZ{}", c.n), "name": "测试区域", "zone_type": "area",
-                    "responsible_person_id": c.id(Person)}))
+                    "responsible_person_id": c.opt(Person)}))
             },
             Api,
         ),
@@ -553,7 +584,10 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
                     ("code", format!("HZ{}", c.n)),
                     ("name", "测试区域".into()),
                     ("zone_type", "area".into()),
-                    ("responsible_person_id", c.id(Person).to_string()),
+                    (
+                        "responsible_person_id",
+                        c.opt(Person).map(|i| i.to_string()).unwrap_or_default(),
+                    ),
                 ])
             },
             Redirect,
@@ -643,7 +677,7 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             |c| {
                 json(json!({
                     "code": format!("X{}", c.n), "name": "自有风险点", "aspect": "things",
-                    "category": "校舍安全", "hazard_factors": "墙皮脱落", "zone_id": c.id(Zone)
+                    "category": "校舍安全", "hazard_factors": "墙皮脱落", "zone_id": c.opt(Zone)
                 }))
             },
             Api,
@@ -722,7 +756,7 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             carried(Zone, Expect::Field("zone_id")),
             |c| {
                 json(json!({"title": format!("隐患{}", c.n), "aspect": "things", "category": "校舍",
-                    "zone_id": c.id(Zone)}))
+                    "zone_id": c.opt(Zone)}))
             },
             Api,
         ),
@@ -734,7 +768,10 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
                     ("title", format!("隐患{}", c.n)),
                     ("aspect", "things".into()),
                     ("category", "校舍".into()),
-                    ("zone_id", c.id(Zone).to_string()),
+                    (
+                        "zone_id",
+                        c.opt(Zone).map(|i| i.to_string()).unwrap_or_default(),
+                    ),
                 ])
             },
             RedirectTo("/hazards/"),
@@ -768,8 +805,11 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             Some(School),
             carried(RiskPoint, Expect::Field("items[0]")),
             |c| {
-                json(json!({"kind": "daily",
-                    "items": [{"risk_point_id": c.id(RiskPoint), "result": "pass"}]}))
+                let item = match c.opt(RiskPoint) {
+                    Some(p) => json!({"risk_point_id": p, "result": "pass"}),
+                    None => json!({"label": "门卫值守", "result": "pass"}),
+                };
+                json(json!({"kind": "daily", "items": [item]}))
             },
             Api,
         ),
