@@ -68,11 +68,14 @@ pub async fn tables(c: &DatabaseConnection) -> Vec<(String, Vec<String>)> {
             .await;
             for r in names {
                 let t: String = r.try_get("", "t").expect("table name");
-                let cols = rows(c, &format!("SELECT name AS c FROM pragma_table_info('{t}')"))
-                    .await
-                    .into_iter()
-                    .map(|r| r.try_get::<String>("", "c").expect("column"))
-                    .collect();
+                let cols = rows(
+                    c,
+                    &format!("SELECT name AS c FROM pragma_table_info('{t}')"),
+                )
+                .await
+                .into_iter()
+                .map(|r| r.try_get::<String>("", "c").expect("column"))
+                .collect();
                 out.push((t, cols));
             }
         }

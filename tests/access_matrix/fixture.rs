@@ -8,7 +8,7 @@
 //! build time work in every copy; each copy refreshes the sessions' times.
 
 use super::changes;
-use crate::common::{self, TestApp, Template};
+use crate::common::{self, Template, TestApp};
 use axum::http::{Method, StatusCode};
 use safecampus::config::Config;
 use safecampus::domain::Code;
@@ -157,11 +157,12 @@ async fn load_or_build() -> Matrix {
     } else {
         file.exists()
     };
-    if exists && let Ok(text) = std::fs::read_to_string(&json) {
-        if let Ok(fx) = serde_json::from_str::<Fixture>(&text) {
-            lock.unlock().ok();
-            return Matrix { template, fx };
-        }
+    if exists
+        && let Ok(text) = std::fs::read_to_string(&json)
+        && let Ok(fx) = serde_json::from_str::<Fixture>(&text)
+    {
+        lock.unlock().ok();
+        return Matrix { template, fx };
     }
     let fx = build(&template, &json).await;
     lock.unlock().ok();
@@ -461,7 +462,11 @@ async fn objects(app: &mut TestApp) -> Fixture {
     }
     // The cross round: two demo accounts inspect the sibling school; N001's inspector is no
     // demo account.
-    let cross_assignee = [Some("s002.staff".to_string()), Some("s001.staff".to_string()), None];
+    let cross_assignee = [
+        Some("s002.staff".to_string()),
+        Some("s001.staff".to_string()),
+        None,
+    ];
     let mut pairs = Vec::new();
     for i in 0..3 {
         let inspector = match &cross_assignee[i] {

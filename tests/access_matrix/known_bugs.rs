@@ -17,8 +17,7 @@ pub struct KnownBug {
 
 /// A district where a school is expected: the write checks that the node is in scope, then
 /// the role, and only then that it is a school, so roles that may not write get 403 (not 404).
-const NOT_A_SCHOOL_403: &str =
-    "a district id passes the scope check and meets the role check before \"is a school\" (403, not 404)";
+const NOT_A_SCHOOL_403: &str = "a district id passes the scope check and meets the role check before \"is a school\" (403, not 404)";
 
 const fn district_403(route: &'static str) -> KnownBug {
     KnownBug {
@@ -36,7 +35,13 @@ const fn school_filter(route: &'static str) -> KnownBug {
     KnownBug {
         route,
         accounts: &[],
-        at: &["body:S001", "body:S002", "body:N001", "body:missing", "body:district"],
+        at: &[
+            "body:S001",
+            "body:S002",
+            "body:N001",
+            "body:missing",
+            "body:district",
+        ],
         got: 200,
         reason: "the hazard list's school_id filter answers an empty 200 for a foreign, nonexistent or district id (other lists: 404)",
     }
@@ -99,12 +104,10 @@ pub const KNOWN_BUGS: &[KnownBug] = &[
 
 /// The entry (its index), when this case is a known bug.
 pub fn matches(route: &str, account: &str, at: &str, got: u16) -> Option<usize> {
-    KNOWN_BUGS
-        .iter()
-        .position(|b| {
-            b.route == route
-                && (b.accounts.is_empty() || b.accounts.contains(&account))
-                && (b.at.is_empty() || b.at.contains(&at))
-                && b.got == got
-        })
+    KNOWN_BUGS.iter().position(|b| {
+        b.route == route
+            && (b.accounts.is_empty() || b.accounts.contains(&account))
+            && (b.at.is_empty() || b.at.contains(&at))
+            && b.got == got
+    })
 }

@@ -314,7 +314,12 @@ fn not_the_assignee(c: &Call) -> Option<Expect> {
     (c.allowed() && !assignee && super::in_scope(c.fx, c.account, i)).then_some(Expect::Conflict)
 }
 
-fn spec(path: Option<Obj>, carried: Option<Carried>, body: fn(&Call) -> Body, success: Success) -> Spec {
+fn spec(
+    path: Option<Obj>,
+    carried: Option<Carried>,
+    body: fn(&Call) -> Body,
+    success: Success,
+) -> Spec {
     Spec {
         path,
         carried,
@@ -378,19 +383,18 @@ fn read_spec(path: &'static str) -> Spec {
             })
         }
         // A zone of another school narrows the register to nothing (a filter, not an object).
-        "/api/v1/schools/{id}/risk-points" => (
-            carried(Zone, Expect::Success(Success::Api)),
-            |c| query(format!("zone_id={}", c.id(Zone))),
-        ),
-        "/schools/{id}/risks" => (
-            carried(Zone, Expect::Success(Success::Page)),
-            |c| query(format!("zone_id={}", c.id(Zone))),
-        ),
+        "/api/v1/schools/{id}/risk-points" => (carried(Zone, Expect::Success(Success::Api)), |c| {
+            query(format!("zone_id={}", c.id(Zone)))
+        }),
+        "/schools/{id}/risks" => (carried(Zone, Expect::Success(Success::Page)), |c| {
+            query(format!("zone_id={}", c.id(Zone)))
+        }),
         // A campaign not issued to the school is a field error.
-        "/api/v1/schools/{id}/checklist" | "/schools/{id}/inspections/new" => (
-            carried(Campaign, Expect::Field("campaign_id")),
-            |c| query(format!("kind=campaign&campaign_id={}", c.id(Campaign))),
-        ),
+        "/api/v1/schools/{id}/checklist" | "/schools/{id}/inspections/new" => {
+            (carried(Campaign, Expect::Field("campaign_id")), |c| {
+                query(format!("kind=campaign&campaign_id={}", c.id(Campaign)))
+            })
+        }
         _ => (None, none),
     };
     let mut s = spec(obj, carried, body, api_or_page);
@@ -461,8 +465,10 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             None,
             None,
             |c| {
-                json(json!({"code": format!("X{}", c.n), "name": "测试区", "kind": "district",
-                    "parent_id": c.fx.city}))
+                json(
+                    json!({"code": format!("X{}", c.n), "name": "测试区", "kind": "district",
+                    "parent_id": c.fx.city}),
+                )
             },
             Api,
         ),
@@ -470,8 +476,10 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             None,
             carried_no_district(District, Expect::NotFound),
             |c| {
-                json(json!({"code": format!("T{}", c.n), "name": "测试学校", "kind": "primary",
-                    "district_id": c.id(District)}))
+                json(
+                    json!({"code": format!("T{}", c.n), "name": "测试学校", "kind": "primary",
+                    "district_id": c.id(District)}),
+                )
             },
             Api,
         ),
@@ -562,8 +570,10 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             Some(School),
             carried(Person, Expect::Field("responsible_person_id")),
             |c| {
-                json(json!({"code": format!("TZ{}", c.n), "name": "测试区域", "zone_type": "area",
-                    "responsible_person_id": c.opt(Person)}))
+                json(
+                    json!({"code": format!("TZ{}", c.n), "name": "测试区域", "zone_type": "area",
+                    "responsible_person_id": c.opt(Person)}),
+                )
             },
             Api,
         ),
@@ -571,13 +581,19 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             Some(Zone),
             carried(Person, Expect::Field("responsible_person_id")),
             |c| {
-                json(json!({"code": format!("TU{}", c.n), "name": "测试区域", "zone_type": "area",
-                    "responsible_person_id": c.id(Person)}))
+                json(
+                    json!({"code": format!("TU{}", c.n), "name": "测试区域", "zone_type": "area",
+                    "responsible_person_id": c.id(Person)}),
+                )
             },
             Api,
         ),
         ("POST", "/schools/{id}/zones/new") | ("POST", "/zones/{id}/edit") => spec(
-            if path.starts_with("/zones") { Some(Zone) } else { Some(School) },
+            if path.starts_with("/zones") {
+                Some(Zone)
+            } else {
+                Some(School)
+            },
             carried(Person, Expect::Field("responsible_person_id")),
             |c| {
                 form(&[
@@ -755,8 +771,10 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             Some(School),
             carried(Zone, Expect::Field("zone_id")),
             |c| {
-                json(json!({"title": format!("隐患{}", c.n), "aspect": "things", "category": "校舍",
-                    "zone_id": c.opt(Zone)}))
+                json(
+                    json!({"title": format!("隐患{}", c.n), "aspect": "things", "category": "校舍",
+                    "zone_id": c.opt(Zone)}),
+                )
             },
             Api,
         ),
@@ -909,8 +927,10 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             None,
             None,
             |c| {
-                json(json!({"username": format!("tu{}", c.n), "display_name": "测试",
-                    "password": "Test#Passw0rd9"}))
+                json(
+                    json!({"username": format!("tu{}", c.n), "display_name": "测试",
+                    "password": "Test#Passw0rd9"}),
+                )
             },
             Api,
         ),
@@ -941,7 +961,12 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
         ("POST", "/admin/users/{id}/grant") => spec(
             Some(User),
             None,
-            |c| form(&[("role", "staff".into()), ("org_id", c.id(School).to_string())]),
+            |c| {
+                form(&[
+                    ("role", "staff".into()),
+                    ("org_id", c.id(School).to_string()),
+                ])
+            },
             Page,
         ),
         _ => return None,

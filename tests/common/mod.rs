@@ -128,9 +128,12 @@ impl TestApp {
                 let admin = pg_admin();
                 let name = format!("sc_test_{}", tempdir::rand_suffix());
                 let (pool, _) = sqlx_admin(&admin).await;
-                pool.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
+                // FILE_COPY copies the files instead of writing every block to the WAL.
+                pool.execute_unprepared(&format!(
+                    "CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
+                ))
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
                 pool.close().await.ok();
                 (pg_url(&admin, &name), None, Some((admin.clone(), name)))
             }
