@@ -89,30 +89,61 @@ pub fn backend() -> String {
     std::env::var("SAFECAMPUS_TEST_DB").unwrap_or_else(|_| "sqlite".into())
 }
 
+/// The PostgreSQL server the tests use (`SAFECAMPUS_TEST_PG_URL`).
+pub fn pg_admin() -> String {
+    std::env::var("SAFECAMPUS_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// What a test database is copied from: a SQLite file, or a PostgreSQL template database.
+#[derive(Debug, Clone)]
+pub enum Template {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+/// The migrated, demo-seeded template of the selected backend.
+pub async fn demo_template() -> Template {
+    if backend() == "postgres" {
+        Template::Postgres(pg_template(&pg_admin()).await)
+    } else {
+        Template::Sqlite(sqlite_template().await)
+    }
+}
+
 impl TestApp {
     /// A fresh, migrated database with the demo district, and the app on it.
     pub async fn new() -> TestApp {
         Self::with_config(Config::default()).await
     }
 
-    pub async fn with_config(mut config: Config) -> TestApp {
-        let (url, dir, pg_db) = if backend() == "postgres" {
-            let admin = std::env::var("SAFECAMPUS_TEST_PG_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let template = pg_template(&admin).await;
-            let name = format!("sc_test_{}", tempdir::rand_suffix());
-            let (pool, _) = sqlx_admin(&admin).await;
-            pool.execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+    pub async fn with_config(config: Config) -> TestApp {
+        Self::from_template(&demo_template().await, config).await
+    }
+
+    /// The app on a fresh copy of `template` (the demo's, or another suite's own).
+    pub async fn from_template(template: &Template, mut config: Config) -> TestApp {
+        let (url, dir, pg_db) = match template {
+            Template::Postgres(template) => {
+                let admin = pg_admin();
+                let name = format!("sc_test_{}", tempdir::rand_suffix());
+                let (pool, _) = sqlx_admin(&admin).await;
+                // FILE_COPY copies the files instead of writing every block to the WAL.
+                pool.execute_unprepared(&format!(
+                    "CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
+                ))
                 .await
                 .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
-            pool.close().await.ok();
-            (pg_url(&admin, &name), None, Some((admin.clone(), name)))
-        } else {
-            let dir = tempdir::Dir::new();
-            let file = dir.0.join("test.db");
-            std::fs::copy(sqlite_template().await, &file).expect("copy the seeded template");
-            let url = format!("sqlite://{}?mode=rwc", file.display());
-            (url, Some(dir), None)
+                pool.close().await.ok();
+                (pg_url(&admin, &name), None, Some((admin.clone(), name)))
+            }
+            Template::Sqlite(file_of) => {
+                let dir = tempdir::Dir::new();
+                let file = dir.0.join("test.db");
+                std::fs::copy(file_of, &file).expect("copy the seeded template");
+                let url = format!("sqlite://{}?mode=rwc", file.display());
+                (url, Some(dir), None)
+            }
         };
         config.database_url = url.clone();
         let db = Db::connect(&url).await.expect("connect");
@@ -278,13 +309,13 @@ impl TestApp {
     }
 }
 
-fn pg_url(admin: &str, name: &str) -> String {
+pub fn pg_url(admin: &str, name: &str) -> String {
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
     format!("{base}/{name}")
 }
 
 /// A fingerprint of everything the seeded database depends on: the sources and data files.
-fn seed_hash() -> String {
+pub fn seed_hash() -> String {
     use sha2::{Digest, Sha256};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
@@ -319,7 +350,7 @@ fn seed_hash() -> String {
 /// The migrated, demo-seeded SQLite file every test copies: seeded once for the sources and
 /// the day ([`seed_hash`]), shared by the test binaries, built under a temporary name and
 /// renamed into place so a half-built file is never used.
-async fn sqlite_template() -> std::path::PathBuf {
+pub async fn sqlite_template() -> std::path::PathBuf {
     static T: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
     T.get_or_init(|| async {
         let file = std::env::temp_dir().join(format!("safecampus-template-{}.db", seed_hash()));
@@ -347,7 +378,7 @@ async fn sqlite_template() -> std::path::PathBuf {
 
 /// A PostgreSQL template database holding the migrated demo, named by the hash of the sources
 /// it was built from; built once and reused until the sources change.
-async fn pg_template(admin: &str) -> String {
+pub async fn pg_template(admin: &str) -> String {
     static T: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     T.get_or_init(|| async {
         let name = format!("sc_tpl_{}", seed_hash());
@@ -400,7 +431,7 @@ async fn pg_template(admin: &str) -> String {
     .clone()
 }
 
-async fn sqlx_admin(url: &str) -> (sea_orm::DatabaseConnection, ()) {
+pub async fn sqlx_admin(url: &str) -> (sea_orm::DatabaseConnection, ()) {
     let conn = sea_orm::Database::connect(url)
         .await
         .unwrap_or_else(|e| panic!("PostgreSQL at {url} must be reachable: {e}"));

@@ -1,0 +1,228 @@
+//! The change log: triggers on every table of the database catalogue write one row to
+//! `matrix_changes` per inserted, deleted or changed row, inside the transaction that made
+//! the change (so a rolled-back write leaves no row). A refused request must leave the log as
+//! it was. This is cheaper than hashing every row before and after each of the matrix's
+//! requests, and new tables are covered without editing the test: the triggers are made from
+//! `sqlite_master` / `information_schema` when the matrix template is built.
+//!
+//! **What is not tracked**, because a refused request legitimately changes it:
+//! - `audit_log` and `audit_head`: refusals are audited (the chain grows by one row);
+//! - `sessions.last_seen_at`: every signed-in request may touch it (updates that change only
+//!   this column are not logged; any other change of a session row is).
+//!
+//! An update that leaves every tracked column as it was is not a change.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+/// Tables a refused request may change (see the module comment).
+pub const UNTRACKED_TABLES: &[&str] = &["audit_log", "audit_head", "matrix_changes"];
+
+/// Columns a refused request may change: (table, column).
+pub const UNTRACKED_COLUMNS: &[(&str, &str)] = &[("sessions", "last_seen_at")];
+
+async fn rows(c: &DatabaseConnection, sql: &str) -> Vec<sea_orm::QueryResult> {
+    c.query_all_raw(Statement::from_string(c.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+async fn exec(c: &DatabaseConnection, sql: &str) {
+    c.execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// The tables of the database with their columns, from the catalogue.
+pub async fn tables(c: &DatabaseConnection) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    match c.get_database_backend() {
+        DbBackend::Postgres => {
+            let names = rows(
+                c,
+                "SELECT table_name::text AS t FROM information_schema.tables \
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+            )
+            .await;
+            for r in names {
+                let t: String = r.try_get("", "t").expect("table name");
+                let cols = rows(
+                    c,
+                    &format!(
+                        "SELECT column_name::text AS c FROM information_schema.columns \
+                         WHERE table_schema = 'public' AND table_name = '{t}' ORDER BY ordinal_position"
+                    ),
+                )
+                .await
+                .into_iter()
+                .map(|r| r.try_get::<String>("", "c").expect("column"))
+                .collect();
+                out.push((t, cols));
+            }
+        }
+        _ => {
+            let names = rows(
+                c,
+                "SELECT name AS t FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' ORDER BY 1",
+            )
+            .await;
+            for r in names {
+                let t: String = r.try_get("", "t").expect("table name");
+                let cols = rows(
+                    c,
+                    &format!("SELECT name AS c FROM pragma_table_info('{t}')"),
+                )
+                .await
+                .into_iter()
+                .map(|r| r.try_get::<String>("", "c").expect("column"))
+                .collect();
+                out.push((t, cols));
+            }
+        }
+    }
+    out
+}
+
+fn tracked_columns<'a>(table: &str, cols: &'a [String]) -> Vec<&'a String> {
+    cols.iter()
+        .filter(|c| !UNTRACKED_COLUMNS.contains(&(table, c.as_str())))
+        .collect()
+}
+
+/// Creates the log table and a trigger set on every tracked table. Returns the tables tracked.
+pub async fn install(c: &DatabaseConnection) -> Vec<String> {
+    let pg = c.get_database_backend() == DbBackend::Postgres;
+    if pg {
+        exec(
+            c,
+            "CREATE TABLE matrix_changes (id BIGSERIAL PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL)",
+        )
+        .await;
+        exec(
+            c,
+            "CREATE FUNCTION matrix_note() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN INSERT INTO matrix_changes (tbl, op) VALUES (TG_TABLE_NAME, lower(TG_OP)); \
+             RETURN NULL; END $$",
+        )
+        .await;
+    } else {
+        exec(
+            c,
+            "CREATE TABLE matrix_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, op TEXT NOT NULL)",
+        )
+        .await;
+    }
+    let mut tracked = Vec::new();
+    for (t, cols) in tables(c).await {
+        if UNTRACKED_TABLES.contains(&t.as_str()) {
+            continue;
+        }
+        let cols = tracked_columns(&t, &cols);
+        if pg {
+            // As text: some types (json) have no equality operator.
+            let old: Vec<String> = cols.iter().map(|c| format!("OLD.\"{c}\"::text")).collect();
+            let new: Vec<String> = cols.iter().map(|c| format!("NEW.\"{c}\"::text")).collect();
+            exec(
+                c,
+                &format!(
+                    "CREATE TRIGGER mx_w_{t} AFTER INSERT OR DELETE ON \"{t}\" FOR EACH ROW \
+                     EXECUTE FUNCTION matrix_note()"
+                ),
+            )
+            .await;
+            exec(
+                c,
+                &format!(
+                    "CREATE TRIGGER mx_u_{t} AFTER UPDATE ON \"{t}\" FOR EACH ROW \
+                     WHEN (ROW({}) IS DISTINCT FROM ROW({})) EXECUTE FUNCTION matrix_note()",
+                    old.join(", "),
+                    new.join(", ")
+                ),
+            )
+            .await;
+        } else {
+            for op in ["insert", "delete"] {
+                exec(
+                    c,
+                    &format!(
+                        "CREATE TRIGGER mx_{op}_{t} AFTER {op} ON \"{t}\" BEGIN \
+                         INSERT INTO matrix_changes (tbl, op) VALUES ('{t}', '{op}'); END"
+                    ),
+                )
+                .await;
+            }
+            let changed: Vec<String> = cols
+                .iter()
+                .map(|c| format!("OLD.\"{c}\" IS NOT NEW.\"{c}\""))
+                .collect();
+            exec(
+                c,
+                &format!(
+                    "CREATE TRIGGER mx_update_{t} AFTER UPDATE ON \"{t}\" WHEN {} BEGIN \
+                     INSERT INTO matrix_changes (tbl, op) VALUES ('{t}', 'update'); END",
+                    changed.join(" OR ")
+                ),
+            )
+            .await;
+        }
+        tracked.push(t);
+    }
+    tracked
+}
+
+/// The log's position: the id of its last row.
+pub async fn mark(c: &DatabaseConnection) -> i64 {
+    let r = rows(c, "SELECT COALESCE(MAX(id), 0) AS m FROM matrix_changes").await;
+    r.first()
+        .and_then(|r| r.try_get::<i64>("", "m").ok())
+        .unwrap_or(0)
+}
+
+/// What changed since `mark`: "table op ×n" entries.
+pub async fn since(c: &DatabaseConnection, mark: i64) -> Vec<String> {
+    rows(
+        c,
+        &format!(
+            "SELECT tbl, op, COUNT(*) AS n FROM matrix_changes WHERE id > {mark} \
+             GROUP BY tbl, op ORDER BY tbl, op"
+        ),
+    )
+    .await
+    .into_iter()
+    .map(|r| {
+        let t: String = r.try_get("", "tbl").unwrap_or_default();
+        let op: String = r.try_get("", "op").unwrap_or_default();
+        let n: i64 = r.try_get("", "n").unwrap_or(0);
+        format!("{t} {op} ×{n}")
+    })
+    .collect()
+}
+
+/// The tracked tables that have no trigger (the template is stale or a table was added after
+/// the triggers were made): must be empty.
+pub async fn untracked(c: &DatabaseConnection) -> Vec<String> {
+    let pg = c.get_database_backend() == DbBackend::Postgres;
+    let triggers: Vec<String> = if pg {
+        rows(
+            c,
+            "SELECT DISTINCT event_object_table::text AS t FROM information_schema.triggers \
+             WHERE trigger_name LIKE 'mx_%'",
+        )
+        .await
+    } else {
+        rows(
+            c,
+            "SELECT DISTINCT tbl_name AS t FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'mx_%'",
+        )
+        .await
+    }
+    .into_iter()
+    .filter_map(|r| r.try_get::<String>("", "t").ok())
+    .collect();
+    tables(c)
+        .await
+        .into_iter()
+        .map(|(t, _)| t)
+        .filter(|t| !UNTRACKED_TABLES.contains(&t.as_str()) && !triggers.contains(t))
+        .collect()
+}

@@ -1,0 +1,555 @@
+//! The matrix template: the demo district, the matrix's own objects at each position, a
+//! signed-in session for every demo account and the change-log triggers ([`super::changes`]).
+//!
+//! It is built once and cached on disk (a SQLite file, or a PostgreSQL template database, next
+//! to the demo template and keyed like it: the demo's sources and the day, plus this suite's
+//! sources), under a file lock so that parallel test processes (nextest runs one per case)
+//! build it once and then only copy it. Sessions live in the database, so the tokens made at
+//! build time work in every copy; each copy refreshes the sessions' times.
+
+use super::changes;
+use crate::common::{self, Template, TestApp};
+use axum::http::{Method, StatusCode};
+use safecampus::config::Config;
+use safecampus::domain::Code;
+use safecampus::domain::ids::OrgId;
+use safecampus::domain::person::Post;
+use safecampus::domain::role::Role;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+pub const NONEXISTENT: i64 = 987_654;
+pub const MULTIPART: &str = "multipart/form-data; boundary=----matrix-boundary";
+
+/// The school codes of the three school positions.
+pub const SCHOOLS: [&str; 3] = ["S001", "S002", "N001"];
+
+/// A demo account of the matrix (or the anonymous caller, `role == None`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Account {
+    pub name: String,
+    pub role: Option<String>,
+    /// The code of the org the account belongs to (CC, ED, NG, a school code).
+    pub org: Option<String>,
+    pub token: Option<String>,
+    pub user_id: i64,
+}
+
+impl Account {
+    pub fn role(&self) -> Option<Role> {
+        self.role.as_deref().and_then(Role::parse)
+    }
+}
+
+/// Ids of the objects at each position (index 0 = S001, 1 = S002, 2 = N001).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fixture {
+    pub schools: [i64; 3],
+    /// The district code of each school (ED, ED, NG).
+    pub district_code: [String; 3],
+    /// 二道区 (ED), the district of S001 and S002.
+    pub ed: i64,
+    /// 南关区 (NG), the district of N001.
+    pub ng: i64,
+    pub city: i64,
+    /// A person of each school that no route removes.
+    pub people: [i64; 3],
+    /// A person per school and account, for the routes that remove one (`[school][account]`).
+    pub fresh_people: [Vec<i64>; 3],
+    pub zones: [i64; 3],
+    /// Target accounts (staff of each school) for the user-administration routes.
+    pub users: [i64; 3],
+    /// For each school position, a staff account of another school of the same district (for
+    /// the cross-inspection round's body).
+    pub inspectors: [i64; 3],
+    pub points: [i64; 3],
+    /// Catalogue items of 二道区 (positions 0 and 1) and 南关区 (position 2).
+    pub items: [i64; 3],
+    /// An inspection of each school (submitted by the city officer).
+    pub inspections: [i64; 3],
+    /// A campaign of the school's district targeting that school alone.
+    pub campaigns: [i64; 3],
+    /// A cross assignment targeting each school.
+    pub crosses: [i64; 3],
+    /// The demo account assigned to inspect `crosses[i]`, if one is (S001's by s002.staff,
+    /// S002's by s001.staff; N001's by an account that is no demo account).
+    pub cross_assignee: [Option<String>; 3],
+    /// A reported hazard of each school (never moved on).
+    pub hazards: [i64; 3],
+    /// An assessed hazard (general, fix on the spot) per school and account, for the step
+    /// routes: anyone in the loop may fix it on the spot, once (`[school][account]`).
+    pub fresh_hazards: [Vec<i64>; 3],
+    /// An uploaded photo of each school.
+    pub files: [i64; 3],
+    /// The demo accounts, signed in, then the anonymous caller.
+    pub accounts: Vec<Account>,
+}
+
+/// The built template and its fixture.
+pub struct Matrix {
+    pub template: Template,
+    pub fx: Fixture,
+}
+
+/// A hash of this suite's own sources (a change rebuilds the template).
+fn suite_hash() -> String {
+    use sha2::{Digest, Sha256};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("access_matrix"))
+        .expect("suite dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.push(root.join("common/mod.rs"));
+    files.sort();
+    let mut h = Sha256::new();
+    h.update(common::seed_hash().as_bytes());
+    for f in files {
+        h.update(std::fs::read(&f).unwrap_or_default());
+    }
+    hex::encode(&h.finalize()[..6])
+}
+
+/// The matrix template, built or loaded once per process.
+pub fn matrix() -> &'static Matrix {
+    static M: OnceLock<Matrix> = OnceLock::new();
+    M.get_or_init(|| {
+        // Built on a thread of its own: callers may be inside a runtime.
+        std::thread::spawn(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(load_or_build())
+        })
+        .join()
+        .expect("the matrix template")
+    })
+}
+
+async fn load_or_build() -> Matrix {
+    let pg = common::backend() == "postgres";
+    let hash = suite_hash();
+    let tmp = std::env::temp_dir();
+    let json = tmp.join(format!(
+        "safecampus-matrix-{}-{hash}.json",
+        if pg { "pg" } else { "sqlite" }
+    ));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(tmp.join("safecampus-matrix.lock"))
+        .expect("lock file");
+    lock.lock().expect("lock the matrix template");
+    let name = format!("sc_mtx_{hash}");
+    let file = tmp.join(format!("safecampus-matrix-{hash}.db"));
+    let template = if pg {
+        Template::Postgres(name.clone())
+    } else {
+        Template::Sqlite(file.clone())
+    };
+    let exists = if pg {
+        pg_exists(&name).await
+    } else {
+        file.exists()
+    };
+    if exists
+        && let Ok(text) = std::fs::read_to_string(&json)
+        && let Ok(fx) = serde_json::from_str::<Fixture>(&text)
+    {
+        lock.unlock().ok();
+        return Matrix { template, fx };
+    }
+    let fx = build(&template, &json).await;
+    lock.unlock().ok();
+    Matrix { template, fx }
+}
+
+async fn pg_exists(name: &str) -> bool {
+    use sea_orm::ConnectionTrait;
+    let (pool, _) = common::sqlx_admin(&common::pg_admin()).await;
+    let found = pool
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+        ))
+        .await
+        .expect("query")
+        .is_some();
+    pool.close().await.ok();
+    found
+}
+
+/// Builds the template on a copy of the demo, then moves it into place.
+async fn build(template: &Template, json: &std::path::Path) -> Fixture {
+    let started = std::time::Instant::now();
+    let mut app = TestApp::from_template(&common::demo_template().await, Config::default()).await;
+    let fx = objects(&mut app).await;
+    let url = app.state.config.database_url.clone();
+    let raw = sea_orm::Database::connect(&url).await.expect("connect");
+    let tracked = changes::install(&raw).await;
+    assert!(tracked.len() > 10, "tables tracked: {tracked:?}");
+    raw.close().await.ok();
+    app.db.checkpoint().await.expect("checkpoint");
+    app.db.clone().close().await;
+    std::fs::write(json, serde_json::to_string(&fx).expect("json")).expect("fixture file");
+    match template {
+        Template::Sqlite(file) => {
+            let src = url
+                .strip_prefix("sqlite://")
+                .and_then(|u| u.split('?').next())
+                .expect("sqlite url");
+            let building = file.with_extension("building");
+            std::fs::copy(src, &building).expect("copy the matrix template");
+            std::fs::rename(&building, file).expect("template in place");
+        }
+        Template::Postgres(name) => {
+            use sea_orm::ConnectionTrait;
+            let built = url.rsplit('/').next().expect("db name").to_string();
+            let (pool, _) = common::sqlx_admin(&common::pg_admin()).await;
+            let old = pool
+                .query_all_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'sc_mtx_%'".to_string(),
+                ))
+                .await
+                .unwrap_or_default();
+            for row in old {
+                if let Ok(n) = row.try_get::<String>("", "datname") {
+                    pool.execute_unprepared(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"))
+                        .await
+                        .ok();
+                }
+            }
+            pool.execute_unprepared(&format!("ALTER DATABASE {built} RENAME TO {name}"))
+                .await
+                .expect("template in place");
+            pool.close().await.ok();
+        }
+    }
+    eprintln!(
+        "access matrix: template built in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    fx
+}
+
+/// A tiny valid PNG.
+pub fn tiny_png() -> Vec<u8> {
+    use image::ImageEncoder;
+    let img = image::RgbImage::from_pixel(2, 2, image::Rgb([10, 120, 200]));
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(img.as_raw(), 2, 2, image::ExtendedColorType::Rgb8)
+        .expect("png");
+    out
+}
+
+/// A multipart body with text fields and `files` parts named `file` (tiny PNGs).
+pub fn multipart(fields: &[(&str, String)], files: usize) -> Vec<u8> {
+    let b = "----matrix-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for _ in 0..files {
+        body.extend_from_slice(
+            format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&tiny_png());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    body
+}
+
+async fn ok_json(app: &TestApp, m: Method, path: &str, t: &str, body: Value) -> Value {
+    let r = app.json(m, path, Some(t), &body).await;
+    assert!(r.status.is_success(), "{path}: {} {}", r.status, r.text());
+    r.json()
+}
+
+async fn user_id(app: &TestApp, sysadmin: &str, username: &str) -> i64 {
+    let r = app
+        .get(&format!("/api/v1/users?q={username}"), Some(sysadmin))
+        .await
+        .json();
+    r["items"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["username"] == username)
+        .and_then(|u| u["id"].as_i64())
+        .unwrap_or_else(|| panic!("no user {username}"))
+}
+
+/// Creates the matrix's objects and signs every demo account in.
+async fn objects(app: &mut TestApp) -> Fixture {
+    let t = app.login("city.officer").await;
+    let sys = app.login("sysadmin").await;
+    let mut schools = [0; 3];
+    let mut district_code: [String; 3] = Default::default();
+    for (i, c) in SCHOOLS.iter().enumerate() {
+        schools[i] = app.org_id(c).await;
+        let s = app
+            .get(&format!("/api/v1/schools/{}", schools[i]), Some(&t))
+            .await
+            .json();
+        district_code[i] = s["district"]["code"].as_str().expect("district").into();
+    }
+    let ed = app.org_id("ED").await;
+    let ng = app.org_id("NG").await;
+    let city = app.org_id("CC").await;
+    let accounts_spec = safecampus::demo::accounts();
+    let n_accounts = accounts_spec.len() + 1;
+
+    let u = app.db.unsafe_unscoped();
+    let mut people = [0; 3];
+    let mut fresh_people: [Vec<i64>; 3] = Default::default();
+    let mut zones = [0; 3];
+    let mut points = [0; 3];
+    for i in 0..3 {
+        let p = app
+            .get(&format!("/api/v1/schools/{}/people", schools[i]), Some(&t))
+            .await
+            .json();
+        people[i] = p[0]["id"].as_i64().expect("a person");
+        let rows: Vec<(String, Post, String)> = (0..n_accounts)
+            .map(|k| (format!("矩阵人员{k}"), Post::Teacher, String::new()))
+            .collect();
+        let mut tx = u.begin().await.expect("seed tx");
+        fresh_people[i] = tx
+            .people(OrgId(schools[i]), &rows)
+            .await
+            .expect("people")
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        tx.commit().await.expect("commit");
+        let z = app
+            .get(&format!("/api/v1/schools/{}/zones", schools[i]), Some(&t))
+            .await
+            .json();
+        zones[i] = z[0]["id"].as_i64().expect("a zone");
+        let r = app
+            .get(
+                &format!("/api/v1/schools/{}/risk-points", schools[i]),
+                Some(&t),
+            )
+            .await
+            .json();
+        points[i] = r["items"][0]["id"].as_i64().expect("a risk point");
+    }
+    let mut users = [0; 3];
+    for (i, c) in SCHOOLS.iter().enumerate() {
+        users[i] = u
+            .create_user(
+                &format!("target.{}", c.to_lowercase()),
+                "目标账号",
+                "Target#Passw0rd9",
+                Role::Staff,
+                Some(c),
+            )
+            .await
+            .expect("target user")
+            .0;
+    }
+    let mut inspectors = [0; 3];
+    for (i, c) in ["S002", "S001", "N002"].iter().enumerate() {
+        inspectors[i] = u
+            .create_user(
+                &format!("inspector.{}", c.to_lowercase()),
+                "互查检查人",
+                "Target#Passw0rd9",
+                Role::Staff,
+                Some(c),
+            )
+            .await
+            .expect("inspector")
+            .0;
+    }
+    let mut items = [0; 3];
+    for (i, d) in [ed, ed, ng].iter().enumerate() {
+        let r = app
+            .get(
+                &format!("/api/v1/risk-catalog?org_id={d}&per_page=2"),
+                Some(&t),
+            )
+            .await
+            .json();
+        items[i] = r["items"][i % 2]["id"].as_i64().expect("a catalogue item");
+    }
+    let mut inspections = [0; 3];
+    let mut campaigns = [0; 3];
+    let mut hazards = [0; 3];
+    let mut files = [0; 3];
+    for i in 0..3 {
+        let r = ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/schools/{}/inspections", schools[i]),
+            &t,
+            json!({"kind": "daily", "items": [{"risk_point_id": points[i], "result": "pass"}]}),
+        )
+        .await;
+        inspections[i] = r["id"].as_i64().expect("an inspection");
+        let district = if i == 2 { ng } else { ed };
+        let r = ok_json(
+            app,
+            Method::POST,
+            "/api/v1/campaigns",
+            &t,
+            json!({"name": format!("矩阵专项{i}"), "kind": "seasonal", "org_id": district,
+                "starts_on": "2026-01-01", "ends_on": "2030-12-31", "school_ids": [schools[i]]}),
+        )
+        .await;
+        campaigns[i] = r["campaign"]["id"]
+            .as_i64()
+            .or(r["id"].as_i64())
+            .expect("a campaign");
+        let r = ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/schools/{}/hazards", schools[i]),
+            &t,
+            json!({"title": "楼梯扶手松动", "aspect": "things", "category": "校舍"}),
+        )
+        .await;
+        hazards[i] = r["id"].as_i64().expect("a hazard");
+        // With a rectification notice (its printed notice is one of the routes).
+        let path = format!("/api/v1/hazards/{}/actions", hazards[i]);
+        ok_json(
+            app,
+            Method::POST,
+            &path,
+            &t,
+            json!({"action": "assess", "level": "general", "treatment": "by_deadline"}),
+        )
+        .await;
+        let deadline = safecampus::storage::risk_points::today() + chrono::Duration::days(30);
+        ok_json(
+            app,
+            Method::POST,
+            &path,
+            &t,
+            json!({"action": "issue_notice", "responsible_user_id": users[i],
+                "measures": "更换楼梯扶手并加固", "funds": {"amount": "1200.50", "source": "学校公用经费"},
+                "deadline": deadline, "interim_plan": "设置警示标志"}),
+        )
+        .await;
+        let r = app
+            .request(
+                Method::POST,
+                "/api/v1/files",
+                Some(&t),
+                Some(MULTIPART),
+                multipart(&[("school_id", schools[i].to_string())], 1),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        files[i] = r.json()["id"].as_i64().expect("a file");
+    }
+    // The cross round: two demo accounts inspect the sibling school; N001's inspector is no
+    // demo account.
+    let cross_assignee = [
+        Some("s002.staff".to_string()),
+        Some("s001.staff".to_string()),
+        None,
+    ];
+    let mut pairs = Vec::new();
+    for i in 0..3 {
+        let inspector = match &cross_assignee[i] {
+            Some(name) => user_id(app, &sys, name).await,
+            None => inspectors[i],
+        };
+        pairs.push(json!({"inspector_user_id": inspector, "target_school_id": schools[i]}));
+    }
+    let r = ok_json(
+        app,
+        Method::POST,
+        "/api/v1/cross-assignments",
+        &t,
+        json!({"round_name": "矩阵互查", "starts_on": "2026-01-01", "ends_on": "2030-12-31", "pairs": pairs}),
+    )
+    .await;
+    let mut crosses = [0; 3];
+    for (i, a) in r.as_array().expect("assignments").iter().enumerate() {
+        crosses[i] = a["id"].as_i64().expect("an assignment");
+    }
+    // An assessed hazard per school and account.
+    let mut fresh_hazards: [Vec<i64>; 3] = Default::default();
+    for i in 0..3 {
+        for k in 0..n_accounts {
+            let r = ok_json(
+                app,
+                Method::POST,
+                &format!("/api/v1/schools/{}/hazards", schools[i]),
+                &t,
+                json!({"title": format!("矩阵隐患{k}"), "aspect": "things", "category": "校舍"}),
+            )
+            .await;
+            let id = r["id"].as_i64().expect("a hazard");
+            ok_json(
+                app,
+                Method::POST,
+                &format!("/api/v1/hazards/{id}/actions"),
+                &t,
+                json!({"action": "assess", "level": "general", "treatment": "fix_on_spot"}),
+            )
+            .await;
+            fresh_hazards[i].push(id);
+        }
+    }
+    let mut accounts = Vec::new();
+    for (name, role, org) in &accounts_spec {
+        let token = app.login(name).await;
+        let user_id = user_id(app, &sys, name).await;
+        accounts.push(Account {
+            name: name.clone(),
+            role: Some(role.as_str().to_string()),
+            org: org.map(str::to_string),
+            token: Some(token),
+            user_id,
+        });
+    }
+    accounts.push(Account {
+        name: "anonymous".into(),
+        role: None,
+        org: None,
+        token: None,
+        user_id: 0,
+    });
+    Fixture {
+        schools,
+        district_code,
+        ed,
+        ng,
+        city,
+        people,
+        fresh_people,
+        zones,
+        users,
+        inspectors,
+        points,
+        items,
+        inspections,
+        campaigns,
+        crosses,
+        cross_assignee,
+        hazards,
+        fresh_hazards,
+        files,
+        accounts,
+    }
+}

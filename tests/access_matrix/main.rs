@@ -1,0 +1,527 @@
+//! The access matrix: every registered route × every demo account (and anonymous) × object
+//! positions, compared with the policy table and each account's scope.
+//!
+//! - **One test case per route** (`matrix::POST_/api/v1/hazards/{id}/actions`), with its own
+//!   harness (`libtest-mimic`), so nextest runs the routes in parallel and plain
+//!   `cargo test --test access_matrix` works too. Each case runs on its own copy of the matrix
+//!   template ([`fixture`]): the demo, the matrix's objects and a session per account, built
+//!   once and cached on disk.
+//! - **Positions**: the path `{id}` and the ids the body or query carries move together through
+//!   S001, S002 (same district as S001), N001 (the other district) and a nonexistent id; a
+//!   route about a school is also called with 二道区's id (a district is not a school: 404 for
+//!   everyone); a route whose body carries ids is also called with S001's object in the path
+//!   and the ids of another position in the body ([`spec::Carried`] says what that answers).
+//! - **Strict**: "allowed" means the route's success (2xx, or the page form's redirect), never a
+//!   422 or 409; a route that cannot succeed twice gives each account its own object. Refusals
+//!   are exact (401 / sign-in redirect, 403, 404, or the documented field error), and a refused
+//!   request must leave the database unchanged ([`changes`]: triggers on every table).
+//! - A route without a policy row or without a [`spec`] entry fails with its name. Known
+//!   product bugs the matrix finds are listed in [`known_bugs::KNOWN_BUGS`].
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod changes;
+mod fixture;
+mod known_bugs;
+mod spec;
+
+use axum::http::{Method, StatusCode};
+use fixture::{Account, Fixture, Matrix, NONEXISTENT};
+use libtest_mimic::{Arguments, Failed, Trial};
+use safecampus::config::Config;
+use safecampus::policy::{self, Action};
+use safecampus::web::routes::RouteInfo;
+use spec::{At, Body, Call, Expect, Obj, Pos, Spec, Success};
+
+fn main() {
+    let args = Arguments::from_args();
+    let routes = routes();
+    let mut trials = vec![Trial::test(
+        "matrix::change_log_sees_every_table_and_change",
+        || block_on(self_test()),
+    )];
+    for r in routes.into_iter().filter(|r| r.action != Action::Public) {
+        let name = format!("matrix::{}_{}", r.method, r.path);
+        trials.push(Trial::test(name, move || block_on(run_route(r))));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn block_on<F: std::future::Future<Output = Result<(), String>>>(f: F) -> Result<(), Failed> {
+    // The template is built (or loaded) outside the case's runtime.
+    fixture::matrix();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+        .map_err(Failed::from)
+}
+
+/// The registered routes (the router is built on an empty in-memory database).
+fn routes() -> Vec<RouteInfo> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(async {
+            let db = safecampus::storage::Db::connect("sqlite::memory:")
+                .await
+                .expect("in-memory database");
+            let state = safecampus::web::AppState::new(db, Config::default());
+            safecampus::web::routes::build(state).1
+        })
+}
+
+/// One case's database: a copy of the matrix template, the app on it and a connection of its
+/// own for the change log.
+struct Case {
+    app: common::TestApp,
+    raw: sea_orm::DatabaseConnection,
+}
+
+async fn case(m: &Matrix) -> Case {
+    use sea_orm::ConnectionTrait;
+    let app = common::TestApp::from_template(&m.template, Config::default()).await;
+    let raw = sea_orm::Database::connect(&app.state.config.database_url)
+        .await
+        .expect("connect");
+    // The sessions were made when the template was built: make them fresh.
+    let backend = raw.get_database_backend();
+    let sql = if backend == sea_orm::DbBackend::Postgres {
+        "UPDATE sessions SET created_at = $1, last_seen_at = $2"
+    } else {
+        "UPDATE sessions SET created_at = ?, last_seen_at = ?"
+    };
+    let now = chrono::Utc::now();
+    raw.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend,
+        sql,
+        [now.into(), now.into()],
+    ))
+    .await
+    .expect("refresh sessions");
+    Case { app, raw }
+}
+
+/// The checks of the checker: every table has its triggers, an allowed write is seen, a
+/// refused one is not.
+async fn self_test() -> Result<(), String> {
+    let m = fixture::matrix();
+    let c = case(m).await;
+    let missing = changes::untracked(&c.raw).await;
+    if !missing.is_empty() {
+        return Err(format!("tables without change triggers: {missing:?}"));
+    }
+    let city = token_of(&m.fx, "city.officer");
+    let path = format!("/api/v1/schools/{}", m.fx.schools[0]);
+    let patch = |phone: &str| serde_json::json!({"phone": phone});
+    let mark = changes::mark(&c.raw).await;
+    let r = c
+        .app
+        .json(Method::PATCH, &path, Some(&city), &patch("0431-12345678"))
+        .await;
+    if r.status != StatusCode::OK {
+        return Err(format!("PATCH {path}: {} {}", r.status, r.text()));
+    }
+    let seen = changes::since(&c.raw, mark).await;
+    if !seen.iter().any(|s| s.starts_with("orgs update")) {
+        return Err(format!("an in-place update was not seen: {seen:?}"));
+    }
+    let mark = changes::mark(&c.raw).await;
+    let guard = token_of(&m.fx, "s001.guard");
+    let r = c
+        .app
+        .json(Method::PATCH, &path, Some(&guard), &patch("0431-87654321"))
+        .await;
+    if r.status != StatusCode::FORBIDDEN {
+        return Err(format!("the guard's PATCH: {}", r.status));
+    }
+    let seen = changes::since(&c.raw, mark).await;
+    if !seen.is_empty() {
+        return Err(format!("a refusal changed: {seen:?}"));
+    }
+    Ok(())
+}
+
+fn token_of(fx: &Fixture, name: &str) -> String {
+    fx.accounts
+        .iter()
+        .find(|a| a.name == name)
+        .and_then(|a| a.token.clone())
+        .unwrap_or_else(|| panic!("no account {name}"))
+}
+
+/// Whether the account sees the school at position `i` (its subtree holds it).
+pub fn in_scope(fx: &Fixture, a: &Account, i: usize) -> bool {
+    let Some(role) = a.role() else { return false };
+    if role.is_system() {
+        return true;
+    }
+    match a.org.as_deref() {
+        Some("CC") => true,
+        Some(d @ ("ED" | "NG")) => fx.district_code[i] == d,
+        Some(code) => code == fixture::SCHOOLS[i],
+        None => false,
+    }
+}
+
+/// Whether the account sees the district of the school at `i` (the node itself).
+fn sees_district(fx: &Fixture, a: &Account, i: usize) -> bool {
+    let Some(role) = a.role() else { return false };
+    role.is_system()
+        || a.org.as_deref() == Some("CC")
+        || a.org.as_deref() == Some(fx.district_code[i].as_str())
+}
+
+/// Whether the account reads the catalogue of the district of position `i` (its own
+/// district's, or an ancestor's).
+fn sees_catalog(fx: &Fixture, a: &Account, i: usize) -> bool {
+    let Some(role) = a.role() else { return false };
+    if role.is_system() {
+        return true;
+    }
+    match a.org.as_deref() {
+        Some("CC") => true,
+        Some(d @ ("ED" | "NG")) => fx.district_code[i] == d,
+        Some(code) => fixture::SCHOOLS
+            .iter()
+            .position(|c| *c == code)
+            .is_some_and(|own| fx.district_code[own] == fx.district_code[i]),
+        None => false,
+    }
+}
+
+/// Whether the account sees the object of kind `obj` at `pos`.
+pub fn sees(fx: &Fixture, a: &Account, obj: Obj, pos: Pos) -> bool {
+    match pos {
+        Pos::Missing => false,
+        // 二道区 where a school is expected is not found by anyone.
+        Pos::District => match obj {
+            Obj::Org | Obj::District => sees_district(fx, a, 0),
+            Obj::Catalog => sees_catalog(fx, a, 0),
+            _ => false,
+        },
+        Pos::S001 | Pos::S002 | Pos::N001 => {
+            let i = pos.index();
+            match obj {
+                Obj::District => sees_district(fx, a, i),
+                Obj::Catalog | Obj::CatalogItem => sees_catalog(fx, a, i),
+                Obj::Cross => {
+                    in_scope(fx, a, i) || fx.cross_assignee[i].as_deref() == Some(a.name.as_str())
+                }
+                // Accounts are not scoped by org (the user-administration roles see all).
+                Obj::User => true,
+                _ => in_scope(fx, a, i),
+            }
+        }
+    }
+}
+
+/// The id of the object of kind `obj` at `pos` for account number `k`.
+pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
+    let i = match pos {
+        Pos::Missing => return NONEXISTENT,
+        Pos::District => match obj {
+            Obj::School | Obj::Org | Obj::District | Obj::Catalog => return fx.ed,
+            // The ids of S001's objects ride along with the district in the path.
+            _ => 0,
+        },
+        p => p.index(),
+    };
+    match obj {
+        Obj::School | Obj::Org => fx.schools[i],
+        Obj::District | Obj::Catalog => {
+            if fx.district_code[i] == "ED" {
+                fx.ed
+            } else {
+                fx.ng
+            }
+        }
+        Obj::Person => fx.people[i],
+        Obj::FreshPerson => fx.fresh_people[i][k],
+        Obj::Zone => fx.zones[i],
+        Obj::User => fx.users[i],
+        Obj::Inspector => fx.inspectors[i],
+        Obj::RiskPoint => fx.points[i],
+        Obj::CatalogItem => fx.items[i],
+        Obj::Inspection => fx.inspections[i],
+        Obj::Campaign => fx.campaigns[i],
+        Obj::Cross => fx.crosses[i],
+        Obj::Hazard => fx.hazards[i],
+        Obj::FreshHazard => fx.fresh_hazards[i][k],
+        Obj::File => fx.files[i],
+    }
+}
+
+/// The positions a route is called at.
+fn positions(s: &Spec) -> Vec<At> {
+    let mut out = Vec::new();
+    let schoolish = |o: Obj| matches!(o, Obj::School | Obj::Org);
+    match (s.path, &s.carried) {
+        (Some(obj), carried) => {
+            let mut ps = vec![Pos::S001, Pos::S002, Pos::N001, Pos::Missing];
+            if schoolish(obj) {
+                ps.push(Pos::District);
+            }
+            // Mixed positions first: they are refused, so an object that allows one step
+            // (an account's own hazard) is still there for the standard position.
+            if carried.is_some() {
+                for b in [Pos::S002, Pos::N001, Pos::Missing] {
+                    out.push(At {
+                        path: Some(Pos::S001),
+                        body: Some(b),
+                    });
+                }
+            }
+            for p in ps {
+                out.push(At {
+                    path: Some(p),
+                    body: carried.as_ref().map(|_| p),
+                });
+            }
+        }
+        (None, Some(c)) => {
+            if c.also_without {
+                out.push(At {
+                    path: None,
+                    body: None,
+                });
+            }
+            let mut ps = vec![Pos::S001, Pos::S002, Pos::N001, Pos::Missing];
+            if matches!(c.obj, Obj::School | Obj::Org | Obj::District | Obj::Catalog)
+                && !c.no_district
+            {
+                ps.push(Pos::District);
+            }
+            for p in ps {
+                out.push(At {
+                    path: None,
+                    body: Some(p),
+                });
+            }
+        }
+        (None, None) => out.push(At {
+            path: None,
+            body: None,
+        }),
+    }
+    out
+}
+
+/// The expected answer, from the policy table and the account's scope.
+fn expect(r: &RouteInfo, s: &Spec, call: &Call) -> Expect {
+    let Some(role) = call.account.role() else {
+        return if r.path.starts_with("/api/") {
+            Expect::Unauthorized
+        } else {
+            Expect::Login
+        };
+    };
+    if let Some(special) = s.special
+        && let Some(e) = special(call)
+    {
+        return e;
+    }
+    let allowed = policy::allows(role, r.action);
+    let fx = call.fx;
+    let a = call.account;
+    match s.path {
+        Some(obj) => {
+            let p = call.at.path.expect("a path position");
+            // Accounts are no org's objects: the role decides before the id.
+            if obj == Obj::User && !allowed {
+                return Expect::Forbidden;
+            }
+            if !sees(fx, a, obj, p) {
+                return Expect::NotFound;
+            }
+            if !allowed {
+                return Expect::Forbidden;
+            }
+            if let (Some(c), Some(b)) = (&s.carried, call.at.body)
+                && b != p
+            {
+                return c.foreign;
+            }
+        }
+        None => {
+            if !allowed {
+                return Expect::Forbidden;
+            }
+            if let (Some(c), Some(b)) = (&s.carried, call.at.body)
+                && !sees(fx, a, c.obj, b)
+            {
+                return c.foreign;
+            }
+        }
+    }
+    Expect::Success(s.success)
+}
+
+/// Whether the response is the expected one.
+fn check(e: Expect, res: &common::Resp) -> bool {
+    let st = res.status;
+    let location = res.header("location");
+    match e {
+        Expect::Unauthorized => st == StatusCode::UNAUTHORIZED,
+        Expect::Login => st == StatusCode::SEE_OTHER && location.starts_with("/login"),
+        Expect::Forbidden => st == StatusCode::FORBIDDEN,
+        Expect::NotFound => st == StatusCode::NOT_FOUND,
+        Expect::Conflict => st == StatusCode::CONFLICT,
+        Expect::Field(f) => {
+            if st != StatusCode::UNPROCESSABLE_ENTITY {
+                return false;
+            }
+            let Ok(j) = serde_json::from_slice::<serde_json::Value>(&res.body) else {
+                // A page: the status is all there is to check.
+                return true;
+            };
+            let named = |list: &serde_json::Value| {
+                list.as_array().is_some_and(|l| {
+                    l.iter()
+                        .any(|x| x["field"].as_str().is_some_and(|n| n.starts_with(f)))
+                })
+            };
+            named(&j["error"]["fields"]) || named(&j["errors"])
+        }
+        Expect::Success(Success::Api) => st.is_success(),
+        Expect::Success(Success::Page) => st == StatusCode::OK,
+        Expect::Success(Success::Redirect) => {
+            (st == StatusCode::SEE_OTHER || st == StatusCode::FOUND)
+                && location.starts_with('/')
+                && !location.starts_with("/login")
+        }
+        Expect::Success(Success::RedirectTo(to)) => {
+            (st == StatusCode::SEE_OTHER || st == StatusCode::FOUND) && location.starts_with(to)
+        }
+    }
+}
+
+async fn run_route(r: RouteInfo) -> Result<(), String> {
+    let route = format!("{} {}", r.method, r.path);
+    if !policy::has_row(r.action) {
+        return Err(format!("{route} has no row in the policy table"));
+    }
+    let s = spec::spec_for(&r)?;
+    let m = fixture::matrix();
+    let c = case(m).await;
+    let fx = &m.fx;
+    let mut problems = Vec::new();
+    let mut known = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
+    let mut n = 0u64;
+    let mut known_mark: Option<i64> = None;
+    let mut checked = 0;
+    for at in positions(&s) {
+        for (k, account) in fx.accounts.iter().enumerate() {
+            n += 1;
+            let call = Call {
+                fx,
+                k,
+                account,
+                at,
+                n,
+                action: r.action,
+            };
+            let e = expect(&r, &s, &call);
+            let Body {
+                query,
+                content_type,
+                bytes,
+            } = (s.body)(&call);
+            let mut path = match (s.path, at.path) {
+                (Some(obj), Some(p)) => r.path.replace("{id}", &id_of(fx, obj, p, k).to_string()),
+                _ => r.path.to_string(),
+            };
+            if !query.is_empty() {
+                path = format!("{path}?{query}");
+            }
+            let refusal = !matches!(e, Expect::Success(_));
+            // The log's position is known after a refusal that changed nothing.
+            let mark = match (refusal, known_mark) {
+                (false, _) => None,
+                (true, Some(m)) => Some(m),
+                (true, None) => Some(changes::mark(&c.raw).await),
+            };
+            known_mark = None;
+            let res = c
+                .app
+                .request(
+                    r.method.clone(),
+                    &path,
+                    account.token.as_deref(),
+                    content_type,
+                    bytes,
+                    &[],
+                )
+                .await;
+            checked += 1;
+            let mut wrong = Vec::new();
+            if !check(e, &res) {
+                let loc = res.header("location");
+                wrong.push(format!(
+                    "expected {e:?}, got {}{}{}",
+                    res.status.as_u16(),
+                    if loc.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" → {loc}")
+                    },
+                    if res.header("content-type").starts_with("application/json") {
+                        format!(" {}", res.text().chars().take(200).collect::<String>())
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            if let Some(mark) = mark {
+                let changed = changes::since(&c.raw, mark).await;
+                if changed.is_empty() {
+                    known_mark = Some(mark);
+                } else {
+                    wrong.push(format!("refused, but changed {}", changed.join(", ")));
+                }
+            }
+            for w in wrong {
+                let line = format!("{route} as {} at {}: {w}", account.name, at.label());
+                match known_bugs::matches(&route, &account.name, &at.label(), res.status.as_u16()) {
+                    Some(i) => {
+                        used.insert(i);
+                        known.push(format!(
+                            "{line} [known: {}]",
+                            known_bugs::KNOWN_BUGS[i].reason
+                        ));
+                    }
+                    None => problems.push(format!("{} {path} — {line}", r.method)),
+                }
+            }
+        }
+    }
+    for (i, b) in known_bugs::KNOWN_BUGS.iter().enumerate() {
+        if b.route == route && !used.contains(&i) {
+            eprintln!(
+                "{route}: the known bug \"{}\" did not happen: remove it from KNOWN_BUGS",
+                b.reason
+            );
+        }
+    }
+    if !known.is_empty() {
+        eprintln!(
+            "{route}: {} known bug case(s):\n  {}",
+            known.len(),
+            known.join("\n  ")
+        );
+    }
+    if problems.is_empty() {
+        eprintln!("{route}: {checked} requests as expected");
+        Ok(())
+    } else {
+        Err(format!(
+            "{} of {checked} requests were not as expected:\n{}",
+            problems.len(),
+            problems.join("\n")
+        ))
+    }
+}
