@@ -452,6 +452,15 @@ fn write_spec(method: &str, path: &str) -> Option<Spec> {
             },
             Page,
         ),
+        ("POST", "/api/v1/auth/password") => spec(
+            None,
+            None,
+            |_| {
+                json(json!({"current_password": crate::common::PASSWORD,
+                    "new_password": NEW_PASSWORD}))
+            },
+            Api,
+        ),
         ("POST", "/api/v1/inbox/read") => spec(None, None, |_| json(json!({"all": true})), Api),
         ("POST", "/inbox/read") => spec(
             None,
