@@ -189,7 +189,7 @@ async fn build(template: &Template, json: &std::path::Path) -> Fixture {
     let started = std::time::Instant::now();
     let mut app = TestApp::from_template(&common::demo_template().await, Config::default()).await;
     let fx = objects(&mut app).await;
-    let url = app.state.config.database_url.clone();
+    let url = app.state.config().database_url.clone();
     let raw = sea_orm::Database::connect(&url).await.expect("connect");
     let tracked = changes::install(&raw).await;
     assert!(tracked.len() > 10, "tables tracked: {tracked:?}");

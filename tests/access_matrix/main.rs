@@ -84,7 +84,7 @@ struct Case {
 async fn case(m: &Matrix) -> Case {
     use sea_orm::ConnectionTrait;
     let app = common::TestApp::from_template(&m.template, Config::default()).await;
-    let raw = sea_orm::Database::connect(&app.state.config.database_url)
+    let raw = sea_orm::Database::connect(&app.state.config().database_url)
         .await
         .expect("connect");
     // The sessions were made when the template was built: make them fresh.
