@@ -4,6 +4,7 @@ use crate::config::{Config, DEMO_DB};
 use crate::domain::Code;
 use crate::domain::role::Role;
 use crate::storage::Db;
+use crate::storage::Operator;
 use crate::web::{AppState, app};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
@@ -228,7 +229,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
                 anyhow::bail!("{} row(s) with errors; nothing was loaded", errors.len());
             }
             let (created, updated) = db
-                .unsafe_unscoped()
+                .unsafe_unscoped(&Operator::command_line())
                 .load_catalog_file(&org, &entries)
                 .await
                 .map_err(explain)?;
@@ -239,7 +240,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(a) => {
-            let u = db.unsafe_unscoped();
+            let u = db.unsafe_unscoped(&Operator::command_line());
             match a {
                 Admin::CreateUser {
                     username,
@@ -366,7 +367,7 @@ async fn run_jobs(db: Db, state: AppState) {
         std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into()),
         std::process::id()
     );
-    let runner = db.jobs(instance);
+    let runner = db.jobs(&Operator::command_line(), instance);
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(
         state.config().jobs.poll_seconds.max(1),
     ));

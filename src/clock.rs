@@ -22,7 +22,13 @@ mod tests {
     fn china_date_turns_at_sixteen_utc() {
         let before = Utc.with_ymd_and_hms(2026, 11, 30, 15, 59, 59).unwrap();
         let after = Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0).unwrap();
-        assert_eq!(china_date(before), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
-        assert_eq!(china_date(after), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert_eq!(
+            china_date(before),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
+        assert_eq!(
+            china_date(after),
+            NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+        );
     }
 }

@@ -9,8 +9,8 @@
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
-pub mod clock;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -7,7 +7,9 @@ use axum::http::StatusCode;
 use common::TestApp;
 
 fn attr_after<'a>(html: &'a str, marker: &str) -> &'a str {
-    let i = html.find(marker).unwrap_or_else(|| panic!("{marker} in page"));
+    let i = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in page"));
     let rest = &html[i + marker.len()..];
     &rest[..rest.find('"').expect("closing quote")]
 }
@@ -27,12 +29,22 @@ async fn signed_in_users_get_the_api_documentation_with_its_vendored_viewer() {
         assert!(html.contains("data-spec=\"/api/v1/openapi.json\""));
         assert!(!html.contains("http://") && !html.contains("https://"));
         // Every script and style of the page is served by the binary.
-        for marker in ["<script src=\"/static/", "<link rel=\"stylesheet\" href=\"/static/"] {
+        for marker in [
+            "<script src=\"/static/",
+            "<link rel=\"stylesheet\" href=\"/static/",
+        ] {
             let mut rest = html.as_str();
             let mut n = 0;
             while let Some(i) = rest.find(marker) {
                 let tail = &rest[i..];
-                let url = attr_after(tail, if marker.starts_with("<script") { "src=\"" } else { "href=\"" });
+                let url = attr_after(
+                    tail,
+                    if marker.starts_with("<script") {
+                        "src=\""
+                    } else {
+                        "href=\""
+                    },
+                );
                 let a = app.get(url, None).await;
                 assert_eq!(a.status, StatusCode::OK, "{url}");
                 assert!(!a.body.is_empty(), "{url}");

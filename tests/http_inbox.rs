@@ -7,6 +7,7 @@ mod common;
 use axum::http::Method;
 use chrono::{Duration, Utc};
 use common::{TestApp, expect};
+use safecampus::storage::Operator;
 use safecampus::storage::jobs::SWEEP;
 use serde_json::{Value, json};
 
@@ -28,7 +29,7 @@ fn kinds(j: &Value, kind: &str) -> Vec<Value> {
 
 /// Runs the sweep as of `day` (a China date) through the job queue.
 async fn sweep(app: &TestApp, day: chrono::NaiveDate, key: &str) {
-    let r = app.db.jobs("test".into());
+    let r = app.db.jobs(&Operator::command_line(), "test".into());
     r.enqueue(SWEEP, key, json!({ "day": day }), Utc::now())
         .await
         .expect("enqueue");

@@ -5,20 +5,27 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::TestApp;
+use safecampus::storage::Operator;
 use serde_json::json;
 use std::collections::BTreeSet;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enqueue_is_idempotent_by_key() {
     let app = TestApp::new().await;
-    let r = app.db.jobs("a".into());
+    let r = app.db.jobs(&Operator::command_line(), "a".into());
     let now = Utc::now();
     assert!(r.enqueue("test", "k:1", json!({}), now).await.unwrap());
     assert!(!r.enqueue("test", "k:1", json!({}), now).await.unwrap());
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
     assert!(r.schedule_daily(day).await.unwrap());
     // A second instance scheduling the same day adds nothing.
-    assert!(!app.db.jobs("b".into()).schedule_daily(day).await.unwrap());
+    assert!(
+        !app.db
+            .jobs(&Operator::command_line(), "b".into())
+            .schedule_daily(day)
+            .await
+            .unwrap()
+    );
     let keys: Vec<String> = r
         .recent(10)
         .await
@@ -34,7 +41,7 @@ async fn enqueue_is_idempotent_by_key() {
 async fn concurrent_runners_never_claim_the_same_job() {
     let app = TestApp::new().await;
     let now = Utc::now();
-    let setup = app.db.jobs("setup".into());
+    let setup = app.db.jobs(&Operator::command_line(), "setup".into());
     for i in 0..40 {
         setup
             .enqueue("test", &format!("c:{i}"), json!({}), now)
@@ -45,7 +52,7 @@ async fn concurrent_runners_never_claim_the_same_job() {
     for w in 0..4 {
         let db = app.db.clone();
         handles.push(tokio::spawn(async move {
-            let r = db.jobs(format!("w{w}"));
+            let r = db.jobs(&Operator::command_line(), format!("w{w}"));
             let mut got = Vec::new();
             while let Some(j) = r.claim(Utc::now()).await.expect("claim") {
                 got.push(j.key.clone());
@@ -73,7 +80,7 @@ async fn concurrent_runners_never_claim_the_same_job() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_job_is_retried_after_a_delay() {
     let app = TestApp::new().await;
-    let r = app.db.jobs("a".into());
+    let r = app.db.jobs(&Operator::command_line(), "a".into());
     r.enqueue("no-such-kind", "bad:1", json!({}), Utc::now())
         .await
         .unwrap();
@@ -103,8 +110,8 @@ async fn a_failing_job_is_retried_after_a_delay() {
 async fn the_daily_sweep_runs_once_per_day() {
     let app = TestApp::new().await;
     let rules = safecampus::config::HazardRules::default();
-    let a = app.db.jobs("a".into());
-    let b = app.db.jobs("b".into());
+    let a = app.db.jobs(&Operator::command_line(), "a".into());
+    let b = app.db.jobs(&Operator::command_line(), "b".into());
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
     a.schedule_daily(day).await.unwrap();
     b.schedule_daily(day).await.unwrap();

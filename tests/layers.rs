@@ -83,7 +83,10 @@ fn only_crate_modules(rel: &str, allowed: &[&str]) {
                 .collect();
             // `$crate::…` in a macro names the defining crate's items, checked like any path.
             if !allowed.contains(&module.as_str()) {
-                bad.push(format!("{file}:{n}: reaches `crate::{module}`: {}", line.trim()));
+                bad.push(format!(
+                    "{file}:{n}: reaches `crate::{module}`: {}",
+                    line.trim()
+                ));
             }
         }
     }
@@ -140,7 +143,11 @@ fn the_web_reaches_data_only_through_the_scoped_handle() {
         &[],
     );
     // Only the gate holds the database; everyone else gets `Ctx`.
-    forbid("src/web", &["storage::Db", "Db::connect"], &["src/web/ctx.rs"]);
+    forbid(
+        "src/web",
+        &["storage::Db", "Db::connect"],
+        &["src/web/ctx.rs"],
+    );
     // A handler acts under its route's action(s); it never builds a handle itself.
     forbid("src/web", &[".scoped("], &["src/web/ctx.rs"]);
 }

@@ -4,6 +4,7 @@
 mod common;
 use common::TestApp;
 use safecampus::storage::Db;
+use safecampus::storage::Operator;
 
 #[tokio::test]
 async fn backup_is_a_verifiable_copy() {
@@ -29,12 +30,18 @@ async fn backup_is_a_verifiable_copy() {
         .expect("open");
     assert!(copy.is_safecampus().await);
     assert_eq!(
-        copy.unsafe_unscoped().verify_audit().await.expect("verify"),
+        copy.unsafe_unscoped(&Operator::command_line())
+            .verify_audit()
+            .await
+            .expect("verify"),
         None,
         "the audit chain of the copy verifies"
     );
     assert_eq!(
-        copy.unsafe_unscoped().fingerprint().await.expect("fp"),
+        copy.unsafe_unscoped(&Operator::command_line())
+            .fingerprint()
+            .await
+            .expect("fp"),
         app.fingerprint().await,
         "the copy holds the same data"
     );

@@ -12,6 +12,7 @@ use crate::domain::risk::{AssessmentInput, BandSet, Grade};
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
 use crate::storage::Db;
+use crate::storage::Operator;
 use crate::storage::seed::{NodeRow, SchoolRow, ZoneRow};
 use crate::storage::seed_history::Person;
 use crate::storage::views::Features;
@@ -200,7 +201,7 @@ pub fn accounts() -> Vec<(String, Role, Option<&'static str>)> {
 
 /// Seeds the demo when the database is empty; returns whether it seeded.
 pub async fn seed_if_empty(db: &Db) -> Result<bool> {
-    let u = db.unsafe_unscoped();
+    let u = db.unsafe_unscoped(&Operator::command_line());
     if !u.is_empty().await? {
         return Ok(false);
     }
@@ -222,7 +223,10 @@ pub async fn seed(db: &Db) -> Result<()> {
         pool: &people,
     };
     let hash = crate::storage::auth::hash_password(DEMO_PASSWORD.to_string()).await?;
-    let mut tx = db.unsafe_unscoped().begin().await?;
+    let mut tx = db
+        .unsafe_unscoped(&Operator::command_line())
+        .begin()
+        .await?;
     let c = &schools.city;
     let city = tx.org(None, &c.row(OrgLevel::City)).await?;
     let mut org_ids: HashMap<String, OrgId> = HashMap::from([(c.code.clone(), city)]);
@@ -382,9 +386,7 @@ pub async fn seed(db: &Db) -> Result<()> {
                 .get(&(code.to_string(), p))
                 .map(|h| h.1.clone())
                 .unwrap_or_else(|| officer_names.person()),
-            _ if role.is_system() => {
-                crate::i18n::tr(crate::i18n::Lang::Zh, &role.label_key())
-            }
+            _ if role.is_system() => crate::i18n::tr(crate::i18n::Lang::Zh, &role.label_key()),
             _ => officer_names.person(),
         };
         let id = tx.user(&username, &display, &hash, role, org_id).await?;

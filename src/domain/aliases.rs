@@ -71,7 +71,10 @@ mod tests {
             assert!(known.contains(&code), "{set}: unknown code {code}");
             assert!(!alias.trim().is_empty(), "{set}.{code}: empty alias");
             if let Some(other) = seen.insert((set, normalise(alias)), code) {
-                assert_eq!(other, code, "{set}: alias {alias:?} names {other} and {code}");
+                assert_eq!(
+                    other, code,
+                    "{set}: alias {alias:?} names {other} and {code}"
+                );
             }
         }
         assert!(n > 50, "the table has {n} rows");
@@ -84,7 +87,10 @@ mod tests {
             SchoolKind::parse_label(" primary SCHOOL "),
             Some(SchoolKind::Primary)
         );
-        assert_eq!(SchoolKind::parse_label("primary"), Some(SchoolKind::Primary));
+        assert_eq!(
+            SchoolKind::parse_label("primary"),
+            Some(SchoolKind::Primary)
+        );
         assert_eq!(SchoolKind::parse_label("大学"), None);
         // A set's aliases do not leak into another set.
         assert_eq!(ZoneType::parse_label("小学"), None);

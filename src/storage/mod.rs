@@ -23,6 +23,7 @@ pub mod risk_catalog;
 pub mod risk_points;
 pub mod seed;
 pub mod seed_history;
+pub use seed::Operator;
 pub mod transfer;
 pub mod users;
 pub mod views;
@@ -111,17 +112,18 @@ impl Db {
         }
     }
 
-    /// Unscoped access for the command line (`admin`, `demo`) only. Never reached from a
-    /// request handler; the name makes any other use stand out in review.
-    /// The job runner of this process (reminders, overdue notices, escalation).
-    pub fn jobs(&self, instance: String) -> jobs::Runner {
+    /// The job runner of this process (reminders, overdue notices, escalation): the operator's.
+    pub fn jobs(&self, _: &seed::Operator, instance: String) -> jobs::Runner {
         jobs::Runner {
             conn: self.conn.clone(),
             instance,
         }
     }
 
-    pub fn unsafe_unscoped(&self) -> seed::Unscoped {
+    /// Unscoped access for the operator (command line, demo seeder, tests) only; a request
+    /// handler cannot build the [`seed::Operator`] it takes, and the name makes any use stand
+    /// out in review.
+    pub fn unsafe_unscoped(&self, _: &seed::Operator) -> seed::Unscoped {
         seed::Unscoped {
             conn: self.conn.clone(),
         }

@@ -15,6 +15,22 @@ use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, IntoActiveModel};
 
+/// The authority of whoever runs the binary on the server itself: the command line, the
+/// demo seeder and the tests. It is what [`super::Db::unsafe_unscoped`] and
+/// [`super::Db::jobs`] ask for; a request never holds one — the web layer cannot reach a `Db`
+/// (it is private to the gate) and `tests/layers.rs` fails on any mention of `Operator` under
+/// `src/web`.
+#[derive(Debug)]
+pub struct Operator(());
+
+impl Operator {
+    /// The operator at the server's command line (or the test harness standing in for it).
+    pub fn command_line() -> Operator {
+        Operator(())
+    }
+}
+
+/// Unscoped access to the database for the operator: seeding, administration, verification.
 pub struct Unscoped {
     pub(super) conn: DatabaseConnection,
 }

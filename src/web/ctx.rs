@@ -11,7 +11,6 @@ use crate::error::Error;
 use crate::policy::Action;
 use crate::storage::auth::{Auth, Origin};
 use crate::storage::{Actor, Db, Scoped};
-use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -19,6 +18,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "sc_session";
 

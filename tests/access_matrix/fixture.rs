@@ -15,6 +15,7 @@ use safecampus::domain::Code;
 use safecampus::domain::ids::OrgId;
 use safecampus::domain::person::Post;
 use safecampus::domain::role::Role;
+use safecampus::storage::Operator;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -313,7 +314,7 @@ async fn objects(app: &mut TestApp) -> Fixture {
     let accounts_spec = safecampus::demo::accounts();
     let n_accounts = accounts_spec.len() + 1;
 
-    let u = app.db.unsafe_unscoped();
+    let u = app.db.unsafe_unscoped(&Operator::command_line());
     let mut people = [0; 3];
     let mut fresh_people: [Vec<i64>; 3] = Default::default();
     let mut zones = [0; 3];

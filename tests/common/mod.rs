@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use safecampus::config::Config;
 use safecampus::storage::Db;
+use safecampus::storage::Operator;
 use safecampus::web::AppState;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -302,7 +303,7 @@ impl TestApp {
 
     pub async fn fingerprint(&self) -> String {
         self.db
-            .unsafe_unscoped()
+            .unsafe_unscoped(&Operator::command_line())
             .fingerprint()
             .await
             .expect("fingerprint")

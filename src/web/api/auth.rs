@@ -52,7 +52,9 @@ pub(crate) fn me_of(a: &crate::storage::Actor) -> Me {
             id,
             code: a.org_code().to_string(),
             name: a.org_name().to_string(),
-            kind: a.org_level().unwrap_or(crate::domain::org::OrgLevel::School),
+            kind: a
+                .org_level()
+                .unwrap_or(crate::domain::org::OrgLevel::School),
         }),
         must_change_password: a.must_change_password(),
     }
@@ -68,7 +70,8 @@ pub async fn login(
     ReqOrigin(origin): ReqOrigin,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Response {
-    match st.auth()
+    match st
+        .auth()
         .login(
             &body.username,
             &body.password,

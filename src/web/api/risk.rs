@@ -174,8 +174,8 @@ pub async fn evaluate_only(
     ctx: Ctx,
     ApiJson(body): ApiJson<AssessmentInput>,
 ) -> ApiResult<Evaluation> {
-    let ev = evaluate(&body, &ctx.config().risk.lec_bands)
-        .map_err(|e| Error::field(e.field, e.key))?;
+    let ev =
+        evaluate(&body, &ctx.config().risk.lec_bands).map_err(|e| Error::field(e.field, e.key))?;
     Ok(axum::Json(ev))
 }
 
@@ -256,9 +256,7 @@ pub async fn create_point(
     responses((status = 200, body = InstantiateReport), (status = 404, body = Envelope)))]
 pub async fn instantiate(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<InstantiateReport> {
     Ok(axum::Json(
-        ctx.db()
-            .instantiate(OrgId(id), &ctx.config().risk)
-            .await?,
+        ctx.db().instantiate(OrgId(id), &ctx.config().risk).await?,
     ))
 }
 
@@ -313,7 +311,8 @@ pub async fn export_register(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
             },
         )
         .await?;
-    let school = ctx.db_as(crate::policy::Action::SchoolView)?
+    let school = ctx
+        .db_as(crate::policy::Action::SchoolView)?
         .get_school(OrgId(id))
         .await
         .map(|s| s.name)

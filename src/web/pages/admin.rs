@@ -37,15 +37,11 @@ async fn users_page(
     errors: FormErrors,
     notice: String,
 ) -> Result<Response, Error> {
-    let page = ctx.db_as(Action::UserView)?
-        .list_users(&f)
-        .await?;
+    let page = ctx.db_as(Action::UserView)?.list_users(&f).await?;
     let c = Chrome::for_ctx(ctx, "nav.users", "/admin/users");
     let can_grant = c.can(ctx.actor.role(), Action::UserGrant);
     let orgs = if can_grant {
-        ctx.db_as(Action::UserGrant)?
-            .org_choices()
-            .await?
+        ctx.db_as(Action::UserGrant)?.org_choices().await?
     } else {
         vec![]
     };

@@ -76,13 +76,15 @@ pub async fn login_submit(
     let next = safe_next(f.next.as_deref());
     // A session that came with the request is ended: sign-in always issues a new id.
     if let Some(old) = token_from(&headers).filter(|t| t.from_cookie)
-        && let Ok(Some(a)) = st.auth()
+        && let Ok(Some(a)) = st
+            .auth()
             .session(&old.value, &origin, &st.config().security)
             .await
     {
         st.auth().logout(&old.value, &a).await.ok();
     }
-    match st.auth()
+    match st
+        .auth()
         .login(
             &f.username,
             &f.password,
@@ -99,8 +101,10 @@ pub async fn login_submit(
                 next
             };
             let mut r = see_other(&to);
-            r.headers_mut()
-                .append(header::SET_COOKIE, session_cookie(&token, st.config(), None));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                session_cookie(&token, st.config(), None),
+            );
             Ok(r)
         }
         Err(LoginError::Refused) => {
@@ -135,8 +139,10 @@ pub async fn logout(ctx: Ctx) -> Result<Response, crate::Error> {
         ctx.auth().logout(&t.value, &ctx.actor).await?;
     }
     let mut r = see_other("/login");
-    r.headers_mut()
-        .append(header::SET_COOKIE, session_cookie("", ctx.config(), Some(0)));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie("", ctx.config(), Some(0)),
+    );
     Ok(r)
 }
 

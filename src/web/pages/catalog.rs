@@ -43,7 +43,8 @@ pub async fn list(ctx: Ctx, q: Q<CatalogFilter>) -> Result<Response, Error> {
     let db = ctx.db();
     // A city has no catalogue of its own: its users start at their first district's.
     if f.org_id.is_none() && ctx.actor.org_level() == Some(crate::domain::org::OrgLevel::City) {
-        let first = ctx.db_as(Action::SchoolView)?
+        let first = ctx
+            .db_as(Action::SchoolView)?
             .districts()
             .await?
             .into_iter()
@@ -133,9 +134,7 @@ fn opts<T: Code>(c: &Chrome) -> Vec<(String, String)> {
 }
 
 async fn item_page(ctx: &Ctx, id: CatalogItemId, errors: FormErrors) -> Result<Response, Error> {
-    let (i, history) = ctx.db_as(Action::RiskCatalogView)?
-        .catalog_item(id)
-        .await?;
+    let (i, history) = ctx.db_as(Action::RiskCatalogView)?.catalog_item(id).await?;
     let c = Chrome::for_ctx(ctx, "catalog.item", "/risk");
     let failed = errors.any();
     let mut r = render(&ItemPage {

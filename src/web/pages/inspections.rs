@@ -136,7 +136,10 @@ pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error> {
         }
     }
     render(&ListPage {
-        can_submit: crate::policy::allows(ctx.actor.role(), crate::policy::Action::InspectionSubmit),
+        can_submit: crate::policy::allows(
+            ctx.actor.role(),
+            crate::policy::Action::InspectionSubmit,
+        ),
         c,
         rows,
         f,

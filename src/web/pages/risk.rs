@@ -178,14 +178,14 @@ pub async fn register(
             .map_err(|e| Error::validation(e.to_string()))?;
     let db = ctx.db();
     let reg = db.list_risk_points(OrgId(id), &f).await?;
-    let s = ctx.db_as(Action::SchoolView)?
-        .get_school(OrgId(id))
-        .await?;
-    let zones = ctx.db_as(Action::ZoneView)?
+    let s = ctx.db_as(Action::SchoolView)?.get_school(OrgId(id)).await?;
+    let zones = ctx
+        .db_as(Action::ZoneView)?
         .list_zones(OrgId(id))
         .await
         .unwrap_or_default();
-    let people = ctx.db_as(Action::PersonView)?
+    let people = ctx
+        .db_as(Action::PersonView)?
         .list_people(OrgId(id))
         .await
         .unwrap_or_default();
@@ -213,10 +213,7 @@ pub async fn register(
 }
 
 pub async fn instantiate(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let r = ctx
-        .db()
-        .instantiate(OrgId(id), &ctx.config().risk)
-        .await?;
+    let r = ctx.db().instantiate(OrgId(id), &ctx.config().risk).await?;
     let msg = format!(
         "{} {}, {} {}",
         tr(ctx.lang, "risk.added"),
@@ -240,9 +237,7 @@ struct MapPage {
 
 pub async fn campus_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let map = campus_map_svg(&ctx, OrgId(id)).await?;
-    let s = ctx.db_as(Action::SchoolView)?
-        .get_school(OrgId(id))
-        .await?;
+    let s = ctx.db_as(Action::SchoolView)?.get_school(OrgId(id)).await?;
     render(&MapPage {
         c: Chrome::for_ctx(&ctx, "risk.map_title", "/risk"),
         s,
@@ -370,15 +365,15 @@ fn measure_list(c: &Chrome, m: &Measures) -> Vec<(String, Vec<String>)> {
 }
 
 async fn point_page(ctx: &Ctx, id: RiskPointId, errors: FormErrors) -> Result<Response, Error> {
-    let d = ctx.db_as(Action::RiskView)?
-        .get_risk_point(id)
-        .await?;
+    let d = ctx.db_as(Action::RiskView)?.get_risk_point(id).await?;
     let school = d.point.school_id;
-    let zones = ctx.db_as(Action::ZoneView)?
+    let zones = ctx
+        .db_as(Action::ZoneView)?
         .list_zones(school)
         .await
         .unwrap_or_default();
-    let people = ctx.db_as(Action::PersonView)?
+    let people = ctx
+        .db_as(Action::PersonView)?
         .list_people(school)
         .await
         .unwrap_or_default();
@@ -655,9 +650,7 @@ struct NewPage {
 }
 
 async fn new_page(ctx: &Ctx, id: i64, errors: FormErrors) -> Result<Response, Error> {
-    let s = ctx.db_as(Action::SchoolView)?
-        .get_school(OrgId(id))
-        .await?;
+    let s = ctx.db_as(Action::SchoolView)?.get_school(OrgId(id)).await?;
     let c = Chrome::for_ctx(ctx, "risk.add", "/risk");
     let failed = errors.any();
     let mut r = render(&NewPage {

@@ -116,11 +116,13 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let db = ctx.db();
     let s = db.get_school(OrgId(id)).await?;
     let role = ctx.actor.role();
-    let zones = ctx.db_as(Action::ZoneView)?
+    let zones = ctx
+        .db_as(Action::ZoneView)?
         .list_zones(s.id)
         .await
         .unwrap_or_default();
-    let people = ctx.db_as(Action::PersonView)?
+    let people = ctx
+        .db_as(Action::PersonView)?
         .list_people(s.id)
         .await
         .unwrap_or_default();

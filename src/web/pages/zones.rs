@@ -57,12 +57,8 @@ async fn page(
     errors: FormErrors,
 ) -> Result<Response, Error> {
     let c = Chrome::for_ctx(ctx, "zone.title", "/schools");
-    let zones = ctx.db_as(Action::ZoneView)?
-        .list_zones(school)
-        .await?;
-    let people = ctx.db_as(Action::PersonView)?
-        .list_people(school)
-        .await?;
+    let zones = ctx.db_as(Action::ZoneView)?.list_zones(school).await?;
+    let people = ctx.db_as(Action::PersonView)?.list_people(school).await?;
     let failed = errors.any();
     let types = ZoneType::ALL
         .iter()

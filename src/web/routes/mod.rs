@@ -19,13 +19,13 @@ use axum::{Extension, Router, extract::DefaultBodyLimit, middleware};
 use std::convert::Infallible;
 use std::time::Duration;
 use tower::ServiceBuilder;
-use utoipa_axum::router::UtoipaMethodRouter;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::UtoipaMethodRouter;
 
 /// One registered route.
 #[derive(Debug, Clone)]
@@ -225,7 +225,12 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     );
     t.add(M::GET, "/api/v1/me", OwnSession, api::auth::me);
     t.add(M::GET, "/docs/api", OwnSession, pages::api_docs::page);
-    t.add(M::POST, "/api/v1/auth/password", OwnSession, api::auth::password);
+    t.add(
+        M::POST,
+        "/api/v1/auth/password",
+        OwnSession,
+        api::auth::password,
+    );
 
     // Org tree and schools.
     t.add(M::GET, "/api/v1/orgs", OrgView, api::orgs::list);
