@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_risk;
 mod m0003_hazard;
+mod m0005_integrity;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_risk::Migration),
             Box::new(m0003_hazard::Migration),
+            Box::new(m0005_integrity::Migration),
         ]
     }
 }
