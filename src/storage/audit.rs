@@ -283,7 +283,9 @@ impl Scoped {
     pub async fn audit_verify_full(&self) -> Result<Verification> {
         self.permit()?;
         let v = verify_full(&self.conn).await?;
-        let mut tx = self.begin(Event::new("audit.verify", "audit_log", "")).await?;
+        let mut tx = self
+            .begin(Event::new("audit.verify", "audit_log", ""))
+            .await?;
         tx.event.detail = match v.broken_at {
             Some(id) => format!("full broken_at={id} checked={}", v.checked),
             None => format!("full ok checked={} to={}", v.checked, v.verified_to),

@@ -529,7 +529,10 @@ impl Scoped {
         let per = f.per_page.unwrap_or(views::PAGE_SIZE).clamp(1, 500);
         let page = std::cmp::max(f.page.unwrap_or(1), 1);
         // A page past the end (however large its number) is empty.
-        let paging = views::Paging { page, per_page: per };
+        let paging = views::Paging {
+            page,
+            per_page: per,
+        };
         let rows = match paging.offset_within(total) {
             Some(offset) => {
                 q.order_by_asc(risk_catalog_item::Column::Code)

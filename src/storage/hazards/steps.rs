@@ -223,10 +223,7 @@ async fn notify_step(
 }
 
 fn bureau_role(role: Role) -> bool {
-    matches!(
-        role.org_level(),
-        Some(OrgLevel::City | OrgLevel::District)
-    )
+    matches!(role.org_level(), Some(OrgLevel::City | OrgLevel::District))
 }
 
 /// The sources a person of `role` may give when reporting a hazard: 上级督查 (`supervision`)

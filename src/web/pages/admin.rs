@@ -227,8 +227,12 @@ pub async fn audit(
     .unwrap_or_default();
     render(&AuditPage {
         c: Chrome::for_ctx(&ctx, "nav.audit", "/audit"),
-        pages: crate::storage::views::Paging::new(f.page, f.per_page, crate::storage::views::PAGE_SIZE)?
-            .pages(page.total),
+        pages: crate::storage::views::Paging::new(
+            f.page,
+            f.per_page,
+            crate::storage::views::PAGE_SIZE,
+        )?
+        .pages(page.total),
         total: page.total,
         page: page.page,
         items: page.items,

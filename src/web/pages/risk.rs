@@ -623,11 +623,7 @@ fn accident_names(c: &Chrome, codes: &str) -> String {
 }
 
 /// The printable risk notification card (风险告知卡) with its QR code.
-pub async fn card(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    q: Q<CardQ>,
-) -> Result<Response, Error> {
+pub async fn card(ctx: Ctx, Path(id): Path<i64>, q: Q<CardQ>) -> Result<Response, Error> {
     let q = query(q)?;
     let d = ctx.db().get_risk_point(RiskPointId(id)).await?;
     let url = point_url(&ctx, d.point.id);
