@@ -120,6 +120,10 @@ pub fn main() -> ExitCode {
         config.listen = l.clone();
     }
     let demo = matches!(cli.command, Command::Demo);
+    if demo && config.public_url.is_none() {
+        // The demo's risk cards point at its own listen address; `serve` needs `public_url`.
+        config.public_url = Some(format!("http://{}", config.listen));
+    }
     match &cli.database_url {
         Some(u) => config.database_url = u.clone(),
         None if demo => config.database_url = DEMO_DB.into(),
@@ -333,6 +337,9 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(listen = %config.listen, backend = db.backend(), "SafeCampus serving");
+    if config.public_url.is_none() {
+        tracing::warn!("public_url is not set: risk cards' QR codes hold only a path");
+    }
     let state = AppState::new(db.clone(), config);
     // Housekeeping: expired sessions are removed every ten minutes.
     let house = state.clone();

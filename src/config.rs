@@ -158,7 +158,8 @@ pub struct Config {
     /// Log as JSON lines (for collectors) instead of human-readable text.
     pub log_json: bool,
     /// The address people use to reach the platform (e.g. `http://safecampus.edu.local`), for
-    /// the QR codes on printed risk cards; defaults to the request's own host.
+    /// the QR codes on printed risk cards. Required for `serve` (without it a card's code holds
+    /// only the path, never the request's `Host`); `demo` defaults it to its listen address.
     pub public_url: Option<String>,
     pub security: Security,
     pub risk: Risk,

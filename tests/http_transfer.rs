@@ -184,7 +184,14 @@ async fn an_import_with_row_errors_reports_every_row_and_changes_nothing() {
         msgs[0].starts_with("类型不正确，应为：幼儿园、小学"),
         "{msgs:?}"
     );
-    assert_eq!(msgs[1..3], ["与文件中前面的行重复。", "该代码已被使用。"]);
+    // Another district's code: only that it cannot be used.
+    assert_eq!(
+        msgs[1..3],
+        [
+            "与文件中前面的行重复。",
+            "该代码不能使用，请核对或换用其他代码。"
+        ]
+    );
     assert!(msgs[3].starts_with("电话号码格式不正确"), "{msgs:?}");
     assert_eq!(state(&mut app).await, before);
 

@@ -54,6 +54,7 @@ pub const ACTIONS: &[&str] = &[
     "inspection.submit",
     "campaign.create",
     "cross.assign",
+    "audit.verify",
 ];
 
 /// The catalogue key of an action's label.
@@ -212,7 +213,27 @@ pub struct AuditFilter {
     pub action: Option<String>,
     /// `ok`, `failed`, `denied`, …
     pub result: Option<String>,
+    /// The page, from 1; a page past the end is empty.
+    #[serde(default, deserialize_with = "views::empty_as_none")]
     pub page: Option<u64>,
+    /// Rows a page: 1 to 200 (default 50); out of range → 422.
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub per_page: Option<u64>,
+    /// The audit page only: `full` re-verifies the whole chain from its first row (otherwise
+    /// only the rows appended since the last verification are checked).
+    #[param(ignore)]
+    pub verify: Option<String>,
+}
+
+/// What a verification of the chain found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verification {
+    /// The first row that does not verify (`None`: the chain is intact).
+    pub broken_at: Option<i64>,
+    /// How many rows this verification hashed.
+    pub checked: u64,
+    /// The id of the last row verified so far.
+    pub verified_to: i64,
 }
 
 impl Scoped {
@@ -229,14 +250,19 @@ impl Scoped {
         if let Some(r) = f.result.as_deref().filter(|s| !s.is_empty()) {
             q = q.filter(audit_log::Column::Result.starts_with(r));
         }
+        let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
         let total = q.clone().count(&self.conn).await?;
-        let page = std::cmp::max(f.page.unwrap_or(1), 1);
-        let rows = q
-            .order_by_desc(audit_log::Column::Id)
-            .offset((page - 1) * views::PAGE_SIZE)
-            .limit(views::PAGE_SIZE)
-            .all(&self.conn)
-            .await?;
+        let page = paging.page;
+        let rows = match paging.offset_within(total) {
+            Some(offset) => {
+                q.order_by_desc(audit_log::Column::Id)
+                    .offset(offset)
+                    .limit(paging.per_page)
+                    .all(&self.conn)
+                    .await?
+            }
+            None => Vec::new(),
+        };
         Ok(views::Page {
             items: rows.into_iter().map(Into::into).collect(),
             total,
@@ -244,24 +270,165 @@ impl Scoped {
         })
     }
 
-    /// Recomputes the chain; returns the id of the first row whose hash does not match.
-    pub async fn audit_verify(&self) -> Result<Option<i64>> {
+    /// Verifies the rows appended since the last verification (and that the last verified row
+    /// is still as it was); a break found earlier, by this or a full verification, stays
+    /// reported until a full verification passes. Cheap enough for every view of the log.
+    pub async fn audit_verify(&self) -> Result<Verification> {
         self.permit()?;
-        verify_chain(&self.conn).await
+        verify_new(&self.conn).await
+    }
+
+    /// Re-verifies the whole chain from its first row (the audit admin's button; the command
+    /// line's `admin verify-audit`), audited as `audit.verify`.
+    pub async fn audit_verify_full(&self) -> Result<Verification> {
+        self.permit()?;
+        let v = verify_full(&self.conn).await?;
+        let mut tx = self
+            .begin(Event::new("audit.verify", "audit_log", ""))
+            .await?;
+        tx.event.detail = match v.broken_at {
+            Some(id) => format!("full broken_at={id} checked={}", v.checked),
+            None => format!("full ok checked={} to={}", v.checked, v.verified_to),
+        };
+        tx.commit().await?;
+        Ok(v)
     }
 }
 
-pub(crate) async fn verify_chain(conn: &impl ConnectionTrait) -> Result<Option<i64>> {
-    let rows = audit_log::Entity::find()
-        .order_by_asc(audit_log::Column::Id)
-        .all(conn)
+/// Rows hashed per query while verifying (memory stays flat on a long chain).
+const VERIFY_CHUNK: u64 = 2000;
+
+/// The stored verified prefix: (last id, its hash, a break found).
+async fn checkpoint(conn: &impl ConnectionTrait) -> Result<(i64, String, Option<i64>)> {
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT last_id, last_hash, broken_id FROM audit_checkpoint WHERE id = 1",
+        ))
         .await?;
-    let mut prev = "genesis".to_string();
-    for r in rows {
-        if r.prev_hash != prev || row_hash(&prev, &r) != r.hash {
-            return Ok(Some(r.id.0));
-        }
-        prev = r.hash;
+    Ok(match row {
+        Some(r) => (
+            r.try_get("", "last_id")?,
+            r.try_get("", "last_hash")?,
+            r.try_get("", "broken_id")?,
+        ),
+        None => (0, "genesis".into(), None),
+    })
+}
+
+/// Records a verification: moves the verified prefix forward (never back), or notes a break.
+async fn record(
+    conn: &impl ConnectionTrait,
+    last: Option<(i64, &str)>,
+    broken: Option<i64>,
+) -> Result<()> {
+    let t = Alias::new("audit_checkpoint");
+    let mut q = Query::update();
+    q.table(t)
+        .value(Alias::new("broken_id"), broken)
+        .value(Alias::new("verified_at"), Utc::now())
+        .and_where(Expr::col(Alias::new("id")).eq(1));
+    if let Some((id, hash)) = last {
+        q.value(Alias::new("last_id"), id)
+            .value(Alias::new("last_hash"), hash)
+            .and_where(Expr::col(Alias::new("last_id")).lte(id));
     }
-    Ok(None)
+    conn.execute(&q).await?;
+    Ok(())
+}
+
+/// Hashes the rows after `after` (ids in order), each chained to its predecessor starting from
+/// `prev`. Returns the first bad row (if any), the last good row's id and hash, and the count.
+async fn verify_after(
+    conn: &impl ConnectionTrait,
+    after: i64,
+    prev: String,
+) -> Result<(Option<i64>, i64, String, u64)> {
+    let (mut last, mut prev, mut checked) = (after, prev, 0u64);
+    loop {
+        let rows = audit_log::Entity::find()
+            .filter(audit_log::Column::Id.gt(last))
+            .order_by_asc(audit_log::Column::Id)
+            .limit(VERIFY_CHUNK)
+            .all(conn)
+            .await?;
+        let n = rows.len() as u64;
+        for r in rows {
+            checked += 1;
+            if r.prev_hash != prev || row_hash(&prev, &r) != r.hash {
+                return Ok((Some(r.id.0), last, prev, checked));
+            }
+            last = r.id.0;
+            prev = r.hash;
+        }
+        if n < VERIFY_CHUNK {
+            return Ok((None, last, prev, checked));
+        }
+    }
+}
+
+/// The incremental verification (see [`Scoped::audit_verify`]).
+pub(crate) async fn verify_new(conn: &impl ConnectionTrait) -> Result<Verification> {
+    let (last_id, last_hash, broken) = checkpoint(conn).await?;
+    if let Some(b) = broken {
+        return Ok(Verification {
+            broken_at: Some(b),
+            checked: 0,
+            verified_to: last_id,
+        });
+    }
+    if last_id > 0 {
+        // The row the prefix ends at is still there, with the hash it was verified with.
+        let still = audit_log::Entity::find_by_id(crate::domain::ids::AuditId(last_id))
+            .one(conn)
+            .await?
+            .is_some_and(|r| r.hash == last_hash);
+        if !still {
+            record(conn, None, Some(last_id)).await?;
+            return Ok(Verification {
+                broken_at: Some(last_id),
+                checked: 1,
+                verified_to: last_id,
+            });
+        }
+    }
+    let (bad, to, hash, checked) = verify_after(conn, last_id, last_hash).await?;
+    if bad.is_some() || to > last_id {
+        record(conn, Some((to, &hash)), bad).await?;
+    }
+    Ok(Verification {
+        broken_at: bad,
+        checked,
+        verified_to: to,
+    })
+}
+
+/// The full verification from the first row; a pass clears an earlier break (e.g. after a
+/// restore) and moves the verified prefix to the end.
+pub(crate) async fn verify_full(conn: &impl ConnectionTrait) -> Result<Verification> {
+    let (bad, to, hash, checked) = verify_after(conn, 0, "genesis".into()).await?;
+    match bad {
+        Some(b) => record(conn, None, Some(b)).await?,
+        None => {
+            // Unconditional: the full pass is the truth, even below an older prefix.
+            let mut q = Query::update();
+            q.table(Alias::new("audit_checkpoint"))
+                .value(Alias::new("broken_id"), Option::<i64>::None)
+                .value(Alias::new("last_id"), to)
+                .value(Alias::new("last_hash"), hash)
+                .value(Alias::new("verified_at"), Utc::now())
+                .and_where(Expr::col(Alias::new("id")).eq(1));
+            conn.execute(&q).await?;
+        }
+    }
+    Ok(Verification {
+        broken_at: bad,
+        checked,
+        verified_to: to,
+    })
+}
+
+/// Recomputes the whole chain; returns the id of the first row whose hash does not match.
+pub(crate) async fn verify_chain(conn: &impl ConnectionTrait) -> Result<Option<i64>> {
+    Ok(verify_full(conn).await?.broken_at)
 }

@@ -35,7 +35,8 @@ pub struct NewHazard {
     pub zone_id: Option<ZoneId>,
     #[serde(default)]
     pub risk_point_id: Option<RiskPointId>,
-    /// How it was found; 日常排查 (`daily`) when left out.
+    /// How it was found; when left out, 日常排查 (`daily`) for a school's people and 上级督查
+    /// (`supervision`) for the bureau. `supervision` is the bureau's only (else 422 on `source`).
     #[serde(default)]
     pub source: Option<Source>,
     #[serde(default)]
@@ -150,6 +151,7 @@ mod steps;
 pub use queries::{ClosureRow, HazardFilter, HazardList, StatusCount};
 /// For the escalation job (`storage::jobs`).
 pub(super) use steps::record_transition;
+pub use steps::report_sources;
 
 /// A hazard in a list (and the head of its detail).
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -154,8 +154,12 @@ pub struct Inbox {
 pub struct InboxFilter {
     /// Only unread notifications.
     pub unread: Option<bool>,
-    /// At most this many (newest first; default 50, at most 200).
+    /// At most this many (newest first; default 50, at most 200); `per_page` takes precedence.
     pub limit: Option<u64>,
+    /// The page, from 1 (newest first); a page past the end is empty.
+    pub page: Option<u64>,
+    /// Notifications a page: 1 to 200 (default 50); out of range → 422.
+    pub per_page: Option<u64>,
 }
 
 /// Which notifications to mark as read: the listed ids, or all.
@@ -193,15 +197,21 @@ impl Scoped {
         if f.unread == Some(true) {
             q = q.filter(notification::Column::ReadAt.is_null());
         }
+        let per_page = f.per_page.or(f.limit.map(|l| l.clamp(1, 200)));
+        let paging = super::views::Paging::new(f.page, per_page, 50)?;
         let total = q.clone().count(&self.conn).await?;
-        let items = q
-            .order_by_desc(notification::Column::Id)
-            .limit(f.limit.unwrap_or(50).clamp(1, 200))
-            .all(&self.conn)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
+        let items = match paging.offset_within(total) {
+            Some(offset) => q
+                .order_by_desc(notification::Column::Id)
+                .offset(offset)
+                .limit(paging.per_page)
+                .all(&self.conn)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(Inbox {
             unread: unread_count(&self.conn, me).await?,
             total,

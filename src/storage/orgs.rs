@@ -26,7 +26,12 @@ pub struct SchoolFilter {
     /// Only schools under this org (a district).
     #[serde(default, deserialize_with = "views::empty_as_none")]
     pub org_id: Option<i64>,
+    /// The page, from 1 (default 1); a page past the end is empty.
+    #[serde(default, deserialize_with = "views::empty_as_none")]
     pub page: Option<u64>,
+    /// Schools a page: 1 to 200 (default 50); out of range → 422.
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub per_page: Option<u64>,
 }
 
 /// A new school (`POST /api/v1/schools`).
@@ -133,6 +138,24 @@ pub(crate) fn check_school_fields(
         && !valid_phone(p)
     {
         errs.push(FieldError::new("phone", "err.phone"));
+    }
+    errs
+}
+
+/// The longest English name of a school or org node, in characters.
+pub const MAX_NAME_EN: usize = 100;
+/// The longest address, in characters.
+pub const MAX_ADDRESS: usize = 200;
+
+/// Length checks of the free-text fields `check_school_fields` does not cover (create, update,
+/// import; also the city and district nodes).
+pub(crate) fn check_org_text(name_en: Option<&str>, address: Option<&str>) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if name_en.is_some_and(|s| s.trim().chars().count() > MAX_NAME_EN) {
+        errs.push(FieldError::new("name_en", "err.too_long_100"));
+    }
+    if address.is_some_and(|s| s.trim().chars().count() > MAX_ADDRESS) {
+        errs.push(FieldError::new("address", "err.too_long_200"));
     }
     errs
 }
@@ -248,14 +271,19 @@ impl Scoped {
             let p = OrgPath::parse(&node.path).ok_or(Error::NotFound)?;
             q = q.filter(Expr::col(org::Column::Path).like(p.like_pattern()));
         }
+        let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
         let total = q.clone().count(&self.conn).await?;
-        let page = std::cmp::max(f.page.unwrap_or(1), 1);
-        let rows = q
-            .order_by_asc(org::Column::Code)
-            .offset((page - 1) * views::PAGE_SIZE)
-            .limit(views::PAGE_SIZE)
-            .all(&self.conn)
-            .await?;
+        let page = paging.page;
+        let rows = match paging.offset_within(total) {
+            Some(offset) => {
+                q.order_by_asc(org::Column::Code)
+                    .offset(offset)
+                    .limit(paging.per_page)
+                    .all(&self.conn)
+                    .await?
+            }
+            None => Vec::new(),
+        };
         let refs = self.refs(rows.iter().filter_map(|m| m.parent_id)).await?;
         let items = rows
             .into_iter()
@@ -275,12 +303,13 @@ impl Scoped {
             let p = self
                 .list_schools(&SchoolFilter {
                     page: Some(page),
+                    per_page: Some(views::MAX_PER_PAGE),
                     ..Default::default()
                 })
                 .await?;
             let n = p.items.len() as u64;
             out.extend(p.items);
-            if n < views::PAGE_SIZE {
+            if n < views::MAX_PER_PAGE {
                 return Ok(out);
             }
             page += 1;
@@ -323,6 +352,10 @@ impl Scoped {
                 input.lng,
                 Some(&input.phone),
             );
+            errs.extend(check_org_text(
+                input.name_en.as_deref(),
+                Some(&input.address),
+            ));
             if !valid_code(&input.code) {
                 errs.push(FieldError::new("code", "err.code"));
             }
@@ -362,7 +395,23 @@ impl Scoped {
                 tx.commit().await?;
                 self.get_school_unchecked(id).await
             }
-            Err(e) => Err(tx.fail(conflict_code(e)).await),
+            Err(Error::Conflict(_)) => {
+                // Whether the code is held in the caller's scope or elsewhere: only the first
+                // may be named as taken; outside the scope it just cannot be used.
+                let held_here = org::Entity::find()
+                    .filter(org::Column::Code.eq(input.code.trim()))
+                    .filter(self.org_scope())
+                    .count(&self.conn)
+                    .await
+                    .is_ok_and(|n| n > 0);
+                let key = if held_here {
+                    "err.code_taken"
+                } else {
+                    "err.code_unusable"
+                };
+                Err(tx.fail(invalid(vec![FieldError::new("code", key)])).await)
+            }
+            Err(e) => Err(tx.fail(e).await),
         }
     }
 
@@ -383,7 +432,7 @@ impl Scoped {
             .await?;
         let res: Result<String> = async {
             let m = self.school_row(id, &tx.txn).await?;
-            let errs = check_school_fields(
+            let mut errs = check_school_fields(
                 p.name.as_deref(),
                 p.students,
                 p.staff,
@@ -392,6 +441,7 @@ impl Scoped {
                 p.lng,
                 p.phone.as_deref(),
             );
+            errs.extend(check_org_text(p.name_en.as_deref(), p.address.as_deref()));
             if !errs.is_empty() {
                 return Err(invalid(errs));
             }
@@ -457,8 +507,21 @@ impl Scoped {
             if !valid_code(&input.code) {
                 return Err(invalid(vec![FieldError::new("code", "err.code")]));
             }
-            if input.name.trim().is_empty() {
-                return Err(invalid(vec![FieldError::new("name", "err.required")]));
+            let mut errs = check_school_fields(
+                Some(&input.name),
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(&input.phone),
+            );
+            errs.extend(check_org_text(
+                input.name_en.as_deref(),
+                Some(&input.address),
+            ));
+            if !errs.is_empty() {
+                return Err(invalid(errs));
             }
             let (parent_path, parent_id) = match input.parent_id {
                 Some(pid) => {

@@ -8,6 +8,7 @@ use crate::domain::Code;
 use crate::domain::ids::{OrgId, PersonId};
 use crate::domain::person::{Post, valid_phone};
 use crate::error::{Error, FieldError, Result};
+use crate::policy::{self, Action};
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
@@ -26,34 +27,33 @@ pub struct PersonInput {
     pub note: String,
 }
 
+/// The longest name of a person, in characters.
+pub const MAX_NAME: usize = 32;
+/// The longest note on a person, in characters.
+pub const MAX_NOTE: usize = 200;
+
+/// The field checks of a person, shared by the form, the API and the import.
+pub(crate) fn check_person(name: &str, phone: &str, note: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let n = name.trim().chars().count();
+    if n == 0 {
+        errs.push(FieldError::new("name", "err.required"));
+    } else if n > MAX_NAME {
+        errs.push(FieldError::new("name", "err.too_long_32"));
+    }
+    let phone = phone.trim();
+    if !phone.is_empty() && !valid_phone(phone) {
+        errs.push(FieldError::new("phone", "err.phone"));
+    }
+    if note.trim().chars().count() > MAX_NOTE {
+        errs.push(FieldError::new("note", "err.too_long_200"));
+    }
+    errs
+}
+
 impl PersonInput {
     pub(crate) fn check(&self) -> Vec<FieldError> {
-        let mut errs = Vec::new();
-        let n = self.name.trim().chars().count();
-        if n == 0 {
-            errs.push(FieldError {
-                field: "name".into(),
-                message: "err.required".into(),
-            });
-        } else if n > 32 {
-            errs.push(FieldError {
-                field: "name".into(),
-                message: "err.too_long_32".into(),
-            });
-        }
-        if !self.phone.is_empty() && !valid_phone(&self.phone) {
-            errs.push(FieldError {
-                field: "phone".into(),
-                message: "err.phone".into(),
-            });
-        }
-        if self.note.chars().count() > 200 {
-            errs.push(FieldError {
-                field: "note".into(),
-                message: "err.too_long_200".into(),
-            });
-        }
-        errs
+        check_person(&self.name, &self.phone, &self.note)
     }
 }
 
@@ -80,6 +80,17 @@ pub(super) fn new_person(
 }
 
 impl Scoped {
+    /// A person as this actor may see them: whole phone numbers only for the roles that manage
+    /// people (`PersonWrite`), masked for everyone else — in JSON, pages and exports alike.
+    fn person_view(&self, m: person::Model) -> Person {
+        let p = Person::from(m);
+        if policy::allows(self.actor.role, Action::PersonWrite) {
+            p
+        } else {
+            p.masked()
+        }
+    }
+
     pub async fn list_people(&self, school: OrgId) -> Result<Vec<Person>> {
         self.school_row(school, &self.conn).await?;
         self.permit()?;
@@ -89,7 +100,7 @@ impl Scoped {
             .order_by_asc(person::Column::Id)
             .all(&self.conn)
             .await?;
-        let mut out: Vec<Person> = rows.into_iter().map(Into::into).collect();
+        let mut out: Vec<Person> = rows.into_iter().map(|m| self.person_view(m)).collect();
         out.sort_by_key(|p| {
             Post::ALL
                 .iter()
@@ -124,7 +135,7 @@ impl Scoped {
     pub async fn get_person(&self, id: PersonId) -> Result<Person> {
         let m = self.person_row(id, &self.conn).await?;
         self.permit()?;
-        Ok(m.into())
+        Ok(self.person_view(m))
     }
 
     pub async fn create_person(&self, school: OrgId, input: PersonInput) -> Result<Person> {

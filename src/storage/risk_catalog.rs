@@ -528,12 +528,21 @@ impl Scoped {
         let total = q.clone().count(&self.conn).await?;
         let per = f.per_page.unwrap_or(views::PAGE_SIZE).clamp(1, 500);
         let page = std::cmp::max(f.page.unwrap_or(1), 1);
-        let rows = q
-            .order_by_asc(risk_catalog_item::Column::Code)
-            .offset((page - 1) * per)
-            .limit(per)
-            .all(&self.conn)
-            .await?;
+        // A page past the end (however large its number) is empty.
+        let paging = views::Paging {
+            page,
+            per_page: per,
+        };
+        let rows = match paging.offset_within(total) {
+            Some(offset) => {
+                q.order_by_asc(risk_catalog_item::Column::Code)
+                    .offset(offset)
+                    .limit(per)
+                    .all(&self.conn)
+                    .await?
+            }
+            None => Vec::new(),
+        };
         Ok(CatalogPage {
             catalog: info(c, &owner),
             items: rows.into_iter().map(Into::into).collect(),

@@ -3,13 +3,13 @@
 //! number; otherwise all rows are written in one transaction and audited as one event.
 
 use super::entity::{org, person};
-use super::orgs::{apply_features, check_school_fields, insert_org};
+use super::orgs::{apply_features, check_org_text, check_school_fields, insert_org};
 use super::views::{Features, Person, School};
 use super::{Scoped, audit::Event};
 use crate::domain::Code;
 use crate::domain::ids::OrgId;
 use crate::domain::org::{OrgLevel, OrgPath, SchoolKind, valid_code};
-use crate::domain::person::{Post, valid_phone};
+use crate::domain::person::Post;
 use crate::error::{Error, Result};
 use chrono::Utc;
 use sea_orm::prelude::*;
@@ -162,7 +162,12 @@ fn parse_schools(
         let lat = parse_coord(row, "lat", cell(r, col("lat")), errors);
         let lng = parse_coord(row, "lng", cell(r, col("lng")), errors);
         let phone = cell(r, col("phone")).to_string();
-        for fe in check_school_fields(Some(&name), None, None, None, lat, lng, Some(&phone)) {
+        let name_en = Some(cell(r, col("name_en")).to_string()).filter(|s| !s.is_empty());
+        let address = cell(r, col("address")).to_string();
+        for fe in check_school_fields(Some(&name), None, None, None, lat, lng, Some(&phone))
+            .into_iter()
+            .chain(check_org_text(name_en.as_deref(), Some(&address)))
+        {
             errors.push(err(row, &fe.field, &fe.message, ""));
         }
         let mut features = Features::default();
@@ -176,7 +181,6 @@ fn parse_schools(
             }
         }
         let district = Some(cell(r, col("district")).to_string()).filter(|s| !s.is_empty());
-        let name_en = Some(cell(r, col("name_en")).to_string()).filter(|s| !s.is_empty());
         if errors.len() == before
             && let Some(kind) = kind
         {
@@ -190,7 +194,7 @@ fn parse_schools(
                 students,
                 staff,
                 area_m2,
-                address: cell(r, col("address")).to_string(),
+                address,
                 lat,
                 lng,
                 phone,
@@ -236,9 +240,11 @@ impl Scoped {
                         let in_scope = OrgPath::parse(&m.path)
                             .is_some_and(|p| self.actor.scope().contains(&p));
                         if !in_scope || m.level != OrgLevel::School.as_str() {
+                            // Nothing about the holder of the code (its school, its district)
+                            // is told to someone outside its scope.
                             report
                                 .errors
-                                .push(err(s.row, "code", "err.code_taken", &s.code));
+                                .push(err(s.row, "code", "err.code_unusable", &s.code));
                             continue;
                         }
                         let mut am = m.into_active_model();
@@ -344,17 +350,19 @@ impl Scoped {
             let phone = cell(r, col("phone")).to_string();
             let note = cell(r, col("note")).to_string();
             let before = report.errors.len();
-            if name.is_empty() || name.chars().count() > 32 {
-                report.errors.push(err(row, "name", "err.required", &name));
+            for fe in super::people::check_person(&name, &phone, &note) {
+                let value = match fe.field.as_str() {
+                    "name" => &name,
+                    "phone" => &phone,
+                    _ => "",
+                };
+                report.errors.push(err(row, &fe.field, &fe.message, value));
             }
             let post = Post::parse_label(post_s);
             if post.is_none() {
                 report
                     .errors
                     .push(err(row, "post", "err.unknown_post", post_s));
-            }
-            if !phone.is_empty() && !valid_phone(&phone) {
-                report.errors.push(err(row, "phone", "err.phone", &phone));
             }
             if report.errors.len() == before
                 && let Some(post) = post

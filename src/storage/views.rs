@@ -46,6 +46,61 @@ pub fn contains_text(
     Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
+/// The most rows one page of a list may hold (`per_page`).
+pub const MAX_PER_PAGE: u64 = 200;
+
+/// Which page of a list a query asks for: `page` counts from 1, `per_page` is 1 to
+/// [`MAX_PER_PAGE`] (the list's default when left out). Out of range → 422 naming the field;
+/// a page past the end of the list is an empty page, however large its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl Paging {
+    pub fn new(
+        page: Option<u64>,
+        per_page: Option<u64>,
+        default_per_page: u64,
+    ) -> crate::error::Result<Paging> {
+        use crate::error::FieldError;
+        let paging = Paging {
+            page: page.unwrap_or(1),
+            per_page: per_page.unwrap_or(default_per_page),
+        };
+        let mut errs = Vec::new();
+        if paging.page == 0 {
+            errs.push(FieldError::new("page", "err.paging.page"));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&paging.per_page) {
+            errs.push(FieldError::new("per_page", "err.paging.per_page"));
+        }
+        if errs.is_empty() {
+            Ok(paging)
+        } else {
+            Err(crate::error::Error::Validation {
+                message: "err.invalid_input".into(),
+                fields: errs,
+            })
+        }
+    }
+
+    /// The rows to skip before this page, or `None` when the page starts at or past `total`
+    /// rows (an empty page; also for page numbers too large to compute an offset for).
+    pub fn offset_within(&self, total: u64) -> Option<u64> {
+        self.page
+            .checked_sub(1)?
+            .checked_mul(self.per_page)
+            .filter(|o| *o < total)
+    }
+
+    /// The number of pages of `total` rows (at least 1, for an empty list's pager).
+    pub fn pages(&self, total: u64) -> u64 {
+        total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
 /// A page of a list: `{"items": […], "total": n}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
@@ -230,6 +285,17 @@ pub struct Person {
     pub post: Post,
     pub phone: String,
     pub note: String,
+}
+
+impl Person {
+    /// The view for a reader who does not manage people: the phone number masked as the pages
+    /// show it (138****5678).
+    pub(crate) fn masked(mut self) -> Self {
+        if !self.phone.is_empty() {
+            self.phone = crate::domain::person::mask_phone(&self.phone);
+        }
+        self
+    }
 }
 
 impl From<person::Model> for Person {

@@ -221,8 +221,10 @@ fn parse(
             errors.push(err(row, "code", "err.duplicate_in_file", &code));
         }
         let name = get("name");
-        if name.is_empty() || name.chars().count() > 64 {
+        if name.is_empty() {
             errors.push(err(row, "name", "err.required", &name));
+        } else if name.chars().count() > 64 {
+            errors.push(err(row, "name", "err.too_long_64", &name));
         }
         let t = get("zone_type");
         let zone_type = ZoneType::parse_label(&t);

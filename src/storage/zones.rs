@@ -12,7 +12,7 @@ use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 /// A zone to add, or the new values of one.
@@ -59,6 +59,51 @@ impl ZoneInput {
         }
         errs
     }
+}
+
+/// Whether `zone` is `start` or one of its ancestors, following `parents` upwards. Safe on
+/// any data: each zone is visited once, so a loop already in the database ends the walk.
+pub(crate) fn is_ancestor_or_self(
+    parents: &HashMap<ZoneId, Option<ZoneId>>,
+    zone: ZoneId,
+    start: ZoneId,
+) -> bool {
+    let mut seen = HashSet::new();
+    let mut cur = Some(start);
+    while let Some(z) = cur {
+        if z == zone {
+            return true;
+        }
+        if !seen.insert(z) {
+            return false;
+        }
+        cur = parents.get(&z).copied().flatten();
+    }
+    false
+}
+
+/// `root` and every zone below it, each once, however the parents are linked (a loop in the
+/// data ends the walk instead of running forever).
+pub(crate) fn zone_and_descendants(
+    parent_pairs: impl IntoIterator<Item = (ZoneId, Option<ZoneId>)>,
+    root: ZoneId,
+) -> HashSet<ZoneId> {
+    let mut children: HashMap<ZoneId, Vec<ZoneId>> = HashMap::new();
+    for (z, p) in parent_pairs {
+        if let Some(p) = p {
+            children.entry(p).or_default().push(z);
+        }
+    }
+    let mut out = HashSet::from([root]);
+    let mut todo = vec![root];
+    while let Some(cur) = todo.pop() {
+        for c in children.get(&cur).into_iter().flatten() {
+            if out.insert(*c) {
+                todo.push(*c);
+            }
+        }
+    }
+    out
 }
 
 impl Scoped {
@@ -209,6 +254,18 @@ impl Scoped {
             let mut errs = self.check_links(m.school_id, &input, &tx.txn).await?;
             if input.parent_id == Some(id) {
                 errs.push(FieldError::new("parent_id", "err.zone_parent"));
+            } else if let Some(parent) = input.parent_id {
+                // The new parent must not be the zone itself further up: A → B → A.
+                let parents: HashMap<ZoneId, Option<ZoneId>> = zone::Entity::find()
+                    .filter(zone::Column::SchoolId.eq(m.school_id))
+                    .all(&tx.txn)
+                    .await?
+                    .into_iter()
+                    .map(|z| (z.id, z.parent_id))
+                    .collect();
+                if is_ancestor_or_self(&parents, id, parent) {
+                    errs.push(FieldError::new("parent_id", "err.zone_cycle"));
+                }
             }
             if !errs.is_empty() {
                 return Err(invalid(errs));

@@ -334,6 +334,10 @@ where
     async fn from_request(req: Request, st: &S) -> Result<Self, Error> {
         match axum::Json::<T>::from_request(req, st).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            // A body over the route's limit is 413, not a validation error.
+            Err(rej) if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(Error::TooLarge("err.body_too_large".into()))
+            }
             Err(rej) => Err(Error::validation(rej.body_text())),
         }
     }

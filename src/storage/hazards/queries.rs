@@ -41,8 +41,12 @@ pub struct HazardFilter {
     /// Reported on or before this China date.
     #[serde(default, deserialize_with = "views::empty_as_none")]
     pub to: Option<NaiveDate>,
+    /// The page, from 1; a page past the end is empty.
     #[serde(default, deserialize_with = "views::empty_as_none")]
     pub page: Option<u64>,
+    /// Hazards a page: 1 to 200 (default 50); out of range → 422.
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub per_page: Option<u64>,
 }
 
 /// How many hazards of the list (without its status filter) are in one status.
@@ -214,18 +218,24 @@ impl Scoped {
         let t = today();
         let base = self.hazard_condition(f, schools, t)?;
         let cond = base.clone().add(Self::status_condition(f)?);
+        let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
         let total = hazard::Entity::find()
             .filter(cond.clone())
             .count(&self.conn)
             .await?;
-        let page = std::cmp::max(f.page.unwrap_or(1), 1);
-        let rows = hazard::Entity::find()
-            .filter(cond)
-            .order_by_desc(hazard::Column::Id)
-            .offset((page - 1) * views::PAGE_SIZE)
-            .limit(views::PAGE_SIZE)
-            .all(&self.conn)
-            .await?;
+        let page = paging.page;
+        let rows = match paging.offset_within(total) {
+            Some(offset) => {
+                hazard::Entity::find()
+                    .filter(cond)
+                    .order_by_desc(hazard::Column::Id)
+                    .offset(offset)
+                    .limit(paging.per_page)
+                    .all(&self.conn)
+                    .await?
+            }
+            None => Vec::new(),
+        };
         let by_status: Vec<(String, i64)> = hazard::Entity::find()
             .select_only()
             .column(hazard::Column::Status)
@@ -266,7 +276,7 @@ impl Scoped {
             items,
             total,
             page,
-            per_page: views::PAGE_SIZE,
+            per_page: paging.per_page,
             counts,
             overdue,
             supervised,

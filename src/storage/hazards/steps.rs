@@ -222,13 +222,48 @@ async fn notify_step(
     inbox::notify(txn, &users, &note).await
 }
 
+fn bureau_role(role: Role) -> bool {
+    matches!(role.org_level(), Some(OrgLevel::City | OrgLevel::District))
+}
+
+/// The sources a person of `role` may give when reporting a hazard: 上级督查 (`supervision`)
+/// only from the bureau; a school's own people report what they found themselves (daily work,
+/// a self-inspection on paper, a parent's report …).
+pub fn report_sources(role: Role) -> Vec<Source> {
+    Source::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != Source::Supervision || bureau_role(role))
+        .collect()
+}
+
+/// The source of a direct report: the one given if the reporter may give it (else 422 naming
+/// `source`), or by who reports — `supervision` for the bureau, 日常排查 for a school.
+fn report_source(role: Role, given: Option<Source>) -> Result<Source> {
+    match given {
+        None if bureau_role(role) => Ok(Source::Supervision),
+        None => Ok(Source::Daily),
+        Some(s) if !report_sources(role).contains(&s) => {
+            Err(Error::field("source", "err.hazard.source_bureau_only"))
+        }
+        Some(s) => Ok(s),
+    }
+}
+
 impl Scoped {
-    /// Reports a hazard found at a school (登记/上报).
+    /// Reports a hazard found at a school (登记/上报); the source follows from who reports.
     pub async fn report_hazard(&self, school: OrgId, input: &NewHazard) -> Result<HazardDetail> {
         let mut tx = self
             .begin_for(Event::new("hazard.report", "hazard", ""), school)
             .await?;
-        match insert_reported(&tx.txn, &self.actor, school, input, Origin::default()).await {
+        let input = match report_source(self.actor.role, input.source) {
+            Ok(source) => NewHazard {
+                source: Some(source),
+                ..input.clone()
+            },
+            Err(e) => return Err(tx.fail(e).await),
+        };
+        match insert_reported(&tx.txn, &self.actor, school, &input, Origin::default()).await {
             Ok(m) => {
                 tx.event.object_id = m.id.to_string();
                 tx.commit().await?;

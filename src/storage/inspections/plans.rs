@@ -444,6 +444,18 @@ impl Scoped {
         }
     }
 
+    /// An assignment through which the actor may reach the target school's data (its checklist,
+    /// its one inspection): the exception for the assigned inspector ends with the round's
+    /// window (`NotFound` afterwards); the target school's own people and the bureau keep it.
+    async fn cross_row_open(&self, id: CrossAssignmentId) -> Result<cross_assignment::Model> {
+        let m = self.cross_row(id).await?;
+        let closed = crate::storage::risk_points::today() > m.ends_on;
+        if closed && self.org_row(m.target_school_id, &self.conn).await.is_err() {
+            return Err(Error::NotFound);
+        }
+        Ok(m)
+    }
+
     async fn cross_views(
         &self,
         rows: Vec<cross_assignment::Model>,
@@ -642,7 +654,7 @@ impl Scoped {
 
     /// The target school's checklist, through the assignment (the scope exception).
     pub async fn cross_checklist(&self, id: CrossAssignmentId) -> Result<Checklist> {
-        let a = self.cross_row(id).await?;
+        let a = self.cross_row_open(id).await?;
         self.permit()?;
         let school = org::Entity::find_by_id(a.target_school_id)
             .one(&self.conn)
@@ -671,7 +683,7 @@ impl Scoped {
         grace: u32,
     ) -> Result<InspectionDetail> {
         let event = Event::new("inspection.submit", "inspection", "");
-        let a = match self.cross_row(id).await {
+        let a = match self.cross_row_open(id).await {
             Ok(a) => a,
             Err(e) => {
                 self.audit_refusal(&event, &e).await;
@@ -697,6 +709,8 @@ impl Scoped {
             if input.kind != Kind::Cross {
                 return Err(Error::field("kind", "err.inspection.kind"));
             }
+            // The unique index on `inspections.cross_assignment_id` decides between two
+            // submissions at once (PostgreSQL runs them concurrently): the loser gets 409.
             store_inspection(
                 &tx.txn,
                 &self.actor,
@@ -706,6 +720,10 @@ impl Scoped {
                 today,
             )
             .await
+            .map_err(|e| match e {
+                Error::Conflict(k) if k == "unique" => Error::Conflict("err.cross.done".into()),
+                e => e,
+            })
         }
         .await;
         match res {

@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_risk;
 mod m0003_hazard;
 mod m0004_throttle;
+mod m0005_integrity;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_risk::Migration),
             Box::new(m0003_hazard::Migration),
             Box::new(m0004_throttle::Migration),
+            Box::new(m0005_integrity::Migration),
         ]
     }
 }

@@ -587,19 +587,11 @@ impl Scoped {
             .await?;
         let mut out = Vec::new();
         for z in &zones {
-            // The zone and its descendants.
-            let mut ids = vec![z.id];
-            let mut i = 0;
-            while i < ids.len() {
-                let cur = ids[i];
-                ids.extend(
-                    zones
-                        .iter()
-                        .filter(|c| c.parent_id == Some(cur))
-                        .map(|c| c.id),
-                );
-                i += 1;
-            }
+            // The zone and its descendants (each once, even if the parents form a loop).
+            let ids = crate::storage::zones::zone_and_descendants(
+                zones.iter().map(|c| (c.id, c.parent_id)),
+                z.id,
+            );
             let mine: Vec<&risk_point::Model> = points
                 .iter()
                 .filter(|p| p.zone_id.is_some_and(|zid| ids.contains(&zid)))

@@ -62,7 +62,8 @@ pub async fn report(
 }
 
 /// Hazards in scope: filters `org_id` (city, district or school), `school_id`, `status`
-/// (or `open`), `level`, `overdue=true`, `supervised=true`, `q`, `from`/`to` (reported), `page`.
+/// (or `open`), `level`, `overdue=true`, `supervised=true`, `q`, `from`/`to` (reported), `page`
+/// (from 1; past the end: an empty page) and `per_page` (1 to 200, default 50; else 422).
 #[utoipa::path(get, path = "/api/v1/hazards", tag = "hazards", params(HazardFilter),
     responses((status = 200, body = HazardList), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
 pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> ApiResult<HazardList> {

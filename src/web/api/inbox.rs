@@ -14,8 +14,12 @@ use utoipa::{OpenApi, ToSchema};
 pub struct Doc;
 
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "inbox", params(InboxFilter),
-    responses((status = 200, body = Inbox), (status = 401, body = Envelope)))]
-pub async fn list(ctx: Ctx, Query(f): Query<InboxFilter>) -> ApiResult<Inbox> {
+    responses((status = 200, body = Inbox), (status = 401, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn list(
+    ctx: Ctx,
+    q: Result<Query<InboxFilter>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Inbox> {
+    let Query(f) = q.map_err(|e| crate::Error::validation(e.body_text()))?;
     Ok(axum::Json(ctx.db().inbox(&f).await?))
 }
 

@@ -20,7 +20,7 @@ use crate::web::i18n::{LANGS, Lang, tr};
 use crate::web::svg;
 use crate::xlsx::{self, Cell};
 use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -463,24 +463,23 @@ pub async fn district_map(ctx: Ctx, q: Q<OrgQ>) -> Result<Response, Error> {
     Ok(svg_response(district_map_svg(&ctx, q.org_id).await?))
 }
 
-/// The URL a risk card's QR code opens: the point's one-item check on this platform.
-pub fn point_url(ctx: &Ctx, headers: &HeaderMap, id: RiskPointId) -> String {
-    let base = ctx.config().public_url.clone().unwrap_or_else(|| {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("127.0.0.1:8080");
-        format!("http://{host}")
-    });
-    format!("{}/risk-points/{id}/check", base.trim_end_matches('/'))
+/// The URL a risk card's QR code opens: the point's one-item check at the configured
+/// `public_url`. Without one, only the path: the `Host` header is the client's to choose, so it
+/// is never printed on a card (`demo` sets `public_url` to its listen address).
+pub fn point_url(ctx: &Ctx, id: RiskPointId) -> String {
+    let path = format!("/risk-points/{id}/check");
+    match ctx.config().public_url.as_deref().map(str::trim) {
+        Some(base) if !base.is_empty() => format!("{}{path}", base.trim_end_matches('/')),
+        _ => path,
+    }
 }
 
 /// The QR code of a point's card; it encodes the point's check page.
 #[utoipa::path(get, path = "/api/v1/risk-points/{id}/qr.svg", tag = "risk", params(("id" = i64, Path)),
     responses((status = 200, content_type = "image/svg+xml"), (status = 404, body = Envelope)))]
-pub async fn qr(ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, Error> {
+pub async fn qr(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let p = ctx.db().get_risk_point(RiskPointId(id)).await?;
-    let url = point_url(&ctx, &headers, p.point.id);
+    let url = point_url(&ctx, p.point.id);
     let body = svg::qr_svg(&url, 240).map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
     Ok(svg_response(body))
 }

@@ -8,7 +8,8 @@ use crate::web::ctx::{ApiJson, Ctx};
 use crate::web::error::Envelope;
 use axum::extract::{Path, Query};
 
-/// Schools in scope, 50 a page, filtered by kind, text and district.
+/// Schools in scope, a page at a time (`page` from 1, `per_page` 1 to 200, default 50; out of
+/// range → 422; a page past the end is empty), filtered by kind, text and district.
 #[utoipa::path(get, path = "/api/v1/schools", tag = "schools", params(SchoolFilter),
     responses((status = 200, body = Page<School>), (status = 422, body = Envelope)))]
 pub async fn list(

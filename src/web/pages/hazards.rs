@@ -411,7 +411,14 @@ async fn new_page(
     let c = Chrome::for_ctx(ctx, "hazard.report", "/hazards");
     render(&NewPage {
         aspects: code_labels::<Aspect>(&c),
-        sources: code_labels::<Source>(&c),
+        sources: code_labels::<Source>(&c)
+            .into_iter()
+            .filter(|(k, _)| {
+                crate::storage::hazards::report_sources(ctx.actor.role())
+                    .iter()
+                    .any(|s| s.as_str() == k.as_str())
+            })
+            .collect(),
         c,
         school_id: school.0,
         school_name: s.name,

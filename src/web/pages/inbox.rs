@@ -55,6 +55,7 @@ pub async fn list(ctx: Ctx, Query(f): Query<InboxFilter>) -> Result<Response, cr
         .inbox(&InboxFilter {
             unread: f.unread,
             limit: Some(200),
+            ..Default::default()
         })
         .await?;
     render(&InboxPage {

@@ -20,7 +20,6 @@ use crate::web::ctx::{Ctx, Form};
 use crate::web::i18n::tr;
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -555,6 +554,7 @@ struct CardPage {
     accidents: String,
     qr: String,
     url: String,
+    url_note: bool,
     date: String,
     size: String,
 }
@@ -597,15 +597,12 @@ fn accident_names(c: &Chrome, codes: &str) -> String {
 }
 
 /// The printable risk notification card (风险告知卡) with its QR code.
-pub async fn card(
-    ctx: Ctx,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    q: Q<CardQ>,
-) -> Result<Response, Error> {
+pub async fn card(ctx: Ctx, Path(id): Path<i64>, q: Q<CardQ>) -> Result<Response, Error> {
     let q = query(q)?;
     let d = ctx.db().get_risk_point(RiskPointId(id)).await?;
-    let url = point_url(&ctx, &headers, d.point.id);
+    let url = point_url(&ctx, d.point.id);
+    // Without a configured public address the code holds only the path: say so on the card.
+    let url_note = !url.starts_with("http");
     let qr = crate::web::svg::qr_svg(&url, 160).map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
     let c = Chrome::for_ctx(&ctx, "risk.card", "/risk");
     render(&CardPage {
@@ -636,6 +633,7 @@ pub async fn card(
         d,
         qr,
         url,
+        url_note,
     })
 }
 
