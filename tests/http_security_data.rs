@@ -200,6 +200,7 @@ async fn every_paged_list_bounds_page_and_per_page() {
         ),
         ("auditadmin", "/api/v1/audit".to_string(), "items"),
         ("s001.safety", "/api/v1/inbox".to_string(), "items"),
+        ("sysadmin", "/api/v1/users".to_string(), "items"),
     ];
     for (user, path, key) in &lists {
         // A page past the end, however large its number: an empty page, never a 500.
@@ -829,4 +830,89 @@ async fn an_oversized_json_body_is_413() {
         .json(Method::POST, "/api/v1/schools", Some(&t), &big)
         .await;
     expect(&r, 413, "too_large");
+}
+
+// ---- A district is not a school -----------------------------------------------------------
+
+/// Rows of a table, counted on the test's database.
+async fn count(app: &TestApp, table: &str) -> i64 {
+    let conn = sea_orm::Database::connect(app.state.config().database_url.as_str())
+        .await
+        .expect("connect");
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    conn.close().await.ok();
+    row.try_get::<i64>("", "n").expect("n")
+}
+
+#[tokio::test]
+async fn school_writes_at_a_district_id_are_not_found_and_store_nothing() {
+    let mut app = TestApp::new().await;
+    let ed = app.org_id("ED").await;
+    let s001 = app.org_id("S001").await;
+    let before = (
+        count(&app, "hazards").await,
+        count(&app, "inspections").await,
+        count(&app, "people").await,
+        count(&app, "zones").await,
+    );
+    let hazard = json!({"title": "区级隐患", "aspect": "things", "category": "校舍"});
+    let inspection = json!({"kind": "daily", "items": [{"label": "门卫值守", "result": "pass"}]});
+    let person = json!({"name": "张三", "post": "teacher"});
+    let zone = json!({"code": "DZ1", "name": "区级区域", "zone_type": "area"});
+    for user in [
+        "bureau.officer",
+        "city.officer",
+        "bureau.leader",
+        "s001.principal",
+    ] {
+        for (path, body) in [
+            (format!("/api/v1/schools/{ed}/hazards"), &hazard),
+            (format!("/api/v1/schools/{ed}/inspections"), &inspection),
+            (format!("/api/v1/schools/{ed}/people"), &person),
+            (format!("/api/v1/schools/{ed}/zones"), &zone),
+        ] {
+            let r = send(&mut app, user, Method::POST, &path, body).await;
+            expect(&r, 404, "not_found");
+        }
+    }
+    let after = (
+        count(&app, "hazards").await,
+        count(&app, "inspections").await,
+        count(&app, "people").await,
+        count(&app, "zones").await,
+    );
+    assert_eq!(before, after, "nothing stored for a district");
+    // The hazard list's school filter names a school of the list, or nothing: 404.
+    for id in [ed, 987_654] {
+        let r = get(
+            &mut app,
+            "bureau.officer",
+            &format!("/api/v1/hazards?school_id={id}"),
+        )
+        .await;
+        expect(&r, 404, "not_found");
+    }
+    let n001 = app.org_id("N001").await;
+    let r = get(
+        &mut app,
+        "bureau.officer",
+        &format!("/api/v1/hazards?school_id={n001}"),
+    )
+    .await;
+    expect(&r, 404, "not_found");
+    let r = get(
+        &mut app,
+        "bureau.officer",
+        &format!("/api/v1/hazards?school_id={s001}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["total"].as_u64().unwrap() > 0);
 }

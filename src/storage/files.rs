@@ -120,7 +120,7 @@ impl Scoped {
     /// [`crate::media::display_name`]).
     pub async fn store_file(&self, school: OrgId, name: &str, p: Processed) -> Result<FileInfo> {
         let mut tx = self
-            .begin_for(Event::new("file.upload", "file", ""), school)
+            .begin_for_school(Event::new("file.upload", "file", ""), school)
             .await?;
         let res: Result<file::Model> = async {
             self.school_row(school, &tx.txn).await?;

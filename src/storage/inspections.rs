@@ -737,7 +737,7 @@ impl Scoped {
         grace: u32,
     ) -> Result<InspectionDetail> {
         let mut tx = self
-            .begin_for(Event::new("inspection.submit", "inspection", ""), school)
+            .begin_for_school(Event::new("inspection.submit", "inspection", ""), school)
             .await?;
         match store_inspection(
             &tx.txn,

@@ -360,6 +360,20 @@ impl Scoped {
         self.begin(event).await
     }
 
+    /// Like [`Scoped::begin_for`] for a write about a school's own data (its people, zones,
+    /// risk points, hazards, inspections, files): the id must be a *school* in scope — a city or
+    /// district id is `NotFound` like any id out of scope, checked before the role, so no
+    /// write can land on a district and no role learns more than "not found".
+    async fn begin_for_school(&self, event: audit::Event, school: OrgId) -> Result<WriteTx<'_>> {
+        if let Err(e) = self.school_row(school, &self.conn).await {
+            if matches!(e, Error::NotFound) {
+                self.audit_refusal(&event, &e).await;
+            }
+            return Err(e);
+        }
+        self.begin(event).await
+    }
+
     /// Audits a write the request gate refused before any object was looked at.
     pub async fn refuse(&self, what: &str) {
         let event = audit::Event::new("access.denied", "route", what);

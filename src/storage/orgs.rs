@@ -428,7 +428,7 @@ impl Scoped {
     /// Applies a patch to a school in scope; the audit detail lists the changed fields.
     pub async fn update_school(&self, id: OrgId, p: SchoolPatch) -> Result<School> {
         let mut tx = self
-            .begin_for(Event::new("school.update", "school", id), id)
+            .begin_for_school(Event::new("school.update", "school", id), id)
             .await?;
         let res: Result<String> = async {
             let m = self.school_row(id, &tx.txn).await?;

@@ -140,7 +140,7 @@ impl Scoped {
 
     pub async fn create_person(&self, school: OrgId, input: PersonInput) -> Result<Person> {
         let mut tx = self
-            .begin_for(Event::new("person.create", "person", ""), school)
+            .begin_for_school(Event::new("person.create", "person", ""), school)
             .await?;
         let res: Result<person::Model> = async {
             self.school_row(school, &tx.txn).await?;

@@ -371,7 +371,7 @@ impl Scoped {
             }
         }
         let mut tx = self
-            .begin_for(Event::new("person.import", "school", school), school)
+            .begin_for_school(Event::new("person.import", "school", school), school)
             .await?;
         let res: Result<()> = async {
             self.school_row(school, &tx.txn).await?;

@@ -22,6 +22,8 @@ use utoipa::{IntoParams, ToSchema};
 pub struct UserFilter {
     pub q: Option<String>,
     pub page: Option<u64>,
+    /// Rows per page, 1–200 (default 50).
+    pub per_page: Option<u64>,
 }
 
 /// A new account (system admin). It starts without business rights (role `staff`, no org)
@@ -71,14 +73,19 @@ impl Scoped {
                     .add(super::views::contains_text(user::Column::DisplayName, t)),
             );
         }
+        let paging = super::views::Paging::new(f.page, f.per_page, super::views::PAGE_SIZE)?;
         let total = q.clone().count(&self.conn).await?;
-        let page = f.page.unwrap_or(1).max(1);
-        let rows = q
-            .order_by_asc(user::Column::Username)
-            .offset((page - 1) * super::views::PAGE_SIZE)
-            .limit(super::views::PAGE_SIZE)
-            .all(&self.conn)
-            .await?;
+        let page = paging.page;
+        let rows = match paging.offset_within(total) {
+            Some(offset) => {
+                q.order_by_asc(user::Column::Username)
+                    .offset(offset)
+                    .limit(paging.per_page)
+                    .all(&self.conn)
+                    .await?
+            }
+            None => Vec::new(),
+        };
         let org_ids: Vec<OrgId> = rows.iter().filter_map(|u| u.org_id).collect();
         let orgs: HashMap<OrgId, OrgRef> = org::Entity::find()
             .filter(org::Column::Id.is_in(org_ids))

@@ -50,7 +50,7 @@ impl Scoped {
         cols: &[Option<usize>],
     ) -> Result<ImportReport> {
         let mut tx = self
-            .begin_for(Event::new("zone.import", "school", school), school)
+            .begin_for_school(Event::new("zone.import", "school", school), school)
             .await?;
         let res: Result<ImportReport> = async {
             self.school_row(school, &tx.txn).await?;

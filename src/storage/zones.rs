@@ -189,7 +189,7 @@ impl Scoped {
 
     pub async fn create_zone(&self, school: OrgId, input: ZoneInput) -> Result<Zone> {
         let mut tx = self
-            .begin_for(Event::new("zone.create", "zone", ""), school)
+            .begin_for_school(Event::new("zone.create", "zone", ""), school)
             .await?;
         let res: Result<ZoneId> = async {
             self.school_row(school, &tx.txn).await?;

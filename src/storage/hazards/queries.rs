@@ -145,6 +145,11 @@ impl Scoped {
     ) -> Result<Condition> {
         let mut c = Condition::all().add(hazard::Column::SchoolId.is_in(schools.keys().copied()));
         if let Some(s) = f.school_id {
+            // A school filter names a school of the listed subtree, or nothing is listed: a
+            // foreign, missing or district id is "not found", as for every other id filter.
+            if !schools.contains_key(&OrgId(s)) {
+                return Err(Error::NotFound);
+            }
             c = c.add(hazard::Column::SchoolId.eq(OrgId(s)));
         }
         if let Some(l) = f.level.as_deref().filter(|s| !s.is_empty()) {

@@ -254,7 +254,7 @@ impl Scoped {
     /// Reports a hazard found at a school (登记/上报); the source follows from who reports.
     pub async fn report_hazard(&self, school: OrgId, input: &NewHazard) -> Result<HazardDetail> {
         let mut tx = self
-            .begin_for(Event::new("hazard.report", "hazard", ""), school)
+            .begin_for_school(Event::new("hazard.report", "hazard", ""), school)
             .await?;
         let input = match report_source(self.actor.role, input.source) {
             Ok(source) => NewHazard {

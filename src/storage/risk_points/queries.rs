@@ -129,7 +129,7 @@ impl Scoped {
     /// what is new.
     pub async fn instantiate(&self, school: OrgId, risk: &Risk) -> Result<InstantiateReport> {
         let mut tx = self
-            .begin_for(Event::new("risk.instantiate", "school", school), school)
+            .begin_for_school(Event::new("risk.instantiate", "school", school), school)
             .await?;
         let res = async {
             let s = self.school_row(school, &tx.txn).await?;
@@ -194,7 +194,7 @@ impl Scoped {
         risk: &Risk,
     ) -> Result<RiskPointDetail> {
         let mut tx = self
-            .begin_for(Event::new("risk.create", "risk_point", ""), school)
+            .begin_for_school(Event::new("risk.create", "risk_point", ""), school)
             .await?;
         let res: Result<risk_point::Model> = async {
             let s = self.school_row(school, &tx.txn).await?;

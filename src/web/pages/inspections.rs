@@ -780,7 +780,14 @@ pub async fn campaign_create(ctx: Ctx, p: FormPairs) -> Result<Response, Error> 
     if errors.general.is_empty() {
         errors.general = c.msg("err.invalid_input");
     }
-    campaign_page(&ctx, schools, v, chosen, errors)
+    refused(campaign_page(&ctx, schools, v, chosen, errors))
+}
+
+/// A form shown again with its errors answers 422, like every other refused form.
+fn refused(page: Result<Response, Error>) -> Result<Response, Error> {
+    let mut r = page?;
+    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -911,7 +918,7 @@ pub async fn cross_create(ctx: Ctx, p: FormPairs) -> Result<Response, Error> {
     if errors.general.is_empty() {
         errors.general = c.msg("err.invalid_input");
     }
-    render(&CrossNewPage {
+    refused(render(&CrossNewPage {
         c,
         schools,
         inspectors,
@@ -920,7 +927,7 @@ pub async fn cross_create(ctx: Ctx, p: FormPairs) -> Result<Response, Error> {
         ends_on: ends,
         pairs: raw,
         errors,
-    })
+    }))
 }
 
 #[derive(Template)]
