@@ -355,12 +355,17 @@ async fn org_nodes_per_role() {
 
 #[tokio::test]
 async fn health_readiness_and_metrics() {
-    let app = TestApp::new().await;
+    let mut config = safecampus::config::Config::default();
+    config.ops.metrics_token = Some("scrape-token-123".into());
+    let app = TestApp::with_config(config).await;
     for (path, body) in [("/healthz", "ok"), ("/readyz", "ready")] {
         let r = app.get(path, None).await;
         assert_eq!((r.status, r.text().as_str()), (StatusCode::OK, body));
     }
+    // Only the scraper with the configured token reads the metrics.
     let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app.get("/metrics", Some("scrape-token-123")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.header("content-type").starts_with("text/plain"));
     let text = r.text();

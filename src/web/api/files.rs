@@ -20,12 +20,9 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-/// The part of the OpenAPI document for these routes.
+/// Schemas of the upload routes that no annotation reaches by itself (the multipart form).
 #[derive(OpenApi)]
-#[openapi(
-    paths(upload, get, thumb),
-    components(schemas(Uploaded, FileInfo, UploadForm))
-)]
+#[openapi(components(schemas(Uploaded, FileInfo, UploadForm)))]
 pub struct Doc;
 
 /// Where an upload goes.

@@ -19,12 +19,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use serde::Deserialize;
-use utoipa::OpenApi;
-
-/// The part of the OpenAPI document for these routes.
-#[derive(OpenApi)]
-#[openapi(paths(school_list, report, list, get, act, export, closures_export))]
-pub struct Doc;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 

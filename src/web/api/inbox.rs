@@ -6,12 +6,7 @@ use crate::web::ctx::{ApiJson, Ctx};
 use crate::web::error::Envelope;
 use axum::extract::Query;
 use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
-
-/// The part of the OpenAPI document for these routes.
-#[derive(OpenApi)]
-#[openapi(paths(list, mark_read))]
-pub struct Doc;
+use utoipa::ToSchema;
 
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "inbox", params(InboxFilter),
     responses((status = 200, body = Inbox), (status = 401, body = Envelope), (status = 422, body = Envelope)))]

@@ -16,7 +16,6 @@ use crate::xlsx::{self, Cell};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use utoipa::OpenApi;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
@@ -242,24 +241,3 @@ pub async fn cross_submit(
 pub async fn board(ctx: Ctx, q: Q<BoardQuery>) -> ApiResult<Board> {
     Ok(axum::Json(ctx.db().board(&query(q)?, grace(&ctx)).await?))
 }
-
-/// The part of the OpenAPI document for these routes.
-#[derive(OpenApi)]
-#[openapi(paths(
-    checklist,
-    submit,
-    school_list,
-    list,
-    get,
-    export,
-    campaigns,
-    create_campaign,
-    campaign,
-    cross_list,
-    cross_create,
-    cross_get,
-    cross_checklist,
-    cross_submit,
-    board
-))]
-pub struct Doc;

@@ -1,12 +1,17 @@
 //! Routes: Photos and documents: upload, read, thumbnails.
 
-use super::Table;
+use super::{MEDIA_LIMIT, Table};
 use crate::policy::Action::{FileUpload, FileView};
 use crate::web::api::files;
-use axum::http::Method as M;
+use utoipa_axum::routes;
 
 pub(super) fn register(t: &mut Table) {
-    t.media(M::POST, "/api/v1/files", FileUpload, files::upload);
-    t.add(M::GET, "/api/v1/files/{id}", FileView, files::get);
-    t.add(M::GET, "/api/v1/files/{id}/thumb", FileView, files::thumb);
+    t.api_as(
+        FileUpload,
+        &[FileUpload],
+        Some(MEDIA_LIMIT),
+        routes!(files::upload),
+    );
+    t.api(FileView, routes!(files::get));
+    t.api(FileView, routes!(files::thumb));
 }

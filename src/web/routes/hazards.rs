@@ -5,35 +5,16 @@ use crate::policy::Action::*;
 use crate::web::api::hazards as api;
 use crate::web::pages::hazards as pages;
 use axum::http::Method as M;
+use utoipa_axum::routes;
 
 pub(super) fn register(t: &mut Table) {
-    t.add(
-        M::GET,
-        "/api/v1/schools/{id}/hazards",
-        HazardView,
-        api::school_list,
-    );
-    t.add(
-        M::POST,
-        "/api/v1/schools/{id}/hazards",
-        HazardReport,
-        api::report,
-    );
-    t.add(M::GET, "/api/v1/hazards", HazardView, api::list);
-    t.add(
-        M::GET,
-        "/api/v1/hazards/export.xlsx",
-        HazardView,
-        api::export,
-    );
-    t.add(
-        M::GET,
-        "/api/v1/hazards/closures.xlsx",
-        HazardView,
-        api::closures_export,
-    );
-    t.add(M::GET, "/api/v1/hazards/{id}", HazardView, api::get);
-    t.add(M::POST, "/api/v1/hazards/{id}/actions", HazardAct, api::act);
+    t.api(HazardView, routes!(api::school_list));
+    t.api(HazardReport, routes!(api::report));
+    t.api(HazardView, routes!(api::list));
+    t.api(HazardView, routes!(api::export));
+    t.api(HazardView, routes!(api::closures_export));
+    t.api(HazardView, routes!(api::get));
+    t.api(HazardAct, routes!(api::act));
 
     t.add(M::GET, "/hazards", HazardView, pages::list);
     t.add(M::GET, "/hazards/ledger", HazardView, pages::ledger);

@@ -26,6 +26,7 @@ use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::UtoipaMethodRouter;
+use utoipa_axum::routes;
 
 /// One registered route.
 #[derive(Debug, Clone)]
@@ -191,12 +192,6 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     t.add(M::GET, "/readyz", Public, ops::readyz);
     t.add(M::GET, "/metrics", Public, ops::metrics);
     t.add(M::GET, "/static/{hash}/{*file}", Public, assets::serve);
-    t.add(
-        M::GET,
-        "/api/v1/openapi.json",
-        Public,
-        api::openapi::document,
-    );
 
     // Sign-in and the user's own session.
     t.add(M::GET, "/login", Public, pages::auth::login_page);
@@ -216,226 +211,80 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         OwnSession,
         pages::auth::password_submit,
     );
-    t.add(M::POST, "/api/v1/auth/login", Public, api::auth::login);
-    t.add(
-        M::POST,
-        "/api/v1/auth/logout",
-        OwnSession,
-        api::auth::logout,
-    );
-    t.add(M::GET, "/api/v1/me", OwnSession, api::auth::me);
+    t.api(Public, routes!(api::auth::login));
+    t.api(OwnSession, routes!(api::auth::logout));
+    t.api(OwnSession, routes!(api::auth::me));
     t.add(M::GET, "/docs/api", OwnSession, pages::api_docs::page);
-    t.add(
-        M::POST,
-        "/api/v1/auth/password",
-        OwnSession,
-        api::auth::password,
-    );
+    t.api(OwnSession, routes!(api::auth::password));
 
     // Org tree and schools.
-    t.add(M::GET, "/api/v1/orgs", OrgView, api::orgs::list);
-    t.add(M::POST, "/api/v1/orgs", OrgManage, api::orgs::create);
-    t.add(M::GET, "/api/v1/orgs/{id}", OrgView, api::orgs::get);
-    t.add(M::GET, "/api/v1/schools", SchoolView, api::schools::list);
-    t.add(
-        M::POST,
-        "/api/v1/schools",
-        SchoolCreate,
-        api::schools::create,
-    );
-    t.add(
-        M::GET,
-        "/api/v1/schools/export.xlsx",
-        SchoolExport,
-        api::transfer::export_schools,
-    );
-    t.upload(
-        M::POST,
-        "/api/v1/schools/import",
+    t.api(OrgView, routes!(api::orgs::list));
+    t.api(OrgManage, routes!(api::orgs::create));
+    t.api(OrgView, routes!(api::orgs::get));
+    t.api(SchoolView, routes!(api::schools::list));
+    t.api(SchoolCreate, routes!(api::schools::create));
+    t.api(SchoolExport, routes!(api::transfer::export_schools));
+    t.api_as(
         SchoolImport,
-        api::transfer::import_schools,
+        &[],
+        Some(UPLOAD_LIMIT),
+        routes!(api::transfer::import_schools),
     );
-    t.add(
-        M::GET,
-        "/api/v1/schools/{id}",
-        SchoolView,
-        api::schools::get,
-    );
-    t.add(
-        M::PATCH,
-        "/api/v1/schools/{id}",
-        SchoolUpdate,
-        api::schools::update,
-    );
-    t.add(
-        M::GET,
-        "/api/v1/schools/{id}/people",
-        PersonView,
-        api::people::list,
-    );
-    t.add(
-        M::POST,
-        "/api/v1/schools/{id}/people",
+    t.api(SchoolView, routes!(api::schools::get));
+    t.api(SchoolUpdate, routes!(api::schools::update));
+    t.api(PersonView, routes!(api::people::list));
+    t.api(PersonWrite, routes!(api::people::create));
+    t.api(PersonView, routes!(api::transfer::export_people));
+    t.api_as(
         PersonWrite,
-        api::people::create,
+        &[],
+        Some(UPLOAD_LIMIT),
+        routes!(api::transfer::import_people),
     );
-    t.add(
-        M::GET,
-        "/api/v1/schools/{id}/people/export.xlsx",
-        PersonView,
-        api::transfer::export_people,
-    );
-    t.upload(
-        M::POST,
-        "/api/v1/schools/{id}/people/import",
-        PersonWrite,
-        api::transfer::import_people,
-    );
-    t.add(M::GET, "/api/v1/people/{id}", PersonView, api::people::get);
-    t.add(
-        M::PUT,
-        "/api/v1/people/{id}",
-        PersonWrite,
-        api::people::update,
-    );
-    t.add(
-        M::DELETE,
-        "/api/v1/people/{id}",
-        PersonWrite,
-        api::people::remove,
-    );
-    t.add(
-        M::GET,
-        "/api/v1/schools/{id}/zones",
-        ZoneView,
-        api::zones::list,
-    );
-    t.add(
-        M::POST,
-        "/api/v1/schools/{id}/zones",
+    t.api(PersonView, routes!(api::people::get));
+    t.api(PersonWrite, routes!(api::people::update));
+    t.api(PersonWrite, routes!(api::people::remove));
+    t.api(ZoneView, routes!(api::zones::list));
+    t.api(ZoneWrite, routes!(api::zones::create));
+    t.api(ZoneView, routes!(api::transfer::export_zones));
+    t.api_as(
         ZoneWrite,
-        api::zones::create,
+        &[],
+        Some(UPLOAD_LIMIT),
+        routes!(api::transfer::import_zones),
     );
-    t.add(
-        M::GET,
-        "/api/v1/schools/{id}/zones/export.xlsx",
-        ZoneView,
-        api::transfer::export_zones,
-    );
-    t.upload(
-        M::POST,
-        "/api/v1/schools/{id}/zones/import",
-        ZoneWrite,
-        api::transfer::import_zones,
-    );
-    t.add(M::GET, "/api/v1/zones/{id}", ZoneView, api::zones::get);
-    t.add(M::PUT, "/api/v1/zones/{id}", ZoneWrite, api::zones::update);
+    t.api(ZoneView, routes!(api::zones::get));
+    t.api(ZoneWrite, routes!(api::zones::update));
 
     // Risk grading and control (风险分级管控).
-    t.add(
-        M::GET,
-        "/api/v1/risk-catalog",
-        RiskCatalogView,
-        api::risk::catalog,
-    );
-    t.add(
-        M::GET,
-        "/api/v1/risk-catalog/export.xlsx",
-        RiskCatalogView,
-        api::risk::export_catalog,
-    );
-    t.upload(
-        M::POST,
-        "/api/v1/risk-catalog/import",
+    t.api(RiskCatalogView, routes!(api::risk::catalog));
+    t.api(RiskCatalogView, routes!(api::risk::export_catalog));
+    t.api_as(
         RiskCatalogEdit,
-        api::risk::import_catalog,
+        &[],
+        Some(UPLOAD_LIMIT),
+        routes!(api::risk::import_catalog),
     );
-    t.add(
-        M::GET,
-        "/api/v1/risk-catalog/items/{id}",
-        RiskCatalogView,
-        api::risk::catalog_item,
-    );
-    t.add(
-        M::PUT,
-        "/api/v1/risk-catalog/items/{id}",
-        RiskCatalogEdit,
-        api::risk::update_catalog_item,
-    );
-    t.add(
-        M::POST,
-        "/api/v1/risk/evaluate",
-        RiskView,
-        api::risk::evaluate_only,
-    );
-    t.add(M::GET, "/api/v1/risk-summary", RiskView, api::risk::summary);
-    t.add(
-        M::GET,
-        "/api/v1/risk-summary/export.xlsx",
-        RiskView,
-        api::risk::export_summary,
-    );
-    t.add(
-        M::GET,
-        "/api/v1/risk-map.svg",
-        RiskView,
-        api::risk::district_map,
-    );
-    t.add(
-        M::GET,
-        "/api/v1/schools/{id}/risk-points",
-        RiskView,
-        api::risk::register,
-    );
-    t.add(
-        M::POST,
-        "/api/v1/schools/{id}/risk-points",
-        RiskWrite,
-        api::risk::create_point,
-    );
-    t.add(
-        M::POST,
-        "/api/v1/schools/{id}/risk-points/instantiate",
-        RiskWrite,
-        api::risk::instantiate,
-    );
-    t.add_as(
-        M::GET,
-        "/api/v1/schools/{id}/risk-points/export.xlsx",
+    t.api(RiskCatalogView, routes!(api::risk::catalog_item));
+    t.api(RiskCatalogEdit, routes!(api::risk::update_catalog_item));
+    t.api(RiskView, routes!(api::risk::evaluate_only));
+    t.api(RiskView, routes!(api::risk::summary));
+    t.api(RiskView, routes!(api::risk::export_summary));
+    t.api(RiskView, routes!(api::risk::district_map));
+    t.api(RiskView, routes!(api::risk::register));
+    t.api(RiskWrite, routes!(api::risk::create_point));
+    t.api(RiskWrite, routes!(api::risk::instantiate));
+    t.api_as(
         RiskView,
         &[SchoolView],
-        api::risk::export_register,
+        None,
+        routes!(api::risk::export_register),
     );
-    t.add(
-        M::GET,
-        "/api/v1/schools/{id}/risk-map.svg",
-        RiskView,
-        api::risk::risk_map,
-    );
-    t.add(
-        M::GET,
-        "/api/v1/risk-points/{id}",
-        RiskView,
-        api::risk::point,
-    );
-    t.add(
-        M::PATCH,
-        "/api/v1/risk-points/{id}",
-        RiskWrite,
-        api::risk::update_point,
-    );
-    t.add(
-        M::POST,
-        "/api/v1/risk-points/{id}/assessments",
-        RiskAssess,
-        api::risk::assess,
-    );
-    t.add(
-        M::GET,
-        "/api/v1/risk-points/{id}/qr.svg",
-        RiskView,
-        api::risk::qr,
-    );
+    t.api(RiskView, routes!(api::risk::risk_map));
+    t.api(RiskView, routes!(api::risk::point));
+    t.api(RiskWrite, routes!(api::risk::update_point));
+    t.api(RiskAssess, routes!(api::risk::assess));
+    t.api(RiskView, routes!(api::risk::qr));
 
     // Hidden hazards (隐患排查治理): files, hazards, inspections, the inbox.
     files::register(&mut t);
@@ -444,22 +293,12 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     inbox::register(&mut t);
 
     // Administration (三员).
-    t.add(M::GET, "/api/v1/users", UserView, api::users::list);
-    t.add(M::POST, "/api/v1/users", UserManage, api::users::create);
-    t.add(M::GET, "/api/v1/users/{id}", UserView, api::users::get);
-    t.add(
-        M::POST,
-        "/api/v1/users/{id}/account",
-        UserManage,
-        api::users::account,
-    );
-    t.add(
-        M::PUT,
-        "/api/v1/users/{id}/grant",
-        UserGrant,
-        api::users::grant,
-    );
-    t.add(M::GET, "/api/v1/audit", AuditView, api::audit::list);
+    t.api(UserView, routes!(api::users::list));
+    t.api(UserManage, routes!(api::users::create));
+    t.api(UserView, routes!(api::users::get));
+    t.api(UserManage, routes!(api::users::account));
+    t.api(UserGrant, routes!(api::users::grant));
+    t.api(AuditView, routes!(api::audit::list));
 
     // Pages.
     t.add(M::GET, "/schools", SchoolView, pages::schools::list);
@@ -716,6 +555,19 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         pages::admin::grant,
     );
     t.add(M::GET, "/audit", AuditView, pages::admin::audit);
+
+    // The OpenAPI document of every API route registered above, serialised once.
+    let doc = api::openapi::document(std::mem::replace(&mut t.doc, api::openapi::base()));
+    let json = axum::body::Bytes::from(serde_json::to_vec(&doc).expect("the document serialises"));
+    t.add(M::GET, "/api/v1/openapi.json", Public, move || {
+        let json = json.clone();
+        async move {
+            (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                json,
+            )
+        }
+    });
 
     let Table { router, list, .. } = t;
     ops::install_metrics();
