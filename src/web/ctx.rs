@@ -131,7 +131,7 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     let (mut parts, body) = req.into_parts();
     let write = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if write && token.from_cookie {
-        match check_csrf(&parts, body, &actor.csrf()).await {
+        match check_csrf(&parts, body, actor.csrf()).await {
             Ok(b) => b,
             Err(e) => return e.into_response(),
         }

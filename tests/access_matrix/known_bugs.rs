@@ -15,38 +15,6 @@ pub struct KnownBug {
     pub reason: &'static str,
 }
 
-/// A district where a school is expected: the write checks that the node is in scope, then
-/// the role, and only then that it is a school, so roles that may not write get 403 (not 404).
-const NOT_A_SCHOOL_403: &str = "a district id passes the scope check and meets the role check before \"is a school\" (403, not 404)";
-
-const fn district_403(route: &'static str) -> KnownBug {
-    KnownBug {
-        route,
-        accounts: &[],
-        at: &["district"],
-        got: 403,
-        reason: NOT_A_SCHOOL_403,
-    }
-}
-
-/// The hazard lists' `school_id` filter: a school out of scope, a nonexistent id or a
-/// district answers an empty list (200), where the other lists' id filters answer 404.
-const fn school_filter(route: &'static str) -> KnownBug {
-    KnownBug {
-        route,
-        accounts: &[],
-        at: &[
-            "body:S001",
-            "body:S002",
-            "body:N001",
-            "body:missing",
-            "body:district",
-        ],
-        got: 200,
-        reason: "the hazard list's school_id filter answers an empty 200 for a foreign, nonexistent or district id (other lists: 404)",
-    }
-}
-
 pub const KNOWN_BUGS: &[KnownBug] = &[];
 
 /// The entry (its index), when this case is a known bug.
