@@ -1,4 +1,5 @@
 use super::*;
+use chrono::NaiveDate;
 use proptest::prelude::*;
 
 fn lec(l: f64, e: f64, c: f64) -> AssessmentInput {

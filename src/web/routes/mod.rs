@@ -4,13 +4,17 @@
 //! **Invariant:** routes are added only through [`Table::add`], so none escapes the gate or the
 //! registry that the access-matrix test enumerates.
 
+mod admin;
 mod files;
 mod hazards;
 mod inbox;
 mod inspections;
+mod ops_auth;
+mod orgs;
+mod risk;
 
 use super::ctx::{RouteAction, gate};
-use super::{AppState, api, assets, error, ops, pages, security};
+use super::{AppState, api, error, ops, pages, security};
 use crate::policy::Action::{self, *};
 use axum::handler::Handler;
 use axum::http::Method;
@@ -26,7 +30,6 @@ use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::UtoipaMethodRouter;
-use utoipa_axum::routes;
 
 /// One registered route.
 #[derive(Debug, Clone)]
@@ -185,106 +188,10 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         state: state.clone(),
         doc: api::openapi::base(),
     };
-    use Method as M;
 
-    // Operations and public files.
-    t.add(M::GET, "/healthz", Public, ops::healthz);
-    t.add(M::GET, "/readyz", Public, ops::readyz);
-    t.add(M::GET, "/metrics", Public, ops::metrics);
-    t.add(M::GET, "/static/{hash}/{*file}", Public, assets::serve);
-
-    // Sign-in and the user's own session.
-    t.add(M::GET, "/login", Public, pages::auth::login_page);
-    t.add(M::POST, "/login", Public, pages::auth::login_submit);
-    t.add(M::GET, "/lang/{code}", Public, pages::auth::switch_lang);
-    t.add(M::POST, "/logout", OwnSession, pages::auth::logout);
-    t.add(M::GET, "/", OwnSession, pages::home::home);
-    t.add(
-        M::GET,
-        "/account/password",
-        OwnSession,
-        pages::auth::password_page,
-    );
-    t.add(
-        M::POST,
-        "/account/password",
-        OwnSession,
-        pages::auth::password_submit,
-    );
-    t.api(Public, routes!(api::auth::login));
-    t.api(OwnSession, routes!(api::auth::logout));
-    t.api(OwnSession, routes!(api::auth::me));
-    t.add(M::GET, "/docs/api", OwnSession, pages::api_docs::page);
-    t.api(OwnSession, routes!(api::auth::password));
-
-    // Org tree and schools.
-    t.api(OrgView, routes!(api::orgs::list));
-    t.api(OrgManage, routes!(api::orgs::create));
-    t.api(OrgView, routes!(api::orgs::get));
-    t.api(SchoolView, routes!(api::schools::list));
-    t.api(SchoolCreate, routes!(api::schools::create));
-    t.api(SchoolExport, routes!(api::transfer::export_schools));
-    t.api_as(
-        SchoolImport,
-        &[],
-        Some(UPLOAD_LIMIT),
-        routes!(api::transfer::import_schools),
-    );
-    t.api(SchoolView, routes!(api::schools::get));
-    t.api(SchoolUpdate, routes!(api::schools::update));
-    t.api(PersonView, routes!(api::people::list));
-    t.api(PersonWrite, routes!(api::people::create));
-    t.api(PersonView, routes!(api::transfer::export_people));
-    t.api_as(
-        PersonWrite,
-        &[],
-        Some(UPLOAD_LIMIT),
-        routes!(api::transfer::import_people),
-    );
-    t.api(PersonView, routes!(api::people::get));
-    t.api(PersonWrite, routes!(api::people::update));
-    t.api(PersonWrite, routes!(api::people::remove));
-    t.api(ZoneView, routes!(api::zones::list));
-    t.api(ZoneWrite, routes!(api::zones::create));
-    t.api(ZoneView, routes!(api::transfer::export_zones));
-    t.api_as(
-        ZoneWrite,
-        &[],
-        Some(UPLOAD_LIMIT),
-        routes!(api::transfer::import_zones),
-    );
-    t.api(ZoneView, routes!(api::zones::get));
-    t.api(ZoneWrite, routes!(api::zones::update));
-
-    // Risk grading and control (风险分级管控).
-    t.api(RiskCatalogView, routes!(api::risk::catalog));
-    t.api(RiskCatalogView, routes!(api::risk::export_catalog));
-    t.api_as(
-        RiskCatalogEdit,
-        &[],
-        Some(UPLOAD_LIMIT),
-        routes!(api::risk::import_catalog),
-    );
-    t.api(RiskCatalogView, routes!(api::risk::catalog_item));
-    t.api(RiskCatalogEdit, routes!(api::risk::update_catalog_item));
-    t.api(RiskView, routes!(api::risk::evaluate_only));
-    t.api(RiskView, routes!(api::risk::summary));
-    t.api(RiskView, routes!(api::risk::export_summary));
-    t.api(RiskView, routes!(api::risk::district_map));
-    t.api(RiskView, routes!(api::risk::register));
-    t.api(RiskWrite, routes!(api::risk::create_point));
-    t.api(RiskWrite, routes!(api::risk::instantiate));
-    t.api_as(
-        RiskView,
-        &[SchoolView],
-        None,
-        routes!(api::risk::export_register),
-    );
-    t.api(RiskView, routes!(api::risk::risk_map));
-    t.api(RiskView, routes!(api::risk::point));
-    t.api(RiskWrite, routes!(api::risk::update_point));
-    t.api(RiskAssess, routes!(api::risk::assess));
-    t.api(RiskView, routes!(api::risk::qr));
+    ops_auth::register(&mut t);
+    orgs::register(&mut t);
+    risk::register(&mut t);
 
     // Hidden hazards (隐患排查治理): files, hazards, inspections, the inbox.
     files::register(&mut t);
@@ -292,274 +199,17 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     inspections::register(&mut t);
     inbox::register(&mut t);
 
-    // Administration (三员).
-    t.api(UserView, routes!(api::users::list));
-    t.api(UserManage, routes!(api::users::create));
-    t.api(UserView, routes!(api::users::get));
-    t.api(UserManage, routes!(api::users::account));
-    t.api(UserGrant, routes!(api::users::grant));
-    t.api(AuditView, routes!(api::audit::list));
+    admin::register(&mut t);
 
-    // Pages.
-    t.add(M::GET, "/schools", SchoolView, pages::schools::list);
-    t.add_as(
-        M::GET,
-        "/schools/new",
-        SchoolCreate,
-        &[SchoolView],
-        pages::schools::new_form,
-    );
-    t.add_as(
-        M::POST,
-        "/schools/new",
-        SchoolCreate,
-        &[SchoolView],
-        pages::schools::create,
-    );
-    t.add(
-        M::GET,
-        "/schools/import",
-        SchoolImport,
-        pages::transfer::import_form,
-    );
-    t.upload(
-        M::POST,
-        "/schools/import",
-        SchoolImport,
-        pages::transfer::import_submit,
-    );
-    t.add_as(
-        M::GET,
-        "/schools/{id}",
-        SchoolView,
-        &[ZoneView, PersonView],
-        pages::schools::detail,
-    );
-    t.add_as(
-        M::GET,
-        "/schools/{id}/edit",
-        SchoolUpdate,
-        &[SchoolView],
-        pages::schools::edit_form,
-    );
-    t.add_as(
-        M::POST,
-        "/schools/{id}/edit",
-        SchoolUpdate,
-        &[SchoolView],
-        pages::schools::update,
-    );
-    t.add(
-        M::GET,
-        "/schools/{id}/people/new",
-        PersonWrite,
-        pages::people::new_form,
-    );
-    t.add(
-        M::POST,
-        "/schools/{id}/people/new",
-        PersonWrite,
-        pages::people::create,
-    );
-    t.add(
-        M::GET,
-        "/schools/{id}/people/import",
-        PersonWrite,
-        pages::transfer::people_import_form,
-    );
-    t.upload(
-        M::POST,
-        "/schools/{id}/people/import",
-        PersonWrite,
-        pages::transfer::people_import_submit,
-    );
-    t.add(
-        M::GET,
-        "/people/{id}/edit",
-        PersonWrite,
-        pages::people::edit_form,
-    );
-    t.add(
-        M::POST,
-        "/people/{id}/edit",
-        PersonWrite,
-        pages::people::update,
-    );
-    t.add(
-        M::POST,
-        "/people/{id}/remove",
-        PersonWrite,
-        pages::people::remove,
-    );
-    t.add_as(
-        M::GET,
-        "/schools/{id}/zones/new",
-        ZoneWrite,
-        &[ZoneView, PersonView],
-        pages::zones::new_form,
-    );
-    t.add_as(
-        M::POST,
-        "/schools/{id}/zones/new",
-        ZoneWrite,
-        &[ZoneView, PersonView],
-        pages::zones::create,
-    );
-    t.add_as(
-        M::GET,
-        "/zones/{id}/edit",
-        ZoneWrite,
-        &[ZoneView, PersonView],
-        pages::zones::edit_form,
-    );
-    t.add_as(
-        M::POST,
-        "/zones/{id}/edit",
-        ZoneWrite,
-        &[ZoneView, PersonView],
-        pages::zones::update,
-    );
-    t.add(
-        M::GET,
-        "/schools/{id}/zones/import",
-        ZoneWrite,
-        pages::transfer::zones_import_form,
-    );
-    t.upload(
-        M::POST,
-        "/schools/{id}/zones/import",
-        ZoneWrite,
-        pages::transfer::zones_import_submit,
-    );
-    t.add(M::GET, "/risk", RiskView, pages::risk::overview);
-    t.add_as(
-        M::GET,
-        "/risk/catalog",
-        RiskCatalogView,
-        &[SchoolView],
-        pages::catalog::list,
-    );
-    t.add(
-        M::GET,
-        "/risk/catalog/import",
-        RiskCatalogEdit,
-        pages::catalog::import_form,
-    );
-    t.upload(
-        M::POST,
-        "/risk/catalog/import",
-        RiskCatalogEdit,
-        pages::catalog::import_submit,
-    );
-    t.add_as(
-        M::GET,
-        "/risk/catalog/items/{id}",
-        RiskCatalogView,
-        &[RiskCatalogView],
-        pages::catalog::item,
-    );
-    t.add_as(
-        M::POST,
-        "/risk/catalog/items/{id}",
-        RiskCatalogEdit,
-        &[RiskCatalogView],
-        pages::catalog::update,
-    );
-    t.add_as(
-        M::GET,
-        "/schools/{id}/risks",
-        RiskView,
-        &[SchoolView, ZoneView, PersonView],
-        pages::risk::register,
-    );
-    t.add(
-        M::POST,
-        "/schools/{id}/risks/instantiate",
-        RiskWrite,
-        pages::risk::instantiate,
-    );
-    t.add_as(
-        M::GET,
-        "/schools/{id}/risks/new",
-        RiskWrite,
-        &[SchoolView],
-        pages::risk::new_form,
-    );
-    t.add_as(
-        M::POST,
-        "/schools/{id}/risks/new",
-        RiskWrite,
-        &[SchoolView],
-        pages::risk::create,
-    );
-    t.add_as(
-        M::GET,
-        "/schools/{id}/risk-map",
-        RiskView,
-        &[SchoolView],
-        pages::risk::campus_map,
-    );
-    t.add_as(
-        M::GET,
-        "/risk-points/{id}",
-        RiskView,
-        &[ZoneView, PersonView],
-        pages::risk::point,
-    );
-    t.add_as(
-        M::POST,
-        "/risk-points/{id}/assess",
-        RiskAssess,
-        &[RiskView, ZoneView, PersonView],
-        pages::risk::assess,
-    );
-    t.add_as(
-        M::POST,
-        "/risk-points/{id}/edit",
-        RiskWrite,
-        &[RiskView, ZoneView, PersonView],
-        pages::risk::edit,
-    );
-    t.add(
-        M::GET,
-        "/risk-points/{id}/card",
-        RiskView,
-        pages::risk::card,
-    );
-    t.add_as(
-        M::GET,
-        "/admin/users",
-        UserView,
-        &[UserGrant],
-        pages::admin::users,
-    );
-    t.add_as(
-        M::POST,
-        "/admin/users",
-        UserManage,
-        &[UserView, UserGrant],
-        pages::admin::create_user,
-    );
-    t.add_as(
-        M::POST,
-        "/admin/users/{id}/account",
-        UserManage,
-        &[UserView, UserGrant],
-        pages::admin::account,
-    );
-    t.add_as(
-        M::POST,
-        "/admin/users/{id}/grant",
-        UserGrant,
-        &[UserView, UserGrant],
-        pages::admin::grant,
-    );
-    t.add(M::GET, "/audit", AuditView, pages::admin::audit);
+    // Pages, after every API route.
+    orgs::register_pages(&mut t);
+    risk::register_pages(&mut t);
+    admin::register_pages(&mut t);
 
     // The OpenAPI document of every API route registered above, serialised once.
     let doc = api::openapi::document(std::mem::replace(&mut t.doc, api::openapi::base()));
     let json = axum::body::Bytes::from(serde_json::to_vec(&doc).expect("the document serialises"));
-    t.add(M::GET, "/api/v1/openapi.json", Public, move || {
+    t.add(Method::GET, "/api/v1/openapi.json", Public, move || {
         let json = json.clone();
         async move {
             (

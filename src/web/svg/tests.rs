@@ -1,4 +1,10 @@
+use super::campus::*;
+use super::district::*;
+use super::frame::*;
+use super::text::*;
 use super::*;
+use qrcode::{Color as QrColor, EcLevel, QrCode};
+use std::collections::HashMap;
 
 /// A small XML checker: tags balance, one root, attributes quoted and unique, no raw `<`
 /// in values, every `&` starts an entity. Panics with the position on the first fault.

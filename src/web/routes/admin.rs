@@ -1,0 +1,50 @@
+//! Routes: Administration (三员): users and the audit log.
+
+use super::Table;
+use crate::policy::Action::*;
+use crate::web::{api, pages};
+use axum::http::Method as M;
+use utoipa_axum::routes;
+
+/// The API.
+pub(super) fn register(t: &mut Table) {
+    t.api(UserView, routes!(api::users::list));
+    t.api(UserManage, routes!(api::users::create));
+    t.api(UserView, routes!(api::users::get));
+    t.api(UserManage, routes!(api::users::account));
+    t.api(UserGrant, routes!(api::users::grant));
+    t.api(AuditView, routes!(api::audit::list));
+}
+
+/// The pages.
+pub(super) fn register_pages(t: &mut Table) {
+    t.add_as(
+        M::GET,
+        "/admin/users",
+        UserView,
+        &[UserGrant],
+        pages::admin::users,
+    );
+    t.add_as(
+        M::POST,
+        "/admin/users",
+        UserManage,
+        &[UserView, UserGrant],
+        pages::admin::create_user,
+    );
+    t.add_as(
+        M::POST,
+        "/admin/users/{id}/account",
+        UserManage,
+        &[UserView, UserGrant],
+        pages::admin::account,
+    );
+    t.add_as(
+        M::POST,
+        "/admin/users/{id}/grant",
+        UserGrant,
+        &[UserView, UserGrant],
+        pages::admin::grant,
+    );
+    t.add(M::GET, "/audit", AuditView, pages::admin::audit);
+}

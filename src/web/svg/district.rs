@@ -1,0 +1,467 @@
+//! The district map: schools placed by their coordinates (equirectangular, no tiles).
+
+use super::frame::{BoxF, HEADER, MARGIN, svg_open, write_legend, write_north_arrow, write_title};
+use super::text::{escape, n, safe_href, text_em, truncate};
+use super::{Legend, MUTED, MapSchool, PAPER, Shade};
+use std::fmt::Write;
+
+/// Mean length of one degree of latitude, in km.
+const KM_PER_DEG: f64 = 111.195;
+/// The smallest extent shown, in degrees (about 2 km), so one school still gets a map.
+const MIN_SPAN: f64 = 0.02;
+const MARKER_R: f64 = 10.0;
+const KG_SIDE: f64 = 18.0;
+pub(super) const CODE_SIZE: f64 = 12.0;
+
+/// Nice round steps: 1, 2, 5 × 10^k at or below `v`.
+pub(super) fn nice_floor(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    let m = v / p;
+    let k = if m >= 5.0 {
+        5.0
+    } else if m >= 2.0 {
+        2.0
+    } else {
+        1.0
+    };
+    k * p
+}
+
+/// The projection of the district map: equirectangular, scaled uniformly, centred in the
+/// map area.
+#[derive(Clone, Copy, Debug)]
+struct Projection {
+    /// cos(mid latitude): how much shorter a degree of longitude is.
+    k: f64,
+    /// Pixels per degree of latitude.
+    s: f64,
+    /// Centre in projected degrees (lng·k, lat).
+    cx: f64,
+    cy: f64,
+    /// Centre of the map area in pixels.
+    px: f64,
+    py: f64,
+}
+
+impl Projection {
+    /// Fits the bounding box of `pts` (lat, lng) in a `w` wide area at (x0, y0), leaving `pad`
+    /// on every side; returns the projection and the area height (from the box's aspect,
+    /// between `min_h` and `max_h`).
+    fn fit(
+        pts: &[(f64, f64)],
+        x0: f64,
+        y0: f64,
+        w: f64,
+        pad: f64,
+        min_h: f64,
+        max_h: f64,
+    ) -> (Projection, f64) {
+        let (mut lat0, mut lat1, mut lng0, mut lng1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for &(lat, lng) in pts {
+            lat0 = lat0.min(lat);
+            lat1 = lat1.max(lat);
+            lng0 = lng0.min(lng);
+            lng1 = lng1.max(lng);
+        }
+        let k = ((lat0 + lat1) / 2.0).to_radians().cos().max(0.05);
+        let span_x = ((lng1 - lng0) * k).max(MIN_SPAN);
+        let span_y = (lat1 - lat0).max(MIN_SPAN);
+        let inner_w = w - 2.0 * pad;
+        let h = (inner_w * span_y / span_x + 2.0 * pad).clamp(min_h, max_h);
+        let s = (inner_w / span_x).min((h - 2.0 * pad) / span_y);
+        let proj = Projection {
+            k,
+            s,
+            cx: (lng0 + lng1) / 2.0 * k,
+            cy: (lat0 + lat1) / 2.0,
+            px: x0 + w / 2.0,
+            py: y0 + h / 2.0,
+        };
+        (proj, h)
+    }
+
+    fn xy(&self, lat: f64, lng: f64) -> (f64, f64) {
+        (
+            self.px + (lng * self.k - self.cx) * self.s,
+            self.py - (lat - self.cy) * self.s,
+        )
+    }
+
+    fn lat_at(&self, y: f64) -> f64 {
+        self.cy + (self.py - y) / self.s
+    }
+
+    fn lng_at(&self, x: f64) -> f64 {
+        (self.cx + (x - self.px) / self.s) / self.k
+    }
+}
+
+/// Coordinates that can be placed: finite, in range, and not the (0, 0) of an unset value.
+fn placeable(s: &MapSchool) -> bool {
+    s.lat.is_finite()
+        && s.lng.is_finite()
+        && s.lat.abs() <= 85.0
+        && s.lng.abs() <= 180.0
+        && !(s.lat == 0.0 && s.lng == 0.0)
+}
+
+fn fmt_deg(v: f64, decimals: usize, pos: char, neg: char) -> String {
+    let h = if v < 0.0 { neg } else { pos };
+    format!("{:.*}°{h}", decimals, v.abs())
+}
+
+/// The district map: schools placed by their coordinates (equirectangular projection of the
+/// bounding box of the given schools, with a margin and the aspect corrected by cos(latitude)),
+/// drawn as circles (kindergartens as rounded squares) filled with their shade, each with a
+/// <title> (name + code) and an optional link, short code labels next to the markers where
+/// they do not collide (simple greedy collision check), a scale bar in km, a legend, the title.
+/// Works with 1 school (no division by zero) and with 0 (an empty map with a note).
+///
+/// Schools without usable coordinates (not finite, out of range, or exactly 0, 0) are left
+/// out; when none is left the map is the empty one. Red markers are drawn last (on top) and
+/// labelled first.
+pub fn district_map(
+    title: &str,
+    schools: &[MapSchool],
+    legend: &Legend,
+    empty_note: &str,
+) -> String {
+    let width = 1000.0;
+    let (x0, y0) = (MARGIN, HEADER);
+    let mw = width - 2.0 * MARGIN;
+    let pad = 56.0;
+    let valid: Vec<&MapSchool> = schools.iter().filter(|s| placeable(s)).collect();
+    let pts: Vec<(f64, f64)> = valid.iter().map(|s| (s.lat, s.lng)).collect();
+    let (proj, mh) = if pts.is_empty() {
+        (None, 440.0)
+    } else {
+        let (p, h) = Projection::fit(&pts, x0, y0, mw, pad, 440.0, 820.0);
+        (Some(p), h)
+    };
+    let frame = BoxF {
+        x: x0,
+        y: y0,
+        w: mw,
+        h: mh,
+    };
+
+    let mut counts = [0usize; 5];
+    for s in &valid {
+        if let Some(i) = Shade::ALL.iter().position(|x| *x == s.shade) {
+            counts[i] += 1;
+        }
+    }
+    let mut legend_svg = String::new();
+    let legend_top = y0 + mh + 14.0;
+    let legend_h = write_legend(
+        &mut legend_svg,
+        legend,
+        MARGIN,
+        legend_top,
+        mw,
+        Some(counts),
+    );
+    let height = legend_top + legend_h + 12.0;
+
+    let mut out = String::with_capacity(8192 + valid.len() * 500);
+    let label = if legend.title.trim().is_empty() {
+        title.to_string()
+    } else {
+        format!("{} — {}", title, legend.title)
+    };
+    svg_open(&mut out, "district-map", width, height, &label);
+    let _ = write!(out, "<title>{}</title>", escape(&label));
+    let _ = write!(
+        out,
+        r#"<rect width="{}" height="{}" fill="{PAPER}"/>"#,
+        n(width),
+        n(height)
+    );
+    write_title(&mut out, title, MARGIN, 42.0, mw - 50.0);
+    write_north_arrow(&mut out, width - MARGIN - 16.0, 10.0);
+    let _ = write!(
+        out,
+        r##"<rect x="{}" y="{}" width="{}" height="{}" rx="6" fill="#F7F9FA"/>"##,
+        n(x0),
+        n(y0),
+        n(mw),
+        n(mh)
+    );
+
+    let Some(proj) = proj else {
+        let _ = write!(
+            out,
+            r#"<text x="{}" y="{}" text-anchor="middle" font-size="18" fill="{MUTED}">{}</text>"#,
+            n(x0 + mw / 2.0),
+            n(y0 + mh / 2.0 + 6.0),
+            escape(&truncate(empty_note, (mw - 40.0) / 18.0).unwrap_or_default())
+        );
+        let _ = write!(
+            out,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" rx="6" fill="none" stroke="#B0BEC5" stroke-width="1.5"/>"##,
+            n(x0),
+            n(y0),
+            n(mw),
+            n(mh)
+        );
+        out.push_str(&legend_svg);
+        out.push_str("</svg>");
+        return out;
+    };
+
+    // Markers, in drawing order (least severe first, so red is on top).
+    let mut items: Vec<(&MapSchool, f64, f64)> = valid
+        .iter()
+        .map(|s| {
+            let (x, y) = proj.xy(s.lat, s.lng);
+            (*s, x, y)
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        a.0.shade
+            .rank()
+            .cmp(&b.0.shade.rank())
+            .then_with(|| a.0.code.cmp(&b.0.code))
+    });
+    let marker_box = |s: &MapSchool, x: f64, y: f64| {
+        let r = if s.kindergarten {
+            KG_SIDE / 2.0
+        } else {
+            MARKER_R
+        } + 1.0;
+        BoxF {
+            x: x - r,
+            y: y - r,
+            w: 2.0 * r,
+            h: 2.0 * r,
+        }
+    };
+    let mut occupied: Vec<BoxF> = items
+        .iter()
+        .map(|(s, x, y)| marker_box(s, *x, *y))
+        .collect();
+
+    // Scale bar (bottom right), about a fifth of the map width.
+    let km_per_px = KM_PER_DEG / proj.s;
+    let bar_km = nice_floor(mw * 0.18 * km_per_px);
+    let bar_px = bar_km / km_per_px;
+    let bar_text = if bar_km >= 1.0 {
+        format!("{} km", n(bar_km))
+    } else {
+        format!("{} m", n(bar_km * 1000.0))
+    };
+    // Room on the right for half of the centred length label.
+    let bar_right = (text_em(&bar_text) * 11.0 / 2.0).max(8.0) + 10.0;
+    let bar_box = BoxF {
+        x: x0 + mw - 12.0 - bar_right - bar_px - 14.0,
+        y: y0 + mh - 12.0 - 34.0,
+        w: 14.0 + bar_px + bar_right,
+        h: 34.0,
+    };
+    occupied.push(bar_box);
+
+    // Code labels: greedy, most severe first; the first free spot of six around the marker.
+    let mut by_priority: Vec<usize> = (0..items.len()).collect();
+    by_priority.sort_by(|&a, &b| {
+        items[b]
+            .0
+            .shade
+            .rank()
+            .cmp(&items[a].0.shade.rank())
+            .then_with(|| items[a].0.code.cmp(&items[b].0.code))
+    });
+    let mut labels: Vec<(BoxF, String)> = Vec::new();
+    for i in by_priority {
+        let (s, x, y) = items[i];
+        let code = s.code.trim();
+        if code.is_empty() {
+            continue;
+        }
+        let code: String = code.chars().take(12).collect();
+        let w = text_em(&code) * CODE_SIZE;
+        let h = CODE_SIZE + 2.0;
+        let r = if s.kindergarten {
+            KG_SIDE / 2.0
+        } else {
+            MARKER_R
+        } + 3.0;
+        let candidates = [
+            (x + r, y - h / 2.0),
+            (x - r - w, y - h / 2.0),
+            (x - w / 2.0, y - r - h),
+            (x - w / 2.0, y + r),
+            (x + r * 0.7, y - r * 0.7 - h),
+            (x + r * 0.7, y + r * 0.7),
+        ];
+        for (bx, by) in candidates {
+            let b = BoxF { x: bx, y: by, w, h };
+            if b.within(&frame) && !occupied.iter().any(|o| o.hits(&b)) {
+                occupied.push(b);
+                labels.push((b, code));
+                break;
+            }
+        }
+    }
+
+    // Graticule: lines every `step` degrees, labelled on the left and bottom edges where free.
+    let lat_top = proj.lat_at(y0);
+    let lat_bottom = proj.lat_at(y0 + mh);
+    let lng_left = proj.lng_at(x0);
+    let lng_right = proj.lng_at(x0 + mw);
+    let step = {
+        let mut st = nice_floor((lat_top - lat_bottom) / 4.0);
+        while (lng_right - lng_left) / st > 9.0 || (lat_top - lat_bottom) / st > 9.0 {
+            st *= 2.0;
+        }
+        st
+    };
+    let decimals = (-step.log10()).ceil().clamp(0.0, 6.0) as usize;
+    let mut grid = String::new();
+    let mut grid_labels = String::new();
+    let mut v = (lat_bottom / step).ceil() * step;
+    while v < lat_top {
+        let (_, y) = proj.xy(v, 0.0);
+        let _ = write!(grid, "M{} {}H{}", n(x0), n(y), n(x0 + mw));
+        let t = fmt_deg(v, decimals, 'N', 'S');
+        let b = BoxF {
+            x: x0 + 6.0,
+            y: y - 15.0,
+            w: text_em(&t) * 11.0,
+            h: 13.0,
+        };
+        if b.within(&frame) && !occupied.iter().any(|o| o.hits(&b)) {
+            let _ = write!(
+                grid_labels,
+                r#"<text x="{}" y="{}" font-size="11" fill="{MUTED}">{}</text>"#,
+                n(b.x),
+                n(y - 4.0),
+                escape(&t)
+            );
+        }
+        v += step;
+    }
+    let mut v = (lng_left / step).ceil() * step;
+    while v < lng_right {
+        let (x, _) = proj.xy(proj.cy, v);
+        let _ = write!(grid, "M{} {}V{}", n(x), n(y0), n(y0 + mh));
+        let t = fmt_deg(v, decimals, 'E', 'W');
+        let b = BoxF {
+            x: x + 4.0,
+            y: y0 + mh - 19.0,
+            w: text_em(&t) * 11.0,
+            h: 13.0,
+        };
+        if b.within(&frame) && !occupied.iter().any(|o| o.hits(&b)) {
+            let _ = write!(
+                grid_labels,
+                r#"<text x="{}" y="{}" font-size="11" fill="{MUTED}">{}</text>"#,
+                n(b.x),
+                n(y0 + mh - 8.0),
+                escape(&t)
+            );
+        }
+        v += step;
+    }
+    let _ = write!(
+        out,
+        r##"<path class="graticule" d="{grid}" fill="none" stroke="#E3E8EB" stroke-width="1"/>{grid_labels}"##
+    );
+
+    for (s, x, y) in &items {
+        let href = s.href.as_deref().and_then(safe_href);
+        if let Some(h) = &href {
+            let _ = write!(out, r#"<a class="school-link" href="{h}">"#);
+        }
+        let mut tip = s.name.trim().to_string();
+        if !s.code.trim().is_empty() {
+            let _ = write!(tip, "（{}）", s.code.trim());
+        }
+        let _ = write!(tip, "\n{}", s.shade.label(legend));
+        let _ = write!(
+            out,
+            r#"<g class="school" data-code="{}"><title>{}</title>"#,
+            escape(&s.code),
+            escape(&tip)
+        );
+        let stroke = r##"stroke="#FFFFFF" stroke-width="2""##;
+        if s.kindergarten {
+            let _ = write!(
+                out,
+                r#"<rect class="marker" x="{}" y="{}" width="{KG_SIDE}" height="{KG_SIDE}" rx="4" fill="{}" {stroke}/>"#,
+                n(x - KG_SIDE / 2.0),
+                n(y - KG_SIDE / 2.0),
+                s.shade.fill()
+            );
+        } else {
+            let _ = write!(
+                out,
+                r#"<circle class="marker" cx="{}" cy="{}" r="{MARKER_R}" fill="{}" {stroke}/>"#,
+                n(*x),
+                n(*y),
+                s.shade.fill()
+            );
+        }
+        if s.shade == Shade::None {
+            // A thin outline so grey markers stand out from the grey ground.
+            let _ = write!(
+                out,
+                r##"<circle cx="{}" cy="{}" r="2.5" fill="#90A4AE"/>"##,
+                n(*x),
+                n(*y)
+            );
+        }
+        out.push_str("</g>");
+        if href.is_some() {
+            out.push_str("</a>");
+        }
+    }
+    for (b, code) in &labels {
+        let _ = write!(
+            out,
+            r##"<text class="code" x="{}" y="{}" font-size="{CODE_SIZE}" font-weight="600" fill="#37474F" stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round" paint-order="stroke">{}</text>"##,
+            n(b.x),
+            n(b.y + CODE_SIZE * 0.92),
+            escape(code)
+        );
+    }
+
+    // Scale bar: two segments, "0" and the length.
+    let bx = bar_box.x + 14.0;
+    let by = bar_box.y + 22.0;
+    let half = bar_px / 2.0;
+    let _ = write!(
+        out,
+        concat!(
+            r##"<g class="scale-bar"><rect x="{bgx}" y="{bgy}" width="{bgw}" height="{bgh}" rx="4" fill="#FFFFFF" fill-opacity="0.85"/>"##,
+            r##"<rect x="{bx}" y="{by}" width="{half}" height="5" fill="#37474F"/>"##,
+            r##"<rect x="{mid}" y="{by}" width="{half}" height="5" fill="#FFFFFF" stroke="#37474F" stroke-width="1"/>"##,
+            r##"<text x="{bx}" y="{ty}" text-anchor="middle" font-size="11" fill="#37474F">0</text>"##,
+            r##"<text x="{end}" y="{ty}" text-anchor="middle" font-size="11" fill="#37474F">{label}</text></g>"##
+        ),
+        bgx = n(bar_box.x),
+        bgy = n(bar_box.y),
+        bgw = n(bar_box.w),
+        bgh = n(bar_box.h),
+        bx = n(bx),
+        by = n(by),
+        half = n(half),
+        mid = n(bx + half),
+        ty = n(by - 5.0),
+        end = n(bx + bar_px),
+        label = escape(&bar_text),
+    );
+    let _ = write!(
+        out,
+        r##"<rect x="{}" y="{}" width="{}" height="{}" rx="6" fill="none" stroke="#B0BEC5" stroke-width="1.5"/>"##,
+        n(x0),
+        n(y0),
+        n(mw),
+        n(mh)
+    );
+    out.push_str(&legend_svg);
+    out.push_str("</svg>");
+    out
+}
