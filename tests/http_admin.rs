@@ -59,24 +59,6 @@ async fn login_from_peer(app: &TestApp, user: &str) -> String {
     r.json()["token"].as_str().unwrap().to_string()
 }
 
-async fn user_id(app: &mut TestApp, username: &str) -> i64 {
-    let t = app.login("sysadmin").await;
-    let r = app
-        .get(&format!("/api/v1/users?q={username}"), Some(&t))
-        .await;
-    let j = r.json();
-    let mut items = j["items"].as_array().unwrap().iter();
-    let u = items.find(|u| u["username"] == username).expect("user");
-    u["id"].as_i64().unwrap()
-}
-
-async fn audit(app: &mut TestApp, query: &str) -> Vec<Value> {
-    let t = app.login("auditadmin").await;
-    let r = app.get(&format!("/api/v1/audit?{query}"), Some(&t)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["items"].as_array().unwrap().clone()
-}
-
 async fn create_user(app: &mut TestApp, as_user: &str, name: &str, password: &str) -> Resp {
     let t = app.login(as_user).await;
     let body = json!({"username": name, "display_name": "新用户", "password": password});
@@ -256,7 +238,7 @@ async fn only_the_audit_admin_reads_the_log_and_no_system_role_sees_schools() {
 #[tokio::test]
 async fn business_roles_cannot_administer() {
     let mut app = TestApp::new().await;
-    let id = user_id(&mut app, "s001.staff").await;
+    let id = app.user_id("s001.staff").await;
     let before = app.fingerprint().await;
     let users = "city.officer bureau.leader bureau.officer bureau.inspector \
         s001.principal s001.safety s001.staff s001.guard";
@@ -316,7 +298,7 @@ async fn changes_are_audited_with_who_what_when_and_from_where() {
     let r = call(&app, Method::PUT, &path, sec.as_deref(), grant).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
-    let principal_id = user_id(&mut app, "s001.principal").await;
+    let principal_id = app.user_id("s001.principal").await;
     let (p, n) = (principal_id, new_id);
     // action | username | role | object type and id | detail
     let expected = [
@@ -328,7 +310,7 @@ async fn changes_are_audited_with_who_what_when_and_from_where() {
     for want in expected {
         let w: Vec<&str> = want.split('|').collect();
         let (action, user, role) = (w[0], w[1], w[2]);
-        let found = audit(&mut app, &format!("action={action}&user={user}")).await;
+        let found = app.audit(&format!("action={action}&user={user}")).await;
         let e = &found[0];
         assert_eq!(e["username"], user, "{e}");
         assert_eq!(e["role"], role, "{e}");
@@ -348,7 +330,7 @@ async fn changes_are_audited_with_who_what_when_and_from_where() {
 async fn refused_writes_inside_the_handlers_are_audited_as_denied() {
     let mut app = TestApp::new().await;
     let [s001, s002] = [app.org_id("S001").await, app.org_id("S002").await];
-    let id = user_id(&mut app, "s001.staff").await;
+    let id = app.user_id("s001.staff").await;
     let bodies = [
         json!({"students": 5}),
         json!({"role": "guard"}),
@@ -367,7 +349,7 @@ async fn refused_writes_inside_the_handlers_are_audited_as_denied() {
         let t = app.login(user).await;
         let r = send(&app, m, c[2], &t, &bodies[c[3].parse::<usize>().unwrap()]).await;
         assert_eq!(r.status.as_u16().to_string(), c[4], "{case}");
-        let e = &audit(&mut app, &format!("result=denied&user={user}")).await[0];
+        let e = &app.audit(&format!("result=denied&user={user}")).await[0];
         let got = format!("{} {}", e["action"], e["result"]).replace('"', "");
         assert_eq!(got, c[5], "{e}");
     }
@@ -395,11 +377,11 @@ async fn refused_writes_at_the_gate_are_audited_as_denied() {
     ];
     for (user, path, body) in cases {
         let query = format!("result=denied&user={user}");
-        let before = audit(&mut app, &query).await.len();
+        let before = app.audit(&query).await.len();
         let t = app.login(user).await;
         let r = send(&app, Method::POST, path, &t, &body).await;
         expect(&r, 403, "forbidden");
-        let after = audit(&mut app, &query).await;
+        let after = app.audit(&query).await;
         assert_eq!(after.len(), before + 1, "{user} POST {path}: not audited");
         assert_eq!(after[0]["username"], user);
     }

@@ -34,14 +34,6 @@ async fn school(app: &mut TestApp, id: i64) -> Value {
     r.json()
 }
 
-/// The newest audit entries matching `query` (audit admin's view).
-async fn audit(app: &mut TestApp, query: &str) -> Vec<Value> {
-    let t = app.login("auditadmin").await;
-    let r = app.get(&format!("/api/v1/audit?{query}"), Some(&t)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["items"].as_array().unwrap().clone()
-}
-
 #[tokio::test]
 async fn school_lists_follow_scope_and_filters() {
     let mut app = TestApp::new().await;
@@ -132,7 +124,7 @@ async fn principal_patches_own_school_and_the_change_is_audited() {
     assert_eq!(j["phone"], "0431-88886666");
     assert_eq!(school(&mut app, id).await["students"], 1300);
 
-    let e = &audit(&mut app, "action=school.update").await[0];
+    let e = &app.audit("action=school.update").await[0];
     assert_eq!(e["username"], "s001.principal");
     assert_eq!(e["role"], "principal");
     assert_eq!(e["object_type"], "school");
@@ -188,7 +180,7 @@ async fn bureau_officer_adds_a_school_to_own_district() {
     assert_eq!(list["items"][0]["id"], s["id"]);
     let all = app.get("/api/v1/schools", Some(&t)).await.json();
     assert_eq!(all["total"], 43);
-    let e = &audit(&mut app, "action=school.create").await[0];
+    let e = &app.audit("action=school.create").await[0];
     assert_eq!(e["username"], "bureau.officer");
     assert_eq!(e["result"], "ok");
     assert_eq!(e["object_id"], s["id"].to_string());

@@ -11,7 +11,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use common::{PASSWORD, Resp, TestApp, expect, msg};
 use safecampus::config::Config;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -61,24 +61,6 @@ async fn login_from(router: &axum::Router, ip: [u8; 4], user: &str, password: &s
 fn token_of(r: &Resp) -> String {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     r.json()["token"].as_str().unwrap().to_string()
-}
-
-async fn user_id(app: &mut TestApp, username: &str) -> i64 {
-    let t = app.login("sysadmin").await;
-    let r = app
-        .get(&format!("/api/v1/users?q={username}"), Some(&t))
-        .await;
-    let j = r.json();
-    let mut items = j["items"].as_array().unwrap().iter();
-    let u = items.find(|u| u["username"] == username).expect("user");
-    u["id"].as_i64().unwrap()
-}
-
-async fn audit(app: &mut TestApp, query: &str) -> Vec<Value> {
-    let t = app.login("auditadmin").await;
-    let r = app.get(&format!("/api/v1/audit?{query}"), Some(&t)).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["items"].as_array().unwrap().clone()
 }
 
 /// Signs in through the form; returns `sc_session=…` and the page's CSRF token.
@@ -135,10 +117,10 @@ async fn post_form(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str
 #[tokio::test]
 async fn no_system_role_manages_another_system_account_on_the_web() {
     let mut app = TestApp::new().await;
-    let sec_id = user_id(&mut app, "secadmin").await;
-    let audit_id = user_id(&mut app, "auditadmin").await;
-    let sys_id = user_id(&mut app, "sysadmin").await;
-    let staff_id = user_id(&mut app, "s001.staff").await;
+    let sec_id = app.user_id("secadmin").await;
+    let audit_id = app.user_id("auditadmin").await;
+    let sys_id = app.user_id("sysadmin").await;
+    let staff_id = app.user_id("s001.staff").await;
     let sys = app.login("sysadmin").await;
     let sec = app.login("secadmin").await;
     let before = app.fingerprint().await;
@@ -219,7 +201,7 @@ async fn no_system_role_manages_another_system_account_on_the_web() {
         let text = msg(&j);
         assert!(text.contains("命令行"), "{m} {path} {body}: {j}");
         assert_eq!(app.fingerprint().await, before, "{m} {path} {body}");
-        let e = &audit(&mut app, &format!("result=denied&user={who}")).await[0];
+        let e = &app.audit(&format!("result=denied&user={who}")).await[0];
         assert_eq!(e["action"], *action, "{e}");
         assert_eq!(e["result"], "denied", "{e}");
     }
@@ -270,7 +252,7 @@ async fn no_system_role_manages_another_system_account_on_the_web() {
 async fn a_temporary_password_opens_nothing_but_the_password_change_on_the_api() {
     let mut app = TestApp::new().await;
     let school = app.org_id("S001").await;
-    let id = user_id(&mut app, "s001.principal").await;
+    let id = app.user_id("s001.principal").await;
     let sys = app.login("sysadmin").await;
     let reset = json!({"op": "reset_password", "password": TEMP});
     let path = format!("/api/v1/users/{id}/account");
@@ -309,7 +291,7 @@ async fn a_temporary_password_opens_nothing_but_the_password_change_on_the_api()
         assert!(!r.text().contains("春华"), "{m} {p}");
     }
     assert_eq!(app.fingerprint().await, before);
-    let e = &audit(&mut app, "result=denied&user=s001.principal").await[0];
+    let e = &app.audit("result=denied&user=s001.principal").await[0];
     assert_eq!(e["action"], "access.denied", "{e}");
 
     // The password-change API: the current password, the policy, then the data opens.
@@ -458,7 +440,7 @@ async fn an_attackers_failures_do_not_lock_out_the_owner_elsewhere() {
     expect(&r, 401, "invalid_credentials");
 
     // Unlocking the account clears its throttles, audited.
-    let id = user_id(&mut app, "s001.safety").await;
+    let id = app.user_id("s001.safety").await;
     let path = format!("/api/v1/users/{id}/account");
     let r = app
         .json(Method::POST, &path, Some(&sys), &json!({"op": "unlock"}))
@@ -466,9 +448,11 @@ async fn an_attackers_failures_do_not_lock_out_the_owner_elsewhere() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let r = login_from(&other, attacker, "s001.safety", PASSWORD).await;
     token_of(&r);
-    let e = &audit(&mut app, "action=user.unlock").await[0];
+    let e = &app.audit("action=user.unlock").await[0];
     assert_eq!(e["result"], "ok");
-    let failed = audit(&mut app, "action=auth.login&result=failed&user=s001.safety").await;
+    let failed = app
+        .audit("action=auth.login&result=failed&user=s001.safety")
+        .await;
     let details: Vec<&str> = failed
         .iter()
         .map(|e| e["detail"].as_str().unwrap())
@@ -658,7 +642,9 @@ async fn a_password_change_ends_every_other_session() {
         let status = app.get("/api/v1/me", Some(t)).await.status;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "an API token survived");
     }
-    let e = &audit(&mut app, "action=user.password_change&user=s001.principal").await[0];
+    let e = &app
+        .audit("action=user.password_change&user=s001.principal")
+        .await[0];
     assert_eq!(e["detail"], "other_sessions_ended=2", "{e}");
 
     // Through the API: this token stays, the others (a token and the cookie) end.
@@ -674,7 +660,7 @@ async fn a_password_change_ends_every_other_session() {
     assert_eq!(me_cookie(&app, &cookie).await, StatusCode::UNAUTHORIZED);
 
     // An administrator's reset ends them all.
-    let id = user_id(&mut app, "s001.principal").await;
+    let id = app.user_id("s001.principal").await;
     let sys = app.login("sysadmin").await;
     let reset = json!({"op": "reset_password", "password": TEMP});
     let path = format!("/api/v1/users/{id}/account");

@@ -275,6 +275,26 @@ impl TestApp {
         t
     }
 
+    /// The id of a user account by its username (looked up as the system admin).
+    pub async fn user_id(&mut self, username: &str) -> i64 {
+        let t = self.login("sysadmin").await;
+        let r = self
+            .get(&format!("/api/v1/users?q={username}"), Some(&t))
+            .await;
+        let j = r.json();
+        let mut items = j["items"].as_array().expect("items").iter();
+        let u = items.find(|u| u["username"] == username).expect("user");
+        u["id"].as_i64().expect("id")
+    }
+
+    /// The newest audit entries matching `query` (the audit admin's view).
+    pub async fn audit(&mut self, query: &str) -> Vec<Value> {
+        let t = self.login("auditadmin").await;
+        let r = self.get(&format!("/api/v1/audit?{query}"), Some(&t)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()["items"].as_array().expect("items").clone()
+    }
+
     /// The id of an org by its code (looked up as the city officer).
     pub async fn org_id(&mut self, code: &str) -> i64 {
         let t = self.login("city.officer").await;
