@@ -60,3 +60,25 @@ async fn signed_in_users_get_the_api_documentation_with_its_vendored_viewer() {
     let home = app.get("/hazards", Some(&t)).await;
     assert!(home.text().contains("href=\"/docs/api\""));
 }
+
+/// Page forms with photos carry the CSRF token in their action URL; a page drawn in answer
+/// never repeats it in its links (the language switch's `next=`).
+#[tokio::test]
+async fn the_csrf_token_is_not_repeated_in_page_links() {
+    let mut app = TestApp::new().await;
+    let t = app.login("bureau.officer").await;
+    let r = app
+        .get("/docs/api?tab=1&_csrf=TOKEN-MARKER-123", Some(&t))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("/lang/en?next="),
+        "the language switch is there"
+    );
+    assert!(
+        !html.contains("TOKEN-MARKER-123"),
+        "the token is not repeated"
+    );
+    assert!(html.contains("tab%3D1"), "the other parameters are kept");
+}

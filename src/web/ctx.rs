@@ -284,17 +284,32 @@ impl FromRequestParts<AppState> for Ctx {
             .ok_or(Error::Unauthorized)?;
         Ok(Ctx {
             actor,
-            uri: parts
-                .uri
-                .path_and_query()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_else(|| "/".into()),
+            uri: without_csrf(&parts.uri),
             action,
             also,
             lang: Lang::from_headers(&parts.headers),
             token: parts.extensions.get::<Token>().cloned(),
             state: st.clone(),
         })
+    }
+}
+
+/// The request's path and query without a `_csrf` parameter: page forms with photos carry the
+/// token in their action URL, and a page drawn in answer (a form shown again with its errors)
+/// must not put it into links (the language switch, `next=`) that end up in history and logs.
+fn without_csrf(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    let Some(q) = uri.query() else {
+        return path.to_string();
+    };
+    let kept: Vec<&str> = q
+        .split('&')
+        .filter(|kv| !kv.is_empty() && kv.split('=').next() != Some("_csrf"))
+        .collect();
+    if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", kept.join("&"))
     }
 }
 
@@ -404,5 +419,20 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormPairs {
         serde_urlencoded::from_bytes(&bytes)
             .map(FormPairs)
             .map_err(|e| Error::validation(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_csrf;
+
+    #[test]
+    fn the_csrf_token_never_leaves_in_the_page_uri() {
+        let u = |s: &str| without_csrf(&s.parse().unwrap());
+        assert_eq!(u("/hazards/7/actions?_csrf=secret"), "/hazards/7/actions");
+        assert_eq!(u("/x?a=1&_csrf=secret&b=2"), "/x?a=1&b=2");
+        assert_eq!(u("/x?_csrf_other=1"), "/x?_csrf_other=1");
+        assert_eq!(u("/x"), "/x");
+        assert_eq!(u("/x?status=open"), "/x?status=open");
     }
 }
