@@ -351,13 +351,8 @@ impl Scoped {
     /// Like [`Scoped::begin`] for a write about one org node (a school, a district): the node
     /// must be in scope (else `NotFound`, audited) before the role is checked (else `Forbidden`).
     async fn begin_for(&self, event: audit::Event, org: OrgId) -> Result<WriteTx<'_>> {
-        if let Err(e) = self.org_row(org, &self.conn).await {
-            if matches!(e, Error::NotFound) {
-                self.audit_refusal(&event, &e).await;
-            }
-            return Err(e);
-        }
-        self.begin(event).await
+        let found = self.org_row(org, &self.conn).await.map(drop);
+        self.begin_found(event, found).await
     }
 
     /// Like [`Scoped::begin_for`] for a write about a school's own data (its people, zones,
@@ -365,7 +360,14 @@ impl Scoped {
     /// district id is `NotFound` like any id out of scope, checked before the role, so no
     /// write can land on a district and no role learns more than "not found".
     async fn begin_for_school(&self, event: audit::Event, school: OrgId) -> Result<WriteTx<'_>> {
-        if let Err(e) = self.school_row(school, &self.conn).await {
+        let found = self.school_row(school, &self.conn).await.map(drop);
+        self.begin_found(event, found).await
+    }
+
+    /// [`Scoped::begin`] once the write's object was looked up: a refusal of the lookup
+    /// (`NotFound` audited) ends it before the role is checked.
+    async fn begin_found(&self, event: audit::Event, found: Result<()>) -> Result<WriteTx<'_>> {
+        if let Err(e) = found {
             if matches!(e, Error::NotFound) {
                 self.audit_refusal(&event, &e).await;
             }
