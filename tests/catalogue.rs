@@ -112,6 +112,7 @@ fn used_keys() -> BTreeSet<String> {
         "notice.",
         "ledger.",
     ];
+    let audit_codes = safecampus::web::routes::all_audit_codes();
     let mut out = BTreeSet::new();
     for p in paths {
         let text = std::fs::read_to_string(&p).expect("source");
@@ -124,7 +125,7 @@ fn used_keys() -> BTreeSet<String> {
             let file_name = [".css", ".js", ".html", ".rs"]
                 .iter()
                 .any(|x| piece.ends_with(x));
-            let audit_action = safecampus::storage::audit::ACTIONS.contains(&piece);
+            let audit_action = audit_codes.contains(&piece);
             if looks_like_key && !file_name && !audit_action {
                 out.insert(piece.to_string());
             }
@@ -167,7 +168,7 @@ fn every_used_key_is_translated() {
         keys.insert(format!("feature.{f}"));
     }
     keys.extend(
-        safecampus::storage::audit::ACTIONS
+        safecampus::web::routes::all_audit_codes()
             .iter()
             .map(|a| safecampus::storage::audit::action_key(a)),
     );
@@ -178,7 +179,7 @@ fn every_used_key_is_translated() {
         keys.insert(format!("field.{f}"));
     }
     keys.extend(
-        safecampus::storage::inbox::KINDS
+        safecampus::web::routes::all_notice_kinds()
             .iter()
             .map(|k| format!("inbox.kind.{k}")),
     );

@@ -13,6 +13,7 @@ use crate::domain::role::Role;
 use crate::error::{Error, Result};
 use crate::storage::Db;
 use crate::storage::Operator;
+use crate::storage::audit::PlatformAudit;
 use crate::storage::seed::{NodeRow, SchoolRow, ZoneRow};
 use crate::storage::seed_history::Person;
 use crate::storage::views::Features;
@@ -487,7 +488,7 @@ pub async fn seed(db: &Db) -> Result<()> {
         }
     }
     history::seed(&mut tx, &districts, &photos, today).await?;
-    tx.audit("demo.seed", "org", city, "demo district seeded")
+    tx.audit(PlatformAudit::DemoSeed, "org", city, "demo district seeded")
         .await?;
     tx.commit().await?;
     Ok(())

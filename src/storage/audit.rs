@@ -6,8 +6,9 @@
 //! transactions are already serialised), so concurrent appends cannot fork the chain.
 
 use super::entity::audit_log;
-use super::{Actor, Scoped, views};
+use super::{Actor, views};
 use crate::error::Result;
+use crate::storage::AuditLog;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
@@ -17,45 +18,26 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-/// Every action the audit log records; each has a label `audit_action.<name with _>`.
-pub const ACTIONS: &[&str] = &[
-    "auth.login",
-    "auth.logout",
-    "access.denied",
-    "demo.seed",
-    "org.create",
-    "school.create",
-    "school.update",
-    "school.import",
-    "person.create",
-    "person.update",
-    "person.remove",
-    "person.import",
-    "zone.create",
-    "zone.update",
-    "zone.import",
-    "user.create",
-    "user.disable",
-    "user.enable",
-    "user.unlock",
-    "user.reset_password",
-    "user.grant",
-    "user.password_change",
-    "catalog.update",
-    "catalog.import",
-    "risk.instantiate",
-    "risk.create",
-    "risk.update",
-    "risk.assess",
-    "file.upload",
-    "hazard.report",
-    "hazard.step",
-    "hazard.escalate",
-    "inspection.submit",
-    "campaign.create",
-    "cross.assign",
-    "audit.verify",
-];
+/// An action the audit log records. Each module declares its own closed set with
+/// `audit_codes!`; the feature registry gathers them (`web::features`), and every code has a
+/// label `audit_action.<code with _>` in the catalogue.
+pub trait AuditCode: Copy + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+}
+
+closed_codes! {
+    AuditCode:
+    /// What the platform itself records: sign-in and out, refusals, the demo, verification.
+    pub enum PlatformAudit {
+        Login = "auth.login",
+        Logout = "auth.logout",
+        Denied = "access.denied",
+        DemoSeed = "demo.seed",
+        Verify = "audit.verify",
+        PasswordChange = "user.password_change",
+    }
+}
 
 /// The catalogue key of an action's label.
 pub fn action_key(action: &str) -> String {
@@ -73,9 +55,13 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(action: &'static str, object_type: &'static str, object_id: impl ToString) -> Self {
+    pub fn new(
+        action: impl AuditCode,
+        object_type: &'static str,
+        object_id: impl ToString,
+    ) -> Self {
         Event {
-            action,
+            action: action.code(),
             object_type,
             object_id: object_id.to_string(),
             detail: String::new(),
@@ -236,9 +222,9 @@ pub struct Verification {
     pub verified_to: i64,
 }
 
-impl Scoped {
+impl AuditLog<'_> {
     /// The audit log, newest first (audit admin).
-    pub async fn audit_list(&self, f: &AuditFilter) -> Result<views::Page<views::AuditEntry>> {
+    pub async fn list(&self, f: &AuditFilter) -> Result<views::Page<views::AuditEntry>> {
         self.permit()?;
         let mut q = audit_log::Entity::find();
         if let Some(u) = f.user.as_deref().filter(|s| !s.is_empty()) {
@@ -273,18 +259,18 @@ impl Scoped {
     /// Verifies the rows appended since the last verification (and that the last verified row
     /// is still as it was); a break found earlier, by this or a full verification, stays
     /// reported until a full verification passes. Cheap enough for every view of the log.
-    pub async fn audit_verify(&self) -> Result<Verification> {
+    pub async fn verify(&self) -> Result<Verification> {
         self.permit()?;
         verify_new(&self.conn).await
     }
 
     /// Re-verifies the whole chain from its first row (the audit admin's button; the command
     /// line's `admin verify-audit`), audited as `audit.verify`.
-    pub async fn audit_verify_full(&self) -> Result<Verification> {
+    pub async fn verify_full(&self) -> Result<Verification> {
         self.permit()?;
         let v = verify_full(&self.conn).await?;
         let mut tx = self
-            .begin(Event::new("audit.verify", "audit_log", ""))
+            .begin(Event::new(PlatformAudit::Verify, "audit_log", ""))
             .await?;
         tx.event.detail = match v.broken_at {
             Some(id) => format!("full broken_at={id} checked={}", v.checked),

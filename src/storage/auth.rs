@@ -10,6 +10,7 @@ use crate::domain::ids::UserId;
 use crate::domain::org::{OrgLevel, OrgPath};
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
+use crate::storage::audit::PlatformAudit;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -308,7 +309,7 @@ impl Auth {
             audit::append(
                 &txn,
                 &actor,
-                &audit::Event::new("auth.login", "user", u.id).detail(kind.as_str()),
+                &audit::Event::new(PlatformAudit::Login, "user", u.id).detail(kind.as_str()),
                 "ok",
             )
             .await?;
@@ -416,7 +417,7 @@ impl Auth {
     ) {
         let username: String = username.chars().take(64).collect();
         let event = audit::Event::new(
-            "auth.login",
+            PlatformAudit::Login,
             "user",
             u.map(|u| u.id.to_string()).unwrap_or_default(),
         )
@@ -490,7 +491,7 @@ impl Auth {
         audit::append(
             &txn,
             actor,
-            &audit::Event::new("auth.logout", "user", actor.user_id),
+            &audit::Event::new(PlatformAudit::Logout, "user", actor.user_id),
             "ok",
         )
         .await?;
@@ -537,7 +538,7 @@ impl Auth {
         audit::append(
             &txn,
             actor,
-            &audit::Event::new("user.password_change", "user", actor.user_id)
+            &audit::Event::new(PlatformAudit::PasswordChange, "user", actor.user_id)
                 .detail(format!("other_sessions_ended={ended}")),
             "ok",
         )

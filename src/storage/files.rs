@@ -4,17 +4,26 @@
 //! ever served from a path on disk. What is stored has been through [`crate::media::process`]:
 //! images are re-encoded without metadata; the original upload is not kept.
 
+use super::audit::Event;
 use super::entity::{file, file_blob};
-use super::{Scoped, audit::Event};
 use crate::domain::ids::{FileId, OrgId};
 use crate::domain::org::OrgLevel;
 use crate::error::{Error, FieldError, Result};
 use crate::media::Processed;
+use crate::storage::Files;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+closed_codes! {
+    AuditCode:
+    /// What file storage records.
+    pub enum FileAudit {
+        Upload = "file.upload",
+    }
+}
 
 /// Most photos one step or item may carry.
 pub const MAX_PHOTOS: usize = 20;
@@ -89,12 +98,12 @@ pub struct FileBytes {
     pub data: Vec<u8>,
 }
 
-impl Scoped {
+impl Files<'_> {
     /// The school an upload belongs to: `requested` (a school in scope, else `NotFound`), or
     /// for a school user without one, their own school. A bureau or city user must name one
     /// (422). Then the role check (403). Refusals are audited. Cheap: call it before the work
     /// of processing images.
-    pub async fn upload_school(&self, requested: Option<OrgId>) -> Result<OrgId> {
+    pub async fn upload(&self, requested: Option<OrgId>) -> Result<OrgId> {
         let school = match requested {
             Some(s) => s,
             None if self.actor.org_level == Some(OrgLevel::School) => {
@@ -102,7 +111,7 @@ impl Scoped {
             }
             None => return Err(Error::field("school_id", "err.file.school_required")),
         };
-        let event = Event::new("file.upload", "file", "");
+        let event = Event::new(FileAudit::Upload, "file", "");
         if let Err(e) = self.school_row(school, &self.conn).await {
             self.audit_refusal(&event, &e).await;
             return Err(e);
@@ -118,14 +127,14 @@ impl Scoped {
     /// `files` row and its `file_blobs` (`main`, and `thumb` for images) in one transaction
     /// with the audit event `file.upload`. `name` is the display name (already sanitised by
     /// [`crate::media::display_name`]).
-    pub async fn store_file(&self, school: OrgId, name: &str, p: Processed) -> Result<FileInfo> {
-        let mut tx = self
-            .begin_for_school(Event::new("file.upload", "file", ""), school)
+    pub async fn store(&self, school: OrgId, name: &str, p: Processed) -> Result<FileInfo> {
+        let (mut tx, school) = self
+            .begin_for_school(Event::new(FileAudit::Upload, "file", ""), school)
             .await?;
         let res: Result<file::Model> = async {
-            self.school_row(school, &tx.txn).await?;
+            self.school_row(school.org_id(), &tx.txn).await?;
             let m = file::ActiveModel {
-                school_id: Set(school),
+                school_id: Set(school.org_id()),
                 kind: Set(p.kind.as_str().into()),
                 mime: Set(p.mime.into()),
                 name: Set(name.into()),
@@ -173,23 +182,19 @@ impl Scoped {
 
     /// A file in scope (404 otherwise, also for a nonexistent id), then the role check (403).
     async fn file_row(&self, id: FileId) -> Result<file::Model> {
-        let m = file::Entity::find_by_id(id)
-            .one(&self.conn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        self.school_row(m.school_id, &self.conn).await?;
+        let (m, _) = self.owned::<file::Entity>(id, &self.conn).await?;
         self.permit()?;
         Ok(m)
     }
 
     /// A file's facts, through the scope of its school.
-    pub async fn file_info(&self, id: FileId) -> Result<FileInfo> {
+    pub async fn info(&self, id: FileId) -> Result<FileInfo> {
         Ok(self.file_row(id).await?.into())
     }
 
     /// A file's stored bytes (the file itself or its thumbnail), through the scope of its
     /// school. A document has no thumbnail (404).
-    pub async fn file_bytes(&self, id: FileId, variant: Variant) -> Result<FileBytes> {
+    pub async fn bytes(&self, id: FileId, variant: Variant) -> Result<FileBytes> {
         let m = self.file_row(id).await?;
         let blob = file_blob::Entity::find_by_id((id, variant.as_str().to_string()))
             .one(&self.conn)

@@ -22,6 +22,34 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+closed_codes! {
+    NoticeKind:
+    /// What the hazard loop tells people.
+    pub enum HazardNotice {
+        Assigned = "assigned",
+        Reminder = "reminder",
+        Overdue = "overdue",
+        Escalated = "escalated",
+        Submitted = "submitted",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        ExtensionRequested = "extension_requested",
+        ExtensionDecided = "extension_decided",
+        Closed = "closed",
+        Reopened = "reopened",
+    }
+}
+
+closed_codes! {
+    AuditCode:
+    /// What the hazard loop records.
+    pub enum HazardAudit {
+        Report = "hazard.report",
+        Step = "hazard.step",
+        Escalate = "hazard.escalate",
+    }
+}
+
 /// A newly found hazard, as reported (API body of `POST /api/v1/schools/{id}/hazards`).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

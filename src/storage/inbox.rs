@@ -2,48 +2,106 @@
 //! refusal. A notification is written in the transaction of the change that causes it, once per
 //! user and reason (`dedupe_key`), so jobs may run again without sending twice.
 
-use super::Scoped;
 use super::entity::{notification, org, user};
 use crate::domain::Code;
 use crate::domain::ids::{HazardId, NotificationId, OrgId, UserId};
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
-use chrono::{DateTime, Utc};
+use crate::storage::Notices;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// What a notification is about; its label is `inbox.kind.<code>`.
-pub const KINDS: &[&str] = &[
-    "assigned",
-    "reminder",
-    "overdue",
-    "escalated",
-    "submitted",
-    "accepted",
-    "rejected",
-    "extension_requested",
-    "extension_decided",
-    "closed",
-    "reopened",
-    "campaign",
-    "cross_assigned",
-];
+/// What a notification is about: a closed set per module (declared with `closed_codes!`,
+/// listed by the feature registry); its label is `inbox.kind.<code>`.
+pub trait NoticeKind: Copy + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+}
+
+/// The stored kind of a notification, made only from a [`NoticeKind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind(&'static str);
+
+impl<K: NoticeKind> From<K> for Kind {
+    fn from(k: K) -> Kind {
+        Kind(k.code())
+    }
+}
+
+/// The values a notification's message shows (deadline, days left or overdue, the period of a
+/// campaign …); what a kind does not use stays empty. Stored as JSON; a stored value of the
+/// wrong shape reads as empty rather than failing the inbox.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NoteParams {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub deadline: Option<NaiveDate>,
+    /// Days left (a reminder) or days overdue.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub days: Option<i64>,
+    /// The hazard's status after the step (a wire code).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub status: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub closure_number: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub reason: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub starts_on: Option<NaiveDate>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub ends_on: Option<NaiveDate>,
+}
+
+fn lenient<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(v).ok())
+}
 
 /// One notification to write.
 pub struct Note<'a> {
-    /// One of [`KINDS`].
-    pub kind: &'static str,
+    pub kind: Kind,
     pub hazard: Option<HazardId>,
     pub school: Option<OrgId>,
     /// What it is about, as the reader knows it (a hazard's title, a campaign's name).
     pub subject: &'a str,
     /// Where to go (a page path).
     pub link: String,
-    /// Values for the message (e.g. `{"days": 3}`).
-    pub params: serde_json::Value,
+    pub params: NoteParams,
     /// Unique per reason; the user id is appended.
     pub dedupe: String,
 }
@@ -58,11 +116,11 @@ pub(super) async fn notify(
     for u in users.iter().filter(|u| seen.insert(u.0)) {
         let row = notification::ActiveModel {
             user_id: Set(*u),
-            kind: Set(note.kind.to_string()),
+            kind: Set(note.kind.0.to_string()),
             hazard_id: Set(note.hazard),
             school_id: Set(note.school),
             subject: Set(note.subject.chars().take(200).collect()),
-            params: Set(note.params.to_string()),
+            params: Set(serde_json::to_string(&note.params).unwrap_or_default()),
             link: Set(note.link.clone()),
             dedupe_key: Set(format!("{}:{}", note.dedupe, u.0)),
             created_at: Set(Utc::now()),
@@ -128,14 +186,13 @@ pub(super) async fn unread_count(conn: &impl ConnectionTrait, user: UserId) -> R
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Notification {
     pub id: NotificationId,
-    /// One of [`KINDS`].
+    /// The code of a [`NoticeKind`].
     pub kind: String,
     pub hazard_id: Option<HazardId>,
     pub school_id: Option<OrgId>,
     pub subject: String,
     pub link: String,
-    #[schema(value_type = Object)]
-    pub params: serde_json::Value,
+    pub params: NoteParams,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
@@ -181,16 +238,16 @@ impl From<notification::Model> for Notification {
             school_id: m.school_id,
             subject: m.subject,
             link: m.link,
-            params: serde_json::from_str(&m.params).unwrap_or(serde_json::Value::Null),
+            params: serde_json::from_str(&m.params).unwrap_or_default(),
             created_at: m.created_at,
             read_at: m.read_at,
         }
     }
 }
 
-impl Scoped {
+impl Notices<'_> {
     /// The signed-in user's own notifications; nobody reads another's inbox.
-    pub async fn inbox(&self, f: &InboxFilter) -> Result<Inbox> {
+    pub async fn list(&self, f: &InboxFilter) -> Result<Inbox> {
         self.permit()?;
         let me = self.actor.user_id;
         let mut q = notification::Entity::find().filter(notification::Column::UserId.eq(me));

@@ -11,6 +11,7 @@
 //! scope. The assignment is the only grant: anyone else who cannot see the target school gets
 //! `NotFound`, exactly as for any other object out of scope.
 
+use super::audit::Event;
 use super::entity::{
     campaign, campaign_school, cross_assignment, hazard, inspection, inspection_item, org,
     risk_point, user, zone,
@@ -18,7 +19,6 @@ use super::entity::{
 use super::hazards::{NewHazard, Origin, insert_reported};
 use super::orgs::invalid;
 use super::views::OrgRef;
-use super::{Scoped, audit::Event};
 use crate::domain::Code;
 use crate::domain::hazard::Source;
 use crate::domain::ids::{
@@ -28,6 +28,7 @@ use crate::domain::org::{OrgLevel, OrgPath};
 use crate::domain::risk::{Aspect, CheckFrequency};
 use crate::domain::role::Role;
 use crate::error::{Error, FieldError, Result};
+use crate::storage::Inspections;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
@@ -73,6 +74,25 @@ pub const MAX_NOTE: usize = 2000;
 pub const MAX_ITEMS: usize = 1000;
 
 pub use super::risk_points::china_date;
+
+closed_codes! {
+    NoticeKind:
+    /// What campaigns and cross-inspections tell people.
+    pub enum InspectionNotice {
+        Campaign = "campaign",
+        CrossAssigned = "cross_assigned",
+    }
+}
+
+closed_codes! {
+    AuditCode:
+    /// What inspections, campaigns and cross-inspections record.
+    pub enum InspectionAudit {
+        Submit = "inspection.submit",
+        CampaignCreate = "campaign.create",
+        CrossAssign = "cross.assign",
+    }
+}
 
 /// Which checklist to build.
 #[derive(Debug, Clone, Deserialize, IntoParams, Default)]
@@ -587,7 +607,7 @@ async fn store_inspection(
     Ok(row)
 }
 
-impl Scoped {
+impl Inspections<'_> {
     /// The schools in scope under `org` (the caller's own node when `None`), and the node.
     /// Checks the role first when no node is named (system roles have none).
     async fn schools_under(&self, org: Option<i64>) -> Result<(org::Model, Vec<org::Model>)> {
@@ -621,7 +641,8 @@ impl Scoped {
             .one(&self.conn)
             .await?
             .ok_or(Error::NotFound)?;
-        if self.org_row(m.school_id, &self.conn).await.is_ok()
+        // In scope through its school — or the assigned cross-inspector's own record.
+        if self.school(m.school_id, &self.conn).await.is_ok()
             || (m.cross_assignment_id.is_some() && m.inspector_user_id == Some(self.actor.user_id))
         {
             return Ok(m);
@@ -730,19 +751,22 @@ impl Scoped {
     }
 
     /// Submits an inspection of a school in scope: all of it, or nothing.
-    pub async fn submit_inspection(
+    pub async fn submit(
         &self,
         school: OrgId,
         input: &NewInspection,
         grace: u32,
     ) -> Result<InspectionDetail> {
-        let mut tx = self
-            .begin_for_school(Event::new("inspection.submit", "inspection", ""), school)
+        let (mut tx, school) = self
+            .begin_for_school(
+                Event::new(InspectionAudit::Submit, "inspection", ""),
+                school,
+            )
             .await?;
         match store_inspection(
             &tx.txn,
             &self.actor,
-            school,
+            school.org_id(),
             input,
             None,
             super::risk_points::today(),
@@ -753,7 +777,10 @@ impl Scoped {
                 tx.event.object_id = m.id.0.to_string();
                 tx.event.detail = format!(
                     "school={} kind={} total={} failed={}",
-                    school.0, m.kind, m.total, m.failed
+                    school.org_id().0,
+                    m.kind,
+                    m.total,
+                    m.failed
                 );
                 tx.commit().await?;
                 self.detail_of(m, grace).await
@@ -807,7 +834,7 @@ impl Scoped {
         Ok(InspectionDetail { inspection, items })
     }
 
-    pub async fn get_inspection(&self, id: InspectionId, grace: u32) -> Result<InspectionDetail> {
+    pub async fn get(&self, id: InspectionId, grace: u32) -> Result<InspectionDetail> {
         let m = self.inspection_row(id).await?;
         self.permit()?;
         self.detail_of(m, grace).await
@@ -815,11 +842,7 @@ impl Scoped {
 
     /// Inspections of the schools under `f.org_id` (or of one school), newest first (at most
     /// 500 unless a date range is given).
-    pub async fn list_inspections(
-        &self,
-        f: &InspectionFilter,
-        grace: u32,
-    ) -> Result<Vec<Inspection>> {
+    pub async fn list(&self, f: &InspectionFilter, grace: u32) -> Result<Vec<Inspection>> {
         let (_, schools) = self.schools_under(f.org_id).await?;
         let ids: Vec<OrgId> = schools.iter().map(|s| s.id).collect();
         let mut q = inspection::Entity::find().filter(inspection::Column::SchoolId.is_in(ids));
@@ -842,7 +865,7 @@ impl Scoped {
     }
 
     /// A school's inspections (`GET /api/v1/schools/{id}/inspections`).
-    pub async fn school_inspections(
+    pub async fn for_school(
         &self,
         school: OrgId,
         f: &InspectionFilter,
@@ -853,7 +876,7 @@ impl Scoped {
             org_id: Some(school.0),
             ..f.clone()
         };
-        self.list_inspections(&f, grace).await
+        self.inspections().list(&f, grace).await
     }
 
     /// The names of users by id (inspectors of cross assignments).
@@ -880,7 +903,7 @@ pub struct InspectorChoice {
     pub school: OrgRef,
 }
 
-impl Scoped {
+impl Inspections<'_> {
     /// The schools under the caller's own node (for the campaign and round forms).
     pub async fn plan_schools(&self) -> Result<Vec<OrgRef>> {
         let (_, schools) = self.schools_under(None).await?;

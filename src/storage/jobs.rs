@@ -16,6 +16,9 @@ use crate::config::HazardRules;
 use crate::domain::Code;
 use crate::domain::hazard::{self as rules, Hazard, Status};
 use crate::error::{Error, Result};
+use crate::storage::hazards::HazardAudit;
+use crate::storage::hazards::HazardNotice;
+use crate::storage::inbox::NoteParams;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseBackend, QueryOrder, Statement};
@@ -212,12 +215,16 @@ pub async fn sweep(
                 &txn,
                 &[u],
                 &Note {
-                    kind: "reminder",
+                    kind: HazardNotice::Reminder.into(),
                     hazard: Some(row.id),
                     school: Some(row.school_id),
                     subject: &row.title,
                     link: link.clone(),
-                    params: json!({"days": n, "deadline": deadline}),
+                    params: NoteParams {
+                        days: Some(i64::from(n)),
+                        deadline: state.deadline,
+                        ..Default::default()
+                    },
                     dedupe: format!("remind:{}:{deadline}:{n}", row.id),
                 },
             )
@@ -232,12 +239,16 @@ pub async fn sweep(
                 &txn,
                 &to,
                 &Note {
-                    kind: "overdue",
+                    kind: HazardNotice::Overdue.into(),
                     hazard: Some(row.id),
                     school: Some(row.school_id),
                     subject: &row.title,
                     link: link.clone(),
-                    params: json!({"deadline": deadline, "days": rules::days_overdue(&state, day)}),
+                    params: NoteParams {
+                        days: Some(rules::days_overdue(&state, day)),
+                        deadline: state.deadline,
+                        ..Default::default()
+                    },
                     dedupe: format!("overdue:{}:{deadline}", row.id),
                 },
             )
@@ -270,7 +281,7 @@ async fn escalate(
     super::audit::append(
         txn,
         &super::Actor::system(),
-        &super::audit::Event::new("hazard.escalate", "hazard", row.id)
+        &super::audit::Event::new(HazardAudit::Escalate, "hazard", row.id)
             .detail(format!("days_overdue={days}")),
         "ok",
     )

@@ -8,6 +8,24 @@
 //! private to this module, so the web layer cannot build an unscoped query. The escape hatch
 //! for the command line and the demo seeder is named [`Db::unsafe_unscoped`] so review finds it.
 
+/// Declares a module's closed set of stored codes for a code trait — its audit actions
+/// ([`audit::AuditCode`]) or its notification kinds ([`inbox::NoticeKind`]): the feature
+/// registry lists them, the catalogue test checks each has a label, and nothing can be
+/// audited or notified under a code outside a set.
+macro_rules! closed_codes {
+    ($tr:ident: $(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $v:ident = $c:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name { $($(#[$vm])* $v),+ }
+        impl $crate::storage::$tr for $name {
+            const ALL: &'static [Self] = &[$(Self::$v),+];
+            fn code(self) -> &'static str {
+                match self { $(Self::$v => $c),+ }
+            }
+        }
+    };
+}
+
 pub mod audit;
 pub mod auth;
 mod entity;
@@ -23,6 +41,9 @@ pub mod risk_catalog;
 pub mod risk_points;
 pub mod seed;
 pub mod seed_history;
+pub use audit::AuditCode;
+pub use inbox::NoticeKind;
+pub use orgs::SchoolId;
 pub use seed::Operator;
 pub mod transfer;
 pub mod users;
@@ -35,6 +56,7 @@ use crate::domain::org::{OrgLevel, OrgPath};
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
 use crate::policy::{self, Action};
+use crate::storage::audit::PlatformAudit;
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     TransactionOptions, TransactionTrait,
@@ -352,33 +374,46 @@ impl Scoped {
     /// must be in scope (else `NotFound`, audited) before the role is checked (else `Forbidden`).
     async fn begin_for(&self, event: audit::Event, org: OrgId) -> Result<WriteTx<'_>> {
         let found = self.org_row(org, &self.conn).await.map(drop);
-        self.begin_found(event, found).await
+        Ok(self.begin_found(event, found).await?.0)
     }
 
     /// Like [`Scoped::begin_for`] for a write about a school's own data (its people, zones,
     /// risk points, hazards, inspections, files): the id must be a *school* in scope — a city or
     /// district id is `NotFound` like any id out of scope, checked before the role, so no
     /// write can land on a district and no role learns more than "not found".
-    async fn begin_for_school(&self, event: audit::Event, school: OrgId) -> Result<WriteTx<'_>> {
-        let found = self.school_row(school, &self.conn).await.map(drop);
+    /// The transaction comes with the school's [`SchoolId`]: what the write stores about the
+    /// school takes its id from there.
+    async fn begin_for_school(
+        &self,
+        event: audit::Event,
+        school: OrgId,
+    ) -> Result<(WriteTx<'_>, SchoolId)> {
+        let found = self.school(school, &self.conn).await;
         self.begin_found(event, found).await
     }
 
     /// [`Scoped::begin`] once the write's object was looked up: a refusal of the lookup
     /// (`NotFound` audited) ends it before the role is checked.
-    async fn begin_found(&self, event: audit::Event, found: Result<()>) -> Result<WriteTx<'_>> {
-        if let Err(e) = found {
-            if matches!(e, Error::NotFound) {
-                self.audit_refusal(&event, &e).await;
+    async fn begin_found<T>(
+        &self,
+        event: audit::Event,
+        found: Result<T>,
+    ) -> Result<(WriteTx<'_>, T)> {
+        let found = match found {
+            Ok(f) => f,
+            Err(e) => {
+                if matches!(e, Error::NotFound) {
+                    self.audit_refusal(&event, &e).await;
+                }
+                return Err(e);
             }
-            return Err(e);
-        }
-        self.begin(event).await
+        };
+        Ok((self.begin(event).await?, found))
     }
 
     /// Audits a write the request gate refused before any object was looked at.
     pub async fn refuse(&self, what: &str) {
-        let event = audit::Event::new("access.denied", "route", what);
+        let event = audit::Event::new(PlatformAudit::Denied, "route", what);
         self.audit_refusal(&event, &Error::Forbidden).await;
     }
 
@@ -395,6 +430,60 @@ impl Scoped {
             txn.commit().await.ok();
         }
     }
+}
+
+/// Declares a per-module handle: a view of a [`Scoped`] handle that carries one module's
+/// operations (`db.hazards().list(…)`), so the handle is not one type with every method of
+/// the platform. It dereferences to the [`Scoped`] it was made from: the same actor, action and
+/// connection, and the same checks.
+macro_rules! module_handle {
+    ($($(#[$doc:meta])* $name:ident => $method:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $name<'a>(&'a Scoped);
+
+            impl std::ops::Deref for $name<'_> {
+                type Target = Scoped;
+                fn deref(&self) -> &Scoped {
+                    self.0
+                }
+            }
+
+            impl Scoped {
+                $(#[$doc])*
+                pub fn $method(&self) -> $name<'_> {
+                    $name(self)
+                }
+            }
+        )*
+    };
+}
+
+module_handle! {
+    /// The org tree: cities and districts.
+    Orgs => orgs;
+    /// Schools and kindergartens: list, read, create, edit, import.
+    Schools => schools;
+    /// A school's people and posts.
+    People => people;
+    /// A school's campus zones.
+    Zones => zones;
+    /// The district risk catalogue.
+    Catalog => catalog;
+    /// School risk registers, assessments, roll-ups and maps.
+    Registers => risk;
+    /// Photos and documents.
+    Files => files;
+    /// Hidden hazards and their closed loop.
+    Hazards => hazards;
+    /// Inspections, campaigns, cross-inspections and the self-inspection board.
+    Inspections => inspections;
+    /// The signed-in user's notifications.
+    Notices => inbox;
+    /// Accounts, grants and roles (the three system roles).
+    Users => users;
+    /// The audit log.
+    AuditLog => audit;
 }
 
 /// An open write transaction of a [`Scoped`] handle, carrying its audit event.

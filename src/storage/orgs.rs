@@ -8,6 +8,7 @@ use crate::domain::ids::OrgId;
 use crate::domain::org::{OrgLevel, OrgPath, SchoolKind, valid_code};
 use crate::domain::person::valid_phone;
 use crate::error::{Error, FieldError, Result};
+use crate::storage::{Orgs, Schools};
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -15,6 +16,24 @@ use sea_orm::{ActiveValue::Set, Condition, IntoActiveModel, QueryOrder, QuerySel
 use serde::Deserialize;
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
+
+closed_codes! {
+    AuditCode:
+    /// What the org tree, schools, people and zones record.
+    pub enum OrgAudit {
+        OrgCreate = "org.create",
+        SchoolCreate = "school.create",
+        SchoolUpdate = "school.update",
+        SchoolImport = "school.import",
+        PersonCreate = "person.create",
+        PersonUpdate = "person.update",
+        PersonRemove = "person.remove",
+        PersonImport = "person.import",
+        ZoneCreate = "zone.create",
+        ZoneUpdate = "zone.update",
+        ZoneImport = "zone.import",
+    }
+}
 
 /// Filters of the school list.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -167,6 +186,61 @@ pub(crate) fn invalid(fields: Vec<FieldError>) -> Error {
     }
 }
 
+/// The id of a school (not a city or district) that a scoped lookup found in the actor's
+/// scope. Only storage makes one ([`Scoped::school`], [`Scoped::owned`], the write
+/// transaction of a school's data); what writes a school's own rows takes its school from it,
+/// so no such write can land on a district or outside the scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SchoolId(OrgId);
+
+impl SchoolId {
+    pub fn org_id(self) -> OrgId {
+        self.0
+    }
+}
+
+impl From<SchoolId> for OrgId {
+    fn from(s: SchoolId) -> OrgId {
+        s.0
+    }
+}
+
+impl std::fmt::Display for SchoolId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<SchoolId> for sea_orm::Value {
+    fn from(s: SchoolId) -> sea_orm::Value {
+        s.0.into()
+    }
+}
+
+/// A table whose rows each belong to one school.
+pub(super) trait SchoolOwned: EntityTrait {
+    fn school_of(m: &Self::Model) -> OrgId;
+}
+
+macro_rules! school_owned {
+    ($($entity:ident . $col:ident),* $(,)?) => {
+        $(impl SchoolOwned for super::entity::$entity::Entity {
+            fn school_of(m: &Self::Model) -> OrgId {
+                m.$col
+            }
+        })*
+    };
+}
+
+school_owned!(
+    person.org_id,
+    zone.school_id,
+    risk_point.school_id,
+    file.school_id,
+    hazard.school_id,
+    inspection.school_id,
+);
+
 impl Scoped {
     /// `orgs.path LIKE '<scope>%'`: the actor's subtree.
     pub(super) fn org_scope(&self) -> Condition {
@@ -184,6 +258,25 @@ impl Scoped {
             .one(conn)
             .await?
             .ok_or(Error::NotFound)
+    }
+
+    /// The row `id` of a school-owned table (a person, zone, risk point, file, hazard …) whose
+    /// school is in scope, with that school's [`SchoolId`]; anything else is `NotFound`. The one
+    /// way storage fetches a school's object by id.
+    pub(super) async fn owned<E: SchoolOwned>(
+        &self,
+        id: <E::PrimaryKey as PrimaryKeyTrait>::ValueType,
+        conn: &impl ConnectionTrait,
+    ) -> Result<(E::Model, SchoolId)> {
+        let m = E::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)?;
+        let school = self.school(E::school_of(&m), conn).await?;
+        Ok((m, school))
+    }
+
+    /// The [`SchoolId`] of `id` when it is a school in scope, else `NotFound` (a city or a
+    /// district id included).
+    pub(super) async fn school(&self, id: OrgId, conn: &impl ConnectionTrait) -> Result<SchoolId> {
+        Ok(SchoolId(self.school_row(id, conn).await?.id))
     }
 
     /// A school in scope, or `NotFound` (also for a city or district id).
@@ -214,9 +307,11 @@ impl Scoped {
         let d = refs.remove(&parent).ok_or(Error::NotFound)?;
         Ok(School::from_rows(m, d))
     }
+}
 
+impl Orgs<'_> {
     /// The org nodes in scope, tree order.
-    pub async fn list_orgs(&self) -> Result<Vec<Org>> {
+    pub async fn list(&self) -> Result<Vec<Org>> {
         self.permit()?;
         let rows = org::Entity::find()
             .filter(self.org_scope())
@@ -228,11 +323,11 @@ impl Scoped {
     }
 
     /// An org node in scope for display (no role check: the caller's route checked its own).
-    pub async fn get_org_for_view(&self, id: OrgId) -> Result<Org> {
+    pub async fn get_for_view(&self, id: OrgId) -> Result<Org> {
         Ok(self.org_row(id, &self.conn).await?.into())
     }
 
-    pub async fn get_org(&self, id: OrgId) -> Result<Org> {
+    pub async fn get(&self, id: OrgId) -> Result<Org> {
         let m = self.org_row(id, &self.conn).await?;
         self.permit()?;
         Ok(m.into())
@@ -249,8 +344,10 @@ impl Scoped {
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
+}
 
-    pub async fn list_schools(&self, f: &SchoolFilter) -> Result<Page<School>> {
+impl Schools<'_> {
+    pub async fn list(&self, f: &SchoolFilter) -> Result<Page<School>> {
         self.permit()?;
         let mut q = org::Entity::find()
             .filter(self.org_scope())
@@ -296,12 +393,13 @@ impl Scoped {
     }
 
     /// Every school in scope (exports).
-    pub async fn all_schools(&self) -> Result<Vec<School>> {
+    pub async fn all(&self) -> Result<Vec<School>> {
         let mut out = Vec::new();
         let mut page = 1;
         loop {
             let p = self
-                .list_schools(&SchoolFilter {
+                .schools()
+                .list(&SchoolFilter {
                     page: Some(page),
                     per_page: Some(views::MAX_PER_PAGE),
                     ..Default::default()
@@ -316,14 +414,14 @@ impl Scoped {
         }
     }
 
-    pub async fn get_school(&self, id: OrgId) -> Result<School> {
+    pub async fn get(&self, id: OrgId) -> Result<School> {
         let m = self.school_row(id, &self.conn).await?;
         self.permit()?;
         self.school_view(m).await
     }
 
     /// Creates a school under a district in scope.
-    pub async fn create_school(&self, input: NewSchool) -> Result<School> {
+    pub async fn create(&self, input: NewSchool) -> Result<School> {
         let district_id = input
             .district_id
             .or(if self.actor.org_level == Some(OrgLevel::District) {
@@ -334,7 +432,7 @@ impl Scoped {
             .ok_or_else(|| Error::field("district_id", "err.district_required"))?;
         let tx = self
             .begin_for(
-                Event::new("school.create", "school", &input.code),
+                Event::new(OrgAudit::SchoolCreate, "school", &input.code),
                 district_id,
             )
             .await?;
@@ -393,7 +491,7 @@ impl Scoped {
                 tx.event.object_id = id.to_string();
                 tx.event.detail = format!("code={} name={}", input.code, input.name);
                 tx.commit().await?;
-                self.get_school_unchecked(id).await
+                self.schools().get_unchecked(id).await
             }
             Err(Error::Conflict(_)) => {
                 // Whether the code is held in the caller's scope or elsewhere: only the first
@@ -416,19 +514,19 @@ impl Scoped {
     }
 
     /// A school view without the role check (callers checked already).
-    pub(super) async fn get_school_unchecked_pub(&self, id: OrgId) -> Result<School> {
-        self.get_school_unchecked(id).await
+    pub(super) async fn get_unchecked_pub(&self, id: OrgId) -> Result<School> {
+        self.schools().get_unchecked(id).await
     }
 
-    async fn get_school_unchecked(&self, id: OrgId) -> Result<School> {
+    async fn get_unchecked(&self, id: OrgId) -> Result<School> {
         let m = self.school_row(id, &self.conn).await?;
         self.school_view(m).await
     }
 
     /// Applies a patch to a school in scope; the audit detail lists the changed fields.
-    pub async fn update_school(&self, id: OrgId, p: SchoolPatch) -> Result<School> {
-        let mut tx = self
-            .begin_for_school(Event::new("school.update", "school", id), id)
+    pub async fn update(&self, id: OrgId, p: SchoolPatch) -> Result<School> {
+        let (mut tx, _) = self
+            .begin_for_school(Event::new(OrgAudit::SchoolUpdate, "school", id), id)
             .await?;
         let res: Result<String> = async {
             let m = self.school_row(id, &tx.txn).await?;
@@ -487,15 +585,17 @@ impl Scoped {
             Ok(changed) => {
                 tx.event.detail = format!("changed={changed}");
                 tx.commit().await?;
-                self.get_school_unchecked(id).await
+                self.schools().get_unchecked(id).await
             }
             Err(e) => Err(tx.fail(e).await),
         }
     }
+}
 
+impl Orgs<'_> {
     /// Creates a city or district node (system configuration).
-    pub async fn create_org(&self, input: NewOrg) -> Result<Org> {
-        let event = Event::new("org.create", "org", &input.code);
+    pub async fn create(&self, input: NewOrg) -> Result<Org> {
+        let event = Event::new(OrgAudit::OrgCreate, "org", &input.code);
         let mut tx = match input.parent_id {
             Some(p) => self.begin_for(event, p).await?,
             None => self.begin(event).await?,

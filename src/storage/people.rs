@@ -1,14 +1,16 @@
 //! People and their posts at a school, through a [`Scoped`] handle.
 
+use super::audit::Event;
 use super::entity::person;
 use super::orgs::invalid;
 use super::views::Person;
-use super::{Scoped, audit::Event};
 use crate::domain::Code;
 use crate::domain::ids::{OrgId, PersonId};
 use crate::domain::person::{Post, valid_phone};
 use crate::error::{Error, FieldError, Result};
 use crate::policy::{self, Action};
+use crate::storage::People;
+use crate::storage::orgs::OrgAudit;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
@@ -79,7 +81,7 @@ pub(super) fn new_person(
     }
 }
 
-impl Scoped {
+impl People<'_> {
     /// A person as this actor may see them: whole phone numbers only for the roles that manage
     /// people (`PersonWrite`), masked for everyone else — in JSON, pages and exports alike.
     fn person_view(&self, m: person::Model) -> Person {
@@ -91,7 +93,7 @@ impl Scoped {
         }
     }
 
-    pub async fn list_people(&self, school: OrgId) -> Result<Vec<Person>> {
+    pub async fn list(&self, school: OrgId) -> Result<Vec<Person>> {
         self.school_row(school, &self.conn).await?;
         self.permit()?;
         let rows = person::Entity::find()
@@ -112,12 +114,11 @@ impl Scoped {
 
     /// A person whose school is in scope, or `NotFound`.
     async fn person_row(&self, id: PersonId, conn: &impl ConnectionTrait) -> Result<person::Model> {
-        let m = person::Entity::find_by_id(id)
-            .filter(person::Column::Active.eq(true))
-            .one(conn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        self.org_row(m.org_id, conn).await?;
+        let (m, _) = self.owned::<person::Entity>(id, conn).await?;
+        // A removed person is gone for every reader.
+        if !m.active {
+            return Err(Error::NotFound);
+        }
         Ok(m)
     }
 
@@ -132,23 +133,29 @@ impl Scoped {
         }
     }
 
-    pub async fn get_person(&self, id: PersonId) -> Result<Person> {
+    pub async fn get(&self, id: PersonId) -> Result<Person> {
         let m = self.person_row(id, &self.conn).await?;
         self.permit()?;
         Ok(self.person_view(m))
     }
 
-    pub async fn create_person(&self, school: OrgId, input: PersonInput) -> Result<Person> {
-        let mut tx = self
-            .begin_for_school(Event::new("person.create", "person", ""), school)
+    pub async fn create(&self, school: OrgId, input: PersonInput) -> Result<Person> {
+        let (mut tx, school) = self
+            .begin_for_school(Event::new(OrgAudit::PersonCreate, "person", ""), school)
             .await?;
         let res: Result<person::Model> = async {
-            self.school_row(school, &tx.txn).await?;
+            self.school_row(school.org_id(), &tx.txn).await?;
             let errs = input.check();
             if !errs.is_empty() {
                 return Err(invalid(errs));
             }
-            let am = new_person(school, &input.name, input.post, &input.phone, &input.note);
+            let am = new_person(
+                school.org_id(),
+                &input.name,
+                input.post,
+                &input.phone,
+                &input.note,
+            );
             Ok(am.insert(&tx.txn).await?)
         }
         .await;
@@ -163,8 +170,8 @@ impl Scoped {
         }
     }
 
-    pub async fn update_person(&self, id: PersonId, input: PersonInput) -> Result<Person> {
-        let event = Event::new("person.update", "person", id);
+    pub async fn update(&self, id: PersonId, input: PersonInput) -> Result<Person> {
+        let event = Event::new(OrgAudit::PersonUpdate, "person", id);
         let org = self.person_org(id, &event).await?;
         let mut tx = self.begin_for(event, org).await?;
         let res: Result<person::Model> = async {
@@ -194,8 +201,8 @@ impl Scoped {
 
     /// Removes a person from the school's list (kept for history; zones they were
     /// responsible for lose their responsible person).
-    pub async fn remove_person(&self, id: PersonId) -> Result<()> {
-        let event = Event::new("person.remove", "person", id);
+    pub async fn remove(&self, id: PersonId) -> Result<()> {
+        let event = Event::new(OrgAudit::PersonRemove, "person", id);
         let org = self.person_org(id, &event).await?;
         let tx = self.begin_for(event, org).await?;
         let res: Result<()> = async {

@@ -3,7 +3,7 @@
 //! catalogue version and keeps a snapshot in `risk_catalog_history`.
 
 use super::entity::{org, risk_catalog, risk_catalog_history, risk_catalog_item};
-use super::{Scoped, audit::Event, views};
+use super::{audit::Event, views};
 use crate::domain::Code;
 use crate::domain::catalog::{Entry, RowError, split_items};
 use crate::domain::ids::{CatalogId, CatalogItemId, OrgId};
@@ -13,6 +13,8 @@ use crate::domain::risk::{
     Aspect, CheckFrequency, ControlLevel, Factor, LecValue, MeasureType, PointType,
 };
 use crate::error::{Error, Result};
+use crate::storage::Catalog;
+use crate::storage::risk_points::RiskAudit;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{
@@ -460,7 +462,7 @@ pub struct CatalogChange {
     pub at: DateTime<Utc>,
 }
 
-impl Scoped {
+impl Catalog<'_> {
     /// The org whose catalogue a request is about: the given one (in scope, or an ancestor of
     /// the caller's node), else the caller's own node.
     async fn catalog_org(&self, org_id: Option<i64>) -> Result<org::Model> {
@@ -505,7 +507,7 @@ impl Scoped {
         Ok((c, owner))
     }
 
-    pub async fn catalog_list(&self, f: &CatalogFilter) -> Result<CatalogPage> {
+    pub async fn list(&self, f: &CatalogFilter) -> Result<CatalogPage> {
         self.permit()?;
         let (c, owner) = self.catalog_model(f.org_id).await?;
         let mut q =
@@ -552,7 +554,7 @@ impl Scoped {
     }
 
     /// The categories used in a catalogue, for filters.
-    pub async fn catalog_categories(&self, org_id: Option<i64>) -> Result<Vec<String>> {
+    pub async fn categories(&self, org_id: Option<i64>) -> Result<Vec<String>> {
         self.permit()?;
         let (c, _) = self.catalog_model(org_id).await?;
         let mut v: Vec<String> = risk_catalog_item::Entity::find()
@@ -568,10 +570,7 @@ impl Scoped {
     }
 
     /// Every entry of a catalogue (exports).
-    pub async fn catalog_all(
-        &self,
-        org_id: Option<i64>,
-    ) -> Result<(CatalogInfo, Vec<CatalogItem>)> {
+    pub async fn all(&self, org_id: Option<i64>) -> Result<(CatalogInfo, Vec<CatalogItem>)> {
         self.permit()?;
         let (c, owner) = self.catalog_model(org_id).await?;
         let rows = risk_catalog_item::Entity::find()
@@ -607,10 +606,7 @@ impl Scoped {
         Ok((m, c, in_scope))
     }
 
-    pub async fn catalog_item(
-        &self,
-        id: CatalogItemId,
-    ) -> Result<(CatalogItem, Vec<CatalogChange>)> {
+    pub async fn item(&self, id: CatalogItemId) -> Result<(CatalogItem, Vec<CatalogChange>)> {
         let (m, c, _) = self.catalog_item_row(id).await?;
         self.permit()?;
         let hist = risk_catalog_history::Entity::find()
@@ -632,12 +628,12 @@ impl Scoped {
     }
 
     /// Edits an entry: a new catalogue version, with the old state kept in the history.
-    pub async fn catalog_update_item(
+    pub async fn update_item(
         &self,
         id: CatalogItemId,
         input: CatalogItemInput,
     ) -> Result<CatalogItem> {
-        let event = Event::new("catalog.update", "catalog_item", id);
+        let event = Event::new(RiskAudit::CatalogUpdate, "catalog_item", id);
         let (m, c, writable) = match self.catalog_item_row(id).await {
             Ok(x) => x,
             Err(e) => {
@@ -683,13 +679,17 @@ impl Scoped {
 
     /// Imports parsed entries into the caller's catalogue (all or nothing; row errors were
     /// found by the parser). Creates the catalogue if the district has none yet.
-    pub async fn catalog_import(
+    pub async fn import(
         &self,
         org_id: Option<i64>,
         entries: &[Entry],
         errors: Vec<RowError>,
     ) -> Result<super::transfer::ImportReport> {
-        let event = Event::new("catalog.import", "catalog", org_id.unwrap_or_default());
+        let event = Event::new(
+            RiskAudit::CatalogImport,
+            "catalog",
+            org_id.unwrap_or_default(),
+        );
         let o = match self.catalog_org(org_id).await {
             Ok(o) => o,
             Err(e) => {

@@ -3,11 +3,11 @@
 //! **Invariant:** a point's current grade is its latest stored assessment — the point row only
 //! caches it (`current_assessment_id`, `current_grade`).
 
+use super::audit::Event;
 use super::entity::{org, person, risk_assessment, risk_catalog_item, risk_point, zone};
 use super::orgs::invalid;
 use super::risk_catalog::{CatalogItem, Measures, catalog_for};
 use super::views::OrgRef;
-use super::{Scoped, audit::Event};
 use crate::config::Risk;
 use crate::domain::Code;
 use crate::domain::catalog::Entry;
@@ -32,6 +32,19 @@ mod queries;
 
 /// The clock lives in the bottom layer; re-exported here for the register's callers.
 pub use crate::clock::{china_date, today};
+
+closed_codes! {
+    AuditCode:
+    /// What the risk catalogue and the school registers record.
+    pub enum RiskAudit {
+        CatalogUpdate = "catalog.update",
+        CatalogImport = "catalog.import",
+        Instantiate = "risk.instantiate",
+        Create = "risk.create",
+        Update = "risk.update",
+        Assess = "risk.assess",
+    }
+}
 
 /// Filters of a school's risk list.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

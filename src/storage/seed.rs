@@ -11,6 +11,8 @@ use crate::domain::org::{OrgLevel, OrgPath, SchoolKind, ZoneType};
 use crate::domain::person::Post;
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
+use crate::storage::risk_points::RiskAudit;
+use crate::storage::users::UserAudit;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, IntoActiveModel};
@@ -118,7 +120,7 @@ impl Unscoped {
         let hash = auth::hash_password(password.to_string()).await?;
         let mut tx = self.begin().await?;
         let id = tx.user(username, display_name, &hash, role, org_id).await?;
-        tx.audit("user.create", "user", id, &format!("role={role}"))
+        tx.audit(UserAudit::Create, "user", id, &format!("role={role}"))
             .await?;
         tx.commit().await?;
         Ok(id)
@@ -146,7 +148,7 @@ impl Unscoped {
         am.password_changed_at = Set(Utc::now());
         am.update(&tx.txn).await?;
         auth::end_sessions(&tx.txn, id, None).await?;
-        tx.audit("user.reset_password", "user", id, "").await?;
+        tx.audit(UserAudit::ResetPassword, "user", id, "").await?;
         tx.commit().await
     }
 
@@ -161,7 +163,7 @@ impl Unscoped {
         am.failed_since = Set(None);
         am.update(&tx.txn).await?;
         auth::clear_throttles(&tx.txn, username).await?;
-        tx.audit("user.unlock", "user", id, "").await?;
+        tx.audit(UserAudit::Unlock, "user", id, "").await?;
         tx.commit().await
     }
 
@@ -232,7 +234,7 @@ impl Unscoped {
         let mut tx = self.begin().await?;
         let r = tx.load_catalog(id, entries).await?;
         tx.audit(
-            "catalog.import",
+            RiskAudit::CatalogImport,
             "catalog",
             id,
             &format!("created={} updated={}", r.0, r.1),
@@ -451,7 +453,7 @@ impl SeedTx {
 
     pub async fn audit(
         &mut self,
-        action: &'static str,
+        action: impl super::AuditCode,
         object_type: &'static str,
         id: impl ToString,
         detail: &str,

@@ -448,14 +448,15 @@ impl SeedTx {
                 &self.txn,
                 &[UserId(u)],
                 &Note {
-                    kind: "assigned",
+                    kind: crate::storage::hazards::HazardNotice::Assigned.into(),
                     hazard: Some(row.id),
                     school: Some(h.school),
                     subject: &h.title,
                     link: format!("/hazards/{}", row.id),
-                    params: serde_json::json!({
-                        "deadline": state.deadline.map(|d| d.to_string()).unwrap_or_default()
-                    }),
+                    params: crate::storage::inbox::NoteParams {
+                        deadline: state.deadline,
+                        ..Default::default()
+                    },
                     dedupe: format!("hazard:{}:assigned", row.id),
                 },
             )

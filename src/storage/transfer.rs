@@ -2,15 +2,17 @@
 //! if any row is wrong, nothing is written and the report lists every problem with its row
 //! number; otherwise all rows are written in one transaction and audited as one event.
 
+use super::audit::Event;
 use super::entity::{org, person};
 use super::orgs::{apply_features, check_org_text, check_school_fields, insert_org};
 use super::views::{Features, Person, School};
-use super::{Scoped, audit::Event};
 use crate::domain::Code;
 use crate::domain::ids::OrgId;
 use crate::domain::org::{OrgLevel, OrgPath, SchoolKind, valid_code};
 use crate::domain::person::Post;
 use crate::error::{Error, Result};
+use crate::storage::orgs::OrgAudit;
+use crate::storage::{People, Schools};
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel};
@@ -205,9 +207,9 @@ fn parse_schools(
     out
 }
 
-impl Scoped {
+impl Schools<'_> {
     /// Imports school rows (the header already mapped to `cols`). All or nothing.
-    pub async fn import_schools(
+    pub async fn import(
         &self,
         rows: &[Vec<String>],
         cols: &[Option<usize>],
@@ -215,7 +217,7 @@ impl Scoped {
         let mut report = ImportReport::default();
         let parsed = parse_schools(rows, cols, &mut report.errors);
         let mut tx = self
-            .begin(Event::new("school.import", "school", ""))
+            .begin(Event::new(OrgAudit::SchoolImport, "school", ""))
             .await?;
         let res: Result<()> = async {
             // Districts the caller may place schools in, by code.
@@ -324,9 +326,11 @@ impl Scoped {
         tx.commit().await?;
         Ok(report)
     }
+}
 
+impl People<'_> {
     /// Imports people into a school: a row with the same name and post updates that person.
-    pub async fn import_people(
+    pub async fn import(
         &self,
         school: OrgId,
         rows: &[Vec<String>],
@@ -370,11 +374,11 @@ impl Scoped {
                 parsed.push((name, post, phone, note));
             }
         }
-        let mut tx = self
-            .begin_for_school(Event::new("person.import", "school", school), school)
+        let (mut tx, school) = self
+            .begin_for_school(Event::new(OrgAudit::PersonImport, "school", school), school)
             .await?;
         let res: Result<()> = async {
-            self.school_row(school, &tx.txn).await?;
+            self.school_row(school.org_id(), &tx.txn).await?;
             if !report.errors.is_empty() {
                 return Ok(());
             }
@@ -397,7 +401,7 @@ impl Scoped {
                         report.updated += 1;
                     }
                     None => {
-                        super::people::new_person(school, name, *post, phone, note)
+                        super::people::new_person(school.org_id(), name, *post, phone, note)
                             .insert(&tx.txn)
                             .await?;
                         report.created += 1;

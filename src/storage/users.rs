@@ -4,18 +4,32 @@
 use super::entity::{org, user};
 use super::orgs::invalid;
 use super::views::{OrgRef, Page, User};
-use super::{Scoped, audit::Event, auth};
+use super::{audit::Event, auth};
 use crate::domain::Code;
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::org::OrgLevel;
 use crate::domain::role::Role;
 use crate::error::{Error, FieldError, Result};
+use crate::storage::Users;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition, IntoActiveModel, QueryOrder, QuerySelect};
 use serde::Deserialize;
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
+
+closed_codes! {
+    AuditCode:
+    /// What account administration records.
+    pub enum UserAudit {
+        Create = "user.create",
+        Disable = "user.disable",
+        Enable = "user.enable",
+        Unlock = "user.unlock",
+        ResetPassword = "user.reset_password",
+        Grant = "user.grant",
+    }
+}
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -62,8 +76,8 @@ pub(crate) fn valid_username(u: &str) -> bool {
         })
 }
 
-impl Scoped {
-    pub async fn list_users(&self, f: &UserFilter) -> Result<Page<User>> {
+impl Users<'_> {
+    pub async fn list(&self, f: &UserFilter) -> Result<Page<User>> {
         self.permit()?;
         let mut q = user::Entity::find();
         if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -114,7 +128,7 @@ impl Scoped {
 
     /// Accounts are not org-scoped objects: the role is checked first, so a business role
     /// learns nothing about which account ids exist.
-    pub async fn get_user(&self, id: UserId) -> Result<User> {
+    pub async fn get(&self, id: UserId) -> Result<User> {
         self.permit()?;
         let u = self.user_row(id, &self.conn).await?;
         let o = match u.org_id {
@@ -127,7 +141,7 @@ impl Scoped {
         Ok(User::from_rows(u, o))
     }
 
-    pub async fn create_user(&self, input: NewUser) -> Result<User> {
+    pub async fn create(&self, input: NewUser) -> Result<User> {
         let mut errs = Vec::new();
         if !valid_username(&input.username) {
             errs.push(FieldError {
@@ -147,7 +161,7 @@ impl Scoped {
             errs.extend(fields);
         }
         let mut tx = self
-            .begin(Event::new("user.create", "user", &input.username))
+            .begin(Event::new(UserAudit::Create, "user", &input.username))
             .await?;
         if !errs.is_empty() {
             return Err(tx.fail(invalid(errs)).await);
@@ -172,7 +186,7 @@ impl Scoped {
             Ok(m) => {
                 tx.event.object_id = m.id.to_string();
                 tx.commit().await?;
-                self.get_user(m.id).await
+                self.users().get(m.id).await
             }
             Err(e) => {
                 let e = match Error::from(e) {
@@ -212,10 +226,10 @@ impl Scoped {
 
     pub async fn account_op(&self, id: UserId, op: AccountOp) -> Result<User> {
         let name = match &op {
-            AccountOp::Disable => "user.disable",
-            AccountOp::Enable => "user.enable",
-            AccountOp::Unlock => "user.unlock",
-            AccountOp::ResetPassword { .. } => "user.reset_password",
+            AccountOp::Disable => UserAudit::Disable,
+            AccountOp::Enable => UserAudit::Enable,
+            AccountOp::Unlock => UserAudit::Unlock,
+            AccountOp::ResetPassword { .. } => UserAudit::ResetPassword,
         };
         let tx = self.begin(Event::new(name, "user", id)).await?;
         let res: Result<()> = async {
@@ -258,7 +272,7 @@ impl Scoped {
         match res {
             Ok(()) => {
                 tx.commit().await?;
-                self.get_user(id).await
+                self.users().get(id).await
             }
             Err(e) => Err(self.refused(tx, e).await),
         }
@@ -267,7 +281,7 @@ impl Scoped {
     /// Grants a role and scope. The org must be of the level the role works at; system roles
     /// have no org. Nobody changes their own role.
     pub async fn grant(&self, id: UserId, g: Grant) -> Result<User> {
-        let mut tx = self.begin(Event::new("user.grant", "user", id)).await?;
+        let mut tx = self.begin(Event::new(UserAudit::Grant, "user", id)).await?;
         let res: Result<()> = async {
             let u = self.user_row(id, &tx.txn).await?;
             if u.id == self.actor.user_id {
@@ -310,7 +324,7 @@ impl Scoped {
                     g.org_id.map(|o| o.to_string()).unwrap_or_default()
                 );
                 tx.commit().await?;
-                self.get_user(id).await
+                self.users().get(id).await
             }
             Err(e) => Err(self.refused(tx, e).await),
         }

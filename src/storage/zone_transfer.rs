@@ -2,13 +2,15 @@
 //! responsible person, site-plan rectangle. Import is checked row by row and written all or
 //! nothing; zones are matched by code (existing ones are updated).
 
+use super::audit::Event;
 use super::entity::{person, zone};
 use super::transfer::{ImportReport, RowError};
-use super::{Scoped, audit::Event};
 use crate::domain::Code;
 use crate::domain::ids::{OrgId, PersonId, ZoneId};
 use crate::domain::org::{ZoneType, valid_code};
 use crate::error::Result;
+use crate::storage::Zones;
+use crate::storage::orgs::OrgAudit;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel};
@@ -41,19 +43,19 @@ fn err(row: usize, field: &str, key: &str, value: &str) -> RowError {
     RowError::new(row, field, key, value)
 }
 
-impl Scoped {
+impl Zones<'_> {
     /// Imports zone rows into a school (the header already mapped to `cols`).
-    pub async fn import_zones(
+    pub async fn import(
         &self,
         school: OrgId,
         rows: &[Vec<String>],
         cols: &[Option<usize>],
     ) -> Result<ImportReport> {
-        let mut tx = self
-            .begin_for_school(Event::new("zone.import", "school", school), school)
+        let (mut tx, school) = self
+            .begin_for_school(Event::new(OrgAudit::ZoneImport, "school", school), school)
             .await?;
         let res: Result<ImportReport> = async {
-            self.school_row(school, &tx.txn).await?;
+            self.school_row(school.org_id(), &tx.txn).await?;
             let existing: HashMap<String, zone::Model> = zone::Entity::find()
                 .filter(zone::Column::SchoolId.eq(school))
                 .all(&tx.txn)
@@ -140,7 +142,7 @@ impl Scoped {
                     None => {
                         report.created += 1;
                         zone::ActiveModel {
-                            school_id: Set(school),
+                            school_id: Set(school.org_id()),
                             parent_id: Set(None),
                             code: Set(z.code.clone()),
                             name: Set(z.name.clone()),

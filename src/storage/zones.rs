@@ -1,13 +1,15 @@
 //! Campus zones and their responsible persons (网格化), through a [`Scoped`] handle.
 
+use super::audit::Event;
 use super::entity::{person, zone};
 use super::orgs::invalid;
 use super::views::Zone;
-use super::{Scoped, audit::Event};
 use crate::domain::Code;
 use crate::domain::ids::{OrgId, PersonId, ZoneId};
 use crate::domain::org::ZoneType;
 use crate::error::{Error, FieldError, Result};
+use crate::storage::Zones;
+use crate::storage::orgs::OrgAudit;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
@@ -106,8 +108,8 @@ pub(crate) fn zone_and_descendants(
     out
 }
 
-impl Scoped {
-    pub async fn list_zones(&self, school: OrgId) -> Result<Vec<Zone>> {
+impl Zones<'_> {
+    pub async fn list(&self, school: OrgId) -> Result<Vec<Zone>> {
         self.school_row(school, &self.conn).await?;
         self.permit()?;
         self.zones_unchecked(school).await
@@ -137,15 +139,10 @@ impl Scoped {
     }
 
     async fn zone_row(&self, id: ZoneId, conn: &impl ConnectionTrait) -> Result<zone::Model> {
-        let m = zone::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        self.org_row(m.school_id, conn).await?;
-        Ok(m)
+        Ok(self.owned::<zone::Entity>(id, conn).await?.0)
     }
 
-    pub async fn get_zone(&self, id: ZoneId) -> Result<Zone> {
+    pub async fn get(&self, id: ZoneId) -> Result<Zone> {
         let m = self.zone_row(id, &self.conn).await?;
         self.permit()?;
         let p = match m.responsible_person_id {
@@ -187,19 +184,19 @@ impl Scoped {
         Ok(errs)
     }
 
-    pub async fn create_zone(&self, school: OrgId, input: ZoneInput) -> Result<Zone> {
-        let mut tx = self
-            .begin_for_school(Event::new("zone.create", "zone", ""), school)
+    pub async fn create(&self, school: OrgId, input: ZoneInput) -> Result<Zone> {
+        let (mut tx, school) = self
+            .begin_for_school(Event::new(OrgAudit::ZoneCreate, "zone", ""), school)
             .await?;
         let res: Result<ZoneId> = async {
-            self.school_row(school, &tx.txn).await?;
-            let errs = self.check_links(school, &input, &tx.txn).await?;
+            self.school_row(school.org_id(), &tx.txn).await?;
+            let errs = self.check_links(school.org_id(), &input, &tx.txn).await?;
             if !errs.is_empty() {
                 return Err(invalid(errs));
             }
             let now = Utc::now();
             let am = zone::ActiveModel {
-                school_id: Set(school),
+                school_id: Set(school.org_id()),
                 parent_id: Set(input.parent_id),
                 code: Set(input.code.trim().into()),
                 name: Set(input.name.trim().into()),
@@ -239,8 +236,8 @@ impl Scoped {
         Ok(Zone::from_rows(m, p.as_ref()))
     }
 
-    pub async fn update_zone(&self, id: ZoneId, input: ZoneInput) -> Result<Zone> {
-        let event = Event::new("zone.update", "zone", id);
+    pub async fn update(&self, id: ZoneId, input: ZoneInput) -> Result<Zone> {
+        let event = Event::new(OrgAudit::ZoneUpdate, "zone", id);
         let school = match self.zone_row(id, &self.conn).await {
             Ok(z) => z.school_id,
             Err(e) => {

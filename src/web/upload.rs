@@ -216,7 +216,7 @@ pub async fn store_all(
     let db = ctx.db_as(Action::FileUpload)?;
     let mut out = Vec::with_capacity(ready.len());
     for (field, name, p) in ready {
-        out.push((field, db.store_file(school, &name, p).await?));
+        out.push((field, db.files().store(school, &name, p).await?));
     }
     Ok(out)
 }
@@ -227,7 +227,7 @@ pub async fn store_all(
 /// checked before anything is stored. See the module documentation for an example.
 pub async fn read_form(ctx: &Ctx, school: OrgId, mut mp: Multipart) -> Result<UploadForm, Error> {
     let uploads = ctx.db_as(Action::FileUpload)?;
-    uploads.upload_school(Some(school)).await?;
+    uploads.files().upload(Some(school)).await?;
     if !policy::allows(ctx.actor.role(), ctx.action()) {
         return Err(Error::Forbidden);
     }

@@ -6,9 +6,10 @@ use super::*;
 use crate::domain::hazard::{HistoryEvent, Step, available_actions, days_overdue, is_overdue};
 use crate::domain::org::OrgPath;
 use crate::error::Error;
+use crate::storage::Hazards;
 use crate::storage::entity::{hazard_event, org, user};
 use crate::storage::risk_points::today;
-use crate::storage::{Scoped, views};
+use crate::storage::views;
 use chrono::{Duration, TimeZone};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{Condition, QueryOrder, QuerySelect};
@@ -104,19 +105,14 @@ pub(super) fn state_of(m: &hazard::Model) -> Result<Hazard> {
 /// Statuses whose deadline clock runs.
 const CLOCK_STOPPED: [&str; 3] = ["accepted", "closed", "cancelled"];
 
-impl Scoped {
+impl Hazards<'_> {
     /// A hazard whose school is in scope, or `NotFound`.
     pub(super) async fn hazard_row(
         &self,
         id: HazardId,
         conn: &impl ConnectionTrait,
     ) -> Result<hazard::Model> {
-        let m = hazard::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        self.school_row(m.school_id, conn).await?;
-        Ok(m)
+        Ok(self.owned::<hazard::Entity>(id, conn).await?.0)
     }
 
     /// The schools in scope (below `under` when given, which must be in scope).
@@ -201,14 +197,14 @@ impl Scoped {
     }
 
     /// Hazards in scope, filtered, a page at a time, with counts.
-    pub async fn list_hazards(&self, f: &HazardFilter) -> Result<HazardList> {
+    pub async fn list(&self, f: &HazardFilter) -> Result<HazardList> {
         self.permit()?;
         let schools = self.hazard_schools(f.org_id).await?;
         self.hazard_page(f, &schools).await
     }
 
     /// One school's hazards.
-    pub async fn school_hazards(&self, school: OrgId, f: &HazardFilter) -> Result<HazardList> {
+    pub async fn for_school(&self, school: OrgId, f: &HazardFilter) -> Result<HazardList> {
         let s = self.school_row(school, &self.conn).await?;
         self.permit()?;
         let schools = HashMap::from([(s.id, s)]);
@@ -289,7 +285,7 @@ impl Scoped {
     }
 
     /// Every hazard of the filter (exports and ledgers), oldest first, at most 20 000.
-    pub async fn all_hazards(&self, f: &HazardFilter) -> Result<Vec<HazardSummary>> {
+    pub async fn all(&self, f: &HazardFilter) -> Result<Vec<HazardSummary>> {
         self.permit()?;
         let schools = self.hazard_schools(f.org_id).await?;
         let t = today();
@@ -376,7 +372,7 @@ impl Scoped {
     }
 
     /// One hazard with its facts, notice, history and the caller's possible steps.
-    pub async fn get_hazard(&self, id: HazardId) -> Result<HazardDetail> {
+    pub async fn get(&self, id: HazardId) -> Result<HazardDetail> {
         let m = self.hazard_row(id, &self.conn).await?;
         self.permit()?;
         self.hazard_detail(m).await
@@ -465,7 +461,7 @@ impl Scoped {
     }
 
     /// The active users of a school in scope (to choose the responsible person).
-    pub async fn hazard_school_users(&self, school: OrgId) -> Result<Vec<SchoolUser>> {
+    pub async fn school_users(&self, school: OrgId) -> Result<Vec<SchoolUser>> {
         self.school_row(school, &self.conn).await?;
         self.permit()?;
         Ok(user::Entity::find()

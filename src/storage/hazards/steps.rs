@@ -6,10 +6,12 @@ use super::queries::state_of;
 use super::*;
 use crate::domain::hazard::{HazardError, Step, Transition, apply, closure_number};
 use crate::error::Error;
-use crate::storage::Scoped;
+use crate::storage::Hazards;
 use crate::storage::audit::Event;
 use crate::storage::entity::{hazard_event, org, user};
-use crate::storage::inbox::{self, Note};
+use crate::storage::hazards::HazardAudit;
+use crate::storage::hazards::HazardNotice;
+use crate::storage::inbox::{self, Note, NoteParams};
 use crate::storage::risk_points::today;
 use sea_orm::sea_query::Expr;
 use sea_orm::{DbBackend, QueryOrder, QuerySelect, Statement};
@@ -156,9 +158,9 @@ async fn notify_step(
     let uid = |id: Option<i64>| id.map(UserId);
     let before = state_of(row)?;
     let next = &t.next;
-    let (note_kind, users): (&'static str, Vec<UserId>) = match kind {
+    let (note_kind, users): (HazardNotice, Vec<UserId>) = match kind {
         "issue_notice" => (
-            "assigned",
+            HazardNotice::Assigned,
             uid(next.responsible_user_id).into_iter().collect(),
         ),
         "submit" => {
@@ -166,26 +168,32 @@ async fn notify_step(
             if next.bureau_supervised() {
                 u.extend(inbox::bureau_officers(txn, school).await?);
             }
-            ("submitted", u)
+            (HazardNotice::Submitted, u)
         }
-        "accept" => ("accepted", uid(before.rectifier).into_iter().collect()),
-        "reject" => ("rejected", uid(before.rectifier).into_iter().collect()),
+        "accept" => (
+            HazardNotice::Accepted,
+            uid(before.rectifier).into_iter().collect(),
+        ),
+        "reject" => (
+            HazardNotice::Rejected,
+            uid(before.rectifier).into_iter().collect(),
+        ),
         "request_extension" => {
             let u = if next.bureau_supervised() {
                 inbox::bureau_officers(txn, school).await?
             } else {
                 inbox::school_managers(txn, school).await?
             };
-            ("extension_requested", u)
+            (HazardNotice::ExtensionRequested, u)
         }
         "approve_extension" | "refuse_extension" => (
-            "extension_decided",
+            HazardNotice::ExtensionDecided,
             uid(before.pending_extension.as_ref().map(|e| e.requested_by))
                 .into_iter()
                 .collect(),
         ),
         "close" => (
-            "closed",
+            HazardNotice::Closed,
             row.reported_by
                 .into_iter()
                 .chain(uid(next.responsible_user_id))
@@ -194,12 +202,12 @@ async fn notify_step(
         "reopen" => {
             let mut u = inbox::school_managers(txn, school).await?;
             u.extend(uid(next.responsible_user_id));
-            ("reopened", u)
+            (HazardNotice::Reopened, u)
         }
         "escalated" => {
             let mut u = inbox::school_managers(txn, school).await?;
             u.extend(inbox::bureau_officers(txn, school).await?);
-            ("escalated", u)
+            (HazardNotice::Escalated, u)
         }
         _ => return Ok(()),
     };
@@ -207,16 +215,17 @@ async fn notify_step(
         return Ok(());
     }
     let note = Note {
-        kind: note_kind,
+        kind: note_kind.into(),
         hazard: Some(row.id),
         school: Some(school),
         subject: &row.title,
         link: format!("/hazards/{}", row.id),
-        params: serde_json::json!({
-            "status": next.status.as_str(),
-            "deadline": next.deadline,
-            "closure_number": next.closure_number,
-        }),
+        params: NoteParams {
+            status: Some(next.status.as_str().to_string()),
+            deadline: next.deadline,
+            closure_number: next.closure_number.clone(),
+            ..Default::default()
+        },
         dedupe: format!("hazard:{}:{seq}", row.id),
     };
     inbox::notify(txn, &users, &note).await
@@ -250,11 +259,11 @@ fn report_source(role: Role, given: Option<Source>) -> Result<Source> {
     }
 }
 
-impl Scoped {
+impl Hazards<'_> {
     /// Reports a hazard found at a school (登记/上报); the source follows from who reports.
-    pub async fn report_hazard(&self, school: OrgId, input: &NewHazard) -> Result<HazardDetail> {
-        let mut tx = self
-            .begin_for_school(Event::new("hazard.report", "hazard", ""), school)
+    pub async fn report(&self, school: OrgId, input: &NewHazard) -> Result<HazardDetail> {
+        let (mut tx, school) = self
+            .begin_for_school(Event::new(HazardAudit::Report, "hazard", ""), school)
             .await?;
         let input = match report_source(self.actor.role, input.source) {
             Ok(source) => NewHazard {
@@ -263,7 +272,15 @@ impl Scoped {
             },
             Err(e) => return Err(tx.fail(e).await),
         };
-        match insert_reported(&tx.txn, &self.actor, school, &input, Origin::default()).await {
+        match insert_reported(
+            &tx.txn,
+            &self.actor,
+            school.org_id(),
+            &input,
+            Origin::default(),
+        )
+        .await
+        {
             Ok(m) => {
                 tx.event.object_id = m.id.to_string();
                 tx.commit().await?;
@@ -274,9 +291,9 @@ impl Scoped {
     }
 
     /// Takes one step of the closed loop on a hazard in scope.
-    pub async fn hazard_step(&self, id: HazardId, action: &Action) -> Result<HazardDetail> {
+    pub async fn step(&self, id: HazardId, action: &Action) -> Result<HazardDetail> {
         let found = self.hazard_row(id, &self.conn).await?;
-        let event = Event::new("hazard.step", "hazard", id).detail(action.kind().as_str());
+        let event = Event::new(HazardAudit::Step, "hazard", id).detail(action.kind().as_str());
         let tx = self.begin_for(event, found.school_id).await?;
         let res = async {
             let row = self.hazard_row(id, &tx.txn).await?;

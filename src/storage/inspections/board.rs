@@ -3,6 +3,7 @@
 //! same counted per district.
 
 use super::*;
+use crate::storage::Inspections;
 
 /// Which board.
 #[derive(Debug, Clone, Deserialize, IntoParams, Default)]
@@ -81,7 +82,7 @@ pub struct Board {
     pub schools: Vec<BoardRow>,
 }
 
-impl Scoped {
+impl Inspections<'_> {
     pub async fn board(&self, q: &BoardQuery, grace: u32) -> Result<Board> {
         let (root, schools) = self.schools_under(q.org_id).await?;
         let today = crate::storage::risk_points::today();

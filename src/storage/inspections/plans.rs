@@ -1,7 +1,11 @@
 //! Campaigns (专项/季节性检查) and cross-inspection rounds (交叉互查), issued by the bureau.
 
 use super::*;
+use crate::storage::Inspections;
+use crate::storage::inbox::NoteParams;
 use crate::storage::inbox::{Note, notify, school_managers};
+use crate::storage::inspections::InspectionAudit;
+use crate::storage::inspections::InspectionNotice;
 
 crate::code_enum!(
     /// A campaign's kind: seasonal (冬春火灾防控, 夏季攻坚, 秋冬会战) or special (查帮建).
@@ -125,7 +129,7 @@ fn check_name(name: &str, field: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
-impl Scoped {
+impl Inspections<'_> {
     /// A campaign the actor sees: issued within the actor's scope, or targeting a school in it.
     async fn campaign_row(&self, id: CampaignId) -> Result<campaign::Model> {
         let c = campaign::Entity::find_by_id(id)
@@ -318,7 +322,10 @@ impl Scoped {
             }
         };
         let mut tx = self
-            .begin_for(Event::new("campaign.create", "campaign", ""), node)
+            .begin_for(
+                Event::new(InspectionAudit::CampaignCreate, "campaign", ""),
+                node,
+            )
             .await?;
         let res: Result<campaign::Model> = async {
             let root = self.org_row(node, &tx.txn).await?;
@@ -402,12 +409,16 @@ impl Scoped {
                     &tx.txn,
                     &users,
                     &Note {
-                        kind: "campaign",
+                        kind: InspectionNotice::Campaign.into(),
                         hazard: None,
                         school: Some(*s),
                         subject: &c.name,
                         link: format!("/campaigns/{}", c.id.0),
-                        params: serde_json::json!({"starts_on": c.starts_on, "ends_on": c.ends_on}),
+                        params: NoteParams {
+                            starts_on: Some(c.starts_on),
+                            ends_on: Some(c.ends_on),
+                            ..Default::default()
+                        },
                         dedupe: format!("campaign:{}:{}", c.id.0, s.0),
                     },
                 )
@@ -543,7 +554,10 @@ impl Scoped {
             return Err(Error::NotFound);
         };
         let mut tx = self
-            .begin_for(Event::new("cross.assign", "cross_assignment", ""), node)
+            .begin_for(
+                Event::new(InspectionAudit::CrossAssign, "cross_assignment", ""),
+                node,
+            )
             .await?;
         let res: Result<Vec<CrossAssignmentId>> = async {
             let mut errs = Vec::new();
@@ -615,12 +629,16 @@ impl Scoped {
                     &tx.txn,
                     &[inspector],
                     &Note {
-                        kind: "cross_assigned",
+                        kind: InspectionNotice::CrossAssigned.into(),
                         hazard: None,
                         school: Some(to),
                         subject: &m.round_name,
                         link: format!("/cross-inspections/{}", m.id.0),
-                        params: serde_json::json!({"starts_on": m.starts_on, "ends_on": m.ends_on}),
+                        params: NoteParams {
+                            starts_on: Some(m.starts_on),
+                            ends_on: Some(m.ends_on),
+                            ..Default::default()
+                        },
                         dedupe: format!("cross:{}", m.id.0),
                     },
                 )
@@ -682,7 +700,7 @@ impl Scoped {
         input: &NewInspection,
         grace: u32,
     ) -> Result<InspectionDetail> {
-        let event = Event::new("inspection.submit", "inspection", "");
+        let event = Event::new(InspectionAudit::Submit, "inspection", "");
         let a = match self.cross_row_open(id).await {
             Ok(a) => a,
             Err(e) => {

@@ -2,19 +2,16 @@
 //! roll-ups and map data.
 
 use super::*;
+use crate::storage::Registers;
+use crate::storage::risk_points::RiskAudit;
 
-impl Scoped {
+impl Registers<'_> {
     async fn risk_point_row(
         &self,
         id: RiskPointId,
         conn: &impl ConnectionTrait,
     ) -> Result<risk_point::Model> {
-        let m = risk_point::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .ok_or(Error::NotFound)?;
-        self.org_row(m.school_id, conn).await?;
-        Ok(m)
+        Ok(self.owned::<risk_point::Entity>(id, conn).await?.0)
     }
 
     async fn names(
@@ -38,7 +35,7 @@ impl Scoped {
         Ok((zones, people))
     }
 
-    pub async fn list_risk_points(&self, school: OrgId, f: &RiskFilter) -> Result<Register> {
+    pub async fn points(&self, school: OrgId, f: &RiskFilter) -> Result<Register> {
         self.school_row(school, &self.conn).await?;
         self.permit()?;
         let mut q = risk_point::Entity::find().filter(risk_point::Column::SchoolId.eq(school));
@@ -98,7 +95,7 @@ impl Scoped {
         })
     }
 
-    pub async fn get_risk_point(&self, id: RiskPointId) -> Result<RiskPointDetail> {
+    pub async fn point(&self, id: RiskPointId) -> Result<RiskPointDetail> {
         let m = self.risk_point_row(id, &self.conn).await?;
         self.permit()?;
         self.detail(m).await
@@ -128,11 +125,11 @@ impl Scoped {
     /// Adds every applicable catalogue point not yet in the register. Re-running adds only
     /// what is new.
     pub async fn instantiate(&self, school: OrgId, risk: &Risk) -> Result<InstantiateReport> {
-        let mut tx = self
-            .begin_for_school(Event::new("risk.instantiate", "school", school), school)
+        let (mut tx, school) = self
+            .begin_for_school(Event::new(RiskAudit::Instantiate, "school", school), school)
             .await?;
         let res = async {
-            let s = self.school_row(school, &tx.txn).await?;
+            let s = self.school_row(school.org_id(), &tx.txn).await?;
             instantiate_in(
                 &tx.txn,
                 &s,
@@ -187,19 +184,24 @@ impl Scoped {
 
     /// Adds a point from the catalogue (by code) or the school's own point, assessed at once:
     /// catalogue points with their default LEC values, own points need an assessment next.
-    pub async fn create_risk_point(
+    pub async fn create_point(
         &self,
         school: OrgId,
         input: NewRiskPoint,
         risk: &Risk,
     ) -> Result<RiskPointDetail> {
-        let mut tx = self
-            .begin_for_school(Event::new("risk.create", "risk_point", ""), school)
+        let (mut tx, school) = self
+            .begin_for_school(Event::new(RiskAudit::Create, "risk_point", ""), school)
             .await?;
         let res: Result<risk_point::Model> = async {
-            let s = self.school_row(school, &tx.txn).await?;
+            let s = self.school_row(school.org_id(), &tx.txn).await?;
             let errs = self
-                .check_place(school, input.zone_id, input.responsible_person_id, &tx.txn)
+                .check_place(
+                    school.org_id(),
+                    input.zone_id,
+                    input.responsible_person_id,
+                    &tx.txn,
+                )
                 .await?;
             if !errs.is_empty() {
                 return Err(invalid(errs));
@@ -222,7 +224,7 @@ impl Scoped {
                         .entry()
                         .ok_or_else(|| Error::field("catalog_code", "err.invalid_input"))?;
                     let mut am = point_from_entry(
-                        school,
+                        school.org_id(),
                         &entry,
                         Some(item.id),
                         input.responsible_person_id,
@@ -268,7 +270,7 @@ impl Scoped {
                     let now = Utc::now();
                     let m = input.measures.clone().unwrap_or_default();
                     let am = risk_point::ActiveModel {
-                        school_id: Set(school),
+                        school_id: Set(school.org_id()),
                         catalog_item_id: Set(None),
                         zone_id: Set(input.zone_id),
                         responsible_person_id: Set(input.responsible_person_id),
@@ -336,13 +338,13 @@ impl Scoped {
         }
     }
 
-    pub async fn update_risk_point(
+    pub async fn update_point(
         &self,
         id: RiskPointId,
         p: RiskPointPatch,
         risk: &Risk,
     ) -> Result<RiskPointDetail> {
-        let event = Event::new("risk.update", "risk_point", id);
+        let event = Event::new(RiskAudit::Update, "risk_point", id);
         let m = match self.risk_point_row(id, &self.conn).await {
             Ok(m) => m,
             Err(e) => {
@@ -460,7 +462,7 @@ impl Scoped {
         input: AssessmentInput,
         risk: &Risk,
     ) -> Result<Assessment> {
-        let event = Event::new("risk.assess", "risk_point", id);
+        let event = Event::new(RiskAudit::Assess, "risk_point", id);
         let m = match self.risk_point_row(id, &self.conn).await {
             Ok(m) => m,
             Err(e) => {
@@ -497,7 +499,7 @@ impl Scoped {
     }
 
     /// Current grade counts per child of an org node (district → schools, city → districts).
-    pub async fn risk_summary(&self, org_id: Option<i64>) -> Result<Vec<SummaryRow>> {
+    pub async fn summary(&self, org_id: Option<i64>) -> Result<Vec<SummaryRow>> {
         self.permit()?;
         let node = match org_id.map(OrgId).or(self.actor.org_id) {
             Some(id) => self.org_row(id, &self.conn).await?,
@@ -569,7 +571,7 @@ impl Scoped {
 
     /// The school's zones with the highest current grade and point count of each (the
     /// four-colour map); a zone's grade covers the points of its child zones too.
-    pub async fn risk_map(
+    pub async fn map(
         &self,
         school: OrgId,
     ) -> Result<(
@@ -578,8 +580,8 @@ impl Scoped {
     )> {
         self.school_row(school, &self.conn).await?;
         self.permit()?;
-        let s = self.get_school_unchecked_pub(school).await?;
-        let zones = self.zones_unchecked(school).await?;
+        let s = self.schools().get_unchecked_pub(school).await?;
+        let zones = self.zones().zones_unchecked(school).await?;
         let points = risk_point::Entity::find()
             .filter(risk_point::Column::SchoolId.eq(school))
             .filter(risk_point::Column::Status.eq("active"))

@@ -16,5 +16,5 @@ pub async fn list(
     q: Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Page<AuditEntry>> {
     let Query(f) = q.map_err(|e| crate::Error::validation(e.body_text()))?;
-    Ok(axum::Json(ctx.db().audit_list(&f).await?))
+    Ok(axum::Json(ctx.db().audit().list(&f).await?))
 }

@@ -82,7 +82,7 @@ pub async fn upload(
             school = Some(id);
         }
     }
-    let school = ctx.db().upload_school(school.map(OrgId)).await?;
+    let school = ctx.db().files().upload(school.map(OrgId)).await?;
     let parts: Vec<_> = form
         .files
         .into_iter()
@@ -133,7 +133,7 @@ pub fn disposition(kind: &str, name: &str) -> String {
 fn serve(ctx: &Ctx, id: FileId, variant: Variant) -> impl Future<Output = Result<Response, Error>> {
     let db = ctx.db();
     async move {
-        let f = db.file_bytes(id, variant).await?;
+        let f = db.files().bytes(id, variant).await?;
         let kind = if f.info.kind == "image" {
             "inline"
         } else {

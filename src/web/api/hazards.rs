@@ -37,7 +37,7 @@ pub async fn school_list(
     q: Q<HazardFilter>,
 ) -> ApiResult<HazardList> {
     Ok(axum::Json(
-        ctx.db().school_hazards(OrgId(id), &query(q)?).await?,
+        ctx.db().hazards().for_school(OrgId(id), &query(q)?).await?,
     ))
 }
 
@@ -51,7 +51,7 @@ pub async fn report(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewHazard>,
 ) -> Result<Response, Error> {
-    let h = ctx.db().report_hazard(OrgId(id), &body).await?;
+    let h = ctx.db().hazards().report(OrgId(id), &body).await?;
     Ok((StatusCode::CREATED, axum::Json(h)).into_response())
 }
 
@@ -61,14 +61,14 @@ pub async fn report(
 #[utoipa::path(get, path = "/api/v1/hazards", tag = "hazards", params(HazardFilter),
     responses((status = 200, body = HazardList), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
 pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> ApiResult<HazardList> {
-    Ok(axum::Json(ctx.db().list_hazards(&query(q)?).await?))
+    Ok(axum::Json(ctx.db().hazards().list(&query(q)?).await?))
 }
 
 /// One hazard with its notice, photos, the whole history and the caller's possible steps.
 #[utoipa::path(get, path = "/api/v1/hazards/{id}", tag = "hazards", params(("id" = i64, Path)),
     responses((status = 200, body = HazardDetail), (status = 404, body = Envelope)))]
 pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<HazardDetail> {
-    Ok(axum::Json(ctx.db().get_hazard(HazardId(id)).await?))
+    Ok(axum::Json(ctx.db().hazards().get(HazardId(id)).await?))
 }
 
 /// Takes one step of the closed loop. A step impossible in the hazard's status answers 409,
@@ -82,7 +82,9 @@ pub async fn act(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<Action>,
 ) -> ApiResult<HazardDetail> {
-    Ok(axum::Json(ctx.db().hazard_step(HazardId(id), &body).await?))
+    Ok(axum::Json(
+        ctx.db().hazards().step(HazardId(id), &body).await?,
+    ))
 }
 
 /// The ledger columns (隐患台账).
@@ -162,7 +164,7 @@ fn sheet(
         (status = 404, body = Envelope)))]
 pub async fn export(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
     let f = query(q)?;
-    let items = ctx.db().all_hazards(&f).await?;
+    let items = ctx.db().hazards().all(&f).await?;
     let rows = items.iter().map(|h| ledger_row(ctx.lang, h)).collect();
     let bytes = sheet(ctx.lang, "hazard.ledger.title", LEDGER_COLUMNS, rows)?;
     Ok(download(
@@ -229,7 +231,7 @@ pub fn closure_row(lang: Lang, r: &ClosureRow) -> Vec<String> {
 pub async fn closures_export(ctx: Ctx, q: Q<ClosuresQ>) -> Result<Response, Error> {
     let q = query(q)?;
     let year = q.year();
-    let items = ctx.db().closure_ledger(q.org_id, year).await?;
+    let items = ctx.db().hazards().closure_ledger(q.org_id, year).await?;
     let rows = items.iter().map(|r| closure_row(ctx.lang, r)).collect();
     let bytes = sheet(ctx.lang, "hazard.closures.title", CLOSURE_COLUMNS, rows)?;
     Ok(download(

@@ -15,7 +15,7 @@ pub async fn list(
     q: Result<Query<InboxFilter>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Inbox> {
     let Query(f) = q.map_err(|e| crate::Error::validation(e.body_text()))?;
-    Ok(axum::Json(ctx.db().inbox(&f).await?))
+    Ok(axum::Json(ctx.db().inbox().list(&f).await?))
 }
 
 /// How many notifications changed.
@@ -28,6 +28,6 @@ pub struct Changed {
     responses((status = 200, body = Changed), (status = 422, body = Envelope)))]
 pub async fn mark_read(ctx: Ctx, ApiJson(m): ApiJson<MarkRead>) -> ApiResult<Changed> {
     Ok(axum::Json(Changed {
-        changed: ctx.db().mark_read(&m).await?,
+        changed: ctx.db().inbox().mark_read(&m).await?,
     }))
 }

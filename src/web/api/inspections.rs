@@ -38,7 +38,12 @@ pub async fn checklist(
     Path(id): Path<i64>,
     q: Q<ChecklistQuery>,
 ) -> ApiResult<Checklist> {
-    Ok(axum::Json(ctx.db().checklist(OrgId(id), &query(q)?).await?))
+    Ok(axum::Json(
+        ctx.db()
+            .inspections()
+            .checklist(OrgId(id), &query(q)?)
+            .await?,
+    ))
 }
 
 /// Submits an inspection: stored whole or not at all; every failed item opens a hazard
@@ -54,7 +59,8 @@ pub async fn submit(
 ) -> Result<(StatusCode, axum::Json<InspectionDetail>), Error> {
     let d = ctx
         .db()
-        .submit_inspection(OrgId(id), &body, grace(&ctx))
+        .inspections()
+        .submit(OrgId(id), &body, grace(&ctx))
         .await?;
     Ok((StatusCode::CREATED, axum::Json(d)))
 }
@@ -70,7 +76,8 @@ pub async fn school_list(
 ) -> ApiResult<Vec<Inspection>> {
     Ok(axum::Json(
         ctx.db()
-            .school_inspections(OrgId(id), &query(q)?, grace(&ctx))
+            .inspections()
+            .for_school(OrgId(id), &query(q)?, grace(&ctx))
             .await?,
     ))
 }
@@ -81,7 +88,7 @@ pub async fn school_list(
     responses((status = 200, body = Vec<Inspection>), (status = 404, body = Envelope)))]
 pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> ApiResult<Vec<Inspection>> {
     Ok(axum::Json(
-        ctx.db().list_inspections(&query(q)?, grace(&ctx)).await?,
+        ctx.db().inspections().list(&query(q)?, grace(&ctx)).await?,
     ))
 }
 
@@ -92,7 +99,8 @@ pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> ApiResult<Vec<Inspection>
 pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<InspectionDetail> {
     Ok(axum::Json(
         ctx.db()
-            .get_inspection(InspectionId(id), grace(&ctx))
+            .inspections()
+            .get(InspectionId(id), grace(&ctx))
             .await?,
     ))
 }
@@ -103,7 +111,7 @@ pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<InspectionDetail> {
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 404, body = Envelope)))]
 pub async fn export(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error> {
-    let rows = ctx.db().list_inspections(&query(q)?, grace(&ctx)).await?;
+    let rows = ctx.db().inspections().list(&query(q)?, grace(&ctx)).await?;
     let l = ctx.lang;
     let headers: Vec<String> = [
         "inspection.col.school_code",
@@ -159,7 +167,7 @@ pub async fn export(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error>
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "inspections",
     responses((status = 200, body = Vec<Campaign>)))]
 pub async fn campaigns(ctx: Ctx) -> ApiResult<Vec<Campaign>> {
-    Ok(axum::Json(ctx.db().list_campaigns().await?))
+    Ok(axum::Json(ctx.db().inspections().list_campaigns().await?))
 }
 
 /// Issues a campaign to schools of the bureau (all of them when `school_ids` is empty) and
@@ -170,7 +178,7 @@ pub async fn create_campaign(
     ctx: Ctx,
     ApiJson(body): ApiJson<NewCampaign>,
 ) -> Result<(StatusCode, axum::Json<CampaignDetail>), Error> {
-    let d = ctx.db().create_campaign(&body).await?;
+    let d = ctx.db().inspections().create_campaign(&body).await?;
     Ok((StatusCode::CREATED, axum::Json(d)))
 }
 
@@ -178,14 +186,16 @@ pub async fn create_campaign(
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "inspections", params(("id" = i64, Path)),
     responses((status = 200, body = CampaignDetail), (status = 404, body = Envelope)))]
 pub async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<CampaignDetail> {
-    Ok(axum::Json(ctx.db().get_campaign(CampaignId(id)).await?))
+    Ok(axum::Json(
+        ctx.db().inspections().get_campaign(CampaignId(id)).await?,
+    ))
 }
 
 /// Cross-inspection assignments: the bureau's rounds, a school user's own assignments.
 #[utoipa::path(get, path = "/api/v1/cross-assignments", tag = "inspections",
     responses((status = 200, body = Vec<CrossAssignment>)))]
 pub async fn cross_list(ctx: Ctx) -> ApiResult<Vec<CrossAssignment>> {
-    Ok(axum::Json(ctx.db().list_cross().await?))
+    Ok(axum::Json(ctx.db().inspections().list_cross().await?))
 }
 
 /// Assigns a round: inspectors of one school inspect another (never their own), notified.
@@ -195,7 +205,7 @@ pub async fn cross_create(
     ctx: Ctx,
     ApiJson(body): ApiJson<NewCrossRound>,
 ) -> Result<(StatusCode, axum::Json<Vec<CrossAssignment>>), Error> {
-    let v = ctx.db().create_cross(&body).await?;
+    let v = ctx.db().inspections().create_cross(&body).await?;
     Ok((StatusCode::CREATED, axum::Json(v)))
 }
 
@@ -203,7 +213,12 @@ pub async fn cross_create(
 #[utoipa::path(get, path = "/api/v1/cross-assignments/{id}", tag = "inspections", params(("id" = i64, Path)),
     responses((status = 200, body = CrossAssignment), (status = 404, body = Envelope)))]
 pub async fn cross_get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<CrossAssignment> {
-    Ok(axum::Json(ctx.db().get_cross(CrossAssignmentId(id)).await?))
+    Ok(axum::Json(
+        ctx.db()
+            .inspections()
+            .get_cross(CrossAssignmentId(id))
+            .await?,
+    ))
 }
 
 /// The target school's checklist, for the assigned inspector (and those who see the target).
@@ -211,7 +226,10 @@ pub async fn cross_get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<CrossAssignme
     responses((status = 200, body = Checklist), (status = 404, body = Envelope)))]
 pub async fn cross_checklist(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Checklist> {
     Ok(axum::Json(
-        ctx.db().cross_checklist(CrossAssignmentId(id)).await?,
+        ctx.db()
+            .inspections()
+            .cross_checklist(CrossAssignmentId(id))
+            .await?,
     ))
 }
 
@@ -228,6 +246,7 @@ pub async fn cross_submit(
 ) -> Result<(StatusCode, axum::Json<InspectionDetail>), Error> {
     let d = ctx
         .db()
+        .inspections()
         .submit_cross(CrossAssignmentId(id), &body, grace(&ctx))
         .await?;
     Ok((StatusCode::CREATED, axum::Json(d)))
@@ -239,5 +258,10 @@ pub async fn cross_submit(
 #[utoipa::path(get, path = "/api/v1/self-inspection-board", tag = "inspections", params(BoardQuery),
     responses((status = 200, body = Board), (status = 404, body = Envelope), (status = 422, body = Envelope)))]
 pub async fn board(ctx: Ctx, q: Q<BoardQuery>) -> ApiResult<Board> {
-    Ok(axum::Json(ctx.db().board(&query(q)?, grace(&ctx)).await?))
+    Ok(axum::Json(
+        ctx.db()
+            .inspections()
+            .board(&query(q)?, grace(&ctx))
+            .await?,
+    ))
 }

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 #[utoipa::path(get, path = "/api/v1/schools/{id}/people", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Person>), (status = 404, body = Envelope)))]
 pub async fn list(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Vec<Person>> {
-    Ok(axum::Json(ctx.db().list_people(OrgId(id)).await?))
+    Ok(axum::Json(ctx.db().people().list(OrgId(id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/schools/{id}/people", tag = "people", params(("id" = i64, Path)),
@@ -22,13 +22,13 @@ pub async fn create(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PersonInput>,
 ) -> ApiResult<Person> {
-    Ok(axum::Json(ctx.db().create_person(OrgId(id), body).await?))
+    Ok(axum::Json(ctx.db().people().create(OrgId(id), body).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = Person), (status = 404, body = Envelope)))]
 pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Person> {
-    Ok(axum::Json(ctx.db().get_person(PersonId(id)).await?))
+    Ok(axum::Json(ctx.db().people().get(PersonId(id)).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)),
@@ -39,13 +39,13 @@ pub async fn update(
     ApiJson(body): ApiJson<PersonInput>,
 ) -> ApiResult<Person> {
     Ok(axum::Json(
-        ctx.db().update_person(PersonId(id), body).await?,
+        ctx.db().people().update(PersonId(id), body).await?,
     ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = Envelope)))]
 pub async fn remove(ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, crate::Error> {
-    ctx.db().remove_person(PersonId(id)).await?;
+    ctx.db().people().remove(PersonId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -35,7 +35,7 @@ fn query<T>(q: Q<T>) -> Result<T, Error> {
 #[utoipa::path(get, path = "/api/v1/risk-catalog", tag = "risk", params(CatalogFilter),
     responses((status = 200, body = CatalogPage), (status = 404, body = Envelope)))]
 pub async fn catalog(ctx: Ctx, q: Q<CatalogFilter>) -> ApiResult<CatalogPage> {
-    Ok(axum::Json(ctx.db().catalog_list(&query(q)?).await?))
+    Ok(axum::Json(ctx.db().catalog().list(&query(q)?).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -49,7 +49,7 @@ pub struct OrgQ {
     responses((status = 200, body = CatalogItem), (status = 404, body = Envelope)))]
 pub async fn catalog_item(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<CatalogItem> {
     Ok(axum::Json(
-        ctx.db().catalog_item(CatalogItemId(id)).await?.0,
+        ctx.db().catalog().item(CatalogItemId(id)).await?.0,
     ))
 }
 
@@ -64,7 +64,8 @@ pub async fn update_catalog_item(
 ) -> ApiResult<CatalogItem> {
     Ok(axum::Json(
         ctx.db()
-            .catalog_update_item(CatalogItemId(id), body)
+            .catalog()
+            .update_item(CatalogItemId(id), body)
             .await?,
     ))
 }
@@ -89,7 +90,7 @@ fn catalog_headers(lang: Lang) -> Vec<String> {
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn export_catalog(ctx: Ctx, q: Q<OrgQ>) -> Result<Response, Error> {
     let q = query(q)?;
-    let (info, items) = ctx.db().catalog_all(q.org_id).await?;
+    let (info, items) = ctx.db().catalog().all(q.org_id).await?;
     let rows: Vec<Vec<Cell>> = items
         .iter()
         .filter_map(|i| i.entry())
@@ -158,7 +159,7 @@ pub async fn import_catalog(
     let q = query(q)?;
     let db = ctx.db();
     let (entries, errors) = parse_catalog_upload(&bytes)?;
-    let r = db.catalog_import(q.org_id, &entries, errors).await?;
+    let r = db.catalog().import(q.org_id, &entries, errors).await?;
     let status = if r.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -183,14 +184,14 @@ pub async fn evaluate_only(
 #[utoipa::path(get, path = "/api/v1/risk-summary", tag = "risk", params(OrgQ),
     responses((status = 200, body = Vec<SummaryRow>)))]
 pub async fn summary(ctx: Ctx, q: Q<OrgQ>) -> ApiResult<Vec<SummaryRow>> {
-    Ok(axum::Json(ctx.db().risk_summary(query(q)?.org_id).await?))
+    Ok(axum::Json(ctx.db().risk().summary(query(q)?.org_id).await?))
 }
 
 /// The roll-up as .xlsx: one row per child org with its counts by grade.
 #[utoipa::path(get, path = "/api/v1/risk-summary/export.xlsx", tag = "risk", params(OrgQ),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn export_summary(ctx: Ctx, q: Q<OrgQ>) -> Result<Response, Error> {
-    let rows = ctx.db().risk_summary(query(q)?.org_id).await?;
+    let rows = ctx.db().risk().summary(query(q)?.org_id).await?;
     let l = ctx.lang;
     let headers: Vec<String> = [
         "field.code",
@@ -231,7 +232,7 @@ pub async fn export_summary(ctx: Ctx, q: Q<OrgQ>) -> Result<Response, Error> {
     responses((status = 200, body = Register), (status = 404, body = Envelope)))]
 pub async fn register(ctx: Ctx, Path(id): Path<i64>, q: Q<RiskFilter>) -> ApiResult<Register> {
     Ok(axum::Json(
-        ctx.db().list_risk_points(OrgId(id), &query(q)?).await?,
+        ctx.db().risk().points(OrgId(id), &query(q)?).await?,
     ))
 }
 
@@ -246,7 +247,8 @@ pub async fn create_point(
 ) -> ApiResult<RiskPointDetail> {
     Ok(axum::Json(
         ctx.db()
-            .create_risk_point(OrgId(id), body, &ctx.config().risk)
+            .risk()
+            .create_point(OrgId(id), body, &ctx.config().risk)
             .await?,
     ))
 }
@@ -256,14 +258,17 @@ pub async fn create_point(
     responses((status = 200, body = InstantiateReport), (status = 404, body = Envelope)))]
 pub async fn instantiate(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<InstantiateReport> {
     Ok(axum::Json(
-        ctx.db().instantiate(OrgId(id), &ctx.config().risk).await?,
+        ctx.db()
+            .risk()
+            .instantiate(OrgId(id), &ctx.config().risk)
+            .await?,
     ))
 }
 
 #[utoipa::path(get, path = "/api/v1/risk-points/{id}", tag = "risk", params(("id" = i64, Path)),
     responses((status = 200, body = RiskPointDetail), (status = 404, body = Envelope)))]
 pub async fn point(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<RiskPointDetail> {
-    Ok(axum::Json(ctx.db().get_risk_point(RiskPointId(id)).await?))
+    Ok(axum::Json(ctx.db().risk().point(RiskPointId(id)).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/risk-points/{id}", tag = "risk", params(("id" = i64, Path)),
@@ -276,7 +281,8 @@ pub async fn update_point(
 ) -> ApiResult<RiskPointDetail> {
     Ok(axum::Json(
         ctx.db()
-            .update_risk_point(RiskPointId(id), body, &ctx.config().risk)
+            .risk()
+            .update_point(RiskPointId(id), body, &ctx.config().risk)
             .await?,
     ))
 }
@@ -292,6 +298,7 @@ pub async fn assess(
 ) -> ApiResult<Assessment> {
     Ok(axum::Json(
         ctx.db()
+            .risk()
             .assess(RiskPointId(id), body, &ctx.config().risk)
             .await?,
     ))
@@ -303,7 +310,8 @@ pub async fn assess(
 pub async fn export_register(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let db = ctx.db();
     let reg = db
-        .list_risk_points(
+        .risk()
+        .points(
             OrgId(id),
             &RiskFilter {
                 status: Some("all".into()),
@@ -313,7 +321,8 @@ pub async fn export_register(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, 
         .await?;
     let school = ctx
         .db_as(crate::policy::Action::SchoolView)?
-        .get_school(OrgId(id))
+        .schools()
+        .get(OrgId(id))
         .await
         .map(|s| s.name)
         .unwrap_or_default();
@@ -388,7 +397,7 @@ pub fn legend(lang: Lang) -> svg::Legend {
 
 /// The school's four-colour map as SVG.
 pub async fn campus_map_svg(ctx: &Ctx, school: OrgId) -> Result<String, Error> {
-    let (s, zones) = ctx.db().risk_map(school).await?;
+    let (s, zones) = ctx.db().risk().map(school).await?;
     let mz: Vec<svg::MapZone> = zones
         .into_iter()
         .filter_map(|(z, g, n)| {
@@ -428,7 +437,7 @@ pub async fn risk_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> 
 
 /// The district map: schools by their coordinates, coloured by their highest grade.
 pub async fn district_map_svg(ctx: &Ctx, org_id: Option<i64>) -> Result<String, Error> {
-    let rows = ctx.db().risk_summary(org_id).await?;
+    let rows = ctx.db().risk().summary(org_id).await?;
     let schools: Vec<svg::MapSchool> = rows
         .iter()
         .filter_map(|r| {
@@ -478,7 +487,7 @@ pub fn point_url(ctx: &Ctx, id: RiskPointId) -> String {
 #[utoipa::path(get, path = "/api/v1/risk-points/{id}/qr.svg", tag = "risk", params(("id" = i64, Path)),
     responses((status = 200, content_type = "image/svg+xml"), (status = 404, body = Envelope)))]
 pub async fn qr(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let p = ctx.db().get_risk_point(RiskPointId(id)).await?;
+    let p = ctx.db().risk().point(RiskPointId(id)).await?;
     let url = point_url(&ctx, p.point.id);
     let body = svg::qr_svg(&url, 240).map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
     Ok(svg_response(body))

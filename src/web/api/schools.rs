@@ -17,19 +17,19 @@ pub async fn list(
     q: Result<Query<SchoolFilter>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Page<School>> {
     let Query(f) = q.map_err(|e| crate::Error::validation(e.body_text()))?;
-    Ok(axum::Json(ctx.db().list_schools(&f).await?))
+    Ok(axum::Json(ctx.db().schools().list(&f).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/schools", tag = "schools", request_body = NewSchool,
     responses((status = 200, body = School), (status = 422, body = Envelope)))]
 pub async fn create(ctx: Ctx, ApiJson(body): ApiJson<NewSchool>) -> ApiResult<School> {
-    Ok(axum::Json(ctx.db().create_school(body).await?))
+    Ok(axum::Json(ctx.db().schools().create(body).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/schools/{id}", tag = "schools", params(("id" = i64, Path)),
     responses((status = 200, body = School), (status = 404, body = Envelope)))]
 pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<School> {
-    Ok(axum::Json(ctx.db().get_school(OrgId(id)).await?))
+    Ok(axum::Json(ctx.db().schools().get(OrgId(id)).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/schools/{id}", tag = "schools", params(("id" = i64, Path)),
@@ -40,5 +40,7 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<SchoolPatch>,
 ) -> ApiResult<School> {
-    Ok(axum::Json(ctx.db().update_school(OrgId(id), body).await?))
+    Ok(axum::Json(
+        ctx.db().schools().update(OrgId(id), body).await?,
+    ))
 }

@@ -180,7 +180,7 @@ fn report_response(r: ImportReport, lang: Lang) -> Response {
 #[utoipa::path(get, path = "/api/v1/schools/export.xlsx", tag = "schools",
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn export_schools(ctx: Ctx) -> Result<Response, Error> {
-    let schools = ctx.db().all_schools().await?;
+    let schools = ctx.db().schools().all().await?;
     let lang = ctx.lang;
     let rows = school_rows(
         &schools,
@@ -207,7 +207,7 @@ pub async fn export_schools(ctx: Ctx) -> Result<Response, Error> {
     responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
 pub async fn import_schools(ctx: Ctx, Upload(bytes): Upload) -> Result<Response, Error> {
     let (rows, cols) = read_table(&bytes, SCHOOL_FIELDS, SCHOOL_REQUIRED)?;
-    let r = ctx.db().import_schools(&rows, &cols).await?;
+    let r = ctx.db().schools().import(&rows, &cols).await?;
     Ok(report_response(r, ctx.lang))
 }
 
@@ -215,7 +215,7 @@ pub async fn import_schools(ctx: Ctx, Upload(bytes): Upload) -> Result<Response,
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn export_people(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let db = ctx.db();
-    let people = db.list_people(OrgId(id)).await?;
+    let people = db.people().list(OrgId(id)).await?;
     let lang = ctx.lang;
     let rows = people_rows(&people, |p| tr(lang, &p.label_key()));
     let bytes = xlsx::write_sheet(
@@ -239,9 +239,9 @@ pub async fn import_people(
     Upload(bytes): Upload,
 ) -> Result<Response, Error> {
     // Scope (404) and role (403) before the file is read.
-    ctx.db().list_people(OrgId(id)).await?;
+    ctx.db().people().list(OrgId(id)).await?;
     let (rows, cols) = read_table(&bytes, PEOPLE_FIELDS, PEOPLE_REQUIRED)?;
-    let r = ctx.db().import_people(OrgId(id), &rows, &cols).await?;
+    let r = ctx.db().people().import(OrgId(id), &rows, &cols).await?;
     Ok(report_response(r, ctx.lang))
 }
 
@@ -260,7 +260,7 @@ fn zone_headers(lang: Lang) -> Vec<String> {
 #[utoipa::path(get, path = "/api/v1/schools/{id}/zones/export.xlsx", tag = "zones", params(("id" = i64, Path)),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn export_zones(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let zones = ctx.db().list_zones(OrgId(id)).await?;
+    let zones = ctx.db().zones().list(OrgId(id)).await?;
     let lang = ctx.lang;
     let code_of = |z: Option<crate::domain::ids::ZoneId>| {
         z.and_then(|id| zones.iter().find(|x| x.id == id))
@@ -306,8 +306,8 @@ pub async fn import_zones(
     Upload(bytes): Upload,
 ) -> Result<Response, Error> {
     // Scope (404) and role (403) before the file is read.
-    ctx.db().list_zones(OrgId(id)).await?;
+    ctx.db().zones().list(OrgId(id)).await?;
     let (rows, cols) = read_table(&bytes, ZONE_FIELDS, ZONE_REQUIRED)?;
-    let r = ctx.db().import_zones(OrgId(id), &rows, &cols).await?;
+    let r = ctx.db().zones().import(OrgId(id), &rows, &cols).await?;
     Ok(report_response(r, ctx.lang))
 }

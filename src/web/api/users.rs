@@ -15,19 +15,19 @@ pub async fn list(
     q: Result<Query<UserFilter>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Page<User>> {
     let Query(f) = q.map_err(|e| crate::Error::validation(e.body_text()))?;
-    Ok(axum::Json(ctx.db().list_users(&f).await?))
+    Ok(axum::Json(ctx.db().users().list(&f).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUser,
     responses((status = 200, body = User), (status = 422, body = Envelope)))]
 pub async fn create(ctx: Ctx, ApiJson(body): ApiJson<NewUser>) -> ApiResult<User> {
-    Ok(axum::Json(ctx.db().create_user(body).await?))
+    Ok(axum::Json(ctx.db().users().create(body).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "admin", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Envelope)))]
 pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<User> {
-    Ok(axum::Json(ctx.db().get_user(UserId(id)).await?))
+    Ok(axum::Json(ctx.db().users().get(UserId(id)).await?))
 }
 
 /// Disable, enable, unlock, or reset the password of an account.
@@ -38,7 +38,9 @@ pub async fn account(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<AccountOp>,
 ) -> ApiResult<User> {
-    Ok(axum::Json(ctx.db().account_op(UserId(id), body).await?))
+    Ok(axum::Json(
+        ctx.db().users().account_op(UserId(id), body).await?,
+    ))
 }
 
 /// Grants a role and the org node of its scope.
@@ -49,5 +51,5 @@ pub async fn grant(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<Grant>,
 ) -> ApiResult<User> {
-    Ok(axum::Json(ctx.db().grant(UserId(id), body).await?))
+    Ok(axum::Json(ctx.db().users().grant(UserId(id), body).await?))
 }

@@ -11,7 +11,7 @@ use axum::extract::Path;
 #[utoipa::path(get, path = "/api/v1/schools/{id}/zones", tag = "zones", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Zone>), (status = 404, body = Envelope)))]
 pub async fn list(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Vec<Zone>> {
-    Ok(axum::Json(ctx.db().list_zones(OrgId(id)).await?))
+    Ok(axum::Json(ctx.db().zones().list(OrgId(id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/schools/{id}/zones", tag = "zones", params(("id" = i64, Path)),
@@ -21,13 +21,13 @@ pub async fn create(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ZoneInput>,
 ) -> ApiResult<Zone> {
-    Ok(axum::Json(ctx.db().create_zone(OrgId(id), body).await?))
+    Ok(axum::Json(ctx.db().zones().create(OrgId(id), body).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/zones/{id}", tag = "zones", params(("id" = i64, Path)),
     responses((status = 200, body = Zone), (status = 404, body = Envelope)))]
 pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Zone> {
-    Ok(axum::Json(ctx.db().get_zone(ZoneId(id)).await?))
+    Ok(axum::Json(ctx.db().zones().get(ZoneId(id)).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "zones", params(("id" = i64, Path)),
@@ -37,5 +37,5 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ZoneInput>,
 ) -> ApiResult<Zone> {
-    Ok(axum::Json(ctx.db().update_zone(ZoneId(id), body).await?))
+    Ok(axum::Json(ctx.db().zones().update(ZoneId(id), body).await?))
 }

@@ -37,11 +37,11 @@ async fn users_page(
     errors: FormErrors,
     notice: String,
 ) -> Result<Response, Error> {
-    let page = ctx.db_as(Action::UserView)?.list_users(&f).await?;
+    let page = ctx.db_as(Action::UserView)?.users().list(&f).await?;
     let c = Chrome::for_ctx(ctx, "nav.users", "/admin/users");
     let can_grant = c.can(ctx.actor.role(), Action::UserGrant);
     let orgs = if can_grant {
-        ctx.db_as(Action::UserGrant)?.org_choices().await?
+        ctx.db_as(Action::UserGrant)?.users().org_choices().await?
     } else {
         vec![]
     };
@@ -98,7 +98,7 @@ fn ctx_t(ctx: &Ctx, key: &str) -> String {
 }
 
 pub async fn create_user(ctx: Ctx, Form(f): Form<NewUser>) -> Result<Response, Error> {
-    let res = ctx.db().create_user(f).await;
+    let res = ctx.db().users().create(f).await;
     after(&ctx, res, "admin.user_created").await
 }
 
@@ -123,7 +123,7 @@ pub async fn account(
         },
         _ => return Err(Error::field("op", "err.invalid_input")),
     };
-    let res = ctx.db().account_op(UserId(id), op).await;
+    let res = ctx.db().users().account_op(UserId(id), op).await;
     after(&ctx, res, "admin.saved").await
 }
 
@@ -141,7 +141,11 @@ pub async fn grant(
 ) -> Result<Response, Error> {
     let role = Role::parse(&f.role).ok_or_else(|| Error::field("role", "err.invalid_input"))?;
     let org_id = f.org_id.trim().parse::<i64>().ok().map(OrgId);
-    let res = ctx.db().grant(UserId(id), Grant { role, org_id }).await;
+    let res = ctx
+        .db()
+        .users()
+        .grant(UserId(id), Grant { role, org_id })
+        .await;
     after(&ctx, res, "admin.saved").await
 }
 
@@ -201,13 +205,13 @@ pub async fn audit(
 ) -> Result<Response, Error> {
     let Query(f) = q.map_err(|e| Error::validation(e.body_text()))?;
     let db = ctx.db();
-    let page = db.audit_list(&f).await?;
+    let page = db.audit().list(&f).await?;
     // Only the rows appended since the last verification, unless the full one is asked for.
     let full = f.verify.as_deref() == Some("full");
     let verified = if full {
-        db.audit_verify_full().await?
+        db.audit().verify_full().await?
     } else {
-        db.audit_verify().await?
+        db.audit().verify().await?
     };
     let broken = verified.broken_at;
     let query_base = serde_urlencoded::to_string([

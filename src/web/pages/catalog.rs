@@ -45,6 +45,7 @@ pub async fn list(ctx: Ctx, q: Q<CatalogFilter>) -> Result<Response, Error> {
     if f.org_id.is_none() && ctx.actor.org_level() == Some(crate::domain::org::OrgLevel::City) {
         let first = ctx
             .db_as(Action::SchoolView)?
+            .orgs()
             .districts()
             .await?
             .into_iter()
@@ -52,8 +53,8 @@ pub async fn list(ctx: Ctx, q: Q<CatalogFilter>) -> Result<Response, Error> {
             .ok_or(Error::NotFound)?;
         return Ok(see_other(&format!("/risk/catalog?org_id={}", first.id)));
     }
-    let p = db.catalog_list(&f).await?;
-    let categories = db.catalog_categories(f.org_id).await?;
+    let p = db.catalog().list(&f).await?;
+    let categories = db.catalog().categories(f.org_id).await?;
     let c = Chrome::for_ctx(&ctx, "nav.catalog", "/risk");
     let per = f
         .per_page
@@ -134,7 +135,11 @@ fn opts<T: Code>(c: &Chrome) -> Vec<(String, String)> {
 }
 
 async fn item_page(ctx: &Ctx, id: CatalogItemId, errors: FormErrors) -> Result<Response, Error> {
-    let (i, history) = ctx.db_as(Action::RiskCatalogView)?.catalog_item(id).await?;
+    let (i, history) = ctx
+        .db_as(Action::RiskCatalogView)?
+        .catalog()
+        .item(id)
+        .await?;
     let c = Chrome::for_ctx(ctx, "catalog.item", "/risk");
     let failed = errors.any();
     let mut r = render(&ItemPage {
@@ -242,7 +247,8 @@ pub async fn update(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Respo
     let res = match input(&p) {
         Ok(i) => ctx
             .db()
-            .catalog_update_item(CatalogItemId(id), i)
+            .catalog()
+            .update_item(CatalogItemId(id), i)
             .await
             .map(|_| ()),
         Err(e) => Err(e),
@@ -324,7 +330,7 @@ pub async fn import_submit(
         .map(|Query(v)| v)
         .map_err(|e| Error::validation(e.body_text()))?;
     let res = match upload.and_then(|Upload(b)| parse_catalog_upload(&b)) {
-        Ok((entries, errors)) => ctx.db().catalog_import(q.org_id, &entries, errors).await,
+        Ok((entries, errors)) => ctx.db().catalog().import(q.org_id, &entries, errors).await,
         Err(e) => Err(e),
     };
     match res {

@@ -151,7 +151,7 @@ fn code_labels<T: Code + Copy>(c: &Chrome) -> Vec<(String, String)> {
 
 pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
     let f = query(q)?;
-    let list = ctx.db().list_hazards(&f).await?;
+    let list = ctx.db().hazards().list(&f).await?;
     let c = Chrome::for_ctx(&ctx, "hazard.title", "/hazards");
     let pages = list.total.div_ceil(list.per_page.max(1)).max(1);
     let report_href = match (ctx.actor.org_level(), ctx.actor.org_id()) {
@@ -167,13 +167,15 @@ pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
     } else {
         let db = ctx.db();
         let mut v: Vec<(i64, String)> = db
+            .orgs()
             .districts()
             .await?
             .into_iter()
             .map(|d| (d.id.0, d.name))
             .collect();
         v.extend(
-            db.all_schools()
+            db.schools()
+                .all()
                 .await?
                 .into_iter()
                 .map(|s| (s.id.0, format!("· {} {}", s.code, s.name))),
@@ -345,8 +347,8 @@ async fn detail_page(
     failed: &str,
 ) -> Result<Response, Error> {
     let db = ctx.db();
-    let d = db.get_hazard(id).await?;
-    let users = db.hazard_school_users(d.summary.school_id).await?;
+    let d = db.hazards().get(id).await?;
+    let users = db.hazards().school_users(d.summary.school_id).await?;
     let mut c = Chrome::for_ctx(ctx, "hazard.title", "/hazards");
     c.title = d.summary.title.clone();
     render(&DetailPage {
@@ -402,10 +404,11 @@ async fn new_page(
     v: Vec<(String, String)>,
 ) -> Result<Response, Error> {
     let db = ctx.db();
-    let s = db.get_org_for_view(school).await?;
-    let zones = db.list_zones(school).await?;
+    let s = db.orgs().get_for_view(school).await?;
+    let zones = db.zones().list(school).await?;
     let points = db
-        .list_risk_points(school, &RiskFilter::default())
+        .risk()
+        .points(school, &RiskFilter::default())
         .await?
         .items;
     let c = Chrome::for_ctx(ctx, "hazard.report", "/hazards");
@@ -459,7 +462,7 @@ pub async fn create(ctx: Ctx, Path(id): Path<i64>, req: Request) -> Result<Respo
     let school = OrgId(id);
     let (p, photos) = read_page_form(&ctx, school, req).await?;
     let res = match new_hazard_from_form(&p, photos) {
-        Ok(h) => ctx.db().report_hazard(school, &h).await,
+        Ok(h) => ctx.db().hazards().report(school, &h).await,
         Err(e) => Err(e),
     };
     match res {

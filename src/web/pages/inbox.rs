@@ -27,10 +27,10 @@ impl InboxPage {
     fn detail(&self, n: &Notification) -> String {
         let p = &n.params;
         let mut parts = Vec::new();
-        if let Some(d) = p["deadline"].as_str().filter(|d| !d.is_empty()) {
+        if let Some(d) = p.deadline {
             parts.push(format!("{} {d}", tr(self.c.lang, "inbox.deadline")));
         }
-        if let Some(days) = p["days"].as_i64() {
+        if let Some(days) = p.days {
             let key = if n.kind == "reminder" {
                 "inbox.days_left"
             } else {
@@ -38,7 +38,7 @@ impl InboxPage {
             };
             parts.push(format!("{} {days}", tr(self.c.lang, key)));
         }
-        if let Some(r) = p["reason"].as_str().filter(|r| !r.is_empty()) {
+        if let Some(r) = p.reason.as_deref().filter(|r| !r.is_empty()) {
             parts.push(r.to_string());
         }
         parts.join(" · ")
@@ -52,7 +52,8 @@ impl InboxPage {
 pub async fn list(ctx: Ctx, Query(f): Query<InboxFilter>) -> Result<Response, crate::Error> {
     let inbox = ctx
         .db()
-        .inbox(&InboxFilter {
+        .inbox()
+        .list(&InboxFilter {
             unread: f.unread,
             limit: Some(200),
             ..Default::default()
@@ -84,7 +85,7 @@ pub async fn read(ctx: Ctx, Form(f): Form<ReadForm>) -> Result<Response, crate::
             .unwrap_or_default(),
         all: f.all.is_some(),
     };
-    ctx.db().mark_read(&m).await?;
+    ctx.db().inbox().mark_read(&m).await?;
     let next = safe_next(f.next.as_deref());
     Ok(see_other(if next == "/" { "/inbox" } else { &next }))
 }

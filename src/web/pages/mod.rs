@@ -31,17 +31,6 @@ pub struct MenuItem {
     pub active: bool,
 }
 
-/// The menu: (link, label key, action). The policy table decides who sees what.
-pub const MENU: &[(&str, &str, Action)] = &[
-    ("/schools", "nav.schools", Action::SchoolView),
-    ("/risk", "nav.risk", Action::RiskView),
-    ("/inspections", "nav.inspections", Action::InspectionView),
-    ("/hazards", "nav.hazards", Action::HazardView),
-    ("/admin/users", "nav.users", Action::UserView),
-    ("/audit", "nav.audit", Action::AuditView),
-    ("/account/password", "nav.password", Action::OwnSession),
-];
-
 /// What every page's frame needs: language, user, menu, CSRF token, asset URLs.
 pub struct Chrome {
     pub lang: Lang,
@@ -112,8 +101,8 @@ impl Chrome {
         c.org_name = ctx.actor.org_name().to_string();
         c.csrf = ctx.actor.csrf().to_string();
         c.unread = ctx.actor.unread();
-        c.menu = MENU
-            .iter()
+        // The features' menu entries; the policy table decides who sees what.
+        c.menu = super::routes::menu()
             .filter(|(_, _, a)| policy::allows(ctx.actor.role(), *a))
             .map(|(href, key, _)| MenuItem {
                 href,

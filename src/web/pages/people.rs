@@ -91,7 +91,7 @@ async fn refused(
 
 pub async fn new_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     // The school must be in scope (404) and the role allowed (403) before the form shows.
-    ctx.db().list_people(OrgId(id)).await?;
+    ctx.db().people().list(OrgId(id)).await?;
     page(
         &ctx,
         format!("/schools/{id}/people/new"),
@@ -109,7 +109,7 @@ pub async fn create(
     Form(v): Form<PersonForm>,
 ) -> Result<Response, Error> {
     let res = match input(&v) {
-        Ok(i) => ctx.db().create_person(OrgId(id), i).await,
+        Ok(i) => ctx.db().people().create(OrgId(id), i).await,
         Err(e) => Err(e),
     };
     match res {
@@ -129,7 +129,7 @@ pub async fn create(
 }
 
 pub async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let p = ctx.db().get_person(PersonId(id)).await?;
+    let p = ctx.db().people().get(PersonId(id)).await?;
     let v = PersonForm {
         name: p.name,
         post: p.post.as_str().into(),
@@ -153,7 +153,7 @@ pub async fn update(
     Form(v): Form<PersonForm>,
 ) -> Result<Response, Error> {
     let res = match input(&v) {
-        Ok(i) => ctx.db().update_person(PersonId(id), i).await,
+        Ok(i) => ctx.db().people().update(PersonId(id), i).await,
         Err(e) => Err(e),
     };
     match res {
@@ -174,7 +174,7 @@ pub async fn update(
 
 pub async fn remove(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let db = ctx.db();
-    let p = db.get_person(PersonId(id)).await?;
-    db.remove_person(PersonId(id)).await?;
+    let p = db.people().get(PersonId(id)).await?;
+    db.people().remove(PersonId(id)).await?;
     Ok(see_other(&format!("/schools/{}", p.org_id)))
 }

@@ -91,9 +91,9 @@ pub async fn overview(ctx: Ctx, q: Q<OverviewQ>) -> Result<Response, Error> {
         return Ok(see_other(&format!("/schools/{id}/risks")));
     }
     let db = ctx.db();
-    let mut rows = db.risk_summary(q.org_id).await?;
+    let mut rows = db.risk().summary(q.org_id).await?;
     let node_name = match q.org_id {
-        Some(id) => db.get_org_for_view(OrgId(id)).await?.name,
+        Some(id) => db.orgs().get_for_view(OrgId(id)).await?.name,
         None => ctx.actor.org_name().to_string(),
     };
     let sort = q.sort.clone().unwrap_or_else(|| "major".into());
@@ -176,16 +176,22 @@ pub async fn register(
         serde_urlencoded::from_str(&serde_urlencoded::to_string(&pairs).map_err(Error::internal)?)
             .map_err(|e| Error::validation(e.to_string()))?;
     let db = ctx.db();
-    let reg = db.list_risk_points(OrgId(id), &f).await?;
-    let s = ctx.db_as(Action::SchoolView)?.get_school(OrgId(id)).await?;
+    let reg = db.risk().points(OrgId(id), &f).await?;
+    let s = ctx
+        .db_as(Action::SchoolView)?
+        .schools()
+        .get(OrgId(id))
+        .await?;
     let zones = ctx
         .db_as(Action::ZoneView)?
-        .list_zones(OrgId(id))
+        .zones()
+        .list(OrgId(id))
         .await
         .unwrap_or_default();
     let people = ctx
         .db_as(Action::PersonView)?
-        .list_people(OrgId(id))
+        .people()
+        .list(OrgId(id))
         .await
         .unwrap_or_default();
     let mut categories: Vec<String> = reg.items.iter().map(|p| p.category.clone()).collect();
@@ -212,7 +218,11 @@ pub async fn register(
 }
 
 pub async fn instantiate(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let r = ctx.db().instantiate(OrgId(id), &ctx.config().risk).await?;
+    let r = ctx
+        .db()
+        .risk()
+        .instantiate(OrgId(id), &ctx.config().risk)
+        .await?;
     let msg = format!(
         "{} {}, {} {}",
         tr(ctx.lang, "risk.added"),
@@ -236,7 +246,11 @@ struct MapPage {
 
 pub async fn campus_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let map = campus_map_svg(&ctx, OrgId(id)).await?;
-    let s = ctx.db_as(Action::SchoolView)?.get_school(OrgId(id)).await?;
+    let s = ctx
+        .db_as(Action::SchoolView)?
+        .schools()
+        .get(OrgId(id))
+        .await?;
     render(&MapPage {
         c: Chrome::for_ctx(&ctx, "risk.map_title", "/risk"),
         s,
@@ -364,16 +378,18 @@ fn measure_list(c: &Chrome, m: &Measures) -> Vec<(String, Vec<String>)> {
 }
 
 async fn point_page(ctx: &Ctx, id: RiskPointId, errors: FormErrors) -> Result<Response, Error> {
-    let d = ctx.db_as(Action::RiskView)?.get_risk_point(id).await?;
+    let d = ctx.db_as(Action::RiskView)?.risk().point(id).await?;
     let school = d.point.school_id;
     let zones = ctx
         .db_as(Action::ZoneView)?
-        .list_zones(school)
+        .zones()
+        .list(school)
         .await
         .unwrap_or_default();
     let people = ctx
         .db_as(Action::PersonView)?
-        .list_people(school)
+        .people()
+        .list(school)
         .await
         .unwrap_or_default();
     let c = Chrome::for_ctx(ctx, "risk.point", "/risk");
@@ -473,6 +489,7 @@ pub async fn assess(
     let res = match parse_assess(&f) {
         Ok(input) => ctx
             .db()
+            .risk()
             .assess(RiskPointId(id), input, &ctx.config().risk)
             .await
             .map(|_| ()),
@@ -537,7 +554,8 @@ pub async fn edit(
     };
     let res = ctx
         .db()
-        .update_risk_point(RiskPointId(id), patch, &ctx.config().risk)
+        .risk()
+        .update_point(RiskPointId(id), patch, &ctx.config().risk)
         .await
         .map(|_| ());
     after(&ctx, id, res).await
@@ -599,7 +617,7 @@ fn accident_names(c: &Chrome, codes: &str) -> String {
 /// The printable risk notification card (风险告知卡) with its QR code.
 pub async fn card(ctx: Ctx, Path(id): Path<i64>, q: Q<CardQ>) -> Result<Response, Error> {
     let q = query(q)?;
-    let d = ctx.db().get_risk_point(RiskPointId(id)).await?;
+    let d = ctx.db().risk().point(RiskPointId(id)).await?;
     let url = point_url(&ctx, d.point.id);
     // Without a configured public address the code holds only the path: say so on the card.
     let url_note = !url.starts_with("http");
@@ -648,7 +666,11 @@ struct NewPage {
 }
 
 async fn new_page(ctx: &Ctx, id: i64, errors: FormErrors) -> Result<Response, Error> {
-    let s = ctx.db_as(Action::SchoolView)?.get_school(OrgId(id)).await?;
+    let s = ctx
+        .db_as(Action::SchoolView)?
+        .schools()
+        .get(OrgId(id))
+        .await?;
     let c = Chrome::for_ctx(ctx, "risk.add", "/risk");
     let failed = errors.any();
     let mut r = render(&NewPage {
@@ -673,7 +695,8 @@ async fn new_page(ctx: &Ctx, id: i64, errors: FormErrors) -> Result<Response, Er
 pub async fn new_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     // Scope (404) and role (403) before the form.
     ctx.db()
-        .list_risk_points(OrgId(id), &RiskFilter::default())
+        .risk()
+        .points(OrgId(id), &RiskFilter::default())
         .await?;
     new_page(&ctx, id, FormErrors::default()).await
 }
@@ -730,7 +753,8 @@ pub async fn create(
     };
     match ctx
         .db()
-        .create_risk_point(OrgId(id), input, &ctx.config().risk)
+        .risk()
+        .create_point(OrgId(id), input, &ctx.config().risk)
         .await
     {
         Ok(d) => Ok(see_other(&format!("/risk-points/{}", d.point.id))),

@@ -51,8 +51,8 @@ pub async fn list(
 ) -> Result<Response, Error> {
     let Query(f) = q.map_err(|e| Error::validation(e.body_text()))?;
     let db = ctx.db();
-    let page = db.list_schools(&f).await?;
-    let districts = db.districts().await?;
+    let page = db.schools().list(&f).await?;
+    let districts = db.orgs().districts().await?;
     let c = Chrome::for_ctx(&ctx, "nav.schools", "/schools");
     let role = ctx.actor.role();
     let query_base = serde_urlencoded::to_string([
@@ -114,16 +114,18 @@ impl DetailPage {
 
 pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let db = ctx.db();
-    let s = db.get_school(OrgId(id)).await?;
+    let s = db.schools().get(OrgId(id)).await?;
     let role = ctx.actor.role();
     let zones = ctx
         .db_as(Action::ZoneView)?
-        .list_zones(s.id)
+        .zones()
+        .list(s.id)
         .await
         .unwrap_or_default();
     let people = ctx
         .db_as(Action::PersonView)?
-        .list_people(s.id)
+        .people()
+        .list(s.id)
         .await
         .unwrap_or_default();
     let c = Chrome::for_ctx(&ctx, "school.title", "/schools");
@@ -264,6 +266,7 @@ async fn form_page(
     );
     let districts = if is_new {
         ctx.db_as(Action::SchoolView)?
+            .orgs()
             .districts()
             .await
             .unwrap_or_default()
@@ -295,7 +298,7 @@ async fn form_page(
 }
 
 pub async fn new_form(ctx: Ctx) -> Result<Response, Error> {
-    ctx.db().districts().await?;
+    ctx.db().orgs().districts().await?;
     form_page(
         &ctx,
         true,
@@ -338,7 +341,7 @@ pub async fn create(ctx: Ctx, p: FormPairs) -> Result<Response, Error> {
         features: v.parse_features(),
     };
     let res = if errs.is_empty() {
-        ctx.db().create_school(input).await
+        ctx.db().schools().create(input).await
     } else {
         Err(crate::storage::orgs::invalid(errs))
     };
@@ -352,7 +355,7 @@ pub async fn create(ctx: Ctx, p: FormPairs) -> Result<Response, Error> {
 }
 
 pub async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let s = ctx.db().get_school(OrgId(id)).await?;
+    let s = ctx.db().schools().get(OrgId(id)).await?;
     form_page(
         &ctx,
         false,
@@ -380,7 +383,7 @@ pub async fn update(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Respo
         features: Some(v.parse_features()),
     };
     let res = if errs.is_empty() {
-        ctx.db().update_school(OrgId(id), patch).await
+        ctx.db().schools().update(OrgId(id), patch).await
     } else {
         Err(crate::storage::orgs::invalid(errs))
     };

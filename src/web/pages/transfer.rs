@@ -122,7 +122,7 @@ pub async fn import_form(ctx: Ctx) -> Result<Response, Error> {
 pub async fn import_submit(ctx: Ctx, upload: Result<Upload, Error>) -> Result<Response, Error> {
     let res = match upload {
         Ok(Upload(bytes)) => match read_table(&bytes, SCHOOL_FIELDS, SCHOOL_REQUIRED) {
-            Ok((rows, cols)) => ctx.db().import_schools(&rows, &cols).await,
+            Ok((rows, cols)) => ctx.db().schools().import(&rows, &cols).await,
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -132,7 +132,7 @@ pub async fn import_submit(ctx: Ctx, upload: Result<Upload, Error>) -> Result<Re
 }
 
 pub async fn people_import_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    ctx.db().list_people(OrgId(id)).await?;
+    ctx.db().people().list(OrgId(id)).await?;
     show(&ctx, Spec::people(id), (None, String::new())).await
 }
 
@@ -141,10 +141,10 @@ pub async fn people_import_submit(
     Path(id): Path<i64>,
     upload: Result<Upload, Error>,
 ) -> Result<Response, Error> {
-    ctx.db().list_people(OrgId(id)).await?;
+    ctx.db().people().list(OrgId(id)).await?;
     let res = match upload {
         Ok(Upload(bytes)) => match read_table(&bytes, PEOPLE_FIELDS, PEOPLE_REQUIRED) {
-            Ok((rows, cols)) => ctx.db().import_people(OrgId(id), &rows, &cols).await,
+            Ok((rows, cols)) => ctx.db().people().import(OrgId(id), &rows, &cols).await,
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -154,7 +154,7 @@ pub async fn people_import_submit(
 }
 
 pub async fn zones_import_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    ctx.db().list_zones(OrgId(id)).await?;
+    ctx.db().zones().list(OrgId(id)).await?;
     show(&ctx, Spec::zones(id), (None, String::new())).await
 }
 
@@ -163,10 +163,10 @@ pub async fn zones_import_submit(
     Path(id): Path<i64>,
     upload: Result<Upload, Error>,
 ) -> Result<Response, Error> {
-    ctx.db().list_zones(OrgId(id)).await?;
+    ctx.db().zones().list(OrgId(id)).await?;
     let res = match upload {
         Ok(Upload(bytes)) => match read_table(&bytes, ZONE_FIELDS, ZONE_REQUIRED) {
-            Ok((rows, cols)) => ctx.db().import_zones(OrgId(id), &rows, &cols).await,
+            Ok((rows, cols)) => ctx.db().zones().import(OrgId(id), &rows, &cols).await,
             Err(e) => Err(e),
         },
         Err(e) => Err(e),

@@ -57,8 +57,8 @@ async fn page(
     errors: FormErrors,
 ) -> Result<Response, Error> {
     let c = Chrome::for_ctx(ctx, "zone.title", "/schools");
-    let zones = ctx.db_as(Action::ZoneView)?.list_zones(school).await?;
-    let people = ctx.db_as(Action::PersonView)?.list_people(school).await?;
+    let zones = ctx.db_as(Action::ZoneView)?.zones().list(school).await?;
+    let people = ctx.db_as(Action::PersonView)?.people().list(school).await?;
     let failed = errors.any();
     let types = ZoneType::ALL
         .iter()
@@ -108,7 +108,7 @@ fn input(v: &ZoneForm) -> Result<ZoneInput, Error> {
 }
 
 pub async fn new_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    ctx.db().list_zones(OrgId(id)).await?;
+    ctx.db().zones().list(OrgId(id)).await?;
     page(
         &ctx,
         OrgId(id),
@@ -125,7 +125,7 @@ pub async fn create(
     Form(v): Form<ZoneForm>,
 ) -> Result<Response, Error> {
     let res = match input(&v) {
-        Ok(i) => ctx.db().create_zone(OrgId(id), i).await,
+        Ok(i) => ctx.db().zones().create(OrgId(id), i).await,
         Err(e) => Err(e),
     };
     match res {
@@ -142,7 +142,7 @@ fn s<T: ToString>(v: Option<T>) -> String {
 }
 
 pub async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let z = ctx.db().get_zone(ZoneId(id)).await?;
+    let z = ctx.db().zones().get(ZoneId(id)).await?;
     let v = ZoneForm {
         code: z.code,
         name: z.name,
@@ -170,14 +170,14 @@ pub async fn update(
     Form(v): Form<ZoneForm>,
 ) -> Result<Response, Error> {
     let res = match input(&v) {
-        Ok(i) => ctx.db().update_zone(ZoneId(id), i).await,
+        Ok(i) => ctx.db().zones().update(ZoneId(id), i).await,
         Err(e) => Err(e),
     };
     match res {
         Ok(z) => Ok(see_other(&format!("/schools/{}", z.school_id))),
         Err(e) => match FormErrors::from_error(&e, ctx.lang) {
             Some(fe) => {
-                let z = ctx.db().get_zone(ZoneId(id)).await?;
+                let z = ctx.db().zones().get(ZoneId(id)).await?;
                 page(&ctx, z.school_id, format!("/zones/{id}/edit"), v, fe).await
             }
             None => Err(e),

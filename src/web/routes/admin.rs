@@ -1,13 +1,29 @@
 //! Routes: Administration (三员): users and the audit log.
 
 use super::Table;
+use super::{Feature, audit_codes, nothing};
 use crate::policy::Action::*;
+use crate::storage::users::UserAudit;
 use crate::web::{api, pages};
 use axum::http::Method as M;
 use utoipa_axum::routes;
 
+/// The feature's registry entry.
+pub(super) const FEATURE: Feature = Feature {
+    code: "admin",
+    api: register,
+    pages: register_pages,
+    menu: &[
+        ("/admin/users", "nav.users", UserView),
+        ("/audit", "nav.audit", AuditView),
+    ],
+    audit: audit_codes::<UserAudit>,
+    notices: nothing,
+    tables: &["users", "audit_log", "audit_head", "audit_checkpoint"],
+};
+
 /// The API.
-pub(super) fn register(t: &mut Table) {
+fn register(t: &mut Table) {
     t.api(UserView, routes!(api::users::list));
     t.api(UserManage, routes!(api::users::create));
     t.api(UserView, routes!(api::users::get));
@@ -17,7 +33,7 @@ pub(super) fn register(t: &mut Table) {
 }
 
 /// The pages.
-pub(super) fn register_pages(t: &mut Table) {
+fn register_pages(t: &mut Table) {
     t.add_as(
         M::GET,
         "/admin/users",

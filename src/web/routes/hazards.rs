@@ -1,13 +1,26 @@
 //! Routes: Hazards and their closed loop (隐患排查治理 → 销号), notices and ledgers.
 
 use super::Table;
+use super::{Feature, audit_codes, no_pages, notice_codes};
 use crate::policy::Action::*;
+use crate::storage::hazards::{HazardAudit, HazardNotice};
 use crate::web::api::hazards as api;
 use crate::web::pages::hazards as pages;
 use axum::http::Method as M;
 use utoipa_axum::routes;
 
-pub(super) fn register(t: &mut Table) {
+/// The feature's registry entry.
+pub(super) const FEATURE: Feature = Feature {
+    code: "hazards",
+    api: register,
+    pages: no_pages,
+    menu: &[("/hazards", "nav.hazards", HazardView)],
+    audit: audit_codes::<HazardAudit>,
+    notices: notice_codes::<HazardNotice>,
+    tables: &["hazards", "hazard_events"],
+};
+
+fn register(t: &mut Table) {
     t.api(HazardView, routes!(api::school_list));
     t.api(HazardReport, routes!(api::report));
     t.api(HazardView, routes!(api::list));

@@ -1,12 +1,31 @@
 //! Routes: Inspections, campaigns, cross-inspections and the self-inspection board.
 
 use super::Table;
+use super::{Feature, audit_codes, no_pages, notice_codes};
 use crate::policy::Action::*;
+use crate::storage::inspections::{InspectionAudit, InspectionNotice};
 use crate::web::api::inspections as api;
 use axum::http::Method as M;
 use utoipa_axum::routes;
 
-pub(super) fn register(t: &mut Table) {
+/// The feature's registry entry.
+pub(super) const FEATURE: Feature = Feature {
+    code: "inspections",
+    api: register,
+    pages: no_pages,
+    menu: &[("/inspections", "nav.inspections", InspectionView)],
+    audit: audit_codes::<InspectionAudit>,
+    notices: notice_codes::<InspectionNotice>,
+    tables: &[
+        "inspections",
+        "inspection_items",
+        "campaigns",
+        "campaign_schools",
+        "cross_assignments",
+    ],
+};
+
+fn register(t: &mut Table) {
     t.api(InspectionView, routes!(api::checklist));
     t.api(InspectionView, routes!(api::school_list));
     t.api(InspectionSubmit, routes!(api::submit));

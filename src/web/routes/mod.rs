@@ -1,8 +1,11 @@
-//! The one route table. Every route names the [`Action`] it performs; the gate, the storage
-//! handle, the menus and the access-matrix test all work from that.
+//! The one route table and the feature registry. Every route names the [`Action`] it
+//! performs; the gate, the storage handle, the menus and the access-matrix test all work from
+//! that. Every module of the product is one [`Feature`] in [`FEATURES`]: its routes, menu
+//! entries, audit codes, notification kinds and tables, declared in its own file here.
 //!
-//! **Invariant:** routes are added only through [`Table::add`], so none escapes the gate or the
-//! registry that the access-matrix test enumerates.
+//! **Invariant:** routes are added only through [`Table`]'s methods, called from a feature's
+//! registration, so none escapes the gate or the registry that the access-matrix test
+//! enumerates.
 
 mod admin;
 mod files;
@@ -43,7 +46,8 @@ pub struct RouteInfo {
     pub upload: bool,
 }
 
-struct Table {
+/// The route table a feature registers into (see [`Feature`]).
+pub struct Table {
     router: Router<AppState>,
     list: Vec<RouteInfo>,
     state: AppState,
@@ -180,6 +184,75 @@ impl Table {
     }
 }
 
+/// A menu entry of a feature: (link, label key, action); shown to the roles the policy table
+/// allows the action.
+pub type MenuEntry = (&'static str, &'static str, Action);
+
+/// One module of the product, declared in one place: adding a module is its files plus one
+/// line in [`FEATURES`]. Tests enumerate the registry: every table of the database belongs to
+/// exactly one feature, every audit code and notification kind has its label, every menu
+/// entry leads to a registered page whose action it shows under.
+pub struct Feature {
+    /// A stable code (`hazards`).
+    pub code: &'static str,
+    /// Registers the feature's API routes (JSON under `/api/v1`).
+    pub api: fn(&mut Table),
+    /// Registers its pages; every feature's pages come after every API route.
+    pub pages: fn(&mut Table),
+    /// Its menu entries, in menu order.
+    pub menu: &'static [MenuEntry],
+    /// The audit action codes it writes (`storage::audit::AuditCode` sets).
+    pub audit: fn() -> Vec<&'static str>,
+    /// The notification kinds it sends (`storage::inbox::NoticeKind` sets).
+    pub notices: fn() -> Vec<&'static str>,
+    /// The database tables it owns.
+    pub tables: &'static [&'static str],
+}
+
+/// The stored codes of a closed set of audit codes.
+pub fn audit_codes<A: crate::storage::AuditCode>() -> Vec<&'static str> {
+    A::ALL.iter().map(|a| a.code()).collect()
+}
+
+/// The stored codes of a closed set of notification kinds.
+pub fn notice_codes<K: crate::storage::NoticeKind>() -> Vec<&'static str> {
+    K::ALL.iter().map(|k| k.code()).collect()
+}
+
+/// For a feature that has no pages, audit codes or notifications of its own.
+fn nothing<T>() -> Vec<T> {
+    Vec::new()
+}
+
+fn no_pages(_: &mut Table) {}
+
+/// The product's modules, in menu order. **Adding a module: one line here.**
+pub const FEATURES: &[&Feature] = &[
+    &orgs::FEATURE,
+    &risk::FEATURE,
+    &inspections::FEATURE,
+    &hazards::FEATURE,
+    &files::FEATURE,
+    &inbox::FEATURE,
+    &admin::FEATURE,
+    &ops_auth::FEATURE,
+];
+
+/// Every menu entry of every feature, in menu order.
+pub fn menu() -> impl Iterator<Item = &'static MenuEntry> {
+    FEATURES.iter().flat_map(|f| f.menu.iter())
+}
+
+/// Every audit code of every feature.
+pub fn all_audit_codes() -> Vec<&'static str> {
+    FEATURES.iter().flat_map(|f| (f.audit)()).collect()
+}
+
+/// Every notification kind of every feature.
+pub fn all_notice_kinds() -> Vec<&'static str> {
+    FEATURES.iter().flat_map(|f| (f.notices)()).collect()
+}
+
 /// Builds the application router and the list of its routes.
 pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     let mut t = Table {
@@ -189,22 +262,13 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         doc: api::openapi::base(),
     };
 
-    ops_auth::register(&mut t);
-    orgs::register(&mut t);
-    risk::register(&mut t);
-
-    // Hidden hazards (隐患排查治理): files, hazards, inspections, the inbox.
-    files::register(&mut t);
-    hazards::register(&mut t);
-    inspections::register(&mut t);
-    inbox::register(&mut t);
-
-    admin::register(&mut t);
-
+    for f in FEATURES {
+        (f.api)(&mut t);
+    }
     // Pages, after every API route.
-    orgs::register_pages(&mut t);
-    risk::register_pages(&mut t);
-    admin::register_pages(&mut t);
+    for f in FEATURES {
+        (f.pages)(&mut t);
+    }
 
     // The OpenAPI document of every API route registered above, serialised once.
     let doc = api::openapi::document(std::mem::replace(&mut t.doc, api::openapi::base()));

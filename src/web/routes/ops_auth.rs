@@ -1,12 +1,25 @@
 //! Routes: Operations and public files; sign-in and the user's own session.
 
 use super::Table;
+use super::{Feature, audit_codes, no_pages, nothing};
 use crate::policy::Action::*;
+use crate::storage::audit::PlatformAudit;
 use crate::web::{api, assets, ops, pages};
 use axum::http::Method as M;
 use utoipa_axum::routes;
 
-pub(super) fn register(t: &mut Table) {
+/// The feature's registry entry.
+pub(super) const FEATURE: Feature = Feature {
+    code: "platform",
+    api: register,
+    pages: no_pages,
+    menu: &[("/account/password", "nav.password", OwnSession)],
+    audit: audit_codes::<PlatformAudit>,
+    notices: nothing,
+    tables: &["sessions", "login_throttles", "jobs", "counters"],
+};
+
+fn register(t: &mut Table) {
     // Operations and public files.
     t.add(M::GET, "/healthz", Public, ops::healthz);
     t.add(M::GET, "/readyz", Public, ops::readyz);

@@ -1,13 +1,26 @@
 //! Routes: The org tree, schools, people, zones and their .xlsx transfer.
 
+use super::{Feature, audit_codes, nothing};
 use super::{Table, UPLOAD_LIMIT};
 use crate::policy::Action::*;
+use crate::storage::orgs::OrgAudit;
 use crate::web::{api, pages};
 use axum::http::Method as M;
 use utoipa_axum::routes;
 
+/// The feature's registry entry.
+pub(super) const FEATURE: Feature = Feature {
+    code: "orgs",
+    api: register,
+    pages: register_pages,
+    menu: &[("/schools", "nav.schools", SchoolView)],
+    audit: audit_codes::<OrgAudit>,
+    notices: nothing,
+    tables: &["orgs", "people", "zones"],
+};
+
 /// The API.
-pub(super) fn register(t: &mut Table) {
+fn register(t: &mut Table) {
     t.api(OrgView, routes!(api::orgs::list));
     t.api(OrgManage, routes!(api::orgs::create));
     t.api(OrgView, routes!(api::orgs::get));
@@ -48,7 +61,7 @@ pub(super) fn register(t: &mut Table) {
 }
 
 /// The pages; `build` registers them after every API route.
-pub(super) fn register_pages(t: &mut Table) {
+fn register_pages(t: &mut Table) {
     t.add(M::GET, "/schools", SchoolView, pages::schools::list);
     t.add_as(
         M::GET,

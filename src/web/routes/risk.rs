@@ -1,14 +1,33 @@
 //! Routes: Risk grading and control (风险分级管控): the catalogue, school registers, maps,
 //! QR codes.
 
+use super::{Feature, audit_codes, nothing};
 use super::{Table, UPLOAD_LIMIT};
 use crate::policy::Action::*;
+use crate::storage::risk_points::RiskAudit;
 use crate::web::{api, pages};
 use axum::http::Method as M;
 use utoipa_axum::routes;
 
+/// The feature's registry entry.
+pub(super) const FEATURE: Feature = Feature {
+    code: "risk",
+    api: register,
+    pages: register_pages,
+    menu: &[("/risk", "nav.risk", RiskView)],
+    audit: audit_codes::<RiskAudit>,
+    notices: nothing,
+    tables: &[
+        "risk_catalogs",
+        "risk_catalog_items",
+        "risk_catalog_history",
+        "risk_points",
+        "risk_assessments",
+    ],
+};
+
 /// The API.
-pub(super) fn register(t: &mut Table) {
+fn register(t: &mut Table) {
     t.api(RiskCatalogView, routes!(api::risk::catalog));
     t.api(RiskCatalogView, routes!(api::risk::export_catalog));
     t.api_as(
@@ -40,7 +59,7 @@ pub(super) fn register(t: &mut Table) {
 }
 
 /// The pages.
-pub(super) fn register_pages(t: &mut Table) {
+fn register_pages(t: &mut Table) {
     t.add(M::GET, "/risk", RiskView, pages::risk::overview);
     t.add_as(
         M::GET,

@@ -22,11 +22,11 @@ struct NoticePage {
 /// The rectification notice (整改通知书) of a hazard with its reply slip, for A4.
 pub async fn notice(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let db = ctx.db();
-    let d = db.get_hazard(HazardId(id)).await?;
+    let d = db.hazards().get(HazardId(id)).await?;
     if d.notice.is_none() {
         return Err(Error::Conflict("err.hazard.no_notice".into()));
     }
-    let users = db.hazard_school_users(d.summary.school_id).await?;
+    let users = db.hazards().school_users(d.summary.school_id).await?;
     let responsible = d
         .notice
         .as_ref()
@@ -98,9 +98,9 @@ impl LedgerPage {
 pub async fn ledger(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
     let f = query(q)?;
     let db = ctx.db();
-    let items = db.all_hazards(&f).await?;
+    let items = db.hazards().all(&f).await?;
     let scope = match f.org_id {
-        Some(o) => db.get_org_for_view(OrgId(o)).await?.name,
+        Some(o) => db.orgs().get_for_view(OrgId(o)).await?.name,
         None => ctx.actor.org_name().to_string(),
     };
     let period = match (f.from, f.to) {
@@ -147,9 +147,9 @@ pub async fn closures(ctx: Ctx, q: Q<ClosuresQ>) -> Result<Response, Error> {
     let q = query(q)?;
     let year = q.year();
     let db = ctx.db();
-    let items: Vec<ClosureRow> = db.closure_ledger(q.org_id, year).await?;
+    let items: Vec<ClosureRow> = db.hazards().closure_ledger(q.org_id, year).await?;
     let scope = match q.org_id {
-        Some(o) => db.get_org_for_view(OrgId(o)).await?.name,
+        Some(o) => db.orgs().get_for_view(OrgId(o)).await?.name,
         None => ctx.actor.org_name().to_string(),
     };
     let org = q.org_id.map(|o| o.to_string()).unwrap_or_default();

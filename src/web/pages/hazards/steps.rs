@@ -145,7 +145,7 @@ pub(super) fn form_photo_ids(pairs: &[(String, String)]) -> Vec<i64> {
 pub async fn act(ctx: Ctx, Path(id): Path<i64>, req: Request) -> Result<Response, Error> {
     let id = HazardId(id);
     // The hazard in scope (404) and the role (403) before anything is read or stored.
-    let school = ctx.db().get_hazard(id).await?.summary.school_id;
+    let school = ctx.db().hazards().get(id).await?.summary.school_id;
     let (p, photos) = read_page_form(&ctx, school, req).await?;
     let kind = p
         .iter()
@@ -153,7 +153,7 @@ pub async fn act(ctx: Ctx, Path(id): Path<i64>, req: Request) -> Result<Response
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let res = match action_from_form(&p, &photos) {
-        Ok(a) => ctx.db().hazard_step(id, &a).await.map(|_| ()),
+        Ok(a) => ctx.db().hazards().step(id, &a).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match res {

@@ -26,7 +26,7 @@ struct CampaignsPage {
 }
 
 pub async fn campaigns(ctx: Ctx) -> Result<Response, Error> {
-    let rows = ctx.db().list_campaigns().await?;
+    let rows = ctx.db().inspections().list_campaigns().await?;
     render(&CampaignsPage {
         c: Chrome::for_ctx(&ctx, "campaign.title", "/inspections"),
         rows,
@@ -44,7 +44,7 @@ struct CampaignPage {
 }
 
 pub async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let d = ctx.db().get_campaign(CampaignId(id)).await?;
+    let d = ctx.db().inspections().get_campaign(CampaignId(id)).await?;
     let school = ctx
         .actor
         .org_id()
@@ -117,7 +117,7 @@ fn campaign_page(
 }
 
 pub async fn campaign_new(ctx: Ctx) -> Result<Response, Error> {
-    let schools = ctx.db().plan_schools().await?;
+    let schools = ctx.db().inspections().plan_schools().await?;
     let today = crate::storage::risk_points::today();
     let v = CampaignForm {
         kind: "seasonal".into(),
@@ -137,7 +137,7 @@ fn lines(s: &str) -> Vec<String> {
 }
 
 pub async fn campaign_create(ctx: Ctx, p: FormPairs) -> Result<Response, Error> {
-    let schools = ctx.db().plan_schools().await?;
+    let schools = ctx.db().inspections().plan_schools().await?;
     let v: CampaignForm = p.parse(&["school_ids"])?;
     let chosen: Vec<i64> = p
         .all("school_ids")
@@ -164,7 +164,7 @@ pub async fn campaign_create(ctx: Ctx, p: FormPairs) -> Result<Response, Error> 
             school_ids: chosen.iter().map(|i| OrgId(*i)).collect(),
             org_id: None,
         };
-        match ctx.db().create_campaign(&input).await {
+        match ctx.db().inspections().create_campaign(&input).await {
             Ok(d) => return Ok(see_other(&format!("/campaigns/{}", d.campaign.id.0))),
             Err(e) => match FormErrors::from_error(&e, ctx.lang) {
                 Some(fe) => errors = fe,

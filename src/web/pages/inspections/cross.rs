@@ -27,7 +27,7 @@ struct CrossPage {
 }
 
 pub async fn cross(ctx: Ctx) -> Result<Response, Error> {
-    let rows = ctx.db().list_cross().await?;
+    let rows = ctx.db().inspections().list_cross().await?;
     render(&CrossPage {
         c: Chrome::for_ctx(&ctx, "cross.title", "/inspections"),
         rows,
@@ -62,8 +62,8 @@ impl CrossNewPage {
 
 pub async fn cross_new(ctx: Ctx) -> Result<Response, Error> {
     let db = ctx.db();
-    let schools = db.plan_schools().await?;
-    let inspectors = db.plan_inspectors().await?;
+    let schools = db.inspections().plan_schools().await?;
+    let inspectors = db.inspections().plan_inspectors().await?;
     let today = crate::storage::risk_points::today();
     render(&CrossNewPage {
         c: Chrome::for_ctx(&ctx, "cross.new", "/inspections"),
@@ -79,8 +79,8 @@ pub async fn cross_new(ctx: Ctx) -> Result<Response, Error> {
 
 pub async fn cross_create(ctx: Ctx, p: FormPairs) -> Result<Response, Error> {
     let db = ctx.db();
-    let schools = db.plan_schools().await?;
-    let inspectors = db.plan_inspectors().await?;
+    let schools = db.inspections().plan_schools().await?;
+    let inspectors = db.inspections().plan_inspectors().await?;
     let c = Chrome::for_ctx(&ctx, "cross.new", "/inspections");
     let mut errors = FormErrors::default();
     let round_name = value(&p, "round_name");
@@ -120,7 +120,7 @@ pub async fn cross_create(ctx: Ctx, p: FormPairs) -> Result<Response, Error> {
             ends_on,
             pairs,
         };
-        match db.create_cross(&input).await {
+        match db.inspections().create_cross(&input).await {
             Ok(_) => return Ok(see_other("/cross-inspections")),
             Err(e) => match FormErrors::from_error(&e, ctx.lang) {
                 Some(mut fe) => {
@@ -165,7 +165,11 @@ struct CrossOnePage {
 }
 
 pub async fn cross_one(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let a = ctx.db().get_cross(CrossAssignmentId(id)).await?;
+    let a = ctx
+        .db()
+        .inspections()
+        .get_cross(CrossAssignmentId(id))
+        .await?;
     let can_inspect = a.inspector_user_id == ctx.actor.user_id() && a.inspection_id.is_none();
     render(&CrossOnePage {
         c: Chrome::for_ctx(&ctx, "cross.title", "/inspections"),
@@ -176,7 +180,11 @@ pub async fn cross_one(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error>
 
 /// The cross-inspection form (for the assigned inspector).
 pub async fn cross_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let cl = ctx.db().cross_checklist(CrossAssignmentId(id)).await?;
+    let cl = ctx
+        .db()
+        .inspections()
+        .cross_checklist(CrossAssignmentId(id))
+        .await?;
     let c = Chrome::for_ctx(&ctx, "inspection.new", "/inspections");
     let rows = form_rows(&c, &cl);
     form_page(
@@ -194,7 +202,11 @@ pub async fn cross_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error
 }
 
 pub async fn cross_submit(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Response, Error> {
-    let cl = ctx.db().cross_checklist(CrossAssignmentId(id)).await?;
+    let cl = ctx
+        .db()
+        .inspections()
+        .cross_checklist(CrossAssignmentId(id))
+        .await?;
     submit_form(
         &ctx,
         cl,

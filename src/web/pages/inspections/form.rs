@@ -230,6 +230,7 @@ pub async fn new_form(ctx: Ctx, Path(id): Path<i64>, q: Q<NewQ>) -> Result<Respo
     let q = query(q)?;
     let cl = ctx
         .db()
+        .inspections()
         .checklist(
             OrgId(id),
             &ChecklistQuery {
@@ -300,10 +301,16 @@ pub(super) async fn submit_form(
             items,
         };
         let res = match cross {
-            Some(a) => ctx.db().submit_cross(a, &input, grace(ctx)).await,
+            Some(a) => {
+                ctx.db()
+                    .inspections()
+                    .submit_cross(a, &input, grace(ctx))
+                    .await
+            }
             None => {
                 ctx.db()
-                    .submit_inspection(cl.school.id, &input, grace(ctx))
+                    .inspections()
+                    .submit(cl.school.id, &input, grace(ctx))
                     .await
             }
         };
@@ -339,6 +346,7 @@ pub async fn new_submit(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<
     let post = Some(p.value("post")).filter(|s| !s.is_empty());
     let cl = ctx
         .db()
+        .inspections()
         .checklist(
             OrgId(id),
             &ChecklistQuery {
@@ -389,15 +397,17 @@ pub async fn point_check(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Erro
 async fn point_school(ctx: &Ctx, id: i64) -> Result<OrgId, Error> {
     Ok(ctx
         .db()
-        .get_risk_point(RiskPointId(id))
+        .risk()
+        .point(RiskPointId(id))
         .await?
         .point
         .school_id)
 }
 
 async fn point_checklist(ctx: &Ctx, id: i64) -> Result<Checklist, Error> {
-    let p = ctx.db().get_risk_point(RiskPointId(id)).await?;
+    let p = ctx.db().risk().point(RiskPointId(id)).await?;
     ctx.db()
+        .inspections()
         .checklist(
             p.point.school_id,
             &ChecklistQuery {

@@ -40,7 +40,7 @@ impl BoardPage {
 /// The half-month board: counts at the top, missing schools first in red.
 pub async fn board(ctx: Ctx, q: Q<BoardQuery>) -> Result<Response, Error> {
     let q = query(q)?;
-    let b = ctx.db().board(&q, grace(&ctx)).await?;
+    let b = ctx.db().inspections().board(&q, grace(&ctx)).await?;
     let org_param = q.org_id.map(|o| format!("org_id={o}&")).unwrap_or_default();
     render(&BoardPage {
         c: Chrome::for_ctx(&ctx, "board.title", "/inspections"),
@@ -83,7 +83,7 @@ impl ListPage {
 
 pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error> {
     let f = query(q)?;
-    let rows = ctx.db().list_inspections(&f, grace(&ctx)).await?;
+    let rows = ctx.db().inspections().list(&f, grace(&ctx)).await?;
     let c = Chrome::for_ctx(&ctx, "inspection.title", "/inspections");
     let kinds = Kind::ALL
         .iter()
@@ -148,7 +148,8 @@ impl DetailPage {
 pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let d = ctx
         .db()
-        .get_inspection(InspectionId(id), grace(&ctx))
+        .inspections()
+        .get(InspectionId(id), grace(&ctx))
         .await?;
     render(&DetailPage {
         c: Chrome::for_ctx(&ctx, "inspection.detail", "/inspections"),
