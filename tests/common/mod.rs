@@ -423,16 +423,27 @@ pub async fn pg_template(admin: &str) -> String {
             db.migrate().await.expect("migrate");
             safecampus::demo::seed(&db).await.expect("seed demo");
             db.close().await;
-            // Renaming makes the finished template appear atomically.
-            pool.execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+            // Renaming makes the finished template appear atomically. Another test process may
+            // have finished the same template first: then this copy is not needed.
+            if pool
+                .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .await
+                .is_err()
+            {
+                pool.execute_unprepared(&format!(
+                    "DROP DATABASE IF EXISTS {building} WITH (FORCE)"
+                ))
                 .await
                 .ok();
-            // Templates of older sources are no longer needed.
+            }
+            // Finished templates of older sources are no longer needed (a template still being
+            // built by a concurrent process, `…_build_…`, is left alone).
             let old = pool
                 .query_all_raw(sea_orm::Statement::from_string(
                     sea_orm::DbBackend::Postgres,
                     format!(
-                        "SELECT datname FROM pg_database WHERE datname LIKE 'sc_tpl_%' AND datname <> '{name}'"
+                        "SELECT datname FROM pg_database WHERE datname LIKE 'sc_tpl_%' \
+                         AND datname NOT LIKE '%\\_build\\_%' AND datname <> '{name}'"
                     ),
                 ))
                 .await
