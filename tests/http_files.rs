@@ -669,7 +669,7 @@ async fn sign_in(app: &TestApp, user: &str) -> (String, String) {
 }
 
 #[tokio::test]
-async fn browser_uploads_carry_the_token_in_the_url() {
+async fn browser_uploads_carry_the_token_as_their_first_field() {
     let app = TestApp::new().await;
     let (cookie, csrf) = sign_in(&app, "s001.safety").await;
     let h = [("cookie", cookie.as_str())];
@@ -686,28 +686,45 @@ async fn browser_uploads_carry_the_token_in_the_url() {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "without the token");
     let r = send(
         "/api/v1/files".into(),
-        vec![text("_csrf", &csrf), file("a.jpg", jpeg(8, 8))],
+        vec![file("a.jpg", jpeg(8, 8)), text("_csrf", &csrf)],
     )
     .await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
-        "a token inside the multipart body is not read"
+        "a token behind a file is not looked for"
     );
+    let r = send(
+        "/api/v1/files".into(),
+        vec![text("_csrf", "forged"), file("a.jpg", jpeg(8, 8))],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a forged first field");
     let r = send(
         "/api/v1/files?_csrf=forged".into(),
         vec![file("a.jpg", jpeg(8, 8))],
     )
     .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "a forged token");
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a forged token in the query"
+    );
     let r = send(
-        format!("/api/v1/files?_csrf={csrf}"),
-        vec![file("a.jpg", jpeg(8, 8))],
+        "/api/v1/files".into(),
+        vec![text("_csrf", &csrf), file("a.jpg", jpeg(8, 8))],
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v: Value = r.json();
     assert!(v["id"].as_i64().is_some());
+    // Scripts that upload with a cookie may still give it in the query.
+    let r = send(
+        format!("/api/v1/files?_csrf={csrf}"),
+        vec![file("b.jpg", jpeg(8, 8))],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
 /// A page route using `read_form`, as other features register theirs (here acting as

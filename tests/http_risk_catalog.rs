@@ -1037,9 +1037,11 @@ async fn the_import_page_shows_the_row_by_row_report() {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    let marker = "action=\"/risk/catalog/import?_csrf=";
-    let at = html.find(marker).expect("form action") + "action=\"".len();
-    let action = html[at..].split('"').next().unwrap().replace("&amp;", "&");
+    assert!(
+        html.contains("action=\"/risk/catalog/import\""),
+        "the form posts to the page, no token in the URL"
+    );
+    let token = common::TestApp::form_token(&html);
 
     let t = app.login("bureau.officer").await;
     let rows = read(&download(&app, EXPORT, &t, "zh-CN").await.body);
@@ -1049,7 +1051,9 @@ async fn the_import_page_shows_the_row_by_row_report() {
     let file = book(&bad[0], &bad[1..]);
     let r = app.post_file("/risk/catalog/import", &cookie, &file).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "without the token");
-    let r = app.post_file(&action, &cookie, &file).await;
+    let r = app
+        .post_file_with("/risk/catalog/import", &cookie, Some(&token), &file)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(html.contains("id=\"import-report\""), "{html}");
@@ -1063,13 +1067,17 @@ async fn the_import_page_shows_the_row_by_row_report() {
     }
     assert_eq!(state(&mut app).await, before);
 
-    let r = app.post_file(&action, &cookie, &noise(512)).await;
+    let r = app
+        .post_file_with("/risk/catalog/import", &cookie, Some(&token), &noise(512))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("文件不是有效的 Excel（.xlsx）文件。"));
     assert_eq!(state(&mut app).await, before);
 
     let good = book(&rows[0], &rows[1..]);
-    let r = app.post_file(&action, &cookie, &good).await;
+    let r = app
+        .post_file_with("/risk/catalog/import", &cookie, Some(&token), &good)
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let done = "id=\"import-ok\">导入完成: 新增 0, 更新 290</p>";
     assert!(r.text().contains(done), "{}", r.text());

@@ -176,7 +176,8 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
 }
 
 /// A cookie-authenticated write must carry the session's CSRF token: in the `X-CSRF-Token`
-/// header (htmx), the `_csrf` query parameter (multipart uploads) or the `_csrf` form field.
+/// header (htmx), the `_csrf` form field (for a multipart form: its first part) or the `_csrf`
+/// query parameter (scripts that upload with a cookie).
 async fn check_csrf(parts: &Parts, body: Body, expected: &str) -> Result<Body, Error> {
     let header_ok = parts
         .headers
@@ -192,11 +193,19 @@ async fn check_csrf(parts: &Parts, body: Body, expected: &str) -> Result<Body, E
     if header_ok || query_ok {
         return Ok(body);
     }
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        let (token, body) = multipart_token(content_type, body).await?;
+        if token.is_some_and(|t| ct_eq(&t, expected)) {
+            return Ok(body);
+        }
+        return Err(Error::Forbidden);
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if is_form {
         let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
             .await
@@ -210,6 +219,61 @@ async fn check_csrf(parts: &Parts, body: Body, expected: &str) -> Result<Body, E
         }
     }
     Err(Error::Forbidden)
+}
+
+/// How far the gate reads into a multipart body for its first part.
+const MULTIPART_PEEK: usize = 8 * 1024;
+
+/// The `_csrf` field of a multipart form when it is the form's first part: page forms with
+/// photos carry the token there (their first field), so it never travels in the URL, and the
+/// gate need not parse the files behind it. Reads at most [`MULTIPART_PEEK`] bytes ahead and
+/// passes the whole body on.
+async fn multipart_token(content_type: &str, body: Body) -> Result<(Option<String>, Body), Error> {
+    use futures_util::StreamExt;
+    let Some(boundary) = content_type
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_string())
+    else {
+        return Ok((None, body));
+    };
+    let mut stream = body.into_data_stream();
+    let mut head = Vec::new();
+    let mut token = None;
+    while head.len() < MULTIPART_PEEK {
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(Error::field("body", "err.body_unreadable")),
+            None => break,
+        }
+        token = first_part_token(&head, &boundary);
+        if token.is_some() {
+            break;
+        }
+    }
+    let head = axum::body::Bytes::from(head);
+    let rest = futures_util::stream::once(async move { Ok::<_, axum::Error>(head) }).chain(stream);
+    Ok((token, Body::from_stream(rest)))
+}
+
+/// The value of the first part of a multipart body when that part is the field `_csrf`.
+fn first_part_token(head: &[u8], boundary: &str) -> Option<String> {
+    fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+        hay.windows(needle.len()).position(|w| w == needle)
+    }
+    let rest = head.strip_prefix(format!("--{boundary}\r\n").as_bytes())?;
+    let end_of_headers = find(rest, b"\r\n\r\n")?;
+    let headers = std::str::from_utf8(&rest[..end_of_headers]).ok()?;
+    let disposition = headers
+        .split("\r\n")
+        .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+    if !disposition.contains("name=\"_csrf\"") || disposition.contains("filename") {
+        return None;
+    }
+    let value = &rest[end_of_headers + 4..];
+    let end = find(value, format!("\r\n--{boundary}").as_bytes())?;
+    std::str::from_utf8(&value[..end]).ok().map(str::to_string)
 }
 
 fn ct_eq(a: &str, b: &str) -> bool {
@@ -425,6 +489,27 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormPairs {
 #[cfg(test)]
 mod tests {
     use super::without_csrf;
+
+    #[test]
+    fn the_first_multipart_part_carries_the_token() {
+        use super::first_part_token;
+        let b = "XyZ";
+        let body =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok123\r\n--XyZ\r\n";
+        assert_eq!(
+            first_part_token(body.as_bytes(), b).as_deref(),
+            Some("tok123")
+        );
+        let other = body.replace("\"_csrf\"", "\"_csrf_x\"");
+        assert_eq!(first_part_token(other.as_bytes(), b), None);
+        let file = body.replace("\"_csrf\"", "\"_csrf\"; filename=\"a.txt\"");
+        assert_eq!(first_part_token(file.as_bytes(), b), None);
+        // Not yet complete: no answer until the part's end arrived.
+        assert_eq!(first_part_token(&body.as_bytes()[..60], b), None);
+        let second =
+            format!("--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n{body}");
+        assert_eq!(first_part_token(second.as_bytes(), b), None);
+    }
 
     #[test]
     fn the_csrf_token_never_leaves_in_the_page_uri() {

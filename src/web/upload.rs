@@ -10,13 +10,14 @@
 //!
 //! # Page forms with photos
 //!
-//! Register the POST route with `t.media(...)` and read the body with [`read_form`]. The CSRF
-//! gate cannot read a token inside a multipart body, so **put the token in the form's action
-//! URL** (`?_csrf=…`; the gate accepts the `_csrf` query parameter):
+//! Register the POST route with `t.media(...)` and read the body with [`read_form`]. **The
+//! CSRF token is the form's first field**: the gate reads only a multipart body's first part,
+//! so the token must come before any file (and never in the action URL, which browsers keep
+//! in their history and proxies in their logs):
 //!
 //! ```html
-//! <form method="post" enctype="multipart/form-data"
-//!       action="/hazards/{{ id }}/steps?_csrf={{ c.csrf }}">
+//! <form method="post" enctype="multipart/form-data" action="/hazards/{{ id }}/steps">
+//!   <input type="hidden" name="_csrf" value="{{ c.csrf }}">
 //!   <textarea name="note"></textarea>
 //!   <input type="file" name="photos" accept="image/*" capture="environment" multiple>
 //!   <button>{{ c.t("common.save") }}</button>

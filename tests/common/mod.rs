@@ -238,10 +238,31 @@ impl TestApp {
     /// Posts a multipart form with one `file` field (an .xlsx), as the browser does, with a
     /// session cookie.
     pub async fn post_file(&self, path: &str, cookie: &str, file: &[u8]) -> Resp {
+        self.post_file_with(path, cookie, None, file).await
+    }
+
+    /// [`TestApp::post_file`] with the page form's CSRF token as the body's first part, as a
+    /// browser sends the form's first (hidden) field.
+    pub async fn post_file_with(
+        &self,
+        path: &str,
+        cookie: &str,
+        csrf: Option<&str>,
+        file: &[u8],
+    ) -> Resp {
         let b = "----safecampus-test-boundary";
         let part = "Content-Disposition: form-data; name=\"file\"; filename=\"upload.xlsx\"";
         let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        let mut body = format!("--{b}\r\n{part}\r\nContent-Type: {xlsx}\r\n\r\n").into_bytes();
+        let mut body = match csrf {
+            Some(token) => format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n"
+            ),
+            None => String::new(),
+        }
+        .into_bytes();
+        body.extend_from_slice(
+            format!("--{b}\r\n{part}\r\nContent-Type: {xlsx}\r\n\r\n").as_bytes(),
+        );
         body.extend_from_slice(file);
         body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
         let ct = format!("multipart/form-data; boundary={b}");
@@ -254,6 +275,15 @@ impl TestApp {
             &[("cookie", cookie)],
         )
         .await
+    }
+
+    /// The CSRF token a page's form carries (its hidden `_csrf` field).
+    pub fn form_token(html: &str) -> String {
+        let at = html
+            .find("name=\"_csrf\" value=\"")
+            .expect("a form with a CSRF token")
+            + "name=\"_csrf\" value=\"".len();
+        html[at..].split('"').next().unwrap().to_string()
     }
 
     /// Signs in through the API and returns the bearer token.

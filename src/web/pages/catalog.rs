@@ -298,12 +298,9 @@ async fn import_page(
 ) -> Result<Response, Error> {
     let c = Chrome::for_ctx(ctx, "catalog.import", "/risk");
     let failed = !error.is_empty() || report.as_ref().is_some_and(|r| !r.errors.is_empty());
-    let org = org_id.map(|o| format!("org_id={o}&")).unwrap_or_default();
+    let org = org_id.map(|o| format!("?org_id={o}")).unwrap_or_default();
     let mut r = render(&ImportPage {
-        action: format!(
-            "/risk/catalog/import?{org}_csrf={}",
-            crate::web::error::urlencode(&c.csrf)
-        ),
+        action: format!("/risk/catalog/import{org}"),
         report: report.map(|r| translate(r, ctx.lang)),
         error,
         c,

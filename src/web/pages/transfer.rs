@@ -86,11 +86,7 @@ async fn show(ctx: &Ctx, spec: Spec, (report, error): Outcome) -> Result<Respons
         .collect();
     let mut r = render(&ImportPage {
         heading: c.t(spec.heading),
-        action: format!(
-            "{}?_csrf={}",
-            spec.action,
-            crate::web::error::urlencode(&c.csrf)
-        ),
+        action: spec.action.to_string(),
         back: spec.back,
         columns,
         report: report.map(|r| translate(r, ctx.lang)),
