@@ -98,10 +98,7 @@ async fn cookie_session(app: &TestApp, user: &str, password: &str) -> (String, S
             &[("cookie", &cookie)],
         )
         .await;
-    let html = page.text();
-    let marker = "name=\"_csrf\" value=\"";
-    let at = html.find(marker).expect("a CSRF token") + marker.len();
-    let csrf = html[at..].split('"').next().unwrap().to_string();
+    let csrf = TestApp::form_token(&page.text());
     (cookie, csrf)
 }
 
@@ -113,6 +110,64 @@ async fn post_form(app: &TestApp, path: &str, cookie: &str, pairs: &[(&str, &str
 }
 
 // 1. The system admin cannot take over the other two 三员.
+
+#[tokio::test]
+async fn the_users_page_offers_no_step_on_a_system_account() {
+    let mut app = TestApp::new().await;
+    for admin in ["sysadmin", "secadmin"] {
+        let (cookie, _) = cookie_session(&app, admin, PASSWORD).await;
+        let h = [("cookie", cookie.as_str())];
+        let html = app
+            .request(
+                Method::GET,
+                "/admin/users?per_page=200",
+                None,
+                None,
+                vec![],
+                &h,
+            )
+            .await
+            .text();
+        for system in ["secadmin", "auditadmin", "sysadmin"] {
+            let id = app.user_id(system).await;
+            for form in ["account", "grant"] {
+                let action = format!("action=\"/admin/users/{id}/{form}\"");
+                assert!(
+                    !html.contains(&action),
+                    "{admin} is offered {form} on {system}"
+                );
+            }
+        }
+        let business = app.user_id("s001.guard").await;
+        let form = if admin == "sysadmin" {
+            "account"
+        } else {
+            "grant"
+        };
+        let action = format!("action=\"/admin/users/{business}/{form}\"");
+        assert!(html.contains(&action), "{admin} manages business accounts");
+        assert!(
+            html.contains("safecampus admin set-password"),
+            "says where it is done"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_login_page_states_the_configured_pause() {
+    let mut config = Config::default();
+    config.security.max_failures = 7;
+    config.security.lockout_minutes = 45;
+    let app = TestApp::with_config(config).await;
+    let html = app
+        .request(Method::GET, "/login", None, None, vec![], &[])
+        .await
+        .text();
+    assert!(
+        html.contains("连续输错密码 7 次") && html.contains("45 分钟"),
+        "{html}"
+    );
+}
 
 #[tokio::test]
 async fn no_system_role_manages_another_system_account_on_the_web() {

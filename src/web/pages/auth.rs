@@ -16,6 +16,8 @@ use serde::Deserialize;
 #[template(path = "login.html")]
 struct LoginPage {
     c: Chrome,
+    /// How sign-in pauses after wrong passwords, with the configured figures.
+    intro: String,
     next: String,
     username: String,
     error: String,
@@ -26,12 +28,22 @@ pub struct NextQ {
     next: Option<String>,
 }
 
+/// The login page's introduction: after how many wrong passwords sign-in pauses, and for how
+/// long, as configured (`[security]`).
+fn intro(lang: Lang, s: &crate::config::Security) -> String {
+    tr(lang, "login.intro")
+        .replace("%{failures}", &s.max_failures.to_string())
+        .replace("%{minutes}", &s.lockout_minutes.to_string())
+}
+
 pub async fn login_page(
+    State(st): State<AppState>,
     ReqLang(lang): ReqLang,
     Query(q): Query<NextQ>,
 ) -> Result<Response, crate::Error> {
     let next = safe_next(q.next.as_deref());
     render(&LoginPage {
+        intro: intro(lang, &st.config().security),
         c: Chrome::public(
             lang,
             "login.title",
@@ -109,6 +121,7 @@ pub async fn login_submit(
         }
         Err(LoginError::Refused) => {
             let mut r = render(&LoginPage {
+                intro: intro(lang, &st.config().security),
                 c: Chrome::public(lang, "login.title", "/login"),
                 next,
                 username: f.username.chars().take(64).collect(),
