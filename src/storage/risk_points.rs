@@ -23,7 +23,7 @@ use crate::error::{Error, FieldError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveValue::Set, Condition, DatabaseTransaction, IntoActiveModel, QueryOrder};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, IntoActiveModel, QueryOrder};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
@@ -164,12 +164,17 @@ pub struct GradeCounts {
 
 impl GradeCounts {
     pub fn add(&mut self, g: Option<Grade>) {
+        self.add_n(g, 1);
+    }
+
+    /// Adds `n` points of grade `g`.
+    pub fn add_n(&mut self, g: Option<Grade>, n: u64) {
         match g {
-            Some(Grade::Major) => self.major += 1,
-            Some(Grade::Significant) => self.significant += 1,
-            Some(Grade::General) => self.general += 1,
-            Some(Grade::Low) => self.low += 1,
-            None => self.unassessed += 1,
+            Some(Grade::Major) => self.major += n,
+            Some(Grade::Significant) => self.significant += n,
+            Some(Grade::General) => self.general += n,
+            Some(Grade::Low) => self.low += n,
+            None => self.unassessed += n,
         }
     }
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::storage::Registers;
 use crate::storage::risk_points::RiskAudit;
+use sea_orm::QuerySelect;
 
 impl Registers<'_> {
     async fn risk_point_row(
@@ -511,47 +512,64 @@ impl Registers<'_> {
             .all(&self.conn)
             .await?;
         let mut out = Vec::new();
-        let points = risk_point::Entity::find()
+        let t = today();
+        // Counted in the database, a row per school and grade: only the counts leave it.
+        let counts: Vec<(OrgId, Option<String>, i64, i64)> = risk_point::Entity::find()
+            .select_only()
+            .column(risk_point::Column::SchoolId)
+            .column(risk_point::Column::CurrentGrade)
+            .column_as(risk_point::Column::Id.count(), "n")
+            .column_as(
+                {
+                    use sea_orm::sea_query::{CaseStatement, Expr, Func};
+                    let due = CaseStatement::new()
+                        .case(risk_point::Column::NextReviewOn.lte(t), Expr::val(1))
+                        .finally(Expr::val(0));
+                    Expr::from(Func::coalesce([Expr::from(Func::sum(due)), Expr::val(0)]))
+                },
+                "due",
+            )
             .filter(risk_point::Column::Status.eq("active"))
             .filter(
-                Condition::any().add(
-                    risk_point::Column::SchoolId.in_subquery(
-                        sea_orm::sea_query::Query::select()
-                            .column(org::Column::Id)
-                            .from(org::Entity)
-                            .and_where(
-                                sea_orm::sea_query::Expr::col(org::Column::Path)
-                                    .like(format!("{}%", node.path)),
-                            )
-                            .to_owned(),
-                    ),
+                risk_point::Column::SchoolId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(org::Column::Id)
+                        .from(org::Entity)
+                        .and_where(
+                            sea_orm::sea_query::Expr::col(org::Column::Path)
+                                .like(format!("{}%", node.path)),
+                        )
+                        .to_owned(),
                 ),
             )
+            .group_by(risk_point::Column::SchoolId)
+            .group_by(risk_point::Column::CurrentGrade)
+            .into_tuple()
             .all(&self.conn)
             .await?;
         let all_orgs: HashMap<OrgId, String> = org::Entity::find()
+            .select_only()
+            .column(org::Column::Id)
+            .column(org::Column::Path)
             .filter(
                 sea_orm::sea_query::Expr::col(org::Column::Path).like(format!("{}%", node.path)),
             )
+            .into_tuple()
             .all(&self.conn)
             .await?
             .into_iter()
-            .map(|o| (o.id, o.path))
             .collect();
-        let t = today();
         let mut by_child: BTreeMap<i64, (GradeCounts, u64)> = BTreeMap::new();
-        for p in &points {
-            let Some(path) = all_orgs.get(&p.school_id) else {
+        for (school, grade, n, due) in counts {
+            let Some(path) = all_orgs.get(&school) else {
                 continue;
             };
             let Some(child) = children.iter().find(|c| path.starts_with(&c.path)) else {
                 continue;
             };
             let e = by_child.entry(child.id.0).or_default();
-            e.0.add(p.current_grade.as_deref().and_then(Grade::parse));
-            if p.next_review_on.is_some_and(|d| d <= t) {
-                e.1 += 1;
-            }
+            e.0.add_n(grade.as_deref().and_then(Grade::parse), u64::try_from(n).unwrap_or(0));
+            e.1 += u64::try_from(due).unwrap_or(0);
         }
         for c in children {
             let (counts, due) = by_child.remove(&c.id.0).unwrap_or_default();
