@@ -1476,3 +1476,49 @@ async fn english_pages_and_messages() {
     assert_eq!(rows[0][0], "No.");
     assert_eq!(rows[1][12], "Rectifying");
 }
+
+/// The list reads the projections of each hazard's state; the detail reads the state. Over
+/// every hazard of the demo (all states, overdue and supervised ones included) they agree.
+#[tokio::test]
+async fn the_list_and_the_detail_agree_on_every_demo_hazard() {
+    let mut app = TestApp::new().await;
+    let t = app.login("bureau.officer").await;
+    let mut page = 1;
+    let mut seen = 0;
+    loop {
+        let r = app
+            .get(
+                &format!("/api/v1/hazards?per_page=200&page={page}"),
+                Some(&t),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let v: Value = r.json();
+        let items = v["items"].as_array().unwrap().clone();
+        if items.is_empty() {
+            break;
+        }
+        for item in items {
+            let id = item["id"].as_i64().unwrap();
+            let d: Value = app
+                .get(&format!("/api/v1/hazards/{id}"), Some(&t))
+                .await
+                .json();
+            for k in [
+                "status",
+                "level",
+                "treatment",
+                "supervised",
+                "deadline",
+                "overdue",
+                "days_overdue",
+                "closure_number",
+            ] {
+                assert_eq!(item[k], d[k], "hazard {id}: {k}");
+            }
+            seen += 1;
+        }
+        page += 1;
+    }
+    assert!(seen > 300, "the demo's hazards: {seen}");
+}

@@ -3,7 +3,7 @@
 //! actor's scope.
 
 use super::*;
-use crate::domain::hazard::{HistoryEvent, Step, available_actions, days_overdue, is_overdue};
+use crate::domain::hazard::{HistoryEvent, Step, available_actions};
 use crate::domain::org::OrgPath;
 use crate::error::Error;
 use crate::storage::Hazards;
@@ -220,10 +220,10 @@ impl Hazards<'_> {
         let base = self.hazard_condition(f, schools, t)?;
         let cond = base.clone().add(Self::status_condition(f)?);
         let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
-        let total = hazard::Entity::find()
-            .filter(cond.clone())
-            .count(&self.conn)
-            .await?;
+        // The counts in one query over the filter without its status part: a row per status
+        // with its overdue and supervised hazards; the list's total is the sum over the
+        // statuses the filter keeps.
+        let (counts, total, overdue, supervised) = self.counts(base, f, t).await?;
         let page = paging.page;
         let rows = match paging.offset_within(total) {
             Some(offset) => {
@@ -237,41 +237,6 @@ impl Hazards<'_> {
             }
             None => Vec::new(),
         };
-        let by_status: Vec<(String, i64)> = hazard::Entity::find()
-            .select_only()
-            .column(hazard::Column::Status)
-            .column_as(hazard::Column::Id.count(), "n")
-            .filter(base.clone())
-            .group_by(hazard::Column::Status)
-            .into_tuple()
-            .all(&self.conn)
-            .await?;
-        let counts = Status::ALL
-            .iter()
-            .map(|s| StatusCount {
-                status: *s,
-                count: by_status
-                    .iter()
-                    .find(|(c, _)| c == s.as_str())
-                    .map(|(_, n)| *n as u64)
-                    .unwrap_or(0),
-            })
-            .collect();
-        let overdue = hazard::Entity::find()
-            .filter(base.clone())
-            .filter(hazard::Column::Deadline.lt(t))
-            .filter(hazard::Column::Status.is_not_in(CLOCK_STOPPED))
-            .count(&self.conn)
-            .await?;
-        let supervised = hazard::Entity::find()
-            .filter(base)
-            .filter(
-                Condition::any()
-                    .add(hazard::Column::Supervised.eq(true))
-                    .add(hazard::Column::Level.eq(Level::Major.as_str())),
-            )
-            .count(&self.conn)
-            .await?;
         let items = self.summaries(rows, schools, t).await?;
         Ok(HazardList {
             items,
@@ -282,6 +247,66 @@ impl Hazards<'_> {
             overdue,
             supervised,
         })
+    }
+
+    /// Counts by status of the hazards of `base`, the total the status filter keeps, and the
+    /// overdue and bureau-supervised ones among those — one grouped query.
+    async fn counts(
+        &self,
+        base: Condition,
+        f: &HazardFilter,
+        t: NaiveDate,
+    ) -> Result<(Vec<StatusCount>, u64, u64, u64)> {
+        use sea_orm::sea_query::{CaseStatement, Func};
+        let sum_of = |c: Condition| {
+            let case = CaseStatement::new()
+                .case(c, Expr::val(1))
+                .finally(Expr::val(0));
+            Expr::from(Func::coalesce([Expr::from(Func::sum(case)), Expr::val(0)]))
+        };
+        let overdue_c = Condition::all()
+            .add(hazard::Column::Deadline.lt(t))
+            .add(hazard::Column::Status.is_not_in(CLOCK_STOPPED));
+        let supervised_c = Condition::any()
+            .add(hazard::Column::Supervised.eq(true))
+            .add(hazard::Column::Level.eq(Level::Major.as_str()));
+        let rows: Vec<(String, i64, i64, i64)> = hazard::Entity::find()
+            .select_only()
+            .column(hazard::Column::Status)
+            .column_as(hazard::Column::Id.count(), "n")
+            .column_as(sum_of(overdue_c), "overdue")
+            .column_as(sum_of(supervised_c), "supervised")
+            .filter(base)
+            .group_by(hazard::Column::Status)
+            .into_tuple()
+            .all(&self.conn)
+            .await?;
+        let keep = |status: &str| match f.status.as_deref().filter(|s| !s.is_empty()) {
+            None => true,
+            Some("open") => !["closed", "cancelled"].contains(&status),
+            Some(s) => s == status,
+        };
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        let (mut total, mut overdue, mut supervised) = (0, 0, 0);
+        for (status, count, o, s) in &rows {
+            if keep(status) {
+                total += n(*count);
+                overdue += n(*o);
+                supervised += n(*s);
+            }
+        }
+        let counts = Status::ALL
+            .iter()
+            .map(|s| StatusCount {
+                status: *s,
+                count: rows
+                    .iter()
+                    .find(|(c, ..)| c == s.as_str())
+                    .map(|(_, k, ..)| n(*k))
+                    .unwrap_or(0),
+            })
+            .collect();
+        Ok((counts, total, overdue, supervised))
     }
 
     /// Every hazard of the filter (exports and ledgers), oldest first, at most 20 000.
@@ -339,7 +364,14 @@ impl Hazards<'_> {
         };
         rows.into_iter()
             .map(|m| {
-                let state = state_of(&m)?;
+                // From the row's projections of the state (kept with it on every step): a list
+                // does not parse the stored state of each row.
+                let status = Status::parse(&m.status).ok_or_else(|| {
+                    Error::internal(anyhow::anyhow!("hazard {}: status {}", m.id.0, m.status))
+                })?;
+                let level = m.level.as_deref().and_then(Level::parse);
+                let stopped = status.stops_clock();
+                let overdue = !stopped && m.deadline.is_some_and(|d| t > d);
                 let school = schools.get(&m.school_id);
                 Ok(HazardSummary {
                     id: m.id,
@@ -348,18 +380,21 @@ impl Hazards<'_> {
                     school_name: school.map(|s| s.name.clone()).unwrap_or_default(),
                     aspect: Aspect::parse(&m.aspect).unwrap_or(Aspect::Things),
                     source: Source::parse(&m.source).unwrap_or_default(),
-                    status: state.status,
-                    level: state.level,
-                    treatment: state.treatment,
-                    supervised: state.bureau_supervised(),
-                    deadline: state.deadline,
-                    overdue: is_overdue(&state, t),
-                    days_overdue: days_overdue(&state, t),
+                    status,
+                    level,
+                    treatment: m.treatment.as_deref().and_then(Treatment::parse),
+                    supervised: m.supervised || level == Some(Level::Major),
+                    deadline: m.deadline,
+                    overdue,
+                    days_overdue: match m.deadline {
+                        Some(d) if overdue => (t - d).num_days(),
+                        _ => 0,
+                    },
                     responsible_user_id: m.responsible_user_id,
                     responsible_name: m.responsible_user_id.and_then(|u| users.get(&u).cloned()),
                     zone_name: m.zone_id.and_then(|z| zones.get(&z).cloned()),
                     risk_point_name: m.risk_point_id.and_then(|p| points.get(&p).cloned()),
-                    closure_number: state.closure_number.clone(),
+                    closure_number: m.closure_number,
                     title: m.title,
                     category: m.category,
                     reported_by_name: m.reported_by_name,
@@ -436,11 +471,22 @@ impl Hazards<'_> {
         let description = m.description.clone();
         let (zone_id, risk_point_id) = (m.zone_id, m.risk_point_id);
         let (inspection_id, campaign_id, version) = (m.inspection_id, m.campaign_id, m.version);
-        let summary = self
-            .summaries(vec![m], &schools, today())
+        let t = today();
+        let mut summary = self
+            .summaries(vec![m], &schools, t)
             .await?
             .pop()
             .ok_or(Error::NotFound)?;
+        // The detail reads the state itself (the list reads its projections; a test holds the
+        // two equal over the demo's hazards).
+        summary.status = state.status;
+        summary.level = state.level;
+        summary.treatment = state.treatment;
+        summary.supervised = state.bureau_supervised();
+        summary.deadline = state.deadline;
+        summary.overdue = crate::domain::hazard::is_overdue(&state, t);
+        summary.days_overdue = crate::domain::hazard::days_overdue(&state, t);
+        summary.closure_number = state.closure_number.clone();
         Ok(HazardDetail {
             summary,
             description,

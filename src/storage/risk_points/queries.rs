@@ -568,7 +568,10 @@ impl Registers<'_> {
                 continue;
             };
             let e = by_child.entry(child.id.0).or_default();
-            e.0.add_n(grade.as_deref().and_then(Grade::parse), u64::try_from(n).unwrap_or(0));
+            e.0.add_n(
+                grade.as_deref().and_then(Grade::parse),
+                u64::try_from(n).unwrap_or(0),
+            );
             e.1 += u64::try_from(due).unwrap_or(0);
         }
         for c in children {
