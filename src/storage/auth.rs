@@ -305,7 +305,7 @@ impl Auth {
             }
             .insert(&txn)
             .await?;
-            let actor = actor_for(&txn, &u, csrf, origin).await?;
+            let actor = actor_for(&txn, &u, csrf, origin, true).await?;
             audit::append(
                 &txn,
                 &actor,
@@ -425,7 +425,7 @@ impl Auth {
         let res: Result<()> = async {
             let txn = begin_write(&self.conn).await?;
             let actor = match u {
-                Some(u) => Some(actor_for(&txn, u, String::new(), origin).await?),
+                Some(u) => Some(actor_for(&txn, u, String::new(), origin, false).await?),
                 None => None,
             };
             audit::append_raw(
@@ -448,15 +448,19 @@ impl Auth {
     }
 
     /// Resolves a session id or token to its actor; `None` when unknown, idle too long, past
-    /// its absolute lifetime, or the account is disabled.
+    /// its absolute lifetime, or the account is disabled. `with_unread` counts the unread
+    /// notifications (the pages' header badge; API answers go without).
     pub async fn session(
         &self,
         token: &str,
         origin: &Origin,
         sec: &Security,
+        with_unread: bool,
     ) -> Result<Option<Actor>> {
         let hash = token_hash(token);
-        let Some(s) = session::Entity::find_by_id(hash.clone())
+        // The session and its user in one query.
+        let Some((s, Some(u))) = session::Entity::find_by_id(hash.clone())
+            .find_also_related(user::Entity)
             .one(&self.conn)
             .await?
         else {
@@ -465,9 +469,6 @@ impl Auth {
         let now = Utc::now();
         let idle = now - s.last_seen_at > Duration::minutes(sec.idle_timeout_minutes);
         let old = now - s.created_at > Duration::hours(sec.absolute_timeout_hours);
-        let Some(u) = user::Entity::find_by_id(s.user_id).one(&self.conn).await? else {
-            return Ok(None);
-        };
         if idle || old || u.disabled {
             session::Entity::delete_by_id(hash).exec(&self.conn).await?;
             return Ok(None);
@@ -479,7 +480,9 @@ impl Auth {
                 .exec(&self.conn)
                 .await?;
         }
-        Ok(Some(actor_for(&self.conn, &u, s.csrf, origin).await?))
+        Ok(Some(
+            actor_for(&self.conn, &u, s.csrf, origin, with_unread).await?,
+        ))
     }
 
     /// Ends a session (logout), audited.
@@ -604,6 +607,7 @@ pub(super) async fn actor_for(
     u: &user::Model,
     csrf: String,
     origin: &Origin,
+    with_unread: bool,
 ) -> Result<Actor> {
     let role = Role::parse(&u.role).ok_or_else(|| Error::internal(anyhow::anyhow!("bad role")))?;
     let (org_name, org_code, org_level, scope) = match (role.is_system(), u.org_id) {
@@ -625,7 +629,12 @@ pub(super) async fn actor_for(
         ),
         (true, _) => (String::new(), String::new(), None, OrgPath::root()),
     };
-    let unread = super::inbox::unread_count(conn, u.id).await?;
+    // The unread count is the pages' header badge; API answers do not carry it.
+    let unread = if with_unread {
+        super::inbox::unread_count(conn, u.id).await?
+    } else {
+        0
+    };
     Ok(Actor {
         user_id: UserId(u.id.0),
         username: u.username.clone(),

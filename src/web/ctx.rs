@@ -121,7 +121,12 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     let actor = match st
         .db
         .auth()
-        .session(&token.value, &origin, &st.config.security)
+        .session(
+            &token.value,
+            &origin,
+            &st.config.security,
+            !pattern.starts_with("/api/"),
+        )
         .await
     {
         Ok(Some(a)) => a,

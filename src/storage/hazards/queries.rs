@@ -332,34 +332,41 @@ impl Hazards<'_> {
         schools: &HashMap<OrgId, org::Model>,
         t: NaiveDate,
     ) -> Result<Vec<HazardSummary>> {
+        // Only the names leave the database.
         let users: HashMap<UserId, String> = {
             let ids: Vec<UserId> = rows.iter().filter_map(|m| m.responsible_user_id).collect();
             user::Entity::find()
+                .select_only()
+                .columns([user::Column::Id, user::Column::DisplayName])
                 .filter(user::Column::Id.is_in(ids))
+                .into_tuple()
                 .all(&self.conn)
                 .await?
                 .into_iter()
-                .map(|u| (u.id, u.display_name))
                 .collect()
         };
         let zones: HashMap<ZoneId, String> = {
             let ids: Vec<ZoneId> = rows.iter().filter_map(|m| m.zone_id).collect();
             zone::Entity::find()
+                .select_only()
+                .columns([zone::Column::Id, zone::Column::Name])
                 .filter(zone::Column::Id.is_in(ids))
+                .into_tuple()
                 .all(&self.conn)
                 .await?
                 .into_iter()
-                .map(|z| (z.id, z.name))
                 .collect()
         };
         let points: HashMap<RiskPointId, String> = {
             let ids: Vec<RiskPointId> = rows.iter().filter_map(|m| m.risk_point_id).collect();
             risk_point::Entity::find()
+                .select_only()
+                .columns([risk_point::Column::Id, risk_point::Column::Name])
                 .filter(risk_point::Column::Id.is_in(ids))
+                .into_tuple()
                 .all(&self.conn)
                 .await?
                 .into_iter()
-                .map(|p| (p.id, p.name))
                 .collect()
         };
         rows.into_iter()

@@ -90,7 +90,7 @@ pub async fn login_submit(
     if let Some(old) = token_from(&headers).filter(|t| t.from_cookie)
         && let Ok(Some(a)) = st
             .auth()
-            .session(&old.value, &origin, &st.config().security)
+            .session(&old.value, &origin, &st.config().security, false)
             .await
     {
         st.auth().logout(&old.value, &a).await.ok();
