@@ -1311,3 +1311,46 @@ async fn the_qr_check_and_the_pages_render_in_both_languages() {
     let camp = page(&app, &r.header("location"), &school).await;
     assert!(camp.contains("id=\"start-campaign\""));
 }
+
+/// The inspection list pages like every other list: `per_page` bounded, a page past the end
+/// empty, pages that do not overlap.
+#[tokio::test]
+async fn the_inspection_list_takes_page_and_per_page() {
+    let mut app = TestApp::new().await;
+    let t = app.login("bureau.officer").await;
+    let ids = |r: &common::Resp| -> Vec<i64> {
+        let v: Value = r.json();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    let first = app.get("/api/v1/inspections?per_page=3", Some(&t)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    let second = app
+        .get("/api/v1/inspections?per_page=3&page=2", Some(&t))
+        .await;
+    let (a, b) = (ids(&first), ids(&second));
+    assert_eq!((a.len(), b.len()), (3, 3));
+    assert!(a.iter().all(|i| !b.contains(i)), "{a:?} {b:?}");
+    let all = ids(&app.get("/api/v1/inspections", Some(&t)).await);
+    assert_eq!(
+        &all[..6],
+        [a, b].concat().as_slice(),
+        "the same order as unpaged"
+    );
+    for q in [
+        "page=100000",
+        "page=18446744073709551615",
+        "page=3074457345618258603",
+    ] {
+        let r = app.get(&format!("/api/v1/inspections?{q}"), Some(&t)).await;
+        assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
+        assert!(ids(&r).is_empty(), "{q}");
+    }
+    for q in ["per_page=0", "per_page=201", "page=0"] {
+        let r = app.get(&format!("/api/v1/inspections?{q}"), Some(&t)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+    }
+}

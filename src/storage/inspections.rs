@@ -238,6 +238,13 @@ pub struct InspectionFilter {
     /// Inspected on or before (YYYY-MM-DD).
     #[serde(default, deserialize_with = "super::views::empty_as_none")]
     pub to: Option<NaiveDate>,
+    /// The page, from 1 (newest first); a page past the end is empty. Without `page` and
+    /// `per_page` the list is the newest 500, or every inspection between `from` and `to`.
+    #[serde(default, deserialize_with = "super::views::empty_as_none")]
+    pub page: Option<u64>,
+    /// Inspections a page: 1 to 200 (default 50 when `page` is given); out of range → 422.
+    #[serde(default, deserialize_with = "super::views::empty_as_none")]
+    pub per_page: Option<u64>,
 }
 
 /// The check frequencies of the points on the half-month self-inspection: everything checked
@@ -856,8 +863,19 @@ impl Inspections<'_> {
         if let Some(d) = f.to {
             q = q.filter(inspection::Column::InspectedOn.lte(d));
         }
-        let mut q = q.order_by_desc(inspection::Column::SubmittedAt);
-        if f.from.is_none() && f.to.is_none() {
+        let mut q = q
+            .order_by_desc(inspection::Column::SubmittedAt)
+            .order_by_desc(inspection::Column::Id);
+        if f.page.is_some() || f.per_page.is_some() {
+            let p = super::views::Paging::new(f.page, f.per_page, super::views::PAGE_SIZE)?;
+            let offset = (p.page - 1)
+                .checked_mul(p.per_page)
+                .filter(|o| i64::try_from(*o).is_ok());
+            let Some(offset) = offset else {
+                return Ok(Vec::new());
+            };
+            q = sea_orm::QuerySelect::limit(sea_orm::QuerySelect::offset(q, offset), p.per_page);
+        } else if f.from.is_none() && f.to.is_none() {
             q = sea_orm::QuerySelect::limit(q, 500);
         }
         let rows = q.all(&self.conn).await?;
