@@ -16,7 +16,9 @@
 # database, default postgres://postgres@127.0.0.1:5432), BENCH_PG_DB (database created afresh
 # and dropped at the end, default safecampus_bench), BENCH_NO_BUILD=1 (use the binaries
 # already built), CARGO_TARGET_DIR (where they are built), BENCH_REPORT_ONLY=1 (write the
-# report of the last run again from target/bench/*.tsv).
+# report of the last run again from target/bench/*.tsv), BENCH_SLOW_DURATION and BENCH_SLOW_MIN
+# (an endpoint answering fewer than SLOW_MIN requests in its timed runs gets one run of
+# SLOW_DURATION seconds with a timeout twice that; defaults 20 and 20).
 # Needs root for apt-get only when wrk, curl or jq is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,8 @@ DURATION=${BENCH_DURATION:-8}
 BASE_DURATION=${BENCH_BASELINE_DURATION:-$(((DURATION + 1) / 2))}
 WARMUP=${BENCH_WARMUP:-2}
 SOLO=${BENCH_SOLO_DURATION:-2}
+SLOW=${BENCH_SLOW_DURATION:-20}
+SLOW_MIN=${BENCH_SLOW_MIN:-20}
 ROUNDS=${BENCH_ROUNDS:-2}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-32}
@@ -138,6 +142,7 @@ stop() {
     PIDS=("${keep[@]+"${keep[@]}"}")
 }
 
+median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 # "pid ticks" of every PostgreSQL process (its backends do the queries of the PostgreSQL runs).
@@ -158,17 +163,37 @@ INSERTS_TSV=$OUT/inserts.tsv
 INFO=$OUT/info.tsv
 info() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$INFO"; }
 
-# One wrk run: backend label kind(A|B) round pid seconds url [token]. Appends a line to runs.tsv.
+# Waits until process PID has used no more than 2 clock ticks in half a second: a run that
+# wrk ends leaves one request in flight per connection, which the server still works on.
+wait_idle() {
+    local pid=$1 t0 t1
+    for _ in $(seq 1 240); do
+        t0=$(ticks "$pid")
+        sleep 0.5
+        t1=$(ticks "$pid")
+        [[ $((t1 - t0)) -le 2 ]] && return
+    done
+    log "WARNING: pid $pid still busy after 120 s"
+}
+
+# One wrk run: backend label kind round pid seconds url [token]; kind A is the baseline, B the
+# endpoint under load, C the endpoint with one client. Appends a line to runs.tsv. The CPU of a
+# B or C run is counted from its start until the server is idle again (so the requests left in
+# flight when wrk stops are in it; the report divides by requests + connections).
 run_wrk() {
     local backend=$1 label=$2 kind=$3 round=$4 pid=$5 secs=$6 url=$7 token=${8:-}
-    local hdr=() c0 c1 d0=0 d1=0 line
+    local hdr=() c0 c1 d1=0 line
     [[ -n $token ]] && hdr=(-H "Authorization: Bearer $token")
     c0=$(ticks "$pid")
-    [[ $backend == postgres && $kind == B ]] && pg_snapshot >"$TMP/pg0"
-    line=$(wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout 10s -s "$LUA" "${hdr[@]+"${hdr[@]}"}" "$url" |
+    [[ $backend == postgres && $kind != A ]] && pg_snapshot >"$TMP/pg0"
+    line=$(wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout "${WRK_TIMEOUT:-10}s" -s "$LUA" "${hdr[@]+"${hdr[@]}"}" "$url" |
         tee -a "$OUT/logs/wrk.log" | grep '^WRK ') || die "wrk failed on $url"
+    local rss hwm
+    rss=$(status_kb "$pid" VmRSS)
+    hwm=$(status_kb "$pid" VmHWM)
+    [[ $kind != A ]] && wait_idle "$pid"
     c1=$(ticks "$pid")
-    if [[ $backend == postgres && $kind == B ]]; then
+    if [[ $backend == postgres && $kind != A ]]; then
         pg_snapshot >"$TMP/pg1"
         d1=$(pg_delta "$TMP/pg0" "$TMP/pg1")
     fi
@@ -176,12 +201,11 @@ run_wrk() {
     eval "$(tr ' ' '\n' <<<"${line#WRK }" | grep -E '^[a-z0-9_]+=[0-9]+$')"
     local errs=$((connect + read + write + timeout))
     [[ $status -eq 0 && $errs -eq 0 ]] || log "WARNING: $label: $status non-2xx answers, $errs socket errors"
-    printf '%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n' \
+    printf '%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n' \
         "$backend" "$label" "$kind" "$round" "$requests" "$duration_us" "$p50_us" "$p95_us" \
-        "$p99_us" "$status" "$errs" $((c1 - c0)) $((d1 - d0)) \
-        "$(status_kb "$pid" VmRSS)" "$(status_kb "$pid" VmHWM)" >>"$RESULTS"
+        "$p99_us" "$status" "$errs" $((c1 - c0)) "$d1" "$rss" "$hwm" "$CONNS" >>"$RESULTS"
     awk -v r="$requests" -v d="$duration_us" -v l="$label" -v k="$kind" -v p="$p99_us" \
-        'BEGIN { printf "    %s %-44s %9.0f req/s  p99 %6.1f ms\n", k, l, r / (d / 1e6), p / 1000 }' >&2
+        'BEGIN { printf "    %s %-44s %9.1f req/s  p99 %7.1f ms\n", k, l, r / (d / 1e6), p / 1000 }' >&2
 }
 
 # Signs in over the JSON API; prints the whole answer.
@@ -284,12 +308,19 @@ for backend in $BACKENDS; do
         hdr=()
         [[ -n $token ]] && hdr=(-H "Authorization: Bearer $token")
         wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "${hdr[@]+"${hdr[@]}"}" "$BASE$path" >/dev/null
+        wait_idle "$SPID"
         for r in $(seq 1 "$ROUNDS"); do
             run_wrk "$backend" "$label" A "$r" "$BPID" "$BASE_DURATION" "$BURL"
             run_wrk "$backend" "$label" B "$r" "$SPID" "$DURATION" "$BASE$path" "$token"
         done
         # One client, one request at a time: the latency without queueing.
         THREADS=1 CONNS=1 run_wrk "$backend" "$label" C 1 "$SPID" "$SOLO" "$BASE$path" "$token"
+        # An endpoint too slow to answer SLOW_MIN requests in a timed run gets one longer run
+        # with a longer timeout, so that its throughput under load is measured at all.
+        answered=$(awk -F'\t' -v b="$backend" -v l="$label" '$1 == b && $2 == l && $3 == "B" {print $5}' "$RESULTS" | median)
+        if awk -v a="$answered" -v m="$SLOW_MIN" 'BEGIN {exit !(a < m)}'; then
+            WRK_TIMEOUT=$((SLOW * 2)) run_wrk "$backend" "$label" D 1 "$SPID" "$SLOW" "$BASE$path" "$token"
+        fi
     done
     info "$backend" rss_end_kb "$(status_kb "$SPID" VmRSS)"
     info "$backend" hwm_end_kb "$(status_kb "$SPID" VmHWM)"
@@ -318,18 +349,17 @@ done
 info run elapsed $(($(date +%s) - START))
 info run load_start "$LOAD_START"
 info run load_end "$(cut -d" " -f1-3 /proc/loadavg)"
-info run params "$THREADS $CONNS $ROUNDS $BASE_DURATION $DURATION $WARMUP $SOLO"
+info run params "$THREADS $CONNS $ROUNDS $BASE_DURATION $DURATION $WARMUP $SOLO $SLOW"
 info run backends "$BACKENDS"
 fi # BENCH_REPORT_ONLY
 
 # ---- report ----
-median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 col() { awk -F'\t' -v b="$1" -v l="$2" -v k="$3" -v c="$4" '$1 == b && $2 == l && $3 == k {print $c}' "$RESULTS"; }
 getinfo() { awk -F'\t' -v b="$1" -v k="$2" '$1 == b && $2 == k {print $3}' "$INFO"; }
 rps_col() { awk -F'\t' -v b="$1" -v l="$2" -v k="$3" '$1 == b && $2 == l && $3 == k {printf "%.1f\n", $5 / ($6 / 1e6)}' "$RESULTS"; }
 
 # BENCH_REPORT_ONLY=1 scripts/bench.sh writes the report of the last run again.
-read -r THREADS CONNS ROUNDS BASE_DURATION DURATION WARMUP SOLO <<<"$(getinfo run params)"
+read -r THREADS CONNS ROUNDS BASE_DURATION DURATION WARMUP SOLO SLOW <<<"$(getinfo run params)"
 BACKENDS=$(getinfo run backends)
 ELAPSED=$(getinfo run elapsed)
 LOAD_START=$(getinfo run load_start)
@@ -344,17 +374,18 @@ REPORT=$OUT/BENCHMARKS-http.md
     echo
     echo "- machine: $(nproc) × ${CPU:-unknown CPU}, $MEM, Linux $(uname -r); wrk and the server share the cores; load average $LOAD_START at the start, $LOAD_END at the end"
     echo "- commit: $COMMIT; release build; jobs off; wrk -t$THREADS -c$CONNS, $ROUNDS rounds of baseline A ${BASE_DURATION} s / endpoint ${DURATION} s alternating, ${WARMUP} s warm-up each, then one client alone (wrk -t1 -c1, ${SOLO} s); medians; $ELAPSED s in all"
+    echo "- columns: req/s and latency of the endpoint under load (-c$CONNS); CPU per request is utime + stime of the server (/proc/PID/stat) from the start of a run until it is idle again, divided by the requests answered plus those left in flight; *one client* is the same for the -c1 run; RSS / HWM (VmRSS / VmHWM) after the run; ratio is the endpoint's req/s over baseline A's in the runs alternating with it"
     for backend in $BACKENDS; do
         echo "- $backend data: $(getinfo "$backend" schools) schools, $(getinfo "$backend" hazards) hazards, $(getinfo "$backend" district_points) active risk points in the district, $(getinfo "$backend" school_points) at school $(getinfo "$backend" school_code) (the \`{id}\` below); seeded in $(getinfo "$backend" seed_secs) s"
     done
     if [[ " $BACKENDS " == *" postgres "* ]]; then
-        echo "- PostgreSQL: $(psql "$PG/postgres" -Atqc 'show server_version' 2>/dev/null || echo '?'), local, default settings; its CPU is in the column *db CPU/req* (all postgres processes)"
+        echo "- PostgreSQL: $(psql "$PG/postgres" -Atqc 'show server_version' 2>/dev/null || echo '?'), local, default settings; *db* CPU is that of its processes (the backends serving the pool)"
     fi
     for backend in $BACKENDS; do
         echo
         echo "### $backend"
         echo
-        echo "| endpoint | req/s | p50 ms | p95 ms | p99 ms | server CPU/req µs | db CPU/req µs | RSS / HWM MiB | baseline A req/s | ratio to A | one client: p50 ms |"
+        echo "| endpoint | req/s | p50 ms | p95 ms | p99 ms | CPU/req µs under load | CPU/req µs one client | RSS / HWM MiB | baseline A req/s | ratio to A | one client: p50 ms (requests) |"
         echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         mapfile -t labels < <(awk -F'\t' -v b="$backend" '$1 == b && !seen[$2]++ {print $2}' "$RESULTS")
         for label in "${labels[@]}"; do
@@ -363,23 +394,39 @@ REPORT=$OUT/BENCHMARKS-http.md
             p50=$(col "$backend" "$label" B 7 | median)
             p95=$(col "$backend" "$label" B 8 | median)
             p99=$(col "$backend" "$label" B 9 | median)
-            solo=$(awk -F'\t' -v b="$backend" -v l="$label" '$1 == b && $2 == l && $3 == "C" {printf "%.2f (%d req)", $7 / 1000, $5}' "$RESULTS")
             awk -F'\t' -v b="$backend" -v l="$label" -v hz="$HZ" -v rps="$rps" -v arps="$arps" \
-                -v p50="$p50" -v p95="$p95" -v p99="$p99" -v solo="${solo:-—}" '
-                $1 == b && $2 == l && $3 == "B" {n += $5; cpu += $12; db += $13; rss = $14; hwm = $15; bad += $10 + $11}
+                -v p50="$p50" -v p95="$p95" -v p99="$p99" '
+                function us(ticks, n) { return ticks / hz / n * 1e6 }
+                # CPU: server (and, on PostgreSQL, its processes) per request, the requests left
+                # in flight when wrk stopped counted as served.
+                function cpu(s, d, n) { return (b == "postgres") ? sprintf("%.0f + db %.0f", us(s, n), us(d, n)) : sprintf("%.0f", us(s, n)) }
+                $1 == b && $2 == l && $3 == "B" {n += $5; fl += $16; c += $12; d += $13; rss = $14; hwm = $15; bad += $10 + $11}
+                $1 == b && $2 == l && $3 == "C" {cn = $5; cc = $12; cd = $13; cp50 = $7; bad += $10 + $11}
                 END {
                     flag = bad ? sprintf(" (%d errors)", bad) : ""
+                    solo = sprintf("%.2f (%d)", cp50 / 1000, cn)
                     if (n == 0) {
-                        printf "| `%s`%s | 0 (no answer within the run) | — | — | — | — | — | %.0f / %.0f | %.0f | 0 | %s |\n",
-                            l, flag, rss / 1024, hwm / 1024, arps, solo
+                        printf "| `%s`%s | 0 (none answered in the run) | — | — | — | %s | %s | %.0f / %.0f | %.0f | 0 | %s |\n",
+                            l, flag, cpu(c, d, fl), cpu(cc, cd, cn + 1), rss / 1024, hwm / 1024, arps, solo
                         exit
                     }
-                    dbc = (b == "postgres") ? sprintf("%.0f", db / hz / n * 1e6) : "—"
-                    printf "| `%s`%s | %.1f | %.2f | %.2f | %.2f | %.0f | %s | %.0f / %.0f | %.0f | %.4f (1/%.0f) | %s |\n",
-                        l, flag, rps, p50 / 1000, p95 / 1000, p99 / 1000, cpu / hz / n * 1e6, dbc,
-                        rss / 1024, hwm / 1024, arps, rps / arps, arps / rps, solo
+                    printf "| `%s`%s | %.1f | %.2f | %.2f | %.2f | %s | %s | %.0f / %.0f | %.0f | %.4f (1/%.0f) | %s |\n",
+                        l, flag, rps, p50 / 1000, p95 / 1000, p99 / 1000, cpu(c, d, n + fl),
+                        cpu(cc, cd, cn + 1), rss / 1024, hwm / 1024, arps, rps / arps, arps / rps, solo
                 }' "$RESULTS"
         done
+        if awk -F'\t' -v b="$backend" '$1 == b && $3 == "D" {f = 1} END {exit !f}' "$RESULTS"; then
+            echo
+            echo "Too slow for the timed runs, so measured once more in a ${SLOW} s run (-c$CONNS, timeout $((SLOW * 2)) s):"
+            echo
+            echo "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | CPU/req µs |"
+            echo "|---|---:|---:|---:|---:|---:|---:|"
+            awk -F'\t' -v b="$backend" -v hz="$HZ" '$1 == b && $3 == "D" {
+                n = $5 + $16
+                c = (b == "postgres") ? sprintf("%.0f + db %.0f", $12 / hz / n * 1e6, $13 / hz / n * 1e6) : sprintf("%.0f", $12 / hz / n * 1e6)
+                printf "| `%s`%s | %d | %.1f | %.0f | %.0f | %.0f | %s |\n", $2, ($10 + $11) ? sprintf(" (%d errors)", $10 + $11) : "",
+                    $5, $5 / ($6 / 1e6), $7 / 1000, $8 / 1000, $9 / 1000, c }' "$RESULTS"
+        fi
         awk -F'\t' -v b="$backend" -v hz="$HZ" '$1 == b && $3 == "A" {n += $5; cpu += $12}
             END {if (n) printf "\nBaseline A (bare axum, small JSON from memory): %.0f µs of its own CPU per request.\n", cpu / hz / n * 1e6}' "$RESULTS"
         printf 'Server RSS %s MiB after seeding, %s MiB after %s timed requests (peak %s MiB).\n' \

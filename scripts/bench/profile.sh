@@ -8,14 +8,14 @@
 #
 #   scripts/bench/profile.sh /api/v1/hazards /risk /api/v1/risk-summary
 #
-# Settings: PROFILE_SECONDS (default 10), PROFILE_TARGET_DIR (default target-prof beside
-# target), PROFILE_NO_BUILD=1, PROFILE_TOP (lines of the report printed, default 40).
+# Settings: PROFILE_SECONDS (default 10), PROFILE_TARGET_DIR (default target/profiling),
+# PROFILE_NO_BUILD=1, PROFILE_TOP (lines of the report printed, default 40).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 SECS=${PROFILE_SECONDS:-10}
 TOP=${PROFILE_TOP:-40}
-TARGET=${PROFILE_TARGET_DIR:-$ROOT/target-prof}
+TARGET=${PROFILE_TARGET_DIR:-$ROOT/target/profiling}
 OUT=$ROOT/target/bench/profile
 PASSWORD='SafeCampus#2021'
 [[ $# -gt 0 ]] || set -- /api/v1/hazards /risk /api/v1/risk-summary
