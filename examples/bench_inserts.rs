@@ -161,8 +161,9 @@ async fn postgres(a: &Args) -> Result<(), sqlx::Error> {
     let mut done = 0;
     while done < a.rows {
         let n = a.batch.min(a.rows - done);
-        let mut q: QueryBuilder<Postgres> =
-            QueryBuilder::new("INSERT INTO bench_raw_inserts (school_id, title, state, created_at) ");
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+            "INSERT INTO bench_raw_inserts (school_id, title, state, created_at) ",
+        );
         q.push_values(done..done + n, |mut b, i| {
             b.push_bind((i % 42) as i64)
                 .push_bind(title(i))

@@ -243,6 +243,8 @@ log "baseline A (bare axum) on port $BPORT, pid $BPID; warming up"
 wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "$BURL" >/dev/null
 
 START=$(date +%s)
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- src Cargo.toml Cargo.lock templates locales 2>/dev/null || COMMIT="$COMMIT (with uncommitted changes)"
 LOAD_START=$(cut -d" " -f1-3 /proc/loadavg)
 for backend in $BACKENDS; do
     case $backend in
@@ -351,6 +353,7 @@ info run load_start "$LOAD_START"
 info run load_end "$(cut -d" " -f1-3 /proc/loadavg)"
 info run params "$THREADS $CONNS $ROUNDS $BASE_DURATION $DURATION $WARMUP $SOLO $SLOW"
 info run backends "$BACKENDS"
+info run commit "$COMMIT"
 fi # BENCH_REPORT_ONLY
 
 # ---- report ----
@@ -364,8 +367,7 @@ BACKENDS=$(getinfo run backends)
 ELAPSED=$(getinfo run elapsed)
 LOAD_START=$(getinfo run load_start)
 LOAD_END=$(getinfo run load_end)
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- src Cargo.toml Cargo.lock templates locales 2>/dev/null || COMMIT="$COMMIT (with uncommitted changes)"
+COMMIT=$(getinfo run commit)
 CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 REPORT=$OUT/BENCHMARKS-http.md

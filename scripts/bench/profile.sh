@@ -85,6 +85,8 @@ for path in "$@"; do
     perf report -i "$TMP/$name.data" --no-children --stdio --percent-limit 2 -g caller,0.5,callee,function,percent \
         --sort symbol 2>/dev/null >"$OUT/$name.callers.txt"
     perf report -i "$TMP/$name.data" --no-children --stdio --sort dso 2>/dev/null >"$OUT/$name.dso.txt"
+    perf report -i "$TMP/$name.data" --no-children --stdio --sort comm 2>/dev/null >"$OUT/$name.threads.txt"
+    perf report -i "$TMP/$name.data" --no-children --stdio --sort comm,dso -g none 2>/dev/null >"$OUT/$name.threads-dso.txt"
     # Second run: counts only.
     perf stat -e "$EVENTS" -p "$SPID" -o "$OUT/$name.stat.txt" -- sleep "$SECS" &
     ppid=$!
@@ -93,7 +95,8 @@ for path in "$@"; do
     echo "== $path: RSS ${r0} kB -> ${r1} kB under load"
     grep -E 'Requests/sec|Latency' "$OUT/$name.wrk.txt" "$OUT/$name.wrk2.txt" || true
     grep -E 'task-clock|context-switches|cpu-migrations|sys_enter' "$OUT/$name.stat.txt" || true
-    grep -E '^ +[0-9]' "$OUT/$name.report.txt" | head -n "$TOP"
+    grep -E '^ +[0-9]' "$OUT/$name.threads.txt" | sed 's/  */ /g' | head -n 6
+    grep -E '^ +[0-9]' "$OUT/$name.report.txt" | sed 's/  */ /g; s/ - - *$//' | head -n "$TOP"
     echo
 done
 echo "profile: reports in $OUT"
