@@ -23,13 +23,26 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
     }
 }
 
-/// Installs the Prometheus recorder once per process (tests start many apps).
+/// Installs the Prometheus recorder once per process (tests start many apps), with its upkeep:
+/// histogram samples are drained every few seconds on the running runtime, so the recorder's
+/// memory stays bounded whether or not anyone scrapes `/metrics`.
 pub fn install_metrics() -> PrometheusHandle {
     static H: OnceLock<PrometheusHandle> = OnceLock::new();
     H.get_or_init(|| {
-        PrometheusBuilder::new()
+        let handle = PrometheusBuilder::new()
             .install_recorder()
-            .expect("the only metrics recorder")
+            .expect("the only metrics recorder");
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let h = handle.clone();
+            rt.spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+                loop {
+                    every.tick().await;
+                    h.run_upkeep();
+                }
+            });
+        }
+        handle
     })
     .clone()
 }
