@@ -46,6 +46,20 @@ pub fn contains_text(
     Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
+/// In a grouped query: how many rows of the group meet `cond` (0 for none).
+pub(crate) fn count_where(
+    cond: impl Into<sea_orm::sea_query::Condition>,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{CaseStatement, Expr, Func};
+    let one_if = CaseStatement::new()
+        .case(cond, Expr::val(1))
+        .finally(Expr::val(0));
+    Expr::from(Func::coalesce([
+        Expr::from(Func::sum(one_if)),
+        Expr::val(0),
+    ]))
+}
+
 /// The most rows one page of a list may hold (`per_page`).
 pub const MAX_PER_PAGE: u64 = 200;
 

@@ -257,13 +257,7 @@ impl Hazards<'_> {
         f: &HazardFilter,
         t: NaiveDate,
     ) -> Result<(Vec<StatusCount>, u64, u64, u64)> {
-        use sea_orm::sea_query::{CaseStatement, Func};
-        let sum_of = |c: Condition| {
-            let case = CaseStatement::new()
-                .case(c, Expr::val(1))
-                .finally(Expr::val(0));
-            Expr::from(Func::coalesce([Expr::from(Func::sum(case)), Expr::val(0)]))
-        };
+        let sum_of = views::count_where;
         let overdue_c = Condition::all()
             .add(hazard::Column::Deadline.lt(t))
             .add(hazard::Column::Status.is_not_in(CLOCK_STOPPED));

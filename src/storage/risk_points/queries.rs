@@ -520,13 +520,7 @@ impl Registers<'_> {
             .column(risk_point::Column::CurrentGrade)
             .column_as(risk_point::Column::Id.count(), "n")
             .column_as(
-                {
-                    use sea_orm::sea_query::{CaseStatement, Expr, Func};
-                    let due = CaseStatement::new()
-                        .case(risk_point::Column::NextReviewOn.lte(t), Expr::val(1))
-                        .finally(Expr::val(0));
-                    Expr::from(Func::coalesce([Expr::from(Func::sum(due)), Expr::val(0)]))
-                },
+                crate::storage::views::count_where(risk_point::Column::NextReviewOn.lte(t)),
                 "due",
             )
             .filter(risk_point::Column::Status.eq("active"))
