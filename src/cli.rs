@@ -336,7 +336,7 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    tracing::info!(listen = %config.listen, backend = db.backend(), "SafeCampus serving");
+    tracing::info!(listen = %config.listen, backend = db.backend(), read_path = db.read_path(), "SafeCampus serving");
     if config.public_url.is_none() {
         tracing::warn!("public_url is not set: risk cards' QR codes hold only a path");
     }

@@ -2,11 +2,12 @@
 //! comes from. Session ids and API tokens are random 256-bit values; only their SHA-256 is
 //! stored, so a copy of the database cannot be used to sign in.
 
-use super::entity::{org, session, user};
+use super::entity::{notification, org, session, user};
+use super::read::read_row;
 use super::{Actor, audit, begin_write};
 use crate::config::Security;
 use crate::domain::Code;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::org::{OrgLevel, OrgPath};
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
@@ -15,6 +16,7 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::prelude::*;
+use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{
     ActiveValue::Set, DatabaseConnection, DatabaseTransaction, IntoActiveModel, QuerySelect,
 };
@@ -23,6 +25,7 @@ use std::sync::OnceLock;
 
 pub struct Auth {
     pub(super) conn: DatabaseConnection,
+    pub(super) read: super::read::Reader,
 }
 
 /// The kind of a session: a browser cookie or an API bearer token.
@@ -458,31 +461,64 @@ impl Auth {
         with_unread: bool,
     ) -> Result<Option<Actor>> {
         let hash = token_hash(token);
-        // The session and its user in one query.
-        let Some((s, Some(u))) = session::Entity::find_by_id(hash.clone())
-            .find_also_related(user::Entity)
-            .one(&self.conn)
-            .await?
-        else {
+        // The session, its user and the user's org in one query on the read path.
+        let mut q = sea_orm::sea_query::Query::select();
+        SessionLine::select(&mut q)
+            .from(session::Entity)
+            .inner_join(
+                user::Entity,
+                Expr::col((user::Entity, user::Column::Id))
+                    .equals((session::Entity, session::Column::UserId)),
+            )
+            .left_join(
+                org::Entity,
+                Expr::col((org::Entity, org::Column::Id))
+                    .equals((user::Entity, user::Column::OrgId)),
+            )
+            .and_where(Expr::col((session::Entity, session::Column::IdHash)).eq(hash.clone()))
+            .limit(1);
+        let Some(line) = self.read.one::<SessionLine>(&q).await? else {
             return Ok(None);
         };
         let now = Utc::now();
-        let idle = now - s.last_seen_at > Duration::minutes(sec.idle_timeout_minutes);
-        let old = now - s.created_at > Duration::hours(sec.absolute_timeout_hours);
-        if idle || old || u.disabled {
+        let idle = now - line.last_seen_at > Duration::minutes(sec.idle_timeout_minutes);
+        let old = now - line.created_at > Duration::hours(sec.absolute_timeout_hours);
+        if idle || old || line.disabled {
             session::Entity::delete_by_id(hash).exec(&self.conn).await?;
             return Ok(None);
         }
-        if now - s.last_seen_at > Duration::seconds(60) {
+        if now - line.last_seen_at > Duration::seconds(60) {
             session::Entity::update_many()
                 .col_expr(session::Column::LastSeenAt, Expr::value(now))
                 .filter(session::Column::IdHash.eq(hash))
                 .exec(&self.conn)
                 .await?;
         }
-        Ok(Some(
-            actor_for(&self.conn, &u, s.csrf, origin, with_unread).await?,
-        ))
+        // The unread count is the pages' header badge; API answers do not carry it.
+        let unread = if with_unread {
+            let mut q = sea_orm::sea_query::Query::select();
+            q.expr(Expr::col(notification::Column::Id).count())
+                .from(notification::Entity)
+                .and_where(notification::Column::UserId.eq(line.user_id))
+                .and_where(notification::Column::ReadAt.is_null());
+            let n: Option<(i64,)> = self.read.one(&q).await?;
+            n.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0))
+        } else {
+            0
+        };
+        let who = UserFacts {
+            id: line.user_id,
+            username: line.username,
+            display_name: line.display_name,
+            role: line.role,
+            org_id: line.org_id,
+            must_change_password: line.must_change_password,
+        };
+        let org = match (line.org_name, line.org_code, line.org_level, line.org_path) {
+            (Some(name), Some(code), Some(level), Some(path)) => Some((name, code, level, path)),
+            _ => None,
+        };
+        Ok(Some(build_actor(who, org, line.csrf, origin, unread)?))
     }
 
     /// Ends a session (logout), audited.
@@ -568,7 +604,7 @@ impl Auth {
             .exec(&self.conn)
             .await?;
         // Throttle counters whose window and block are over.
-        let window = sec.failure_window_minutes.max(sec.account_window_minutes);
+        let window = Ord::max(sec.failure_window_minutes, sec.account_window_minutes);
         throttle::Entity::delete_many()
             .filter(throttle::Column::WindowStart.lt(now - Duration::minutes(window)))
             .filter(
@@ -601,7 +637,37 @@ pub(crate) fn check_password(new: &str, username: &str, role: Role) -> Result<()
     })
 }
 
-/// Builds the actor of a user: role, org and the scope path.
+read_row! {
+    /// What the gate reads per request: the session, its user and the user's org.
+    struct SessionLine {
+        created_at: DateTime<Utc> = Expr::col((session::Entity, session::Column::CreatedAt)),
+        last_seen_at: DateTime<Utc> = Expr::col((session::Entity, session::Column::LastSeenAt)),
+        csrf: String = Expr::col((session::Entity, session::Column::Csrf)),
+        user_id: UserId = Expr::col((user::Entity, user::Column::Id)),
+        username: String = Expr::col((user::Entity, user::Column::Username)),
+        display_name: String = Expr::col((user::Entity, user::Column::DisplayName)),
+        role: String = Expr::col((user::Entity, user::Column::Role)),
+        org_id: Option<OrgId> = Expr::col((user::Entity, user::Column::OrgId)),
+        disabled: bool = Expr::col((user::Entity, user::Column::Disabled)),
+        must_change_password: bool = Expr::col((user::Entity, user::Column::MustChangePassword)),
+        org_name: Option<String> = Expr::col((org::Entity, org::Column::Name)),
+        org_code: Option<String> = Expr::col((org::Entity, org::Column::Code)),
+        org_level: Option<String> = Expr::col((org::Entity, org::Column::Level)),
+        org_path: Option<String> = Expr::col((org::Entity, org::Column::Path)),
+    }
+}
+
+/// The facts of a user an actor is built from.
+struct UserFacts {
+    id: UserId,
+    username: String,
+    display_name: String,
+    role: String,
+    org_id: Option<OrgId>,
+    must_change_password: bool,
+}
+
+/// Builds the actor of a user (reading the user's org and, for pages, the unread count).
 pub(super) async fn actor_for(
     conn: &impl ConnectionTrait,
     u: &user::Model,
@@ -609,36 +675,58 @@ pub(super) async fn actor_for(
     origin: &Origin,
     with_unread: bool,
 ) -> Result<Actor> {
-    let role = Role::parse(&u.role).ok_or_else(|| Error::internal(anyhow::anyhow!("bad role")))?;
-    let (org_name, org_code, org_level, scope) = match (role.is_system(), u.org_id) {
-        (false, Some(oid)) => {
-            let o = org::Entity::find_by_id(oid)
-                .one(conn)
-                .await?
-                .ok_or(Error::NotFound)?;
-            let path = OrgPath::parse(&o.path)
-                .ok_or_else(|| Error::internal(anyhow::anyhow!("bad org path")))?;
-            (o.name, o.code, OrgLevel::parse(&o.level), path)
-        }
-        // A business role without an org sees nothing: a scope that matches no path.
-        (false, None) => (
-            String::new(),
-            String::new(),
-            None,
-            OrgPath::root().child(crate::domain::ids::OrgId(0)),
-        ),
-        (true, _) => (String::new(), String::new(), None, OrgPath::root()),
+    let org = match u.org_id {
+        Some(oid) => org::Entity::find_by_id(oid)
+            .one(conn)
+            .await?
+            .map(|o| (o.name, o.code, o.level, o.path)),
+        None => None,
     };
-    // The unread count is the pages' header badge; API answers do not carry it.
     let unread = if with_unread {
         super::inbox::unread_count(conn, u.id).await?
     } else {
         0
     };
-    Ok(Actor {
-        user_id: UserId(u.id.0),
+    let who = UserFacts {
+        id: u.id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
+        role: u.role.clone(),
+        org_id: u.org_id,
+        must_change_password: u.must_change_password,
+    };
+    build_actor(who, org, csrf, origin, unread)
+}
+
+/// The actor of a user and its org (name, code, level, path): role and scope path.
+fn build_actor(
+    u: UserFacts,
+    org: Option<(String, String, String, String)>,
+    csrf: String,
+    origin: &Origin,
+    unread: u64,
+) -> Result<Actor> {
+    let role = Role::parse(&u.role).ok_or_else(|| Error::internal(anyhow::anyhow!("bad role")))?;
+    let (org_name, org_code, org_level, scope) = match (role.is_system(), u.org_id, org) {
+        (false, Some(_), Some((name, code, level, path))) => {
+            let path = OrgPath::parse(&path)
+                .ok_or_else(|| Error::internal(anyhow::anyhow!("bad org path")))?;
+            (name, code, OrgLevel::parse(&level), path)
+        }
+        (false, Some(_), None) => return Err(Error::NotFound),
+        // A business role without an org sees nothing: a scope that matches no path.
+        (false, None, _) => (
+            String::new(),
+            String::new(),
+            None,
+            OrgPath::root().child(crate::domain::ids::OrgId(0)),
+        ),
+        (true, ..) => (String::new(), String::new(), None, OrgPath::root()),
+    };
+    Ok(Actor {
+        user_id: u.id,
+        username: u.username,
+        display_name: u.display_name,
         role,
         org_id: if role.is_system() { None } else { u.org_id },
         org_name,

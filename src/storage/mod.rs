@@ -37,6 +37,7 @@ pub mod jobs;
 pub mod migration;
 pub mod orgs;
 pub mod people;
+mod read;
 pub mod risk_catalog;
 pub mod risk_points;
 pub mod seed;
@@ -68,6 +69,7 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    read: read::Reader,
 }
 
 impl Db {
@@ -97,7 +99,8 @@ impl Db {
                     .foreign_keys(true)
             });
         let conn = Database::connect(opt).await?;
-        Ok(Db { conn })
+        let read = read::Reader::new(url, conn.clone());
+        Ok(Db { conn, read })
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -118,10 +121,16 @@ impl Db {
         }
     }
 
+    /// How the hot reads reach the database: `rusqlite` (a SQLite file) or `seaorm`.
+    pub fn read_path(&self) -> &'static str {
+        self.read.path()
+    }
+
     /// The handle for one request's business data.
     pub fn scoped(&self, actor: Actor, action: Action) -> Scoped {
         Scoped {
             conn: self.conn.clone(),
+            read: self.read.clone(),
             actor,
             action,
         }
@@ -131,6 +140,7 @@ impl Db {
     pub fn auth(&self) -> auth::Auth {
         auth::Auth {
             conn: self.conn.clone(),
+            read: self.read.clone(),
         }
     }
 
@@ -332,6 +342,8 @@ impl Actor {
 /// The scoped handle: the actor, the action the route performs, and the connection.
 pub struct Scoped {
     conn: DatabaseConnection,
+    /// The hot reads' path (see [`read`]); writes and transactions use `conn`.
+    read: read::Reader,
     actor: Actor,
     action: Action,
 }

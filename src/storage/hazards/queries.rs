@@ -8,11 +8,12 @@ use crate::domain::org::OrgPath;
 use crate::error::Error;
 use crate::storage::Hazards;
 use crate::storage::entity::{hazard_event, org, user};
+use crate::storage::read::read_row;
 use crate::storage::risk_points::today;
 use crate::storage::views;
 use chrono::{Duration, TimeZone};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{Condition, QueryOrder, QuerySelect};
+use sea_orm::{Condition, QueryOrder};
 use std::collections::HashMap;
 use utoipa::IntoParams;
 
@@ -132,22 +133,9 @@ impl Hazards<'_> {
             .collect())
     }
 
-    /// The filter's condition, without its status part (for the counts).
-    fn hazard_condition(
-        &self,
-        f: &HazardFilter,
-        schools: &HashMap<OrgId, org::Model>,
-        today: NaiveDate,
-    ) -> Result<Condition> {
-        let mut c = Condition::all().add(hazard::Column::SchoolId.is_in(schools.keys().copied()));
-        if let Some(s) = f.school_id {
-            // A school filter names a school of the listed subtree, or nothing is listed: a
-            // foreign, missing or district id is "not found", as for every other id filter.
-            if !schools.contains_key(&OrgId(s)) {
-                return Err(Error::NotFound);
-            }
-            c = c.add(hazard::Column::SchoolId.eq(OrgId(s)));
-        }
+    /// The filter's own conditions: level, overdue, supervision, text and dates.
+    fn filter_condition(f: &HazardFilter, today: NaiveDate) -> Result<Condition> {
+        let mut c = Condition::all();
         if let Some(l) = f.level.as_deref().filter(|s| !s.is_empty()) {
             let l = Level::parse(l).ok_or_else(|| Error::field("level", "err.invalid_input"))?;
             c = c.add(hazard::Column::Level.eq(l.as_str()));
@@ -165,12 +153,16 @@ impl Hazards<'_> {
             );
         }
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let h = hazard::Entity;
             c = c.add(
                 Condition::any()
-                    .add(views::contains_text(hazard::Column::Title, text))
-                    .add(views::contains_text(hazard::Column::Description, text))
-                    .add(views::contains_text(hazard::Column::Category, text))
-                    .add(views::contains_text(hazard::Column::ClosureNumber, text)),
+                    .add(views::contains_text((h, hazard::Column::Title), text))
+                    .add(views::contains_text((h, hazard::Column::Description), text))
+                    .add(views::contains_text((h, hazard::Column::Category), text))
+                    .add(views::contains_text(
+                        (h, hazard::Column::ClosureNumber),
+                        text,
+                    )),
             );
         }
         if let Some(d) = f.from {
@@ -180,6 +172,38 @@ impl Hazards<'_> {
             c = c.add(hazard::Column::ReportedAt.lt(day_start(d + Duration::days(1))));
         }
         Ok(c)
+    }
+
+    /// Which schools a list covers, as a condition on the hazard joined with its school: the
+    /// schools below `under` (in scope) or the actor's scope, narrowed to the filter's school,
+    /// which must be one of them.
+    async fn listed_schools(&self, under: Option<i64>, school: Option<i64>) -> Result<Condition> {
+        let path = match under {
+            Some(u) => {
+                let node = self.org_row(OrgId(u), &self.conn).await?;
+                OrgPath::parse(&node.path).ok_or(Error::NotFound)?
+            }
+            None => self.actor.scope().clone(),
+        };
+        let below = Condition::all()
+            .add(Expr::col((org::Entity, org::Column::Path)).like(path.like_pattern()))
+            .add(
+                Expr::col((org::Entity, org::Column::Level))
+                    .eq(crate::domain::org::OrgLevel::School.as_str()),
+            );
+        let Some(s) = school else {
+            return Ok(below);
+        };
+        let mut q = sea_orm::sea_query::Query::select();
+        q.expr(Expr::col((org::Entity, org::Column::Id)))
+            .from(org::Entity)
+            .cond_where(below.clone())
+            .and_where(Expr::col((org::Entity, org::Column::Id)).eq(s))
+            .limit(1);
+        // A foreign, missing or district id is "not found", as for every other id filter.
+        let found: Option<(OrgId,)> = self.read.one(&q).await?;
+        let (s,) = found.ok_or(Error::NotFound)?;
+        Ok(below.add(hazard::Column::SchoolId.eq(s)))
     }
 
     fn status_condition(f: &HazardFilter) -> Result<Condition> {
@@ -199,25 +223,26 @@ impl Hazards<'_> {
     /// Hazards in scope, filtered, a page at a time, with counts.
     pub async fn list(&self, f: &HazardFilter) -> Result<HazardList> {
         self.permit()?;
-        let schools = self.hazard_schools(f.org_id).await?;
-        self.hazard_page(f, &schools).await
+        let schools = self.listed_schools(f.org_id, f.school_id).await?;
+        self.hazard_page(f, schools).await
     }
 
     /// One school's hazards.
     pub async fn for_school(&self, school: OrgId, f: &HazardFilter) -> Result<HazardList> {
         let s = self.school_row(school, &self.conn).await?;
         self.permit()?;
-        let schools = HashMap::from([(s.id, s)]);
-        self.hazard_page(f, &schools).await
+        if f.school_id.is_some_and(|x| x != s.id.0) {
+            return Err(Error::NotFound);
+        }
+        let schools = Condition::all().add(hazard::Column::SchoolId.eq(s.id));
+        self.hazard_page(f, schools).await
     }
 
-    async fn hazard_page(
-        &self,
-        f: &HazardFilter,
-        schools: &HashMap<OrgId, org::Model>,
-    ) -> Result<HazardList> {
+    /// A page of the list: two statements on the read path — the counts, and the page's rows
+    /// with the names they show, joined in.
+    async fn hazard_page(&self, f: &HazardFilter, schools: Condition) -> Result<HazardList> {
         let t = today();
-        let base = self.hazard_condition(f, schools, t)?;
+        let base = schools.add(Self::filter_condition(f, t)?);
         let cond = base.clone().add(Self::status_condition(f)?);
         let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
         // The counts in one query over the filter without its status part: a row per status
@@ -225,19 +250,23 @@ impl Hazards<'_> {
         // statuses the filter keeps.
         let (counts, total, overdue, supervised) = self.counts(base, f, t).await?;
         let page = paging.page;
-        let rows = match paging.offset_within(total) {
+        let rows: Vec<HazardLine> = match paging.offset_within(total) {
             Some(offset) => {
-                hazard::Entity::find()
-                    .filter(cond)
-                    .order_by_desc(hazard::Column::Id)
+                let mut q = sea_orm::sea_query::Query::select();
+                HazardLine::select(&mut q);
+                joined(&mut q)
+                    .cond_where(cond)
+                    .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Desc)
                     .offset(offset)
-                    .limit(paging.per_page)
-                    .all(&self.conn)
-                    .await?
+                    .limit(paging.per_page);
+                self.read.all(&q).await?
             }
             None => Vec::new(),
         };
-        let items = self.summaries(rows, schools, t).await?;
+        let items = rows
+            .into_iter()
+            .map(|r| r.summary(t))
+            .collect::<Result<_>>()?;
         Ok(HazardList {
             items,
             total,
@@ -264,17 +293,21 @@ impl Hazards<'_> {
         let supervised_c = Condition::any()
             .add(hazard::Column::Supervised.eq(true))
             .add(hazard::Column::Level.eq(Level::Major.as_str()));
-        let rows: Vec<(String, i64, i64, i64)> = hazard::Entity::find()
-            .select_only()
-            .column(hazard::Column::Status)
-            .column_as(hazard::Column::Id.count(), "n")
-            .column_as(sum_of(overdue_c), "overdue")
-            .column_as(sum_of(supervised_c), "supervised")
-            .filter(base)
-            .group_by(hazard::Column::Status)
-            .into_tuple()
-            .all(&self.conn)
-            .await?;
+        let status = Expr::col((hazard::Entity, hazard::Column::Status));
+        let mut q = sea_orm::sea_query::Query::select();
+        q.expr(status.clone())
+            .expr(hazard::Column::Id.count())
+            .expr(sum_of(overdue_c))
+            .expr(sum_of(supervised_c))
+            .from(hazard::Entity)
+            .inner_join(
+                org::Entity,
+                Expr::col((org::Entity, org::Column::Id))
+                    .equals((hazard::Entity, hazard::Column::SchoolId)),
+            )
+            .cond_where(base)
+            .group_by_col((hazard::Entity, hazard::Column::Status));
+        let rows: Vec<(String, i64, i64, i64)> = self.read.all(&q).await?;
         let keep = |status: &str| match f.status.as_deref().filter(|s| !s.is_empty()) {
             None => true,
             Some("open") => !["closed", "cancelled"].contains(&status),
@@ -306,105 +339,20 @@ impl Hazards<'_> {
     /// Every hazard of the filter (exports and ledgers), oldest first, at most 20 000.
     pub async fn all(&self, f: &HazardFilter) -> Result<Vec<HazardSummary>> {
         self.permit()?;
-        let schools = self.hazard_schools(f.org_id).await?;
         let t = today();
         let cond = self
-            .hazard_condition(f, &schools, t)?
+            .listed_schools(f.org_id, f.school_id)
+            .await?
+            .add(Self::filter_condition(f, t)?)
             .add(Self::status_condition(f)?);
-        let rows = hazard::Entity::find()
-            .filter(cond)
-            .order_by_asc(hazard::Column::Id)
-            .limit(20_000)
-            .all(&self.conn)
-            .await?;
-        self.summaries(rows, &schools, t).await
-    }
-
-    async fn summaries(
-        &self,
-        rows: Vec<hazard::Model>,
-        schools: &HashMap<OrgId, org::Model>,
-        t: NaiveDate,
-    ) -> Result<Vec<HazardSummary>> {
-        // Only the names leave the database.
-        let users: HashMap<UserId, String> = {
-            let ids: Vec<UserId> = rows.iter().filter_map(|m| m.responsible_user_id).collect();
-            user::Entity::find()
-                .select_only()
-                .columns([user::Column::Id, user::Column::DisplayName])
-                .filter(user::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(&self.conn)
-                .await?
-                .into_iter()
-                .collect()
-        };
-        let zones: HashMap<ZoneId, String> = {
-            let ids: Vec<ZoneId> = rows.iter().filter_map(|m| m.zone_id).collect();
-            zone::Entity::find()
-                .select_only()
-                .columns([zone::Column::Id, zone::Column::Name])
-                .filter(zone::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(&self.conn)
-                .await?
-                .into_iter()
-                .collect()
-        };
-        let points: HashMap<RiskPointId, String> = {
-            let ids: Vec<RiskPointId> = rows.iter().filter_map(|m| m.risk_point_id).collect();
-            risk_point::Entity::find()
-                .select_only()
-                .columns([risk_point::Column::Id, risk_point::Column::Name])
-                .filter(risk_point::Column::Id.is_in(ids))
-                .into_tuple()
-                .all(&self.conn)
-                .await?
-                .into_iter()
-                .collect()
-        };
-        rows.into_iter()
-            .map(|m| {
-                // From the row's projections of the state (kept with it on every step): a list
-                // does not parse the stored state of each row.
-                let status = Status::parse(&m.status).ok_or_else(|| {
-                    Error::internal(anyhow::anyhow!("hazard {}: status {}", m.id.0, m.status))
-                })?;
-                let level = m.level.as_deref().and_then(Level::parse);
-                let stopped = status.stops_clock();
-                let overdue = !stopped && m.deadline.is_some_and(|d| t > d);
-                let school = schools.get(&m.school_id);
-                Ok(HazardSummary {
-                    id: m.id,
-                    school_id: m.school_id,
-                    school_code: school.map(|s| s.code.clone()).unwrap_or_default(),
-                    school_name: school.map(|s| s.name.clone()).unwrap_or_default(),
-                    aspect: Aspect::parse(&m.aspect).unwrap_or(Aspect::Things),
-                    source: Source::parse(&m.source).unwrap_or_default(),
-                    status,
-                    level,
-                    treatment: m.treatment.as_deref().and_then(Treatment::parse),
-                    supervised: m.supervised || level == Some(Level::Major),
-                    deadline: m.deadline,
-                    overdue,
-                    days_overdue: match m.deadline {
-                        Some(d) if overdue => (t - d).num_days(),
-                        _ => 0,
-                    },
-                    responsible_user_id: m.responsible_user_id,
-                    responsible_name: m.responsible_user_id.and_then(|u| users.get(&u).cloned()),
-                    zone_name: m.zone_id.and_then(|z| zones.get(&z).cloned()),
-                    risk_point_name: m.risk_point_id.and_then(|p| points.get(&p).cloned()),
-                    closure_number: m.closure_number,
-                    title: m.title,
-                    category: m.category,
-                    reported_by_name: m.reported_by_name,
-                    reported_at: m.reported_at,
-                    updated_at: m.updated_at,
-                    closed_at: m.closed_at,
-                })
-            })
-            .collect()
+        let mut q = sea_orm::sea_query::Query::select();
+        HazardLine::select(&mut q);
+        joined(&mut q)
+            .cond_where(cond)
+            .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Asc)
+            .limit(20_000);
+        let rows: Vec<HazardLine> = self.read.all(&q).await?;
+        rows.into_iter().map(|r| r.summary(t)).collect()
     }
 
     /// One hazard with its facts, notice, history and the caller's possible steps.
@@ -468,16 +416,15 @@ impl Hazards<'_> {
             Vec::new()
         };
         let photo_ids: Vec<i64> = serde_json::from_str(&m.photo_ids).unwrap_or_default();
-        let schools = HashMap::from([(school.id, school)]);
         let description = m.description.clone();
         let (zone_id, risk_point_id) = (m.zone_id, m.risk_point_id);
         let (inspection_id, campaign_id, version) = (m.inspection_id, m.campaign_id, m.version);
         let t = today();
-        let mut summary = self
-            .summaries(vec![m], &schools, t)
-            .await?
-            .pop()
-            .ok_or(Error::NotFound)?;
+        let mut q = sea_orm::sea_query::Query::select();
+        HazardLine::select(&mut q);
+        joined(&mut q).and_where(Expr::col((hazard::Entity, hazard::Column::Id)).eq(m.id));
+        let line: Option<HazardLine> = self.read.one(&q).await?;
+        let mut summary = line.ok_or(Error::NotFound)?.summary(t)?;
         // The detail reads the state itself (the list reads its projections; a test holds the
         // two equal over the demo's hazards).
         summary.status = state.status;
@@ -588,5 +535,103 @@ impl Hazards<'_> {
                 .cmp(&(b.school_code.as_str(), b.closure_number.as_str()))
         });
         Ok(out)
+    }
+}
+
+read_row! {
+    /// A hazard as a list shows it: its projections and the names it shows, joined in.
+    pub(super) struct HazardLine {
+        id: HazardId = Expr::col((hazard::Entity, hazard::Column::Id)),
+        school_id: OrgId = Expr::col((hazard::Entity, hazard::Column::SchoolId)),
+        school_code: String = Expr::col((org::Entity, org::Column::Code)),
+        school_name: String = Expr::col((org::Entity, org::Column::Name)),
+        aspect: String = Expr::col((hazard::Entity, hazard::Column::Aspect)),
+        source: String = Expr::col((hazard::Entity, hazard::Column::Source)),
+        status: String = Expr::col((hazard::Entity, hazard::Column::Status)),
+        level: Option<String> = Expr::col((hazard::Entity, hazard::Column::Level)),
+        treatment: Option<String> = Expr::col((hazard::Entity, hazard::Column::Treatment)),
+        supervised: bool = Expr::col((hazard::Entity, hazard::Column::Supervised)),
+        deadline: Option<NaiveDate> = Expr::col((hazard::Entity, hazard::Column::Deadline)),
+        responsible_user_id: Option<UserId> =
+            Expr::col((hazard::Entity, hazard::Column::ResponsibleUserId)),
+        responsible_name: Option<String> = Expr::col((user::Entity, user::Column::DisplayName)),
+        zone_name: Option<String> = Expr::col((zone::Entity, zone::Column::Name)),
+        risk_point_name: Option<String> = Expr::col((risk_point::Entity, risk_point::Column::Name)),
+        closure_number: Option<String> = Expr::col((hazard::Entity, hazard::Column::ClosureNumber)),
+        title: String = Expr::col((hazard::Entity, hazard::Column::Title)),
+        category: String = Expr::col((hazard::Entity, hazard::Column::Category)),
+        reported_by_name: String = Expr::col((hazard::Entity, hazard::Column::ReportedByName)),
+        reported_at: DateTime<Utc> = Expr::col((hazard::Entity, hazard::Column::ReportedAt)),
+        updated_at: DateTime<Utc> = Expr::col((hazard::Entity, hazard::Column::UpdatedAt)),
+        closed_at: Option<DateTime<Utc>> = Expr::col((hazard::Entity, hazard::Column::ClosedAt)),
+    }
+}
+
+/// `FROM hazards` with its school and the names a list shows.
+fn joined(q: &mut sea_orm::sea_query::SelectStatement) -> &mut sea_orm::sea_query::SelectStatement {
+    let h = hazard::Entity;
+    q.from(h)
+        .inner_join(
+            org::Entity,
+            Expr::col((org::Entity, org::Column::Id)).equals((h, hazard::Column::SchoolId)),
+        )
+        .left_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id))
+                .equals((h, hazard::Column::ResponsibleUserId)),
+        )
+        .left_join(
+            zone::Entity,
+            Expr::col((zone::Entity, zone::Column::Id)).equals((h, hazard::Column::ZoneId)),
+        )
+        .left_join(
+            risk_point::Entity,
+            Expr::col((risk_point::Entity, risk_point::Column::Id))
+                .equals((h, hazard::Column::RiskPointId)),
+        )
+}
+
+impl HazardLine {
+    /// The list's summary, from the row's projections of the state (kept with it on every
+    /// step): a list does not parse the stored state of each row.
+    fn summary(self, t: NaiveDate) -> Result<HazardSummary> {
+        let status = Status::parse(&self.status).ok_or_else(|| {
+            Error::internal(anyhow::anyhow!(
+                "hazard {}: status {}",
+                self.id.0,
+                self.status
+            ))
+        })?;
+        let level = self.level.as_deref().and_then(Level::parse);
+        let overdue = !status.stops_clock() && self.deadline.is_some_and(|d| t > d);
+        Ok(HazardSummary {
+            id: self.id,
+            school_id: self.school_id,
+            school_code: self.school_code,
+            school_name: self.school_name,
+            aspect: Aspect::parse(&self.aspect).unwrap_or(Aspect::Things),
+            source: Source::parse(&self.source).unwrap_or_default(),
+            status,
+            level,
+            treatment: self.treatment.as_deref().and_then(Treatment::parse),
+            supervised: self.supervised || level == Some(Level::Major),
+            deadline: self.deadline,
+            overdue,
+            days_overdue: match self.deadline {
+                Some(d) if overdue => (t - d).num_days(),
+                _ => 0,
+            },
+            responsible_user_id: self.responsible_user_id,
+            responsible_name: self.responsible_name,
+            zone_name: self.zone_name,
+            risk_point_name: self.risk_point_name,
+            closure_number: self.closure_number,
+            title: self.title,
+            category: self.category,
+            reported_by_name: self.reported_by_name,
+            reported_at: self.reported_at,
+            updated_at: self.updated_at,
+            closed_at: self.closed_at,
+        })
     }
 }

@@ -1,0 +1,330 @@
+//! The read path of the lists and pages that are read far more often than written.
+//!
+//! SeaORM over sqlx serves every write and most reads. On SQLite, though, sqlx runs each
+//! connection on its own worker thread and hands every row across a channel: a list of fifty
+//! rows costs dozens of thread wake-ups, which the load profile showed as ~40 % of the CPU in
+//! the kernel. A [`Reader`] runs the hot reads on SQLite through `rusqlite` instead — on the
+//! calling thread, with the connection's prepared-statement cache, over a small pool of
+//! connections to the same file (WAL: readers never wait for the writer). The statements are
+//! still built with sea-query, so the SQL and its scope conditions are the same code on both
+//! databases; on PostgreSQL (and an in-memory SQLite database, which a second connection
+//! cannot see) the same statement runs through SeaORM.
+//!
+//! Rows come back as types implementing [`FromRow`]: tuples of [`Col`]s, or structs declared
+//! with [`read_row!`], whose fields say which expression they select, so the columns and the
+//! fields cannot drift apart.
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::{FromSql, ValueRef};
+use sea_orm::sea_query::{SelectStatement, SqliteQueryBuilder, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Idle connections kept per database; more are opened under load and closed when returned.
+const KEEP_IDLE: usize = 8;
+/// Prepared statements cached per connection.
+const STATEMENT_CACHE: usize = 128;
+
+/// Where the hot reads run: see the module documentation.
+#[derive(Clone, Debug)]
+pub(crate) struct Reader {
+    inner: Inner,
+}
+
+#[derive(Clone, Debug)]
+enum Inner {
+    Sqlite(Arc<Pool>),
+    Orm(DatabaseConnection),
+}
+
+#[derive(Debug)]
+struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+impl Reader {
+    /// The reader for a database opened from `url` through `conn`.
+    pub(super) fn new(url: &str, conn: DatabaseConnection) -> Reader {
+        let inner = match sqlite_file(url) {
+            Some(p) => Inner::Sqlite(Arc::new(Pool {
+                path: PathBuf::from(p),
+                idle: Mutex::new(Vec::new()),
+            })),
+            None => Inner::Orm(conn),
+        };
+        Reader { inner }
+    }
+
+    /// Which path this reader takes (`rusqlite` or `seaorm`), for the operator's status.
+    pub fn path(&self) -> &'static str {
+        match self.inner {
+            Inner::Sqlite(_) => "rusqlite",
+            Inner::Orm(_) => "seaorm",
+        }
+    }
+
+    /// Every row the statement selects.
+    pub async fn all<R: FromRow>(&self, q: &SelectStatement) -> Result<Vec<R>> {
+        match &self.inner {
+            Inner::Sqlite(pool) => pool.with(|c| {
+                let (sql, values) = q.build(SqliteQueryBuilder);
+                let params = bind(values.0)?;
+                let mut stmt = c.prepare_cached(&sql).map_err(Error::internal)?;
+                let mut rows = stmt
+                    .query(rusqlite::params_from_iter(params.iter()))
+                    .map_err(Error::internal)?;
+                let mut out = Vec::new();
+                while let Some(row) = rows.next().map_err(Error::internal)? {
+                    out.push(R::from_row(&mut Cursor {
+                        row: RowRef::Sqlite(row),
+                        i: 0,
+                    })?);
+                }
+                Ok(out)
+            }),
+            Inner::Orm(conn) => conn
+                .query_all(q)
+                .await?
+                .iter()
+                .map(|r| {
+                    R::from_row(&mut Cursor {
+                        row: RowRef::Orm(r),
+                        i: 0,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// The first row the statement selects, if any (the statement should carry its own
+    /// `LIMIT 1` where more could match).
+    pub async fn one<R: FromRow>(&self, q: &SelectStatement) -> Result<Option<R>> {
+        Ok(self.all(q).await?.into_iter().next())
+    }
+}
+
+/// The file of a SQLite URL; `None` for PostgreSQL and in-memory databases.
+fn sqlite_file(url: &str) -> Option<&str> {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|p| p.split('?').next().unwrap_or(p))
+        .filter(|p| !p.is_empty() && !p.starts_with(":memory:") && !url.contains("mode=memory"))
+}
+
+impl Pool {
+    fn with<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+        let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = f(&conn);
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < KEEP_IDLE {
+            idle.push(conn);
+        }
+        out
+    }
+
+    fn open(&self) -> Result<rusqlite::Connection> {
+        let c = rusqlite::Connection::open(&self.path).map_err(Error::internal)?;
+        c.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(Error::internal)?;
+        // A reader never writes, whatever a statement says.
+        c.pragma_update(None, "query_only", true)
+            .map_err(Error::internal)?;
+        c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(c)
+    }
+}
+
+/// sea-query's values as SQLite stores them when sqlx writes them (the same text for dates
+/// and instants, so comparisons in `WHERE` agree with the stored rows).
+fn bind(values: Vec<Value>) -> Result<Vec<rusqlite::types::Value>> {
+    use rusqlite::types::Value as V;
+    fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> V) -> V {
+        v.map(f).unwrap_or(V::Null)
+    }
+    values
+        .into_iter()
+        .map(|v| {
+            Ok(match v {
+                Value::Bool(b) => opt(b, |b| V::Integer(i64::from(b))),
+                Value::TinyInt(i) => opt(i, |i| V::Integer(i.into())),
+                Value::SmallInt(i) => opt(i, |i| V::Integer(i.into())),
+                Value::Int(i) => opt(i, |i| V::Integer(i.into())),
+                Value::BigInt(i) => opt(i, V::Integer),
+                Value::TinyUnsigned(i) => opt(i, |i| V::Integer(i.into())),
+                Value::SmallUnsigned(i) => opt(i, |i| V::Integer(i.into())),
+                Value::Unsigned(i) => opt(i, |i| V::Integer(i.into())),
+                Value::BigUnsigned(i) => match i.map(i64::try_from) {
+                    None => V::Null,
+                    Some(Ok(i)) => V::Integer(i),
+                    Some(Err(e)) => return Err(Error::internal(e)),
+                },
+                Value::Float(f) => opt(f, |f| V::Real(f.into())),
+                Value::Double(f) => opt(f, V::Real),
+                Value::String(s) => opt(s, V::Text),
+                Value::Char(c) => opt(c, |c| V::Text(c.to_string())),
+                Value::Bytes(b) => opt(b, V::Blob),
+                Value::Json(j) => opt(j, |j| V::Text(j.to_string())),
+                Value::ChronoDate(d) => opt(d, |d| V::Text(d.format("%F").to_string())),
+                Value::ChronoDateTime(d) => opt(d, |d| V::Text(d.format("%F %T%.f").to_string())),
+                Value::ChronoDateTimeUtc(d) => opt(d, |d| {
+                    V::Text(d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+                }),
+                other => {
+                    return Err(Error::internal(anyhow::anyhow!(
+                        "the read path cannot bind {other:?}"
+                    )));
+                }
+            })
+        })
+        .collect()
+}
+
+enum RowRef<'a> {
+    Sqlite(&'a rusqlite::Row<'a>),
+    Orm(&'a QueryResult),
+}
+
+/// Reads a row's columns in order.
+pub(crate) struct Cursor<'a> {
+    row: RowRef<'a>,
+    i: usize,
+}
+
+impl Cursor<'_> {
+    /// The next column, as `T`.
+    pub fn next<T: Col>(&mut self) -> Result<T> {
+        let i = self.i;
+        self.i += 1;
+        match &self.row {
+            RowRef::Sqlite(r) => {
+                let v = r.get_ref(i).map_err(Error::internal)?;
+                T::sqlite(v).map_err(|e| Error::internal(anyhow::anyhow!("column {i}: {e}")))
+            }
+            RowRef::Orm(r) => Ok(T::orm(r, i)?),
+        }
+    }
+}
+
+/// A value a column of a read row can hold, read the same from both databases.
+pub(crate) trait Col: Sized {
+    fn sqlite(v: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self>;
+    fn orm(r: &QueryResult, i: usize) -> std::result::Result<Self, sea_orm::DbErr>;
+}
+
+macro_rules! col_types {
+    ($($t:ty),+) => {$(
+        impl Col for $t {
+            fn sqlite(v: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                <$t as FromSql>::column_result(v)
+            }
+            fn orm(r: &QueryResult, i: usize) -> std::result::Result<Self, sea_orm::DbErr> {
+                r.try_get_by_index::<$t>(i)
+            }
+        }
+        impl Col for Option<$t> {
+            fn sqlite(v: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                <Option<$t> as FromSql>::column_result(v)
+            }
+            fn orm(r: &QueryResult, i: usize) -> std::result::Result<Self, sea_orm::DbErr> {
+                r.try_get_by_index::<Option<$t>>(i)
+            }
+        }
+    )+};
+}
+col_types!(i64, i32, bool, f64, String, NaiveDate, DateTime<Utc>);
+
+/// The typed ids read as the integers they are stored as.
+macro_rules! col_ids {
+    ($($t:ident),+) => {$(
+        impl Col for crate::domain::ids::$t {
+            fn sqlite(v: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(v).map(crate::domain::ids::$t)
+            }
+            fn orm(r: &QueryResult, i: usize) -> std::result::Result<Self, sea_orm::DbErr> {
+                r.try_get_by_index::<i64>(i).map(crate::domain::ids::$t)
+            }
+        }
+        impl Col for Option<crate::domain::ids::$t> {
+            fn sqlite(v: ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                Option::<i64>::column_result(v).map(|o| o.map(crate::domain::ids::$t))
+            }
+            fn orm(r: &QueryResult, i: usize) -> std::result::Result<Self, sea_orm::DbErr> {
+                r.try_get_by_index::<Option<i64>>(i).map(|o| o.map(crate::domain::ids::$t))
+            }
+        }
+    )+};
+}
+col_ids!(
+    OrgId,
+    UserId,
+    PersonId,
+    ZoneId,
+    RiskPointId,
+    HazardId,
+    InspectionId,
+    CampaignId,
+    CatalogItemId,
+    NotificationId
+);
+
+/// A row read from a statement, column by column in the order selected.
+pub(crate) trait FromRow: Sized {
+    fn from_row(c: &mut Cursor<'_>) -> Result<Self>;
+}
+
+macro_rules! tuple_rows {
+    ($(($($t:ident),+)),+) => {$(
+        impl<$($t: Col),+> FromRow for ($($t,)+) {
+            fn from_row(c: &mut Cursor<'_>) -> Result<Self> {
+                Ok(($(c.next::<$t>()?,)+))
+            }
+        }
+    )+};
+}
+tuple_rows!(
+    (A),
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, F),
+    (A, B, C, D, E, F, G),
+    (A, B, C, D, E, F, G, H)
+);
+
+/// A struct a read statement fills: each field names the expression it selects.
+/// `Self::select(&mut query)` adds the expressions in field order; [`FromRow`] reads them back
+/// in the same order.
+macro_rules! read_row {
+    ($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $f:ident : $t:ty = $e:expr),+ $(,)? }) => {
+        $(#[$m])*
+        $vis struct $name { $($(#[$fm])* $fvis $f: $t),+ }
+        impl $crate::storage::read::FromRow for $name {
+            fn from_row(c: &mut $crate::storage::read::Cursor<'_>) -> $crate::error::Result<Self> {
+                // Struct fields are evaluated in the order written: the order selected.
+                Ok(Self { $($f: c.next()?),+ })
+            }
+        }
+        impl $name {
+            /// Adds this row's columns, in order, to a select statement.
+            #[allow(dead_code)]
+            pub(in crate::storage) fn select(
+                q: &mut sea_orm::sea_query::SelectStatement,
+            ) -> &mut sea_orm::sea_query::SelectStatement {
+                $(q.expr($e);)+
+                q
+            }
+        }
+    };
+}
+pub(crate) use read_row;
+
+#[cfg(test)]
+mod tests;
