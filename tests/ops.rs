@@ -46,3 +46,26 @@ async fn backup_is_a_verifiable_copy() {
         "the copy holds the same data"
     );
 }
+
+/// The hot reads' path gives the same models as SeaORM over sqlx for every table of the demo
+/// district (every column type, NULLs, dates, instants, JSON text and blobs), after the demo's
+/// sign-ins and a few writes.
+#[tokio::test]
+async fn the_read_path_reads_every_table_as_seaorm_does() {
+    let mut app = TestApp::new().await;
+    let expected = if common::backend() == "postgres" {
+        "seaorm"
+    } else {
+        "rusqlite"
+    };
+    assert_eq!(app.db.read_path(), expected);
+    let token = app.login("s001.principal").await;
+    let r = app.get("/api/v1/hazards?per_page=5", Some(&token)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let differ = app
+        .db
+        .verify_read_path(&Operator::command_line())
+        .await
+        .expect("verify");
+    assert!(differ.is_empty(), "tables read differently: {differ:?}");
+}

@@ -9,6 +9,7 @@ use super::entity::audit_log;
 use super::{Actor, views};
 use crate::error::Result;
 use crate::storage::AuditLog;
+use crate::storage::read::ReadAll as _;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
@@ -244,7 +245,7 @@ impl AuditLog<'_> {
                 q.order_by_desc(audit_log::Column::Id)
                     .offset(offset)
                     .limit(paging.per_page)
-                    .all(&self.conn)
+                    .read_all(&self.read)
                     .await?
             }
             None => Vec::new(),

@@ -11,6 +11,7 @@ use crate::domain::org::OrgLevel;
 use crate::error::{Error, FieldError, Result};
 use crate::media::Processed;
 use crate::storage::Files;
+use crate::storage::read::ReadAll as _;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
@@ -197,7 +198,7 @@ impl Files<'_> {
     pub async fn bytes(&self, id: FileId, variant: Variant) -> Result<FileBytes> {
         let m = self.file_row(id).await?;
         let blob = file_blob::Entity::find_by_id((id, variant.as_str().to_string()))
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         let mime = match variant {

@@ -8,6 +8,7 @@ use crate::domain::ids::{HazardId, NotificationId, OrgId, UserId};
 use crate::domain::role::Role;
 use crate::error::{Error, Result};
 use crate::storage::Notices;
+use crate::storage::read::ReadAll as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Expr;
@@ -262,7 +263,7 @@ impl Notices<'_> {
                 .order_by_desc(notification::Column::Id)
                 .offset(offset)
                 .limit(paging.per_page)
-                .all(&self.conn)
+                .read_all(&self.read)
                 .await?
                 .into_iter()
                 .map(Into::into)

@@ -29,6 +29,7 @@ use crate::domain::risk::{Aspect, CheckFrequency};
 use crate::domain::role::Role;
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Inspections;
+use crate::storage::read::ReadAll as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
@@ -636,7 +637,7 @@ impl Inspections<'_> {
             .filter(Expr::col(org::Column::Path).like(path.like_pattern()))
             .filter(org::Column::Level.eq(OrgLevel::School.as_str()))
             .order_by_asc(org::Column::Code)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         Ok((root, schools))
     }
@@ -645,7 +646,7 @@ impl Inspections<'_> {
     /// the cross assignment it was submitted through.
     async fn inspection_row(&self, id: InspectionId) -> Result<inspection::Model> {
         let m = inspection::Entity::find_by_id(id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         // In scope through its school — or the assigned cross-inspector's own record.
@@ -665,7 +666,7 @@ impl Inspections<'_> {
         let schools: HashSet<OrgId> = rows.iter().map(|r| r.school_id).collect();
         let orgs: HashMap<OrgId, OrgRef> = org::Entity::find()
             .filter(org::Column::Id.is_in(schools))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|m| (m.id, OrgRef::from(m)))
@@ -676,7 +677,7 @@ impl Inspections<'_> {
         } else {
             campaign::Entity::find()
                 .filter(campaign::Column::Id.is_in(cids))
-                .all(&self.conn)
+                .read_all(&self.read)
                 .await?
                 .into_iter()
                 .map(|c| (c.id, c.name))
@@ -745,10 +746,10 @@ impl Inspections<'_> {
         let targeted = campaign_school::Entity::find()
             .filter(campaign_school::Column::CampaignId.eq(c))
             .filter(campaign_school::Column::SchoolId.eq(school))
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .is_some();
-        match campaign::Entity::find_by_id(c).one(&self.conn).await? {
+        match campaign::Entity::find_by_id(c).read_one(&self.read).await? {
             Some(m) if targeted => Ok(m),
             _ => Err(Error::field(
                 "campaign_id",
@@ -807,7 +808,7 @@ impl Inspections<'_> {
         let rows = inspection_item::Entity::find()
             .filter(inspection_item::Column::InspectionId.eq(id))
             .order_by_asc(inspection_item::Column::Seq)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let hids: Vec<HazardId> = rows.iter().filter_map(|r| r.hazard_id).collect();
         let statuses: HashMap<HazardId, String> = if hids.is_empty() {
@@ -815,7 +816,7 @@ impl Inspections<'_> {
         } else {
             hazard::Entity::find()
                 .filter(hazard::Column::Id.is_in(hids))
-                .all(&self.conn)
+                .read_all(&self.read)
                 .await?
                 .into_iter()
                 .map(|h| (h.id, h.status))
@@ -878,7 +879,7 @@ impl Inspections<'_> {
         } else if f.from.is_none() && f.to.is_none() {
             q = sea_orm::QuerySelect::limit(q, 500);
         }
-        let rows = q.all(&self.conn).await?;
+        let rows = q.read_all(&self.read).await?;
         self.inspection_views(rows, grace).await
     }
 
@@ -905,7 +906,7 @@ impl Inspections<'_> {
         let ids: Vec<UserId> = ids.into_iter().collect();
         Ok(user::Entity::find()
             .filter(user::Column::Id.is_in(ids))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|u| (u.id, u.display_name))
@@ -940,7 +941,7 @@ impl Inspections<'_> {
             .filter(user::Column::Disabled.eq(false))
             .order_by_asc(user::Column::OrgId)
             .order_by_asc(user::Column::Username)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         Ok(users
             .into_iter()

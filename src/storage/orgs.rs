@@ -8,6 +8,7 @@ use crate::domain::ids::OrgId;
 use crate::domain::org::{OrgLevel, OrgPath, SchoolKind, valid_code};
 use crate::domain::person::valid_phone;
 use crate::error::{Error, FieldError, Result};
+use crate::storage::read::ReadAll as _;
 use crate::storage::{Orgs, Schools};
 use chrono::Utc;
 use sea_orm::prelude::*;
@@ -296,7 +297,7 @@ impl Scoped {
         let ids: Vec<OrgId> = ids.into_iter().collect();
         let rows = org::Entity::find()
             .filter(org::Column::Id.is_in(ids))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         Ok(rows.into_iter().map(|m| (m.id, OrgRef::from(m))).collect())
     }
@@ -317,7 +318,7 @@ impl Orgs<'_> {
             .filter(self.org_scope())
             .filter(org::Column::Level.ne(OrgLevel::School.as_str()))
             .order_by_asc(org::Column::Path)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -340,7 +341,7 @@ impl Orgs<'_> {
             .filter(self.org_scope())
             .filter(org::Column::Level.eq(OrgLevel::District.as_str()))
             .order_by_asc(org::Column::Code)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -376,7 +377,7 @@ impl Schools<'_> {
                 q.order_by_asc(org::Column::Code)
                     .offset(offset)
                     .limit(paging.per_page)
-                    .all(&self.conn)
+                    .read_all(&self.read)
                     .await?
             }
             None => Vec::new(),
@@ -654,7 +655,7 @@ impl Orgs<'_> {
                 tx.event.object_id = id.to_string();
                 tx.commit().await?;
                 let m = org::Entity::find_by_id(id)
-                    .one(&self.conn)
+                    .read_one(&self.read)
                     .await?
                     .ok_or(Error::NotFound)?;
                 Ok(m.into())

@@ -11,6 +11,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::policy::{self, Action};
 use crate::storage::People;
 use crate::storage::orgs::OrgAudit;
+use crate::storage::read::ReadAll as _;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
@@ -100,7 +101,7 @@ impl People<'_> {
             .filter(person::Column::OrgId.eq(school))
             .filter(person::Column::Active.eq(true))
             .order_by_asc(person::Column::Id)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let mut out: Vec<Person> = rows.into_iter().map(|m| self.person_view(m)).collect();
         out.sort_by_key(|p| {

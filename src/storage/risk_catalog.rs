@@ -14,6 +14,7 @@ use crate::domain::risk::{
 };
 use crate::error::{Error, Result};
 use crate::storage::Catalog;
+use crate::storage::read::ReadAll as _;
 use crate::storage::risk_points::RiskAudit;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
@@ -474,7 +475,7 @@ impl Catalog<'_> {
                 .ok_or_else(|| Error::field("org_id", "err.catalog.choose_district"))?,
         };
         let m = org::Entity::find_by_id(id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         let p = OrgPath::parse(&m.path).ok_or(Error::NotFound)?;
@@ -501,7 +502,7 @@ impl Catalog<'_> {
             Error::field("org_id", key)
         })?;
         let owner = org::Entity::find_by_id(c.org_id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         Ok((c, owner))
@@ -540,7 +541,7 @@ impl Catalog<'_> {
                 q.order_by_asc(risk_catalog_item::Column::Code)
                     .offset(offset)
                     .limit(per)
-                    .all(&self.conn)
+                    .read_all(&self.read)
                     .await?
             }
             None => Vec::new(),
@@ -576,7 +577,7 @@ impl Catalog<'_> {
         let rows = risk_catalog_item::Entity::find()
             .filter(risk_catalog_item::Column::CatalogId.eq(c.id))
             .order_by_asc(risk_catalog_item::Column::Code)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         Ok((info(c, &owner), rows.into_iter().map(Into::into).collect()))
     }
@@ -587,15 +588,15 @@ impl Catalog<'_> {
         id: CatalogItemId,
     ) -> Result<(risk_catalog_item::Model, risk_catalog::Model, bool)> {
         let m = risk_catalog_item::Entity::find_by_id(id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         let c = risk_catalog::Entity::find_by_id(m.catalog_id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         let o = org::Entity::find_by_id(c.org_id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         let p = OrgPath::parse(&o.path).ok_or(Error::NotFound)?;
@@ -614,7 +615,7 @@ impl Catalog<'_> {
             .filter(risk_catalog_history::Column::ItemCode.eq(&m.code))
             .order_by_desc(risk_catalog_history::Column::Id)
             .limit(50)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|h| CatalogChange {

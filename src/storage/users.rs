@@ -11,6 +11,7 @@ use crate::domain::org::OrgLevel;
 use crate::domain::role::Role;
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Users;
+use crate::storage::read::ReadAll as _;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition, IntoActiveModel, QueryOrder, QuerySelect};
@@ -95,7 +96,7 @@ impl Users<'_> {
                 q.order_by_asc(user::Column::Username)
                     .offset(offset)
                     .limit(paging.per_page)
-                    .all(&self.conn)
+                    .read_all(&self.read)
                     .await?
             }
             None => Vec::new(),
@@ -103,7 +104,7 @@ impl Users<'_> {
         let org_ids: Vec<OrgId> = rows.iter().filter_map(|u| u.org_id).collect();
         let orgs: HashMap<OrgId, OrgRef> = org::Entity::find()
             .filter(org::Column::Id.is_in(org_ids))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|o| (o.id, o.into()))
@@ -133,7 +134,7 @@ impl Users<'_> {
         let u = self.user_row(id, &self.conn).await?;
         let o = match u.org_id {
             Some(oid) => org::Entity::find_by_id(oid)
-                .one(&self.conn)
+                .read_one(&self.read)
                 .await?
                 .map(Into::into),
             None => None,
@@ -335,7 +336,7 @@ impl Users<'_> {
         self.permit()?;
         let rows = org::Entity::find()
             .order_by_asc(org::Column::Path)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }

@@ -10,6 +10,7 @@ use crate::domain::org::ZoneType;
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Zones;
 use crate::storage::orgs::OrgAudit;
+use crate::storage::read::ReadAll as _;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
@@ -120,11 +121,11 @@ impl Zones<'_> {
         let rows = zone::Entity::find()
             .filter(zone::Column::SchoolId.eq(school))
             .order_by_asc(zone::Column::Code)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let people: HashMap<PersonId, person::Model> = person::Entity::find()
             .filter(person::Column::OrgId.eq(school))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|p| (p.id, p))
@@ -146,7 +147,7 @@ impl Zones<'_> {
         let m = self.zone_row(id, &self.conn).await?;
         self.permit()?;
         let p = match m.responsible_person_id {
-            Some(pid) => person::Entity::find_by_id(pid).one(&self.conn).await?,
+            Some(pid) => person::Entity::find_by_id(pid).read_one(&self.read).await?,
             None => None,
         };
         Ok(Zone::from_rows(m, p.as_ref()))
@@ -230,7 +231,7 @@ impl Zones<'_> {
     async fn get_zone_unchecked(&self, id: ZoneId) -> Result<Zone> {
         let m = self.zone_row(id, &self.conn).await?;
         let p = match m.responsible_person_id {
-            Some(pid) => person::Entity::find_by_id(pid).one(&self.conn).await?,
+            Some(pid) => person::Entity::find_by_id(pid).read_one(&self.read).await?,
             None => None,
         };
         Ok(Zone::from_rows(m, p.as_ref()))

@@ -8,6 +8,7 @@ use crate::domain::org::OrgPath;
 use crate::error::Error;
 use crate::storage::Hazards;
 use crate::storage::entity::{hazard_event, org, user};
+use crate::storage::read::ReadAll as _;
 use crate::storage::read::read_row;
 use crate::storage::risk_points::today;
 use crate::storage::views;
@@ -126,7 +127,7 @@ impl Hazards<'_> {
             let p = OrgPath::parse(&node.path).ok_or(Error::NotFound)?;
             q = q.filter(Expr::col(org::Column::Path).like(p.like_pattern()));
         }
-        Ok(q.all(&self.conn)
+        Ok(q.read_all(&self.read)
             .await?
             .into_iter()
             .map(|m| (m.id, m))
@@ -366,7 +367,7 @@ impl Hazards<'_> {
         let school = self.school_row(m.school_id, &self.conn).await?;
         let district_name = match school.parent_id {
             Some(p) => org::Entity::find_by_id(p)
-                .one(&self.conn)
+                .read_one(&self.read)
                 .await?
                 .map(|d| d.name)
                 .unwrap_or_default(),
@@ -376,7 +377,7 @@ impl Hazards<'_> {
         let events = hazard_event::Entity::find()
             .filter(hazard_event::Column::HazardId.eq(m.id))
             .order_by_asc(hazard_event::Column::Seq)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let history = events
             .into_iter()
@@ -404,7 +405,7 @@ impl Hazards<'_> {
             .collect::<Result<Vec<_>>>()?;
         let notice_issued_by_name = match &state.notice {
             Some(n) => user::Entity::find_by_id(UserId(n.issued_by))
-                .one(&self.conn)
+                .read_one(&self.read)
                 .await?
                 .map(|u| u.display_name),
             None => None,
@@ -462,7 +463,7 @@ impl Hazards<'_> {
             .filter(user::Column::OrgId.eq(school))
             .filter(user::Column::Disabled.eq(false))
             .order_by_asc(user::Column::Id)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|u| SchoolUser {
@@ -493,7 +494,7 @@ impl Hazards<'_> {
                         .to_owned(),
                 ),
             )
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|m| (m.id, m))
@@ -503,7 +504,7 @@ impl Hazards<'_> {
             .filter(hazard_event::Column::Day.gte(first))
             .filter(hazard_event::Column::Day.lte(last))
             .filter(hazard_event::Column::HazardId.is_in(hazards.keys().copied()))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let mut out = Vec::new();
         for e in events {

@@ -98,7 +98,7 @@ impl Inspections<'_> {
             .filter(inspection::Column::Kind.eq(Kind::HalfMonth.as_str()))
             .filter(inspection::Column::Period.eq(p.to_string()))
             .order_by_asc(inspection::Column::SubmittedAt)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         // Campaigns running during the period, and which target schools inspected.
         let campaigns = campaign::Entity::find()
@@ -106,7 +106,7 @@ impl Inspections<'_> {
             .filter(campaign::Column::StartsOn.lte(p.ends_on()))
             .filter(campaign::Column::EndsOn.gte(p.starts_on()))
             .order_by_asc(campaign::Column::StartsOn)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let cids: Vec<CampaignId> = campaigns.iter().map(|c| c.id).collect();
         let targets: HashSet<(CampaignId, OrgId)> =
@@ -114,14 +114,14 @@ impl Inspections<'_> {
         let done: HashSet<(CampaignId, OrgId)> = inspection::Entity::find()
             .filter(inspection::Column::CampaignId.is_in(cids))
             .filter(inspection::Column::SchoolId.is_in(ids))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .filter_map(|i| Some((i.campaign_id?, i.school_id)))
             .collect();
         let parents: HashMap<OrgId, org::Model> = org::Entity::find()
             .filter(org::Column::Id.is_in(schools.iter().filter_map(|s| s.parent_id)))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|m| (m.id, m))

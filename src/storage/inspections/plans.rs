@@ -133,7 +133,7 @@ impl Inspections<'_> {
     /// A campaign the actor sees: issued within the actor's scope, or targeting a school in it.
     async fn campaign_row(&self, id: CampaignId) -> Result<campaign::Model> {
         let c = campaign::Entity::find_by_id(id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         if self.org_row(c.org_id, &self.conn).await.is_ok() {
@@ -163,7 +163,7 @@ impl Inspections<'_> {
     ) -> Result<Vec<(CampaignId, OrgId)>> {
         Ok(campaign_school::Entity::find()
             .filter(campaign_school::Column::CampaignId.is_in(ids.iter().copied()))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|r| (r.campaign_id, r.school_id))
@@ -176,7 +176,7 @@ impl Inspections<'_> {
         let visible: HashSet<OrgId> = org::Entity::find()
             .filter(self.org_scope())
             .filter(org::Column::Level.eq(OrgLevel::School.as_str()))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|o| o.id)
@@ -184,14 +184,14 @@ impl Inspections<'_> {
         let targets = self.campaign_targets(&ids).await?;
         let done: HashSet<(CampaignId, OrgId)> = inspection::Entity::find()
             .filter(inspection::Column::CampaignId.is_in(ids.iter().copied()))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .filter_map(|i| Some((i.campaign_id?, i.school_id)))
             .collect();
         let orgs: HashMap<OrgId, OrgRef> = org::Entity::find()
             .filter(org::Column::Id.is_in(rows.iter().map(|c| c.org_id)))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|m| (m.id, OrgRef::from(m)))
@@ -231,7 +231,7 @@ impl Inspections<'_> {
         self.permit()?;
         let in_scope: Vec<org::Model> = org::Entity::find()
             .filter(self.org_scope())
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let nodes: Vec<OrgId> = in_scope.iter().map(|o| o.id).collect();
         let schools: Vec<OrgId> = in_scope
@@ -241,7 +241,7 @@ impl Inspections<'_> {
             .collect();
         let targeted: HashSet<CampaignId> = campaign_school::Entity::find()
             .filter(campaign_school::Column::SchoolId.is_in(schools))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|r| r.campaign_id)
@@ -254,7 +254,7 @@ impl Inspections<'_> {
             )
             .order_by_desc(campaign::Column::StartsOn)
             .order_by_desc(campaign::Column::Id)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         self.campaign_views(rows).await
     }
@@ -277,19 +277,19 @@ impl Inspections<'_> {
             .filter(org::Column::Id.is_in(targets))
             .filter(self.org_scope())
             .order_by_asc(org::Column::Code)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let ids: Vec<OrgId> = schools.iter().map(|s| s.id).collect();
         let inspections = inspection::Entity::find()
             .filter(inspection::Column::CampaignId.eq(id))
             .filter(inspection::Column::SchoolId.is_in(ids.clone()))
             .order_by_asc(inspection::Column::SubmittedAt)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let hazards = hazard::Entity::find()
             .filter(hazard::Column::CampaignId.eq(id))
             .filter(hazard::Column::SchoolId.is_in(ids))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let progress = schools
             .into_iter()
@@ -443,7 +443,7 @@ impl Inspections<'_> {
     /// them the target school's checklist and one inspection of it). Anyone else: `NotFound`.
     async fn cross_row(&self, id: CrossAssignmentId) -> Result<cross_assignment::Model> {
         let m = cross_assignment::Entity::find_by_id(id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         if m.inspector_user_id == self.actor.user_id
@@ -479,7 +479,7 @@ impl Inspections<'_> {
                         .flat_map(|r| [r.inspector_school_id, r.target_school_id]),
                 ),
             )
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|m| (m.id, OrgRef::from(m)))
@@ -489,7 +489,7 @@ impl Inspections<'_> {
             .await?;
         let done: HashMap<CrossAssignmentId, InspectionId> = inspection::Entity::find()
             .filter(inspection::Column::CrossAssignmentId.is_in(ids))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .filter_map(|i| Some((i.cross_assignment_id?, i.id)))
@@ -520,7 +520,7 @@ impl Inspections<'_> {
         let schools: Vec<OrgId> = org::Entity::find()
             .filter(self.org_scope())
             .filter(org::Column::Level.eq(OrgLevel::School.as_str()))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|o| o.id)
@@ -533,7 +533,7 @@ impl Inspections<'_> {
             )
             .order_by_desc(cross_assignment::Column::StartsOn)
             .order_by_asc(cross_assignment::Column::Id)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         self.cross_views(rows).await
     }
@@ -662,7 +662,7 @@ impl Inspections<'_> {
                 let rows = cross_assignment::Entity::find()
                     .filter(cross_assignment::Column::Id.is_in(ids))
                     .order_by_asc(cross_assignment::Column::Id)
-                    .all(&self.conn)
+                    .read_all(&self.read)
                     .await?;
                 self.cross_views(rows).await
             }
@@ -675,7 +675,7 @@ impl Inspections<'_> {
         let a = self.cross_row_open(id).await?;
         self.permit()?;
         let school = org::Entity::find_by_id(a.target_school_id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         let mut c = build_checklist(

@@ -17,8 +17,11 @@
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{FromSql, ValueRef};
-use sea_orm::sea_query::{SelectStatement, SqliteQueryBuilder, Value};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+use sea_orm::sea_query::{ColumnType, SelectStatement, SqliteQueryBuilder, Value};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IdenStatic,
+    Iterable, QueryResult, QuerySelect, QueryTrait, Select, TryIntoModel,
+};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -97,6 +100,62 @@ impl Reader {
                 })
                 .collect(),
         }
+    }
+
+    /// The models a SeaORM select of a whole entity reads (its columns, in the entity's
+    /// order): the same answer as `select.all(conn)`, without the thread hop on SQLite.
+    pub async fn models<E>(&self, select: Select<E>) -> Result<Vec<E::Model>>
+    where
+        E: EntityTrait,
+        E::ActiveModel: TryIntoModel<E::Model>,
+    {
+        let pool = match &self.inner {
+            Inner::Sqlite(pool) => pool,
+            Inner::Orm(conn) => return Ok(select.all(conn).await?),
+        };
+        let q = select.into_query();
+        let columns: Vec<(E::Column, ColumnType)> = E::Column::iter()
+            .map(|c| (c, c.def().get_column_type().clone()))
+            .collect();
+        pool.with(|c| {
+            let (sql, values) = q.build(SqliteQueryBuilder);
+            let params = bind(values.0)?;
+            let mut stmt = c.prepare_cached(&sql).map_err(Error::internal)?;
+            // The statement must select the entity's columns in order (a select narrowed with
+            // `select_only` is read as tuples or a `read_row!` instead).
+            let names = stmt.column_names();
+            let same = names.len() >= columns.len()
+                && columns
+                    .iter()
+                    .zip(&names)
+                    .all(|((c, _), n)| c.as_str() == *n);
+            if !same {
+                return Err(Error::internal(anyhow::anyhow!(
+                    "read path: {} selects {names:?}, not its entity's columns",
+                    E::default().table_name()
+                )));
+            }
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(params.iter()))
+                .map_err(Error::internal)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(Error::internal)? {
+                let mut m = <E::ActiveModel as ActiveModelTrait>::default();
+                for (i, (col, ty)) in columns.iter().enumerate() {
+                    let v = row.get_ref(i).map_err(Error::internal)?;
+                    let v = typed(v, ty).map_err(|e| {
+                        Error::internal(anyhow::anyhow!(
+                            "{}.{}: {e}",
+                            E::default().table_name(),
+                            col.as_str()
+                        ))
+                    })?;
+                    m.try_set(*col, v)?;
+                }
+                out.push(m.try_into_model()?);
+            }
+            Ok(out)
+        })
     }
 
     /// The first row the statement selects, if any (the statement should carry its own
@@ -184,6 +243,105 @@ fn bind(values: Vec<Value>) -> Result<Vec<rusqlite::types::Value>> {
             })
         })
         .collect()
+}
+
+impl super::Db {
+    /// Reads every table through the read path and through SeaORM over sqlx and names the
+    /// tables whose models differ (none, unless a column type was added that the read path
+    /// maps wrongly). Loads whole tables: for tests and an operator's check, not for requests.
+    pub async fn verify_read_path(&self, _: &super::seed::Operator) -> Result<Vec<&'static str>> {
+        use super::entity::*;
+        let mut differ = Vec::new();
+        macro_rules! same {
+            ($($e:ident),+) => {$({
+                let fast = self.read.models($e::Entity::find()).await?;
+                let orm = $e::Entity::find().all(&self.conn).await?;
+                if format!("{fast:?}") != format!("{orm:?}") {
+                    differ.push(stringify!($e));
+                }
+            })+};
+        }
+        same!(
+            audit_log,
+            campaign,
+            campaign_school,
+            counter,
+            cross_assignment,
+            file,
+            file_blob,
+            hazard,
+            hazard_event,
+            inspection,
+            inspection_item,
+            job,
+            notification,
+            org,
+            person,
+            risk_assessment,
+            risk_catalog,
+            risk_catalog_history,
+            risk_catalog_item,
+            risk_point,
+            session,
+            user,
+            zone
+        );
+        Ok(differ)
+    }
+}
+
+/// A SQLite value as the sea-query value of the column's type (what the model's fields take).
+fn typed(v: ValueRef<'_>, ty: &ColumnType) -> rusqlite::types::FromSqlResult<Value> {
+    use ColumnType as T;
+    Ok(match ty {
+        T::TinyInteger | T::SmallInteger | T::Integer => {
+            Value::Int(Option::<i32>::column_result(v)?)
+        }
+        T::BigInteger => Value::BigInt(Option::<i64>::column_result(v)?),
+        T::Boolean => Value::Bool(Option::<bool>::column_result(v)?),
+        T::Float | T::Double | T::Decimal(_) => Value::Double(Option::<f64>::column_result(v)?),
+        T::Char(_) | T::String(_) | T::Text => Value::String(Option::<String>::column_result(v)?),
+        T::Blob | T::Binary(_) | T::VarBinary(_) => {
+            Value::Bytes(Option::<Vec<u8>>::column_result(v)?)
+        }
+        T::Date => Value::ChronoDate(Option::<NaiveDate>::column_result(v)?),
+        T::DateTime => Value::ChronoDateTime(Option::<chrono::NaiveDateTime>::column_result(v)?),
+        T::Timestamp | T::TimestampWithTimeZone => {
+            Value::ChronoDateTimeUtc(Option::<DateTime<Utc>>::column_result(v)?)
+        }
+        T::Json | T::JsonBinary => Value::Json(
+            Option::<String>::column_result(v)?
+                .map(|s| serde_json::from_str(&s).map(Box::new))
+                .transpose()
+                .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))?,
+        ),
+        other => {
+            return Err(rusqlite::types::FromSqlError::Other(
+                format!("no read path for column type {other:?}").into(),
+            ));
+        }
+    })
+}
+
+/// `select.read_all(&self.read)`: [`Reader::models`] in a query chain, where `.all(&conn)`
+/// would stand.
+pub(crate) trait ReadAll<E: EntityTrait> {
+    fn read_all(self, r: &Reader) -> impl Future<Output = Result<Vec<E::Model>>>;
+    /// The first model, as `.one(&conn)`.
+    fn read_one(self, r: &Reader) -> impl Future<Output = Result<Option<E::Model>>>;
+}
+
+impl<E> ReadAll<E> for Select<E>
+where
+    E: EntityTrait,
+    E::ActiveModel: TryIntoModel<E::Model>,
+{
+    fn read_all(self, r: &Reader) -> impl Future<Output = Result<Vec<E::Model>>> {
+        r.models(self)
+    }
+    async fn read_one(self, r: &Reader) -> Result<Option<E::Model>> {
+        Ok(r.models(self.limit(1)).await?.into_iter().next())
+    }
 }
 
 enum RowRef<'a> {

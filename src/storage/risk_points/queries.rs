@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::storage::Registers;
+use crate::storage::read::ReadAll as _;
 use crate::storage::risk_points::RiskAudit;
 use sea_orm::QuerySelect;
 
@@ -21,14 +22,14 @@ impl Registers<'_> {
     ) -> Result<(HashMap<ZoneId, String>, HashMap<PersonId, String>)> {
         let zones = zone::Entity::find()
             .filter(zone::Column::SchoolId.eq(school))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|z| (z.id, z.name))
             .collect();
         let people = person::Entity::find()
             .filter(person::Column::OrgId.eq(school))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(|p| (p.id, p.name))
@@ -69,7 +70,7 @@ impl Registers<'_> {
         }
         let rows = q
             .order_by_asc(risk_point::Column::Code)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let (zones, people) = self.names(school).await?;
         let mut counts = GradeCounts::default();
@@ -104,14 +105,14 @@ impl Registers<'_> {
 
     async fn detail(&self, m: risk_point::Model) -> Result<RiskPointDetail> {
         let school = org::Entity::find_by_id(m.school_id)
-            .one(&self.conn)
+            .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
         let (zones, people) = self.names(m.school_id).await?;
         let assessments = risk_assessment::Entity::find()
             .filter(risk_assessment::Column::RiskPointId.eq(m.id))
             .order_by_desc(risk_assessment::Column::Id)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?
             .into_iter()
             .map(Into::into)
@@ -509,7 +510,7 @@ impl Registers<'_> {
         let children = org::Entity::find()
             .filter(org::Column::ParentId.eq(node.id))
             .order_by_asc(org::Column::Code)
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let mut out = Vec::new();
         let t = today();
@@ -600,7 +601,7 @@ impl Registers<'_> {
         let points = risk_point::Entity::find()
             .filter(risk_point::Column::SchoolId.eq(school))
             .filter(risk_point::Column::Status.eq("active"))
-            .all(&self.conn)
+            .read_all(&self.read)
             .await?;
         let mut out = Vec::new();
         for z in &zones {
