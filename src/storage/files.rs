@@ -113,7 +113,7 @@ impl Files<'_> {
             None => return Err(Error::field("school_id", "err.file.school_required")),
         };
         let event = Event::new(FileAudit::Upload, "file", "");
-        if let Err(e) = self.school_row(school, &self.conn).await {
+        if let Err(e) = self.school_row(school, &self.read).await {
             self.audit_refusal(&event, &e).await;
             return Err(e);
         }
@@ -183,7 +183,7 @@ impl Files<'_> {
 
     /// A file in scope (404 otherwise, also for a nonexistent id), then the role check (403).
     async fn file_row(&self, id: FileId) -> Result<file::Model> {
-        let (m, _) = self.owned::<file::Entity>(id, &self.conn).await?;
+        let (m, _) = self.owned::<file::Entity>(id, &self.read).await?;
         self.permit()?;
         Ok(m)
     }

@@ -621,14 +621,14 @@ impl Inspections<'_> {
     async fn schools_under(&self, org: Option<i64>) -> Result<(org::Model, Vec<org::Model>)> {
         let root = match org {
             Some(id) => {
-                let m = self.org_row(OrgId(id), &self.conn).await?;
+                let m = self.org_row(OrgId(id), &self.read).await?;
                 self.permit()?;
                 m
             }
             None => {
                 self.permit()?;
                 let id = self.actor.org_id.ok_or(Error::NotFound)?;
-                self.org_row(id, &self.conn).await?
+                self.org_row(id, &self.read).await?
             }
         };
         let path = OrgPath::parse(&root.path).ok_or(Error::NotFound)?;
@@ -650,7 +650,7 @@ impl Inspections<'_> {
             .await?
             .ok_or(Error::NotFound)?;
         // In scope through its school — or the assigned cross-inspector's own record.
-        if self.school(m.school_id, &self.conn).await.is_ok()
+        if self.school(m.school_id, &self.read).await.is_ok()
             || (m.cross_assignment_id.is_some() && m.inspector_user_id == Some(self.actor.user_id))
         {
             return Ok(m);
@@ -719,7 +719,7 @@ impl Inspections<'_> {
 
     /// A school's checklist for an inspection of `q.kind`.
     pub async fn checklist(&self, school: OrgId, q: &ChecklistQuery) -> Result<Checklist> {
-        let s = self.school_row(school, &self.conn).await?;
+        let s = self.school_row(school, &self.read).await?;
         self.permit()?;
         let kind = parse_kind(q.kind.as_deref())?;
         let campaign = match (kind, q.campaign_id) {
@@ -890,7 +890,7 @@ impl Inspections<'_> {
         f: &InspectionFilter,
         grace: u32,
     ) -> Result<Vec<Inspection>> {
-        self.school_row(school, &self.conn).await?;
+        self.school_row(school, &self.read).await?;
         let f = InspectionFilter {
             org_id: Some(school.0),
             ..f.clone()

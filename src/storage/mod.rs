@@ -385,7 +385,7 @@ impl Scoped {
     /// Like [`Scoped::begin`] for a write about one org node (a school, a district): the node
     /// must be in scope (else `NotFound`, audited) before the role is checked (else `Forbidden`).
     async fn begin_for(&self, event: audit::Event, org: OrgId) -> Result<WriteTx<'_>> {
-        let found = self.org_row(org, &self.conn).await.map(drop);
+        let found = self.org_row(org, &self.read).await.map(drop);
         Ok(self.begin_found(event, found).await?.0)
     }
 
@@ -400,7 +400,7 @@ impl Scoped {
         event: audit::Event,
         school: OrgId,
     ) -> Result<(WriteTx<'_>, SchoolId)> {
-        let found = self.school(school, &self.conn).await;
+        let found = self.school(school, &self.read).await;
         self.begin_found(event, found).await
     }
 

@@ -8,7 +8,7 @@ use crate::domain::ids::OrgId;
 use crate::domain::org::{OrgLevel, OrgPath, SchoolKind, valid_code};
 use crate::domain::person::valid_phone;
 use crate::error::{Error, FieldError, Result};
-use crate::storage::read::ReadAll as _;
+use crate::storage::read::{Fetch, ReadAll as _};
 use crate::storage::{Orgs, Schools};
 use chrono::Utc;
 use sea_orm::prelude::*;
@@ -219,7 +219,10 @@ impl From<SchoolId> for sea_orm::Value {
 }
 
 /// A table whose rows each belong to one school.
-pub(super) trait SchoolOwned: EntityTrait {
+pub(super) trait SchoolOwned: EntityTrait
+where
+    Self::ActiveModel: sea_orm::TryIntoModel<Self::Model>,
+{
     fn school_of(m: &Self::Model) -> OrgId;
 }
 
@@ -249,14 +252,8 @@ impl Scoped {
     }
 
     /// An org node in scope, or `NotFound`.
-    pub(super) async fn org_row(
-        &self,
-        id: OrgId,
-        conn: &impl ConnectionTrait,
-    ) -> Result<org::Model> {
-        org::Entity::find_by_id(id)
-            .filter(self.org_scope())
-            .one(conn)
+    pub(super) async fn org_row(&self, id: OrgId, conn: &impl Fetch) -> Result<org::Model> {
+        conn.first(org::Entity::find_by_id(id).filter(self.org_scope()))
             .await?
             .ok_or(Error::NotFound)
     }
@@ -267,25 +264,27 @@ impl Scoped {
     pub(super) async fn owned<E: SchoolOwned>(
         &self,
         id: <E::PrimaryKey as PrimaryKeyTrait>::ValueType,
-        conn: &impl ConnectionTrait,
-    ) -> Result<(E::Model, SchoolId)> {
-        let m = E::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)?;
+        conn: &impl Fetch,
+    ) -> Result<(E::Model, SchoolId)>
+    where
+        E::ActiveModel: sea_orm::TryIntoModel<E::Model>,
+    {
+        let m = conn
+            .first(E::find_by_id(id))
+            .await?
+            .ok_or(Error::NotFound)?;
         let school = self.school(E::school_of(&m), conn).await?;
         Ok((m, school))
     }
 
     /// The [`SchoolId`] of `id` when it is a school in scope, else `NotFound` (a city or a
     /// district id included).
-    pub(super) async fn school(&self, id: OrgId, conn: &impl ConnectionTrait) -> Result<SchoolId> {
+    pub(super) async fn school(&self, id: OrgId, conn: &impl Fetch) -> Result<SchoolId> {
         Ok(SchoolId(self.school_row(id, conn).await?.id))
     }
 
     /// A school in scope, or `NotFound` (also for a city or district id).
-    pub(super) async fn school_row(
-        &self,
-        id: OrgId,
-        conn: &impl ConnectionTrait,
-    ) -> Result<org::Model> {
+    pub(super) async fn school_row(&self, id: OrgId, conn: &impl Fetch) -> Result<org::Model> {
         let m = self.org_row(id, conn).await?;
         if m.level != OrgLevel::School.as_str() {
             return Err(Error::NotFound);
@@ -325,11 +324,11 @@ impl Orgs<'_> {
 
     /// An org node in scope for display (no role check: the caller's route checked its own).
     pub async fn get_for_view(&self, id: OrgId) -> Result<Org> {
-        Ok(self.org_row(id, &self.conn).await?.into())
+        Ok(self.org_row(id, &self.read).await?.into())
     }
 
     pub async fn get(&self, id: OrgId) -> Result<Org> {
-        let m = self.org_row(id, &self.conn).await?;
+        let m = self.org_row(id, &self.read).await?;
         self.permit()?;
         Ok(m.into())
     }
@@ -365,7 +364,7 @@ impl Schools<'_> {
             );
         }
         if let Some(under) = f.org_id {
-            let node = self.org_row(OrgId(under), &self.conn).await?;
+            let node = self.org_row(OrgId(under), &self.read).await?;
             let p = OrgPath::parse(&node.path).ok_or(Error::NotFound)?;
             q = q.filter(Expr::col(org::Column::Path).like(p.like_pattern()));
         }
@@ -416,7 +415,7 @@ impl Schools<'_> {
     }
 
     pub async fn get(&self, id: OrgId) -> Result<School> {
-        let m = self.school_row(id, &self.conn).await?;
+        let m = self.school_row(id, &self.read).await?;
         self.permit()?;
         self.school_view(m).await
     }
@@ -520,7 +519,7 @@ impl Schools<'_> {
     }
 
     async fn get_unchecked(&self, id: OrgId) -> Result<School> {
-        let m = self.school_row(id, &self.conn).await?;
+        let m = self.school_row(id, &self.read).await?;
         self.school_view(m).await
     }
 

@@ -95,7 +95,7 @@ impl People<'_> {
     }
 
     pub async fn list(&self, school: OrgId) -> Result<Vec<Person>> {
-        self.school_row(school, &self.conn).await?;
+        self.school_row(school, &self.read).await?;
         self.permit()?;
         let rows = person::Entity::find()
             .filter(person::Column::OrgId.eq(school))
@@ -114,7 +114,11 @@ impl People<'_> {
     }
 
     /// A person whose school is in scope, or `NotFound`.
-    async fn person_row(&self, id: PersonId, conn: &impl ConnectionTrait) -> Result<person::Model> {
+    async fn person_row(
+        &self,
+        id: PersonId,
+        conn: &impl crate::storage::read::Fetch,
+    ) -> Result<person::Model> {
         let (m, _) = self.owned::<person::Entity>(id, conn).await?;
         // A removed person is gone for every reader.
         if !m.active {
@@ -125,7 +129,7 @@ impl People<'_> {
 
     /// The org of a person in scope; a miss is audited as a refused write.
     async fn person_org(&self, id: PersonId, event: &Event) -> Result<OrgId> {
-        match self.person_row(id, &self.conn).await {
+        match self.person_row(id, &self.read).await {
             Ok(m) => Ok(m.org_id),
             Err(e) => {
                 self.audit_refusal(event, &e).await;
@@ -135,7 +139,7 @@ impl People<'_> {
     }
 
     pub async fn get(&self, id: PersonId) -> Result<Person> {
-        let m = self.person_row(id, &self.conn).await?;
+        let m = self.person_row(id, &self.read).await?;
         self.permit()?;
         Ok(self.person_view(m))
     }

@@ -111,7 +111,7 @@ pub(crate) fn zone_and_descendants(
 
 impl Zones<'_> {
     pub async fn list(&self, school: OrgId) -> Result<Vec<Zone>> {
-        self.school_row(school, &self.conn).await?;
+        self.school_row(school, &self.read).await?;
         self.permit()?;
         self.zones_unchecked(school).await
     }
@@ -139,12 +139,16 @@ impl Zones<'_> {
             .collect())
     }
 
-    async fn zone_row(&self, id: ZoneId, conn: &impl ConnectionTrait) -> Result<zone::Model> {
+    async fn zone_row(
+        &self,
+        id: ZoneId,
+        conn: &impl crate::storage::read::Fetch,
+    ) -> Result<zone::Model> {
         Ok(self.owned::<zone::Entity>(id, conn).await?.0)
     }
 
     pub async fn get(&self, id: ZoneId) -> Result<Zone> {
-        let m = self.zone_row(id, &self.conn).await?;
+        let m = self.zone_row(id, &self.read).await?;
         self.permit()?;
         let p = match m.responsible_person_id {
             Some(pid) => person::Entity::find_by_id(pid).read_one(&self.read).await?,
@@ -229,7 +233,7 @@ impl Zones<'_> {
     }
 
     async fn get_zone_unchecked(&self, id: ZoneId) -> Result<Zone> {
-        let m = self.zone_row(id, &self.conn).await?;
+        let m = self.zone_row(id, &self.read).await?;
         let p = match m.responsible_person_id {
             Some(pid) => person::Entity::find_by_id(pid).read_one(&self.read).await?,
             None => None,
@@ -239,7 +243,7 @@ impl Zones<'_> {
 
     pub async fn update(&self, id: ZoneId, input: ZoneInput) -> Result<Zone> {
         let event = Event::new(OrgAudit::ZoneUpdate, "zone", id);
-        let school = match self.zone_row(id, &self.conn).await {
+        let school = match self.zone_row(id, &self.read).await {
             Ok(z) => z.school_id,
             Err(e) => {
                 self.audit_refusal(&event, &e).await;

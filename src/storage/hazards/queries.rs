@@ -112,7 +112,7 @@ impl Hazards<'_> {
     pub(super) async fn hazard_row(
         &self,
         id: HazardId,
-        conn: &impl ConnectionTrait,
+        conn: &impl crate::storage::read::Fetch,
     ) -> Result<hazard::Model> {
         Ok(self.owned::<hazard::Entity>(id, conn).await?.0)
     }
@@ -123,7 +123,7 @@ impl Hazards<'_> {
             .filter(self.org_scope())
             .filter(org::Column::Level.eq(crate::domain::org::OrgLevel::School.as_str()));
         if let Some(u) = under {
-            let node = self.org_row(OrgId(u), &self.conn).await?;
+            let node = self.org_row(OrgId(u), &self.read).await?;
             let p = OrgPath::parse(&node.path).ok_or(Error::NotFound)?;
             q = q.filter(Expr::col(org::Column::Path).like(p.like_pattern()));
         }
@@ -181,7 +181,7 @@ impl Hazards<'_> {
     async fn listed_schools(&self, under: Option<i64>, school: Option<i64>) -> Result<Condition> {
         let path = match under {
             Some(u) => {
-                let node = self.org_row(OrgId(u), &self.conn).await?;
+                let node = self.org_row(OrgId(u), &self.read).await?;
                 OrgPath::parse(&node.path).ok_or(Error::NotFound)?
             }
             None => self.actor.scope().clone(),
@@ -230,7 +230,7 @@ impl Hazards<'_> {
 
     /// One school's hazards.
     pub async fn for_school(&self, school: OrgId, f: &HazardFilter) -> Result<HazardList> {
-        let s = self.school_row(school, &self.conn).await?;
+        let s = self.school_row(school, &self.read).await?;
         self.permit()?;
         if f.school_id.is_some_and(|x| x != s.id.0) {
             return Err(Error::NotFound);
@@ -358,13 +358,13 @@ impl Hazards<'_> {
 
     /// One hazard with its facts, notice, history and the caller's possible steps.
     pub async fn get(&self, id: HazardId) -> Result<HazardDetail> {
-        let m = self.hazard_row(id, &self.conn).await?;
+        let m = self.hazard_row(id, &self.read).await?;
         self.permit()?;
         self.hazard_detail(m).await
     }
 
     pub(super) async fn hazard_detail(&self, m: hazard::Model) -> Result<HazardDetail> {
-        let school = self.school_row(m.school_id, &self.conn).await?;
+        let school = self.school_row(m.school_id, &self.read).await?;
         let district_name = match school.parent_id {
             Some(p) => org::Entity::find_by_id(p)
                 .read_one(&self.read)
@@ -457,7 +457,7 @@ impl Hazards<'_> {
 
     /// The active users of a school in scope (to choose the responsible person).
     pub async fn school_users(&self, school: OrgId) -> Result<Vec<SchoolUser>> {
-        self.school_row(school, &self.conn).await?;
+        self.school_row(school, &self.read).await?;
         self.permit()?;
         Ok(user::Entity::find()
             .filter(user::Column::OrgId.eq(school))

@@ -292,7 +292,7 @@ impl Hazards<'_> {
 
     /// Takes one step of the closed loop on a hazard in scope.
     pub async fn step(&self, id: HazardId, action: &Action) -> Result<HazardDetail> {
-        let found = self.hazard_row(id, &self.conn).await?;
+        let found = self.hazard_row(id, &self.read).await?;
         let event = Event::new(HazardAudit::Step, "hazard", id).detail(action.kind().as_str());
         let tx = self.begin_for(event, found.school_id).await?;
         let res = async {

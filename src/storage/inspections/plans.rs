@@ -136,7 +136,7 @@ impl Inspections<'_> {
             .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
-        if self.org_row(c.org_id, &self.conn).await.is_ok() {
+        if self.org_row(c.org_id, &self.read).await.is_ok() {
             return Ok(c);
         }
         let targets: Vec<OrgId> = self
@@ -447,7 +447,7 @@ impl Inspections<'_> {
             .await?
             .ok_or(Error::NotFound)?;
         if m.inspector_user_id == self.actor.user_id
-            || self.org_row(m.target_school_id, &self.conn).await.is_ok()
+            || self.org_row(m.target_school_id, &self.read).await.is_ok()
         {
             Ok(m)
         } else {
@@ -461,7 +461,7 @@ impl Inspections<'_> {
     async fn cross_row_open(&self, id: CrossAssignmentId) -> Result<cross_assignment::Model> {
         let m = self.cross_row(id).await?;
         let closed = crate::storage::risk_points::today() > m.ends_on;
-        if closed && self.org_row(m.target_school_id, &self.conn).await.is_err() {
+        if closed && self.org_row(m.target_school_id, &self.read).await.is_err() {
             return Err(Error::NotFound);
         }
         Ok(m)

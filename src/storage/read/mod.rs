@@ -344,6 +344,41 @@ where
     }
 }
 
+/// Where a lookup by id reads from: a transaction or the connection through SeaORM, or the
+/// read path. The scoped lookups (`org_row`, `school`, `owned` …) take any of them, so a
+/// request outside a write reads through the read path and a write through its transaction.
+pub(crate) trait Fetch {
+    fn first<E>(&self, s: Select<E>) -> impl Future<Output = Result<Option<E::Model>>>
+    where
+        E: EntityTrait,
+        E::ActiveModel: TryIntoModel<E::Model>;
+}
+
+impl Fetch for Reader {
+    async fn first<E>(&self, s: Select<E>) -> Result<Option<E::Model>>
+    where
+        E: EntityTrait,
+        E::ActiveModel: TryIntoModel<E::Model>,
+    {
+        s.read_one(self).await
+    }
+}
+
+macro_rules! fetch_orm {
+    ($($t:ty),+) => {$(
+        impl Fetch for $t {
+            async fn first<E>(&self, s: Select<E>) -> Result<Option<E::Model>>
+            where
+                E: EntityTrait,
+                E::ActiveModel: TryIntoModel<E::Model>,
+            {
+                Ok(s.one(self).await?)
+            }
+        }
+    )+};
+}
+fetch_orm!(DatabaseConnection, sea_orm::DatabaseTransaction);
+
 enum RowRef<'a> {
     Sqlite(&'a rusqlite::Row<'a>),
     Orm(&'a QueryResult),

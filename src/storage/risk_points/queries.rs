@@ -11,7 +11,7 @@ impl Registers<'_> {
     async fn risk_point_row(
         &self,
         id: RiskPointId,
-        conn: &impl ConnectionTrait,
+        conn: &impl crate::storage::read::Fetch,
     ) -> Result<risk_point::Model> {
         Ok(self.owned::<risk_point::Entity>(id, conn).await?.0)
     }
@@ -38,7 +38,7 @@ impl Registers<'_> {
     }
 
     pub async fn points(&self, school: OrgId, f: &RiskFilter) -> Result<Register> {
-        self.school_row(school, &self.conn).await?;
+        self.school_row(school, &self.read).await?;
         self.permit()?;
         let mut q = risk_point::Entity::find().filter(risk_point::Column::SchoolId.eq(school));
         match f.status.as_deref().unwrap_or("active") {
@@ -98,7 +98,7 @@ impl Registers<'_> {
     }
 
     pub async fn point(&self, id: RiskPointId) -> Result<RiskPointDetail> {
-        let m = self.risk_point_row(id, &self.conn).await?;
+        let m = self.risk_point_row(id, &self.read).await?;
         self.permit()?;
         self.detail(m).await
     }
@@ -347,7 +347,7 @@ impl Registers<'_> {
         risk: &Risk,
     ) -> Result<RiskPointDetail> {
         let event = Event::new(RiskAudit::Update, "risk_point", id);
-        let m = match self.risk_point_row(id, &self.conn).await {
+        let m = match self.risk_point_row(id, &self.read).await {
             Ok(m) => m,
             Err(e) => {
                 self.audit_refusal(&event, &e).await;
@@ -465,7 +465,7 @@ impl Registers<'_> {
         risk: &Risk,
     ) -> Result<Assessment> {
         let event = Event::new(RiskAudit::Assess, "risk_point", id);
-        let m = match self.risk_point_row(id, &self.conn).await {
+        let m = match self.risk_point_row(id, &self.read).await {
             Ok(m) => m,
             Err(e) => {
                 self.audit_refusal(&event, &e).await;
@@ -504,7 +504,7 @@ impl Registers<'_> {
     pub async fn summary(&self, org_id: Option<i64>) -> Result<Vec<SummaryRow>> {
         self.permit()?;
         let node = match org_id.map(OrgId).or(self.actor.org_id) {
-            Some(id) => self.org_row(id, &self.conn).await?,
+            Some(id) => self.org_row(id, &self.read).await?,
             None => return Err(Error::field("org_id", "err.catalog.choose_district")),
         };
         let children = org::Entity::find()
@@ -594,7 +594,7 @@ impl Registers<'_> {
         crate::storage::views::School,
         Vec<(crate::storage::views::Zone, Option<Grade>, usize)>,
     )> {
-        self.school_row(school, &self.conn).await?;
+        self.school_row(school, &self.read).await?;
         self.permit()?;
         let s = self.schools().get_unchecked_pub(school).await?;
         let zones = self.zones().zones_unchecked(school).await?;
