@@ -45,6 +45,9 @@ enum Command {
     /// Administration from the command line.
     #[command(subcommand)]
     Admin(Admin),
+    /// The roll-ups kept on write (counts per school that lists and dashboards read).
+    #[command(subcommand)]
+    Rollups(RollupsCmd),
     /// The district risk catalogue (风险等级清单).
     #[command(subcommand)]
     Catalog(CatalogCmd),
@@ -61,6 +64,15 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum RollupsCmd {
+    /// Recompute every roll-up from the rows it counts and report each difference (exit
+    /// status 1 when there is one).
+    Verify,
+    /// Recompute every roll-up from its rows and store the result.
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -211,6 +223,29 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { .. } => unreachable!("handled before connecting"),
+        Command::Rollups(cmd) => {
+            let u = db.unsafe_unscoped(&Operator::command_line());
+            match cmd {
+                RollupsCmd::Verify => {
+                    let diffs = u.verify_rollups().await?;
+                    for d in &diffs {
+                        eprintln!("{d}");
+                    }
+                    if !diffs.is_empty() {
+                        anyhow::bail!(
+                            "{} roll-up count(s) differ from their rows (repair: safecampus rollups rebuild)",
+                            diffs.len()
+                        );
+                    }
+                    println!("roll-ups agree with their rows");
+                }
+                RollupsCmd::Rebuild => {
+                    u.rebuild_rollups().await?;
+                    println!("roll-ups rebuilt");
+                }
+            }
+            Ok(())
+        }
         Command::Catalog(CatalogCmd::Load { org, file }) => {
             let text = match &file {
                 Some(f) => std::fs::read_to_string(f)

@@ -40,6 +40,7 @@ pub mod people;
 mod read;
 pub mod risk_catalog;
 pub mod risk_points;
+pub mod rollups;
 pub mod seed;
 pub mod seed_history;
 pub use audit::AuditCode;

@@ -47,6 +47,25 @@ pub fn contains_text(
 }
 
 /// In a grouped query: how many rows of the group meet `cond` (0 for none).
+/// `CAST(COALESCE(SUM(CASE WHEN cond THEN value ELSE 0 END), 0) AS BIGINT)`: a sum of
+/// `value` over the rows `cond` keeps (an empty condition keeps all), as a BIGINT on both
+/// databases (PostgreSQL sums BIGINTs as NUMERIC).
+pub(crate) fn sum_where(
+    cond: sea_orm::sea_query::Condition,
+    value: sea_orm::sea_query::Expr,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Alias, CaseStatement, Expr, Func};
+    let sum = if cond.is_empty() {
+        Func::sum(value)
+    } else {
+        Func::sum(CaseStatement::new().case(cond, value).finally(Expr::val(0)))
+    };
+    Expr::from(Func::cast_as(
+        Func::coalesce([Expr::from(sum), Expr::val(0)]),
+        Alias::new("BIGINT"),
+    ))
+}
+
 pub(crate) fn count_where(
     cond: impl Into<sea_orm::sea_query::Condition>,
 ) -> sea_orm::sea_query::Expr {

@@ -9,6 +9,7 @@ pub(in crate::storage) mod cross_assignment;
 pub(in crate::storage) mod file;
 pub(in crate::storage) mod file_blob;
 pub(in crate::storage) mod hazard;
+pub(in crate::storage) mod hazard_count;
 pub(in crate::storage) mod hazard_event;
 pub(in crate::storage) mod inspection;
 pub(in crate::storage) mod inspection_item;

@@ -7,7 +7,7 @@ use crate::domain::hazard::{HistoryEvent, Step, available_actions};
 use crate::domain::org::OrgPath;
 use crate::error::Error;
 use crate::storage::Hazards;
-use crate::storage::entity::{hazard_event, org, user};
+use crate::storage::entity::{hazard_count, hazard_event, org, user};
 use crate::storage::read::ReadAll as _;
 use crate::storage::read::read_row;
 use crate::storage::risk_points::today;
@@ -178,7 +178,7 @@ impl Hazards<'_> {
     /// Which schools a list covers, as a condition on the hazard joined with its school: the
     /// schools below `under` (in scope) or the actor's scope, narrowed to the filter's school,
     /// which must be one of them.
-    async fn listed_schools(&self, under: Option<i64>, school: Option<i64>) -> Result<Condition> {
+    async fn listed_schools(&self, under: Option<i64>, school: Option<i64>) -> Result<Listed> {
         let path = match under {
             Some(u) => {
                 let node = self.org_row(OrgId(u), &self.read).await?;
@@ -193,7 +193,10 @@ impl Hazards<'_> {
                     .eq(crate::domain::org::OrgLevel::School.as_str()),
             );
         let Some(s) = school else {
-            return Ok(below);
+            return Ok(Listed {
+                below: Some(below),
+                school: None,
+            });
         };
         let mut q = sea_orm::sea_query::Query::select();
         q.expr(Expr::col((org::Entity, org::Column::Id)))
@@ -204,7 +207,10 @@ impl Hazards<'_> {
         // A foreign, missing or district id is "not found", as for every other id filter.
         let found: Option<(OrgId,)> = self.read.one(&q).await?;
         let (s,) = found.ok_or(Error::NotFound)?;
-        Ok(below.add(hazard::Column::SchoolId.eq(s)))
+        Ok(Listed {
+            below: Some(below),
+            school: Some(s),
+        })
     }
 
     fn status_condition(f: &HazardFilter) -> Result<Condition> {
@@ -235,21 +241,26 @@ impl Hazards<'_> {
         if f.school_id.is_some_and(|x| x != s.id.0) {
             return Err(Error::NotFound);
         }
-        let schools = Condition::all().add(hazard::Column::SchoolId.eq(s.id));
+        let schools = Listed {
+            below: None,
+            school: Some(s.id),
+        };
         self.hazard_page(f, schools).await
     }
 
     /// A page of the list: two statements on the read path — the counts, and the page's rows
     /// with the names they show, joined in.
-    async fn hazard_page(&self, f: &HazardFilter, schools: Condition) -> Result<HazardList> {
+    async fn hazard_page(&self, f: &HazardFilter, schools: Listed) -> Result<HazardList> {
         let t = today();
-        let base = schools.add(Self::filter_condition(f, t)?);
+        let base = schools
+            .on((hazard::Entity, hazard::Column::SchoolId))
+            .add(Self::filter_condition(f, t)?);
         let cond = base.clone().add(Self::status_condition(f)?);
         let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
         // The counts in one query over the filter without its status part: a row per status
         // with its overdue and supervised hazards; the list's total is the sum over the
         // statuses the filter keeps.
-        let (counts, total, overdue, supervised) = self.counts(base, f, t).await?;
+        let (counts, total, overdue, supervised) = self.counts(base, &schools, f, t).await?;
         let page = paging.page;
         let rows: Vec<HazardLine> = match paging.offset_within(total) {
             Some(offset) => {
@@ -280,13 +291,96 @@ impl Hazards<'_> {
     }
 
     /// Counts by status of the hazards of `base`, the total the status filter keeps, and the
-    /// overdue and bureau-supervised ones among those — one grouped query.
+    /// overdue and bureau-supervised ones among those — one grouped query, over the roll-up
+    /// `hazard_counts` unless the filter has text, dates or a level (which it does not hold).
     async fn counts(
         &self,
         base: Condition,
+        schools: &Listed,
         f: &HazardFilter,
         t: NaiveDate,
     ) -> Result<(Vec<StatusCount>, u64, u64, u64)> {
+        let given = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let rows = if given(&f.q) || given(&f.level) || f.from.is_some() || f.to.is_some() {
+            self.raw_counts(base, t).await?
+        } else {
+            self.rolled_up_counts(schools, f, t).await?
+        };
+        let keep = |status: &str| match f.status.as_deref().filter(|s| !s.is_empty()) {
+            None => true,
+            Some("open") => !["closed", "cancelled"].contains(&status),
+            Some(s) => s == status,
+        };
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        let (mut total, mut overdue, mut supervised) = (0, 0, 0);
+        for (status, count, o, s) in &rows {
+            if keep(status) {
+                total += n(*count);
+                overdue += n(*o);
+                supervised += n(*s);
+            }
+        }
+        let counts = Status::ALL
+            .iter()
+            .map(|s| StatusCount {
+                status: *s,
+                count: rows
+                    .iter()
+                    .filter(|(c, ..)| c == s.as_str())
+                    .map(|(_, k, ..)| n(*k))
+                    .sum(),
+            })
+            .collect();
+        Ok((counts, total, overdue, supervised))
+    }
+
+    /// Per status: hazards, overdue, supervised — from the roll-up kept on write.
+    async fn rolled_up_counts(
+        &self,
+        schools: &Listed,
+        f: &HazardFilter,
+        t: NaiveDate,
+    ) -> Result<Vec<(String, i64, i64, i64)>> {
+        use hazard_count as hc;
+        let col = |c: hc::Column| Expr::col((hc::Entity, c));
+        let overdue_c = Condition::all()
+            .add(col(hc::Column::Deadline).lt(t))
+            .add(col(hc::Column::Status).is_not_in(CLOCK_STOPPED));
+        let supervised_c = Condition::any()
+            .add(col(hc::Column::Supervised).eq(true))
+            .add(col(hc::Column::Major).eq(true));
+        let mut cond = schools.on((hc::Entity, hc::Column::SchoolId));
+        if flag(&f.overdue) {
+            cond = cond.add(overdue_c.clone());
+        }
+        if flag(&f.supervised) {
+            cond = cond.add(supervised_c.clone());
+        }
+        let n = || col(hc::Column::N);
+        let mut q = sea_orm::sea_query::Query::select();
+        q.expr(col(hc::Column::Status))
+            .expr(views::sum_where(Condition::all(), n()))
+            .expr(views::sum_where(overdue_c, n()))
+            .expr(views::sum_where(supervised_c, n()))
+            .from(hc::Entity);
+        if schools.below.is_some() {
+            q.inner_join(
+                org::Entity,
+                Expr::col((org::Entity, org::Column::Id))
+                    .equals((hc::Entity, hc::Column::SchoolId)),
+            );
+        }
+        q.cond_where(cond)
+            .group_by_col((hc::Entity, hc::Column::Status));
+        self.read.all(&q).await
+    }
+
+    /// Per status: hazards, overdue, supervised — counted over the hazards themselves.
+    async fn raw_counts(
+        &self,
+        base: Condition,
+        t: NaiveDate,
+    ) -> Result<Vec<(String, i64, i64, i64)>> {
         let sum_of = views::count_where;
         let overdue_c = Condition::all()
             .add(hazard::Column::Deadline.lt(t))
@@ -308,33 +402,7 @@ impl Hazards<'_> {
             )
             .cond_where(base)
             .group_by_col((hazard::Entity, hazard::Column::Status));
-        let rows: Vec<(String, i64, i64, i64)> = self.read.all(&q).await?;
-        let keep = |status: &str| match f.status.as_deref().filter(|s| !s.is_empty()) {
-            None => true,
-            Some("open") => !["closed", "cancelled"].contains(&status),
-            Some(s) => s == status,
-        };
-        let n = |v: i64| u64::try_from(v).unwrap_or(0);
-        let (mut total, mut overdue, mut supervised) = (0, 0, 0);
-        for (status, count, o, s) in &rows {
-            if keep(status) {
-                total += n(*count);
-                overdue += n(*o);
-                supervised += n(*s);
-            }
-        }
-        let counts = Status::ALL
-            .iter()
-            .map(|s| StatusCount {
-                status: *s,
-                count: rows
-                    .iter()
-                    .find(|(c, ..)| c == s.as_str())
-                    .map(|(_, k, ..)| n(*k))
-                    .unwrap_or(0),
-            })
-            .collect();
-        Ok((counts, total, overdue, supervised))
+        self.read.all(&q).await
     }
 
     /// Every hazard of the filter (exports and ledgers), oldest first, at most 20 000.
@@ -344,6 +412,7 @@ impl Hazards<'_> {
         let cond = self
             .listed_schools(f.org_id, f.school_id)
             .await?
+            .on((hazard::Entity, hazard::Column::SchoolId))
             .add(Self::filter_condition(f, t)?)
             .add(Self::status_condition(f)?);
         let mut q = sea_orm::sea_query::Query::select();
@@ -536,6 +605,30 @@ impl Hazards<'_> {
                 .cmp(&(b.school_code.as_str(), b.closure_number.as_str()))
         });
         Ok(out)
+    }
+}
+
+/// The schools a list covers: those the condition on their `orgs` row keeps (the org is
+/// joined), and or only one school.
+struct Listed {
+    below: Option<Condition>,
+    school: Option<OrgId>,
+}
+
+impl Listed {
+    /// The condition for a table whose school is `col` (joined with `orgs` when `below`).
+    fn on(
+        &self,
+        col: (
+            impl sea_orm::sea_query::Iden + Copy + 'static,
+            impl sea_orm::sea_query::Iden + Copy + 'static,
+        ),
+    ) -> Condition {
+        let mut c = self.below.clone().unwrap_or_else(Condition::all);
+        if let Some(s) = self.school {
+            c = c.add(Expr::col(col).eq(s));
+        }
+        c
     }
 }
 

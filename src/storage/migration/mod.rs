@@ -8,6 +8,7 @@ mod m0002_risk;
 mod m0003_hazard;
 mod m0004_throttle;
 mod m0005_integrity;
+pub(crate) mod m0006_rollups;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_hazard::Migration),
             Box::new(m0004_throttle::Migration),
             Box::new(m0005_integrity::Migration),
+            Box::new(m0006_rollups::Migration),
         ]
     }
 }

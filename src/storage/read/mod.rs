@@ -270,6 +270,7 @@ impl super::Db {
             file,
             file_blob,
             hazard,
+            hazard_count,
             hazard_event,
             inspection,
             inspection_item,

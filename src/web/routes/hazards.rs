@@ -17,7 +17,7 @@ pub(super) const FEATURE: Feature = Feature {
     menu: &[("/hazards", "nav.hazards", HazardView)],
     audit: audit_codes::<HazardAudit>,
     notices: notice_codes::<HazardNotice>,
-    tables: &["hazards", "hazard_events"],
+    tables: &["hazards", "hazard_events", "hazard_counts"],
 };
 
 fn register(t: &mut Table) {
