@@ -127,6 +127,13 @@ impl Db {
         self.read.path()
     }
 
+    /// Reads every table through the read path and through SeaORM over sqlx and names the
+    /// tables whose models differ (none, unless a column type was added that the read path
+    /// maps wrongly). Loads whole tables: for tests and an operator's check, not for requests.
+    pub async fn verify_read_path(&self, _: &seed::Operator) -> Result<Vec<&'static str>> {
+        self.read.differs_from(&self.conn).await
+    }
+
     /// The handle for one request's business data.
     pub fn scoped(&self, actor: Actor, action: Action) -> Scoped {
         Scoped {

@@ -245,52 +245,6 @@ fn bind(values: Vec<Value>) -> Result<Vec<rusqlite::types::Value>> {
         .collect()
 }
 
-impl super::Db {
-    /// Reads every table through the read path and through SeaORM over sqlx and names the
-    /// tables whose models differ (none, unless a column type was added that the read path
-    /// maps wrongly). Loads whole tables: for tests and an operator's check, not for requests.
-    pub async fn verify_read_path(&self, _: &super::seed::Operator) -> Result<Vec<&'static str>> {
-        use super::entity::*;
-        let mut differ = Vec::new();
-        macro_rules! same {
-            ($($e:ident),+) => {$({
-                let fast = self.read.models($e::Entity::find()).await?;
-                let orm = $e::Entity::find().all(&self.conn).await?;
-                if format!("{fast:?}") != format!("{orm:?}") {
-                    differ.push(stringify!($e));
-                }
-            })+};
-        }
-        same!(
-            audit_log,
-            campaign,
-            campaign_school,
-            counter,
-            cross_assignment,
-            file,
-            file_blob,
-            hazard,
-            hazard_count,
-            hazard_event,
-            inspection,
-            inspection_item,
-            job,
-            notification,
-            org,
-            person,
-            risk_assessment,
-            risk_catalog,
-            risk_catalog_history,
-            risk_catalog_item,
-            risk_point,
-            session,
-            user,
-            zone
-        );
-        Ok(differ)
-    }
-}
-
 /// A SQLite value as the sea-query value of the column's type (what the model's fields take).
 fn typed(v: ValueRef<'_>, ty: &ColumnType) -> rusqlite::types::FromSqlResult<Value> {
     use ColumnType as T;
@@ -519,6 +473,8 @@ macro_rules! read_row {
     };
 }
 pub(crate) use read_row;
+
+mod verify;
 
 #[cfg(test)]
 mod tests;
