@@ -6,6 +6,7 @@ use crate::storage::Registers;
 use crate::storage::read::ReadAll as _;
 use crate::storage::risk_points::RiskAudit;
 use sea_orm::QuerySelect;
+use sea_orm::QueryTrait as _;
 
 impl Registers<'_> {
     async fn risk_point_row(
@@ -515,7 +516,7 @@ impl Registers<'_> {
         let mut out = Vec::new();
         let t = today();
         // Counted in the database, a row per school and grade: only the counts leave it.
-        let counts: Vec<(OrgId, Option<String>, i64, i64)> = risk_point::Entity::find()
+        let counts = risk_point::Entity::find()
             .select_only()
             .column(risk_point::Column::SchoolId)
             .column(risk_point::Column::CurrentGrade)
@@ -539,18 +540,19 @@ impl Registers<'_> {
             )
             .group_by(risk_point::Column::SchoolId)
             .group_by(risk_point::Column::CurrentGrade)
-            .into_tuple()
-            .all(&self.conn)
-            .await?;
-        let all_orgs: HashMap<OrgId, String> = org::Entity::find()
+            .into_query();
+        let counts: Vec<(OrgId, Option<String>, i64, i64)> = self.read.all(&counts).await?;
+        let orgs_below = org::Entity::find()
             .select_only()
             .column(org::Column::Id)
             .column(org::Column::Path)
             .filter(
                 sea_orm::sea_query::Expr::col(org::Column::Path).like(format!("{}%", node.path)),
             )
-            .into_tuple()
-            .all(&self.conn)
+            .into_query();
+        let all_orgs: HashMap<OrgId, String> = self
+            .read
+            .all::<(OrgId, String)>(&orgs_below)
             .await?
             .into_iter()
             .collect();

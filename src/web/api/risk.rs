@@ -438,6 +438,12 @@ pub async fn risk_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> 
 /// The district map: schools by their coordinates, coloured by their highest grade.
 pub async fn district_map_svg(ctx: &Ctx, org_id: Option<i64>) -> Result<String, Error> {
     let rows = ctx.db().risk().summary(org_id).await?;
+    Ok(district_map_of(ctx, &rows))
+}
+
+/// The district map of a roll-up already read (the overview page draws its table and its map
+/// from one).
+pub fn district_map_of(ctx: &Ctx, rows: &[crate::storage::risk_points::SummaryRow]) -> String {
     let schools: Vec<svg::MapSchool> = rows
         .iter()
         .filter_map(|r| {
@@ -457,12 +463,12 @@ pub async fn district_map_svg(ctx: &Ctx, org_id: Option<i64>) -> Result<String, 
             })
         })
         .collect();
-    Ok(svg::district_map(
+    svg::district_map(
         &tr(ctx.lang, "risk.district_map"),
         &schools,
         &legend(ctx.lang),
         &tr(ctx.lang, "risk.no_coordinates"),
-    ))
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/risk-map.svg", tag = "risk", params(OrgQ),

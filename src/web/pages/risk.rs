@@ -15,7 +15,7 @@ use crate::storage::risk_points::{
     Register, RiskFilter, RiskPointDetail, RiskPointPatch, SummaryRow,
 };
 use crate::storage::views::{Person, School, Zone};
-use crate::web::api::risk::{campus_map_svg, district_map_svg, point_url};
+use crate::web::api::risk::{campus_map_svg, district_map_of, point_url};
 use crate::web::ctx::{Ctx, Form};
 use crate::web::i18n::tr;
 use askama::Template;
@@ -92,6 +92,8 @@ pub async fn overview(ctx: Ctx, q: Q<OverviewQ>) -> Result<Response, Error> {
     }
     let db = ctx.db();
     let mut rows = db.risk().summary(q.org_id).await?;
+    // The map is drawn from the same roll-up as the table, read once.
+    let map = district_map_of(&ctx, &rows);
     let node_name = match q.org_id {
         Some(id) => db.orgs().get_for_view(OrgId(id)).await?.name,
         None => ctx.actor.org_name().to_string(),
@@ -115,7 +117,6 @@ pub async fn overview(ctx: Ctx, q: Q<OverviewQ>) -> Result<Response, Error> {
         totals.low += r.counts.low;
         totals.unassessed += r.counts.unassessed;
     }
-    let map = district_map_svg(&ctx, q.org_id).await?;
     render(&OverviewPage {
         c: Chrome::for_ctx(&ctx, "risk.overview", "/risk"),
         schools_level: rows.iter().any(|r| r.kind.is_some()),
