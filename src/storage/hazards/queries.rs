@@ -264,13 +264,27 @@ impl Hazards<'_> {
         let page = paging.page;
         let rows: Vec<HazardLine> = match paging.offset_within(total) {
             Some(offset) => {
-                let mut q = sea_orm::sea_query::Query::select();
-                HazardLine::select(&mut q);
-                joined(&mut q)
+                // The page's ids first (filtered and sorted without the names), then only those
+                // rows with their names joined: a planner that joins before it sorts would look
+                // up the names of every listed hazard.
+                let id = Expr::col((hazard::Entity, hazard::Column::Id));
+                let mut ids = sea_orm::sea_query::Query::select();
+                ids.expr(id.clone())
+                    .from(hazard::Entity)
+                    .inner_join(
+                        org::Entity,
+                        Expr::col((org::Entity, org::Column::Id))
+                            .equals((hazard::Entity, hazard::Column::SchoolId)),
+                    )
                     .cond_where(cond)
                     .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Desc)
                     .offset(offset)
                     .limit(paging.per_page);
+                let mut q = sea_orm::sea_query::Query::select();
+                HazardLine::select(&mut q);
+                joined(&mut q)
+                    .and_where(id.in_subquery(ids))
+                    .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Desc);
                 self.read.all(&q).await?
             }
             None => Vec::new(),
