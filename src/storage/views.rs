@@ -46,7 +46,6 @@ pub fn contains_text(
     Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
-/// In a grouped query: how many rows of the group meet `cond` (0 for none).
 /// `CAST(COALESCE(SUM(CASE WHEN cond THEN value ELSE 0 END), 0) AS BIGINT)`: a sum of
 /// `value` over the rows `cond` keeps (an empty condition keeps all), as a BIGINT on both
 /// databases (PostgreSQL sums BIGINTs as NUMERIC).
@@ -66,17 +65,11 @@ pub(crate) fn sum_where(
     ))
 }
 
+/// In a grouped query: how many rows of the group meet `cond` (0 for none).
 pub(crate) fn count_where(
     cond: impl Into<sea_orm::sea_query::Condition>,
 ) -> sea_orm::sea_query::Expr {
-    use sea_orm::sea_query::{CaseStatement, Expr, Func};
-    let one_if = CaseStatement::new()
-        .case(cond, Expr::val(1))
-        .finally(Expr::val(0));
-    Expr::from(Func::coalesce([
-        Expr::from(Func::sum(one_if)),
-        Expr::val(0),
-    ]))
+    sum_where(cond.into(), sea_orm::sea_query::Expr::val(1))
 }
 
 /// The most rows one page of a list may hold (`per_page`).

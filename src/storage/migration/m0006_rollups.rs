@@ -14,17 +14,27 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The roll-up key of a hazards row (`r` is `NEW` or `OLD`).
-fn key(r: &str, backend: DbBackend) -> String {
+/// The roll-up key of a hazards row (`r` is `NEW`, `OLD` or a table alias), in the order of
+/// `hazard_counts`' key columns.
+fn key_parts(r: &str, backend: DbBackend) -> [String; 5] {
     let (no_day, falsy) = match backend {
         DbBackend::Postgres => ("DATE '9999-12-31'", "false"),
         _ => ("'9999-12-31'", "0"),
     };
-    format!(
-        "{r}.school_id, {r}.status, COALESCE({r}.level = 'major', {falsy}), {r}.supervised, \
-         CASE WHEN {r}.status IN ('accepted', 'closed', 'cancelled') OR {r}.deadline IS NULL \
-         THEN {no_day} ELSE {r}.deadline END"
-    )
+    [
+        format!("{r}.school_id"),
+        format!("{r}.status"),
+        format!("COALESCE({r}.level = 'major', {falsy})"),
+        format!("{r}.supervised"),
+        format!(
+            "CASE WHEN {r}.status IN ('accepted', 'closed', 'cancelled') OR {r}.deadline IS NULL \
+             THEN {no_day} ELSE {r}.deadline END"
+        ),
+    ]
+}
+
+fn key(r: &str, backend: DbBackend) -> String {
+    key_parts(r, backend).join(", ")
 }
 
 fn add(r: &str, backend: DbBackend) -> String {
@@ -60,19 +70,19 @@ pub(crate) fn rebuild_sql(backend: DbBackend) -> [String; 2] {
 /// The roll-up as stored and as recomputed from `hazards`, each as rows of
 /// (school, status, major 0/1, supervised 0/1, deadline text, n) with `n` ≠ 0.
 pub(crate) fn compare_sql(backend: DbBackend) -> [String; 2] {
-    let (no_day, falsy) = match backend {
-        DbBackend::Postgres => ("DATE '9999-12-31'", "false"),
-        _ => ("'9999-12-31'", "0"),
-    };
+    let row = "SELECT school_id, status, CAST(major AS INTEGER), CAST(supervised AS INTEGER), \
+               CAST(deadline AS TEXT), n FROM";
+    let names = ["school_id", "status", "major", "supervised", "deadline"];
+    let counted: Vec<String> = key_parts("h", backend)
+        .into_iter()
+        .zip(names)
+        .map(|(e, n)| format!("{e} AS {n}"))
+        .collect();
     [
-        "SELECT school_id, status, CAST(major AS INTEGER), CAST(supervised AS INTEGER), \
-         CAST(deadline AS TEXT), n FROM hazard_counts WHERE n <> 0"
-            .to_string(),
+        format!("{row} hazard_counts WHERE n <> 0"),
         format!(
-            "SELECT h.school_id, h.status, CAST(COALESCE(h.level = 'major', {falsy}) AS INTEGER), \
-             CAST(h.supervised AS INTEGER), CAST(CASE WHEN h.status IN ('accepted', 'closed', \
-             'cancelled') OR h.deadline IS NULL THEN {no_day} ELSE h.deadline END AS TEXT), \
-             COUNT(*) FROM hazards h GROUP BY 1, 2, 3, 4, 5"
+            "{row} (SELECT {}, COUNT(*) AS n FROM hazards h GROUP BY 1, 2, 3, 4, 5) counted",
+            counted.join(", ")
         ),
     ]
 }

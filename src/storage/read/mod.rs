@@ -72,22 +72,16 @@ impl Reader {
     /// Every row the statement selects.
     pub async fn all<R: FromRow>(&self, q: &SelectStatement) -> Result<Vec<R>> {
         match &self.inner {
-            Inner::Sqlite(pool) => pool.with(|c| {
-                let (sql, values) = q.build(SqliteQueryBuilder);
-                let params = bind(values.0)?;
-                let mut stmt = c.prepare_cached(&sql).map_err(Error::internal)?;
-                let mut rows = stmt
-                    .query(rusqlite::params_from_iter(params.iter()))
-                    .map_err(Error::internal)?;
-                let mut out = Vec::new();
-                while let Some(row) = rows.next().map_err(Error::internal)? {
-                    out.push(R::from_row(&mut Cursor {
+            Inner::Sqlite(pool) => pool.rows(
+                q,
+                |_| Ok(()),
+                |row| {
+                    R::from_row(&mut Cursor {
                         row: RowRef::Sqlite(row),
                         i: 0,
-                    })?);
-                }
-                Ok(out)
-            }),
+                    })
+                },
+            ),
             Inner::Orm(conn) => conn
                 .query_all(q)
                 .await?
@@ -117,44 +111,37 @@ impl Reader {
         let columns: Vec<(E::Column, ColumnType)> = E::Column::iter()
             .map(|c| (c, c.def().get_column_type().clone()))
             .collect();
-        pool.with(|c| {
-            let (sql, values) = q.build(SqliteQueryBuilder);
-            let params = bind(values.0)?;
-            let mut stmt = c.prepare_cached(&sql).map_err(Error::internal)?;
-            // The statement must select the entity's columns in order (a select narrowed with
-            // `select_only` is read as tuples or a `read_row!` instead).
-            let names = stmt.column_names();
+        // The statement must select the entity's columns in order (a select narrowed with
+        // `select_only` is read as tuples or a `read_row!` instead).
+        let check = |names: &[&str]| {
             let same = names.len() >= columns.len()
                 && columns
                     .iter()
-                    .zip(&names)
+                    .zip(names)
                     .all(|((c, _), n)| c.as_str() == *n);
-            if !same {
-                return Err(Error::internal(anyhow::anyhow!(
+            if same {
+                Ok(())
+            } else {
+                Err(Error::internal(anyhow::anyhow!(
                     "read path: {} selects {names:?}, not its entity's columns",
                     E::default().table_name()
-                )));
+                )))
             }
-            let mut rows = stmt
-                .query(rusqlite::params_from_iter(params.iter()))
-                .map_err(Error::internal)?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next().map_err(Error::internal)? {
-                let mut m = <E::ActiveModel as ActiveModelTrait>::default();
-                for (i, (col, ty)) in columns.iter().enumerate() {
-                    let v = row.get_ref(i).map_err(Error::internal)?;
-                    let v = typed(v, ty).map_err(|e| {
-                        Error::internal(anyhow::anyhow!(
-                            "{}.{}: {e}",
-                            E::default().table_name(),
-                            col.as_str()
-                        ))
-                    })?;
-                    m.try_set(*col, v)?;
-                }
-                out.push(m.try_into_model()?);
+        };
+        pool.rows(&q, check, |row| {
+            let mut m = <E::ActiveModel as ActiveModelTrait>::default();
+            for (i, (col, ty)) in columns.iter().enumerate() {
+                let v = row.get_ref(i).map_err(Error::internal)?;
+                let v = typed(v, ty).map_err(|e| {
+                    Error::internal(anyhow::anyhow!(
+                        "{}.{}: {e}",
+                        E::default().table_name(),
+                        col.as_str()
+                    ))
+                })?;
+                m.try_set(*col, v)?;
             }
-            Ok(out)
+            Ok(m.try_into_model()?)
         })
     }
 
@@ -174,6 +161,30 @@ fn sqlite_file(url: &str) -> Option<&str> {
 }
 
 impl Pool {
+    /// Runs a select on a pooled connection with its cached statement: `check` sees the
+    /// column names before the rows are read, `row` turns each row into a `T`.
+    fn rows<T>(
+        &self,
+        q: &SelectStatement,
+        check: impl FnOnce(&[&str]) -> Result<()>,
+        mut row: impl FnMut(&rusqlite::Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.with(|c| {
+            let (sql, values) = q.build(SqliteQueryBuilder);
+            let params = bind(values.0)?;
+            let mut stmt = c.prepare_cached(&sql).map_err(Error::internal)?;
+            check(&stmt.column_names())?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(params.iter()))
+                .map_err(Error::internal)?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().map_err(Error::internal)? {
+                out.push(row(r)?);
+            }
+            Ok(out)
+        })
+    }
+
     fn with<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
         let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match taken {
