@@ -57,10 +57,13 @@ pub enum Action {
     /// Issue campaigns and assign cross-inspections (the bureau).
     InspectionPlan,
     UserView,
-    /// Create accounts, disable, unlock, reset passwords (system admin).
+    /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
     /// Grant roles and org scope (security admin).
     UserGrant,
+    /// Lift a sign-in lockout and its throttles (security admin: a lockout is a security
+    /// event, and the system admin could otherwise lock an account and let itself in).
+    UserUnlock,
     AuditView,
 }
 
@@ -129,6 +132,7 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),
+    (Action::UserUnlock, &[SecAdmin]),
     (Action::AuditView, &[AuditAdmin]),
 ];
 

@@ -297,3 +297,88 @@ async fn risk_map_and_card() {
 fn count(hay: &[u8], needle: &[u8]) -> usize {
     hay.windows(needle.len()).filter(|w| *w == needle).count()
 }
+
+/// The JSON API's documentation in a real browser: linked from the footer, Swagger UI served
+/// by the binary renders every operation under the page's Content-Security-Policy, loads
+/// nothing from outside, fits a phone and follows the language switch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_documentation_renders_offline() {
+    let app = TestApp::new().await;
+    let h = Harness::start(&app, 1366, 900).await;
+    let (c, base) = (&h.c, h.base.as_str());
+    sign_in(c, base, "bureau.officer").await;
+    let link = wait_for(c, Locator::Id("api-docs-link")).await;
+    assert_eq!(link.text().await.expect("link"), "接口文档");
+    link.click().await.expect("follow the footer link");
+    wait_for(c, Locator::Css("#swagger-ui .opblock")).await;
+    assert_eq!(path(c).await, "/docs/api");
+    assert!(text(c, "main h1").await.starts_with("接口文档"));
+    let (ops, documented) = operations(c).await;
+    let api_routes = app
+        .routes
+        .iter()
+        .filter(|r| r.path.starts_with("/api/"))
+        .count();
+    // Every API route but the document itself is one operation on the page.
+    assert_eq!(ops, documented, "operations on the page vs in the document");
+    assert_eq!(documented + 1, api_routes, "documented vs registered");
+    // Everything the page loaded came from the platform itself.
+    let outside: Vec<String> = serde_json::from_value(
+        c.execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)\
+             .concat([location.href]).filter(u => new URL(u).origin !== location.origin);",
+            vec![],
+        )
+        .await
+        .expect("resources"),
+    )
+    .expect("list");
+    assert!(outside.is_empty(), "loaded from outside: {outside:?}");
+    // Opening one operation shows its parameters (the UI's own scripts run under the CSP).
+    c.execute(
+        "document.querySelector('#swagger-ui .opblock-summary-control').click();",
+        vec![],
+    )
+    .await
+    .expect("open an operation");
+    wait_for(c, Locator::Css("#swagger-ui .opblock.is-open")).await;
+    screenshot(c, "api-docs-1366.png").await;
+
+    c.set_window_size(390, 844).await.expect("window size");
+    visit(c, base, "/docs/api", Locator::Css("#swagger-ui .opblock")).await;
+    let (scroll, inner) = widths(c).await;
+    assert!(inner <= 400.0, "viewport {inner}px wide, not a phone's");
+    assert!(
+        scroll <= inner + 1.0,
+        "the documentation scrolls sideways at {inner}px ({scroll}px wide)"
+    );
+    screenshot(c, "api-docs-390.png").await;
+
+    click(c, "lang-switch").await;
+    wait_for(
+        c,
+        Locator::XPath("//a[@id='api-docs-link' and .='API documentation']"),
+    )
+    .await;
+    wait_for(c, Locator::Css("#swagger-ui .opblock")).await;
+    assert_eq!(path(c).await, "/docs/api");
+    assert!(text(c, "main h1").await.starts_with("API documentation"));
+    h.finish("api_documentation_renders_offline").await;
+}
+
+/// The operations Swagger UI shows, and the number the OpenAPI document describes.
+async fn operations(c: &Client) -> (usize, usize) {
+    let v = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch('/api/v1/openapi.json').then(r => r.json()).then(d => {\
+               const n = Object.values(d.paths).reduce((s, p) => s + Object.keys(p).length, 0);\
+               done([document.querySelectorAll('#swagger-ui .opblock').length, n]);\
+             });",
+            vec![],
+        )
+        .await
+        .expect("count operations");
+    let pair: (usize, usize) = serde_json::from_value(v).expect("two numbers");
+    pair
+}

@@ -162,16 +162,23 @@ async fn five_failures_pause_the_account_from_that_address_audited_and_lifted_by
     ];
     assert_eq!(details, [paused, vec![bad; 4]].concat());
 
-    // The account itself is not locked (its owner signs in from elsewhere); an unlock clears
-    // the account's throttles too.
-    let sys = app.login("sysadmin").await;
-    let r = app.get("/api/v1/users?q=s001.safety", Some(&sys)).await;
+    // The account itself is not locked (its owner signs in from elsewhere); the security
+    // admin's unlock clears the account's throttles too. The system admin may not unlock.
+    let sec = app.login("secadmin").await;
+    let r = app.get("/api/v1/users?q=s001.safety", Some(&sec)).await;
     let user = r.json()["items"][0].clone();
     assert_eq!(user["username"], "s001.safety");
     assert_eq!(user["locked"], false);
-    let path = format!("/api/v1/users/{}/account", user["id"]);
-    let unlock = json!({"op": "unlock"});
-    let r = app.json(Method::POST, &path, Some(&sys), &unlock).await;
+    let path = format!("/api/v1/users/{}/unlock", user["id"]);
+    let sys = app.login("sysadmin").await;
+    let r = app.json(Method::POST, &path, Some(&sys), &json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let old = format!("/api/v1/users/{}/account", user["id"]);
+    let r = app
+        .json(Method::POST, &old, Some(&sys), &json!({"op": "unlock"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let r = app.json(Method::POST, &path, Some(&sec), &json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["locked"], false);
     let r = api_login(&app, "s001.safety", PASSWORD, &[]).await;

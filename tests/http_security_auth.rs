@@ -199,10 +199,10 @@ async fn no_system_role_manages_another_system_account_on_the_web() {
             "user.reset_password",
         ),
         (
-            "sysadmin",
+            "secadmin",
             Method::POST,
-            account(sec_id),
-            json!({"op": "unlock"}),
+            format!("/api/v1/users/{sys_id}/unlock"),
+            json!({}),
             "user.unlock",
         ),
         (
@@ -496,10 +496,9 @@ async fn an_attackers_failures_do_not_lock_out_the_owner_elsewhere() {
 
     // Unlocking the account clears its throttles, audited.
     let id = app.user_id("s001.safety").await;
-    let path = format!("/api/v1/users/{id}/account");
-    let r = app
-        .json(Method::POST, &path, Some(&sys), &json!({"op": "unlock"}))
-        .await;
+    let path = format!("/api/v1/users/{id}/unlock");
+    let sec = app.login("secadmin").await;
+    let r = app.json(Method::POST, &path, Some(&sec), &json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let r = login_from(&other, attacker, "s001.safety", PASSWORD).await;
     token_of(&r);

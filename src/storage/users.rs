@@ -60,14 +60,19 @@ pub struct Grant {
     pub org_id: Option<OrgId>,
 }
 
-/// Account changes (system admin).
+/// Account changes (system admin). Unlocking is the security admin's ([`Users::unlock`]).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, tag = "op", rename_all = "snake_case")]
 pub enum AccountOp {
     Disable,
     Enable,
-    Unlock,
     ResetPassword { password: String },
+}
+
+/// What one account write does.
+enum Change {
+    Op(AccountOp),
+    Unlock,
 }
 
 pub(crate) fn valid_username(u: &str) -> bool {
@@ -225,21 +230,32 @@ impl Users<'_> {
         e
     }
 
+    /// Disables, enables or resets the password of an account (system admin).
     pub async fn account_op(&self, id: UserId, op: AccountOp) -> Result<User> {
+        self.change(id, Change::Op(op)).await
+    }
+
+    /// Lifts an account's lockout and the throttles kept for it (security admin).
+    pub async fn unlock(&self, id: UserId) -> Result<User> {
+        self.change(id, Change::Unlock).await
+    }
+
+    async fn change(&self, id: UserId, op: Change) -> Result<User> {
+        use AccountOp::*;
         let name = match &op {
-            AccountOp::Disable => UserAudit::Disable,
-            AccountOp::Enable => UserAudit::Enable,
-            AccountOp::Unlock => UserAudit::Unlock,
-            AccountOp::ResetPassword { .. } => UserAudit::ResetPassword,
+            Change::Op(Disable) => UserAudit::Disable,
+            Change::Op(Enable) => UserAudit::Enable,
+            Change::Unlock => UserAudit::Unlock,
+            Change::Op(ResetPassword { .. }) => UserAudit::ResetPassword,
         };
         let tx = self.begin(Event::new(name, "user", id)).await?;
         let res: Result<()> = async {
             let u = self.user_row(id, &tx.txn).await?;
-            if u.id == self.actor.user_id && matches!(op, AccountOp::Disable) {
+            if u.id == self.actor.user_id && matches!(op, Change::Op(Disable)) {
                 return Err(Error::field("op", "err.not_yourself"));
             }
             // One's own password is changed with the current one, not reset around it.
-            if u.id == self.actor.user_id && matches!(op, AccountOp::ResetPassword { .. }) {
+            if u.id == self.actor.user_id && matches!(op, Change::Op(ResetPassword { .. })) {
                 return Err(Error::field("op", "err.security.reset_own_password"));
             }
             self.guard_system_account(&u)?;
@@ -247,15 +263,15 @@ impl Users<'_> {
             let role = Role::parse(&u.role).unwrap_or(Role::Staff);
             let mut am = u.into_active_model();
             match &op {
-                AccountOp::Disable => am.disabled = Set(true),
-                AccountOp::Enable => am.disabled = Set(false),
-                AccountOp::Unlock => {
+                Change::Op(Disable) => am.disabled = Set(true),
+                Change::Op(Enable) => am.disabled = Set(false),
+                Change::Unlock => {
                     am.locked_until = Set(None);
                     am.failed_logins = Set(0);
                     am.failed_since = Set(None);
                     auth::clear_throttles(&tx.txn, &username).await?;
                 }
-                AccountOp::ResetPassword { password } => {
+                Change::Op(ResetPassword { password }) => {
                     auth::check_password(password, &username, role)?;
                     am.password_hash = Set(auth::hash_password(password.clone()).await?);
                     am.must_change_password = Set(true);
@@ -264,7 +280,7 @@ impl Users<'_> {
             }
             am.updated_at = Set(Utc::now());
             am.update(&tx.txn).await?;
-            if matches!(op, AccountOp::Disable | AccountOp::ResetPassword { .. }) {
+            if matches!(op, Change::Op(Disable | ResetPassword { .. })) {
                 auth::end_sessions(&tx.txn, id, None).await?;
             }
             Ok(())

@@ -95,7 +95,10 @@ pub async fn install(c: &DatabaseConnection) -> Vec<String> {
     if pg {
         exec(
             c,
-            "CREATE TABLE matrix_changes (id BIGSERIAL PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL)",
+            // `who`: the connection's application name, so that cases sharing one database
+            // (the read routes' on PostgreSQL) each see their own app's changes.
+            "CREATE TABLE matrix_changes (id BIGSERIAL PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, \
+             who TEXT NOT NULL DEFAULT current_setting('application_name'))",
         )
         .await;
         exec(
@@ -170,21 +173,42 @@ pub async fn install(c: &DatabaseConnection) -> Vec<String> {
     tracked
 }
 
+/// Whose changes a case reads: every change (a database of its own), or those of the
+/// connections named `who` (PostgreSQL's `application_name`, on a shared database).
+#[derive(Clone, Debug)]
+pub struct Log {
+    pub who: Option<String>,
+}
+
+impl Log {
+    fn filter(&self) -> String {
+        match &self.who {
+            Some(w) => format!(" AND who = '{w}'"),
+            None => String::new(),
+        }
+    }
+}
+
 /// The log's position: the id of its last row.
-pub async fn mark(c: &DatabaseConnection) -> i64 {
-    let r = rows(c, "SELECT COALESCE(MAX(id), 0) AS m FROM matrix_changes").await;
+pub async fn mark(c: &DatabaseConnection, log: &Log) -> i64 {
+    let sql = format!(
+        "SELECT COALESCE(MAX(id), 0) AS m FROM matrix_changes WHERE 1 = 1{}",
+        log.filter()
+    );
+    let r = rows(c, &sql).await;
     r.first()
         .and_then(|r| r.try_get::<i64>("", "m").ok())
         .unwrap_or(0)
 }
 
 /// What changed since `mark`: "table op ×n" entries.
-pub async fn since(c: &DatabaseConnection, mark: i64) -> Vec<String> {
+pub async fn since(c: &DatabaseConnection, log: &Log, mark: i64) -> Vec<String> {
     rows(
         c,
         &format!(
-            "SELECT tbl, op, COUNT(*) AS n FROM matrix_changes WHERE id > {mark} \
-             GROUP BY tbl, op ORDER BY tbl, op"
+            "SELECT tbl, op, COUNT(*) AS n FROM matrix_changes WHERE id > {mark}{} \
+             GROUP BY tbl, op ORDER BY tbl, op",
+            log.filter()
         ),
     )
     .await

@@ -98,10 +98,12 @@ pub struct Matrix {
 fn suite_hash() -> String {
     use sha2::{Digest, Sha256};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("access_matrix"))
-        .expect("suite dir")
-        .flatten()
+    let suite = root.join("access_matrix");
+    let mut files: Vec<PathBuf> = [suite.clone(), suite.join("spec")]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).expect("suite dir").flatten())
         .map(|e| e.path())
+        .filter(|p| p.is_file())
         .collect();
     files.push(root.join("common/mod.rs"));
     files.sort();

@@ -24,9 +24,11 @@ mod common;
 mod changes;
 mod fixture;
 mod known_bugs;
+mod shared;
 mod spec;
 
 use axum::http::{Method, StatusCode};
+use common::Template;
 use fixture::{Account, Fixture, Matrix, NONEXISTENT};
 use libtest_mimic::{Arguments, Failed, Trial};
 use safecampus::config::Config;
@@ -74,42 +76,53 @@ fn routes() -> Vec<RouteInfo> {
         })
 }
 
-/// One case's database: a copy of the matrix template, the app on it and a connection of its
-/// own for the change log.
+/// One case's database, the app on it, a connection of its own for the change log, and
+/// whose changes the log shows.
 struct Case {
     app: common::TestApp,
     raw: sea_orm::DatabaseConnection,
+    log: changes::Log,
 }
 
-async fn case(m: &Matrix) -> Case {
-    use sea_orm::ConnectionTrait;
+/// A case's database: a copy of the matrix template; on PostgreSQL a read route shares one
+/// copy per test run with the other read routes (a copy costs a checkpoint there, and a read
+/// that is refused must change nothing anyway). Its app's connections are named, and the
+/// case reads only their changes.
+async fn case(m: &Matrix, read: bool) -> Case {
+    if let (true, Template::Postgres(template)) = (read, &m.template) {
+        let name = shared::database(template).await;
+        let who = format!("mx{}", std::process::id());
+        let url = format!(
+            "{}?application_name={who}",
+            common::pg_url(&common::pg_admin(), &name)
+        );
+        let app = common::TestApp::on_database(&url, Config::default()).await;
+        let raw = sea_orm::Database::connect(common::pg_url(&common::pg_admin(), &name))
+            .await
+            .expect("connect");
+        return Case {
+            app,
+            raw,
+            log: changes::Log { who: Some(who) },
+        };
+    }
     let app = common::TestApp::from_template(&m.template, Config::default()).await;
     let raw = sea_orm::Database::connect(&app.state.config().database_url)
         .await
         .expect("connect");
-    // The sessions were made when the template was built: make them fresh.
-    let backend = raw.get_database_backend();
-    let sql = if backend == sea_orm::DbBackend::Postgres {
-        "UPDATE sessions SET created_at = $1, last_seen_at = $2"
-    } else {
-        "UPDATE sessions SET created_at = ?, last_seen_at = ?"
-    };
-    let now = chrono::Utc::now();
-    raw.execute_raw(sea_orm::Statement::from_sql_and_values(
-        backend,
-        sql,
-        [now.into(), now.into()],
-    ))
-    .await
-    .expect("refresh sessions");
-    Case { app, raw }
+    shared::refresh_sessions(&raw).await;
+    Case {
+        app,
+        raw,
+        log: changes::Log { who: None },
+    }
 }
 
 /// The checks of the checker: every table has its triggers, an allowed write is seen, a
 /// refused one is not.
 async fn self_test() -> Result<(), String> {
     let m = fixture::matrix();
-    let c = case(m).await;
+    let c = case(m, false).await;
     let missing = changes::untracked(&c.raw).await;
     if !missing.is_empty() {
         return Err(format!("tables without change triggers: {missing:?}"));
@@ -117,7 +130,7 @@ async fn self_test() -> Result<(), String> {
     let city = token_of(&m.fx, "city.officer");
     let path = format!("/api/v1/schools/{}", m.fx.schools[0]);
     let patch = |phone: &str| serde_json::json!({"phone": phone});
-    let mark = changes::mark(&c.raw).await;
+    let mark = changes::mark(&c.raw, &c.log).await;
     let r = c
         .app
         .json(Method::PATCH, &path, Some(&city), &patch("0431-12345678"))
@@ -125,11 +138,11 @@ async fn self_test() -> Result<(), String> {
     if r.status != StatusCode::OK {
         return Err(format!("PATCH {path}: {} {}", r.status, r.text()));
     }
-    let seen = changes::since(&c.raw, mark).await;
+    let seen = changes::since(&c.raw, &c.log, mark).await;
     if !seen.iter().any(|s| s.starts_with("orgs update")) {
         return Err(format!("an in-place update was not seen: {seen:?}"));
     }
-    let mark = changes::mark(&c.raw).await;
+    let mark = changes::mark(&c.raw, &c.log).await;
     let guard = token_of(&m.fx, "s001.guard");
     let r = c
         .app
@@ -138,7 +151,7 @@ async fn self_test() -> Result<(), String> {
     if r.status != StatusCode::FORBIDDEN {
         return Err(format!("the guard's PATCH: {}", r.status));
     }
-    let seen = changes::since(&c.raw, mark).await;
+    let seen = changes::since(&c.raw, &c.log, mark).await;
     if !seen.is_empty() {
         return Err(format!("a refusal changed: {seen:?}"));
     }
@@ -406,7 +419,7 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
     }
     let s = spec::spec_for(&r)?;
     let m = fixture::matrix();
-    let c = case(m).await;
+    let c = case(m, r.method == Method::GET).await;
     let fx = &m.fx;
     let mut problems = Vec::new();
     let mut known = Vec::new();
@@ -443,7 +456,7 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
             let mark = match (refusal, known_mark) {
                 (false, _) => None,
                 (true, Some(m)) => Some(m),
-                (true, None) => Some(changes::mark(&c.raw).await),
+                (true, None) => Some(changes::mark(&c.raw, &c.log).await),
             };
             known_mark = None;
             let res = c
@@ -477,7 +490,7 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
                 ));
             }
             if let Some(mark) = mark {
-                let changed = changes::since(&c.raw, mark).await;
+                let changed = changes::since(&c.raw, &c.log, mark).await;
                 if changed.is_empty() {
                     known_mark = Some(mark);
                 } else {

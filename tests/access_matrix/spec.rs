@@ -1,16 +1,26 @@
 //! **The body table**: what each route's `{id}` is, the ids its body or query carries, a valid
-//! example body, and what success looks like. A write route must have an entry in
-//! [`write_spec`] (else its case fails, naming it); a read route gets one from its path
-//! ([`read_spec`]) unless listed there.
+//! example body, and what success looks like. A write route must have an entry in its
+//! feature's file under `spec/` (the route's `RouteInfo::feature`; else its case fails,
+//! naming the file); a read route gets one from its path ([`read_spec`]) unless listed there.
 //!
-//! To add a module's routes: add its objects to [`Obj`] and the fixture, then one arm per
-//! write route in [`write_spec`] (and a query filter in [`read_spec`] if its lists take one).
+//! To add a module's routes: add its objects to [`Obj`] and the fixture, its file
+//! `spec/<feature>.rs` with one arm per write route and its line in [`WRITES`] (and a query
+//! filter in [`read_spec`] if its lists take one).
 
 use super::fixture::{Account, Fixture, MULTIPART, multipart};
 use safecampus::policy::Action;
 use safecampus::web::routes::RouteInfo;
 use safecampus::xlsx::{Cell, write_sheet};
 use serde_json::{Value, json};
+
+mod admin;
+mod files;
+mod hazards;
+mod inbox;
+mod inspections;
+mod orgs;
+mod platform;
+mod risk;
 
 /// Where an id points.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -334,10 +344,17 @@ pub fn spec_for(r: &RouteInfo) -> Result<Spec, String> {
     if r.method == axum::http::Method::GET {
         return Ok(read_spec(r.path));
     }
-    write_spec(r.method.as_str(), r.path).ok_or_else(|| {
+    let Some((_, write)) = WRITES.iter().find(|(code, _)| *code == r.feature) else {
+        return Err(format!(
+            "the access matrix has no fixtures for the feature `{}` of {} {}: add \
+             tests/access_matrix/spec/{}.rs and its line in WRITES",
+            r.feature, r.method, r.path, r.feature
+        ));
+    };
+    write(r.method.as_str(), r.path).ok_or_else(|| {
         format!(
-            "the access matrix has no body for {} {}: add one in tests/access_matrix/spec.rs (write_spec)",
-            r.method, r.path
+            "the access matrix has no body for {} {}: add one in tests/access_matrix/spec/{}.rs",
+            r.method, r.path, r.feature
         )
     })
 }
@@ -432,553 +449,18 @@ fn read_spec(path: &'static str) -> Spec {
     s
 }
 
-/// Write routes: one arm each.
-fn write_spec(method: &str, path: &str) -> Option<Spec> {
-    use Obj::*;
-    use Success::*;
-    let s = match (method, path) {
-        // ---- Sign-in and the own session.
-        ("POST", "/logout") => spec(None, None, none, RedirectTo("/login")),
-        ("POST", "/api/v1/auth/logout") => spec(None, None, none, Api),
-        ("POST", "/account/password") => spec(
-            None,
-            None,
-            |_| {
-                form(&[
-                    ("current", crate::common::PASSWORD.into()),
-                    ("password", NEW_PASSWORD.into()),
-                    ("confirm", NEW_PASSWORD.into()),
-                ])
-            },
-            Page,
-        ),
-        ("POST", "/api/v1/auth/password") => spec(
-            None,
-            None,
-            |_| {
-                json(json!({"current_password": crate::common::PASSWORD,
-                    "new_password": NEW_PASSWORD}))
-            },
-            Api,
-        ),
-        ("POST", "/api/v1/inbox/read") => spec(None, None, |_| json(json!({"all": true})), Api),
-        ("POST", "/inbox/read") => spec(
-            None,
-            None,
-            |_| form(&[("all", "1".into())]),
-            RedirectTo("/inbox"),
-        ),
+/// The write routes of each feature, one file per feature under `spec/` (the feature code of
+/// [`RouteInfo::feature`]). **Adding a module: its file there and one line here.**
+/// A feature's write table: the spec of a (method, path), if the feature has the route.
+type Writes = fn(&str, &str) -> Option<Spec>;
 
-        // ---- Org tree and schools.
-        ("POST", "/api/v1/orgs") => spec(
-            None,
-            None,
-            |c| {
-                json(
-                    json!({"code": format!("X{}", c.n), "name": "测试区", "kind": "district",
-                    "parent_id": c.fx.city}),
-                )
-            },
-            Api,
-        ),
-        ("POST", "/api/v1/schools") => spec(
-            None,
-            carried_no_district(District, Expect::NotFound),
-            |c| {
-                json(
-                    json!({"code": format!("T{}", c.n), "name": "测试学校", "kind": "primary",
-                    "district_id": c.id(District)}),
-                )
-            },
-            Api,
-        ),
-        ("POST", "/schools/new") => spec(
-            None,
-            carried_no_district(District, Expect::NotFound),
-            |c| {
-                form(&[
-                    ("code", format!("H{}", c.n)),
-                    ("name", "测试学校".into()),
-                    ("kind", "primary".into()),
-                    ("district_id", c.id(District).to_string()),
-                ])
-            },
-            Redirect,
-        ),
-        ("PATCH", "/api/v1/schools/{id}") => spec(
-            Some(School),
-            None,
-            |c| json(json!({"phone": format!("0431-8888{:04}", c.n % 10_000)})),
-            Api,
-        ),
-        ("POST", "/schools/{id}/edit") => spec(
-            Some(School),
-            None,
-            |_| form(&[("name", "测试学校名称".into()), ("kind", "primary".into())]),
-            Redirect,
-        ),
-        ("POST", "/api/v1/schools/import") | ("POST", "/schools/import") => spec(
-            None,
-            carried_no_district(District, Expect::Field("district")),
-            |c| {
-                xlsx(
-                    &["代码", "名称", "类型", "所属区县"],
-                    vec![
-                        text(format!("I{}", c.n)),
-                        text("导入测试学校"),
-                        text("小学"),
-                        text(c.district_code()),
-                    ],
-                )
-            },
-            if path.starts_with("/api/") { Api } else { Page },
-        ),
-
-        // ---- People.
-        ("POST", "/api/v1/schools/{id}/people") => spec(
-            Some(School),
-            None,
-            |_| json(json!({"name": "测试人员", "post": "teacher"})),
-            Api,
-        ),
-        ("POST", "/schools/{id}/people/new") => spec(
-            Some(School),
-            None,
-            |_| form(&[("name", "测试人员".into()), ("post", "teacher".into())]),
-            Redirect,
-        ),
-        ("PUT", "/api/v1/people/{id}") => spec(
-            Some(Person),
-            None,
-            |_| json(json!({"name": "测试人员", "post": "teacher", "phone": "13800000000"})),
-            Api,
-        ),
-        ("POST", "/people/{id}/edit") => spec(
-            Some(Person),
-            None,
-            |_| form(&[("name", "测试人员".into()), ("post", "teacher".into())]),
-            Redirect,
-        ),
-        ("DELETE", "/api/v1/people/{id}") => spec(Some(FreshPerson), None, none, Api),
-        ("POST", "/people/{id}/remove") => spec(Some(FreshPerson), None, none, Redirect),
-        ("POST", "/api/v1/schools/{id}/people/import")
-        | ("POST", "/schools/{id}/people/import") => spec(
-            Some(School),
-            None,
-            |c| {
-                xlsx(
-                    &["姓名", "岗位"],
-                    vec![text(format!("导入{}", c.n)), text("教师")],
-                )
-            },
-            if path.starts_with("/api/") { Api } else { Page },
-        ),
-
-        // ---- Zones.
-        ("POST", "/api/v1/schools/{id}/zones") => spec(
-            Some(School),
-            carried(Person, Expect::Field("responsible_person_id")),
-            |c| {
-                json(
-                    json!({"code": format!("TZ{}", c.n), "name": "测试区域", "zone_type": "area",
-                    "responsible_person_id": c.opt(Person)}),
-                )
-            },
-            Api,
-        ),
-        ("PUT", "/api/v1/zones/{id}") => spec(
-            Some(Zone),
-            carried(Person, Expect::Field("responsible_person_id")),
-            |c| {
-                json(
-                    json!({"code": format!("TU{}", c.n), "name": "测试区域", "zone_type": "area",
-                    "responsible_person_id": c.id(Person)}),
-                )
-            },
-            Api,
-        ),
-        ("POST", "/schools/{id}/zones/new") | ("POST", "/zones/{id}/edit") => spec(
-            if path.starts_with("/zones") {
-                Some(Zone)
-            } else {
-                Some(School)
-            },
-            carried(Person, Expect::Field("responsible_person_id")),
-            |c| {
-                form(&[
-                    ("code", format!("HZ{}", c.n)),
-                    ("name", "测试区域".into()),
-                    ("zone_type", "area".into()),
-                    (
-                        "responsible_person_id",
-                        c.opt(Person).map(|i| i.to_string()).unwrap_or_default(),
-                    ),
-                ])
-            },
-            Redirect,
-        ),
-        ("POST", "/api/v1/schools/{id}/zones/import") | ("POST", "/schools/{id}/zones/import") => {
-            spec(
-                Some(School),
-                None,
-                |c| {
-                    xlsx(
-                        &["代码", "名称", "区域类型"],
-                        vec![text(format!("Q{}", c.n)), text("测试区域"), text("区域")],
-                    )
-                },
-                if path.starts_with("/api/") { Api } else { Page },
-            )
-        }
-
-        // ---- The risk catalogue.
-        ("POST", "/api/v1/risk-catalog/import") | ("POST", "/risk/catalog/import") => spec(
-            None,
-            carried_no_district(Catalog, Expect::NotFound),
-            |c| {
-                let (entries, _) = safecampus::domain::catalog::parse_csv(
-                    safecampus::domain::catalog::DEFAULT_CSV,
-                )
-                .expect("csv");
-                let headers: Vec<&str> = safecampus::domain::catalog::COLUMNS.to_vec();
-                let mut b = xlsx(
-                    &headers,
-                    entries[0].cells().into_iter().map(Cell::Text).collect(),
-                );
-                b.query = format!("org_id={}", c.id(Catalog));
-                b
-            },
-            if path.starts_with("/api/") { Api } else { Page },
-        ),
-        ("PUT", "/api/v1/risk-catalog/items/{id}") => spec(
-            Some(CatalogItem),
-            None,
-            |_| {
-                json(json!({
-                    "aspect": "things", "category": "校舍安全", "point_type": "facility",
-                    "name": "教学楼楼梯间", "hazard_factors": "扶手松动",
-                    "default_l": 3, "default_e": 6, "default_c": 7,
-                    "measures": {"management": "每周检查", "emergency": "疏散"},
-                    "check_items": "扶手牢固", "check_frequency": "weekly",
-                    "control_level": "department", "responsible_post": "safety_director"
-                }))
-            },
-            Api,
-        ),
-        ("POST", "/risk/catalog/items/{id}") => spec(
-            Some(CatalogItem),
-            None,
-            |_| {
-                form(&[
-                    ("aspect", "things".into()),
-                    ("category", "校舍安全".into()),
-                    ("point_type", "facility".into()),
-                    ("name", "教学楼楼梯间".into()),
-                    ("hazard_factors", "扶手松动".into()),
-                    ("default_l", "3".into()),
-                    ("default_e", "6".into()),
-                    ("default_c", "7".into()),
-                    ("m_management", "每周检查".into()),
-                    ("m_emergency", "疏散".into()),
-                    ("check_items", "扶手牢固".into()),
-                    ("check_frequency", "weekly".into()),
-                    ("control_level", "department".into()),
-                    ("responsible_post", "safety_director".into()),
-                ])
-            },
-            RedirectTo("/risk/catalog/items/"),
-        ),
-
-        // ---- Risk registers.
-        ("POST", "/api/v1/risk/evaluate") => spec(
-            None,
-            None,
-            |_| json(json!({"method": "LEC", "l": 3, "e": 6, "c": 7})),
-            Api,
-        ),
-        ("POST", "/api/v1/schools/{id}/risk-points") => spec(
-            Some(School),
-            carried(Zone, Expect::Field("zone_id")),
-            |c| {
-                json(json!({
-                    "code": format!("X{}", c.n), "name": "自有风险点", "aspect": "things",
-                    "category": "校舍安全", "hazard_factors": "墙皮脱落", "zone_id": c.opt(Zone)
-                }))
-            },
-            Api,
-        ),
-        ("POST", "/schools/{id}/risks/new") => spec(
-            Some(School),
-            None,
-            |c| {
-                form(&[
-                    ("code", format!("Y{}", c.n)),
-                    ("name", "自有风险点".into()),
-                    ("aspect", "things".into()),
-                    ("category", "校舍安全".into()),
-                    ("point_type", "facility".into()),
-                    ("hazard_factors", "墙皮脱落".into()),
-                ])
-            },
-            Redirect,
-        ),
-        ("POST", "/api/v1/schools/{id}/risk-points/instantiate") => {
-            spec(Some(School), None, none, Api)
-        }
-        ("POST", "/schools/{id}/risks/instantiate") => spec(Some(School), None, none, Redirect),
-        ("PATCH", "/api/v1/risk-points/{id}") => spec(
-            Some(RiskPoint),
-            carried(Zone, Expect::Field("zone_id")),
-            |c| json(json!({"check_frequency": "weekly", "zone_id": c.id(Zone)})),
-            Api,
-        ),
-        ("POST", "/risk-points/{id}/edit") => spec(
-            Some(RiskPoint),
-            carried(Zone, Expect::Field("zone_id")),
-            |c| {
-                form(&[
-                    ("zone_id", c.id(Zone).to_string()),
-                    ("control_level", "school".into()),
-                    ("control_level_reason", "校级统一管控".into()),
-                ])
-            },
-            RedirectTo("/risk-points/"),
-        ),
-        ("POST", "/api/v1/risk-points/{id}/assessments") => spec(
-            Some(RiskPoint),
-            None,
-            |_| json(json!({"method": "LEC", "l": 3, "e": 6, "c": 7})),
-            Api,
-        ),
-        ("POST", "/risk-points/{id}/assess") => spec(
-            Some(RiskPoint),
-            None,
-            |_| {
-                form(&[
-                    ("method", "LS".into()),
-                    ("ls_l", "2".into()),
-                    ("ls_s", "3".into()),
-                ])
-            },
-            RedirectTo("/risk-points/"),
-        ),
-
-        // ---- Files.
-        ("POST", "/api/v1/files") => spec(
-            None,
-            carried(School, Expect::NotFound),
-            |c| Body {
-                query: String::new(),
-                content_type: Some(MULTIPART),
-                bytes: multipart(&[("school_id", c.id(School).to_string())], 1),
-            },
-            Api,
-        ),
-
-        // ---- Hazards.
-        ("POST", "/api/v1/schools/{id}/hazards") => spec(
-            Some(School),
-            carried(Zone, Expect::Field("zone_id")),
-            |c| {
-                json(
-                    json!({"title": format!("隐患{}", c.n), "aspect": "things", "category": "校舍",
-                    "zone_id": c.opt(Zone)}),
-                )
-            },
-            Api,
-        ),
-        ("POST", "/schools/{id}/hazards/new") => spec(
-            Some(School),
-            carried(Zone, Expect::Field("zone_id")),
-            |c| {
-                form(&[
-                    ("title", format!("隐患{}", c.n)),
-                    ("aspect", "things".into()),
-                    ("category", "校舍".into()),
-                    (
-                        "zone_id",
-                        c.opt(Zone).map(|i| i.to_string()).unwrap_or_default(),
-                    ),
-                ])
-            },
-            RedirectTo("/hazards/"),
-        ),
-        // Anyone in the loop may fix an assessed general hazard on the spot, once: each
-        // account has its own.
-        ("POST", "/api/v1/hazards/{id}/actions") => spec(
-            Some(FreshHazard),
-            carried(File, Expect::Field("photo_ids")),
-            |c| {
-                json(json!({"action": "fix_on_spot", "note": "已当场整改",
-                    "photo_ids": [c.id(File)]}))
-            },
-            Api,
-        ),
-        ("POST", "/hazards/{id}/actions") => spec(
-            Some(FreshHazard),
-            carried(File, Expect::Field("photo_ids")),
-            |c| {
-                form(&[
-                    ("action", "fix_on_spot".into()),
-                    ("note", "已当场整改".into()),
-                    ("photo_ids", c.id(File).to_string()),
-                ])
-            },
-            RedirectTo("/hazards/"),
-        ),
-
-        // ---- Inspections, campaigns, cross-inspections.
-        ("POST", "/api/v1/schools/{id}/inspections") => spec(
-            Some(School),
-            carried(RiskPoint, Expect::Field("items[0]")),
-            |c| {
-                let item = match c.opt(RiskPoint) {
-                    Some(p) => json!({"risk_point_id": p, "result": "pass"}),
-                    None => json!({"label": "门卫值守", "result": "pass"}),
-                };
-                json(json!({"kind": "daily", "items": [item]}))
-            },
-            Api,
-        ),
-        ("POST", "/schools/{id}/inspections/new") => spec(
-            Some(School),
-            None,
-            |_| Body {
-                query: String::new(),
-                content_type: Some(MULTIPART),
-                bytes: multipart(&[("kind", "daily".into()), ("rest", "pass".into())], 0),
-            },
-            RedirectTo("/inspections/"),
-        ),
-        ("POST", "/risk-points/{id}/check") => spec(
-            Some(RiskPoint),
-            None,
-            |_| Body {
-                query: String::new(),
-                content_type: Some(MULTIPART),
-                bytes: multipart(&[("rest", "pass".into())], 0),
-            },
-            RedirectTo("/inspections/"),
-        ),
-        ("POST", "/api/v1/cross-assignments/{id}/inspection") => Spec {
-            special: Some(not_the_assignee),
-            ..spec(
-                Some(Cross),
-                None,
-                |_| json(json!({"kind": "cross", "items": [{"label": "互查", "result": "pass"}]})),
-                Api,
-            )
-        },
-        ("POST", "/cross-inspections/{id}/inspect") => Spec {
-            special: Some(not_the_assignee),
-            ..spec(
-                Some(Cross),
-                None,
-                |_| form(&[("rest", "pass".into())]),
-                RedirectTo("/inspections/"),
-            )
-        },
-        ("POST", "/api/v1/campaigns") => spec(
-            None,
-            carried_no_district(District, Expect::NotFound),
-            |c| {
-                json(json!({
-                    "name": format!("专项检查{}", c.n), "kind": "special",
-                    "starts_on": "2026-01-01", "ends_on": "2030-12-31",
-                    "org_id": c.id(District), "school_ids": [c.id(School)]
-                }))
-            },
-            Api,
-        ),
-        ("POST", "/campaigns/new") => spec(
-            None,
-            carried(School, Expect::Field("school_ids")),
-            |c| {
-                form(&[
-                    ("name", format!("专项{}", c.n)),
-                    ("kind", "special".into()),
-                    ("starts_on", "2026-01-01".into()),
-                    ("ends_on", "2030-12-31".into()),
-                    ("school_ids", c.id(School).to_string()),
-                ])
-            },
-            RedirectTo("/campaigns/"),
-        ),
-        ("POST", "/api/v1/cross-assignments") => spec(
-            None,
-            carried(School, Expect::Field("pairs[0]")),
-            |c| {
-                json(json!({
-                    "round_name": format!("互查{}", c.n), "starts_on": "2026-01-01",
-                    "ends_on": "2030-12-31",
-                    "pairs": [{"inspector_user_id": c.id(Inspector), "target_school_id": c.id(School)}]
-                }))
-            },
-            Api,
-        ),
-        ("POST", "/cross-inspections/new") => spec(
-            None,
-            carried(School, Expect::Field("pairs[0]")),
-            |c| {
-                form(&[
-                    ("round_name", format!("互查{}", c.n)),
-                    ("starts_on", "2026-01-01".into()),
-                    ("ends_on", "2030-12-31".into()),
-                    ("inspector_0", c.id(Inspector).to_string()),
-                    ("target_0", c.id(School).to_string()),
-                ])
-            },
-            RedirectTo("/cross-inspections"),
-        ),
-
-        // ---- Administration (三员).
-        ("POST", "/api/v1/users") => spec(
-            None,
-            None,
-            |c| {
-                json(
-                    json!({"username": format!("tu{}", c.n), "display_name": "测试",
-                    "password": "Test#Passw0rd9"}),
-                )
-            },
-            Api,
-        ),
-        ("POST", "/admin/users") => spec(
-            None,
-            None,
-            |c| {
-                form(&[
-                    ("username", format!("hu{}", c.n)),
-                    ("display_name", "测试".into()),
-                    ("password", "Test#Passw0rd9".into()),
-                ])
-            },
-            Page,
-        ),
-        ("POST", "/api/v1/users/{id}/account") => {
-            spec(Some(User), None, |_| json(json!({"op": "unlock"})), Api)
-        }
-        ("POST", "/admin/users/{id}/account") => {
-            spec(Some(User), None, |_| form(&[("op", "unlock".into())]), Page)
-        }
-        ("PUT", "/api/v1/users/{id}/grant") => spec(
-            Some(User),
-            None,
-            |c| json(json!({"role": "staff", "org_id": c.id(School)})),
-            Api,
-        ),
-        ("POST", "/admin/users/{id}/grant") => spec(
-            Some(User),
-            None,
-            |c| {
-                form(&[
-                    ("role", "staff".into()),
-                    ("org_id", c.id(School).to_string()),
-                ])
-            },
-            Page,
-        ),
-        _ => return None,
-    };
-    Some(s)
-}
+const WRITES: &[(&str, Writes)] = &[
+    ("platform", platform::write),
+    ("orgs", orgs::write),
+    ("risk", risk::write),
+    ("inspections", inspections::write),
+    ("hazards", hazards::write),
+    ("files", files::write),
+    ("inbox", inbox::write),
+    ("admin", admin::write),
+];

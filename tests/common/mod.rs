@@ -135,6 +135,12 @@ impl TestApp {
                 ))
                 .await
                 .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
+                // A test database is thrown away: its commits need not wait for the disk.
+                pool.execute_unprepared(&format!(
+                    "ALTER DATABASE {name} SET synchronous_commit = off"
+                ))
+                .await
+                .expect("database settings");
                 pool.close().await.ok();
                 (pg_url(&admin, &name), None, Some((admin.clone(), name)))
             }
@@ -158,6 +164,23 @@ impl TestApp {
             tokens: HashMap::new(),
             pg_db,
             _dir: dir,
+        }
+    }
+
+    /// The app on an existing database that outlives it (nothing is dropped afterwards).
+    pub async fn on_database(url: &str, mut config: Config) -> TestApp {
+        config.database_url = url.to_string();
+        let db = Db::connect(url).await.expect("connect");
+        let state = AppState::new(db.clone(), config);
+        let (router, routes) = safecampus::web::routes::build(state.clone());
+        TestApp {
+            db,
+            router,
+            routes,
+            state,
+            tokens: HashMap::new(),
+            pg_db: None,
+            _dir: None,
         }
     }
 

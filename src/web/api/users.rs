@@ -30,7 +30,7 @@ pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<User> {
     Ok(axum::Json(ctx.db().users().get(UserId(id)).await?))
 }
 
-/// Disable, enable, unlock, or reset the password of an account.
+/// Disable, enable, or reset the password of an account (system admin).
 #[utoipa::path(post, path = "/api/v1/users/{id}/account", tag = "admin", params(("id" = i64, Path)),
     request_body = AccountOp, responses((status = 200, body = User), (status = 404, body = Envelope)))]
 pub async fn account(
@@ -41,6 +41,13 @@ pub async fn account(
     Ok(axum::Json(
         ctx.db().users().account_op(UserId(id), body).await?,
     ))
+}
+
+/// Lifts an account's sign-in lockout and the throttles kept for it (security admin).
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 404, body = Envelope)))]
+pub async fn unlock(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<User> {
+    Ok(axum::Json(ctx.db().users().unlock(UserId(id)).await?))
 }
 
 /// Grants a role and the org node of its scope.

@@ -25,6 +25,8 @@ struct UsersPage {
     total: u64,
     can_manage: bool,
     can_grant: bool,
+    /// The security admin lifts lockouts.
+    can_unlock: bool,
     roles: Vec<(String, String)>,
     orgs: Vec<OrgRef>,
     errors: FormErrors,
@@ -49,6 +51,7 @@ async fn users_page(
     let mut r = render(&UsersPage {
         can_manage: c.can(ctx.actor.role(), Action::UserManage),
         can_grant,
+        can_unlock: c.can(ctx.actor.role(), Action::UserUnlock),
         roles: Role::ALL
             .iter()
             .map(|r| (r.as_str().to_string(), c.label(r)))
@@ -117,13 +120,17 @@ pub async fn account(
     let op = match f.op.as_str() {
         "disable" => AccountOp::Disable,
         "enable" => AccountOp::Enable,
-        "unlock" => AccountOp::Unlock,
         "reset_password" => AccountOp::ResetPassword {
             password: f.password,
         },
         _ => return Err(Error::field("op", "err.invalid_input")),
     };
     let res = ctx.db().users().account_op(UserId(id), op).await;
+    after(&ctx, res, "admin.saved").await
+}
+
+pub async fn unlock(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    let res = ctx.db().users().unlock(UserId(id)).await;
     after(&ctx, res, "admin.saved").await
 }
 

@@ -29,6 +29,7 @@ fn register(t: &mut Table) {
     t.api(UserView, routes!(api::users::get));
     t.api(UserManage, routes!(api::users::account));
     t.api(UserGrant, routes!(api::users::grant));
+    t.api(UserUnlock, routes!(api::users::unlock));
     t.api(AuditView, routes!(api::audit::list));
 }
 
@@ -54,6 +55,13 @@ fn register_pages(t: &mut Table) {
         UserManage,
         &[UserView, UserGrant],
         pages::admin::account,
+    );
+    t.add_as(
+        M::POST,
+        "/admin/users/{id}/unlock",
+        UserUnlock,
+        &[UserView, UserGrant],
+        pages::admin::unlock,
     );
     t.add_as(
         M::POST,

@@ -44,6 +44,8 @@ pub struct RouteInfo {
     pub also: &'static [Action],
     /// Extra body allowance for uploads (bytes), when raised above the default.
     pub upload: bool,
+    /// The code of the [`Feature`] that registered it.
+    pub feature: &'static str,
 }
 
 /// The route table a feature registers into (see [`Feature`]).
@@ -53,6 +55,8 @@ pub struct Table {
     state: AppState,
     /// The OpenAPI document, gathered from the API routes as they are registered.
     doc: utoipa::openapi::OpenApi,
+    /// The feature registering now.
+    feature: &'static str,
 }
 
 /// Largest accepted upload (an .xlsx import).
@@ -180,6 +184,7 @@ impl Table {
             action,
             also,
             upload: limit.is_some(),
+            feature: self.feature,
         });
     }
 }
@@ -260,15 +265,19 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         list: Vec::new(),
         state: state.clone(),
         doc: api::openapi::base(),
+        feature: "",
     };
 
     for f in FEATURES {
+        t.feature = f.code;
         (f.api)(&mut t);
     }
     // Pages, after every API route.
     for f in FEATURES {
+        t.feature = f.code;
         (f.pages)(&mut t);
     }
+    t.feature = ops_auth::FEATURE.code;
 
     // The OpenAPI document of every API route registered above, serialised once.
     let doc = api::openapi::document(std::mem::replace(&mut t.doc, api::openapi::base()));

@@ -1,0 +1,61 @@
+//! The access matrix's write routes of the `admin` feature (the administration of accounts): the object each is
+//! about, the ids its body carries, a valid example body and what success looks like.
+
+use super::*;
+
+pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
+    use Obj::*;
+    use Success::*;
+    let s = match (method, path) {
+        ("POST", "/api/v1/users") => spec(
+            None,
+            None,
+            |c| {
+                json(
+                    json!({"username": format!("tu{}", c.n), "display_name": "测试",
+                    "password": "Test#Passw0rd9"}),
+                )
+            },
+            Api,
+        ),
+        ("POST", "/admin/users") => spec(
+            None,
+            None,
+            |c| {
+                form(&[
+                    ("username", format!("hu{}", c.n)),
+                    ("display_name", "测试".into()),
+                    ("password", "Test#Passw0rd9".into()),
+                ])
+            },
+            Page,
+        ),
+        ("POST", "/api/v1/users/{id}/account") => {
+            spec(Some(User), None, |_| json(json!({"op": "enable"})), Api)
+        }
+        ("POST", "/admin/users/{id}/account") => {
+            spec(Some(User), None, |_| form(&[("op", "enable".into())]), Page)
+        }
+        ("POST", "/api/v1/users/{id}/unlock") => spec(Some(User), None, none, Api),
+        ("POST", "/admin/users/{id}/unlock") => spec(Some(User), None, |_| form(&[]), Page),
+        ("PUT", "/api/v1/users/{id}/grant") => spec(
+            Some(User),
+            None,
+            |c| json(json!({"role": "staff", "org_id": c.id(School)})),
+            Api,
+        ),
+        ("POST", "/admin/users/{id}/grant") => spec(
+            Some(User),
+            None,
+            |c| {
+                form(&[
+                    ("role", "staff".into()),
+                    ("org_id", c.id(School).to_string()),
+                ])
+            },
+            Page,
+        ),
+        _ => return None,
+    };
+    Some(s)
+}
