@@ -1354,3 +1354,53 @@ async fn the_inspection_list_takes_page_and_per_page() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
     }
 }
+
+/// The inspections page and a school's inspection list page too: the page shows one page
+/// at a time with a link to the next, and the school's list takes `page` / `per_page`.
+#[tokio::test]
+async fn the_inspection_pages_and_the_school_list_are_paged() {
+    let mut app = TestApp::new().await;
+    let cookie = sign_in(&app, "bureau.officer").await;
+    let html = page(&app, "/inspections", &cookie).await;
+    let rows = |h: &str| h.matches("<a href=\"/inspections/").count();
+    assert_eq!(rows(&html), 50, "the first page holds 50");
+    assert!(html.contains("id=\"inspection-pager\""), "a pager");
+    assert!(html.contains("/inspections?page=2"), "a link to page 2");
+    let html2 = page(&app, "/inspections?kind=half_month&page=2", &cookie).await;
+    assert!(rows(&html2) > 0);
+    let pager = &html2[html2.find("id=\"inspection-pager\"").expect("a pager")..];
+    let pager = &pager[..pager.find("</nav>").unwrap()];
+    assert!(
+        pager.contains("kind=half_month&#38;page=1"),
+        "back to page 1 keeps the filter: {pager}"
+    );
+    let past = page(&app, "/inspections?page=100000", &cookie).await;
+    assert_eq!(rows(&past), 0);
+    let r = app
+        .request(
+            Method::GET,
+            "/inspections?per_page=500",
+            None,
+            None,
+            vec![],
+            &[("cookie", cookie.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let t = app.login("bureau.officer").await;
+    let s001 = app.org_id("S001").await;
+    let path = format!("/api/v1/schools/{s001}/inspections?per_page=2");
+    let r = app.get(&path, Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    let r = app.get(&format!("{path}&page=100000"), Some(&t)).await;
+    assert_eq!(r.json().as_array().unwrap().len(), 0);
+    let r = app
+        .get(
+            &format!("/api/v1/schools/{s001}/inspections?per_page=201"),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

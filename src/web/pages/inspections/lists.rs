@@ -63,9 +63,18 @@ struct ListPage {
     school: Option<i64>,
     can_submit: bool,
     export: String,
+    /// The filter as a query string (for the pager's links).
+    query: String,
+    page: u64,
+    /// Whether a further page may follow (this page is full).
+    more: bool,
 }
 
 impl ListPage {
+    fn page_link(&self, page: u64) -> String {
+        format!("/inspections?{}page={page}", self.query)
+    }
+
     fn timeliness(&self, s: &Option<Status>) -> String {
         s.map(|s| self.c.t(&format!("board.status.{}", s.as_str())))
             .unwrap_or_default()
@@ -82,8 +91,14 @@ impl ListPage {
 }
 
 pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error> {
-    let f = query(q)?;
+    let mut f = query(q)?;
+    // The page always pages: the newest first, a page at a time.
+    let page = f.page.unwrap_or(1).max(1);
+    let per_page = f.per_page.unwrap_or(crate::storage::views::PAGE_SIZE);
+    f.page = Some(page);
+    f.per_page = Some(per_page);
     let rows = ctx.db().inspections().list(&f, grace(&ctx)).await?;
+    let more = rows.len() as u64 >= per_page;
     let c = Chrome::for_ctx(&ctx, "inspection.title", "/inspections");
     let kinds = Kind::ALL
         .iter()
@@ -93,7 +108,7 @@ pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error> {
         .then_some(ctx.actor.org_id())
         .flatten()
         .map(|o| o.0);
-    let mut export = String::from("/api/v1/inspections/export.xlsx?");
+    let mut query = String::new();
     for (k, v) in [
         ("org_id", f.org_id.map(|v| v.to_string())),
         ("kind", f.kind.clone()),
@@ -101,8 +116,12 @@ pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error> {
         ("to", f.to.map(|d| d.to_string())),
     ] {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            export.push_str(&format!("{k}={}&", crate::web::error::urlencode(&v)));
+            query.push_str(&format!("{k}={}&", crate::web::error::urlencode(&v)));
         }
+    }
+    let export = format!("/api/v1/inspections/export.xlsx?{query}");
+    if per_page != crate::storage::views::PAGE_SIZE {
+        query.push_str(&format!("per_page={per_page}&"));
     }
     render(&ListPage {
         can_submit: crate::policy::allows(
@@ -115,6 +134,9 @@ pub async fn list(ctx: Ctx, q: Q<InspectionFilter>) -> Result<Response, Error> {
         kinds,
         school,
         export,
+        query,
+        page,
+        more,
     })
 }
 
