@@ -84,6 +84,22 @@ pub struct InspectionRules {
     pub grace_days: u32,
 }
 
+/// Devices of the early warning.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeviceRules {
+    /// Minutes without an event after which a device counts as offline.
+    pub offline_minutes: u32,
+}
+
+impl Default for DeviceRules {
+    fn default() -> Self {
+        DeviceRules {
+            offline_minutes: 30,
+        }
+    }
+}
+
 /// Upload limits for photos and documents.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -165,6 +181,7 @@ pub struct Config {
     pub risk: Risk,
     pub hazard: HazardRules,
     pub inspection: InspectionRules,
+    pub devices: DeviceRules,
     pub files: FileLimits,
     pub jobs: Jobs,
     pub ops: Ops,
@@ -184,6 +201,7 @@ impl Default for Config {
             risk: Risk::default(),
             hazard: HazardRules::default(),
             inspection: InspectionRules::default(),
+            devices: DeviceRules::default(),
             files: FileLimits::default(),
             jobs: Jobs::default(),
             ops: Ops::default(),

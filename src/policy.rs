@@ -56,6 +56,11 @@ pub enum Action {
     InspectionSubmit,
     /// Issue campaigns and assign cross-inspections (the bureau).
     InspectionPlan,
+    /// Read a school's devices, their last values and refused payloads.
+    DeviceView,
+    /// Register, place, rename devices and issue or revoke their tokens (the school's safety
+    /// director and principal, the bureau).
+    DeviceManage,
     UserView,
     /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
@@ -129,6 +134,8 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::InspectionView, BUSINESS),
     (Action::InspectionSubmit, ACTORS),
     (Action::InspectionPlan, BUREAU_MANAGE),
+    (Action::DeviceView, BUSINESS),
+    (Action::DeviceManage, SCHOOL_MANAGE),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

@@ -159,6 +159,11 @@ fn every_used_key_is_translated() {
     keys.extend(Post::ALL.iter().map(|v| v.label_key()));
     keys.extend(ZoneType::ALL.iter().map(|v| v.label_key()));
     keys.extend(OrgLevel::ALL.iter().map(|v| v.label_key()));
+    keys.extend(
+        safecampus::domain::device::DeviceKind::ALL
+            .iter()
+            .map(|v| v.label_key()),
+    );
     keys.extend(safecampus::domain::risk::catalogue_keys());
     keys.extend(safecampus::domain::hazard::catalogue_keys());
     for c in safecampus::domain::catalog::COLUMNS {

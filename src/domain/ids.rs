@@ -42,5 +42,7 @@ id_type!(
     CampaignId,
     CrossAssignmentId,
     JobId,
-    NotificationId
+    NotificationId,
+    DeviceId,
+    DeviceRejectionId
 );

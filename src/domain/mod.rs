@@ -3,6 +3,7 @@
 
 pub mod aliases;
 pub mod catalog;
+pub mod device;
 pub mod hazard;
 pub mod ids;
 pub mod org;

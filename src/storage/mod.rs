@@ -28,6 +28,7 @@ macro_rules! closed_codes {
 
 pub mod audit;
 pub mod auth;
+pub mod devices;
 mod entity;
 pub mod files;
 pub mod hazards;
@@ -500,6 +501,8 @@ module_handle! {
     Inspections => inspections;
     /// The signed-in user's notifications.
     Notices => inbox;
+    /// A school's devices of the early warning, their tokens and refused payloads.
+    Devices => devices;
     /// Accounts, grants and roles (the three system roles).
     Users => users;
     /// The audit log.

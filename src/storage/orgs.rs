@@ -243,6 +243,7 @@ school_owned!(
     file.school_id,
     hazard.school_id,
     inspection.school_id,
+    device.school_id,
 );
 
 impl Scoped {

@@ -186,13 +186,13 @@ impl Unscoped {
             }};
         }
         use super::entity::{
-            campaign, campaign_school, cross_assignment, file, file_blob, hazard, hazard_event,
-            inspection, inspection_item, risk_assessment, risk_catalog, risk_catalog_history,
-            risk_catalog_item, risk_point,
+            campaign, campaign_school, cross_assignment, device, device_rejection, file, file_blob,
+            hazard, hazard_event, inspection, inspection_item, risk_assessment, risk_catalog,
+            risk_catalog_history, risk_catalog_item, risk_point,
         };
         let n = |x: u64| x.to_string();
         let hazards = format!(
-            "hazards={} events={} files={} blobs={} inspections={} inspection_items={} campaigns={} campaign_schools={} cross={}",
+            "hazards={} events={} files={} blobs={} inspections={} inspection_items={} campaigns={} campaign_schools={} cross={} devices={} rejections={}",
             summary!(hazard),
             n(hazard_event::Entity::find().count(c).await?),
             n(file::Entity::find().count(c).await?),
@@ -202,6 +202,8 @@ impl Unscoped {
             n(campaign::Entity::find().count(c).await?),
             n(campaign_school::Entity::find().count(c).await?),
             n(cross_assignment::Entity::find().count(c).await?),
+            summary!(device),
+            n(device_rejection::Entity::find().count(c).await?),
         );
         Ok(format!(
             "orgs={} people={} zones={} users={} catalogs={} items={} history={} points={} assessments={} {hazards}",

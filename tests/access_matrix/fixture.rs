@@ -84,6 +84,8 @@ pub struct Fixture {
     pub fresh_hazards: [Vec<i64>; 3],
     /// An uploaded photo of each school.
     pub files: [i64; 3],
+    /// A registered device of each school (in its zone, at its risk point).
+    pub devices: [i64; 3],
     /// The demo accounts, signed in, then the anonymous caller.
     pub accounts: Vec<Account>,
 }
@@ -463,6 +465,20 @@ async fn objects(app: &mut TestApp) -> Fixture {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         files[i] = r.json()["id"].as_i64().expect("a file");
     }
+    let mut devices = [0; 3];
+    for i in 0..3 {
+        let r = app
+            .json(
+                Method::POST,
+                &format!("/api/v1/schools/{}/devices", schools[i]),
+                Some(&t),
+                &json!({"code": "MX-SMOKE-1", "kind": "smoke", "name": "矩阵烟感",
+                    "zone_id": zones[i], "risk_point_id": points[i]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        devices[i] = r.json()["id"].as_i64().expect("a device");
+    }
     // The cross round: two demo accounts inspect the sibling school; N001's inspector is no
     // demo account.
     let cross_assignee = [
@@ -553,6 +569,7 @@ async fn objects(app: &mut TestApp) -> Fixture {
         hazards,
         fresh_hazards,
         files,
+        devices,
         accounts,
     }
 }

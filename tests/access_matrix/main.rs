@@ -265,6 +265,7 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::Hazard => fx.hazards[i],
         Obj::FreshHazard => fx.fresh_hazards[i][k],
         Obj::File => fx.files[i],
+        Obj::Device => fx.devices[i],
     }
 }
 

@@ -21,6 +21,7 @@ mod inspections;
 mod orgs;
 mod platform;
 mod risk;
+mod warnings;
 
 /// Where an id points.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -100,6 +101,7 @@ pub enum Obj {
     /// An assessed hazard of the school for this account alone (steps happen once).
     FreshHazard,
     File,
+    Device,
 }
 
 /// A route's success.
@@ -288,6 +290,8 @@ pub fn object_of(path: &str) -> Option<Obj> {
     }
     Some(if path.contains("/files/{id}") {
         Obj::File
+    } else if path.contains("/devices/{id}") {
+        Obj::Device
     } else if path.contains("/risk-points/{id}") {
         Obj::RiskPoint
     } else if path.contains("/inspections/{id}") {
@@ -460,6 +464,7 @@ const WRITES: &[(&str, Writes)] = &[
     ("risk", risk::write),
     ("inspections", inspections::write),
     ("hazards", hazards::write),
+    ("warnings", warnings::write),
     ("files", files::write),
     ("inbox", inbox::write),
     ("admin", admin::write),

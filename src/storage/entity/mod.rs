@@ -6,6 +6,8 @@ pub(in crate::storage) mod campaign;
 pub(in crate::storage) mod campaign_school;
 pub(in crate::storage) mod counter;
 pub(in crate::storage) mod cross_assignment;
+pub(in crate::storage) mod device;
+pub(in crate::storage) mod device_rejection;
 pub(in crate::storage) mod file;
 pub(in crate::storage) mod file_blob;
 pub(in crate::storage) mod hazard;

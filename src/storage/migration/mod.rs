@@ -9,6 +9,7 @@ mod m0003_hazard;
 mod m0004_throttle;
 mod m0005_integrity;
 pub(crate) mod m0006_rollups;
+mod m0007_devices;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_throttle::Migration),
             Box::new(m0005_integrity::Migration),
             Box::new(m0006_rollups::Migration),
+            Box::new(m0007_devices::Migration),
         ]
     }
 }

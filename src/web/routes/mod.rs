@@ -15,6 +15,7 @@ mod inspections;
 mod ops_auth;
 mod orgs;
 mod risk;
+mod warnings;
 
 use super::ctx::{RouteAction, gate};
 use super::{AppState, api, error, ops, pages, security};
@@ -237,6 +238,7 @@ pub const FEATURES: &[&Feature] = &[
     &risk::FEATURE,
     &inspections::FEATURE,
     &hazards::FEATURE,
+    &warnings::FEATURE,
     &files::FEATURE,
     &inbox::FEATURE,
     &admin::FEATURE,

@@ -1,0 +1,33 @@
+//! The access matrix's write routes of the `warnings` feature (the early warning's device
+//! registry): the object each is about, the ids its body carries, a valid example body and
+//! what success looks like.
+
+use super::*;
+
+pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
+    use Obj::*;
+    use Success::*;
+    let s = match (method, path) {
+        // A zone or risk point of another school is a field error.
+        ("POST", "/api/v1/schools/{id}/devices") => spec(
+            Some(School),
+            carried(Zone, Expect::Field("zone_id")),
+            |c| {
+                json(json!({
+                    "code": format!("MX-{}", c.n), "kind": "gas", "name": "矩阵燃气探测器",
+                    "zone_id": c.opt(Zone), "risk_point_id": c.opt(RiskPoint)
+                }))
+            },
+            Api,
+        ),
+        ("PATCH", "/api/v1/devices/{id}") => spec(
+            Some(Device),
+            carried(Zone, Expect::Field("zone_id")),
+            |c| json(json!({"name": format!("矩阵烟感{}", c.n), "zone_id": c.opt(Zone)})),
+            Api,
+        ),
+        ("POST", "/api/v1/devices/{id}/token") => spec(Some(Device), None, none, Api),
+        _ => return None,
+    };
+    Some(s)
+}
