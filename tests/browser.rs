@@ -382,3 +382,53 @@ async fn operations(c: &Client) -> (usize, usize) {
     let pair: (usize, usize) = serde_json::from_value(v).expect("two numbers");
     pair
 }
+
+/// A safety director registers a device on a phone: the token is shown once on the answer,
+/// the list shows the device offline, and nothing scrolls sideways at 390 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_is_registered_on_a_phone() {
+    let mut app = TestApp::new().await;
+    let s001 = app.org_id("S001").await;
+    let h = Harness::start(&app, 390, 844).await;
+    let (c, base) = (&h.c, h.base.as_str());
+    sign_in(c, base, "s001.safety").await;
+    visit(
+        c,
+        base,
+        &format!("/schools/{s001}"),
+        Locator::Id("school-devices"),
+    )
+    .await;
+    click(c, "school-devices").await;
+    wait_for(c, Locator::Id("device-form")).await;
+    c.find(Locator::Css("#device-form input[name=code]"))
+        .await
+        .expect("code")
+        .send_keys("YG-1F-01")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#device-form input[name=name]"))
+        .await
+        .expect("name")
+        .send_keys("一楼大厅烟感")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#device-form button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    let token = wait_for(c, Locator::Css("#device-token code.token")).await;
+    assert!(token.text().await.expect("token").len() >= 32);
+    assert!(text(c, "#device-list").await.contains("一楼大厅烟感"));
+    assert!(text(c, "#device-list").await.contains("离线"));
+    let (scroll, inner) = widths(c).await;
+    assert!(inner <= 400.0, "viewport {inner}px wide, not a phone's");
+    assert!(
+        scroll <= inner + 1.0,
+        "the device page scrolls sideways at {inner}px ({scroll}px wide)"
+    );
+    screenshot(c, "devices-390.png").await;
+    h.finish("a_device_is_registered_on_a_phone").await;
+}

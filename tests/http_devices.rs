@@ -277,3 +277,100 @@ async fn places_and_codes_are_checked_and_other_schools_are_not_found() {
     let r = app.json(Method::POST, &path, Some(&guard), &ok).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// The school's device page: the list in Chinese and English, registering a device shows its
+/// token on the answering page once, replacing shows a new one, revoking marks it.
+#[tokio::test]
+async fn the_device_page_registers_and_shows_the_token_once() {
+    let mut app = TestApp::new().await;
+    let t = app.login("s001.safety").await;
+    let s001 = app.org_id("S001").await;
+    let page = format!("/schools/{s001}/devices");
+    let r = app.get(&page, Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("物联设备") && r.text().contains("登记设备"));
+    let r = app
+        .form(
+            &format!("/schools/{s001}/devices/new"),
+            Some(&t),
+            &[
+                ("code", "SW-01"),
+                ("name", "池塘水位计"),
+                ("kind", "water_level"),
+                ("zone_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("id=\"device-token\""), "the token is shown");
+    let list = app
+        .get(&format!("/api/v1/schools/{s001}/devices"), Some(&t))
+        .await
+        .json();
+    let d = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "SW-01")
+        .unwrap()
+        .clone();
+    let id = d["id"].as_i64().unwrap();
+    let token = token_on(&html);
+    assert_eq!(
+        stored_token_hash(&app, id).await.as_deref(),
+        Some(sha256_hex(&token).as_str()),
+        "the page shows the token in force"
+    );
+    let again = app.get(&page, Some(&t)).await.text();
+    assert!(again.contains("池塘水位计") && again.contains("水位监测仪") && again.contains("离线"));
+    assert!(!again.contains(&token), "shown once");
+
+    let r = app
+        .form(&format!("/devices/{id}/token"), Some(&t), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let second = token_on(&r.text());
+    assert_ne!(second, token);
+    let r = app
+        .form(&format!("/devices/{id}/revoke"), Some(&t), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), page);
+    assert!(app.get(&page, Some(&t)).await.text().contains("已停用"));
+    assert_eq!(stored_token_hash(&app, id).await, None);
+
+    // A bad code is shown on the form, in the page's language.
+    let r = app
+        .form(
+            &format!("/schools/{s001}/devices/new"),
+            Some(&t),
+            &[("code", "带 空格"), ("name", "x"), ("kind", "gas")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("设备编号须为"));
+    let en = app
+        .request(
+            Method::GET,
+            &page,
+            Some(&t),
+            None,
+            vec![],
+            &[("cookie", "lang=en")],
+        )
+        .await
+        .text();
+    assert!(
+        en.contains("Register a device") && en.contains("Water-level sensor"),
+        "{en}"
+    );
+    // The school page leads there.
+    let school = app.get(&format!("/schools/{s001}"), Some(&t)).await.text();
+    assert!(school.contains(&format!("href=\"/schools/{s001}/devices\"")));
+}
+
+fn token_on(html: &str) -> String {
+    let at = html.find("<code class=\"token\">").expect("a token") + "<code class=\"token\">".len();
+    html[at..at + html[at..].find('<').unwrap()].to_string()
+}

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api_docs;
 pub mod auth;
 pub mod catalog;
+pub mod devices;
 pub mod hazards;
 pub mod home;
 pub mod inbox;

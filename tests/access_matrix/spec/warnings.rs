@@ -27,6 +27,24 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             Api,
         ),
         ("POST", "/api/v1/devices/{id}/token") => spec(Some(Device), None, none, Api),
+        ("POST", "/schools/{id}/devices/new") => spec(
+            Some(School),
+            carried(Zone, Expect::Field("zone_id")),
+            |c| {
+                form(&[
+                    ("code", format!("MP-{}", c.n)),
+                    ("name", "矩阵水位计".into()),
+                    ("kind", "water_level".into()),
+                    (
+                        "zone_id",
+                        c.opt(Zone).map(|z| z.to_string()).unwrap_or_default(),
+                    ),
+                ])
+            },
+            Page,
+        ),
+        ("POST", "/devices/{id}/token") => spec(Some(Device), None, |_| form(&[]), Page),
+        ("POST", "/devices/{id}/revoke") => spec(Some(Device), None, |_| form(&[]), Redirect),
         _ => return None,
     };
     Some(s)
