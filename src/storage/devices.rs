@@ -284,8 +284,8 @@ impl Devices<'_> {
         } else {
             DeviceAudit::Update
         };
-        let (mut tx, _) = self
-            .begin_owned(Event::new(action, "device", id), id)
+        let mut tx = self
+            .begin_owned::<device::Entity>(Event::new(action, "device", id), id)
             .await?;
         let res: Result<device::Model> = async {
             let (m, school) = self.owned::<device::Entity>(id, &tx.txn).await?;
@@ -340,8 +340,8 @@ impl Devices<'_> {
 
     /// Issues a new token; the old one (or none, after a revoke) stops working at once.
     pub async fn rotate_token(&self, id: DeviceId) -> Result<DeviceToken> {
-        let (tx, _) = self
-            .begin_owned(Event::new(DeviceAudit::Token, "device", id), id)
+        let tx = self
+            .begin_owned::<device::Entity>(Event::new(DeviceAudit::Token, "device", id), id)
             .await?;
         let token = random_token();
         let res: Result<()> = async {
@@ -384,18 +384,5 @@ impl Devices<'_> {
                 excerpt: r.excerpt,
             })
             .collect())
-    }
-
-    /// Opens a write about device `id`: `NotFound` (audited) when it is out of scope, before
-    /// the role is checked.
-    async fn begin_owned(&self, event: Event, id: DeviceId) -> Result<(super::WriteTx<'_>, OrgId)> {
-        let school = match self.owned::<device::Entity>(id, &self.read).await {
-            Ok((m, _)) => m.school_id,
-            Err(e) => {
-                self.audit_refusal(&event, &e).await;
-                return Err(e);
-            }
-        };
-        Ok((self.begin_for(event, school).await?, school))
     }
 }

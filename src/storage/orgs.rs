@@ -278,6 +278,27 @@ impl Scoped {
         Ok((m, school))
     }
 
+    /// Opens a write about the school-owned row `id`: a row out of scope is `NotFound`,
+    /// audited as a refusal, before the role is checked. The caller reads the row again in
+    /// the transaction.
+    pub(super) async fn begin_owned<E: SchoolOwned>(
+        &self,
+        event: Event,
+        id: <E::PrimaryKey as PrimaryKeyTrait>::ValueType,
+    ) -> Result<super::WriteTx<'_>>
+    where
+        E::ActiveModel: sea_orm::TryIntoModel<E::Model>,
+    {
+        let school = match self.owned::<E>(id, &self.read).await {
+            Ok((_, school)) => school.org_id(),
+            Err(e) => {
+                self.audit_refusal(&event, &e).await;
+                return Err(e);
+            }
+        };
+        self.begin_for(event, school).await
+    }
+
     /// The [`SchoolId`] of `id` when it is a school in scope, else `NotFound` (a city or a
     /// district id included).
     pub(super) async fn school(&self, id: OrgId, conn: &impl Fetch) -> Result<SchoolId> {

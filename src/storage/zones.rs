@@ -243,14 +243,7 @@ impl Zones<'_> {
 
     pub async fn update(&self, id: ZoneId, input: ZoneInput) -> Result<Zone> {
         let event = Event::new(OrgAudit::ZoneUpdate, "zone", id);
-        let school = match self.zone_row(id, &self.read).await {
-            Ok(z) => z.school_id,
-            Err(e) => {
-                self.audit_refusal(&event, &e).await;
-                return Err(e);
-            }
-        };
-        let mut tx = self.begin_for(event, school).await?;
+        let mut tx = self.begin_owned::<zone::Entity>(event, id).await?;
         let res: Result<()> = async {
             let m = self.zone_row(id, &tx.txn).await?;
             let mut errs = self.check_links(m.school_id, &input, &tx.txn).await?;

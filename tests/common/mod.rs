@@ -123,7 +123,7 @@ impl TestApp {
     }
 
     /// The app on a fresh copy of `template` (the demo's, or another suite's own).
-    pub async fn from_template(template: &Template, mut config: Config) -> TestApp {
+    pub async fn from_template(template: &Template, config: Config) -> TestApp {
         let (url, dir, pg_db) = match template {
             Template::Postgres(template) => {
                 let admin = pg_admin();
@@ -152,19 +152,10 @@ impl TestApp {
                 (url, Some(dir), None)
             }
         };
-        config.database_url = url.clone();
-        let db = Db::connect(&url).await.expect("connect");
-        let state = AppState::new(db.clone(), config);
-        let (router, routes) = safecampus::web::routes::build(state.clone());
-        TestApp {
-            db,
-            router,
-            routes,
-            state,
-            tokens: HashMap::new(),
-            pg_db,
-            _dir: dir,
-        }
+        let mut app = Self::on_database(&url, config).await;
+        app.pg_db = pg_db;
+        app._dir = dir;
+        app
     }
 
     /// The app on an existing database that outlives it (nothing is dropped afterwards).

@@ -348,14 +348,7 @@ impl Registers<'_> {
         risk: &Risk,
     ) -> Result<RiskPointDetail> {
         let event = Event::new(RiskAudit::Update, "risk_point", id);
-        let m = match self.risk_point_row(id, &self.read).await {
-            Ok(m) => m,
-            Err(e) => {
-                self.audit_refusal(&event, &e).await;
-                return Err(e);
-            }
-        };
-        let mut tx = self.begin_for(event, m.school_id).await?;
+        let mut tx = self.begin_owned::<risk_point::Entity>(event, id).await?;
         let res: Result<(risk_point::Model, String)> = async {
             let m = self.risk_point_row(id, &tx.txn).await?;
             let mut errs = self
@@ -466,14 +459,7 @@ impl Registers<'_> {
         risk: &Risk,
     ) -> Result<Assessment> {
         let event = Event::new(RiskAudit::Assess, "risk_point", id);
-        let m = match self.risk_point_row(id, &self.read).await {
-            Ok(m) => m,
-            Err(e) => {
-                self.audit_refusal(&event, &e).await;
-                return Err(e);
-            }
-        };
-        let mut tx = self.begin_for(event, m.school_id).await?;
+        let mut tx = self.begin_owned::<risk_point::Entity>(event, id).await?;
         let res = async {
             let m = self.risk_point_row(id, &tx.txn).await?;
             if m.status != "active" {
