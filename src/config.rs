@@ -90,12 +90,16 @@ pub struct InspectionRules {
 pub struct DeviceRules {
     /// Minutes without an event after which a device counts as offline.
     pub offline_minutes: u32,
+    /// Events stamped longer ago than this are refused at ingest (a device that was offline
+    /// for days replays its buffer; older readings would raise warnings about the past).
+    pub max_event_age_hours: u32,
 }
 
 impl Default for DeviceRules {
     fn default() -> Self {
         DeviceRules {
             offline_minutes: 30,
+            max_event_age_hours: 72,
         }
     }
 }

@@ -61,6 +61,15 @@ pub enum Action {
     /// Register, place, rename devices and issue or revoke their tokens (the school's safety
     /// director and principal, the bureau).
     DeviceManage,
+    /// Send readings (a device with its token; no user holds it: a user token cannot ingest).
+    DeviceIngest,
+    /// Read warnings, their history, the live stream and the rules in force.
+    WarningView,
+    /// Acknowledge, dispatch, resolve a warning or close it as a false alarm (the school's
+    /// principal, safety director and guard on duty, the bureau).
+    WarningAct,
+    /// Change the device threshold rules (the bureau).
+    WarningRuleManage,
     UserView,
     /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
@@ -136,6 +145,13 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::InspectionPlan, BUREAU_MANAGE),
     (Action::DeviceView, BUSINESS),
     (Action::DeviceManage, SCHOOL_MANAGE),
+    (Action::DeviceIngest, &[]),
+    (Action::WarningView, BUSINESS),
+    (
+        Action::WarningAct,
+        &[CityOfficer, BureauOfficer, Principal, SafetyDirector, Guard],
+    ),
+    (Action::WarningRuleManage, BUREAU_MANAGE),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

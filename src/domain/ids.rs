@@ -44,5 +44,9 @@ id_type!(
     JobId,
     NotificationId,
     DeviceId,
-    DeviceRejectionId
+    DeviceRejectionId,
+    DeviceEventId,
+    WarningId,
+    WarningEventId,
+    WarningRuleId
 );

@@ -9,8 +9,10 @@ pub mod ids;
 pub mod org;
 pub mod password;
 pub mod person;
+pub mod reading;
 pub mod risk;
 pub mod role;
+pub mod warning;
 
 /// A closed set of values that has a stable wire code (`as_str`) and a translation key.
 pub trait Code: Sized + Copy + 'static {

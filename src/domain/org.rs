@@ -74,6 +74,11 @@ impl OrgPath {
         other.0.starts_with(&self.0)
     }
 
+    /// The ids on the path, from the root down to the node itself.
+    pub fn ids(&self) -> Vec<i64> {
+        self.0.split('/').filter_map(|p| p.parse().ok()).collect()
+    }
+
     /// `LIKE` pattern matching this node and its subtree.
     pub fn like_pattern(&self) -> String {
         format!("{}%", self.0)

@@ -33,6 +33,7 @@ mod entity;
 pub mod files;
 pub mod hazards;
 pub mod inbox;
+pub mod ingest;
 pub mod inspections;
 pub mod jobs;
 pub mod migration;
@@ -51,6 +52,8 @@ pub use seed::Operator;
 pub mod transfer;
 pub mod users;
 pub mod views;
+pub mod warning_rules;
+pub mod warnings;
 pub mod zone_transfer;
 pub mod zones;
 
@@ -107,6 +110,7 @@ impl Db {
 
     pub async fn migrate(&self) -> Result<()> {
         migration::Migrator::up(&self.conn, None).await?;
+        warning_rules::ensure_defaults(&self.conn).await?;
         Ok(())
     }
 
@@ -142,6 +146,14 @@ impl Db {
             read: self.read.clone(),
             actor,
             action,
+        }
+    }
+
+    /// Device ingest: a device proves itself with its token and writes only its own events.
+    pub fn ingest(&self) -> ingest::Ingest {
+        ingest::Ingest {
+            conn: self.conn.clone(),
+            read: self.read.clone(),
         }
     }
 
@@ -503,6 +515,10 @@ module_handle! {
     Notices => inbox;
     /// A school's devices of the early warning, their tokens and refused payloads.
     Devices => devices;
+    /// Warnings: the list, one with its history, the lifecycle's steps.
+    Warnings => warnings;
+    /// The device threshold rules in force, and the bureau's edits.
+    WarningRules => warning_rules;
     /// Accounts, grants and roles (the three system roles).
     Users => users;
     /// The audit log.

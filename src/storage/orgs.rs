@@ -244,6 +244,7 @@ school_owned!(
     hazard.school_id,
     inspection.school_id,
     device.school_id,
+    warning.school_id,
 );
 
 impl Scoped {

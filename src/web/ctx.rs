@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::policy::Action;
 use crate::storage::auth::{Auth, Origin};
+use crate::storage::ingest::{DeviceCaller, Ingest};
 use crate::storage::{Actor, Db, Scoped};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
@@ -114,6 +115,9 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     if action == Action::Public {
         return next.run(req).await;
     }
+    if action == Action::DeviceIngest {
+        return device_gate(st, req, next).await;
+    }
     let origin = origin_of(req.extensions(), req.headers());
     let Some(token) = token_from(req.headers()) else {
         return Error::Unauthorized.into_response();
@@ -178,6 +182,64 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
         return Error::Forbidden.into_response();
     }
     res
+}
+
+/// The gate of the ingest: `Authorization: Device <token>` and nothing else (a user's session
+/// or bearer token is no device; a device token opens no other route, since only this gate
+/// reads it).
+async fn device_gate(st: AppState, mut req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Device "))
+        .map(str::to_string);
+    let Some(token) = token else {
+        return Error::Unauthorized.into_response();
+    };
+    match st.db.ingest().device(&token).await {
+        Ok(Some(device)) => {
+            req.extensions_mut().insert(device);
+            next.run(req).await
+        }
+        Ok(None) => Error::Unauthorized.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// What an ingest handler knows: the device that proved itself, and the one write path it may
+/// use — its own events.
+pub struct DeviceCtx {
+    pub device: DeviceCaller,
+    ingest: Ingest,
+    state: AppState,
+}
+
+impl DeviceCtx {
+    pub fn ingest(&self) -> &Ingest {
+        &self.ingest
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+}
+
+impl FromRequestParts<AppState> for DeviceCtx {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Error> {
+        let device = parts
+            .extensions
+            .get::<DeviceCaller>()
+            .cloned()
+            .ok_or(Error::Unauthorized)?;
+        Ok(DeviceCtx {
+            device,
+            ingest: st.db.ingest(),
+            state: st.clone(),
+        })
+    }
 }
 
 /// A cookie-authenticated write must carry the session's CSRF token: in the `X-CSRF-Token`

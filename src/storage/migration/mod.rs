@@ -10,6 +10,7 @@ mod m0004_throttle;
 mod m0005_integrity;
 pub(crate) mod m0006_rollups;
 mod m0007_devices;
+mod m0008_warnings;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_integrity::Migration),
             Box::new(m0006_rollups::Migration),
             Box::new(m0007_devices::Migration),
+            Box::new(m0008_warnings::Migration),
         ]
     }
 }

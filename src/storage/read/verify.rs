@@ -29,6 +29,10 @@ impl Reader {
             campaign_school,
             counter,
             cross_assignment,
+            device,
+            device_event,
+            device_rejection,
+            device_rule_state,
             file,
             file_blob,
             hazard,
@@ -47,6 +51,9 @@ impl Reader {
             risk_point,
             session,
             user,
+            warning,
+            warning_event,
+            warning_rule,
             zone
         );
         Ok(differ)

@@ -7,6 +7,7 @@ pub mod devices;
 pub mod files;
 pub mod hazards;
 pub mod inbox;
+pub mod ingest;
 pub mod inspections;
 pub mod openapi;
 pub mod orgs;
@@ -15,6 +16,7 @@ pub mod risk;
 pub mod schools;
 pub mod transfer;
 pub mod users;
+pub mod warnings;
 pub mod zones;
 
 /// Result of an API handler: JSON or the error envelope.

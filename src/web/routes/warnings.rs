@@ -1,9 +1,10 @@
-//! Routes: the early warning — the device registry of each school so far.
+//! Routes: the early warning — the device registry, the ingest, warnings and their rules.
 
 use super::Table;
-use super::{Feature, audit_codes, nothing};
+use super::{Feature, audit_codes, notice_codes};
 use crate::policy::Action::*;
 use crate::storage::devices::DeviceAudit;
+use crate::storage::warnings::{WarningAudit, WarningNotice};
 use crate::web::{api, pages};
 use axum::http::Method as M;
 use utoipa_axum::routes;
@@ -14,9 +15,21 @@ pub(super) const FEATURE: Feature = Feature {
     api: register,
     pages: register_pages,
     menu: &[],
-    audit: audit_codes::<DeviceAudit>,
-    notices: nothing,
-    tables: &["devices", "device_rejections"],
+    audit: || {
+        let mut v = audit_codes::<DeviceAudit>();
+        v.extend(audit_codes::<WarningAudit>());
+        v
+    },
+    notices: notice_codes::<WarningNotice>,
+    tables: &[
+        "devices",
+        "device_rejections",
+        "device_events",
+        "device_rule_states",
+        "warning_rules",
+        "warnings",
+        "warning_events",
+    ],
 };
 
 fn register(t: &mut Table) {
@@ -26,6 +39,17 @@ fn register(t: &mut Table) {
     t.api(DeviceManage, routes!(api::devices::update));
     t.api(DeviceManage, routes!(api::devices::token));
     t.api(DeviceView, routes!(api::devices::rejections));
+    t.api_as(
+        DeviceIngest,
+        &[],
+        Some(api::ingest::INGEST_LIMIT),
+        routes!(api::ingest::ingest),
+    );
+    t.api(WarningView, routes!(api::warnings::list));
+    t.api(WarningView, routes!(api::warnings::get));
+    t.api(WarningAct, routes!(api::warnings::act));
+    t.api(WarningView, routes!(api::warnings::rules));
+    t.api(WarningRuleManage, routes!(api::warnings::update_rule));
 }
 
 /// The pages: a school's devices, registering one, replacing and revoking a token.

@@ -1,0 +1,419 @@
+//! Device ingest (F-WARN-2): the one write path for readings, whether they came over HTTP or
+//! MQTT. A batch is checked event by event ([`reading::parse`]); the good events are written
+//! in one transaction (group commit), each once — the unique (device, event id) index makes a
+//! batch sent twice, or two copies at once, store every event a single time — and the same
+//! transaction moves the device's last values, feeds the threshold rules and raises or clears
+//! warnings. Refused events are kept with their reason for the device page.
+//!
+//! A device is not a user: it is resolved from its token into a [`DeviceCaller`], which opens
+//! nothing but this path. Readings are telemetry, not decisions, so they are not written to
+//! the audit chain (the warnings they raise keep their own history).
+
+use super::entity::{device, device_event, device_rejection, device_rule_state, org};
+use super::warnings::{self, Raise};
+use super::{auth::token_hash, begin_write, warning_rules};
+use crate::domain::Code;
+use crate::domain::device::DeviceKind;
+use crate::domain::ids::{DeviceId, OrgId, RiskPointId, ZoneId};
+use crate::domain::org::OrgPath;
+use crate::domain::reading::{self, Reading, Reason};
+use crate::domain::warning::{self as rules, Outcome, RuleState, Source};
+use crate::error::{Error, Result};
+use crate::storage::read::{ReadAll as _, Reader};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, IntoActiveModel, QueryOrder, QuerySelect};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use utoipa::ToSchema;
+
+/// How many refused payloads are kept per device (the page shows the newest).
+const REJECTIONS_KEPT: u64 = 500;
+/// Events written per statement.
+const CHUNK: usize = 200;
+
+/// A device that proved itself with its token. Only storage makes one.
+#[derive(Debug, Clone)]
+pub struct DeviceCaller {
+    id: DeviceId,
+    school: OrgId,
+    kind: DeviceKind,
+    code: String,
+    zone: Option<ZoneId>,
+    point: Option<RiskPointId>,
+}
+
+impl DeviceCaller {
+    pub fn id(&self) -> DeviceId {
+        self.id
+    }
+
+    pub fn school(&self) -> OrgId {
+        self.school
+    }
+}
+
+/// What became of a batch.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct IngestReport {
+    /// Events stored now.
+    pub accepted: u64,
+    /// Events stored before (the same event id of the same device).
+    pub duplicates: u64,
+    pub rejected: Vec<RejectedEvent>,
+}
+
+/// An event that was refused, with its position in the batch and the reason's code.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RejectedEvent {
+    pub index: usize,
+    pub id: String,
+    pub reason: String,
+}
+
+/// The ingest path of a process (no user, no scope: a [`DeviceCaller`] is its own scope).
+#[derive(Clone)]
+pub struct Ingest {
+    pub(super) conn: DatabaseConnection,
+    pub(super) read: Reader,
+}
+
+impl Ingest {
+    /// The device a token belongs to; none for a wrong or revoked token.
+    pub async fn device(&self, token: &str) -> Result<Option<DeviceCaller>> {
+        let token = token.trim();
+        if token.is_empty() || token.len() > 200 {
+            return Ok(None);
+        }
+        let m = device::Entity::find()
+            .filter(device::Column::TokenHash.eq(token_hash(token)))
+            .read_one(&self.read)
+            .await?;
+        Ok(m.and_then(|m| {
+            Some(DeviceCaller {
+                kind: DeviceKind::parse(&m.kind)?,
+                id: m.id,
+                school: m.school_id,
+                code: m.code,
+                zone: m.zone_id,
+                point: m.risk_point_id,
+            })
+        }))
+    }
+
+    /// Checks and stores a batch of events from `d`, received at `now`.
+    pub async fn batch(
+        &self,
+        d: &DeviceCaller,
+        events: &[serde_json::Value],
+        max_age: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<IngestReport> {
+        let mut report = IngestReport::default();
+        let mut good: Vec<Reading> = Vec::new();
+        let mut refused: Vec<(usize, String, Reason, String)> = Vec::new();
+        let mut ids = HashSet::new();
+        for (i, v) in events.iter().enumerate() {
+            match reading::parse(v, d.kind, now, max_age) {
+                Ok(r) => {
+                    // The same id twice in one batch: the second is a duplicate.
+                    if ids.insert(r.id.clone()) {
+                        good.push(r);
+                    } else {
+                        report.duplicates += 1;
+                    }
+                }
+                Err(reason) => {
+                    let excerpt: String = v.to_string().chars().take(200).collect();
+                    refused.push((i, reading::event_id(v), reason, excerpt));
+                }
+            }
+        }
+        let txn = begin_write(&self.conn).await?;
+        let fresh = insert_events(&txn, d, &good, now).await?;
+        report.accepted = fresh.len() as u64;
+        report.duplicates += (good.len() - fresh.len()) as u64;
+        let mut fresh: Vec<&Reading> = good.iter().filter(|r| fresh.contains(&r.id)).collect();
+        fresh.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+        if !fresh.is_empty() {
+            update_device(&txn, d, &fresh).await?;
+            evaluate(&txn, d, &fresh).await?;
+        }
+        if !refused.is_empty() {
+            for (index, id, reason, excerpt) in &refused {
+                device_rejection::ActiveModel {
+                    device_id: Set(d.id),
+                    received_at: Set(now),
+                    event_id: Set(id.clone()),
+                    event_index: Set(i32::try_from(*index).unwrap_or(i32::MAX)),
+                    reason: Set(reason.as_str().into()),
+                    excerpt: Set(excerpt.clone()),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+            prune_rejections(&txn, d.id).await?;
+        }
+        txn.commit().await?;
+        let count = |outcome: &'static str, n: u64| {
+            metrics::counter!("safecampus_ingest_events_total", "outcome" => outcome).increment(n);
+        };
+        count("accepted", report.accepted);
+        count("duplicate", report.duplicates);
+        count("rejected", refused.len() as u64);
+        for (_, _, reason, _) in &refused {
+            metrics::counter!("safecampus_ingest_rejections_total", "reason" => reason.as_str())
+                .increment(1);
+        }
+        report.rejected = refused
+            .into_iter()
+            .map(|(index, id, reason, _)| RejectedEvent {
+                index,
+                id,
+                reason: reason.as_str().into(),
+            })
+            .collect();
+        Ok(report)
+    }
+
+    /// Records a whole payload that was refused before its events could be read (a body
+    /// that is not a batch), so the device page shows it.
+    pub async fn refuse_payload(
+        &self,
+        d: &DeviceCaller,
+        reason: &str,
+        excerpt: &str,
+    ) -> Result<()> {
+        let txn = begin_write(&self.conn).await?;
+        device_rejection::ActiveModel {
+            device_id: Set(d.id),
+            received_at: Set(Utc::now()),
+            event_id: Set(String::new()),
+            event_index: Set(-1),
+            reason: Set(reason.chars().take(64).collect()),
+            excerpt: Set(excerpt.chars().take(200).collect()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        prune_rejections(&txn, d.id).await?;
+        txn.commit().await?;
+        metrics::counter!("safecampus_ingest_payloads_refused_total", "reason" => reason.to_string())
+            .increment(1);
+        Ok(())
+    }
+}
+
+/// Inserts the events; answers the ids that were new (a duplicate is left alone).
+async fn insert_events(
+    txn: &impl ConnectionTrait,
+    d: &DeviceCaller,
+    good: &[Reading],
+    now: DateTime<Utc>,
+) -> Result<HashSet<String>> {
+    let mut fresh = HashSet::new();
+    for chunk in good.chunks(CHUNK) {
+        let mut q = Query::insert();
+        q.into_table(device_event::Entity)
+            .columns([
+                device_event::Column::DeviceId,
+                device_event::Column::SchoolId,
+                device_event::Column::EventId,
+                device_event::Column::At,
+                device_event::Column::Metric,
+                device_event::Column::Value,
+                device_event::Column::Lat,
+                device_event::Column::Lon,
+                device_event::Column::ReceivedAt,
+            ])
+            .on_conflict(
+                OnConflict::columns([
+                    device_event::Column::DeviceId,
+                    device_event::Column::EventId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .returning_col(device_event::Column::EventId);
+        for r in chunk {
+            q.values_panic([
+                d.id.0.into(),
+                d.school.0.into(),
+                r.id.clone().into(),
+                r.at.into(),
+                r.metric.as_str().into(),
+                r.value.into(),
+                r.lat.into(),
+                r.lon.into(),
+                now.into(),
+            ]);
+        }
+        let stmt = txn.get_database_backend().build(&q);
+        for row in txn.query_all_raw(stmt).await? {
+            fresh.insert(row.try_get_by_index::<String>(0)?);
+        }
+    }
+    Ok(fresh)
+}
+
+/// Moves the device's last seen time and last values forward (an event older than what the
+/// device already showed does not overwrite a newer value).
+async fn update_device(
+    txn: &impl ConnectionTrait,
+    d: &DeviceCaller,
+    fresh: &[&Reading],
+) -> Result<()> {
+    let Some(m) = device::Entity::find_by_id(d.id).one(txn).await? else {
+        return Err(Error::NotFound);
+    };
+    let mut values: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&m.last_values).unwrap_or_default();
+    let seen = m.last_seen_at;
+    let mut last = seen;
+    for r in fresh {
+        if seen.is_some_and(|s| r.at < s) {
+            continue;
+        }
+        let v = match (r.lat, r.lon) {
+            (Some(lat), Some(lon)) => {
+                serde_json::json!({"lat": lat, "lon": lon, "speed_kmh": r.value})
+            }
+            _ => serde_json::json!(r.value),
+        };
+        values.insert(r.metric.as_str().into(), v);
+        if last.is_none_or(|l| r.at > l) {
+            last = Some(r.at);
+        }
+    }
+    if last == seen {
+        return Ok(());
+    }
+    let mut am = m.into_active_model();
+    am.last_seen_at = Set(last);
+    am.last_values = Set(serde_json::to_string(&values).unwrap_or_else(|_| "{}".into()));
+    am.update(txn).await?;
+    Ok(())
+}
+
+/// Feeds the fresh readings, oldest first, to the rules in force for the device's school;
+/// raises and clears warnings; an offline warning of the device clears with any event.
+async fn evaluate(txn: &impl ConnectionTrait, d: &DeviceCaller, fresh: &[&Reading]) -> Result<()> {
+    let subject = format!("device:{}", d.id);
+    let newest = fresh.iter().map(|r| r.at).max().unwrap_or_else(Utc::now);
+    warnings::clear(txn, Source::Device, &subject, "offline", newest, &d.code).await?;
+    let school = org::Entity::find_by_id(d.school).one(txn).await?;
+    let Some(path) = school.as_ref().and_then(|s| OrgPath::parse(&s.path)) else {
+        return Ok(());
+    };
+    let kind = d.kind.as_str();
+    let in_force: Vec<(String, rules::Threshold)> = warning_rules::effective(txn, &path)
+        .await?
+        .into_iter()
+        .filter(|r| r.enabled && r.device_kind == kind)
+        .filter_map(|r| Some((r.code.clone(), warning_rules::threshold(&r)?)))
+        .collect();
+    if in_force.is_empty() {
+        return Ok(());
+    }
+    let mut states: BTreeMap<String, (RuleState, bool)> = device_rule_state::Entity::find()
+        .filter(device_rule_state::Column::DeviceId.eq(d.id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let st = RuleState {
+                breach_since: s.breach_since,
+                active: s.active,
+                last_at: s.last_at,
+            };
+            (s.rule_code, (st, true))
+        })
+        .collect();
+    let mut changed: HashSet<String> = HashSet::new();
+    for r in fresh {
+        for (code, t) in in_force.iter().filter(|(_, t)| t.metric == r.metric) {
+            let (state, _) = states.get(code).copied().unwrap_or_default();
+            let (next, outcome) = rules::evaluate(t, state, r.at, r.value);
+            if next != state {
+                let stored = states.get(code).is_some_and(|s| s.1);
+                states.insert(code.clone(), (next, stored));
+                changed.insert(code.clone());
+            }
+            let detail = format!(
+                "{} · {} = {} {} {}",
+                d.code,
+                r.metric.as_str(),
+                r.value,
+                t.comparator.symbol(),
+                t.value
+            );
+            match outcome {
+                Outcome::Raise => {
+                    warnings::raise(
+                        txn,
+                        Raise {
+                            school: d.school,
+                            source: Source::Device,
+                            rule: code.clone(),
+                            subject: subject.clone(),
+                            level: t.level,
+                            device: Some(d.id),
+                            zone: d.zone,
+                            point: d.point,
+                            value: Some(r.value),
+                            detail,
+                            at: r.at,
+                        },
+                    )
+                    .await?;
+                }
+                Outcome::Clear => {
+                    warnings::clear(txn, Source::Device, &subject, code, r.at, &detail).await?;
+                }
+                Outcome::Nothing => {}
+            }
+        }
+    }
+    for code in changed {
+        let Some((s, stored)) = states.get(&code).copied() else {
+            continue;
+        };
+        let am = device_rule_state::ActiveModel {
+            device_id: Set(d.id),
+            rule_code: Set(code.clone()),
+            breach_since: Set(s.breach_since),
+            active: Set(s.active),
+            last_at: Set(s.last_at),
+        };
+        if stored {
+            am.update(txn).await?;
+        } else {
+            am.insert(txn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the newest [`REJECTIONS_KEPT`] refused payloads of a device.
+async fn prune_rejections(txn: &impl ConnectionTrait, id: DeviceId) -> Result<()> {
+    let keep_from: Option<i64> = device_rejection::Entity::find()
+        .select_only()
+        .column(device_rejection::Column::Id)
+        .filter(device_rejection::Column::DeviceId.eq(id))
+        .order_by_desc(device_rejection::Column::Id)
+        .offset(REJECTIONS_KEPT)
+        .limit(1)
+        .into_tuple()
+        .one(txn)
+        .await?;
+    if let Some(from) = keep_from {
+        device_rejection::Entity::delete_many()
+            .filter(device_rejection::Column::DeviceId.eq(id))
+            .filter(device_rejection::Column::Id.lte(from))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}

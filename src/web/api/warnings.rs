@@ -1,0 +1,70 @@
+//! Warnings: `/api/v1/warnings` (the list, one with its history, the lifecycle's steps) and
+//! the device threshold rules in force, `/api/v1/warning-rules`.
+
+use super::ApiResult;
+use crate::domain::ids::{WarningId, WarningRuleId};
+use crate::storage::warning_rules::{RulePatch, WarningRule};
+use crate::storage::warnings::{WarningAction, WarningDetail, WarningFilter, WarningList};
+use crate::web::ctx::{ApiJson, Ctx};
+use crate::web::error::Envelope;
+use axum::extract::{Path, Query};
+
+/// Warnings in scope, newest first (`org_id` narrows to a school or the schools below a
+/// district), with the open ones counted by level.
+#[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings",
+    params(WarningFilter),
+    responses((status = 200, body = WarningList), (status = 404, body = Envelope),
+        (status = 422, body = Envelope)))]
+pub async fn list(ctx: Ctx, Query(f): Query<WarningFilter>) -> ApiResult<WarningList> {
+    Ok(axum::Json(ctx.db().warnings().list(&f).await?))
+}
+
+/// One warning with its history.
+#[utoipa::path(get, path = "/api/v1/warnings/{id}", tag = "warnings",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = WarningDetail), (status = 404, body = Envelope)))]
+pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<WarningDetail> {
+    Ok(axum::Json(ctx.db().warnings().get(WarningId(id)).await?))
+}
+
+/// A step of the lifecycle: `acknowledge`, `dispatch` (with `user_id`), `resolve` (with a
+/// `note`), `false_alarm` (with a `reason`). A step the warning's status does not allow is 409.
+#[utoipa::path(post, path = "/api/v1/warnings/{id}/actions", tag = "warnings",
+    params(("id" = i64, Path)), request_body = WarningAction,
+    responses((status = 200, body = WarningDetail), (status = 404, body = Envelope),
+        (status = 409, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn act(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<WarningAction>,
+) -> ApiResult<WarningDetail> {
+    Ok(axum::Json(
+        ctx.db().warnings().act(WarningId(id), body).await?,
+    ))
+}
+
+/// The device threshold rules in force for the caller's org.
+#[utoipa::path(get, path = "/api/v1/warning-rules", tag = "warnings",
+    responses((status = 200, body = Vec<WarningRule>)))]
+pub async fn rules(ctx: Ctx) -> ApiResult<Vec<WarningRule>> {
+    Ok(axum::Json(ctx.db().warning_rules().list().await?))
+}
+
+/// Changes a rule for the caller's bureau (a default gets the bureau's own value beside it);
+/// answers the rule now in force there.
+#[utoipa::path(patch, path = "/api/v1/warning-rules/{id}", tag = "warnings",
+    params(("id" = i64, Path)), request_body = RulePatch,
+    responses((status = 200, body = WarningRule), (status = 404, body = Envelope),
+        (status = 422, body = Envelope)))]
+pub async fn update_rule(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RulePatch>,
+) -> ApiResult<WarningRule> {
+    Ok(axum::Json(
+        ctx.db()
+            .warning_rules()
+            .update(WarningRuleId(id), body)
+            .await?,
+    ))
+}
