@@ -166,6 +166,12 @@ fn every_used_key_is_translated() {
     );
     keys.extend(safecampus::domain::risk::catalogue_keys());
     keys.extend(safecampus::domain::hazard::catalogue_keys());
+    keys.extend(safecampus::domain::warning::catalogue_keys());
+    keys.extend(
+        safecampus::domain::reading::Reason::ALL
+            .iter()
+            .map(|v| v.label_key()),
+    );
     for c in safecampus::domain::catalog::COLUMNS {
         keys.insert(format!("catalog_field.{c}"));
     }

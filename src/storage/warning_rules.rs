@@ -182,32 +182,46 @@ impl WarningRules<'_> {
         Ok(pick(rows, &ids).into_iter().filter_map(view).collect())
     }
 
-    /// A rule the caller can see: a default, or a value of its own org or an ancestor's.
-    async fn visible(&self, id: WarningRuleId) -> Result<(warning_rule::Model, org::Model)> {
-        let home = self.home().await?;
-        let path = OrgPath::parse(&home.path).ok_or(Error::NotFound)?;
+    /// A rule the caller can see: a default, a value of an org in the caller's scope (the
+    /// city sees its districts' values), or of an ancestor of the caller's org (a school sees
+    /// its district's). Answers whether the value is the caller's to change in place.
+    async fn visible(&self, id: WarningRuleId) -> Result<(warning_rule::Model, bool)> {
         let r = warning_rule::Entity::find_by_id(id)
             .read_one(&self.read)
             .await?
             .ok_or(Error::NotFound)?;
-        match r.org_id {
-            None => Ok((r, home)),
-            Some(o) if path.ids().contains(&o.0) => Ok((r, home)),
-            Some(_) => Err(Error::NotFound),
+        let Some(o) = r.org_id else {
+            return Ok((r, false));
+        };
+        if self.org_row(o, &self.read).await.is_ok() {
+            return Ok((r, true));
+        }
+        let above = match self.actor().org_id() {
+            Some(home) => {
+                let home = self.org_row(home, &self.read).await?;
+                OrgPath::parse(&home.path).is_some_and(|p| p.ids().contains(&o.0))
+            }
+            None => false,
+        };
+        if above {
+            Ok((r, false))
+        } else {
+            Err(Error::NotFound)
         }
     }
 
-    /// Changes a rule for the caller's bureau: its own value is updated; a default or a
-    /// higher bureau's value gets a value of the caller's org beside it (the others keep
-    /// theirs). Answers the rule now in force for the caller.
+    /// Changes a rule: a value of an org in the caller's scope is changed in place; a default
+    /// or a higher bureau's value gets a value of the caller's own org beside it (the others
+    /// keep theirs). Answers the changed value.
     pub async fn update(&self, id: WarningRuleId, patch: RulePatch) -> Result<WarningRule> {
         let found = self.visible(id).await;
-        let (mut tx, (rule, home)) = self
+        let (mut tx, (rule, in_place)) = self
             .begin_found(Event::new(WarningAudit::Rule, "warning_rule", id), found)
             .await?;
         let res: Result<warning_rule::Model> = async {
+            let home = self.home().await?;
             let level = OrgLevel::parse(&home.level);
-            if !matches!(level, Some(OrgLevel::City | OrgLevel::District)) {
+            if !in_place && !matches!(level, Some(OrgLevel::City | OrgLevel::District)) {
                 return Err(Error::Forbidden);
             }
             let Some(mut t) = threshold(&rule) else {
@@ -239,7 +253,7 @@ impl WarningRules<'_> {
             }
             let enabled = patch.enabled.unwrap_or(rule.enabled);
             let now = Utc::now();
-            let own = if rule.org_id == Some(home.id) {
+            let own = if in_place {
                 Some(rule.clone())
             } else {
                 warning_rule::Entity::find()
@@ -274,7 +288,7 @@ impl WarningRules<'_> {
                 tx.event.object_id = m.id.to_string();
                 tx.event.detail = format!(
                     "org={} code={} {} {} level={} duration={}s hysteresis={} enabled={}",
-                    home.id,
+                    m.org_id.map(|o| o.to_string()).unwrap_or_default(),
                     m.code,
                     m.comparator,
                     m.value,

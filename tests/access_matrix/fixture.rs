@@ -86,6 +86,11 @@ pub struct Fixture {
     pub files: [i64; 3],
     /// A registered device of each school (in its zone, at its risk point).
     pub devices: [i64; 3],
+    /// An acknowledged red warning of each school (its device's smoke alarm): dispatching it
+    /// can be done again and again.
+    pub warnings: [i64; 3],
+    /// The gas rule's own value of the school's district (二道区 for 0 and 1, 南关区 for 2).
+    pub rules: [i64; 3],
     /// The demo accounts, signed in, then the anonymous caller.
     pub accounts: Vec<Account>,
 }
@@ -466,6 +471,7 @@ async fn objects(app: &mut TestApp) -> Fixture {
         files[i] = r.json()["id"].as_i64().expect("a file");
     }
     let mut devices = [0; 3];
+    let mut device_tokens = Vec::new();
     for i in 0..3 {
         let r = app
             .json(
@@ -478,7 +484,66 @@ async fn objects(app: &mut TestApp) -> Fixture {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         devices[i] = r.json()["id"].as_i64().expect("a device");
+        device_tokens.push(r.json()["token"].as_str().expect("a token").to_string());
     }
+    // A smoke alarm of each school's device, acknowledged by the city officer.
+    let mut warnings = [0; 3];
+    for i in 0..3 {
+        let at = chrono::Utc::now().to_rfc3339();
+        let r = app
+            .request(
+                Method::POST,
+                "/api/v1/ingest",
+                None,
+                Some("application/json"),
+                serde_json::to_vec(&json!({"events": [
+                    {"id": "mx-1", "at": at, "metric": "smoke", "value": 1}
+                ]}))
+                .expect("json"),
+                &[("authorization", &format!("Device {}", device_tokens[i]))],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let list = app
+            .get(
+                &format!("/api/v1/warnings?org_id={}&open=true", schools[i]),
+                Some(&t),
+            )
+            .await
+            .json();
+        warnings[i] = list["items"][0]["id"].as_i64().expect("a warning");
+        ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/warnings/{}/actions", warnings[i]),
+            &t,
+            json!({"action": "acknowledge"}),
+        )
+        .await;
+    }
+    // Each district's own value of the gas rule.
+    let mut district_rules = Vec::new();
+    for officer in ["bureau.officer", "nanguan.officer"] {
+        let o = app.login(officer).await;
+        let rules = app.get("/api/v1/warning-rules", Some(&o)).await.json();
+        let gas = rules
+            .as_array()
+            .expect("rules")
+            .iter()
+            .find(|r| r["code"] == "gas.gas_lel_pct.orange")
+            .and_then(|r| r["id"].as_i64())
+            .expect("the gas rule");
+        let own = ok_json(
+            app,
+            Method::PATCH,
+            &format!("/api/v1/warning-rules/{gas}"),
+            &o,
+            json!({"value": 20}),
+        )
+        .await;
+        district_rules.push(own["id"].as_i64().expect("a rule"));
+    }
+    let rules = [district_rules[0], district_rules[0], district_rules[1]];
     // The cross round: two demo accounts inspect the sibling school; N001's inspector is no
     // demo account.
     let cross_assignee = [
@@ -570,6 +635,8 @@ async fn objects(app: &mut TestApp) -> Fixture {
         fresh_hazards,
         files,
         devices,
+        warnings,
+        rules,
         accounts,
     }
 }

@@ -220,7 +220,7 @@ pub fn sees(fx: &Fixture, a: &Account, obj: Obj, pos: Pos) -> bool {
             let i = pos.index();
             match obj {
                 Obj::District => sees_district(fx, a, i),
-                Obj::Catalog | Obj::CatalogItem => sees_catalog(fx, a, i),
+                Obj::Catalog | Obj::CatalogItem | Obj::Rule => sees_catalog(fx, a, i),
                 Obj::Cross => {
                     in_scope(fx, a, i) || fx.cross_assignee[i].as_deref() == Some(a.name.as_str())
                 }
@@ -266,6 +266,8 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::FreshHazard => fx.fresh_hazards[i][k],
         Obj::File => fx.files[i],
         Obj::Device => fx.devices[i],
+        Obj::Warning => fx.warnings[i],
+        Obj::Rule => fx.rules[i],
     }
 }
 

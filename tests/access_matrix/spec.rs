@@ -102,6 +102,10 @@ pub enum Obj {
     FreshHazard,
     File,
     Device,
+    Warning,
+    /// A device threshold rule's value of the district of the school at the position (read by
+    /// its schools too, like the catalogue).
+    Rule,
 }
 
 /// A route's success.
@@ -292,6 +296,10 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::File
     } else if path.contains("/devices/{id}") {
         Obj::Device
+    } else if path.contains("/warnings/{id}") {
+        Obj::Warning
+    } else if path.contains("/warning-rules/{id}") {
+        Obj::Rule
     } else if path.contains("/risk-points/{id}") {
         Obj::RiskPoint
     } else if path.contains("/inspections/{id}") {
@@ -393,7 +401,8 @@ fn read_spec(path: &'static str) -> Spec {
         | "/api/v1/inspections/export.xlsx"
         | "/inspections"
         | "/api/v1/self-inspection-board"
-        | "/inspections/board" => (filter(Org), |c| match c.at.body {
+        | "/inspections/board"
+        | "/api/v1/warnings" => (filter(Org), |c| match c.at.body {
             Some(_) => query(format!("org_id={}", c.id(Org))),
             None => none(c),
         }),

@@ -45,6 +45,33 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
         ),
         ("POST", "/devices/{id}/token") => spec(Some(Device), None, |_| form(&[]), Page),
         ("POST", "/devices/{id}/revoke") => spec(Some(Device), None, |_| form(&[]), Redirect),
+        // A device's token only: every user, signed in or not, is unauthorised.
+        ("POST", "/api/v1/ingest") => Spec {
+            special: Some(|_| Some(Expect::Unauthorized)),
+            ..spec(
+                None,
+                None,
+                |c| {
+                    json(json!({"events": [{"id": format!("u{}", c.n),
+                        "at": chrono::Utc::now().to_rfc3339(), "metric": "smoke", "value": 1}]}))
+                },
+                Api,
+            )
+        },
+        // The person must be an account of the warning's school (dispatching again is allowed,
+        // so every account that may act succeeds on the same warning).
+        ("POST", "/api/v1/warnings/{id}/actions") => spec(
+            Some(Warning),
+            carried(User, Expect::Field("user_id")),
+            |c| json(json!({"action": "dispatch", "user_id": c.id(User)})),
+            Api,
+        ),
+        ("PATCH", "/api/v1/warning-rules/{id}") => spec(
+            Some(Rule),
+            None,
+            |c| json(json!({"value": 20 + (c.n % 20), "enabled": true})),
+            Api,
+        ),
         _ => return None,
     };
     Some(s)
