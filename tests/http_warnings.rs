@@ -727,3 +727,112 @@ async fn the_bureau_sets_its_rules_and_the_schools_work_under_them() {
     assert!(listed["total"].as_u64().unwrap() >= 1);
     assert!(listed["open_by_level"]["orange"].as_u64().unwrap() >= 1);
 }
+
+/// An open warnings stream: the body of `GET /api/v1/warnings/stream`, read frame by frame.
+struct Stream {
+    body: axum::body::BodyDataStream,
+    buf: String,
+}
+
+impl Stream {
+    async fn open(app: &TestApp, token: &str) -> Stream {
+        use tower::ServiceExt;
+        let req = axum::http::Request::builder()
+            .uri("/api/v1/warnings/stream")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = app.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        let mut s = Stream {
+            body: res.into_body().into_data_stream(),
+            buf: String::new(),
+        };
+        let first = s.next_event(std::time::Duration::from_secs(2)).await;
+        assert_eq!(first.map(|e| e.0), Some("open".to_string()));
+        s
+    }
+
+    /// The next event (name, data) within `wait`, skipping keep-alive comments.
+    async fn next_event(&mut self, wait: std::time::Duration) -> Option<(String, Value)> {
+        use futures_util::StreamExt;
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let frame: String = self.buf.drain(..end + 2).collect();
+                let mut name = String::new();
+                let mut data = String::new();
+                for line in frame.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if name.is_empty() {
+                    continue;
+                }
+                return Some((name, serde_json::from_str(&data).unwrap_or(Value::Null)));
+            }
+            let chunk = tokio::time::timeout_at(until, self.body.next())
+                .await
+                .ok()??;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk.ok()?));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_schools_stream_carries_its_own_warnings_within_a_second_and_never_another_schools() {
+    let mut app = TestApp::new().await;
+    let (_, token) = device(&mut app, "smoke", "YG-S-01").await;
+    let t = app.login("s001.principal").await;
+    let mut own = Stream::open(&app, &t).await;
+    let t = app.login("s002.principal").await;
+    let mut sibling = Stream::open(&app, &t).await;
+    let t = app.login("bureau.officer").await;
+    let mut district = Stream::open(&app, &t).await;
+    let t = app.login("nanguan.officer").await;
+    let mut other = Stream::open(&app, &t).await;
+    let sent = std::time::Instant::now();
+    ingest(&app, &token, json!([ev("s1", 1, "smoke", 1.0)])).await;
+    let s001 = app.org_id("S001").await;
+    let mut id = 0;
+    for s in [&mut own, &mut district] {
+        let (name, w) = s
+            .next_event(std::time::Duration::from_secs(1))
+            .await
+            .expect("the warning within a second");
+        assert_eq!(name, "warning");
+        assert_eq!(w["school_id"], s001);
+        assert_eq!(w["level"], "red");
+        id = w["id"].as_i64().unwrap();
+    }
+    assert!(sent.elapsed() < std::time::Duration::from_secs(1));
+    // A step is pushed too.
+    let p = app.login("s001.principal").await;
+    let r = act(&app, &p, id, json!({"action": "acknowledge"})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, w) = own
+        .next_event(std::time::Duration::from_secs(1))
+        .await
+        .expect("the step");
+    assert_eq!(w["status"], "acknowledged");
+    for s in [&mut sibling, &mut other] {
+        assert!(
+            s.next_event(std::time::Duration::from_millis(500))
+                .await
+                .is_none(),
+            "another school's warning reached a stream out of its scope"
+        );
+    }
+    // Without a session, no stream.
+    let r = app.get("/api/v1/warnings/stream", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}

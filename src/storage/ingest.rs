@@ -14,7 +14,7 @@ use super::warnings::{self, Raise};
 use super::{auth::token_hash, begin_write, warning_rules};
 use crate::domain::Code;
 use crate::domain::device::DeviceKind;
-use crate::domain::ids::{DeviceId, OrgId, RiskPointId, ZoneId};
+use crate::domain::ids::{DeviceId, OrgId, RiskPointId, WarningId, ZoneId};
 use crate::domain::org::OrgPath;
 use crate::domain::reading::{self, Reading, Reason};
 use crate::domain::warning::{self as rules, Outcome, RuleState, Source};
@@ -77,6 +77,7 @@ pub struct RejectedEvent {
 pub struct Ingest {
     pub(super) conn: DatabaseConnection,
     pub(super) read: Reader,
+    pub(super) bus: super::live::Bus,
 }
 
 impl Ingest {
@@ -136,9 +137,10 @@ impl Ingest {
         report.duplicates += (good.len() - fresh.len()) as u64;
         let mut fresh: Vec<&Reading> = good.iter().filter(|r| fresh.contains(&r.id)).collect();
         fresh.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+        let mut touched = Vec::new();
         if !fresh.is_empty() {
             update_device(&txn, d, &fresh).await?;
-            evaluate(&txn, d, &fresh).await?;
+            touched = evaluate(&txn, d, &fresh).await?;
         }
         if !refused.is_empty() {
             for (index, id, reason, excerpt) in &refused {
@@ -157,6 +159,9 @@ impl Ingest {
             prune_rejections(&txn, d.id).await?;
         }
         txn.commit().await?;
+        for (w, path) in touched {
+            self.bus.publish(w, path);
+        }
         let count = |outcome: &'static str, n: u64| {
             metrics::counter!("safecampus_ingest_events_total", "outcome" => outcome).increment(n);
         };
@@ -299,14 +304,24 @@ async fn update_device(
 
 /// Feeds the fresh readings, oldest first, to the rules in force for the device's school;
 /// raises and clears warnings; an offline warning of the device clears with any event.
-async fn evaluate(txn: &impl ConnectionTrait, d: &DeviceCaller, fresh: &[&Reading]) -> Result<()> {
+/// Answers the warnings it touched, with the school's path (to publish after the commit).
+async fn evaluate(
+    txn: &impl ConnectionTrait,
+    d: &DeviceCaller,
+    fresh: &[&Reading],
+) -> Result<Vec<(WarningId, OrgPath)>> {
     let subject = format!("device:{}", d.id);
     let newest = fresh.iter().map(|r| r.at).max().unwrap_or_else(Utc::now);
-    warnings::clear(txn, Source::Device, &subject, "offline", newest, &d.code).await?;
     let school = org::Entity::find_by_id(d.school).one(txn).await?;
     let Some(path) = school.as_ref().and_then(|s| OrgPath::parse(&s.path)) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
+    let mut touched = Vec::new();
+    if let Some(w) =
+        warnings::clear(txn, Source::Device, &subject, "offline", newest, &d.code).await?
+    {
+        touched.push((w, path.clone()));
+    }
     let kind = d.kind.as_str();
     let in_force: Vec<(String, rules::Threshold)> = warning_rules::effective(txn, &path)
         .await?
@@ -315,7 +330,7 @@ async fn evaluate(txn: &impl ConnectionTrait, d: &DeviceCaller, fresh: &[&Readin
         .filter_map(|r| Some((r.code.clone(), warning_rules::threshold(&r)?)))
         .collect();
     if in_force.is_empty() {
-        return Ok(());
+        return Ok(touched);
     }
     let mut states: BTreeMap<String, (RuleState, bool)> = device_rule_state::Entity::find()
         .filter(device_rule_state::Column::DeviceId.eq(d.id))
@@ -351,7 +366,7 @@ async fn evaluate(txn: &impl ConnectionTrait, d: &DeviceCaller, fresh: &[&Readin
             );
             match outcome {
                 Outcome::Raise => {
-                    warnings::raise(
+                    let (w, _) = warnings::raise(
                         txn,
                         Raise {
                             school: d.school,
@@ -368,9 +383,14 @@ async fn evaluate(txn: &impl ConnectionTrait, d: &DeviceCaller, fresh: &[&Readin
                         },
                     )
                     .await?;
+                    touched.push((w, path.clone()));
                 }
                 Outcome::Clear => {
-                    warnings::clear(txn, Source::Device, &subject, code, r.at, &detail).await?;
+                    if let Some(w) =
+                        warnings::clear(txn, Source::Device, &subject, code, r.at, &detail).await?
+                    {
+                        touched.push((w, path.clone()));
+                    }
                 }
                 Outcome::Nothing => {}
             }
@@ -393,7 +413,7 @@ async fn evaluate(txn: &impl ConnectionTrait, d: &DeviceCaller, fresh: &[&Readin
             am.insert(txn).await?;
         }
     }
-    Ok(())
+    Ok(touched)
 }
 
 /// Keeps the newest [`REJECTIONS_KEPT`] refused payloads of a device.

@@ -36,6 +36,7 @@ pub mod inbox;
 pub mod ingest;
 pub mod inspections;
 pub mod jobs;
+mod live;
 pub mod migration;
 pub mod orgs;
 pub mod people;
@@ -75,6 +76,8 @@ use std::time::Duration;
 pub struct Db {
     conn: DatabaseConnection,
     read: read::Reader,
+    /// Live warning signals of this process.
+    bus: live::Bus,
 }
 
 impl Db {
@@ -105,7 +108,11 @@ impl Db {
             });
         let conn = Database::connect(opt).await?;
         let read = read::Reader::new(url, conn.clone());
-        Ok(Db { conn, read })
+        Ok(Db {
+            conn,
+            read,
+            bus: live::Bus::new(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -144,6 +151,7 @@ impl Db {
         Scoped {
             conn: self.conn.clone(),
             read: self.read.clone(),
+            bus: self.bus.clone(),
             actor,
             action,
         }
@@ -154,6 +162,7 @@ impl Db {
         ingest::Ingest {
             conn: self.conn.clone(),
             read: self.read.clone(),
+            bus: self.bus.clone(),
         }
     }
 
@@ -365,6 +374,7 @@ pub struct Scoped {
     conn: DatabaseConnection,
     /// The hot reads' path (see [`read`]); writes and transactions use `conn`.
     read: read::Reader,
+    bus: live::Bus,
     actor: Actor,
     action: Action,
 }

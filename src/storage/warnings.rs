@@ -673,9 +673,60 @@ impl Warnings<'_> {
                     .read_one(&self.read)
                     .await?
                     .ok_or(Error::NotFound)?;
+                let school = self.org_row(m.school_id, &self.read).await?;
+                if let Some(path) = OrgPath::parse(&school.path) {
+                    self.bus.publish(id, path);
+                }
                 self.detail(m).await
             }
             Err(e) => Err(tx.fail(e).await),
         }
+    }
+
+    /// The live changes of the warnings of schools in the caller's scope, from now on.
+    pub fn subscribe(&self) -> Result<WarningStream> {
+        self.permit()?;
+        Ok(WarningStream {
+            rx: self.bus.subscribe(),
+            scope: self.actor().scope().clone(),
+            read: self.read.clone(),
+        })
+    }
+}
+
+/// A subscription to the live changes of warnings, filtered by the subscriber's scope: a
+/// school's stream never carries another school's warning.
+pub struct WarningStream {
+    rx: tokio::sync::broadcast::Receiver<super::live::Signal>,
+    scope: OrgPath,
+    read: crate::storage::read::Reader,
+}
+
+impl WarningStream {
+    /// The next changed warning in scope, as it is now; `None` when the process shuts down.
+    pub async fn next(&mut self) -> Option<Result<Warning>> {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match self.rx.recv().await {
+                Ok(s) if self.scope.contains(&s.school_path) => {
+                    return Some(self.read_warning(s.warning).await);
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    async fn read_warning(&self, id: WarningId) -> Result<Warning> {
+        let m = warning::Entity::find_by_id(id)
+            .read_one(&self.read)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let name = org::Entity::find_by_id(m.school_id)
+            .read_one(&self.read)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        Ok(view(m, name))
     }
 }

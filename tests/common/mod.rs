@@ -202,10 +202,19 @@ impl TestApp {
             .expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
-        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .expect("body")
-            .to_vec();
+        let streaming = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        let body = if streaming {
+            // A stream never ends: its first event is the answer.
+            first_event(res.into_body()).await
+        } else {
+            axum::body::to_bytes(res.into_body(), usize::MAX)
+                .await
+                .expect("body")
+                .to_vec()
+        };
         Resp {
             status,
             headers,
@@ -540,6 +549,21 @@ impl Drop for TestApp {
             .ok();
         }
     }
+}
+
+/// The first event of a server-sent event stream (waits at most five seconds).
+async fn first_event(body: Body) -> Vec<u8> {
+    use futures_util::StreamExt;
+    let mut data = body.into_data_stream();
+    let mut out = Vec::new();
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !out.windows(2).any(|w| w == b"\n\n") {
+        match tokio::time::timeout_at(until, data.next()).await {
+            Ok(Some(Ok(chunk))) => out.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    out
 }
 
 /// Asserts an error envelope with this status and code and a message; returns the body.

@@ -68,3 +68,43 @@ pub async fn update_rule(
             .await?,
     ))
 }
+
+/// How long one stream stays open; the browser's `EventSource` reconnects by itself, through
+/// the gate again, so a session that ended stops receiving.
+const STREAM_LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The live changes of warnings in the caller's scope (server-sent events): each event
+/// (`event: warning`) carries a warning as `GET /api/v1/warnings/{id}` shows it, without its
+/// history.
+#[utoipa::path(get, path = "/api/v1/warnings/stream", tag = "warnings",
+    responses((status = 200, content_type = "text/event-stream", body = String)))]
+pub async fn stream(
+    ctx: Ctx,
+) -> Result<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    crate::Error,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let sub = ctx.db().warnings().subscribe()?;
+    let until = tokio::time::Instant::now() + STREAM_LIFETIME;
+    let events = futures_util::stream::unfold(sub, move |mut sub| async move {
+        loop {
+            let next = tokio::time::timeout_at(until, sub.next()).await.ok()??;
+            // A warning removed meanwhile is skipped; nothing else fails here.
+            if let Ok(w) = next {
+                let e = Event::default()
+                    .event("warning")
+                    .id(w.id.to_string())
+                    .json_data(&w)
+                    .unwrap_or_else(|_| Event::default().comment("unreadable"));
+                return Some((Ok(e), sub));
+            }
+        }
+    });
+    // The first event tells the client the stream is open (before any warning changes).
+    let open = futures_util::stream::once(async { Ok(Event::default().event("open").data("{}")) });
+    use futures_util::StreamExt;
+    Ok(Sse::new(open.chain(events)).keep_alive(KeepAlive::default()))
+}

@@ -46,6 +46,7 @@ fn register(t: &mut Table) {
         routes!(api::ingest::ingest),
     );
     t.api(WarningView, routes!(api::warnings::list));
+    t.api(WarningView, routes!(api::warnings::stream));
     t.api(WarningView, routes!(api::warnings::get));
     t.api(WarningAct, routes!(api::warnings::act));
     t.api(WarningView, routes!(api::warnings::rules));
