@@ -2,7 +2,8 @@
 # The test command: the whole suite on SQLite (unit, HTTP, access matrix, browser), then the
 # database-facing suites again on PostgreSQL, run by cargo-nextest (one process per test, see
 # .config/nextest.toml). Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust; override
-# with SAFECAMPUS_TEST_PG_URL), Debian's chromium and chromium-driver, and cargo-nextest;
+# with SAFECAMPUS_TEST_PG_URL), Mosquitto at 127.0.0.1:1883 (override with
+# SAFECAMPUS_TEST_MQTT_URL), Debian's chromium and chromium-driver, and cargo-nextest;
 # .ci/run installs and starts what is missing. Nothing is skipped: a missing service fails the
 # run.
 set -euo pipefail

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `demo`, `migrate`, `admin …`.
+//! The command line: `serve`, `demo`, `migrate`, `admin …`, `simulate`.
 
 use crate::config::{Config, DEMO_DB};
 use crate::domain::Code;
@@ -64,6 +64,9 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Play a school's devices against a running server (over HTTP or through the MQTT
+    /// broker) and sum up what it stored.
+    Simulate(crate::simulate::Args),
 }
 
 #[derive(Subcommand)]
@@ -136,6 +139,14 @@ pub fn main() -> ExitCode {
         // The demo's risk cards point at its own listen address; `serve` needs `public_url`.
         config.public_url = Some(format!("http://{}", config.listen));
     }
+    if demo && config.mqtt.enabled.is_none() {
+        // The demo listens to the broker when there is one (and says so when there is not).
+        config.mqtt.enabled = Some(true);
+    }
+    if demo && config.mqtt.client_id == crate::config::default_client_id() {
+        // A demo beside a server on the same machine keeps a broker session of its own.
+        config.mqtt.client_id.push_str("-demo");
+    }
     match &cli.database_url {
         Some(u) => config.database_url = u.clone(),
         None if demo => config.database_url = DEMO_DB.into(),
@@ -202,6 +213,10 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
     if let Command::Restore { from } = &cmd {
         return restore(&config.database_url, from).await;
     }
+    let cmd = match cmd {
+        Command::Simulate(args) => return crate::simulate::run_cli(args).await,
+        other => other,
+    };
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     match cmd {
@@ -222,7 +237,9 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             println!("backup written to {}", out.display());
             Ok(())
         }
-        Command::Restore { .. } => unreachable!("handled before connecting"),
+        Command::Restore { .. } | Command::Simulate(_) => {
+            unreachable!("handled before connecting")
+        }
         Command::Rollups(cmd) => {
             let u = db.unsafe_unscoped(&Operator::command_line());
             match cmd {
@@ -391,12 +408,23 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         let (jobs_db, jobs) = (db.clone(), state.clone());
         tokio::spawn(async move { run_jobs(jobs_db, jobs).await });
     }
+    // Readings through the broker: a task like the job loop; without a broker it warns and
+    // keeps retrying.
+    let mqtt = if state.config().mqtt.on() {
+        let c = state.config();
+        Some(crate::mqtt::start(&db, &c.mqtt, &c.devices)?)
+    } else {
+        None
+    };
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    if let Some(m) = mqtt {
+        m.stop().await;
+    }
     db.close().await;
     Ok(())
 }
@@ -409,7 +437,9 @@ async fn run_jobs(db: Db, state: AppState) {
         std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into()),
         std::process::id()
     );
-    let runner = db.jobs(&Operator::command_line(), instance);
+    let runner = db
+        .jobs(&Operator::command_line(), instance)
+        .with_warnings(state.config().warnings.clone());
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(
         state.config().jobs.poll_seconds.max(1),
     ));
@@ -418,6 +448,7 @@ async fn run_jobs(db: Db, state: AppState) {
         let day = crate::storage::risk_points::today();
         let res = async {
             runner.schedule_daily(day).await?;
+            runner.schedule_warning_sweep(chrono::Utc::now()).await?;
             runner.run_due(&state.config().hazard).await
         }
         .await;

@@ -104,6 +104,35 @@ impl Default for DeviceRules {
     }
 }
 
+/// The early warning's clock (the threshold rules themselves are the bureau's, in the
+/// database).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WarningRules {
+    /// Hours an acknowledged red warning may stay unresolved before it opens a hazard.
+    pub red_hazard_after_hours: u32,
+    /// The same for orange.
+    pub orange_hazard_after_hours: u32,
+    /// How often the warning sweep (offline devices, overdue hazards, warnings left
+    /// unresolved) runs, in seconds.
+    pub sweep_seconds: u64,
+    /// The weights of the school risk index's parts (grades, hazards, overdue, missed_checks,
+    /// warnings).
+    pub index_weights: crate::domain::warning::IndexWeights,
+}
+
+impl Default for WarningRules {
+    fn default() -> Self {
+        use crate::domain::warning::{Level, default_hazard_after_hours};
+        WarningRules {
+            red_hazard_after_hours: default_hazard_after_hours(Level::Red).unwrap_or(4),
+            orange_hazard_after_hours: default_hazard_after_hours(Level::Orange).unwrap_or(24),
+            sweep_seconds: 60,
+            index_weights: Default::default(),
+        }
+    }
+}
+
 /// Upload limits for photos and documents.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -170,6 +199,76 @@ impl Default for Jobs {
     }
 }
 
+/// Device readings through an MQTT broker (Mosquitto): the server subscribes to
+/// `topic` and stores each message like a batch sent over HTTP.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mqtt {
+    /// Subscribe to the broker. Unset: off for `serve`, on for `demo` (which warns and carries
+    /// on without a broker). `SAFECAMPUS_MQTT_ENABLED`.
+    pub enabled: Option<bool>,
+    /// The broker: `mqtt://[user:password@]host[:port]` (port 1883 by default; no TLS: run the
+    /// broker beside the platform or behind a TLS-terminating proxy). `SAFECAMPUS_MQTT_URL`.
+    pub url: String,
+    /// The client id. The broker keeps this client's session (its subscription and the
+    /// readings published while the server was away) under it, so it must be stable across
+    /// restarts and different for every instance. Default `safecampus-<hostname>`.
+    pub client_id: String,
+    /// The topic filter; its one `+` level is the device's id. With several instances, share
+    /// the subscription: `$share/safecampus/safecampus/devices/+/events`.
+    pub topic: String,
+}
+
+/// The default client id: `safecampus-<hostname>` (the process id when the host has no name).
+pub fn default_client_id() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty());
+    match host {
+        Some(h) => format!("safecampus-{h}"),
+        None => format!("safecampus-{}", std::process::id()),
+    }
+}
+
+impl Default for Mqtt {
+    fn default() -> Self {
+        Mqtt {
+            enabled: None,
+            url: "mqtt://127.0.0.1:1883".into(),
+            client_id: default_client_id(),
+            topic: "safecampus/devices/+/events".into(),
+        }
+    }
+}
+
+impl Mqtt {
+    /// Whether `serve` subscribes (`demo` turns an unset `enabled` on).
+    pub fn on(&self) -> bool {
+        self.enabled.unwrap_or(false)
+    }
+}
+
+impl std::fmt::Debug for Mqtt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A password in the URL is never printed.
+        let url = match self.url.split_once('@') {
+            Some((scheme_user, host)) => match scheme_user.split_once("://") {
+                Some((scheme, _)) => format!("{scheme}://<credentials>@{host}"),
+                None => format!("<credentials>@{host}"),
+            },
+            None => self.url.clone(),
+        };
+        f.debug_struct("Mqtt")
+            .field("enabled", &self.enabled)
+            .field("url", &url)
+            .field("client_id", &self.client_id)
+            .field("topic", &self.topic)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -186,8 +285,10 @@ pub struct Config {
     pub hazard: HazardRules,
     pub inspection: InspectionRules,
     pub devices: DeviceRules,
+    pub warnings: WarningRules,
     pub files: FileLimits,
     pub jobs: Jobs,
+    pub mqtt: Mqtt,
     pub ops: Ops,
 }
 
@@ -206,8 +307,10 @@ impl Default for Config {
             hazard: HazardRules::default(),
             inspection: InspectionRules::default(),
             devices: DeviceRules::default(),
+            warnings: WarningRules::default(),
             files: FileLimits::default(),
             jobs: Jobs::default(),
+            mqtt: Mqtt::default(),
             ops: Ops::default(),
         }
     }
@@ -229,6 +332,12 @@ impl Config {
         }
         if let Ok(v) = std::env::var("SAFECAMPUS_METRICS_TOKEN") {
             c.ops.metrics_token = Some(v);
+        }
+        if let Ok(v) = std::env::var("SAFECAMPUS_MQTT_URL") {
+            c.mqtt.url = v;
+        }
+        if let Ok(v) = std::env::var("SAFECAMPUS_MQTT_ENABLED") {
+            c.mqtt.enabled = Some(v == "1" || v.eq_ignore_ascii_case("true"));
         }
         Ok(c)
     }

@@ -9,6 +9,9 @@
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
+/// A hash of the sources this build was made from (see `build.rs`).
+pub const SOURCE_HASH: &str = env!("SAFECAMPUS_SOURCE_HASH");
+
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -17,7 +20,9 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod media;
+pub mod mqtt;
 pub mod policy;
+pub mod simulate;
 pub mod storage;
 pub mod web;
 pub mod xlsx;

@@ -70,6 +70,8 @@ pub enum Action {
     WarningAct,
     /// Change the device threshold rules (the bureau).
     WarningRuleManage,
+    /// Open the monitoring screen (数据大屏) of one's own bureau.
+    ScreenView,
     UserView,
     /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
@@ -152,6 +154,7 @@ pub const POLICY: &[(Action, &[Role])] = &[
         &[CityOfficer, BureauOfficer, Principal, SafetyDirector, Guard],
     ),
     (Action::WarningRuleManage, BUREAU_MANAGE),
+    (Action::ScreenView, BUREAU_ALL),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

@@ -2,6 +2,8 @@
 //! campus zones, staff and the demo accounts. Data files live in `assets/demo/`; people are
 //! generated from name pools with a fixed seed, so every demo database is the same.
 
+mod devices;
+pub use devices::{demo_devices, token as device_token};
 mod history;
 
 use crate::domain::Code;
@@ -488,6 +490,7 @@ pub async fn seed(db: &Db) -> Result<()> {
         }
     }
     history::seed(&mut tx, &districts, &photos, today).await?;
+    devices::seed(&mut tx, &districts, chrono::Utc::now()).await?;
     tx.audit(PlatformAudit::DemoSeed, "org", city, "demo district seeded")
         .await?;
     tx.commit().await?;

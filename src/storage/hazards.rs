@@ -162,7 +162,8 @@ pub(super) async fn insert_reported(
         closure_number: Set(None),
         state: Set(serde_json::to_string(&state).map_err(crate::Error::internal)?),
         photo_ids: Set(serde_json::to_string(&input.photo_ids).map_err(crate::Error::internal)?),
-        reported_by: Set(Some(actor.user_id)),
+        // The system (a warning left unresolved) is no account.
+        reported_by: Set((actor.user_id.0 != 0).then_some(actor.user_id)),
         reported_by_name: Set(actor.display_name.clone()),
         reported_at: Set(now),
         updated_at: Set(now),

@@ -9,6 +9,10 @@
 //! nothing but this path. Readings are telemetry, not decisions, so they are not written to
 //! the audit chain (the warnings they raise keep their own history).
 
+mod payload;
+
+pub use payload::{Batch, INGEST_LIMIT, Message, read_batch, read_message, refusal_reason};
+
 use super::entity::{device, device_event, device_rejection, device_rule_state, org};
 use super::warnings::{self, Raise};
 use super::{auth::token_hash, begin_write, warning_rules};
@@ -51,6 +55,10 @@ impl DeviceCaller {
 
     pub fn school(&self) -> OrgId {
         self.school
+    }
+
+    pub fn kind(&self) -> DeviceKind {
+        self.kind
     }
 }
 
@@ -380,6 +388,7 @@ async fn evaluate(
                             value: Some(r.value),
                             detail,
                             at: r.at,
+                            notify: true,
                         },
                     )
                     .await?;

@@ -34,8 +34,12 @@ const MAX_ATTEMPTS: i32 = 5;
 /// Runs the jobs of this process.
 pub struct Runner {
     pub(super) conn: DatabaseConnection,
+    /// Live warning signals (the warning sweep publishes what it changed).
+    pub(super) bus: super::live::Bus,
     /// Who claims: host and process, recorded on the job.
     pub(super) instance: String,
+    /// The warning sweep's clock.
+    pub(super) warnings: crate::config::WarningRules,
 }
 
 /// What one pass did.
@@ -95,6 +99,36 @@ impl Runner {
         .await
     }
 
+    /// The warning sweep's configuration (default: domain.md's values).
+    pub fn with_warnings(mut self, cfg: crate::config::WarningRules) -> Runner {
+        self.warnings = cfg;
+        self
+    }
+
+    /// Schedules the warning sweep of the current slot (`[warnings] sweep_seconds` long),
+    /// once however many instances ask; slots of done sweeps older than a day are removed.
+    pub async fn schedule_warning_sweep(&self, now: DateTime<Utc>) -> Result<bool> {
+        let every = i64::try_from(self.warnings.sweep_seconds.max(10)).unwrap_or(60);
+        let slot = now.timestamp() / every * every;
+        let added = self
+            .enqueue(
+                super::warning_sweep::JOB,
+                &format!("{}:{slot}", super::warning_sweep::JOB),
+                json!({ "slot": slot }),
+                now,
+            )
+            .await?;
+        if added {
+            job::Entity::delete_many()
+                .filter(job::Column::Kind.eq(super::warning_sweep::JOB))
+                .filter(job::Column::Status.eq("done"))
+                .filter(job::Column::CreatedAt.lt(now - Duration::days(1)))
+                .exec(&self.conn)
+                .await?;
+        }
+        Ok(added)
+    }
+
     /// Claims the next due job for this instance: pending and due, or running with a lease
     /// that has run out.
     pub async fn claim(&self, now: DateTime<Utc>) -> Result<Option<job::Model>> {
@@ -138,6 +172,15 @@ impl Runner {
                         .unwrap_or_else(super::risk_points::today);
                     sweep(&self.conn, day, rules).await.map(|r| json!(r))
                 }
+                super::warning_sweep::JOB => super::warning_sweep::sweep(
+                    &self.conn,
+                    &self.bus,
+                    Utc::now(),
+                    super::risk_points::today(),
+                    &self.warnings,
+                )
+                .await
+                .map(|r| json!(r)),
                 other => Err(Error::internal(anyhow::anyhow!("unknown job kind {other}"))),
             };
             let mut am: job::ActiveModel = j.clone().into();

@@ -42,9 +42,12 @@ pub mod orgs;
 pub mod people;
 mod read;
 pub mod risk_catalog;
+pub mod risk_index;
 pub mod risk_points;
 pub mod rollups;
+pub mod screen;
 pub mod seed;
+pub mod seed_devices;
 pub mod seed_history;
 pub use audit::AuditCode;
 pub use inbox::NoticeKind;
@@ -54,6 +57,7 @@ pub mod transfer;
 pub mod users;
 pub mod views;
 pub mod warning_rules;
+pub mod warning_sweep;
 pub mod warnings;
 pub mod zone_transfer;
 pub mod zones;
@@ -178,7 +182,9 @@ impl Db {
     pub fn jobs(&self, _: &seed::Operator, instance: String) -> jobs::Runner {
         jobs::Runner {
             conn: self.conn.clone(),
+            bus: self.bus.clone(),
             instance,
+            warnings: crate::config::WarningRules::default(),
         }
     }
 
@@ -529,6 +535,10 @@ module_handle! {
     Warnings => warnings;
     /// The device threshold rules in force, and the bureau's edits.
     WarningRules => warning_rules;
+    /// Each school's risk index and its parts.
+    RiskIndex => risk_index;
+    /// The monitoring screen's counts.
+    Screen => screen;
     /// Accounts, grants and roles (the three system roles).
     Users => users;
     /// The audit log.

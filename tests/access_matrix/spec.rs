@@ -402,7 +402,8 @@ fn read_spec(path: &'static str) -> Spec {
         | "/inspections"
         | "/api/v1/self-inspection-board"
         | "/inspections/board"
-        | "/api/v1/warnings" => (filter(Org), |c| match c.at.body {
+        | "/api/v1/warnings"
+        | "/api/v1/risk-index" => (filter(Org), |c| match c.at.body {
             Some(_) => query(format!("org_id={}", c.id(Org))),
             None => none(c),
         }),

@@ -14,6 +14,7 @@ pub mod orgs;
 pub mod people;
 pub mod risk;
 pub mod schools;
+pub mod screen;
 pub mod transfer;
 pub mod users;
 pub mod warnings;

@@ -3,6 +3,7 @@
 
 use super::ApiResult;
 use crate::domain::ids::{WarningId, WarningRuleId};
+use crate::storage::risk_index::{IndexList, IndexQuery};
 use crate::storage::warning_rules::{RulePatch, WarningRule};
 use crate::storage::warnings::{WarningAction, WarningDetail, WarningFilter, WarningList};
 use crate::web::ctx::{ApiJson, Ctx};
@@ -107,4 +108,24 @@ pub async fn stream(
     let open = futures_util::stream::once(async { Ok(Event::default().event("open").data("{}")) });
     use futures_util::StreamExt;
     Ok(Sse::new(open.chain(events)).keep_alive(KeepAlive::default()))
+}
+
+/// Each school's risk index (0–100) below `org_id` (default: the caller's own node), riskiest
+/// first, with its parts and what they were counted from.
+#[utoipa::path(get, path = "/api/v1/risk-index", tag = "warnings",
+    params(IndexQuery),
+    responses((status = 200, body = IndexList), (status = 404, body = Envelope)))]
+pub async fn risk_index(ctx: Ctx, Query(q): Query<IndexQuery>) -> ApiResult<IndexList> {
+    let cfg = ctx.config();
+    Ok(axum::Json(
+        ctx.db()
+            .risk_index()
+            .list(
+                &q,
+                &cfg.warnings.index_weights,
+                crate::storage::risk_points::today(),
+                cfg.inspection.grace_days,
+            )
+            .await?,
+    ))
 }

@@ -13,7 +13,9 @@ pub mod inspections;
 pub mod people;
 pub mod risk;
 pub mod schools;
+pub mod screen;
 pub mod transfer;
+pub mod warnings;
 pub mod zones;
 
 use super::ctx::Ctx;

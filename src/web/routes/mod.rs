@@ -15,6 +15,7 @@ mod inspections;
 mod ops_auth;
 mod orgs;
 mod risk;
+mod screen;
 mod warnings;
 
 use super::ctx::{RouteAction, gate};
@@ -239,6 +240,7 @@ pub const FEATURES: &[&Feature] = &[
     &inspections::FEATURE,
     &hazards::FEATURE,
     &warnings::FEATURE,
+    &screen::FEATURE,
     &files::FEATURE,
     &inbox::FEATURE,
     &admin::FEATURE,

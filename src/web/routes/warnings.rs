@@ -14,7 +14,7 @@ pub(super) const FEATURE: Feature = Feature {
     code: "warnings",
     api: register,
     pages: register_pages,
-    menu: &[],
+    menu: &[("/warnings", "nav.warnings", WarningView)],
     audit: || {
         let mut v = audit_codes::<DeviceAudit>();
         v.extend(audit_codes::<WarningAudit>());
@@ -51,10 +51,28 @@ fn register(t: &mut Table) {
     t.api(WarningAct, routes!(api::warnings::act));
     t.api(WarningView, routes!(api::warnings::rules));
     t.api(WarningRuleManage, routes!(api::warnings::update_rule));
+    t.api(WarningView, routes!(api::warnings::risk_index));
 }
 
-/// The pages: a school's devices, registering one, replacing and revoking a token.
+/// The pages: the warnings in scope and one warning with its steps; a school's devices,
+/// registering one, replacing and revoking a token.
 fn register_pages(t: &mut Table) {
+    t.add(M::GET, "/warnings", WarningView, pages::warnings::list);
+    // The detail names the device and zone, and offers the school's people for dispatch.
+    t.add_as(
+        M::GET,
+        "/warnings/{id}",
+        WarningView,
+        &[HazardView, DeviceView, ZoneView],
+        pages::warnings::detail,
+    );
+    t.add_as(
+        M::POST,
+        "/warnings/{id}/act",
+        WarningAct,
+        &[WarningView, HazardView, DeviceView, ZoneView],
+        pages::warnings::act,
+    );
     t.add_as(
         M::GET,
         "/schools/{id}/devices",

@@ -66,6 +66,19 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             |c| json(json!({"action": "dispatch", "user_id": c.id(User)})),
             Api,
         ),
+        // The page's step form: the same rule, answered by a redirect to the warning's page
+        // (a field error is the page again with 422).
+        ("POST", "/warnings/{id}/act") => spec(
+            Some(Warning),
+            carried(User, Expect::Field("user_id")),
+            |c| {
+                form(&[
+                    ("action", "dispatch".into()),
+                    ("user_id", c.id(User).to_string()),
+                ])
+            },
+            Redirect,
+        ),
         ("PATCH", "/api/v1/warning-rules/{id}") => spec(
             Some(Rule),
             None,

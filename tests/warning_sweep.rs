@@ -1,0 +1,208 @@
+//! The warning sweep (a job): a device that went quiet raises an offline warning that its next
+//! event clears; overdue hazards raise warnings; an acknowledged red warning left unresolved
+//! past its hours opens a hazard in the closed loop, linked both ways; a second sweep changes
+//! nothing.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use chrono::{Duration, Utc};
+use common::TestApp;
+use safecampus::config::HazardRules;
+use safecampus::storage::Operator;
+use serde_json::{Value, json};
+
+async fn device(app: &mut TestApp, kind: &str, code: &str) -> (i64, String) {
+    let t = app.login("s001.safety").await;
+    let s001 = app.org_id("S001").await;
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/schools/{s001}/devices"),
+            Some(&t),
+            &json!({"code": code, "kind": kind, "name": "巡检设备"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let v = r.json();
+    (
+        v["id"].as_i64().unwrap(),
+        v["token"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn ingest(app: &TestApp, token: &str, id: &str, secs_ago: i64, metric: &str, value: f64) {
+    let at = (Utc::now() - Duration::seconds(secs_ago)).to_rfc3339();
+    let body = json!({"events": [{"id": id, "at": at, "metric": metric, "value": value}]});
+    let r = app
+        .request(
+            Method::POST,
+            "/api/v1/ingest",
+            None,
+            Some("application/json"),
+            serde_json::to_vec(&body).unwrap(),
+            &[("authorization", &format!("Device {token}"))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["accepted"], 1, "{}", r.text());
+}
+
+/// Runs the warning sweep of the slot of `at` (a past slot, so that it is due now).
+async fn sweep(app: &TestApp, at: chrono::DateTime<Utc>) {
+    let r = app.db.jobs(&Operator::command_line(), "t".into());
+    assert!(r.schedule_warning_sweep(at).await.unwrap(), "a new slot");
+    let pass = r.run_due(&HazardRules::default()).await.unwrap();
+    assert_eq!(pass.failed, 0);
+    assert!(pass.done >= 1);
+}
+
+async fn warnings(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
+    let r = app
+        .get(
+            &format!("/api/v1/warnings?per_page=200&{query}"),
+            Some(token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["items"].as_array().unwrap().clone()
+}
+
+async fn sql(app: &TestApp, statement: &str) {
+    use sea_orm::ConnectionTrait;
+    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+        .await
+        .expect("connect");
+    raw.execute_unprepared(statement).await.expect(statement);
+    raw.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_quiet_device_raises_an_offline_warning_that_its_next_event_clears() {
+    let mut app = TestApp::new().await;
+    let (dev, token) = device(&mut app, "smoke", "YG-Q-01").await;
+    let (_, never) = device(&mut app, "gas", "RQ-Q-01").await;
+    let _ = never;
+    // Heard from two hours ago (a smoke detector is offline after 30 minutes).
+    ingest(&app, &token, "q1", 2 * 3600, "heartbeat", 1.0).await;
+    let p = app.login("s001.principal").await;
+    sweep(&app, Utc::now() - Duration::minutes(6)).await;
+    let subject = format!("device:{dev}");
+    let offline: Vec<Value> = warnings(&app, &p, "open=true")
+        .await
+        .into_iter()
+        .filter(|w| w["rule"] == "offline")
+        .collect();
+    assert_eq!(
+        offline.len(),
+        1,
+        "only the device that was heard from: {offline:?}"
+    );
+    assert_eq!(offline[0]["subject"], subject);
+    assert_eq!(offline[0]["level"], "blue");
+    let id = offline[0]["id"].as_i64().unwrap();
+    // The next sweep does not repeat it.
+    sweep(&app, Utc::now() - Duration::minutes(3)).await;
+    let w = app
+        .get(&format!("/api/v1/warnings/{id}"), Some(&p))
+        .await
+        .json();
+    assert_eq!(w["repeats"], 0);
+    // An event clears it, and a blue warning is resolved by that.
+    ingest(&app, &token, "q2", 0, "heartbeat", 1.0).await;
+    let w = app
+        .get(&format!("/api/v1/warnings/{id}"), Some(&p))
+        .await
+        .json();
+    assert_eq!(w["status"], "resolved", "{w}");
+    assert!(w["cleared_at"].is_string());
+}
+
+#[tokio::test]
+async fn overdue_hazards_raise_warnings_once() {
+    let mut app = TestApp::new().await;
+    let officer = app.login("bureau.officer").await;
+    let overdue = app
+        .get("/api/v1/hazards?overdue=true&per_page=200", Some(&officer))
+        .await
+        .json();
+    let n = overdue["total"].as_u64().unwrap();
+    assert!(n > 0, "the demo has overdue hazards");
+    sweep(&app, Utc::now() - Duration::minutes(6)).await;
+    let raised = warnings(&app, &officer, "open=true&source=hazard").await;
+    assert_eq!(
+        raised.len() as u64,
+        n,
+        "one warning per overdue hazard in scope"
+    );
+    assert!(raised.iter().all(|w| w["rule"] == "overdue"));
+    sweep(&app, Utc::now() - Duration::minutes(3)).await;
+    let again = warnings(&app, &officer, "open=true&source=hazard").await;
+    assert_eq!(again.len(), raised.len());
+    assert!(again.iter().all(|w| w["repeats"] == 0));
+}
+
+#[tokio::test]
+async fn a_red_warning_left_unresolved_opens_a_hazard_linked_both_ways() {
+    let mut app = TestApp::new().await;
+    let (_, token) = device(&mut app, "smoke", "YG-Q-02").await;
+    ingest(&app, &token, "r1", 1, "smoke", 1.0).await;
+    let p = app.login("s001.principal").await;
+    let open = warnings(&app, &p, "open=true&level=red").await;
+    let id = open[0]["id"].as_i64().unwrap();
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/warnings/{id}/actions"),
+            Some(&p),
+            &json!({"action": "acknowledge"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Not yet: acknowledged just now.
+    sweep(&app, Utc::now() - Duration::minutes(6)).await;
+    let w = app
+        .get(&format!("/api/v1/warnings/{id}"), Some(&p))
+        .await
+        .json();
+    assert!(w["hazard_id"].is_null());
+    // Acknowledged five hours ago (red: four hours).
+    let ago = (Utc::now() - Duration::hours(5)).to_rfc3339();
+    sql(
+        &app,
+        &format!("UPDATE warnings SET acknowledged_at = '{ago}' WHERE id = {id}"),
+    )
+    .await;
+    sweep(&app, Utc::now() - Duration::minutes(3)).await;
+    let w = app
+        .get(&format!("/api/v1/warnings/{id}"), Some(&p))
+        .await
+        .json();
+    let hazard = w["hazard_id"].as_i64().expect("a hazard was opened");
+    assert_eq!(
+        w["history"].as_array().unwrap().last().unwrap()["step"],
+        "hazard"
+    );
+    let h = app
+        .get(&format!("/api/v1/hazards/{hazard}"), Some(&p))
+        .await;
+    assert_eq!(h.status, StatusCode::OK, "{}", h.text());
+    let h = h.json();
+    assert_eq!(h["source"], "device_alarm");
+    assert_eq!(h["status"], "reported");
+    // The warning stays open for a person to resolve; a later sweep opens no second hazard.
+    assert_eq!(w["status"], "acknowledged");
+    sweep(&app, Utc::now()).await;
+    let w2 = app
+        .get(&format!("/api/v1/warnings/{id}"), Some(&p))
+        .await
+        .json();
+    assert_eq!(w2["hazard_id"], hazard);
+    let audit = app.audit("action=hazard.report").await;
+    assert!(
+        audit
+            .iter()
+            .any(|a| a["object_id"] == hazard.to_string() && a["username"] == "system"),
+        "the system's report is audited: {audit:?}"
+    );
+}
