@@ -38,8 +38,13 @@ enum Command {
     /// Run the server (migrations run first). An empty database has no account: create the
     /// first administrator with `safecampus admin create-user`.
     Serve,
-    /// Seed the demo district into its own database when it is empty, then serve it.
-    Demo,
+    /// Seed the demo district into its own database when it is empty, then serve it, with
+    /// its devices sending readings (and now and then an alarm) in-process.
+    Demo {
+        /// Do not play the demo's devices (they go offline after their kind's minutes).
+        #[arg(long)]
+        no_simulate: bool,
+    },
     /// Apply pending migrations and exit.
     Migrate,
     /// Administration from the command line.
@@ -134,7 +139,7 @@ pub fn main() -> ExitCode {
     if let Some(l) = &cli.listen {
         config.listen = l.clone();
     }
-    let demo = matches!(cli.command, Command::Demo);
+    let demo = matches!(cli.command, Command::Demo { .. });
     if demo && config.public_url.is_none() {
         // The demo's risk cards point at its own listen address; `serve` needs `public_url`.
         config.public_url = Some(format!("http://{}", config.listen));
@@ -225,11 +230,40 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(db, config).await,
-        Command::Demo => {
+        Command::Demo { no_simulate } => {
             if crate::demo::seed_if_empty(&db).await? {
                 tracing::info!("demo district seeded");
             }
             println!("{}", crate::demo::accounts_banner(&config.listen));
+            if !no_simulate {
+                let devices: Vec<_> = crate::demo::demo_devices(&db)
+                    .await?
+                    .into_iter()
+                    .map(|(id, _, _, token)| (id, token))
+                    .collect();
+                let sim_db = db.clone();
+                tokio::spawn(async move {
+                    // Each device reports once a minute; about once a day each raises an alarm.
+                    let plan = crate::simulate::Plan {
+                        rate: 1.0 / 60.0,
+                        duration: None,
+                        alarm_every: 1440,
+                        alarm_for: std::time::Duration::ZERO,
+                    };
+                    let n = devices.len();
+                    tracing::info!(devices = n, "demo devices reporting");
+                    if let Err(e) = crate::simulate::run_in_process(
+                        &sim_db,
+                        devices,
+                        plan,
+                        std::future::pending::<()>(),
+                    )
+                    .await
+                    {
+                        tracing::warn!(error = %e, "the demo's devices stopped");
+                    }
+                });
+            }
             serve(db, config).await
         }
         Command::Backup { out } => {

@@ -5,7 +5,8 @@ mod common;
 // warning is at the top of the live list, flashing, the open-red count went up and the school
 // is red on the map. Everything the page loaded came from the platform, the charts ran under
 // the CSP, and at 1366×768 nothing scrolls sideways. The language switch and the way back are
-// there. Screenshots go to `artifacts/screenshots/`.
+// there; the city officer's screen shows both districts. Screenshots go to
+// `artifacts/screenshots/`.
 
 #[path = "common/browser.rs"]
 mod harness;
@@ -224,6 +225,7 @@ async fn a_smoke_alarm_reaches_the_bureaus_monitoring_screen_within_a_second() {
            .dispatchAction({type: 'hideTip'});",
     )
     .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
     no_sideways_scroll(c, "1920×1080").await;
     let cut = clipped(c).await;
     assert!(cut.is_empty(), "cut at 1920×1080: {cut:?}");
@@ -260,6 +262,24 @@ async fn a_smoke_alarm_reaches_the_bureaus_monitoring_screen_within_a_second() {
     click(c, "screen-back").await;
     wait_for(c, Locator::Id("current-user")).await;
     assert_ne!(path(c).await, "/screen");
+
+    // The city's screen: every district's schools, each district outlined and named.
+    click(c, "lang-switch").await;
+    wait_for(c, Locator::XPath("//a[@id='lang-switch' and .='English']")).await;
+    click(c, "logout").await;
+    wait_for(c, Locator::Id("username")).await;
+    c.set_window_size(1920, 1080).await.expect("window size");
+    sign_in(c, base, "city.officer").await;
+    visit(c, base, "/screen", Locator::Css("#screen[data-ready]")).await;
+    assert!(text(c, "#screen-org").await.contains("长春市"));
+    assert!(text(c, "#screen-school-count").await.starts_with("44"));
+    assert!(
+        text(c, "#screen-warnings").await.contains(&school),
+        "the city sees the red warning"
+    );
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    no_sideways_scroll(c, "the city at 1920×1080").await;
+    screenshot(c, "screen-city-1920.png").await;
 
     h.finish("a_smoke_alarm_reaches_the_bureaus_monitoring_screen_within_a_second")
         .await;

@@ -172,6 +172,11 @@ fn every_used_key_is_translated() {
             .iter()
             .map(|v| v.label_key()),
     );
+    keys.extend(
+        safecampus::domain::reading::PAYLOAD_REASONS
+            .iter()
+            .map(|r| format!("ingest_reason.{r}")),
+    );
     for c in safecampus::domain::catalog::COLUMNS {
         keys.insert(format!("catalog_field.{c}"));
     }

@@ -18,7 +18,7 @@ async fn index(app: &TestApp, token: &str, query: &str) -> Value {
     r.json()
 }
 
-fn school<'a>(list: &'a Value, id: i64) -> &'a Value {
+fn school(list: &Value, id: i64) -> &Value {
     list["items"]
         .as_array()
         .unwrap()

@@ -200,9 +200,10 @@ async fn a_red_warning_left_unresolved_opens_a_hazard_linked_both_ways() {
     assert_eq!(w2["hazard_id"], hazard);
     let audit = app.audit("action=hazard.report").await;
     assert!(
-        audit
-            .iter()
-            .any(|a| a["object_id"] == hazard.to_string() && a["username"] == "system"),
+        audit.iter().any(
+            |a| a["object_id"].as_str() == Some(hazard.to_string().as_str())
+                && a["username"] == "system"
+        ),
         "the system's report is audited: {audit:?}"
     );
 }

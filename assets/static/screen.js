@@ -186,17 +186,72 @@
     return red;
   }
 
-  // Axis ranges around the points with the display's aspect (a degree of longitude is
-  // cos(latitude) of a degree of latitude), so the district keeps its shape.
-  function extent(points, w, h) {
-    var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    points.forEach(function (p) {
-      x0 = Math.min(x0, p.lng); x1 = Math.max(x1, p.lng);
-      y0 = Math.min(y0, p.lat); y1 = Math.max(y1, p.lat);
+  // The map is drawn without tiles: each district is the outline around its schools (the
+  // convex hull of the schools, widened), in a plane where a degree of longitude is
+  // cos(latitude) of a degree of latitude, so the district keeps its shape.
+  function hull(points) {
+    var p = points.slice().sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    if (p.length < 3) { return p; }
+    var cross = function (o, a, b) { return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]); };
+    var lower = [], upper = [], i;
+    for (i = 0; i < p.length; i++) {
+      while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], p[i]) <= 0) { lower.pop(); }
+      lower.push(p[i]);
+    }
+    for (i = p.length - 1; i >= 0; i--) {
+      while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], p[i]) <= 0) { upper.pop(); }
+      upper.push(p[i]);
+    }
+    upper.pop(); lower.pop();
+    return lower.concat(upper);
+  }
+
+  // The areas to outline: the districts of a city, or the one district (its schools).
+  function areas(points) {
+    var lat0 = points.reduce(function (a, s) { return a + s.lat; }, 0) / points.length;
+    var k = Math.cos(lat0 * Math.PI / 180) || 1;
+    var xs = points.map(function (s) { return s.lng * k; }), ys = points.map(function (s) { return s.lat; });
+    var span = Math.max(Math.max.apply(null, xs) - Math.min.apply(null, xs), Math.max.apply(null, ys) - Math.min.apply(null, ys), 0.02);
+    var r = span * 0.05;
+    var groups = [];
+    var districts = state.data ? state.data.districts : [];
+    var at = {};
+    points.forEach(function (s) { at[s.school_id] = s; });
+    districts.forEach(function (d) {
+      var ss = d.school_ids.map(function (id) { return at[id]; }).filter(Boolean);
+      if (ss.length) { groups.push({ name: state.districtOf[d.school_ids[0]] || d.name, schools: ss }); }
     });
-    var k = Math.cos(((y0 + y1) / 2) * Math.PI / 180) || 1;
-    var sx = Math.max((x1 - x0) * k, 0.01), sy = Math.max(y1 - y0, 0.01);
-    sx *= 1.18; sy *= 1.22;
+    if (!groups.length) { groups.push({ name: "", schools: points }); }
+    return {
+      k: k,
+      list: groups.map(function (g) {
+        var cloud = [];
+        g.schools.forEach(function (s) {
+          for (var a = 0; a < 12; a++) {
+            cloud.push([s.lng * k + r * Math.cos(a * Math.PI / 6), s.lat + r * Math.sin(a * Math.PI / 6)]);
+          }
+        });
+        var ring = hull(cloud).map(function (p) { return [p[0] / k, p[1]]; });
+        var c = [
+          g.schools.reduce(function (a, s) { return a + s.lng; }, 0) / g.schools.length,
+          g.schools.reduce(function (a, s) { return a + s.lat; }, 0) / g.schools.length
+        ];
+        return { name: g.name, ring: ring, c: c };
+      })
+    };
+  }
+
+  // Axis ranges around the outlines with the display's aspect.
+  function extent(shapes, w, h) {
+    var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    shapes.list.forEach(function (a) {
+      a.ring.forEach(function (p) {
+        x0 = Math.min(x0, p[0]); x1 = Math.max(x1, p[0]);
+        y0 = Math.min(y0, p[1]); y1 = Math.max(y1, p[1]);
+      });
+    });
+    var k = shapes.k;
+    var sx = Math.max((x1 - x0) * k, 0.01) * 1.06, sy = Math.max(y1 - y0, 0.01) * 1.06;
     var want = w / Math.max(h, 1);
     if (sx / sy < want) { sx = sy * want; } else { sy = sx / want; }
     var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
@@ -244,38 +299,43 @@
       c.setOption({ title: { text: T.no_schools, left: "center", top: "middle", textStyle: { color: "#8aa6cc", fontSize: 16, fontFamily: FONT } } });
       return;
     }
-    var e = extent(pts, box.clientWidth, box.clientHeight);
+    var shapes = areas(pts);
+    var e = extent(shapes, box.clientWidth, box.clientHeight - 30);
     var series = LEVELS.map(function (lv, i) {
       return {
         type: lv === "red" ? "effectScatter" : "scatter",
         name: T.level[lv] + " " + by[lv].length,
         data: by[lv],
         z: 10 - i,
-        symbolSize: function (v) { return (9 + v[2] * 0.24) * scale; },
+        symbolSize: function (v) { return (11 + v[2] * 0.3) * scale; },
         itemStyle: { color: COLOUR[lv], opacity: 0.92, shadowBlur: 12, shadowColor: COLOUR[lv], borderColor: "rgba(255,255,255,.55)", borderWidth: 1 },
         rippleEffect: { brushType: "stroke", scale: 3.2, period: 3 },
         emphasis: { scale: 1.25 }
       };
     });
-    // A city: its districts' names at the middle of their schools.
-    var districts = state.data ? state.data.districts : [];
-    if (districts.length > 1) {
-      var at = {};
-      pts.forEach(function (s) { at[s.school_id] = s; });
-      var labels = [];
-      districts.forEach(function (d) {
-        var xs = d.school_ids.map(function (id) { return at[id]; }).filter(Boolean);
-        if (!xs.length) { return; }
-        var lng = xs.reduce(function (a, s) { return a + s.lng; }, 0) / xs.length;
-        var lat = xs.reduce(function (a, s) { return a + s.lat; }, 0) / xs.length;
-        labels.push({ name: state.districtOf[d.school_ids[0]] || d.name, value: [lng, lat] });
-      });
-      series.push({
-        type: "scatter", name: "districts", data: labels, symbolSize: 0, silent: true, z: 1,
-        tooltip: { show: false },
-        label: { show: true, formatter: "{b}", color: "rgba(150,200,255,.5)", fontSize: 22 * scale, fontWeight: "bold", fontFamily: FONT }
-      });
-    }
+    // The districts' outlines, and for a city their names.
+    var city = shapes.list.length > 1;
+    series.push({
+      type: "custom", name: "areas", silent: true, z: 1, clip: false,
+      tooltip: { show: false },
+      data: shapes.list.map(function (a, i) { return [a.c[0], a.c[1], i]; }),
+      renderItem: function (params, api) {
+        var a = shapes.list[params.dataIndex];
+        var children = [{
+          type: "polygon",
+          shape: { points: a.ring.map(function (p) { return api.coord(p); }), smooth: 0.25 },
+          style: { fill: "rgba(30,110,230,.10)", stroke: "rgba(63,213,255,.55)", lineWidth: 1.5, shadowBlur: 14, shadowColor: "rgba(63,213,255,.55)" }
+        }];
+        if (city) {
+          var at = api.coord(a.c);
+          children.push({
+            type: "text", x: at[0], y: at[1],
+            style: { text: a.name, fill: "rgba(150,200,255,.42)", font: "bold " + Math.round(24 * scale) + "px " + FONT, align: "center", verticalAlign: "middle" }
+          });
+        }
+        return { type: "group", children: children };
+      }
+    });
     var axis = function (min, max) {
       return {
         type: "value", min: min, max: max, scale: true, splitNumber: 8,
@@ -292,7 +352,7 @@
       yAxis: axis(e.y0, e.y1),
       legend: {
         bottom: 0, left: "center", itemGap: 22, icon: "circle",
-        data: LEVELS.map(function (lv) { return series[LEVELS.indexOf(lv)].name; }),
+        data: LEVELS.map(function (lv, i) { return series[i].name; }),
         textStyle: { color: "#c9dbf5", fontSize: 13 * Math.max(scale, 0.95), fontFamily: FONT }
       },
       tooltip: {
@@ -325,6 +385,11 @@
       li.appendChild(el("span", "sc-r-val g-" + lv, String(s.index)));
       list.appendChild(li);
     });
+    // As many as fit: a row cut in half is dropped.
+    var bottom = list.getBoundingClientRect().bottom + 1;
+    Array.prototype.slice.call(list.children).forEach(function (li) {
+      if (li.getBoundingClientRect().bottom > bottom) { list.removeChild(li); }
+    });
   }
 
   // ---- The trend.
@@ -342,6 +407,7 @@
     var c = chart("screen-trend");
     if (!c || !state.data) { return; }
     var t = state.data.trend;
+    var low = $("screen-trend").clientHeight < 190;
     var gradient = function (rgb) {
       return new window.echarts.graphic.LinearGradient(0, 0, 0, 1, [
         { offset: 0, color: "rgba(" + rgb + ",.38)" }, { offset: 1, color: "rgba(" + rgb + ",0)" }
@@ -350,8 +416,8 @@
     c.setOption({
       backgroundColor: "transparent",
       textStyle: { fontFamily: FONT },
-      grid: { left: 8, right: 16, top: 34, bottom: 4, containLabel: true },
-      legend: { top: 0, right: 8, icon: "roundRect", textStyle: { color: "#c9dbf5", fontSize: 13, fontFamily: FONT } },
+      grid: { left: 8, right: 16, top: low ? 24 : 34, bottom: 2, containLabel: true },
+      legend: { top: 0, right: 8, icon: "roundRect", itemHeight: 10, textStyle: { color: "#c9dbf5", fontSize: 13, fontFamily: FONT } },
       tooltip: {
         trigger: "axis", confine: true, formatter: trendTip,
         backgroundColor: "rgba(4,18,40,.94)", borderColor: "#2f7fe0", textStyle: { color: "#e3eeff" }
@@ -362,7 +428,7 @@
         axisLabel: { color: "#8aa6cc", fontSize: 12, hideOverlap: true }
       },
       yAxis: {
-        type: "value", minInterval: 1,
+        type: "value", minInterval: 1, splitNumber: low ? 2 : 4,
         axisLabel: { color: "#8aa6cc", fontSize: 12 },
         splitLine: { lineStyle: { color: "rgba(64,150,255,.12)", type: "dashed" } }
       },
@@ -482,6 +548,8 @@
     resizing = setTimeout(function () {
       Object.keys(charts).forEach(function (k) { charts[k].resize(); });
       renderMap();
+      renderTrend();
+      renderRanking();
     }, 150);
   });
 

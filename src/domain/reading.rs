@@ -48,6 +48,10 @@ crate::code_enum!(
     }
 );
 
+/// Why a whole payload was refused before its events could be read (its label is
+/// `ingest_reason.<code>` too): not a batch, too large, or (MQTT) another device's token.
+pub const PAYLOAD_REASONS: &[&str] = &["malformed", "too_large", "topic_mismatch"];
+
 const FIELDS: [&str; 7] = ["id", "at", "metric", "value", "lat", "lon", "speed_kmh"];
 
 /// An event's own id, when it has a usable one (kept with a refusal).

@@ -216,7 +216,7 @@ pub(crate) async fn sweep(
         if now - since < Duration::hours(i64::from(hours)) {
             continue;
         }
-        open_hazard(conn, w, now).await?.map(|id| touched.push(id));
+        touched.push(open_hazard(conn, w, now).await?);
         report.hazards_opened += 1;
     }
 
@@ -241,7 +241,7 @@ async fn open_hazard(
     conn: &DatabaseConnection,
     w: warning::Model,
     now: DateTime<Utc>,
-) -> Result<Option<WarningId>> {
+) -> Result<WarningId> {
     let txn = begin_write(conn).await?;
     let source = if w.source == Source::Device.as_str() {
         HazardSource::DeviceAlarm
@@ -295,5 +295,5 @@ async fn open_hazard(
     )
     .await?;
     txn.commit().await?;
-    Ok(Some(id))
+    Ok(id)
 }
