@@ -269,6 +269,48 @@ impl std::fmt::Debug for Mqtt {
     }
 }
 
+/// Outbound notifications of warnings (e-mail, DingTalk, WeCom, webhooks): how they are sent.
+/// The channels themselves are the bureaus' configuration, in the database.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Outbox {
+    /// The SMTP relay: `smtp://[user:password@]host[:port]` (port 25 by default; plain SMTP,
+    /// a relay on the intranet).
+    pub smtp_url: String,
+    /// The sender of the e-mails.
+    pub from: String,
+    /// Longest wait for one send (a webhook's answer, an SMTP exchange), in seconds.
+    pub timeout_seconds: u64,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Outbox {
+            smtp_url: "smtp://127.0.0.1:25".into(),
+            from: "safecampus@localhost".into(),
+            timeout_seconds: 5,
+        }
+    }
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A password in the URL is never printed.
+        let url = match self.smtp_url.rsplit_once('@') {
+            Some((scheme_user, host)) => match scheme_user.split_once("://") {
+                Some((scheme, _)) => format!("{scheme}://<credentials>@{host}"),
+                None => format!("<credentials>@{host}"),
+            },
+            None => self.smtp_url.clone(),
+        };
+        f.debug_struct("Outbox")
+            .field("smtp_url", &url)
+            .field("from", &self.from)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -289,6 +331,7 @@ pub struct Config {
     pub files: FileLimits,
     pub jobs: Jobs,
     pub mqtt: Mqtt,
+    pub outbox: Outbox,
     pub ops: Ops,
 }
 
@@ -311,6 +354,7 @@ impl Default for Config {
             files: FileLimits::default(),
             jobs: Jobs::default(),
             mqtt: Mqtt::default(),
+            outbox: Outbox::default(),
             ops: Ops::default(),
         }
     }

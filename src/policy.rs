@@ -70,6 +70,11 @@ pub enum Action {
     WarningAct,
     /// Change the device threshold rules (the bureau).
     WarningRuleManage,
+    /// Read the outbound notification channels of one's bureau and below, and their delivery
+    /// log (the bureau).
+    ChannelView,
+    /// Add and change outbound notification channels (e-mail, DingTalk, WeCom, webhooks).
+    ChannelManage,
     /// Open the monitoring screen (数据大屏) of one's own bureau.
     ScreenView,
     UserView,
@@ -154,6 +159,8 @@ pub const POLICY: &[(Action, &[Role])] = &[
         &[CityOfficer, BureauOfficer, Principal, SafetyDirector, Guard],
     ),
     (Action::WarningRuleManage, BUREAU_MANAGE),
+    (Action::ChannelView, BUREAU_ALL),
+    (Action::ChannelManage, BUREAU_MANAGE),
     (Action::ScreenView, BUREAU_ALL),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),

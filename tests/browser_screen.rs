@@ -44,7 +44,8 @@ async fn no_sideways_scroll(c: &Client, what: &str) {
 async fn clipped(c: &Client) -> Vec<String> {
     let v = js(
         c,
-        "return [...document.querySelectorAll('.sc-title, .sc-kpi h2, .sc-kpi-main, .sc-panel-title, .sc-lv, .sc-clock')]\
+        "return [...document.querySelectorAll(\
+           '.sc-title, .sc-kpi h2, .sc-kpi-main, .sc-panel-title, .sc-lv, .sc-clock')]\
            .filter(e => e.scrollWidth > e.clientWidth + 1)\
            .map(e => (e.id || e.className) + ': ' + e.textContent.trim());",
     )
@@ -259,6 +260,11 @@ async fn a_smoke_alarm_reaches_the_bureaus_monitoring_screen_within_a_second() {
     assert_eq!(path(c).await, "/screen");
     assert!(text(c, "#live-title").await.contains("Live warnings"));
     assert!(text(c, "#screen-warnings").await.contains("Smoke"));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    no_sideways_scroll(c, "1366×768 in English").await;
+    let cut = clipped(c).await;
+    assert!(cut.is_empty(), "cut in English: {cut:?}");
+    screenshot(c, "screen-en-1366.png").await;
     click(c, "screen-back").await;
     wait_for(c, Locator::Id("current-user")).await;
     assert_ne!(path(c).await, "/screen");

@@ -242,7 +242,7 @@
   }
 
   // Axis ranges around the outlines with the display's aspect.
-  function extent(shapes, w, h) {
+  function extent(shapes, w, h, room) {
     var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     shapes.list.forEach(function (a) {
       a.ring.forEach(function (p) {
@@ -251,7 +251,8 @@
       });
     });
     var k = shapes.k;
-    var sx = Math.max((x1 - x0) * k, 0.01) * 1.06, sy = Math.max(y1 - y0, 0.01) * 1.06;
+    var sx = Math.max((x1 - x0) * k, 0.01) * 1.06, sy = Math.max(y1 - y0, 0.01) * (1.06 + room);
+    y0 -= (y1 - y0) * room / 2;
     var want = w / Math.max(h, 1);
     if (sx / sy < want) { sx = sy * want; } else { sy = sx / want; }
     var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
@@ -300,9 +301,12 @@
       return;
     }
     var shapes = areas(pts);
-    var e = extent(shapes, box.clientWidth, box.clientHeight - 30);
+    // A city's district names go under the outlines: room for them below.
+    var e = extent(shapes, box.clientWidth, box.clientHeight - 30, shapes.list.length > 1 ? 0.12 : 0);
     var series = LEVELS.map(function (lv, i) {
       return {
+        // Stable ids: a render updates the points instead of drawing them anew.
+        id: "level-" + lv,
         type: lv === "red" ? "effectScatter" : "scatter",
         name: T.level[lv] + " " + by[lv].length,
         data: by[lv],
@@ -316,7 +320,7 @@
     // The districts' outlines, and for a city their names.
     var city = shapes.list.length > 1;
     series.push({
-      type: "custom", name: "areas", silent: true, z: 1, clip: false,
+      id: "areas", type: "custom", name: "areas", silent: true, z: 1, clip: false,
       tooltip: { show: false },
       data: shapes.list.map(function (a, i) { return [a.c[0], a.c[1], i]; }),
       renderItem: function (params, api) {
@@ -327,10 +331,12 @@
           style: { fill: "rgba(30,110,230,.10)", stroke: "rgba(63,213,255,.55)", lineWidth: 1.5, shadowBlur: 14, shadowColor: "rgba(63,213,255,.55)" }
         }];
         if (city) {
-          var at = api.coord(a.c);
+          // The name under the outline, clear of the schools.
+          var low = a.ring.reduce(function (m, p) { return Math.min(m, p[1]); }, Infinity);
+          var at = api.coord([a.c[0], low]);
           children.push({
-            type: "text", x: at[0], y: at[1],
-            style: { text: a.name, fill: "rgba(150,200,255,.42)", font: "bold " + Math.round(24 * scale) + "px " + FONT, align: "center", verticalAlign: "middle" }
+            type: "text", x: at[0], y: at[1] + 6,
+            style: { text: a.name, fill: "rgba(150,200,255,.6)", font: "bold " + Math.round(18 * scale) + "px " + FONT, align: "center", verticalAlign: "top" }
           });
         }
         return { type: "group", children: children };
@@ -542,16 +548,23 @@
     });
   }
 
+  // A panel that changes size (the window, the layout) redraws what is in it.
   var resizing;
-  window.addEventListener("resize", function () {
+  function resized() {
     clearTimeout(resizing);
     resizing = setTimeout(function () {
       Object.keys(charts).forEach(function (k) { charts[k].resize(); });
       renderMap();
       renderTrend();
       renderRanking();
-    }, 150);
-  });
+    }, 120);
+  }
+  if (window.ResizeObserver) {
+    var watch = new ResizeObserver(resized);
+    ["screen-map", "screen-trend", "screen-ranking"].forEach(function (id) { watch.observe($(id)); });
+  } else {
+    window.addEventListener("resize", resized);
+  }
 
   tick();
   setInterval(tick, 1000);

@@ -40,6 +40,8 @@ pub struct Runner {
     pub(super) instance: String,
     /// The warning sweep's clock.
     pub(super) warnings: crate::config::WarningRules,
+    /// How the outbox sends (`[outbox]`, the platform's address).
+    pub(super) outbox: super::outbox::Settings,
 }
 
 /// What one pass did.
@@ -102,6 +104,15 @@ impl Runner {
     /// The warning sweep's configuration (default: domain.md's values).
     pub fn with_warnings(mut self, cfg: crate::config::WarningRules) -> Runner {
         self.warnings = cfg;
+        self
+    }
+
+    /// The outbox's configuration (`[outbox]`) and the platform's address for its links.
+    pub fn with_outbox(mut self, cfg: &crate::config::Config) -> Runner {
+        self.outbox = super::outbox::Settings {
+            outbox: cfg.outbox.clone(),
+            public_url: cfg.public_url.clone(),
+        };
         self
     }
 
@@ -181,6 +192,16 @@ impl Runner {
                 )
                 .await
                 .map(|r| json!(r)),
+                super::outbox::JOB => {
+                    super::outbox::send::deliver(
+                        &self.conn,
+                        &j.payload,
+                        j.attempts,
+                        MAX_ATTEMPTS,
+                        &self.outbox,
+                    )
+                    .await
+                }
                 other => Err(Error::internal(anyhow::anyhow!("unknown job kind {other}"))),
             };
             let mut am: job::ActiveModel = j.clone().into();

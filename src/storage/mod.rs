@@ -39,6 +39,7 @@ pub mod jobs;
 mod live;
 pub mod migration;
 pub mod orgs;
+pub mod outbox;
 pub mod people;
 mod read;
 pub mod risk_catalog;
@@ -56,6 +57,7 @@ pub use seed::Operator;
 pub mod transfer;
 pub mod users;
 pub mod views;
+pub mod warning_marks;
 pub mod warning_rules;
 pub mod warning_sweep;
 pub mod warnings;
@@ -185,6 +187,7 @@ impl Db {
             bus: self.bus.clone(),
             instance,
             warnings: crate::config::WarningRules::default(),
+            outbox: outbox::Settings::default(),
         }
     }
 
@@ -535,6 +538,8 @@ module_handle! {
     Warnings => warnings;
     /// The device threshold rules in force, and the bureau's edits.
     WarningRules => warning_rules;
+    /// The bureaus' outbound notification channels and their delivery log.
+    Channels => channels;
     /// Each school's risk index and its parts.
     RiskIndex => risk_index;
     /// The monitoring screen's counts.

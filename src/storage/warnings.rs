@@ -254,6 +254,7 @@ pub(in crate::storage) async fn raise(
     if !r.notify {
         return Ok((m.id, true));
     }
+    super::outbox::enqueue(txn, m.id, r.school, r.level, now).await?;
     let mut users = inbox::school_managers(txn, r.school).await?;
     let reach = escalated_to(r.level);
     if reach.contains(&"district") {
@@ -365,7 +366,7 @@ pub(in crate::storage) async fn clear(
     Ok(Some(id))
 }
 
-fn view(m: warning::Model, school_name: String) -> Warning {
+pub(in crate::storage) fn view(m: warning::Model, school_name: String) -> Warning {
     let level = Level::parse(&m.level).unwrap_or(Level::Red);
     Warning {
         id: m.id,

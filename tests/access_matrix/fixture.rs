@@ -91,6 +91,9 @@ pub struct Fixture {
     pub warnings: [i64; 3],
     /// The gas rule's own value of the school's district (二道区 for 0 and 1, 南关区 for 2).
     pub rules: [i64; 3],
+    /// An outbound notification channel of the school's district (a webhook nothing listens
+    /// on; 二道区's for 0 and 1, 南关区's for 2).
+    pub channels: [i64; 3],
     /// The demo accounts, signed in, then the anonymous caller.
     pub accounts: Vec<Account>,
 }
@@ -544,6 +547,27 @@ async fn objects(app: &mut TestApp) -> Fixture {
         district_rules.push(own["id"].as_i64().expect("a rule"));
     }
     let rules = [district_rules[0], district_rules[0], district_rules[1]];
+    // Each district's notification channel.
+    let mut district_channels = Vec::new();
+    for (officer, district) in [("bureau.officer", ed), ("nanguan.officer", ng)] {
+        let o = app.login(officer).await;
+        let r = app
+            .json(
+                Method::POST,
+                "/api/v1/notification-channels",
+                Some(&o),
+                &json!({"org_id": district, "kind": "webhook", "name": "矩阵通道",
+                    "target": "http://127.0.0.1:9/matrix"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        district_channels.push(r.json()["id"].as_i64().expect("a channel"));
+    }
+    let channels = [
+        district_channels[0],
+        district_channels[0],
+        district_channels[1],
+    ];
     // The cross round: two demo accounts inspect the sibling school; N001's inspector is no
     // demo account.
     let cross_assignee = [
@@ -637,6 +661,7 @@ async fn objects(app: &mut TestApp) -> Fixture {
         devices,
         warnings,
         rules,
+        channels,
         accounts,
     }
 }

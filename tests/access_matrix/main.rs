@@ -219,7 +219,7 @@ pub fn sees(fx: &Fixture, a: &Account, obj: Obj, pos: Pos) -> bool {
         Pos::S001 | Pos::S002 | Pos::N001 => {
             let i = pos.index();
             match obj {
-                Obj::District => sees_district(fx, a, i),
+                Obj::District | Obj::Channel => sees_district(fx, a, i),
                 Obj::Catalog | Obj::CatalogItem | Obj::Rule => sees_catalog(fx, a, i),
                 Obj::Cross => {
                     in_scope(fx, a, i) || fx.cross_assignee[i].as_deref() == Some(a.name.as_str())
@@ -268,6 +268,7 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::Device => fx.devices[i],
         Obj::Warning => fx.warnings[i],
         Obj::Rule => fx.rules[i],
+        Obj::Channel => fx.channels[i],
     }
 }
 

@@ -106,6 +106,8 @@ pub enum Obj {
     /// A device threshold rule's value of the district of the school at the position (read by
     /// its schools too, like the catalogue).
     Rule,
+    /// An outbound notification channel of the district of the school at the position.
+    Channel,
 }
 
 /// A route's success.
@@ -300,6 +302,8 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::Warning
     } else if path.contains("/warning-rules/{id}") {
         Obj::Rule
+    } else if path.contains("/notification-channels/{id}") {
+        Obj::Channel
     } else if path.contains("/risk-points/{id}") {
         Obj::RiskPoint
     } else if path.contains("/inspections/{id}") {
@@ -405,6 +409,10 @@ fn read_spec(path: &'static str) -> Spec {
         | "/api/v1/warnings"
         | "/api/v1/risk-index" => (filter(Org), |c| match c.at.body {
             Some(_) => query(format!("org_id={}", c.id(Org))),
+            None => none(c),
+        }),
+        "/api/v1/notification-deliveries" => (filter(Channel), |c| match c.at.body {
+            Some(_) => query(format!("channel_id={}", c.id(Channel))),
             None => none(c),
         }),
         "/api/v1/hazards" | "/api/v1/hazards/export.xlsx" | "/hazards" | "/hazards/ledger" => {

@@ -19,6 +19,8 @@ pub(in crate::storage) mod inspection;
 pub(in crate::storage) mod inspection_item;
 pub(in crate::storage) mod job;
 pub(in crate::storage) mod notification;
+pub(in crate::storage) mod notification_channel;
+pub(in crate::storage) mod notification_delivery;
 pub(in crate::storage) mod org;
 pub(in crate::storage) mod person;
 pub(in crate::storage) mod risk_assessment;

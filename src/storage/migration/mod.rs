@@ -11,6 +11,7 @@ mod m0005_integrity;
 pub(crate) mod m0006_rollups;
 mod m0007_devices;
 mod m0008_warnings;
+mod m0009_outbox;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_rollups::Migration),
             Box::new(m0007_devices::Migration),
             Box::new(m0008_warnings::Migration),
+            Box::new(m0009_outbox::Migration),
         ]
     }
 }

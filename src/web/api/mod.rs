@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod devices;
 pub mod files;
 pub mod hazards;

@@ -5,8 +5,9 @@ use super::ApiResult;
 use super::transfer::{Upload, download, xlsx_error};
 use crate::domain::Code;
 use crate::domain::catalog::{COLUMNS, REQUIRED, parse_rows};
-use crate::domain::ids::{CatalogItemId, OrgId, RiskPointId};
+use crate::domain::ids::{CatalogItemId, OrgId, RiskPointId, ZoneId};
 use crate::domain::risk::{AssessmentInput, Evaluation, Grade, evaluate};
+use crate::domain::warning::{Level, full_label_key};
 use crate::error::Error;
 use crate::storage::risk_catalog::{CatalogFilter, CatalogItem, CatalogItemInput, CatalogPage};
 use crate::storage::risk_points::{
@@ -14,6 +15,7 @@ use crate::storage::risk_points::{
     RiskPointPatch, SummaryRow,
 };
 use crate::storage::transfer::ImportReport;
+use crate::storage::warning_marks::{OpenWarning, marks_by_zone};
 use crate::web::ctx::{ApiJson, Ctx};
 use crate::web::error::Envelope;
 use crate::web::i18n::{LANGS, Lang, tr};
@@ -23,6 +25,7 @@ use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
@@ -392,12 +395,70 @@ pub fn legend(lang: Lang) -> svg::Legend {
         yellow: tr(lang, "risk_grade.general"),
         blue: tr(lang, "risk_grade.low"),
         none: tr(lang, "risk.legend_none"),
+        alert: tr(lang, "risk.alert.legend"),
     }
 }
 
-/// The school's four-colour map as SVG.
-pub async fn campus_map_svg(ctx: &Ctx, school: OrgId) -> Result<String, Error> {
+/// A warning level's colour on the maps (the same four colours, Ⅰ red … Ⅳ blue).
+fn level_shade(l: Level) -> svg::Shade {
+    match l {
+        Level::Red => svg::Shade::Red,
+        Level::Orange => svg::Shade::Orange,
+        Level::Yellow => svg::Shade::Yellow,
+        Level::Blue => svg::Shade::Blue,
+    }
+}
+
+/// The most tooltip lines a zone's warning mark lists.
+const ALERT_LINES: usize = 5;
+
+/// A warning as a tooltip line names it: `红色预警 · YG-01 · smoke = 1 ≥ 1`.
+fn warning_line(lang: Lang, level: Level, detail: &str) -> String {
+    format!("{} · {}", tr(lang, &level.label_key()), detail.trim())
+}
+
+/// A school's four-colour map with its open warnings marked, and what the page lists under
+/// it: the open warnings (the most severe first) with the names of their zones.
+pub struct CampusMap {
+    pub svg: String,
+    pub warnings: Vec<OpenWarning>,
+    pub zone_names: HashMap<ZoneId, String>,
+}
+
+/// The school's four-colour map (its open warnings marked) and its open warnings.
+pub async fn campus_map_of(ctx: &Ctx, school: OrgId) -> Result<CampusMap, Error> {
     let (s, zones) = ctx.db().risk().map(school).await?;
+    let warnings = ctx.db().risk().open_warnings(school).await?;
+    let lang = ctx.lang;
+    let on_zone = marks_by_zone(&warnings, zones.iter().map(|(z, _, _)| z));
+    let alert = |ws: &[&OpenWarning]| -> Option<svg::Alert> {
+        // The warnings come the most severe first.
+        let top = ws.first()?;
+        let mut lines: Vec<String> = ws
+            .iter()
+            .take(ALERT_LINES)
+            .map(|w| format!("⚠ {}", warning_line(lang, w.level, &w.detail)))
+            .collect();
+        if ws.len() > ALERT_LINES {
+            lines.push(
+                tr(lang, "risk.alert.more").replace("%{n}", &(ws.len() - ALERT_LINES).to_string()),
+            );
+        }
+        Some(svg::Alert {
+            level: level_shade(top.level),
+            count: ws.len(),
+            text: lines.join("\n"),
+            href: Some(if ws.len() == 1 {
+                format!("/warnings/{}", top.id)
+            } else {
+                format!("/warnings?org_id={school}")
+            }),
+        })
+    };
+    let zone_names = zones
+        .iter()
+        .map(|(z, _, _)| (z.id, z.name.clone()))
+        .collect();
     let mz: Vec<svg::MapZone> = zones
         .into_iter()
         .filter_map(|(z, g, n)| {
@@ -409,15 +470,26 @@ pub async fn campus_map_svg(ctx: &Ctx, school: OrgId) -> Result<String, Error> {
                 shade: shade(g),
                 points: n,
                 href: Some(format!("/schools/{}/risks?zone_id={}", s.id, z.id)),
+                alert: on_zone.get(&z.id).and_then(|ws| alert(ws)),
                 name: z.name,
             })
         })
         .collect();
-    Ok(svg::campus_map(
-        &format!("{} · {}", s.name, tr(ctx.lang, "risk.map_title")),
+    let svg = svg::campus_map(
+        &format!("{} · {}", s.name, tr(lang, "risk.map_title")),
         &mz,
-        &legend(ctx.lang),
-    ))
+        &legend(lang),
+    );
+    Ok(CampusMap {
+        svg,
+        warnings,
+        zone_names,
+    })
+}
+
+/// The school's four-colour map as SVG.
+pub async fn campus_map_svg(ctx: &Ctx, school: OrgId) -> Result<String, Error> {
+    Ok(campus_map_of(ctx, school).await?.svg)
 }
 
 fn svg_response(body: String) -> Response {
@@ -435,15 +507,23 @@ pub async fn risk_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> 
     Ok(svg_response(campus_map_svg(&ctx, OrgId(id)).await?))
 }
 
-/// The district map: schools by their coordinates, coloured by their highest grade.
+/// The district map: schools by their coordinates, coloured by their highest grade, ringed
+/// while they have open warnings.
 pub async fn district_map_svg(ctx: &Ctx, org_id: Option<i64>) -> Result<String, Error> {
     let rows = ctx.db().risk().summary(org_id).await?;
-    Ok(district_map_of(ctx, &rows))
+    district_map_of(ctx, org_id, &rows).await
 }
 
 /// The district map of a roll-up already read (the overview page draws its table and its map
-/// from one).
-pub fn district_map_of(ctx: &Ctx, rows: &[crate::storage::risk_points::SummaryRow]) -> String {
+/// from one) for the node `org_id` (the caller's own when none), with the open warnings below
+/// each school (or district) read live.
+pub async fn district_map_of(
+    ctx: &Ctx,
+    org_id: Option<i64>,
+    rows: &[SummaryRow],
+) -> Result<String, Error> {
+    let open = ctx.db().risk().open_warnings_by_child(org_id).await?;
+    let lang = ctx.lang;
     let schools: Vec<svg::MapSchool> = rows
         .iter()
         .filter_map(|r| {
@@ -460,15 +540,23 @@ pub fn district_map_of(ctx: &Ctx, rows: &[crate::storage::risk_points::SummaryRo
                     format!("/risk?org_id={}", r.org.id)
                 }),
                 kindergarten: r.kind == Some(crate::domain::org::SchoolKind::Kindergarten),
+                alert: open.get(&r.org.id).map(|o| svg::Alert {
+                    level: level_shade(o.highest),
+                    count: usize::try_from(o.count).unwrap_or(usize::MAX),
+                    text: tr(lang, "risk.alert.count")
+                        .replace("%{n}", &o.count.to_string())
+                        .replace("%{level}", &tr(lang, &full_label_key(o.highest))),
+                    href: None,
+                }),
             })
         })
         .collect();
-    svg::district_map(
-        &tr(ctx.lang, "risk.district_map"),
+    Ok(svg::district_map(
+        &tr(lang, "risk.district_map"),
         &schools,
-        &legend(ctx.lang),
-        &tr(ctx.lang, "risk.no_coordinates"),
-    )
+        &legend(lang),
+        &tr(lang, "risk.no_coordinates"),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/risk-map.svg", tag = "risk", params(OrgQ),

@@ -15,7 +15,7 @@ use crate::storage::risk_points::{
     Register, RiskFilter, RiskPointDetail, RiskPointPatch, SummaryRow,
 };
 use crate::storage::views::{Person, School, Zone};
-use crate::web::api::risk::{campus_map_svg, district_map_of, point_url};
+use crate::web::api::risk::{campus_map_of, district_map_of, point_url};
 use crate::web::ctx::{Ctx, Form};
 use crate::web::i18n::tr;
 use askama::Template;
@@ -57,9 +57,20 @@ struct OverviewPage {
     sort: String,
     schools_level: bool,
     totals: crate::storage::risk_points::GradeCounts,
+    /// The schools the live map follows (their ids), none: every school in scope.
+    live_schools: String,
+}
+
+/// The script that redraws a map page's live parts when a warning of its schools changes.
+fn live_js() -> String {
+    crate::web::assets::url("risk-live.js")
 }
 
 impl OverviewPage {
+    fn js(&self) -> String {
+        live_js()
+    }
+
     fn drill(&self, r: &SummaryRow) -> String {
         if r.kind.is_some() {
             format!("/schools/{}/risks", r.org.id)
@@ -93,7 +104,16 @@ pub async fn overview(ctx: Ctx, q: Q<OverviewQ>) -> Result<Response, Error> {
     let db = ctx.db();
     let mut rows = db.risk().summary(q.org_id).await?;
     // The map is drawn from the same roll-up as the table, read once.
-    let map = district_map_of(&ctx, &rows);
+    let map = district_map_of(&ctx, q.org_id, &rows).await?;
+    let schools_level = rows.iter().any(|r| r.kind.is_some());
+    let live_schools = if schools_level {
+        rows.iter()
+            .map(|r| r.org.id.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        String::new()
+    };
     let node_name = match q.org_id {
         Some(id) => db.orgs().get_for_view(OrgId(id)).await?.name,
         None => ctx.actor.org_name().to_string(),
@@ -119,7 +139,8 @@ pub async fn overview(ctx: Ctx, q: Q<OverviewQ>) -> Result<Response, Error> {
     }
     render(&OverviewPage {
         c: Chrome::for_ctx(&ctx, "risk.overview", "/risk"),
-        schools_level: rows.iter().any(|r| r.kind.is_some()),
+        schools_level,
+        live_schools,
         org_param: q.org_id.map(|i| format!("org_id={i}&")).unwrap_or_default(),
         rows,
         map,
@@ -243,19 +264,60 @@ struct MapPage {
     c: Chrome,
     s: School,
     map: String,
+    /// The open warnings marked on the map, listed under it (phones have no tooltips).
+    warnings: Vec<MapWarning>,
+}
+
+/// An open warning as the map page lists it.
+struct MapWarning {
+    id: i64,
+    /// The level's code (its colour class) and its label with the numeral (Ⅰ 红色预警).
+    level: &'static str,
+    label: String,
+    detail: String,
+    zones: String,
+    point: String,
+}
+
+impl MapPage {
+    fn js(&self) -> String {
+        live_js()
+    }
 }
 
 pub async fn campus_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let map = campus_map_svg(&ctx, OrgId(id)).await?;
+    let m = campus_map_of(&ctx, OrgId(id)).await?;
     let s = ctx
         .db_as(Action::SchoolView)?
         .schools()
         .get(OrgId(id))
         .await?;
+    let warnings = m
+        .warnings
+        .iter()
+        .map(|w| MapWarning {
+            id: w.id.0,
+            level: w.level.as_str(),
+            label: format!("{} {}", w.level.roman(), tr(ctx.lang, &w.level.label_key())),
+            detail: w.detail.clone(),
+            zones: w
+                .zones()
+                .iter()
+                .filter_map(|z| m.zone_names.get(z).cloned())
+                .collect::<Vec<_>>()
+                .join("、"),
+            point: w
+                .risk_point
+                .as_ref()
+                .map(|p| format!("{} {}", p.code, p.name))
+                .unwrap_or_default(),
+        })
+        .collect();
     render(&MapPage {
         c: Chrome::for_ctx(&ctx, "risk.map_title", "/risk"),
         s,
-        map,
+        map: m.svg,
+        warnings,
     })
 }
 

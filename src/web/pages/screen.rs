@@ -61,16 +61,23 @@ fn keyed<'a>(lang: Lang, prefix: &str, codes: impl Iterator<Item = &'a str>) -> 
 fn text(lang: Lang) -> Value {
     let t = |k: &str| tr(lang, k);
     let levels = Level::ALL.iter().map(|l| l.as_str());
+    let roman: Map<String, Value> = Level::ALL
+        .iter()
+        .map(|l| (l.as_str().to_string(), Value::from(l.roman())))
+        .collect();
+    let metrics = Metric::ALL.iter().map(|m| m.as_str());
+    let parts = ["grades", "hazards", "overdue", "missed_checks", "warnings"];
+    let days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
     json!({
         "level": labels::<Level>(lang),
-        "colour": keyed(lang, "warning.colour.", levels.clone()),
-        "roman": Level::ALL.iter().map(|l| (l.as_str(), l.roman())).collect::<std::collections::BTreeMap<_, _>>(),
+        "colour": keyed(lang, "warning.colour.", levels),
+        "roman": roman,
         "status": labels::<Status>(lang),
         "source": labels::<Source>(lang),
-        "metric": keyed(lang, "warning.metric.", Metric::ALL.iter().map(|m| m.as_str())),
+        "metric": keyed(lang, "warning.metric.", metrics),
         "offline": t("warning.offline"),
-        "parts": keyed(lang, "screen.part.", ["grades", "hazards", "overdue", "missed_checks", "warnings"].into_iter()),
-        "weekday": keyed(lang, "screen.weekday.", ["sun", "mon", "tue", "wed", "thu", "fri", "sat"].into_iter()),
+        "parts": keyed(lang, "screen.part.", parts.into_iter()),
+        "weekday": keyed(lang, "screen.weekday.", days.into_iter()),
         "index": t("screen.index"),
         "district": t("screen.district"),
         "warnings": t("screen.trend_warnings"),

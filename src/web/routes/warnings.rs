@@ -4,6 +4,7 @@ use super::Table;
 use super::{Feature, audit_codes, notice_codes};
 use crate::policy::Action::*;
 use crate::storage::devices::DeviceAudit;
+use crate::storage::outbox::ChannelAudit;
 use crate::storage::warnings::{WarningAudit, WarningNotice};
 use crate::web::{api, pages};
 use axum::http::Method as M;
@@ -18,6 +19,7 @@ pub(super) const FEATURE: Feature = Feature {
     audit: || {
         let mut v = audit_codes::<DeviceAudit>();
         v.extend(audit_codes::<WarningAudit>());
+        v.extend(audit_codes::<ChannelAudit>());
         v
     },
     notices: notice_codes::<WarningNotice>,
@@ -29,6 +31,8 @@ pub(super) const FEATURE: Feature = Feature {
         "warning_rules",
         "warnings",
         "warning_events",
+        "notification_channels",
+        "notification_deliveries",
     ],
 };
 
@@ -52,6 +56,10 @@ fn register(t: &mut Table) {
     t.api(WarningView, routes!(api::warnings::rules));
     t.api(WarningRuleManage, routes!(api::warnings::update_rule));
     t.api(WarningView, routes!(api::warnings::risk_index));
+    t.api(ChannelView, routes!(api::channels::list));
+    t.api(ChannelManage, routes!(api::channels::create));
+    t.api(ChannelManage, routes!(api::channels::update));
+    t.api(ChannelView, routes!(api::channels::deliveries));
 }
 
 /// The pages: the warnings in scope and one warning with its steps; a school's devices,

@@ -4,6 +4,9 @@ use super::frame::{
     HEADER, MARGIN, PILL_H, pill_width, svg_open, write_legend, write_lines, write_north_arrow,
     write_pill, write_title,
 };
+use super::marks::{
+    BADGE_H, OUTLINE_BAND, Swatch, badge_width, shown, write_badge, write_zone_outline,
+};
 use super::text::{escape, fit, n, safe_href};
 use super::{Legend, MapZone, PAPER};
 use std::collections::HashMap;
@@ -144,7 +147,59 @@ fn zone_tooltip(z: &MapZone, legend: &Legend) -> String {
         let _ = write!(t, "（{}）", z.code.trim());
     }
     let _ = write!(t, "\n{} · {}", z.shade.label(legend), z.points);
+    if let Some(a) = shown(&z.alert) {
+        let _ = write!(t, "\n{}", a.text.trim());
+    }
     t
+}
+
+/// Where a zone's ⚠ badge goes (its top-left corner), and the box left for the zone's label
+/// (clear of the outline's band and of the badge):
+/// - a zone with a name band: in the band, at its right end (the band's name and count make
+///   room: see [`write_zone_head`]);
+/// - a tall zone: its top-right corner, the label under it;
+/// - a flat zone: its right end, the label beside it;
+/// - a zone too small for both: centred on its top edge, half outside, the label under it
+///   when there is room.
+fn badge_spot(p: &Placed) -> ((f64, f64), Option<Placed>) {
+    let (bw, bh, band) = (badge_width(), BADGE_H, OUTLINE_BAND);
+    if p.head {
+        let at = (p.x + p.w - 6.0 - bw, p.y + (ZONE_HEAD - bh).max(0.0) / 2.0);
+        return (at, Some(*p));
+    }
+    if p.h >= 2.0 * bh + 30.0 && p.w >= bw + 30.0 {
+        let at = (p.x + p.w - 6.0 - bw, p.y + 6.0);
+        let top = bh + 8.0;
+        let label = Placed {
+            x: p.x + band,
+            y: p.y + top,
+            w: p.w - 2.0 * band,
+            h: p.h - top - band,
+            ..*p
+        };
+        return (at, Some(label));
+    }
+    if p.w >= bw + 60.0 && p.h >= bh + 4.0 {
+        let at = (p.x + p.w - 6.0 - bw, p.y + (p.h - bh) / 2.0);
+        let label = Placed {
+            x: p.x + band,
+            y: p.y + band,
+            w: p.w - bw - 10.0 - band,
+            h: p.h - 2.0 * band,
+            ..*p
+        };
+        return (at, Some(label));
+    }
+    let at = (p.x + (p.w - bw) / 2.0, p.y - bh / 2.0);
+    let top = bh / 2.0 + 2.0;
+    let label = Placed {
+        x: p.x + band,
+        y: p.y + top,
+        w: p.w - 2.0 * band,
+        h: p.h - top - band,
+        ..*p
+    };
+    (at, (label.w > 0.0 && label.h > 0.0).then_some(label))
 }
 
 /// The label of a zone without children: the name centred, the point count in a pill under
@@ -208,18 +263,25 @@ fn write_zone_label(out: &mut String, z: &MapZone, p: &Placed) {
     write_lines(out, &f, cx, cy - f.height() / 2.0, ink, "600");
 }
 
-/// The name band of a zone with children: the name on the left, the count on the right.
-fn write_zone_head(out: &mut String, z: &MapZone, p: &Placed) {
+/// The name band of a zone with children: the name on the left, the count on the right
+/// (left of the warning badge, when the zone has one: `reserve` is the badge's room, and the
+/// name starts clear of the outline).
+fn write_zone_head(out: &mut String, z: &MapZone, p: &Placed, reserve: f64) {
+    let indent = if reserve > 0.0 {
+        OUTLINE_BAND + 3.0
+    } else {
+        8.0
+    };
     let ink = z.shade.ink();
     let pw = if z.points > 0 {
         pill_width(z.points) + 6.0
     } else {
         0.0
     };
-    let aw = p.w - 16.0 - pw;
+    let aw = p.w - indent - 8.0 - pw - reserve;
     let sizes = [18.0, 17.0, 16.0, 15.0, 14.0, 13.0];
     if let Some(f) = fit(&z.name, aw, ZONE_HEAD - 4.0, &sizes, 1) {
-        let left = p.x + 8.0;
+        let left = p.x + indent;
         let _ = write!(
             out,
             r#"<text x="{}" y="{}" font-size="{}" font-weight="700" fill="{ink}">{}</text>"#,
@@ -233,7 +295,7 @@ fn write_zone_head(out: &mut String, z: &MapZone, p: &Placed) {
         write_pill(
             out,
             z.points,
-            p.x + p.w - 8.0 - pill_width(z.points),
+            p.x + p.w - 8.0 - reserve - pill_width(z.points),
             p.y + (ZONE_HEAD - PILL_H) / 2.0 + 2.0,
             z.shade,
         );
@@ -249,12 +311,25 @@ fn write_zone_head(out: &mut String, z: &MapZone, p: &Placed) {
 ///
 /// A zone whose parent is drawn gets its rectangle mapped into the parent (under the parent's
 /// name band), so the parent's name stays visible; zones with an empty rectangle are not drawn.
+///
+/// A zone with open warnings (`alert`) keeps its fill and gets, over every zone, a strong
+/// dashed outline in the warning's colour (`<g class="alert" data-code data-level>`) and a ⚠
+/// badge with the level's numeral and the warnings as its tooltip (`alert-badge`); its label
+/// makes room for the badge. The legend explains the mark.
 pub fn campus_map(title: &str, zones: &[MapZone], legend: &Legend) -> String {
     let width = PLAN_W + 2.0 * MARGIN;
     // The legend is laid out once into a scratch buffer to learn its height.
     let mut legend_svg = String::new();
     let legend_top = HEADER + PLAN_H + 14.0;
-    let legend_h = write_legend(&mut legend_svg, legend, MARGIN, legend_top, PLAN_W, None);
+    let legend_h = write_legend(
+        &mut legend_svg,
+        legend,
+        MARGIN,
+        legend_top,
+        PLAN_W,
+        None,
+        Some((Swatch::Zone, None)),
+    );
     let height = legend_top + legend_h + 12.0;
 
     let mut out = String::with_capacity(8192 + zones.len() * 600);
@@ -302,8 +377,22 @@ pub fn campus_map(title: &str, zones: &[MapZone], legend: &Legend) -> String {
         .filter_map(|(i, p)| p.map(|p| (i, p)))
         .collect();
     order.sort_by_key(|(i, p)| (p.depth, *i));
+    // The warning marks go over every zone (a parent's over its children), the most severe
+    // last (on top).
+    let mut marks: Vec<(u8, String)> = Vec::new();
     for (i, p) in order {
         let z = &zones[i];
+        let alert = shown(&z.alert);
+        let (badge, label_box) = match alert {
+            Some(_) => {
+                let ((bx, by), b) = badge_spot(&p);
+                // Kept on the plan (half of it may stand over the plan's edge).
+                let bx = bx.clamp(0.0, PLAN_W - badge_width());
+                let by = by.clamp(-BADGE_H / 2.0, PLAN_H - BADGE_H / 2.0);
+                (Some((bx, by)), b)
+            }
+            None => (None, Some(p)),
+        };
         let href = z.href.as_deref().and_then(safe_href);
         if let Some(h) = &href {
             let _ = write!(out, r#"<a class="zone-link" href="{h}">"#);
@@ -324,16 +413,33 @@ pub fn campus_map(title: &str, zones: &[MapZone], legend: &Legend) -> String {
             z.shade.fill()
         );
         if p.head {
-            write_zone_head(&mut out, z, &p);
-        } else if !p.has_children {
+            let reserve = if alert.is_some() {
+                badge_width() + 4.0
+            } else {
+                0.0
+            };
+            write_zone_head(&mut out, z, &p, reserve);
+        } else if !p.has_children
+            && let Some(b) = label_box
+        {
             // (A parent too small for a name band keeps only its tooltip: its children
             // cover it.)
-            write_zone_label(&mut out, z, &p);
+            write_zone_label(&mut out, z, &b);
         }
         out.push_str("</g>");
         if href.is_some() {
             out.push_str("</a>");
         }
+        if let (Some(a), Some((bx, by))) = (alert, badge) {
+            let mut m = String::new();
+            write_zone_outline(&mut m, a, &z.code, (p.x, p.y, p.w, p.h));
+            write_badge(&mut m, a, bx, by);
+            marks.push((a.level.rank(), m));
+        }
+    }
+    marks.sort_by_key(|(rank, _)| *rank);
+    for (_, m) in marks {
+        out.push_str(&m);
     }
     let _ = write!(
         out,

@@ -1,6 +1,7 @@
 //! The district map: schools placed by their coordinates (equirectangular, no tiles).
 
 use super::frame::{BoxF, HEADER, MARGIN, svg_open, write_legend, write_north_arrow, write_title};
+use super::marks::{Swatch, shown, write_ring};
 use super::text::{escape, n, safe_href, text_em, truncate};
 use super::{Legend, MUTED, MapSchool, PAPER, Shade};
 use std::fmt::Write;
@@ -11,6 +12,8 @@ const KM_PER_DEG: f64 = 111.195;
 const MIN_SPAN: f64 = 0.02;
 const MARKER_R: f64 = 10.0;
 const KG_SIDE: f64 = 18.0;
+/// The radius of the ring around a school with open warnings.
+const RING_R: f64 = 17.0;
 pub(super) const CODE_SIZE: f64 = 12.0;
 
 /// Nice round steps: 1, 2, 5 × 10^k at or below `v`.
@@ -123,6 +126,11 @@ fn fmt_deg(v: f64, decimals: usize, pos: char, neg: char) -> String {
 /// Schools without usable coordinates (not finite, out of range, or exactly 0, 0) are left
 /// out; when none is left the map is the empty one. Red markers are drawn last (on top) and
 /// labelled first.
+///
+/// A school with open warnings (`alert`) keeps its marker's colour and gets a ring in the
+/// warning's colour around it (`<g class="alert-ring" data-level>`, inside the school's
+/// group), with the warnings added to its tooltip; such schools are drawn on top and labelled
+/// first, and the legend counts them.
 pub fn district_map(
     title: &str,
     schools: &[MapSchool],
@@ -154,6 +162,7 @@ pub fn district_map(
             counts[i] += 1;
         }
     }
+    let alerted = valid.iter().filter(|s| shown(&s.alert).is_some()).count();
     let mut legend_svg = String::new();
     let legend_top = y0 + mh + 14.0;
     let legend_h = write_legend(
@@ -163,6 +172,7 @@ pub fn district_map(
         legend_top,
         mw,
         Some(counts),
+        Some((Swatch::Ring, Some(alerted))),
     );
     let height = legend_top + legend_h + 12.0;
 
@@ -220,18 +230,29 @@ pub fn district_map(
             (*s, x, y)
         })
         .collect();
+    // A school's severity for the drawing order: open warnings first, then the risk colour.
+    let severity = |s: &MapSchool| {
+        (
+            shown(&s.alert).map_or(0, |a| a.level.rank()),
+            s.shade.rank(),
+        )
+    };
     items.sort_by(|a, b| {
-        a.0.shade
-            .rank()
-            .cmp(&b.0.shade.rank())
+        severity(a.0)
+            .cmp(&severity(b.0))
             .then_with(|| a.0.code.cmp(&b.0.code))
     });
-    let marker_box = |s: &MapSchool, x: f64, y: f64| {
-        let r = if s.kindergarten {
+    let radius = |s: &MapSchool| {
+        if shown(&s.alert).is_some() {
+            RING_R + 2.5
+        } else if s.kindergarten {
             KG_SIDE / 2.0
         } else {
             MARKER_R
-        } + 1.0;
+        }
+    };
+    let marker_box = |s: &MapSchool, x: f64, y: f64| {
+        let r = radius(s) + 1.0;
         BoxF {
             x: x - r,
             y: y - r,
@@ -266,11 +287,8 @@ pub fn district_map(
     // Code labels: greedy, most severe first; the first free spot of six around the marker.
     let mut by_priority: Vec<usize> = (0..items.len()).collect();
     by_priority.sort_by(|&a, &b| {
-        items[b]
-            .0
-            .shade
-            .rank()
-            .cmp(&items[a].0.shade.rank())
+        severity(items[b].0)
+            .cmp(&severity(items[a].0))
             .then_with(|| items[a].0.code.cmp(&items[b].0.code))
     });
     let mut labels: Vec<(BoxF, String)> = Vec::new();
@@ -283,11 +301,7 @@ pub fn district_map(
         let code: String = code.chars().take(12).collect();
         let w = text_em(&code) * CODE_SIZE;
         let h = CODE_SIZE + 2.0;
-        let r = if s.kindergarten {
-            KG_SIDE / 2.0
-        } else {
-            MARKER_R
-        } + 3.0;
+        let r = radius(s) + 3.0;
         let candidates = [
             (x + r, y - h / 2.0),
             (x - r - w, y - h / 2.0),
@@ -380,12 +394,17 @@ pub fn district_map(
             let _ = write!(tip, "（{}）", s.code.trim());
         }
         let _ = write!(tip, "\n{}", s.shade.label(legend));
+        let alert = shown(&s.alert);
+        if let Some(a) = alert {
+            let _ = write!(tip, "\n{}", a.text.trim());
+        }
         let _ = write!(
             out,
             r#"<g class="school" data-code="{}"><title>{}</title>"#,
             escape(&s.code),
             escape(&tip)
         );
+
         let stroke = r##"stroke="#FFFFFF" stroke-width="2""##;
         if s.kindergarten {
             let _ = write!(
@@ -412,6 +431,9 @@ pub fn district_map(
                 n(*x),
                 n(*y)
             );
+        }
+        if let Some(a) = alert {
+            write_ring(&mut out, a, *x, *y, RING_R);
         }
         out.push_str("</g>");
         if href.is_some() {

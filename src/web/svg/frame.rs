@@ -1,6 +1,7 @@
 //! The frame pieces every drawing shares: fitted labels, count pills, the title, the north
 //! arrow, the legend band, the `<svg>` element, boxes for collision checks.
 
+use super::marks::{Swatch, swatch_width, write_swatch};
 use super::text::{Fitted, escape, n, text_em, truncate};
 use super::{FONT, INK, Legend, MUTED, Shade};
 use std::fmt::Write;
@@ -109,7 +110,9 @@ pub(super) fn write_north_arrow(out: &mut String, cx: f64, top: f64) {
 }
 
 /// The legend band: a bold title then one swatch and text per shade (with an optional count
-/// after it), wrapping onto further rows when `width` is exceeded. Returns the band height.
+/// after it), then the warning mark's entry (`alert`: its swatch and optional count; left out
+/// when the legend has no text for it), wrapping onto further rows when `width` is exceeded.
+/// Returns the band height.
 pub(super) fn write_legend(
     out: &mut String,
     legend: &Legend,
@@ -117,6 +120,7 @@ pub(super) fn write_legend(
     y: f64,
     width: f64,
     counts: Option<[usize; 5]>,
+    alert: Option<(Swatch, Option<usize>)>,
 ) -> f64 {
     const SIZE: f64 = 16.0;
     const ROW: f64 = 32.0;
@@ -166,6 +170,33 @@ pub(super) fn write_legend(
         }
         out.push_str("</text>");
         cx += item_w + 24.0;
+    }
+    let label = legend.alert.trim();
+    if let Some((kind, count)) = alert.filter(|_| !label.is_empty()) {
+        let count = count.map(|c| format!(" {c}")).unwrap_or_default();
+        let swatch_w = swatch_width(kind);
+        let item_w = swatch_w + 7.0 + (text_em(label) + text_em(&count)) * SIZE;
+        if cx + item_w > x + width && cx > x {
+            cx = x;
+            cy += ROW;
+        }
+        out.push_str(r#"<g class="legend-alert">"#);
+        write_swatch(out, kind, cx, cy + 4.0);
+        let _ = write!(
+            out,
+            r#"<text x="{}" y="{}" font-size="{SIZE}" fill="{INK}">{}"#,
+            n(cx + swatch_w + 7.0),
+            n(cy + 20.0),
+            escape(label)
+        );
+        if !count.is_empty() {
+            let _ = write!(
+                out,
+                r#"<tspan fill="{MUTED}" font-weight="700">{}</tspan>"#,
+                count
+            );
+        }
+        out.push_str("</text></g>");
     }
     out.push_str("</g>");
     cy + ROW - y

@@ -9,12 +9,14 @@
 //! - presentation attributes only (no `style` attribute or element), so the drawings pass the
 //!   platform's CSP (`style-src 'self'`) whether inlined in a page or served as a file;
 //! - no `id`s, so several drawings can be inlined in one page; hooks for page CSS are classes
-//!   (`risk-map`, `zone`, `zone-link`, `district-map`, `marker`, `school-link`);
+//!   (`risk-map`, `zone`, `zone-link`, `district-map`, `marker`, `school-link`, `alert`,
+//!   `alert-badge`, `alert-ring`);
 //! - a `viewBox` and no fixed size on the maps, so they scale to any width (390 px phones too).
 
 mod campus;
 mod district;
 mod frame;
+mod marks;
 mod qr;
 mod text;
 
@@ -93,6 +95,18 @@ impl Shade {
         }
     }
 
+    /// The Roman numeral of the warning level of this colour (red Ⅰ … blue Ⅳ), for the
+    /// warning marks; empty for `None`.
+    pub fn numeral(&self) -> &'static str {
+        match self {
+            Shade::Red => "Ⅰ",
+            Shade::Orange => "Ⅱ",
+            Shade::Yellow => "Ⅲ",
+            Shade::Blue => "Ⅳ",
+            Shade::None => "",
+        }
+    }
+
     /// This shade's text in the legend.
     pub fn label<'a>(&self, legend: &'a Legend) -> &'a str {
         match self {
@@ -117,6 +131,24 @@ pub struct MapZone {
     pub shade: Shade,
     pub points: usize,
     pub href: Option<String>,
+    /// Open warnings on the zone (a device in it or at one of its risk points).
+    pub alert: Option<Alert>,
+}
+
+/// The mark of open warnings (F-WARN-3) on a zone or a school. It is drawn over the risk
+/// colour, never instead of it: a zone keeps its fill (its risk grade) and gets a strong
+/// outline and a ⚠ badge; a school keeps its dot and gets a ring.
+#[derive(Clone, Debug)]
+pub struct Alert {
+    /// The most severe open warning's level, as its colour (red Ⅰ … blue Ⅳ); `Shade::None`
+    /// draws no mark.
+    pub level: Shade,
+    /// How many warnings are open.
+    pub count: usize,
+    /// The tooltip, already translated (one line per warning, or a count).
+    pub text: String,
+    /// Where the badge leads (the warning, or the school's open warnings).
+    pub href: Option<String>,
 }
 
 /// The legend texts, already translated.
@@ -128,6 +160,8 @@ pub struct Legend {
     pub yellow: String,
     pub blue: String,
     pub none: String,
+    /// The warning mark's entry (left out when empty).
+    pub alert: String,
 }
 
 /// One school on the district map.
@@ -141,6 +175,8 @@ pub struct MapSchool {
     pub shade: Shade,
     pub href: Option<String>,
     pub kindergarten: bool,
+    /// Open warnings at the school (or, on a city's map, the schools of the district).
+    pub alert: Option<Alert>,
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use super::*;
 use qrcode::{Color as QrColor, EcLevel, QrCode};
 use std::collections::HashMap;
 
+mod marks;
+
 /// A small XML checker: tags balance, one root, attributes quoted and unique, no raw `<`
 /// in values, every `&` starts an entity. Panics with the position on the first fault.
 fn assert_well_formed(s: &str) {
@@ -154,6 +156,7 @@ fn legend() -> Legend {
         yellow: "一般风险".into(),
         blue: "低风险".into(),
         none: "未评估".into(),
+        alert: "未解除预警".into(),
     }
 }
 
@@ -167,6 +170,7 @@ fn zone(id: i64, code: &str, name: &str, rect: (i32, i32, i32, i32)) -> MapZone 
         shade: Shade::Blue,
         points: 3,
         href: Some(format!("/zones/{id}/risk-points")),
+        alert: None,
     }
 }
 
@@ -457,6 +461,7 @@ fn changchun() -> Vec<MapSchool> {
             shade,
             href: Some(format!("/schools/{}", i + 1)),
             kindergarten: kg,
+            alert: None,
         })
         .collect()
 }
@@ -724,6 +729,7 @@ fn render_samples() {
                     shade: shades[(i * 5 + 3) % shades.len()],
                     points: (i * 7) % 13,
                     href: Some(format!("/zones/{}", i + 1)),
+                    alert: None,
                 }
             })
             .collect();
@@ -751,6 +757,7 @@ fn render_samples() {
                 shade: shades[(i * 3 + 1) % shades.len()],
                 href: Some(format!("/schools/{i}")),
                 kindergarten: s["kind"].as_str() == Some("kindergarten"),
+                alert: None,
             });
         }
         let svg = district_map(

@@ -85,6 +85,25 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             |c| json(json!({"value": 20 + (c.n % 20), "enabled": true})),
             Api,
         ),
+        // A school's id is a field error (a channel belongs to a district or city); the
+        // district of each position is the body's org.
+        ("POST", "/api/v1/notification-channels") => spec(
+            None,
+            carried(District, Expect::NotFound),
+            |c| {
+                json(json!({
+                    "org_id": c.id(District), "kind": "webhook", "name": format!("矩阵通道{}", c.n),
+                    "target": "http://127.0.0.1:9/matrix", "min_level": "orange"
+                }))
+            },
+            Api,
+        ),
+        ("PATCH", "/api/v1/notification-channels/{id}") => spec(
+            Some(Channel),
+            None,
+            |c| json(json!({"name": format!("矩阵通道{}", c.n), "enabled": true})),
+            Api,
+        ),
         _ => return None,
     };
     Some(s)
