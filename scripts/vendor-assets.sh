@@ -24,6 +24,6 @@ vendor() { # package version dest-dir file...
   rm -rf "$tmp/x" "$tgz"
 }
 vendor htmx.org 2.0.11 htmx dist/htmx.min.js LICENSE
-vendor echarts 6.1.0 echarts dist/echarts.min.js LICENSE
+vendor echarts 6.1.0 echarts dist/echarts.min.js LICENSE NOTICE
 vendor swagger-ui-dist 5.35.0 swagger-ui swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE
 echo "vendored into $out:"; cat "$out/SOURCES"

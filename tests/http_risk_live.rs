@@ -1,13 +1,19 @@
 //! The live risk picture (F-WARN-3) over HTTP: a warning on a device placed in a zone and at a
 //! risk point marks that zone on the school's four-colour map (over its colour, which stays)
 //! and the school on the district map, only there, until the warning is resolved or closed as
-//! a false alarm. Runs on SQLite, and on PostgreSQL with `SAFECAMPUS_TEST_DB=postgres`.
+//! a false alarm. Runs on SQLite, and on PostgreSQL with `SAFECAMPUS_TEST_DB=postgres`. In
+//! Chromium on a phone (390 px), an open map page follows the warnings by itself; its
+//! screenshots go to `artifacts/screenshots/`.
 
 mod common;
+
+#[path = "common/browser.rs"]
+mod harness;
 
 use axum::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
 use common::TestApp;
+use fantoccini::Locator;
 use serde_json::{Value, json};
 
 /// The red of a red (Ⅰ) warning's mark: the same red as the four colours'.
@@ -317,4 +323,84 @@ async fn a_device_at_a_risk_point_marks_the_points_zone_until_closed_as_a_false_
     let closed = campus_svg(&app, &safety, s001).await;
     assert!(zone_mark(&closed, &code).is_none(), "closed: no mark");
     assert_eq!(closed, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_map_page_follows_the_warnings_on_a_phone() {
+    use harness::*;
+    use std::time::{Duration as Wait, Instant};
+    let mut app = TestApp::new().await;
+    let s001 = app.org_id("S001").await;
+    let safety = app.login("s001.safety").await;
+    let before = campus_svg(&app, &safety, s001).await;
+    let (zone, point) = quiet_zone(&app, &safety, s001, &before).await;
+    let code = zone["code"].as_str().unwrap().to_string();
+    let (dev, token) = smoke_detector(
+        &mut app,
+        "YG-LIVE-03",
+        json!({"zone_id": zone["id"], "risk_point_id": point}),
+    )
+    .await;
+
+    let h = Harness::start(&app, 390, 844).await;
+    let (c, base) = (&h.c, h.base.as_str());
+    sign_in(c, base, "s001.principal").await;
+    let page = format!("/schools/{s001}/risk-map");
+    visit(c, base, &page, Locator::Css("#risk-map svg")).await;
+    wait_for(c, Locator::Css("#map-live:not([hidden])")).await;
+    let mark = format!("#risk-map g.alert[data-code=\"{code}\"]");
+    assert!(c.find(Locator::Css(&mark)).await.is_err(), "no mark yet");
+
+    // The alarm: the zone is marked on the open page within about a second, and listed.
+    let sent = Instant::now();
+    let id = smoke_alarm(&mut app, &token, dev).await;
+    let limit = Wait::from_millis(1500);
+    loop {
+        if c.find(Locator::Css(&mark)).await.is_ok() {
+            break;
+        }
+        assert!(
+            sent.elapsed() < limit,
+            "the mark did not come within {limit:?}"
+        );
+        tokio::time::sleep(Wait::from_millis(20)).await;
+    }
+    println!("marked {:?} after the alarm was sent", sent.elapsed());
+    let row = format!("#risk-map-warnings tr[data-warning-id=\"{id}\"]");
+    let listed = text(c, &row).await;
+    assert!(listed.contains("YG-LIVE-03"), "{listed}");
+    assert!(listed.contains(zone["name"].as_str().unwrap()), "{listed}");
+    let (scroll, inner) = widths(c).await;
+    assert!(
+        scroll <= inner + 1.0,
+        "the page scrolls sideways: {scroll} > {inner}"
+    );
+    screenshot_page(c, "risk-map-live-390.png").await;
+
+    // Resolved (through the API, by the safety director): the mark goes by itself.
+    act(&app, &safety, id, json!({"action": "acknowledge"})).await;
+    act(
+        &app,
+        &safety,
+        id,
+        json!({"action": "resolve", "note": "探头积尘误报，已清洁复位"}),
+    )
+    .await;
+    let resolved = Instant::now();
+    loop {
+        if c.find(Locator::Css(&mark)).await.is_err() {
+            break;
+        }
+        assert!(
+            resolved.elapsed() < limit,
+            "the mark stayed after {limit:?}"
+        );
+        tokio::time::sleep(Wait::from_millis(20)).await;
+    }
+    assert!(
+        c.find(Locator::Css(&row)).await.is_err(),
+        "no longer listed"
+    );
+    h.finish("an_open_map_page_follows_the_warnings_on_a_phone")
+        .await;
 }

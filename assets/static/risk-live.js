@@ -2,8 +2,9 @@
 // follows the server's stream of warning changes (server-sent events, same origin, the
 // session's scope) and, when a warning of a school it shows changes, fetches the page again
 // and swaps its `data-live-map` parts, so a warning's mark appears and goes within a moment.
-// `data-schools` lists the ids of the schools a part shows (none: every school in scope).
-// Without this script the pages are ordinary pages.
+// `data-schools` lists the ids of the schools a part shows (none: every school in scope);
+// `#map-live` is shown while the stream is open. Without this script the pages are ordinary
+// pages.
 (function () {
   "use strict";
   if (!window.EventSource || !window.fetch || !window.DOMParser) { return; }
@@ -16,6 +17,7 @@
     ids.forEach(function (id) { schools[id] = true; });
   });
   var src = location.pathname + location.search;
+  var indicator = document.getElementById("map-live");
   var busy = false, again = false, timer = null;
 
   function swap(doc) {
@@ -53,8 +55,12 @@
   // again, for the changes made while it was away.
   stream.addEventListener("open", function (e) {
     if (!(e instanceof MessageEvent)) { return; }
+    if (indicator) { indicator.hidden = false; }
     if (opened) { soon(); }
     opened = true;
+  });
+  stream.addEventListener("error", function () {
+    if (indicator) { indicator.hidden = true; }
   });
   stream.addEventListener("warning", function (e) {
     var w;
