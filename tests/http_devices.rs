@@ -84,7 +84,10 @@ async fn a_safety_director_registers_a_device_and_gets_its_token_once() {
     assert!(!one.text().contains(&token));
     let list = app.get(&path, Some(&t)).await;
     assert!(!list.text().contains(&token));
-    assert_eq!(list.json().as_array().unwrap().len(), 1);
+    let listed = list.json();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.iter().filter(|d| d["id"] == id).count(), 1);
+    assert!(listed.iter().all(|d| d.get("token").is_none()));
     // Only the token's SHA-256 is stored.
     let stored = stored_token_hash(&app, id).await;
     assert_eq!(stored.as_deref(), Some(sha256_hex(&token).as_str()));
@@ -294,7 +297,7 @@ async fn the_device_page_registers_and_shows_the_token_once() {
             &format!("/schools/{s001}/devices/new"),
             Some(&t),
             &[
-                ("code", "SW-01"),
+                ("code", "SW-T-09"),
                 ("name", "池塘水位计"),
                 ("kind", "water_level"),
                 ("zone_id", ""),
@@ -312,7 +315,7 @@ async fn the_device_page_registers_and_shows_the_token_once() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["code"] == "SW-01")
+        .find(|d| d["code"] == "SW-T-09")
         .unwrap()
         .clone();
     let id = d["id"].as_i64().unwrap();

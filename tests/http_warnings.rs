@@ -12,47 +12,16 @@ use chrono::{Duration, Utc};
 use common::TestApp;
 use serde_json::{Value, json};
 
-/// Registers a device of `kind` at S001 (as its safety director); answers (id, token).
 async fn device(app: &mut TestApp, kind: &str, code: &str) -> (i64, String) {
-    let t = app.login("s001.safety").await;
-    let s001 = app.org_id("S001").await;
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/devices"),
-            Some(&t),
-            &json!({"code": code, "kind": kind, "name": format!("测试{code}")}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let v = r.json();
-    (
-        v["id"].as_i64().unwrap(),
-        v["token"].as_str().unwrap().to_string(),
-    )
+    app.s001_device(kind, code).await
 }
 
 async fn ingest_raw(app: &TestApp, auth: &str, body: Vec<u8>) -> common::Resp {
-    app.request(
-        Method::POST,
-        "/api/v1/ingest",
-        None,
-        Some("application/json"),
-        body,
-        &[("authorization", auth)],
-    )
-    .await
+    app.ingest_raw(auth, body).await
 }
 
 async fn ingest(app: &TestApp, token: &str, events: Value) -> Value {
-    let r = ingest_raw(
-        app,
-        &format!("Device {token}"),
-        serde_json::to_vec(&json!({ "events": events })).unwrap(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()
+    app.ingest(token, events).await
 }
 
 fn at(secs_ago: i64) -> String {

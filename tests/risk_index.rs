@@ -4,7 +4,7 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use chrono::Utc;
 use common::TestApp;
 use safecampus::config::Config;
@@ -28,29 +28,13 @@ fn school(list: &Value, id: i64) -> &Value {
 }
 
 async fn smoke_alarm(app: &mut TestApp) {
-    let t = app.login("s001.safety").await;
-    let s001 = app.org_id("S001").await;
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/devices"),
-            Some(&t),
-            &json!({"code": "YG-I-01", "kind": "smoke", "name": "指数烟感"}),
-        )
-        .await;
-    let token = r.json()["token"].as_str().unwrap().to_string();
-    let body = json!({"events": [{"id": "i1", "at": Utc::now().to_rfc3339(), "metric": "smoke", "value": 1}]});
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/ingest",
-            None,
-            Some("application/json"),
-            serde_json::to_vec(&body).unwrap(),
-            &[("authorization", &format!("Device {token}"))],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    let (_, token) = app.s001_device("smoke", "YG-I-01").await;
+    let at = Utc::now().to_rfc3339();
+    app.ingest(
+        &token,
+        json!([{"id": "i1", "at": at, "metric": "smoke", "value": 1}]),
+    )
+    .await;
 }
 
 #[tokio::test]

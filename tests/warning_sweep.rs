@@ -13,39 +13,18 @@ use safecampus::storage::Operator;
 use serde_json::{Value, json};
 
 async fn device(app: &mut TestApp, kind: &str, code: &str) -> (i64, String) {
-    let t = app.login("s001.safety").await;
-    let s001 = app.org_id("S001").await;
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/devices"),
-            Some(&t),
-            &json!({"code": code, "kind": kind, "name": "巡检设备"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let v = r.json();
-    (
-        v["id"].as_i64().unwrap(),
-        v["token"].as_str().unwrap().to_string(),
-    )
+    app.s001_device(kind, code).await
 }
 
 async fn ingest(app: &TestApp, token: &str, id: &str, secs_ago: i64, metric: &str, value: f64) {
     let at = (Utc::now() - Duration::seconds(secs_ago)).to_rfc3339();
-    let body = json!({"events": [{"id": id, "at": at, "metric": metric, "value": value}]});
     let r = app
-        .request(
-            Method::POST,
-            "/api/v1/ingest",
-            None,
-            Some("application/json"),
-            serde_json::to_vec(&body).unwrap(),
-            &[("authorization", &format!("Device {token}"))],
+        .ingest(
+            token,
+            json!([{"id": id, "at": at, "metric": metric, "value": value}]),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(r.json()["accepted"], 1, "{}", r.text());
+    assert_eq!(r["accepted"], 1, "{r}");
 }
 
 /// Runs the warning sweep of the slot of `at` (a past slot, so that it is due now).

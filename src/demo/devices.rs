@@ -9,10 +9,11 @@
 use super::history::DistrictPeople;
 use crate::domain::device::DeviceKind;
 use crate::domain::ids::{DeviceId, OrgId, ZoneId};
+use crate::domain::reading::Reading;
 use crate::domain::warning::{Level, Metric};
 use crate::error::Result;
 use crate::storage::seed::SeedTx;
-use crate::storage::seed_devices::{PastDevice, PastReading, PastStep, PastWarning};
+use crate::storage::seed_devices::{PastDevice, PastStep, PastWarning};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -152,7 +153,7 @@ pub(super) async fn seed(
                         (Metric::Gps, None) => (Some(43.88), Some(125.32)),
                         _ => (None, None),
                     };
-                    rows.push(PastReading {
+                    rows.push(Reading {
                         id: format!("h{h}"),
                         at: t,
                         metric,
@@ -162,7 +163,7 @@ pub(super) async fn seed(
                     });
                 }
                 let (metric, value) = normal(*kind, &mut rng);
-                rows.push(PastReading {
+                rows.push(Reading {
                     id: "h-last".into(),
                     at: now - Duration::minutes(rng.random_range(1..5)),
                     metric,

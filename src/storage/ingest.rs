@@ -140,7 +140,7 @@ impl Ingest {
             }
         }
         let txn = begin_write(&self.conn).await?;
-        let fresh = insert_events(&txn, d, &good, now).await?;
+        let fresh = insert_events(&txn, d.id, d.school, &good, Some(now)).await?;
         report.accepted = fresh.len() as u64;
         report.duplicates += (good.len() - fresh.len()) as u64;
         let mut fresh: Vec<&Reading> = good.iter().filter(|r| fresh.contains(&r.id)).collect();
@@ -219,12 +219,14 @@ impl Ingest {
     }
 }
 
-/// Inserts the events; answers the ids that were new (a duplicate is left alone).
-async fn insert_events(
+/// Inserts a device's events, received at `received` (none: each at its own time, for the
+/// demo's past); answers the ids that were new (a duplicate is left alone).
+pub(super) async fn insert_events(
     txn: &impl ConnectionTrait,
-    d: &DeviceCaller,
+    device: DeviceId,
+    school: OrgId,
     good: &[Reading],
-    now: DateTime<Utc>,
+    received: Option<DateTime<Utc>>,
 ) -> Result<HashSet<String>> {
     let mut fresh = HashSet::new();
     for chunk in good.chunks(CHUNK) {
@@ -252,15 +254,15 @@ async fn insert_events(
             .returning_col(device_event::Column::EventId);
         for r in chunk {
             q.values_panic([
-                d.id.0.into(),
-                d.school.0.into(),
+                device.0.into(),
+                school.0.into(),
                 r.id.clone().into(),
                 r.at.into(),
                 r.metric.as_str().into(),
                 r.value.into(),
                 r.lat.into(),
                 r.lon.into(),
-                now.into(),
+                received.unwrap_or(r.at).into(),
             ]);
         }
         let stmt = txn.get_database_backend().build(&q);

@@ -4,17 +4,17 @@
 //! the same [`warnings::raise`] as live ones, so they are told to the people they reach.
 
 use super::auth::token_hash;
-use super::entity::{device, device_event, org, warning, warning_event, zone};
+use super::entity::{device, org, warning, warning_event, zone};
 use super::seed::SeedTx;
 use super::warnings::{self, Raise};
 use crate::domain::Code;
 use crate::domain::device::DeviceKind;
 use crate::domain::ids::{DeviceId, OrgId, RiskPointId, UserId, WarningId, ZoneId};
-use crate::domain::warning::{Level, Metric, Source, Status};
+use crate::domain::reading::Reading;
+use crate::domain::warning::{Level, Source, Status};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
-use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder};
 
 /// A demo device to register.
@@ -27,16 +27,6 @@ pub struct PastDevice<'a> {
     pub point: Option<RiskPointId>,
     /// The demo's token (documented with the demo accounts; only its hash is stored).
     pub token: &'a str,
-}
-
-/// One past reading.
-pub struct PastReading {
-    pub id: String,
-    pub at: DateTime<Utc>,
-    pub metric: Metric,
-    pub value: f64,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
 }
 
 /// A step a person took on a past warning.
@@ -105,50 +95,8 @@ impl SeedTx {
 
     /// A device's past readings (in order); its last values and last seen time follow the
     /// newest.
-    pub async fn readings(
-        &mut self,
-        id: DeviceId,
-        school: OrgId,
-        rows: &[PastReading],
-    ) -> Result<()> {
-        for chunk in rows.chunks(200) {
-            let mut q = Query::insert();
-            q.into_table(device_event::Entity)
-                .columns([
-                    device_event::Column::DeviceId,
-                    device_event::Column::SchoolId,
-                    device_event::Column::EventId,
-                    device_event::Column::At,
-                    device_event::Column::Metric,
-                    device_event::Column::Value,
-                    device_event::Column::Lat,
-                    device_event::Column::Lon,
-                    device_event::Column::ReceivedAt,
-                ])
-                .on_conflict(
-                    OnConflict::columns([
-                        device_event::Column::DeviceId,
-                        device_event::Column::EventId,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                );
-            for r in chunk {
-                q.values_panic([
-                    id.0.into(),
-                    school.0.into(),
-                    r.id.clone().into(),
-                    r.at.into(),
-                    r.metric.as_str().into(),
-                    r.value.into(),
-                    r.lat.into(),
-                    r.lon.into(),
-                    r.at.into(),
-                ]);
-            }
-            let stmt = self.txn.get_database_backend().build(&q);
-            self.txn.execute_raw(stmt).await?;
-        }
+    pub async fn readings(&mut self, id: DeviceId, school: OrgId, rows: &[Reading]) -> Result<()> {
+        super::ingest::insert_events(&self.txn, id, school, rows, None).await?;
         let mut values = serde_json::Map::new();
         for r in rows {
             let v = match (r.lat, r.lon) {

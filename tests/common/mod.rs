@@ -534,6 +534,53 @@ impl Drop for TestApp {
     }
 }
 
+impl TestApp {
+    /// Registers a device of `kind` at S001 (as its safety director); answers (id, token).
+    pub async fn s001_device(&mut self, kind: &str, code: &str) -> (i64, String) {
+        let t = self.login("s001.safety").await;
+        let s001 = self.org_id("S001").await;
+        let r = self
+            .json(
+                Method::POST,
+                &format!("/api/v1/schools/{s001}/devices"),
+                Some(&t),
+                &serde_json::json!({"code": code, "kind": kind, "name": format!("测试{code}")}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let v = r.json();
+        (
+            v["id"].as_i64().expect("an id"),
+            v["token"].as_str().expect("a token").to_string(),
+        )
+    }
+
+    /// `POST /api/v1/ingest` with this `Authorization` and body.
+    pub async fn ingest_raw(&self, auth: &str, body: Vec<u8>) -> Resp {
+        self.request(
+            Method::POST,
+            "/api/v1/ingest",
+            None,
+            Some("application/json"),
+            body,
+            &[("authorization", auth)],
+        )
+        .await
+    }
+
+    /// Sends `events` as the device with `token`; the report (the answer must be 200).
+    pub async fn ingest(&self, token: &str, events: Value) -> Value {
+        let r = self
+            .ingest_raw(
+                &format!("Device {token}"),
+                serde_json::to_vec(&serde_json::json!({ "events": events })).expect("json"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()
+    }
+}
+
 /// The first event of a server-sent event stream (waits at most five seconds).
 async fn first_event(body: Body) -> Vec<u8> {
     use futures_util::StreamExt;
