@@ -14,11 +14,16 @@
 //!   A copy delivered twice is harmless (events are stored once per device and event id).
 //! - **Order and a slow database.** Messages are stored one at a time, in the order they came,
 //!   on a task of their own, so acknowledgements leave in the order MQTT requires while the
-//!   connection task keeps polling (pings, reconnects) however long a write takes. The broker
-//!   sends at most [`RECEIVE_MAXIMUM`] unacknowledged messages, which bounds the queue between
-//!   the two tasks (messages published at QoS 0 are not counted: a flood of them slows the
-//!   connection down rather than filling memory); an acknowledgement for a connection that has
-//!   since dropped is not sent (the broker delivers that message again on the new one).
+//!   connection task keeps polling (pings, reconnects) however long a write takes. The
+//!   connection task never waits for the storing task: the acknowledgements travel through
+//!   the client's request channel, which only the connection task's polling drains, so a
+//!   connection task waiting for a full queue while the storing task waits to acknowledge
+//!   would stop both (a burst of queued messages did exactly that, with Mosquitto delivering
+//!   more than [`RECEIVE_MAXIMUM`] at once). The queue between them is unbounded; what fills it
+//!   is what the broker sends unacknowledged (its in-flight limit and its queue per session
+//!   bound that), and a queue of more than [`QUEUE_WARN`] messages is logged. An
+//!   acknowledgement for a connection that has since dropped is not sent (the broker delivers
+//!   that message again on the new one).
 //! - **The broker going away.** The connection is retried with a pause doubling up to five
 //!   seconds; the outage is logged once when it starts and once when it ends; every new
 //!   connection subscribes again (a broker that lost the session lost the subscription too).
@@ -45,6 +50,8 @@ pub use broker::{Broker, Filter};
 
 /// Unacknowledged messages the broker may have on their way to the server at once.
 pub const RECEIVE_MAXIMUM: u16 = 32;
+/// Messages waiting to be stored above which the connection task warns (once per burst).
+pub const QUEUE_WARN: usize = 2_000;
 /// How long the broker keeps the server's session (and the readings queued for it) after the
 /// connection ends: a week.
 const SESSION_EXPIRY_S: u32 = 7 * 24 * 3600;
@@ -59,6 +66,8 @@ struct Status {
     connected: AtomicBool,
     connections: AtomicU64,
     subscriptions: AtomicU64,
+    /// Messages received and not yet stored.
+    queued: AtomicU64,
 }
 
 /// The running subscriber; [`Subscriber::stop`] ends it cleanly.
@@ -133,7 +142,7 @@ pub fn start(
     };
     tracing::info!(broker = %conn.broker, topic = %conn.filter, client_id, "MQTT ingest starting");
     let task = tokio::spawn(async move {
-        let (tx, rx) = mpsc::channel(capacity);
+        let (tx, rx) = mpsc::unbounded_channel();
         let work = tokio::spawn(worker.run(rx));
         conn.run(tx, work).await;
     });
@@ -157,11 +166,12 @@ struct Connection {
 impl Connection {
     async fn run(
         mut self,
-        work: mpsc::Sender<(u64, Publish)>,
+        work: mpsc::UnboundedSender<(u64, Publish)>,
         worker: tokio::task::JoinHandle<()>,
     ) {
         let mut pause = MIN_PAUSE;
         let mut outage: Option<std::time::Instant> = None;
+        let mut warned = false;
         loop {
             let polled = tokio::select! {
                 biased;
@@ -211,8 +221,18 @@ impl Connection {
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
                     let generation = self.status.connections.load(SeqCst);
-                    if work.send((generation, p)).await.is_err() {
+                    if work.send((generation, p)).is_err() {
                         break;
+                    }
+                    let waiting = self.status.queued.fetch_add(1, SeqCst) + 1;
+                    if waiting > QUEUE_WARN as u64 && !warned {
+                        warned = true;
+                        tracing::warn!(
+                            waiting,
+                            "MQTT messages wait to be stored (the database is slower than the devices)"
+                        );
+                    } else if waiting < QUEUE_WARN as u64 / 2 {
+                        warned = false;
                     }
                 }
                 Ok(_) => {}
@@ -279,8 +299,9 @@ struct Worker {
 }
 
 impl Worker {
-    async fn run(mut self, mut rx: mpsc::Receiver<(u64, Publish)>) {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<(u64, Publish)>) {
         while let Some((generation, p)) = rx.recv().await {
+            self.status.queued.fetch_sub(1, SeqCst);
             let topic = String::from_utf8_lossy(&p.topic).into_owned();
             let mut pause = MIN_PAUSE;
             loop {

@@ -344,3 +344,57 @@ async fn simulate_in_process_writes_through_the_ingest() {
         "a token plays only its own device"
     );
 }
+
+/// A burst queued at the broker while the server was away is stored whole when it returns: the
+/// connection task never waits for the storing task (it once did, and both stopped after about
+/// 150 messages, their acknowledgements stuck behind a full queue).
+#[tokio::test]
+async fn a_burst_queued_at_the_broker_is_stored_whole() {
+    use rumqttc::v5::mqttbytes::v5::Packet;
+    use rumqttc::v5::{AsyncClient, Event};
+    let url = broker().await;
+    let mut app = TestApp::new().await;
+    let (dev, token) = device(&mut app, "smoke", "MQ-BURST-1").await;
+    let root = unique("burst");
+    let id = unique("srv");
+    let sub = subscribe(&app, &url, &root, &id).await;
+    sub.stop().await;
+    const MESSAGES: usize = 400;
+    const EVENTS: usize = 20;
+    let b = safecampus::mqtt::Broker::parse(&url).expect("url");
+    let (client, mut events) = AsyncClient::new(b.options(&unique("burst-pub")), MESSAGES + 10);
+    let at = chrono::Utc::now().to_rfc3339();
+    for m in 0..MESSAGES {
+        let evs: Vec<serde_json::Value> = (0..EVENTS)
+            .map(
+                |e| json!({"id": format!("b{m}-{e}"), "at": at, "metric": "heartbeat", "value": 1}),
+            )
+            .collect();
+        let body = json!({"token": token, "events": evs}).to_string();
+        client
+            .publish(
+                topic(&root, dev),
+                rumqttc::v5::mqttbytes::QoS::AtLeastOnce,
+                false,
+                body,
+            )
+            .await
+            .expect("queue");
+    }
+    let mut acked = 0;
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while acked < MESSAGES {
+            if let Ok(Event::Incoming(Packet::PubAck(_))) = events.poll().await {
+                acked += 1;
+            }
+        }
+    })
+    .await
+    .expect("the broker took the burst");
+    let sub = subscribe(&app, &url, &root, &id).await;
+    wait_for("the whole burst", 90, || async {
+        stored(&app, dev).await == (MESSAGES * EVENTS) as i64
+    })
+    .await;
+    sub.stop().await;
+}
