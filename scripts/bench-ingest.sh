@@ -116,7 +116,7 @@ REPORT=$OUT/BENCHMARKS-ingest.md
 {
     echo "## $(date -u +%Y-%m-%d) — ingest over HTTP and MQTT, live delivery, $(nproc) cores"
     echo
-    echo "- commit: $COMMIT; release build; jobs off; the demo's devices quiet; $ROUNDS rounds of raw / HTTP alternating; HTTP: $CLIENTS clients, batches of 100 heartbeat events from 200 demo devices, $SECS s; raw: the same rows, 100 per transaction, one connection (sqlx), unique (device, event id) as in the platform; MQTT: $BATCHES batches of 100 at QoS 1 through Mosquitto, timed until the server's accepted-events counter has them all; SSE: $PROBES probes (a smoke detector toggled between alarm and clear) under a background load of $RATE events/s, each timed from its request to its event on a bureau officer's stream"
+    echo "- commit: $COMMIT; release build; jobs off; the demo's devices quiet; $ROUNDS rounds of raw / HTTP alternating; HTTP: $CLIENTS clients, batches of 100 heartbeat events from 200 demo devices, $SECS s; raw: the same rows, 100 per transaction, one connection (sqlx), unique (device, event id) as in the platform; MQTT: $BATCHES batches of 100 at QoS 1 through Mosquitto, timed until the server's accepted-events counter has them all; SSE: $PROBES probes (a smoke detector toggled between alarm and clear) under a background load of $RATE events/s, each timed from its request to its event on the city officer's stream"
     for backend in $BACKENDS; do
         raw=$(col "$backend" raw | median)
         http=$(col "$backend" http | median)
