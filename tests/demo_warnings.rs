@@ -1,5 +1,5 @@
 //! The demo's early warning: every school has its devices (bus GPS where it runs buses), all
-//! heard from just before the demo started, past warnings in every state, and demo tokens that
+//! heard from when the demo was seeded, past warnings in every state, and demo tokens that
 //! work, so a newcomer's smoke alarm for S001 raises a red warning at once.
 
 mod common;
@@ -34,11 +34,13 @@ async fn every_demo_school_has_devices_and_warnings_in_every_state() {
             s["code"],
             devices.len()
         );
+        // Heard from when the demo was seeded (whether still online depends on the age of
+        // the seeded database, which tests reuse within a day).
         assert!(
             devices
                 .iter()
-                .all(|d| d["online"] == true && d["has_token"] == true),
-            "{}: every device heard from just now",
+                .all(|d| d["last_seen_at"].is_string() && d["has_token"] == true),
+            "{}: every device heard from, with a token",
             s["code"]
         );
         let gps = devices.iter().any(|d| d["kind"] == "bus_gps");
