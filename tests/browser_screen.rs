@@ -11,7 +11,6 @@ mod common;
 #[path = "common/browser.rs"]
 mod harness;
 
-use axum::http::{Method, StatusCode};
 use common::TestApp;
 use fantoccini::{Client, Locator};
 use harness::*;
@@ -57,7 +56,6 @@ async fn clipped(c: &Client) -> Vec<String> {
 async fn a_smoke_alarm_reaches_the_bureaus_monitoring_screen_within_a_second() {
     let mut app = TestApp::new().await;
     let s001 = app.org_id("S001").await;
-    let safety = app.login("s001.safety").await;
     let city = app.login("city.officer").await;
     let r = app
         .get(&format!("/api/v1/schools/{s001}"), Some(&city))
@@ -107,30 +105,15 @@ async fn a_smoke_alarm_reaches_the_bureaus_monitoring_screen_within_a_second() {
     .await;
 
     // A smoke detector is registered at S001 and reports smoke.
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/devices"),
-            Some(&safety),
-            &json!({"code": "YG-SCR-1", "kind": "smoke", "name": "大屏测试烟感"}),
-        )
+    let (_, token) = app
+        .s001_device_named("smoke", "YG-SCR-1", "大屏测试烟感")
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let token = r.json()["token"].as_str().expect("token").to_string();
-    let body = json!({"events": [{"id": "scr-1", "at": chrono::Utc::now().to_rfc3339(),
-        "metric": "smoke", "value": 1}]});
-    let auth = format!("Device {token}");
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/ingest",
-            None,
-            Some("application/json"),
-            serde_json::to_vec(&body).expect("json"),
-            &[("authorization", auth.as_str())],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    app.ingest(
+        &token,
+        json!([{"id": "scr-1", "at": chrono::Utc::now().to_rfc3339(),
+        "metric": "smoke", "value": 1}]),
+    )
+    .await;
     let sent = Instant::now();
 
     // Within a second: the red warning at the top of the live list, flashing, the open-red

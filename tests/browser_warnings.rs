@@ -63,21 +63,13 @@ async fn height(c: &Client, css: &str) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warnings_a_smoke_alarm_reaches_the_principals_phone() {
     let mut app = TestApp::new().await;
-    let s001 = app.org_id("S001").await;
     let safety = app.login("s001.safety").await;
     let safety_id = app.user_id("s001.safety").await;
 
     // The safety director registers a smoke detector on the third floor.
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/devices"),
-            Some(&safety),
-            &json!({"code": "YG-3F-01", "kind": "smoke", "name": "三楼走廊感烟探测器"}),
-        )
+    let (_, token) = app
+        .s001_device_named("smoke", "YG-3F-01", "三楼走廊感烟探测器")
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let token = r.json()["token"].as_str().expect("token").to_string();
 
     let h = Harness::start(&app, 390, 844).await;
     let (c, base) = (&h.c, h.base.as_str());
@@ -91,21 +83,14 @@ async fn warnings_a_smoke_alarm_reaches_the_principals_phone() {
 
     // Smoke on the third floor.
     let sent = Instant::now();
-    let body = json!({"events": [{"id": "b1", "at": chrono::Utc::now().to_rfc3339(),
-        "metric": "smoke", "value": 1}]});
-    let auth = format!("Device {token}");
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/ingest",
-            None,
-            Some("application/json"),
-            serde_json::to_vec(&body).expect("json"),
-            &[("authorization", auth.as_str())],
+    let report = app
+        .ingest(
+            &token,
+            json!([{"id": "b1", "at": chrono::Utc::now().to_rfc3339(),
+        "metric": "smoke", "value": 1}]),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(r.json()["accepted"], 1, "{}", r.text());
+    assert_eq!(report["accepted"], 1, "{report}");
 
     // The red warning is at the top of the list within about a second, without a reload.
     let top = "#warning-list tbody tr:first-child.lv-red";
@@ -247,33 +232,17 @@ async fn warnings_a_smoke_alarm_reaches_the_principals_phone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warnings_the_step_form_answers_on_the_page() {
     let mut app = TestApp::new().await;
-    let s001 = app.org_id("S001").await;
-    let safety = app.login("s001.safety").await;
     let principal = app.login("s001.principal").await;
     let other = app.user_id("s002.principal").await;
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/devices"),
-            Some(&safety),
-            &json!({"code": "YG-1F-02", "kind": "smoke", "name": "一楼门厅感烟探测器"}),
-        )
+    let (_, token) = app
+        .s001_device_named("smoke", "YG-1F-02", "一楼门厅感烟探测器")
         .await;
-    let token = r.json()["token"].as_str().expect("token").to_string();
-    let body = json!({"events": [{"id": "f1", "at": chrono::Utc::now().to_rfc3339(),
-        "metric": "smoke", "value": 1}]});
-    let auth = format!("Device {token}");
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/ingest",
-            None,
-            Some("application/json"),
-            serde_json::to_vec(&body).expect("json"),
-            &[("authorization", auth.as_str())],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    app.ingest(
+        &token,
+        json!([{"id": "f1", "at": chrono::Utc::now().to_rfc3339(),
+        "metric": "smoke", "value": 1}]),
+    )
+    .await;
     let list = app
         .get("/api/v1/warnings?open=true", Some(&principal))
         .await;

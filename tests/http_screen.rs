@@ -110,18 +110,9 @@ async fn the_screen_counts_what_the_lists_show() {
 
     // A smoke detector registered at S001: in service, offline until it reports; its first
     // alarm is today's warning and brings it online.
-    let s001 = app.org_id("S001").await;
-    let safety = app.login("s001.safety").await;
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/devices"),
-            Some(&safety),
-            &json!({"code": "YG-SCR-9", "kind": "smoke", "name": "大屏计数烟感"}),
-        )
+    let (_, token) = app
+        .s001_device_named("smoke", "YG-SCR-9", "大屏计数烟感")
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let token = r.json()["token"].as_str().expect("token").to_string();
     let after = screen(&app, &officer).await;
     assert_eq!(n(&after["devices"]["total"]), n(&s["devices"]["total"]) + 1);
     assert_eq!(
@@ -129,20 +120,12 @@ async fn the_screen_counts_what_the_lists_show() {
         n(&s["devices"]["offline"]) + 1,
         "a device that never reported is offline"
     );
-    let body = json!({"events": [{"id": "scr-9", "at": Utc::now().to_rfc3339(),
-        "metric": "smoke", "value": 1}]});
-    let auth = format!("Device {token}");
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/ingest",
-            None,
-            Some("application/json"),
-            serde_json::to_vec(&body).expect("json"),
-            &[("authorization", auth.as_str())],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    app.ingest(
+        &token,
+        json!([{"id": "scr-9", "at": Utc::now().to_rfc3339(),
+        "metric": "smoke", "value": 1}]),
+    )
+    .await;
     let alarmed = screen(&app, &officer).await;
     assert_eq!(
         n(&alarmed["devices"]["offline"]),

@@ -537,6 +537,12 @@ impl Drop for TestApp {
 impl TestApp {
     /// Registers a device of `kind` at S001 (as its safety director); answers (id, token).
     pub async fn s001_device(&mut self, kind: &str, code: &str) -> (i64, String) {
+        self.s001_device_named(kind, code, &format!("测试{code}"))
+            .await
+    }
+
+    /// [`TestApp::s001_device`] with its name.
+    pub async fn s001_device_named(&mut self, kind: &str, code: &str, name: &str) -> (i64, String) {
         let t = self.login("s001.safety").await;
         let s001 = self.org_id("S001").await;
         let r = self
@@ -544,7 +550,7 @@ impl TestApp {
                 Method::POST,
                 &format!("/api/v1/schools/{s001}/devices"),
                 Some(&t),
-                &serde_json::json!({"code": code, "kind": kind, "name": format!("测试{code}")}),
+                &serde_json::json!({"code": code, "kind": kind, "name": name}),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
