@@ -473,7 +473,7 @@ async fn run_jobs(db: Db, state: AppState) {
     );
     let runner = db
         .jobs(&Operator::command_line(), instance)
-        .with_warnings(state.config().warnings.clone())
+        .with_warnings(state.config())
         .with_outbox(state.config());
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(
         state.config().jobs.poll_seconds.max(1),

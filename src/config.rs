@@ -119,6 +119,8 @@ pub struct WarningRules {
     /// The weights of the school risk index's parts (grades, hazards, overdue, missed_checks,
     /// warnings).
     pub index_weights: crate::domain::warning::IndexWeights,
+    /// The level of the warning a school gets for a missed half-month self-inspection.
+    pub missed_check_level: crate::domain::warning::Level,
 }
 
 impl Default for WarningRules {
@@ -129,6 +131,7 @@ impl Default for WarningRules {
             orange_hazard_after_hours: default_hazard_after_hours(Level::Orange).unwrap_or(24),
             sweep_seconds: 60,
             index_weights: Default::default(),
+            missed_check_level: Level::Yellow,
         }
     }
 }

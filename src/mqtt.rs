@@ -12,8 +12,9 @@
 //!   would be refused again). A database error is not acknowledged: the message is retried in
 //!   place, with a growing pause, and if the server stops first the broker delivers it again.
 //!   A copy delivered twice is harmless (events are stored once per device and event id).
-//! - **Order and a slow database.** Messages are stored one at a time, in the order they came,
-//!   on a task of their own, so acknowledgements leave in the order MQTT requires while the
+//! - **Order and a slow database.** Messages are stored in the order they came, on a task of
+//!   their own — the messages waiting at once (up to [`GROUP_MAX`]) in one transaction, a group
+//!   commit — so acknowledgements leave in the order MQTT requires while the
 //!   connection task keeps polling (pings, reconnects) however long a write takes. The
 //!   connection task never waits for the storing task: the acknowledgements travel through
 //!   the client's request channel, which only the connection task's polling drains, so a
@@ -35,7 +36,9 @@ use crate::config;
 use crate::domain::ids::DeviceId;
 use crate::error::Chain;
 use crate::storage::Db;
-use crate::storage::ingest::{INGEST_LIMIT, Ingest, IngestReport, read_message, refusal_reason};
+use crate::storage::ingest::{
+    Batch, DeviceCaller, INGEST_LIMIT, Ingest, IngestReport, read_message, refusal_reason,
+};
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::mqttbytes::v5::{DisconnectReasonCode, Packet, Publish, SubscribeReasonCode};
 use rumqttc::v5::{AsyncClient, Event, EventLoop, MqttOptions};
@@ -288,7 +291,9 @@ impl Connection {
     }
 }
 
-/// Stores messages one at a time, in order, and acknowledges each when it is done with.
+/// Stores messages in order and acknowledges each when it is done with. The messages waiting
+/// when the worker turns to the queue (at most [`GROUP_MAX`]) are stored in one transaction
+/// (group commit), then acknowledged in the order they arrived.
 struct Worker {
     ingest: Ingest,
     client: AsyncClient,
@@ -298,38 +303,36 @@ struct Worker {
     stop: watch::Receiver<bool>,
 }
 
+/// Messages stored in one transaction at most.
+const GROUP_MAX: usize = 32;
+
 impl Worker {
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<(u64, Publish)>) {
-        while let Some((generation, p)) = rx.recv().await {
-            self.status.queued.fetch_sub(1, SeqCst);
-            let topic = String::from_utf8_lossy(&p.topic).into_owned();
+        while let Some(first) = rx.recv().await {
+            let mut group = vec![first];
+            while group.len() < GROUP_MAX {
+                match rx.try_recv() {
+                    Ok(m) => group.push(m),
+                    Err(_) => break,
+                }
+            }
+            self.status.queued.fetch_sub(group.len() as u64, SeqCst);
+            let topics: Vec<String> = group
+                .iter()
+                .map(|(_, p)| String::from_utf8_lossy(&p.topic).into_owned())
+                .collect();
+            // Read once (a refusal is recorded once), stored together; a database error
+            // retries the store of the readable ones.
+            let mut read: Vec<Option<Resolved>> = (0..group.len()).map(|_| None).collect();
             let mut pause = MIN_PAUSE;
-            loop {
-                let res =
-                    handle(&self.ingest, &self.filter, &topic, &p.payload, self.max_age).await;
-                match res {
-                    Ok(handled) => {
-                        count(handled.outcome());
-                        if let Handled::Refused { reason, device } = &handled {
-                            tracing::warn!(
-                                topic,
-                                reason,
-                                device = device.map(|d| d.0),
-                                "MQTT message refused"
-                            );
-                        }
-                        let current = self.status.connections.load(SeqCst) == generation
-                            && self.status.connected.load(SeqCst);
-                        if current && self.client.ack(&p).await.is_err() {
-                            return;
-                        }
-                        break;
-                    }
+            let handled = loop {
+                match self.store(&group, &topics, &mut read).await {
+                    Ok(h) => break h,
                     Err(e) => {
                         count("error");
                         if pause == MIN_PAUSE {
-                            tracing::warn!(topic, error = %Chain(&e),
-                                "MQTT message not stored; retrying, not acknowledged");
+                            tracing::warn!(messages = group.len(), error = %Chain(&e),
+                                "MQTT messages not stored; retrying, not acknowledged");
                         }
                         tokio::select! {
                             biased;
@@ -339,8 +342,64 @@ impl Worker {
                         pause = (pause * 2).min(MAX_PAUSE);
                     }
                 }
+            };
+            for (((generation, p), topic), handled) in group.iter().zip(&topics).zip(handled) {
+                count(handled.outcome());
+                if let Handled::Refused { reason, device } = &handled {
+                    tracing::warn!(
+                        topic,
+                        reason,
+                        device = device.map(|d| d.0),
+                        "MQTT message refused"
+                    );
+                }
+                let current = self.status.connections.load(SeqCst) == *generation
+                    && self.status.connected.load(SeqCst);
+                if current && self.client.ack(p).await.is_err() {
+                    return;
+                }
             }
         }
+    }
+
+    /// Reads the group's messages not read yet, then stores the readable ones in one
+    /// transaction; answers what became of each, in order.
+    async fn store(
+        &self,
+        group: &[(u64, Publish)],
+        topics: &[String],
+        read: &mut [Option<Resolved>],
+    ) -> crate::Result<Vec<Handled>> {
+        for (i, (_, p)) in group.iter().enumerate() {
+            if read[i].is_none() {
+                read[i] = Some(resolve(&self.ingest, &self.filter, &topics[i], &p.payload).await?);
+            }
+        }
+        let ready: Vec<(&DeviceCaller, &[serde_json::Value])> = read
+            .iter()
+            .filter_map(|r| match r {
+                Some(Resolved::Ready(d, b)) => Some((d, b.events.as_slice())),
+                _ => None,
+            })
+            .collect();
+        let mut reports = if ready.is_empty() {
+            Vec::new()
+        } else {
+            self.ingest
+                .batches(&ready, self.max_age, chrono::Utc::now())
+                .await?
+        }
+        .into_iter();
+        Ok(read
+            .iter()
+            .map(|r| match r {
+                Some(Resolved::Refused { reason, device }) => Handled::Refused {
+                    reason,
+                    device: *device,
+                },
+                _ => Handled::Stored(reports.next().unwrap_or_default()),
+            })
+            .collect())
     }
 }
 
@@ -379,6 +438,32 @@ pub async fn handle(
     payload: &[u8],
     max_age: chrono::Duration,
 ) -> crate::Result<Handled> {
+    Ok(match resolve(ingest, filter, topic, payload).await? {
+        Resolved::Refused { reason, device } => Handled::Refused { reason, device },
+        Resolved::Ready(caller, batch) => Handled::Stored(
+            ingest
+                .batch(&caller, &batch.events, max_age, chrono::Utc::now())
+                .await?,
+        ),
+    })
+}
+
+/// A message read: refused (and the refusal recorded), or a device's batch to store.
+enum Resolved {
+    Refused {
+        reason: &'static str,
+        device: Option<DeviceId>,
+    },
+    Ready(DeviceCaller, Batch),
+}
+
+/// Reads one message: its token, its topic and its body (see [`handle`]).
+async fn resolve(
+    ingest: &Ingest,
+    filter: &Filter,
+    topic: &str,
+    payload: &[u8],
+) -> crate::Result<Resolved> {
     let msg = read_message(payload);
     let caller = match msg.token.as_deref() {
         Some(t) => ingest.device(t).await?,
@@ -390,7 +475,7 @@ pub async fn handle(
         } else {
             "no_token"
         };
-        return Ok(Handled::Refused {
+        return Ok(Resolved::Refused {
             reason,
             device: None,
         });
@@ -401,21 +486,17 @@ pub async fn handle(
         ingest
             .refuse_payload(&caller, "topic_mismatch", &excerpt)
             .await?;
-        return Ok(Handled::Refused {
+        return Ok(Resolved::Refused {
             reason: "topic_mismatch",
             device,
         });
     }
-    let batch = match msg.batch {
-        Ok(b) => b,
+    match msg.batch {
+        Ok(b) => Ok(Resolved::Ready(caller, b)),
         Err(e) => {
             let reason = refusal_reason(&e);
             ingest.refuse_payload(&caller, reason, "").await?;
-            return Ok(Handled::Refused { reason, device });
+            Ok(Resolved::Refused { reason, device })
         }
-    };
-    let report = ingest
-        .batch(&caller, &batch.events, max_age, chrono::Utc::now())
-        .await?;
-    Ok(Handled::Stored(report))
+    }
 }

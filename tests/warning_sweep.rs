@@ -194,3 +194,105 @@ async fn a_red_warning_left_unresolved_opens_a_hazard_linked_both_ways() {
         "the system's report is audited: {audit:?}"
     );
 }
+
+#[tokio::test]
+async fn a_missed_self_inspection_raises_a_warning_that_a_late_one_clears() {
+    let mut app = TestApp::new().await;
+    let officer = app.login("bureau.officer").await;
+    let s001 = app.org_id("S001").await;
+    let today = safecampus::storage::risk_points::today();
+    let period = safecampus::storage::warning_sweep::last_due(today, 0).to_string();
+    // S001 has not inspected the period (its inspection, if any, is moved out of it).
+    sql(
+        &app,
+        &format!(
+            "UPDATE inspections SET period = '2001-01-H1' \
+             WHERE school_id = {s001} AND kind = 'half_month' AND period = '{period}'"
+        ),
+    )
+    .await;
+    let board = app
+        .get(
+            &format!("/api/v1/self-inspection-board?period={period}"),
+            Some(&officer),
+        )
+        .await
+        .json();
+    let missing: std::collections::BTreeSet<i64> = board["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "missing")
+        .map(|r| r["school"]["id"].as_i64().unwrap())
+        .collect();
+    assert!(missing.contains(&s001), "{board}");
+
+    sweep(&app, Utc::now() - Duration::minutes(6)).await;
+    let raised = warnings(&app, &officer, "open=true&source=inspection").await;
+    let schools: std::collections::BTreeSet<i64> = raised
+        .iter()
+        .map(|w| w["school_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(schools, missing, "one warning per school that missed it, seen by the district");
+    let w = raised
+        .iter()
+        .find(|w| w["school_id"] == s001)
+        .unwrap()
+        .clone();
+    assert_eq!(w["rule"], "missed_self_inspection");
+    assert_eq!(w["level"], "yellow");
+    assert_eq!(w["subject"], format!("school:{s001}:{period}"));
+    let principal = app.login("s001.principal").await;
+    let own = warnings(&app, &principal, "open=true&source=inspection").await;
+    assert_eq!(own.len(), 1, "the principal sees the school's own only");
+    let page = app.get("/warnings", Some(&principal)).await;
+    assert!(page.text().contains("半月自查逾期未提交"), "the list names it");
+
+    // A second sweep changes nothing.
+    sweep(&app, Utc::now() - Duration::minutes(3)).await;
+    let again = warnings(&app, &officer, "open=true&source=inspection").await;
+    assert_eq!(again.len(), raised.len());
+    assert!(again.iter().all(|w| w["repeats"] == 0));
+
+    // The inspection arrives late: the next sweep clears and resolves the yellow warning.
+    sql(
+        &app,
+        &format!(
+            "UPDATE inspections SET period = '{period}' \
+             WHERE school_id = {s001} AND period = '2001-01-H1'"
+        ),
+    )
+    .await;
+    let any = app
+        .get(
+            &format!("/api/v1/self-inspection-board?period={period}"),
+            Some(&officer),
+        )
+        .await
+        .json();
+    let inspected = any["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["school"]["id"] == s001 && r["status"] != "missing");
+    if !inspected {
+        // The demo had none for S001 in that period: file one as the school would, late.
+        sql(
+            &app,
+            &format!(
+                "UPDATE inspections SET period = '{period}' WHERE id = \
+                 (SELECT MIN(id) FROM inspections WHERE school_id = {s001} AND kind = 'half_month')"
+            ),
+        )
+        .await;
+    }
+    sweep(&app, Utc::now()).await;
+    let w = app
+        .get(&format!("/api/v1/warnings/{}", w["id"]), Some(&officer))
+        .await
+        .json();
+    assert_eq!(w["status"], "resolved", "{w}");
+    assert!(w["cleared_at"].is_string());
+    let after = warnings(&app, &officer, "open=true&source=inspection").await;
+    assert_eq!(after.len(), raised.len() - 1);
+}

@@ -119,76 +119,33 @@ impl Ingest {
         max_age: Duration,
         now: DateTime<Utc>,
     ) -> Result<IngestReport> {
-        let mut report = IngestReport::default();
-        let mut good: Vec<Reading> = Vec::new();
-        let mut refused: Vec<(usize, String, Reason, String)> = Vec::new();
-        let mut ids = HashSet::new();
-        for (i, v) in events.iter().enumerate() {
-            match reading::parse(v, d.kind, now, max_age) {
-                Ok(r) => {
-                    // The same id twice in one batch: the second is a duplicate.
-                    if ids.insert(r.id.clone()) {
-                        good.push(r);
-                    } else {
-                        report.duplicates += 1;
-                    }
-                }
-                Err(reason) => {
-                    let excerpt: String = v.to_string().chars().take(200).collect();
-                    refused.push((i, reading::event_id(v), reason, excerpt));
-                }
-            }
-        }
+        let mut reports = self.batches(&[(d, events)], max_age, now).await?;
+        Ok(reports.pop().unwrap_or_default())
+    }
+
+    /// Checks and stores several batches (of one device or several) in one transaction —
+    /// the MQTT path's group commit of the messages waiting at once. Each batch is fed to the
+    /// rules in turn, in the order given; a database error stores none of them.
+    pub async fn batches(
+        &self,
+        batches: &[(&DeviceCaller, &[serde_json::Value])],
+        max_age: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<IngestReport>> {
+        let mut checked: Vec<Checked> = batches
+            .iter()
+            .map(|(d, events)| check(d, events, max_age, now))
+            .collect();
         let txn = begin_write(&self.conn).await?;
-        let fresh = insert_events(&txn, d.id, d.school, &good, Some(now)).await?;
-        report.accepted = fresh.len() as u64;
-        report.duplicates += (good.len() - fresh.len()) as u64;
-        let mut fresh: Vec<&Reading> = good.iter().filter(|r| fresh.contains(&r.id)).collect();
-        fresh.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
         let mut touched = Vec::new();
-        if !fresh.is_empty() {
-            update_device(&txn, d, &fresh).await?;
-            touched = evaluate(&txn, d, &fresh).await?;
-        }
-        if !refused.is_empty() {
-            for (index, id, reason, excerpt) in &refused {
-                device_rejection::ActiveModel {
-                    device_id: Set(d.id),
-                    received_at: Set(now),
-                    event_id: Set(id.clone()),
-                    event_index: Set(i32::try_from(*index).unwrap_or(i32::MAX)),
-                    reason: Set(reason.as_str().into()),
-                    excerpt: Set(excerpt.clone()),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-            }
-            prune_rejections(&txn, d.id).await?;
+        for ((d, _), c) in batches.iter().zip(checked.iter_mut()) {
+            touched.extend(store(&txn, d, c, now).await?);
         }
         txn.commit().await?;
         for (w, path) in touched {
             self.bus.publish(w, path);
         }
-        let count = |outcome: &'static str, n: u64| {
-            metrics::counter!("safecampus_ingest_events_total", "outcome" => outcome).increment(n);
-        };
-        count("accepted", report.accepted);
-        count("duplicate", report.duplicates);
-        count("rejected", refused.len() as u64);
-        for (_, _, reason, _) in &refused {
-            metrics::counter!("safecampus_ingest_rejections_total", "reason" => reason.as_str())
-                .increment(1);
-        }
-        report.rejected = refused
-            .into_iter()
-            .map(|(index, id, reason, _)| RejectedEvent {
-                index,
-                id,
-                reason: reason.as_str().into(),
-            })
-            .collect();
-        Ok(report)
+        Ok(checked.into_iter().map(Checked::finish).collect())
     }
 
     /// Records a whole payload that was refused before its events could be read (a body
@@ -216,6 +173,110 @@ impl Ingest {
         metrics::counter!("safecampus_ingest_payloads_refused_total", "reason" => reason.to_string())
             .increment(1);
         Ok(())
+    }
+}
+
+/// A batch read event by event, before anything is written.
+struct Checked {
+    report: IngestReport,
+    good: Vec<Reading>,
+    refused: Vec<(usize, String, Reason, String)>,
+}
+
+/// Reads a batch's events one by one: the good ones (a repeated id within the batch is a
+/// duplicate) and the refused ones with their reasons.
+fn check(
+    d: &DeviceCaller,
+    events: &[serde_json::Value],
+    max_age: Duration,
+    now: DateTime<Utc>,
+) -> Checked {
+    let mut c = Checked {
+        report: IngestReport::default(),
+        good: Vec::new(),
+        refused: Vec::new(),
+    };
+    let mut ids = HashSet::new();
+    for (i, v) in events.iter().enumerate() {
+        match reading::parse(v, d.kind, now, max_age) {
+            Ok(r) => {
+                if ids.insert(r.id.clone()) {
+                    c.good.push(r);
+                } else {
+                    c.report.duplicates += 1;
+                }
+            }
+            Err(reason) => {
+                let excerpt: String = v.to_string().chars().take(200).collect();
+                c.refused.push((i, reading::event_id(v), reason, excerpt));
+            }
+        }
+    }
+    c
+}
+
+/// Writes a checked batch in `txn`: the new events, the device's last values, the rules'
+/// states and the warnings they raise or clear (returned, to publish after the commit), and
+/// the refused events.
+async fn store(
+    txn: &impl ConnectionTrait,
+    d: &DeviceCaller,
+    c: &mut Checked,
+    now: DateTime<Utc>,
+) -> Result<Vec<(WarningId, OrgPath)>> {
+    let fresh = insert_events(txn, d.id, d.school, &c.good, Some(now)).await?;
+    c.report.accepted = fresh.len() as u64;
+    c.report.duplicates += (c.good.len() - fresh.len()) as u64;
+    let mut fresh: Vec<&Reading> = c.good.iter().filter(|r| fresh.contains(&r.id)).collect();
+    fresh.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    let mut touched = Vec::new();
+    if !fresh.is_empty() {
+        update_device(txn, d, &fresh).await?;
+        touched = evaluate(txn, d, &fresh).await?;
+    }
+    if !c.refused.is_empty() {
+        for (index, id, reason, excerpt) in &c.refused {
+            device_rejection::ActiveModel {
+                device_id: Set(d.id),
+                received_at: Set(now),
+                event_id: Set(id.clone()),
+                event_index: Set(i32::try_from(*index).unwrap_or(i32::MAX)),
+                reason: Set(reason.as_str().into()),
+                excerpt: Set(excerpt.clone()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+        prune_rejections(txn, d.id).await?;
+    }
+    Ok(touched)
+}
+
+impl Checked {
+    /// Counts the stored batch in `/metrics` and answers its report.
+    fn finish(self) -> IngestReport {
+        let count = |outcome: &'static str, n: u64| {
+            metrics::counter!("safecampus_ingest_events_total", "outcome" => outcome).increment(n);
+        };
+        let mut report = self.report;
+        count("accepted", report.accepted);
+        count("duplicate", report.duplicates);
+        count("rejected", self.refused.len() as u64);
+        for (_, _, reason, _) in &self.refused {
+            metrics::counter!("safecampus_ingest_rejections_total", "reason" => reason.as_str())
+                .increment(1);
+        }
+        report.rejected = self
+            .refused
+            .into_iter()
+            .map(|(index, id, reason, _)| RejectedEvent {
+                index,
+                id,
+                reason: reason.as_str().into(),
+            })
+            .collect();
+        report
     }
 }
 

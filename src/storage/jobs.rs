@@ -40,6 +40,8 @@ pub struct Runner {
     pub(super) instance: String,
     /// The warning sweep's clock.
     pub(super) warnings: crate::config::WarningRules,
+    /// Grace days of the half-month self-inspection (`[inspection] grace_days`).
+    pub(super) inspection_grace: u32,
     /// How the outbox sends (`[outbox]`, the platform's address).
     pub(super) outbox: super::outbox::Settings,
 }
@@ -102,8 +104,9 @@ impl Runner {
     }
 
     /// The warning sweep's configuration (default: domain.md's values).
-    pub fn with_warnings(mut self, cfg: crate::config::WarningRules) -> Runner {
-        self.warnings = cfg;
+    pub fn with_warnings(mut self, cfg: &crate::config::Config) -> Runner {
+        self.warnings = cfg.warnings.clone();
+        self.inspection_grace = cfg.inspection.grace_days;
         self
     }
 
@@ -189,6 +192,7 @@ impl Runner {
                     Utc::now(),
                     super::risk_points::today(),
                     &self.warnings,
+                    self.inspection_grace,
                 )
                 .await
                 .map(|r| json!(r)),

@@ -187,6 +187,7 @@ impl Db {
             bus: self.bus.clone(),
             instance,
             warnings: crate::config::WarningRules::default(),
+            inspection_grace: 0,
             outbox: outbox::Settings::default(),
         }
     }

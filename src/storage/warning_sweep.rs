@@ -1,6 +1,7 @@
 //! The warning sweep, a job run every `[warnings] sweep_seconds` (once across instances:
 //! each slot is a job key): devices that went quiet raise an offline warning; hazards past
-//! their deadline raise an overdue warning (and clear it once they are not); an acknowledged
+//! their deadline raise an overdue warning (and clear it once they are not); schools that
+//! missed a half-month self-inspection raise one (cleared by a late one); an acknowledged
 //! red or orange warning left unresolved past its hours opens a hazard in the closed loop,
 //! linked both ways. Each item is its own transaction; everything is idempotent, so a sweep
 //! that runs twice changes nothing the second time.
@@ -24,6 +25,9 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, IntoActiveModel, QueryOrder}
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
+mod checks;
+pub use checks::{MISSED_CHECK, last_due};
+
 /// What one sweep did.
 #[derive(Debug, Default, Serialize)]
 pub struct SweepReport {
@@ -31,6 +35,8 @@ pub struct SweepReport {
     pub overdue_raised: u32,
     pub overdue_cleared: u32,
     pub hazards_opened: u32,
+    pub missed_checks_raised: u32,
+    pub missed_checks_cleared: u32,
 }
 
 /// The job's kind.
@@ -67,6 +73,7 @@ pub(crate) async fn sweep(
     now: DateTime<Utc>,
     today: NaiveDate,
     cfg: &WarningRules,
+    grace_days: u32,
 ) -> Result<SweepReport> {
     let mut report = SweepReport::default();
     let paths = paths(conn).await?;
@@ -192,6 +199,16 @@ pub(crate) async fn sweep(
             report.overdue_cleared += 1;
         }
     }
+
+    // Half-month self-inspections missed.
+    let checked = checks::check(conn, now, today, grace_days, cfg.missed_check_level).await?;
+    report.missed_checks_raised = checked.raised.len() as u32;
+    report.missed_checks_cleared = checked.cleared.len() as u32;
+    for (w, school) in checked.raised {
+        school_of.insert(w, school.0);
+        touched.push(w);
+    }
+    touched.extend(checked.cleared);
 
     // Acknowledged red and orange warnings left unresolved open a hazard.
     let waiting = warning::Entity::find()

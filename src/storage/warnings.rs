@@ -111,6 +111,8 @@ pub struct WarningFilter {
     pub level: Option<String>,
     pub status: Option<String>,
     pub source: Option<String>,
+    /// One device's warnings.
+    pub device_id: Option<i64>,
     /// Only open warnings (raised, acknowledged, dispatched).
     pub open: Option<bool>,
     pub page: Option<u64>,
@@ -346,6 +348,10 @@ pub(in crate::storage) async fn clear(
     else {
         return Ok(None);
     };
+    if w.cleared_at.is_some() {
+        // Already recorded; a red or orange warning waits for a person.
+        return Ok(None);
+    }
     let id = w.id;
     let level = Level::parse(&w.level).unwrap_or(Level::Red);
     let version = w.version + 1;
@@ -442,6 +448,9 @@ impl Warnings<'_> {
                 Some(s) => c = c.add(warning::Column::Source.eq(s.as_str())),
                 None => errs.push(FieldError::new("source", "err.invalid_input")),
             }
+        }
+        if let Some(d) = f.device_id {
+            c = c.add(warning::Column::DeviceId.eq(DeviceId(d)));
         }
         if f.open == Some(true) {
             c = c.add(warning::Column::OpenKey.is_not_null());
