@@ -2,10 +2,15 @@
 //! (forms, JSON, imports) and trusted everywhere after.
 
 pub mod aliases;
+pub mod calendar;
 pub mod catalog;
 pub mod device;
+pub mod drill;
+pub mod duty;
+pub mod emergency_plan;
 pub mod hazard;
 pub mod ids;
+pub mod incident;
 pub mod org;
 pub mod password;
 pub mod person;
