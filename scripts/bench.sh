@@ -256,14 +256,14 @@ for backend in $BACKENDS; do
         URL="$PG/$PG_DB"
         ;;
     esac
-    # Background jobs off: the reminder / escalation sweep would write during the runs.
+    # Background jobs and the demo's simulated devices off: they would write during the runs.
     printf '[jobs]\nenabled = false\n' >"$TMP/bench.toml"
     PORT=$(free_port)
     LOGF=$OUT/logs/server-$backend.log
     log "$backend: seeding the demo district and serving on port $PORT"
     t0=$(date +%s.%N)
     RUST_LOG=${RUST_LOG:-info,sqlx=warn,sea_orm=warn} "$SERVER" --config "$TMP/bench.toml" \
-        --database-url "$URL" --listen "127.0.0.1:$PORT" demo >"$LOGF" 2>&1 &
+        --database-url "$URL" --listen "127.0.0.1:$PORT" demo --no-simulate >"$LOGF" 2>&1 &
     SPID=$!
     PIDS+=("$SPID")
     BASE=http://127.0.0.1:$PORT
@@ -292,6 +292,8 @@ for backend in $BACKENDS; do
         "GET /api/v1/self-inspection-board|$OFFICER|/api/v1/self-inspection-board"
         "GET /api/v1/hazards|$OFFICER|/api/v1/hazards"
         "GET /hazards (page)|$OFFICER|/hazards"
+        "GET /api/v1/warnings|$OFFICER|/api/v1/warnings"
+        "GET /warnings (page)|$OFFICER|/warnings"
         "GET /risk (page)|$OFFICER|/risk"
         "GET /api/v1/risk-summary|$OFFICER|/api/v1/risk-summary"
         "GET /api/v1/schools/{id}/risk-points|$OFFICER|/api/v1/schools/$SID/risk-points"

@@ -312,3 +312,50 @@ async fn warnings_the_step_form_answers_on_the_page() {
     let r = app.get("/warnings?level=purple", Some(&principal)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The school's page (a principal's first page) shows the school's open warnings and follows
+/// the live stream: a gas alarm of the school appears on it within about a second, a warning
+/// of another school does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warnings_the_school_page_follows_its_own_school() {
+    let mut app = TestApp::new().await;
+    let (_, token) = app
+        .s001_device_named("gas", "RQ-CT-09", "食堂燃气探测器")
+        .await;
+    let s001 = app.org_id("S001").await;
+    let h = Harness::start(&app, 390, 844).await;
+    let (c, base) = (&h.c, h.base.as_str());
+    sign_in(c, base, "s001.principal").await;
+    visit(
+        c,
+        base,
+        &format!("/schools/{s001}"),
+        Locator::Id("school-warnings"),
+    )
+    .await;
+    wait_for(c, Locator::Css("#live-indicator:not([hidden])")).await;
+    let before = text(c, "#school-warning-total").await;
+
+    let sent = Instant::now();
+    let report = app
+        .ingest(
+            &token,
+            json!([{"id": "g1", "at": chrono::Utc::now().to_rfc3339(),
+                "metric": "gas_lel_pct", "value": 60}]),
+        )
+        .await;
+    assert_eq!(report["accepted"], 1, "{report}");
+    within(
+        c,
+        "#school-warning-list li:first-child",
+        Some("燃气"),
+        Duration::from_millis(1500),
+    )
+    .await;
+    let took = sent.elapsed();
+    println!("the school page showed the warning {took:?} after the alarm");
+    let after = text(c, "#school-warning-total").await;
+    assert_ne!(before, after, "the count moved");
+    no_sideways_scroll(c, "the school page").await;
+    screenshot_page(c, "school-warnings-390.png").await;
+}

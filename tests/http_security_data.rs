@@ -24,6 +24,29 @@ async fn sql(app: &TestApp, statement: &str) {
     conn.close().await.ok();
 }
 
+/// What an attacker with the database owner's rights does first: removes the triggers that keep
+/// the audit log append-only (the hash chain is what catches them after that).
+async fn drop_audit_guard(app: &TestApp) {
+    if common::backend() == "postgres" {
+        sql(app, "DROP TRIGGER audit_log_no_change ON audit_log").await;
+    } else {
+        sql(app, "DROP TRIGGER audit_log_no_update").await;
+    }
+}
+
+/// A statement that must fail: answers the database's message.
+async fn sql_refused(app: &TestApp, statement: &str) -> String {
+    let conn = sea_orm::Database::connect(app.state.config().database_url.as_str())
+        .await
+        .expect("connect");
+    let r = conn.execute_unprepared(statement).await;
+    conn.close().await.ok();
+    match r {
+        Ok(_) => panic!("{statement} was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
 fn book(headers: &[&str], rows: &[&[&str]]) -> Vec<u8> {
     let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
     let rows: Vec<Vec<Cell>> = rows
@@ -757,6 +780,7 @@ async fn the_audit_view_verifies_new_rows_and_the_full_check_catches_old_tamperi
     .json()["items"][0]["id"]
         .as_i64()
         .unwrap();
+    drop_audit_guard(&app).await;
     sql(
         &app,
         &format!("UPDATE audit_log SET detail = 'tampered' WHERE id = {oldest}"),
@@ -809,6 +833,7 @@ async fn tampering_after_the_last_verification_shows_on_the_next_view() {
         .json()["items"][0]["id"]
         .as_i64()
         .unwrap();
+    drop_audit_guard(&app).await;
     sql(
         &app,
         &format!("UPDATE audit_log SET username = 'nobody' WHERE id = {newest}"),
@@ -817,6 +842,58 @@ async fn tampering_after_the_last_verification_shows_on_the_next_view() {
     let page = get(&mut app, "auditadmin", "/audit").await;
     let state = chain_state(&page.text());
     assert!(state.contains("校验失败"), "{state}");
+}
+
+/// T-LG-6: the database itself refuses to change or remove an audit row, however the statement
+/// reaches it; nothing changed, the chain still verifies.
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_audit_rows() {
+    let mut app = TestApp::new().await;
+    app.login("s001.guard").await;
+    let newest = get(&mut app, "auditadmin", "/api/v1/audit?per_page=1")
+        .await
+        .json()["items"][0]
+        .clone();
+    let id = newest["id"].as_i64().unwrap();
+    let mut refused = vec![
+        sql_refused(
+            &app,
+            &format!("UPDATE audit_log SET detail = 'tampered' WHERE id = {id}"),
+        )
+        .await,
+        sql_refused(&app, &format!("DELETE FROM audit_log WHERE id = {id}")).await,
+        sql_refused(&app, "DELETE FROM audit_log").await,
+    ];
+    if common::backend() == "postgres" {
+        refused.push(sql_refused(&app, "TRUNCATE audit_log").await);
+    }
+    for message in &refused {
+        assert!(message.contains("append-only"), "{message}");
+    }
+    let again = get(
+        &mut app,
+        "auditadmin",
+        "/api/v1/audit?per_page=200&user=s001.guard",
+    )
+    .await
+    .json();
+    assert!(
+        again["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == id && r["detail"] == newest["detail"]),
+        "the row is unchanged"
+    );
+    assert_eq!(
+        app.db
+            .unsafe_unscoped(&safecampus::storage::Operator::command_line())
+            .verify_audit()
+            .await
+            .expect("verify"),
+        None,
+        "the chain verifies"
+    );
 }
 
 // ---- 11. An oversized JSON body ---------------------------------------------------------

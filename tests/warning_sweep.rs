@@ -233,7 +233,10 @@ async fn a_missed_self_inspection_raises_a_warning_that_a_late_one_clears() {
         .iter()
         .map(|w| w["school_id"].as_i64().unwrap())
         .collect();
-    assert_eq!(schools, missing, "one warning per school that missed it, seen by the district");
+    assert_eq!(
+        schools, missing,
+        "one warning per school that missed it, seen by the district"
+    );
     let w = raised
         .iter()
         .find(|w| w["school_id"] == s001)
@@ -246,7 +249,10 @@ async fn a_missed_self_inspection_raises_a_warning_that_a_late_one_clears() {
     let own = warnings(&app, &principal, "open=true&source=inspection").await;
     assert_eq!(own.len(), 1, "the principal sees the school's own only");
     let page = app.get("/warnings", Some(&principal)).await;
-    assert!(page.text().contains("半月自查逾期未提交"), "the list names it");
+    assert!(
+        page.text().contains("半月自查逾期未提交"),
+        "the list names it"
+    );
 
     // A second sweep changes nothing.
     sweep(&app, Utc::now() - Duration::minutes(3)).await;

@@ -379,7 +379,9 @@
       var lv = red[s.school_id] ? "red" : s.level;
       var li = el("li", "sc-r");
       li.appendChild(el("span", "sc-r-no", String(i + 1)));
-      var name = el("span", "sc-r-name", s.school_name);
+      // The school's name opens its risk index, part by part.
+      var name = el("a", "sc-r-name", s.school_name);
+      name.href = "/risk-index?org_id=" + encodeURIComponent(s.school_id);
       if (city && state.districtOf[s.school_id]) { name.appendChild(el("small", null, state.districtOf[s.school_id])); }
       li.title = s.school_name;
       li.appendChild(name);

@@ -10,6 +10,9 @@
   if (!parts.length) { return; }
   var one = document.querySelector("[data-warning]");
   var only = one ? one.getAttribute("data-warning") : null;
+  // A school's page follows that school's warnings only.
+  var school = document.querySelector("[data-school]");
+  var onlySchool = school ? school.getAttribute("data-school") : null;
   var src = (one && one.getAttribute("data-src")) || location.pathname + location.search;
   var indicator = document.getElementById("live-indicator");
   var busy = false, again = false, fresh = {};
@@ -78,6 +81,7 @@
     var w;
     try { w = JSON.parse(e.data); } catch (x) { return; }
     if (only && String(w.id) !== only) { return; }
+    if (onlySchool && String(w.school_id) !== onlySchool) { return; }
     fresh[w.id] = true;
     refresh();
   });

@@ -302,7 +302,7 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::Warning
     } else if path.contains("/warning-rules/{id}") {
         Obj::Rule
-    } else if path.contains("/notification-channels/{id}") {
+    } else if path.contains("/notification-channels/{id}") || path.starts_with("/channels/{id}") {
         Obj::Channel
     } else if path.contains("/risk-points/{id}") {
         Obj::RiskPoint
@@ -407,14 +407,17 @@ fn read_spec(path: &'static str) -> Spec {
         | "/api/v1/self-inspection-board"
         | "/inspections/board"
         | "/api/v1/warnings"
-        | "/api/v1/risk-index" => (filter(Org), |c| match c.at.body {
+        | "/api/v1/risk-index"
+        | "/risk-index" => (filter(Org), |c| match c.at.body {
             Some(_) => query(format!("org_id={}", c.id(Org))),
             None => none(c),
         }),
-        "/api/v1/notification-deliveries" => (filter(Channel), |c| match c.at.body {
-            Some(_) => query(format!("channel_id={}", c.id(Channel))),
-            None => none(c),
-        }),
+        "/api/v1/notification-deliveries" | "/channels/deliveries" => {
+            (filter(Channel), |c| match c.at.body {
+                Some(_) => query(format!("channel_id={}", c.id(Channel))),
+                None => none(c),
+            })
+        }
         "/api/v1/hazards" | "/api/v1/hazards/export.xlsx" | "/hazards" | "/hazards/ledger" => {
             (filter(School), |c| match c.at.body {
                 Some(_) => query(format!("school_id={}", c.id(School))),

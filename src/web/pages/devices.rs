@@ -1,6 +1,7 @@
 //! A school's devices of the early warning: the list with online state, last values and the
 //! token's state; registering a device; replacing and revoking its token. A new token is
-//! shown on the page that answers the form, once, and never again.
+//! shown on the page that answers the form, once, and never again. One device's page is in
+//! [`detail`].
 
 use super::{Chrome, FormErrors, china_time, render, see_other};
 use crate::domain::Code;
@@ -15,6 +16,9 @@ use askama::Template;
 use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
+
+mod detail;
+pub use detail::detail;
 
 #[derive(Deserialize, Default)]
 pub struct DeviceForm {
@@ -154,9 +158,30 @@ pub async fn create(
     }
 }
 
-pub async fn token(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+/// Where a token form came from: `device` (the device's own page) is answered there; else
+/// the school's list.
+#[derive(Deserialize, Default)]
+pub struct BackForm {
+    #[serde(default)]
+    back: String,
+}
+
+impl BackForm {
+    fn to_device(&self) -> bool {
+        self.back == "device"
+    }
+}
+
+pub async fn token(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(back): Form<BackForm>,
+) -> Result<Response, Error> {
     let offline = ctx.config().devices.offline_minutes;
     let t = ctx.db().devices().rotate_token(DeviceId(id)).await?;
+    if back.to_device() {
+        return detail::page(&ctx, DeviceId(id), Some(t.token)).await;
+    }
     let d = ctx
         .db_as(Action::DeviceView)?
         .devices()
@@ -173,7 +198,11 @@ pub async fn token(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     .await
 }
 
-pub async fn revoke(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+pub async fn revoke(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(back): Form<BackForm>,
+) -> Result<Response, Error> {
     let offline = ctx.config().devices.offline_minutes;
     let patch = DevicePatch {
         revoked: Some(true),
@@ -184,5 +213,8 @@ pub async fn revoke(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
         .devices()
         .update(DeviceId(id), patch, offline)
         .await?;
+    if back.to_device() {
+        return Ok(see_other(&format!("/devices/{}", d.id)));
+    }
     Ok(see_other(&format!("/schools/{}/devices", d.school_id)))
 }

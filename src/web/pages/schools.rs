@@ -5,10 +5,12 @@ use crate::domain::Code;
 use crate::domain::ids::OrgId;
 use crate::domain::org::SchoolKind;
 use crate::domain::person::mask_phone;
+use crate::domain::warning::Level;
 use crate::error::Error;
 use crate::policy::Action;
 use crate::storage::orgs::{NewSchool, SchoolFilter, SchoolPatch};
 use crate::storage::views::{Features, OrgRef, Person, School, Zone};
+use crate::storage::warnings::{Warning, WarningFilter, WarningList};
 use crate::web::ctx::{Ctx, FormPairs};
 use askama::Template;
 use axum::extract::{Path, Query};
@@ -94,9 +96,27 @@ struct DetailPage {
     can_edit: bool,
     can_people: bool,
     can_zones: bool,
+    /// The school's open warnings (the newest few) and their counts by level, kept live on
+    /// the page by the warnings' stream; none for a role that does not read warnings.
+    warnings: Option<(WarningList, Vec<(Level, u64)>)>,
 }
 
 impl DetailPage {
+    fn warnings_css(&self) -> String {
+        super::warnings::css()
+    }
+    fn warnings_js(&self) -> String {
+        super::warnings::js()
+    }
+    fn what(&self, w: &Warning) -> String {
+        super::warnings::what(self.c.lang, w)
+    }
+    fn colour(&self, l: &Level) -> String {
+        super::warnings::colour(self.c.lang, *l)
+    }
+    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        super::china_time(t)
+    }
     fn phone(&self, p: &Person) -> String {
         if self.can_people {
             p.phone.clone()
@@ -129,7 +149,24 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
         .await
         .unwrap_or_default();
     let c = Chrome::for_ctx(&ctx, "school.title", "/schools");
+    let warnings = if c.can(role, Action::WarningView) {
+        let f = WarningFilter {
+            org_id: Some(id),
+            open: Some(true),
+            per_page: Some(5),
+            ..Default::default()
+        };
+        let list = ctx.db_as(Action::WarningView)?.warnings().list(&f).await?;
+        let counts = Level::ALL
+            .iter()
+            .map(|l| (*l, list.open_by_level.get(l.as_str()).copied().unwrap_or(0)))
+            .collect();
+        Some((list, counts))
+    } else {
+        None
+    };
     render(&DetailPage {
+        warnings,
         can_edit: c.can(role, Action::SchoolUpdate),
         can_people: c.can(role, Action::PersonWrite),
         can_zones: c.can(role, Action::ZoneWrite),

@@ -2,7 +2,9 @@
 //! one warning with its history and the steps the reader may take now (acknowledge, dispatch,
 //! resolve, false alarm). Both pages follow the live stream of warning changes
 //! (`/api/v1/warnings/stream`) through `warnings.js`, which fetches the page again and swaps
-//! its `data-live` parts; without the script they are ordinary pages.
+//! its `data-live` parts; without the script they are ordinary pages. Beside them: the risk
+//! index drilled down ([`risk_index`]) and the bureau's notification channels with their
+//! delivery log ([`channels`]).
 
 use super::{Chrome, FormErrors, china_time, render, see_other};
 use crate::domain::Code;
@@ -20,23 +22,27 @@ use axum::extract::Query;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
+mod channels;
 mod detail;
+mod risk_index;
+pub use channels::{channels, create_channel, deliveries, update_channel};
 pub use detail::{act, detail};
+pub use risk_index::risk_index;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
 /// The pages' stylesheet and script (content-hashed URLs).
-fn css() -> String {
+pub(super) fn css() -> String {
     crate::web::assets::url("warnings.css")
 }
 
-fn js() -> String {
+pub(super) fn js() -> String {
     crate::web::assets::url("warnings.js")
 }
 
 /// What a warning is about, in a few words: the metric of a device threshold rule
 /// (`smoke.smoke.red` → 烟雾报警), a device gone silent, or else its source.
-fn what(lang: Lang, w: &Warning) -> String {
+pub(super) fn what(lang: Lang, w: &Warning) -> String {
     if w.source == Source::Device {
         if w.rule == OFFLINE_RULE {
             return tr(lang, "warning.offline");
@@ -45,11 +51,14 @@ fn what(lang: Lang, w: &Warning) -> String {
             return tr(lang, &format!("warning.metric.{}", m.as_str()));
         }
     }
+    if w.source == Source::Inspection && w.rule == crate::storage::warning_sweep::MISSED_CHECK {
+        return tr(lang, "warning.missed_check");
+    }
     tr(lang, &w.source.label_key())
 }
 
 /// A level's colour word (the pill shows it after the level's numeral: Ⅰ 红色).
-fn colour(lang: Lang, l: Level) -> String {
+pub(super) fn colour(lang: Lang, l: Level) -> String {
     tr(lang, &format!("warning.colour.{}", l.as_str()))
 }
 
@@ -69,6 +78,9 @@ pub struct ListQ {
     status: Option<String>,
     #[serde(default, skip_serializing_if = "blank")]
     open: Option<String>,
+    /// One device's warnings (the device page's link).
+    #[serde(default, skip_serializing_if = "blank")]
+    device_id: Option<String>,
     #[serde(default, skip_serializing)]
     page: Option<u64>,
 }
@@ -100,11 +112,19 @@ impl ListQ {
             ),
             None => None,
         };
+        let device_id = match given(&self.device_id) {
+            Some(s) => Some(
+                s.parse::<i64>()
+                    .map_err(|_| Error::field("device_id", "err.invalid_input"))?,
+            ),
+            None => None,
+        };
         Ok(WarningFilter {
             org_id,
             level: given(&self.level),
             status: given(&self.status),
             source: None,
+            device_id,
             open: self.open_only().then_some(true),
             page: self.page,
             per_page: None,
@@ -153,6 +173,16 @@ impl ListPage {
     fn open_only(&self) -> bool {
         self.q.open_only()
     }
+    /// The risk index of the schools listed (the unit filtered by, or the reader's own).
+    fn index_link(&self) -> String {
+        match given(&self.q.org_id) {
+            Some(o) => format!(
+                "/risk-index?{}",
+                serde_urlencoded::to_string([("org_id", o)]).unwrap_or_default()
+            ),
+            None => "/risk-index".into(),
+        }
+    }
     fn page_link(&self, page: u64) -> String {
         if self.query.is_empty() {
             format!("/warnings?page={page}")
@@ -164,6 +194,7 @@ impl ListPage {
         let q = ListQ {
             level: Some(l.as_str().into()),
             org_id: self.q.org_id.clone(),
+            device_id: self.q.device_id.clone(),
             ..ListQ::default()
         };
         format!(

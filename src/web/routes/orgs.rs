@@ -93,7 +93,7 @@ fn register_pages(t: &mut Table) {
         M::GET,
         "/schools/{id}",
         SchoolView,
-        &[ZoneView, PersonView],
+        &[ZoneView, PersonView, WarningView],
         pages::schools::detail,
     );
     t.add_as(

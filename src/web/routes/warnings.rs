@@ -15,7 +15,10 @@ pub(super) const FEATURE: Feature = Feature {
     code: "warnings",
     api: register,
     pages: register_pages,
-    menu: &[("/warnings", "nav.warnings", WarningView)],
+    menu: &[
+        ("/warnings", "nav.warnings", WarningView),
+        ("/channels", "nav.channels", ChannelView),
+    ],
     audit: || {
         let mut v = audit_codes::<DeviceAudit>();
         v.extend(audit_codes::<WarningAudit>());
@@ -62,8 +65,9 @@ fn register(t: &mut Table) {
     t.api(ChannelView, routes!(api::channels::deliveries));
 }
 
-/// The pages: the warnings in scope and one warning with its steps; a school's devices,
-/// registering one, replacing and revoking a token.
+/// The pages: the warnings in scope and one warning with its steps; the risk index drilled
+/// down; a school's devices, registering one, one device, replacing and revoking a token; the
+/// bureau's notification channels and their delivery log.
 fn register_pages(t: &mut Table) {
     t.add(M::GET, "/warnings", WarningView, pages::warnings::list);
     // The detail names the device and zone, and offers the school's people for dispatch.
@@ -81,6 +85,12 @@ fn register_pages(t: &mut Table) {
         &[WarningView, HazardView, DeviceView, ZoneView],
         pages::warnings::act,
     );
+    t.add(
+        M::GET,
+        "/risk-index",
+        WarningView,
+        pages::warnings::risk_index,
+    );
     t.add_as(
         M::GET,
         "/schools/{id}/devices",
@@ -95,11 +105,20 @@ fn register_pages(t: &mut Table) {
         &[DeviceView, ZoneView],
         pages::devices::create,
     );
+    // The device's page names its school, zone and risk point and lists its open warnings;
+    // a token replaced from there is answered by that page.
+    t.add_as(
+        M::GET,
+        "/devices/{id}",
+        DeviceView,
+        &[SchoolView, ZoneView, RiskView, WarningView],
+        pages::devices::detail,
+    );
     t.add_as(
         M::POST,
         "/devices/{id}/token",
         DeviceManage,
-        &[DeviceView, ZoneView],
+        &[DeviceView, ZoneView, SchoolView, RiskView, WarningView],
         pages::devices::token,
     );
     t.add(
@@ -107,5 +126,27 @@ fn register_pages(t: &mut Table) {
         "/devices/{id}/revoke",
         DeviceManage,
         pages::devices::revoke,
+    );
+    t.add(M::GET, "/channels", ChannelView, pages::warnings::channels);
+    // A refused form is answered by the channels page again (read as ChannelView).
+    t.add_as(
+        M::POST,
+        "/channels/new",
+        ChannelManage,
+        &[ChannelView],
+        pages::warnings::create_channel,
+    );
+    t.add(
+        M::GET,
+        "/channels/deliveries",
+        ChannelView,
+        pages::warnings::deliveries,
+    );
+    t.add_as(
+        M::POST,
+        "/channels/{id}",
+        ChannelManage,
+        &[ChannelView],
+        pages::warnings::update_channel,
     );
 }

@@ -104,6 +104,37 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             |c| json(json!({"name": format!("矩阵通道{}", c.n), "enabled": true})),
             Api,
         ),
+        // The channels page's forms: the same rules as the API, answered by a redirect to the
+        // page (a field error is the page again with 422).
+        ("POST", "/channels/new") => spec(
+            None,
+            carried(District, Expect::NotFound),
+            |c| {
+                form(&[
+                    ("org_id", c.id(District).to_string()),
+                    ("kind", "webhook".into()),
+                    ("name", format!("矩阵页面通道{}", c.n)),
+                    ("target", "http://127.0.0.1:9/matrix-page".into()),
+                    ("min_level", "yellow".into()),
+                    ("enabled", "on".into()),
+                ])
+            },
+            Redirect,
+        ),
+        ("POST", "/channels/{id}") => spec(
+            Some(Channel),
+            None,
+            |c| {
+                form(&[
+                    ("kind", "webhook".into()),
+                    ("name", format!("矩阵通道{}", c.n)),
+                    ("target", String::new()),
+                    ("min_level", "orange".into()),
+                    ("enabled", "on".into()),
+                ])
+            },
+            Redirect,
+        ),
         _ => return None,
     };
     Some(s)

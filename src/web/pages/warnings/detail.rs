@@ -131,7 +131,10 @@ impl DetailPage {
             .iter()
             .map(|r| tr(self.c.lang, &format!("warning.reach.{r}")))
             .collect::<Vec<_>>()
-            .join("、")
+            .join(match self.c.lang {
+                Lang::Zh => "、",
+                Lang::En => ", ",
+            })
     }
     fn step_label(&self, e: &HistoryEntry) -> String {
         tr(self.c.lang, &format!("warning.step.{}", e.step))
