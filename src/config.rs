@@ -277,9 +277,13 @@ impl std::fmt::Debug for Mqtt {
 #[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Outbox {
-    /// The SMTP relay: `smtp://[user:password@]host[:port]` (port 25 by default; plain SMTP,
-    /// a relay on the intranet).
+    /// The SMTP relay: `smtp://[user:password@]host[:port]` (plain SMTP, port 25 by default),
+    /// `smtp+starttls://…` (STARTTLS required, port 587) or `smtps://…` (TLS from the first
+    /// byte, port 465). The server's certificate is checked against the system's roots.
     pub smtp_url: String,
+    /// A PEM file of the intranet's own certificate authority, trusted beside the system's roots
+    /// for the SMTP relay's certificate.
+    pub smtp_ca_file: Option<String>,
     /// The sender of the e-mails.
     pub from: String,
     /// Longest wait for one send (a webhook's answer, an SMTP exchange), in seconds.
@@ -290,6 +294,7 @@ impl Default for Outbox {
     fn default() -> Self {
         Outbox {
             smtp_url: "smtp://127.0.0.1:25".into(),
+            smtp_ca_file: None,
             from: "safecampus@localhost".into(),
             timeout_seconds: 5,
         }
@@ -308,6 +313,7 @@ impl std::fmt::Debug for Outbox {
         };
         f.debug_struct("Outbox")
             .field("smtp_url", &url)
+            .field("smtp_ca_file", &self.smtp_ca_file)
             .field("from", &self.from)
             .field("timeout_seconds", &self.timeout_seconds)
             .finish()

@@ -422,3 +422,42 @@ async fn channels_are_scoped_managed_by_the_bureau_and_keep_their_secret() {
     let text = format!("{audit:?}{updates:?}");
     assert!(!text.contains("SECxyz") && !text.contains("t0k"), "{text}");
 }
+
+/// A relay configured for STARTTLS or TLS never gets the message in the clear: against a
+/// plain relay that offers no STARTTLS the mail is not sent, the delivery ends failed with the
+/// reason, and nothing reached the relay's mailbox.
+#[tokio::test]
+async fn mail_to_a_tls_relay_is_never_sent_in_the_clear() {
+    for scheme in ["smtp+starttls", "smtps"] {
+        let (smtp, mails) = smtp_sink().await;
+        let mut c = config(smtp);
+        c.outbox.smtp_url = format!("{scheme}://127.0.0.1:{smtp}");
+        c.outbox.timeout_seconds = 2;
+        let mut app = TestApp::with_config(c).await;
+        let ed = app.org_id("ED").await;
+        channel(
+            &mut app,
+            "bureau.officer",
+            json!({"org_id": ed, "kind": "email",
+            "name": "安全科邮箱", "target": "anquan@ed.edu.test", "min_level": "red"}),
+        )
+        .await;
+        let smoke = device(&mut app, "smoke", "YG-T-01").await;
+        ingest(&app, &smoke, &[("t1", 20, "smoke", 1.0)]).await;
+        drain(&app).await;
+        let officer = app.login("bureau.officer").await;
+        let log = deliveries(&app, &officer, "status=failed").await;
+        assert_eq!(log.len(), 1, "{scheme}: {log:#?}");
+        assert!(log[0]["sent_at"].is_null());
+        let err = log[0]["last_error"].as_str().unwrap().to_lowercase();
+        assert!(
+            // STARTTLS not offered; a TLS handshake answered in plain text.
+            err.contains("tls") || err.contains("corrupt message") || err.contains("handshake"),
+            "{scheme}: {err}"
+        );
+        assert!(
+            mails.lock().unwrap().is_empty(),
+            "{scheme}: sent in the clear"
+        );
+    }
+}

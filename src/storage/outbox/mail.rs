@@ -1,15 +1,44 @@
-//! E-mail of the outbox: plain SMTP to the `[outbox]` relay (`smtp://[user:password@]host
-//! [:port]`), a plain-text message.
+//! E-mail of the outbox: SMTP to the `[outbox]` relay, a plain-text message. The relay is
+//! `smtp://[user:password@]host[:port]` (plain, port 25), `smtp+starttls://…` (STARTTLS
+//! required: the message is not sent if the relay does not offer it; port 587) or
+//! `smtps://…` (TLS from the first byte, port 465); a TLS relay's certificate is checked
+//! against the system's roots and `[outbox] smtp_ca_file`.
 
 use super::send::{Message, chain};
 use crate::config::Outbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 
-/// The relay of `smtp://[user:password@]host[:port]`: host, port, credentials.
-fn relay(url: &str) -> Option<(String, u16, Option<Credentials>)> {
-    let rest = url.trim().strip_prefix("smtp://")?;
+/// How the connection to the relay is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    Plain,
+    StartTls,
+    Tls,
+}
+
+/// A relay URL read: host, port, credentials, protection.
+struct Relay {
+    host: String,
+    port: u16,
+    creds: Option<Credentials>,
+    security: Security,
+}
+
+/// Reads `smtp://`, `smtp+starttls://` or `smtps://` `[user:password@]host[:port]`.
+fn relay(url: &str) -> Option<Relay> {
+    let url = url.trim();
+    let (security, rest, default_port) = if let Some(r) = url.strip_prefix("smtp://") {
+        (Security::Plain, r, 25)
+    } else if let Some(r) = url.strip_prefix("smtp+starttls://") {
+        (Security::StartTls, r, 587)
+    } else if let Some(r) = url.strip_prefix("smtps://") {
+        (Security::Tls, r, 465)
+    } else {
+        return None;
+    };
     let rest = rest.split(['/', '?']).next().unwrap_or(rest);
     let (creds, host_port) = match rest.rsplit_once('@') {
         Some((c, h)) => (Some(c), h),
@@ -17,7 +46,7 @@ fn relay(url: &str) -> Option<(String, u16, Option<Credentials>)> {
     };
     let (host, port) = match host_port.rsplit_once(':') {
         Some((h, p)) => (h, p.parse().ok()?),
-        None => (host_port, 25),
+        None => (host_port, default_port),
     };
     if host.is_empty() {
         return None;
@@ -27,7 +56,12 @@ fn relay(url: &str) -> Option<(String, u16, Option<Credentials>)> {
         let dec = |s: &str| percent_decode(s).unwrap_or_else(|| s.to_string());
         Some(Credentials::new(dec(u), dec(p)))
     });
-    Some((host.to_string(), port, creds))
+    Some(Relay {
+        host: host.to_string(),
+        port,
+        creds,
+        security,
+    })
 }
 
 /// `%XX` sequences of a URL's user part.
@@ -55,8 +89,9 @@ pub(super) async fn send(
     m: &Message,
     timeout: std::time::Duration,
 ) -> Result<(), String> {
-    let (host, port, creds) = relay(&cfg.smtp_url)
-        .ok_or_else(|| "[outbox] smtp_url is not smtp://host[:port]".to_string())?;
+    let r = relay(&cfg.smtp_url).ok_or_else(|| {
+        "[outbox] smtp_url is not smtp://, smtp+starttls:// or smtps://host[:port]".to_string()
+    })?;
     let from = cfg
         .from
         .parse()
@@ -71,10 +106,25 @@ pub(super) async fn send(
         .header(ContentType::TEXT_PLAIN)
         .body(m.plain.clone())
         .map_err(|e| e.to_string())?;
-    let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(port)
+    let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(r.host.clone())
+        .port(r.port)
         .timeout(Some(timeout));
-    if let Some(c) = creds {
+    if r.security != Security::Plain {
+        let mut params = TlsParameters::builder(r.host.clone());
+        if let Some(path) = cfg.smtp_ca_file.as_deref() {
+            let pem =
+                std::fs::read(path).map_err(|e| format!("[outbox] smtp_ca_file {path}: {e}"))?;
+            let ca = Certificate::from_pem(&pem)
+                .map_err(|e| format!("[outbox] smtp_ca_file {path}: {}", chain(&e)))?;
+            params = params.add_root_certificate(ca);
+        }
+        let params = params.build().map_err(|e| chain(&e))?;
+        b = b.tls(match r.security {
+            Security::StartTls => Tls::Required(params),
+            _ => Tls::Wrapper(params),
+        });
+    }
+    if let Some(c) = r.creds {
         b = b.credentials(c);
     }
     b.build().send(email).await.map(drop).map_err(|e| chain(&e))
@@ -84,13 +134,33 @@ pub(super) async fn send(
 mod tests {
     use super::*;
 
+    fn read(url: &str) -> (String, u16, bool, Security) {
+        let r = relay(url).unwrap();
+        (r.host, r.port, r.creds.is_some(), r.security)
+    }
+
     #[test]
     fn relay_urls() {
-        let (h, p, c) = relay("smtp://127.0.0.1:2525").unwrap();
-        assert_eq!((h.as_str(), p, c.is_none()), ("127.0.0.1", 2525, true));
-        let (h, p, c) = relay("smtp://mail%40x:p%3Ass@relay.edu.local").unwrap();
-        assert_eq!((h.as_str(), p, c.is_some()), ("relay.edu.local", 25, true));
-        assert!(relay("smtps://relay").is_none());
+        use Security::*;
+        assert_eq!(
+            read("smtp://127.0.0.1:2525"),
+            ("127.0.0.1".into(), 2525, false, Plain)
+        );
+        assert_eq!(
+            read("smtp://mail%40x:p%3Ass@relay.edu.local"),
+            ("relay.edu.local".into(), 25, true, Plain)
+        );
+        assert_eq!(read("smtps://relay"), ("relay".into(), 465, false, Tls));
+        assert_eq!(
+            read("smtp+starttls://u:p@relay:2587"),
+            ("relay".into(), 2587, true, StartTls)
+        );
+        assert_eq!(
+            read("smtp+starttls://relay"),
+            ("relay".into(), 587, false, StartTls)
+        );
         assert!(relay("smtp://:25").is_none());
+        assert!(relay("http://relay").is_none());
+        assert!(relay("smtp://relay:notaport").is_none());
     }
 }
