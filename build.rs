@@ -12,7 +12,13 @@ fn main() {
     println!("cargo:rerun-if-changed=assets/calendar");
     println!("cargo:rerun-if-changed=src");
     let mut files = Vec::new();
-    for dir in ["src", "assets/demo", "assets/catalog", "assets/calendar", "locales"] {
+    for dir in [
+        "src",
+        "assets/demo",
+        "assets/catalog",
+        "assets/calendar",
+        "locales",
+    ] {
         let mut stack = vec![std::path::PathBuf::from(dir)];
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
