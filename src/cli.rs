@@ -232,6 +232,9 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve => serve(db, config).await,
         Command::Demo { no_simulate } => {
             if crate::demo::seed_if_empty(&db).await? {
+                db.unsafe_unscoped(&Operator::command_line())
+                    .after_bulk_load()
+                    .await?;
                 tracing::info!("demo district seeded");
             }
             println!("{}", crate::demo::accounts_banner(&config.listen));

@@ -95,7 +95,8 @@ impl RiskIndex<'_> {
             .select_only()
             .column(risk_point::Column::SchoolId)
             .column(risk_point::Column::CurrentGrade)
-            .column_as(risk_point::Column::Id.count(), "n")
+            // COUNT(*), not of a column outside the roll-up index: an index-only scan.
+            .column_as(Expr::cust("COUNT(*)"), "n")
             .filter(risk_point::Column::Status.eq("active"))
             .filter(risk_point::Column::SchoolId.in_subquery(below.clone()))
             .group_by(risk_point::Column::SchoolId)

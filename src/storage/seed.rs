@@ -76,6 +76,16 @@ pub struct ZoneRow {
 }
 
 impl Unscoped {
+    /// After a bulk load (the demo): PostgreSQL gathers the tables' statistics and marks the
+    /// pages all-visible now, rather than when autovacuum comes round, so the first requests
+    /// get the planned index-only scans. SQLite keeps no statistics unless asked: nothing.
+    pub async fn after_bulk_load(&self) -> Result<()> {
+        if self.conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            self.conn.execute_unprepared("VACUUM ANALYZE").await?;
+        }
+        Ok(())
+    }
+
     /// True when the database holds no org and no user (a fresh install).
     pub async fn is_empty(&self) -> Result<bool> {
         Ok(org::Entity::find().count(&self.conn).await? == 0

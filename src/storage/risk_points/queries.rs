@@ -506,7 +506,8 @@ impl Registers<'_> {
             .select_only()
             .column(risk_point::Column::SchoolId)
             .column(risk_point::Column::CurrentGrade)
-            .column_as(risk_point::Column::Id.count(), "n")
+            // COUNT(*), not of a column outside the roll-up index: an index-only scan.
+            .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
             .column_as(
                 crate::storage::views::count_where(risk_point::Column::NextReviewOn.lte(t)),
                 "due",
