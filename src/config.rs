@@ -342,6 +342,12 @@ pub struct Config {
     pub mqtt: Mqtt,
     pub outbox: Outbox,
     pub ops: Ops,
+    /// The drill requirements and the evacuation-time target (`[drills]`).
+    pub drills: crate::domain::drill::DrillConfig,
+    /// The daily report's cutoff of a new duty period (`[duty]`).
+    pub duty: crate::domain::duty::DutyConfig,
+    /// When the semesters start (`[calendar]`), for per-semester drill requirements.
+    pub calendar: crate::domain::calendar::SchoolCalendar,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://data/safecampus.db?mode=rwc";
@@ -365,6 +371,9 @@ impl Default for Config {
             mqtt: Mqtt::default(),
             outbox: Outbox::default(),
             ops: Ops::default(),
+            drills: Default::default(),
+            duty: Default::default(),
+            calendar: Default::default(),
         }
     }
 }
@@ -430,5 +439,24 @@ mod tests {
         assert_eq!(c.security.lockout_minutes, 5);
         assert_eq!(c.security.max_failures, 5);
         assert!(toml::from_str::<Config>("lisen = 1").is_err());
+    }
+
+    #[test]
+    fn emergency_sections_default_and_parse() {
+        let c: Config = toml::from_str(
+            "[drills]\ntarget_seconds = 150\n[duty]\ndaily_cutoff = \"16:30:00\"\n\
+             [calendar]\nautumn_start = \"08-25\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.drills.target_seconds(), 150);
+        assert_eq!(c.duty.daily_cutoff.to_string(), "16:30:00");
+        assert_eq!(
+            c.calendar.autumn_start(2026),
+            chrono::NaiveDate::from_ymd_opt(2026, 8, 25).unwrap()
+        );
+        let d = Config::default();
+        assert_eq!(d.drills.target_seconds(), 120);
+        assert_eq!(d.duty.daily_cutoff.to_string(), "15:00:00");
+        assert!(toml::from_str::<Config>("[duty]\ncutoff = 1").is_err());
     }
 }

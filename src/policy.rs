@@ -77,6 +77,19 @@ pub enum Action {
     ChannelManage,
     /// Open the monitoring screen (数据大屏) of one's own bureau.
     ScreenView,
+    /// Read a school's drills and the drill compliance board.
+    DrillView,
+    /// Plan a drill, record it held, evaluate it (opening hazards from its problems): the
+    /// school's principal and safety director.
+    DrillRecord,
+    /// Read duty periods, rosters and the daily zero-report board.
+    DutyView,
+    /// Set up a duty period and the units that report in it (city and district officers).
+    DutyPlan,
+    /// Submit a unit's duty roster and its daily (zero) reports: the school's principal and
+    /// safety director. Not the guard: the daily report is the unit's word to the bureau,
+    /// given by its management, and the guard's night watch is on the roster, not the report.
+    DutySubmit,
     UserView,
     /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
@@ -162,6 +175,11 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::ChannelView, BUREAU_ALL),
     (Action::ChannelManage, BUREAU_MANAGE),
     (Action::ScreenView, BUREAU_ALL),
+    (Action::DrillView, BUSINESS),
+    (Action::DrillRecord, &[Principal, SafetyDirector]),
+    (Action::DutyView, BUSINESS),
+    (Action::DutyPlan, BUREAU_MANAGE),
+    (Action::DutySubmit, &[Principal, SafetyDirector]),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

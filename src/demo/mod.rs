@@ -3,6 +3,8 @@
 //! generated from name pools with a fixed seed, so every demo database is the same.
 
 mod devices;
+mod drills;
+mod duty;
 pub use devices::{demo_devices, token as device_token};
 mod history;
 
@@ -490,6 +492,8 @@ pub async fn seed(db: &Db) -> Result<()> {
         }
     }
     history::seed(&mut tx, &districts, &photos, today).await?;
+    drills::seed(&mut tx, &districts, today).await?;
+    duty::seed(&mut tx, &districts, today, chrono::Utc::now()).await?;
     devices::seed(&mut tx, &districts, chrono::Utc::now()).await?;
     tx.audit(PlatformAudit::DemoSeed, "org", city, "demo district seeded")
         .await?;

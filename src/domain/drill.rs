@@ -65,6 +65,56 @@ impl DrillKind {
     }
 }
 
+code_enum!(
+    /// Where a drill stands: `planned` (announced in the school's plan, not yet held), `held`
+    /// (recorded with its head-count and times), `cancelled` (a plan dropped; a held drill is
+    /// never cancelled).
+    DrillStatus, "drill_status", {
+        Planned = "planned",
+        Held = "held",
+        Cancelled = "cancelled",
+    }
+);
+
+code_enum!(
+    /// The evaluation's overall rating of a held drill (演练评估): excellent 优秀, good 良好,
+    /// pass 合格, poor 不合格.
+    DrillRating, "drill_rating", {
+        Excellent = "excellent",
+        Good = "good",
+        Pass = "pass",
+        Poor = "poor",
+    }
+);
+
+/// What a change to a drill does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrillStep {
+    /// Move the planned date, kind, notice or buildings.
+    Replan,
+    /// Record it held, or correct the record of a held drill.
+    Record,
+    /// Problems found, rating, evaluation, the plan to revise, hazards opened.
+    Evaluate,
+    /// Drop the plan.
+    Cancel,
+}
+
+impl DrillStatus {
+    /// Whether `step` may be taken from this status: a plan may be moved, recorded or
+    /// cancelled; a held drill's record may be corrected and evaluated; a cancelled plan is
+    /// final.
+    pub fn allows(self, step: DrillStep) -> bool {
+        matches!(
+            (self, step),
+            (
+                DrillStatus::Planned,
+                DrillStep::Replan | DrillStep::Record | DrillStep::Cancel
+            ) | (DrillStatus::Held, DrillStep::Record | DrillStep::Evaluate)
+        )
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------------------------
@@ -463,6 +513,8 @@ pub fn catalogue_keys() -> Vec<String> {
     }
     labels::<DrillKind>()
         .chain(labels::<DrillNotice>())
+        .chain(labels::<DrillStatus>())
+        .chain(labels::<DrillRating>())
         .chain(labels::<RequirementCode>())
         .chain(labels::<ComplianceStatus>())
         .chain(ERROR_KEYS.iter().map(|k| k.to_string()))

@@ -87,7 +87,7 @@ code_enum!(
     /// for schools), expert_diagnosis 外聘专家诊断式排查, control_failure 管控措施实效, other 其他 —
     /// then the district's own: half_month_self_inspection 半月自查, cross_inspection 交叉检查,
     /// supervision 上级督查/督导, campaign 专项行动 (e.g. 冬春火灾防控), device_alarm 设备预警,
-    /// report 群众/家长举报.
+    /// report 群众/家长举报, drill 应急演练发现.
     Source, "hazard_source", {
         Daily = "daily",
         Comprehensive = "comprehensive",
@@ -105,6 +105,7 @@ code_enum!(
         Campaign = "campaign",
         DeviceAlarm = "device_alarm",
         Report = "report",
+        Drill = "drill",
     }
 );
 

@@ -48,5 +48,8 @@ id_type!(
     DeviceEventId,
     WarningId,
     WarningEventId,
-    WarningRuleId
+    WarningRuleId,
+    DrillId,
+    DutyPeriodId,
+    DutyReportId
 );

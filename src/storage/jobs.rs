@@ -44,6 +44,8 @@ pub struct Runner {
     pub(super) inspection_grace: u32,
     /// How the outbox sends (`[outbox]`, the platform's address).
     pub(super) outbox: super::outbox::Settings,
+    /// The drill requirements and school calendar the warning sweep checks.
+    pub(super) emergency: super::warning_sweep::Emergency,
 }
 
 /// What one pass did.
@@ -107,6 +109,10 @@ impl Runner {
     pub fn with_warnings(mut self, cfg: &crate::config::Config) -> Runner {
         self.warnings = cfg.warnings.clone();
         self.inspection_grace = cfg.inspection.grace_days;
+        self.emergency = super::warning_sweep::Emergency {
+            drills: cfg.drills.clone(),
+            calendar: cfg.calendar.clone(),
+        };
         self
     }
 
@@ -193,6 +199,7 @@ impl Runner {
                     super::risk_points::today(),
                     &self.warnings,
                     self.inspection_grace,
+                    &self.emergency,
                 )
                 .await
                 .map(|r| json!(r)),

@@ -29,6 +29,8 @@ macro_rules! closed_codes {
 pub mod audit;
 pub mod auth;
 pub mod devices;
+pub mod drills;
+pub mod duty;
 mod entity;
 pub mod files;
 pub mod hazards;
@@ -49,6 +51,7 @@ pub mod rollups;
 pub mod screen;
 pub mod seed;
 pub mod seed_devices;
+pub mod seed_emergency;
 pub mod seed_history;
 pub use audit::AuditCode;
 pub use inbox::NoticeKind;
@@ -189,6 +192,7 @@ impl Db {
             warnings: crate::config::WarningRules::default(),
             inspection_grace: 0,
             outbox: outbox::Settings::default(),
+            emergency: Default::default(),
         }
     }
 
@@ -545,6 +549,10 @@ module_handle! {
     RiskIndex => risk_index;
     /// The monitoring screen's counts.
     Screen => screen;
+    /// A school's drills and the drill compliance board.
+    Drills => drills;
+    /// Duty periods, rosters, daily (zero) reports and their board.
+    Duty => duty;
     /// Accounts, grants and roles (the three system roles).
     Users => users;
     /// The audit log.

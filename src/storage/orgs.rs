@@ -245,6 +245,7 @@ school_owned!(
     inspection.school_id,
     device.school_id,
     warning.school_id,
+    drill.school_id,
 );
 
 impl Scoped {

@@ -1,10 +1,11 @@
 //! The warning sweep, a job run every `[warnings] sweep_seconds` (once across instances:
 //! each slot is a job key): devices that went quiet raise an offline warning; hazards past
 //! their deadline raise an overdue warning (and clear it once they are not); schools that
-//! missed a half-month self-inspection raise one (cleared by a late one); an acknowledged
-//! red or orange warning left unresolved past its hours opens a hazard in the closed loop,
-//! linked both ways. Each item is its own transaction; everything is idempotent, so a sweep
-//! that runs twice changes nothing the second time.
+//! missed a half-month self-inspection, a required drill or a daily duty report raise one
+//! (cleared by a late one); an acknowledged red or orange warning left unresolved past its
+//! hours opens a hazard in the closed loop, linked both ways. Each item is its own
+//! transaction; everything is idempotent, so a sweep that runs twice changes nothing the
+//! second time.
 
 use super::entity::{device, hazard, org, warning, warning_event};
 use super::hazards::{HazardAudit, NewHazard, Origin, insert_reported};
@@ -26,7 +27,11 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 mod checks;
+mod drills;
+mod duty;
 pub use checks::{MISSED_CHECK, last_due};
+pub use drills::{Emergency, MISSED_DRILL};
+pub use duty::MISSED_REPORT;
 
 /// What one sweep did.
 #[derive(Debug, Default, Serialize)]
@@ -37,6 +42,10 @@ pub struct SweepReport {
     pub hazards_opened: u32,
     pub missed_checks_raised: u32,
     pub missed_checks_cleared: u32,
+    pub missed_drills_raised: u32,
+    pub missed_drills_cleared: u32,
+    pub missed_reports_raised: u32,
+    pub missed_reports_cleared: u32,
 }
 
 /// The job's kind.
@@ -74,6 +83,7 @@ pub(crate) async fn sweep(
     today: NaiveDate,
     cfg: &WarningRules,
     grace_days: u32,
+    emergency: &Emergency,
 ) -> Result<SweepReport> {
     let mut report = SweepReport::default();
     let paths = paths(conn).await?;
@@ -204,6 +214,26 @@ pub(crate) async fn sweep(
     let checked = checks::check(conn, now, today, grace_days, cfg.missed_check_level).await?;
     report.missed_checks_raised = checked.raised.len() as u32;
     report.missed_checks_cleared = checked.cleared.len() as u32;
+    for (w, school) in checked.raised {
+        school_of.insert(w, school.0);
+        touched.push(w);
+    }
+    touched.extend(checked.cleared);
+
+    // Required drills missed in the last window that ended.
+    let checked = drills::check(conn, now, today, emergency).await?;
+    report.missed_drills_raised = checked.raised.len() as u32;
+    report.missed_drills_cleared = checked.cleared.len() as u32;
+    for (w, school) in checked.raised {
+        school_of.insert(w, school.0);
+        touched.push(w);
+    }
+    touched.extend(checked.cleared);
+
+    // Daily duty reports missing at their cutoff.
+    let checked = duty::check(conn, now, today).await?;
+    report.missed_reports_raised = checked.raised.len() as u32;
+    report.missed_reports_cleared = checked.cleared.len() as u32;
     for (w, school) in checked.raised {
         school_of.insert(w, school.0);
         touched.push(w);

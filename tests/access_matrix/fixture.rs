@@ -94,6 +94,11 @@ pub struct Fixture {
     /// An outbound notification channel of the school's district (a webhook nothing listens
     /// on; 二道区's for 0 and 1, 南关区's for 2).
     pub channels: [i64; 3],
+    /// A drill of each school, planned a week ahead by its principal.
+    pub drills: [i64; 3],
+    /// A duty period of each school's district (yesterday to tomorrow) in which that school
+    /// alone reports.
+    pub duty_periods: [i64; 3],
     /// The demo accounts, signed in, then the anonymous caller.
     pub accounts: Vec<Account>,
 }
@@ -595,6 +600,42 @@ async fn objects(app: &mut TestApp) -> Fixture {
     for (i, a) in r.as_array().expect("assignments").iter().enumerate() {
         crosses[i] = a["id"].as_i64().expect("an assignment");
     }
+    // A planned drill of each school, by its principal.
+    let mut drills = [0; 3];
+    for (i, c) in SCHOOLS.iter().enumerate() {
+        let p = app.login(&format!("{}.principal", c.to_lowercase())).await;
+        let on = safecampus::storage::risk_points::today() + chrono::Duration::days(7);
+        let r = ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/schools/{}/drills", schools[i]),
+            &p,
+            json!({"kind": "fire", "planned_on": on}),
+        )
+        .await;
+        drills[i] = r["id"].as_i64().expect("a drill");
+    }
+    // A duty period per school, set up by its district's officer, the school its only unit.
+    let mut duty_periods = [0; 3];
+    for i in 0..3 {
+        let officer = if i == 2 {
+            "nanguan.officer"
+        } else {
+            "bureau.officer"
+        };
+        let o = app.login(officer).await;
+        let today = safecampus::storage::risk_points::today();
+        let r = ok_json(
+            app,
+            Method::POST,
+            "/api/v1/duty-periods",
+            &o,
+            json!({"name": format!("矩阵值班{i}"), "first": today - chrono::Duration::days(1),
+                "last": today + chrono::Duration::days(1), "school_ids": [schools[i]]}),
+        )
+        .await;
+        duty_periods[i] = r["id"].as_i64().expect("a duty period");
+    }
     // An assessed hazard per school and account.
     let mut fresh_hazards: [Vec<i64>; 3] = Default::default();
     for i in 0..3 {
@@ -662,6 +703,8 @@ async fn objects(app: &mut TestApp) -> Fixture {
         warnings,
         rules,
         channels,
+        drills,
+        duty_periods,
         accounts,
     }
 }

@@ -269,6 +269,8 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::Warning => fx.warnings[i],
         Obj::Rule => fx.rules[i],
         Obj::Channel => fx.channels[i],
+        Obj::Drill => fx.drills[i],
+        Obj::DutyPeriod => fx.duty_periods[i],
     }
 }
 
@@ -452,6 +454,10 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
                 (Some(obj), Some(p)) => r.path.replace("{id}", &id_of(fx, obj, p, k).to_string()),
                 _ => r.path.to_string(),
             };
+            // A second path id (a school) moves with the carried ids.
+            if path.contains("{school_id}") {
+                path = path.replace("{school_id}", &call.id(Obj::School).to_string());
+            }
             if !query.is_empty() {
                 path = format!("{path}?{query}");
             }

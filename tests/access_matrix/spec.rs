@@ -14,6 +14,8 @@ use safecampus::xlsx::{Cell, write_sheet};
 use serde_json::{Value, json};
 
 mod admin;
+mod drills;
+mod duty;
 mod files;
 mod hazards;
 mod inbox;
@@ -108,6 +110,10 @@ pub enum Obj {
     Rule,
     /// An outbound notification channel of the district of the school at the position.
     Channel,
+    /// A planned drill of the school.
+    Drill,
+    /// A duty period of the school's district in which the school alone reports.
+    DutyPeriod,
 }
 
 /// A route's success.
@@ -304,6 +310,10 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::Rule
     } else if path.contains("/notification-channels/{id}") || path.starts_with("/channels/{id}") {
         Obj::Channel
+    } else if path.contains("/drills/{id}") {
+        Obj::Drill
+    } else if path.contains("/duty-periods/{id}") || path.starts_with("/duty/{id}") {
+        Obj::DutyPeriod
     } else if path.contains("/risk-points/{id}") {
         Obj::RiskPoint
     } else if path.contains("/inspections/{id}") {
@@ -408,7 +418,10 @@ fn read_spec(path: &'static str) -> Spec {
         | "/inspections/board"
         | "/api/v1/warnings"
         | "/api/v1/risk-index"
-        | "/risk-index" => (filter(Org), |c| match c.at.body {
+        | "/risk-index"
+        | "/api/v1/drill-board"
+        | "/api/v1/drill-board/export.xlsx"
+        | "/drills/board" => (filter(Org), |c| match c.at.body {
             Some(_) => query(format!("org_id={}", c.id(Org))),
             None => none(c),
         }),
@@ -423,6 +436,13 @@ fn read_spec(path: &'static str) -> Spec {
                 Some(_) => query(format!("school_id={}", c.id(School))),
                 None => none(c),
             })
+        }
+        "/api/v1/zero-report-board" => (carried(DutyPeriod, Expect::NotFound), |c| {
+            query(format!("period_id={}", c.id(DutyPeriod)))
+        }),
+        // The unit's id is the path's `{school_id}`: not one of the period's units → 404.
+        "/api/v1/duty-periods/{id}/rosters/{school_id}" => {
+            (carried(School, Expect::NotFound), none)
         }
         // A zone of another school narrows the register to nothing (a filter, not an object).
         "/api/v1/schools/{id}/risk-points" => (carried(Zone, Expect::Success(Success::Api)), |c| {
@@ -486,6 +506,8 @@ const WRITES: &[(&str, Writes)] = &[
     ("inspections", inspections::write),
     ("hazards", hazards::write),
     ("warnings", warnings::write),
+    ("drills", drills::write),
+    ("duty", duty::write),
     ("files", files::write),
     ("inbox", inbox::write),
     ("admin", admin::write),

@@ -516,3 +516,18 @@ fn requirements_are_configurable() {
 fn every_key_is_translated() {
     crate::domain::calendar::assert_translated(&catalogue_keys());
 }
+
+#[test]
+fn a_plan_is_moved_recorded_or_cancelled_and_a_held_drill_is_corrected_and_evaluated() {
+    use DrillStatus::*;
+    use DrillStep::*;
+    let allowed = |s: DrillStatus| -> Vec<DrillStep> {
+        [Replan, Record, Evaluate, Cancel]
+            .into_iter()
+            .filter(|x| s.allows(*x))
+            .collect()
+    };
+    assert_eq!(allowed(Planned), vec![Replan, Record, Cancel]);
+    assert_eq!(allowed(Held), vec![Record, Evaluate]);
+    assert!(allowed(Cancelled).is_empty(), "a cancelled plan is final");
+}

@@ -1278,7 +1278,8 @@ fn amounts() {
 fn enums_have_their_wire_codes() {
     assert_eq!(Status::ALL.len(), 9);
     assert_eq!(ActionKind::ALL.len(), 13);
-    assert_eq!(Source::ALL.len(), 16);
+    assert_eq!(Source::ALL.len(), 17);
+    assert_eq!(Source::parse("drill"), Some(Source::Drill));
     assert_eq!(
         Source::parse("half_month_self_inspection"),
         Some(Source::HalfMonthSelfInspection)

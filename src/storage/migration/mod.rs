@@ -12,6 +12,8 @@ pub(crate) mod m0006_rollups;
 mod m0007_devices;
 mod m0008_warnings;
 mod m0009_outbox;
+mod m0010_drills;
+mod m0011_duty;
 mod m0012_read_indexes;
 mod m0013_audit_append_only;
 
@@ -46,6 +48,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_devices::Migration),
             Box::new(m0008_warnings::Migration),
             Box::new(m0009_outbox::Migration),
+            Box::new(m0010_drills::Migration),
+            Box::new(m0011_duty::Migration),
             Box::new(m0012_read_indexes::Migration),
             Box::new(m0013_audit_append_only::Migration),
         ]

@@ -459,7 +459,8 @@ col_ids!(
     InspectionId,
     CampaignId,
     CatalogItemId,
-    NotificationId
+    NotificationId,
+    DutyPeriodId
 );
 
 /// A row read from a statement, column by column in the order selected.

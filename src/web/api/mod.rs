@@ -5,6 +5,8 @@ pub mod audit;
 pub mod auth;
 pub mod channels;
 pub mod devices;
+pub mod drills;
+pub mod duty;
 pub mod files;
 pub mod hazards;
 pub mod inbox;

@@ -6,6 +6,8 @@ pub mod api_docs;
 pub mod auth;
 pub mod catalog;
 pub mod devices;
+pub mod drills;
+pub mod duty;
 pub mod hazards;
 pub mod home;
 pub mod inbox;

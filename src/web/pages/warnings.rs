@@ -51,8 +51,15 @@ pub(super) fn what(lang: Lang, w: &Warning) -> String {
             return tr(lang, &format!("warning.metric.{}", m.as_str()));
         }
     }
-    if w.source == Source::Inspection && w.rule == crate::storage::warning_sweep::MISSED_CHECK {
-        return tr(lang, "warning.missed_check");
+    use crate::storage::warning_sweep as sweep;
+    let missed = match (w.source, w.rule.as_str()) {
+        (Source::Inspection, sweep::MISSED_CHECK) => Some("warning.missed_check"),
+        (Source::Drill, sweep::MISSED_DRILL) => Some("warning.missed_drill"),
+        (Source::ZeroReport, sweep::MISSED_REPORT) => Some("warning.missed_zero_report"),
+        _ => None,
+    };
+    if let Some(key) = missed {
+        return tr(lang, key);
     }
     tr(lang, &w.source.label_key())
 }

@@ -8,6 +8,8 @@
 //! enumerates.
 
 mod admin;
+mod drills;
+mod duty;
 mod files;
 mod hazards;
 mod inbox;
@@ -240,6 +242,8 @@ pub const FEATURES: &[&Feature] = &[
     &inspections::FEATURE,
     &hazards::FEATURE,
     &warnings::FEATURE,
+    &drills::FEATURE,
+    &duty::FEATURE,
     &screen::FEATURE,
     &files::FEATURE,
     &inbox::FEATURE,

@@ -1,0 +1,60 @@
+//! Routes: holiday duty (值班值宿) and the daily zero report (零报告).
+
+use super::Table;
+use super::{Feature, audit_codes, nothing};
+use crate::policy::Action::*;
+use crate::storage::duty::DutyAudit;
+use crate::web::{api, pages};
+use axum::http::Method as M;
+use utoipa_axum::routes;
+
+/// The feature's registry entry.
+pub(super) const FEATURE: Feature = Feature {
+    code: "duty",
+    api: register,
+    pages: register_pages,
+    menu: &[("/duty", "nav.duty", DutyView)],
+    audit: audit_codes::<DutyAudit>,
+    notices: nothing,
+    tables: &["duty_periods", "duty_units", "duty_rosters", "duty_reports"],
+};
+
+fn register(t: &mut Table) {
+    t.api(DutyView, routes!(api::duty::list));
+    t.api(DutyPlan, routes!(api::duty::create));
+    t.api(DutyView, routes!(api::duty::get));
+    t.api(DutyView, routes!(api::duty::roster));
+    t.api(DutySubmit, routes!(api::duty::put_roster));
+    t.api(DutySubmit, routes!(api::duty::report));
+    t.api(DutyView, routes!(api::duty::board));
+}
+
+/// The pages: the periods (the bureau sets one up there; a school files today's zero report
+/// from there in one tap), a period's daily board, and the school's page of its roster and
+/// today's report.
+fn register_pages(t: &mut Table) {
+    t.add(M::GET, "/duty", DutyView, pages::duty::list);
+    t.add_as(M::POST, "/duty", DutyPlan, &[DutyView], pages::duty::create);
+    t.add(M::GET, "/duty/{id}", DutyView, pages::duty::board);
+    t.add_as(
+        M::GET,
+        "/duty/{id}/report",
+        DutySubmit,
+        &[DutyView],
+        pages::duty::report_page,
+    );
+    t.add_as(
+        M::POST,
+        "/duty/{id}/report",
+        DutySubmit,
+        &[DutyView],
+        pages::duty::report,
+    );
+    t.add_as(
+        M::POST,
+        "/duty/{id}/roster",
+        DutySubmit,
+        &[DutyView],
+        pages::duty::roster,
+    );
+}
