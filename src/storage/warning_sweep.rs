@@ -22,7 +22,7 @@ use crate::domain::warning::{self as rules, Level, Source, Status};
 use crate::error::Result;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, IntoActiveModel, QueryOrder};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, IntoActiveModel, QueryOrder, QuerySelect};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -53,6 +53,45 @@ pub const JOB: &str = "warning-sweep";
 
 /// The rule code of an overdue hazard's warning.
 pub const OVERDUE: &str = "overdue";
+
+/// The subjects of one rule's warnings that still wait on their condition (open, not cleared):
+/// the checks clear those whose condition ended.
+async fn waiting_subjects(
+    conn: &impl ConnectionTrait,
+    source: Source,
+    rule: &str,
+) -> Result<Vec<String>> {
+    Ok(warning::Entity::find()
+        .select_only()
+        .column(warning::Column::Subject)
+        .filter(warning::Column::OpenKey.is_not_null())
+        .filter(warning::Column::ClearedAt.is_null())
+        .filter(warning::Column::Source.eq(source.as_str()))
+        .filter(warning::Column::Rule.eq(rule))
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// The subjects of one rule's warnings that are closed (resolved, or closed by a person): a
+/// check does not raise them again.
+async fn closed_subjects(
+    conn: &impl ConnectionTrait,
+    source: Source,
+    rule: &str,
+) -> Result<HashSet<String>> {
+    Ok(warning::Entity::find()
+        .select_only()
+        .column(warning::Column::Subject)
+        .filter(warning::Column::OpenKey.is_null())
+        .filter(warning::Column::Source.eq(source.as_str()))
+        .filter(warning::Column::Rule.eq(rule))
+        .into_tuple::<String>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
 
 /// The org paths of schools by id (to publish signals).
 async fn paths(conn: &impl ConnectionTrait) -> Result<HashMap<i64, OrgPath>> {

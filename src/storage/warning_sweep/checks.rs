@@ -3,7 +3,7 @@
 //! warning (source `inspection`, level `[warnings] missed_check_level`, yellow by default, so
 //! the district sees it too). A late submission clears it. One warning per school and period.
 
-use super::super::entity::{inspection, org, warning};
+use super::super::entity::{inspection, org};
 use super::super::warnings::{self, Raise};
 use super::super::{begin_write, inspections::Period};
 use crate::domain::Code;
@@ -78,16 +78,7 @@ pub(super) async fn check(
 
     // Open warnings of this rule whose condition still holds: those whose school has
     // submitted since are cleared.
-    let open: Vec<String> = warning::Entity::find()
-        .select_only()
-        .column(warning::Column::Subject)
-        .filter(warning::Column::OpenKey.is_not_null())
-        .filter(warning::Column::ClearedAt.is_null())
-        .filter(warning::Column::Source.eq(Source::Inspection.as_str()))
-        .filter(warning::Column::Rule.eq(MISSED_CHECK))
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let open = super::waiting_subjects(conn, Source::Inspection, MISSED_CHECK).await?;
     let waiting: Vec<(String, OrgId, Period)> = open
         .into_iter()
         .filter_map(|s| {
@@ -130,17 +121,7 @@ pub(super) async fn check(
         .all(conn)
         .await?;
     // A warning of this period that was closed (resolved or false alarm) is not raised again.
-    let closed: HashSet<String> = warning::Entity::find()
-        .select_only()
-        .column(warning::Column::Subject)
-        .filter(warning::Column::Source.eq(Source::Inspection.as_str()))
-        .filter(warning::Column::Rule.eq(MISSED_CHECK))
-        .filter(warning::Column::Subject.like(format!("%:{period}")))
-        .into_tuple()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
+    let closed = super::closed_subjects(conn, Source::Inspection, MISSED_CHECK).await?;
     let key = period.to_string();
     for (school, _name) in schools {
         let s = subject(school, period);

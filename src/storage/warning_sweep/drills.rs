@@ -9,7 +9,7 @@
 
 use super::super::begin_write;
 use super::super::drills::{held_between, profile};
-use super::super::entity::{org, warning};
+use super::super::entity::org;
 use super::super::warnings::{self, Raise};
 use super::checks::Checked;
 use crate::domain::Code;
@@ -21,7 +21,7 @@ use crate::domain::warning::{Level, Source};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{DatabaseConnection, QueryOrder, QuerySelect};
+use sea_orm::{DatabaseConnection, QueryOrder};
 use std::collections::HashSet;
 
 /// The rule code of a missed drill's warning.
@@ -81,16 +81,7 @@ pub(super) async fn check(
     let mut out = Checked::default();
     let reqs = rules.drills.requirements();
     // The drills of the windows checked now and of the open warnings.
-    let open: Vec<String> = warning::Entity::find()
-        .select_only()
-        .column(warning::Column::Subject)
-        .filter(warning::Column::OpenKey.is_not_null())
-        .filter(warning::Column::ClearedAt.is_null())
-        .filter(warning::Column::Source.eq(Source::Drill.as_str()))
-        .filter(warning::Column::Rule.eq(MISSED_DRILL))
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let open = super::waiting_subjects(conn, Source::Drill, MISSED_DRILL).await?;
     let waiting: Vec<(String, OrgId, String, Period)> = open
         .into_iter()
         .filter_map(|s| {
@@ -136,17 +127,7 @@ pub(super) async fn check(
         .all(conn)
         .await?;
     // Warnings of those windows closed by a person are not raised again.
-    let closed: HashSet<String> = warning::Entity::find()
-        .select_only()
-        .column(warning::Column::Subject)
-        .filter(warning::Column::Source.eq(Source::Drill.as_str()))
-        .filter(warning::Column::Rule.eq(MISSED_DRILL))
-        .filter(warning::Column::OpenKey.is_null())
-        .into_tuple()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
+    let closed = super::closed_subjects(conn, Source::Drill, MISSED_DRILL).await?;
     let mut raised: HashSet<String> = HashSet::new();
     for s in schools {
         let Some(p) = profile(&s) else { continue };

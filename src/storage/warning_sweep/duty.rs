@@ -8,10 +8,9 @@
 
 use super::super::begin_write;
 use super::super::duty::rules;
-use super::super::entity::{duty_period, duty_report, duty_unit, warning};
+use super::super::entity::{duty_period, duty_report, duty_unit};
 use super::super::warnings::{self, Raise};
 use super::checks::Checked;
-use crate::domain::Code;
 use crate::domain::ids::{DutyPeriodId, OrgId};
 use crate::domain::warning::{Level, Source};
 use crate::error::Result;
@@ -61,16 +60,7 @@ pub(super) async fn check(
         .collect();
 
     // Open warnings whose report has arrived since are cleared.
-    let open: Vec<String> = warning::Entity::find()
-        .select_only()
-        .column(warning::Column::Subject)
-        .filter(warning::Column::OpenKey.is_not_null())
-        .filter(warning::Column::ClearedAt.is_null())
-        .filter(warning::Column::Source.eq(Source::ZeroReport.as_str()))
-        .filter(warning::Column::Rule.eq(MISSED_REPORT))
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let open = super::waiting_subjects(conn, Source::ZeroReport, MISSED_REPORT).await?;
     let mut already: HashSet<String> = HashSet::new();
     for s in open {
         let late = parse_subject(&s)
@@ -92,17 +82,7 @@ pub(super) async fn check(
         txn.commit().await?;
         out.cleared.extend(cleared);
     }
-    let closed: HashSet<String> = warning::Entity::find()
-        .select_only()
-        .column(warning::Column::Subject)
-        .filter(warning::Column::Source.eq(Source::ZeroReport.as_str()))
-        .filter(warning::Column::Rule.eq(MISSED_REPORT))
-        .filter(warning::Column::OpenKey.is_null())
-        .into_tuple()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
+    let closed = super::closed_subjects(conn, Source::ZeroReport, MISSED_REPORT).await?;
 
     // The periods running in the last days, their units and the dates whose cutoff passed.
     let periods = duty_period::Entity::find()
