@@ -249,6 +249,35 @@ school_owned!(
 );
 
 impl Scoped {
+    /// The schools in scope under `org` (the caller's own node when `None`), and the node.
+    /// Checks the role first when no node is named (system roles have none).
+    pub(super) async fn schools_under(
+        &self,
+        org: Option<i64>,
+    ) -> Result<(org::Model, Vec<org::Model>)> {
+        let root = match org {
+            Some(id) => {
+                let m = self.org_row(OrgId(id), &self.read).await?;
+                self.permit()?;
+                m
+            }
+            None => {
+                self.permit()?;
+                let id = self.actor.org_id.ok_or(Error::NotFound)?;
+                self.org_row(id, &self.read).await?
+            }
+        };
+        let path = OrgPath::parse(&root.path).ok_or(Error::NotFound)?;
+        let schools = org::Entity::find()
+            .filter(self.org_scope())
+            .filter(Expr::col(org::Column::Path).like(path.like_pattern()))
+            .filter(org::Column::Level.eq(OrgLevel::School.as_str()))
+            .order_by_asc(org::Column::Code)
+            .read_all(&self.read)
+            .await?;
+        Ok((root, schools))
+    }
+
     /// `orgs.path LIKE '<scope>%'`: the actor's subtree.
     pub(super) fn org_scope(&self) -> Condition {
         Condition::all().add(Expr::col(org::Column::Path).like(self.actor.scope().like_pattern()))

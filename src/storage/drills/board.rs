@@ -12,14 +12,13 @@ use crate::domain::drill::{
     SchoolProfile, compliance,
 };
 use crate::domain::ids::OrgId;
-use crate::domain::org::{OrgLevel, OrgPath, SchoolKind};
+use crate::domain::org::{OrgLevel, SchoolKind};
 use crate::error::{Error, Result};
 use crate::storage::Drills;
 use crate::storage::read::ReadAll as _;
 use chrono::NaiveDate;
-use sea_orm::QueryOrder;
 use sea_orm::prelude::*;
-use sea_orm::sea_query::{ExprTrait, Query};
+use sea_orm::sea_query::Query;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
@@ -152,31 +151,6 @@ pub fn parse_period(given: Option<&str>, today: NaiveDate, cal: &SchoolCalendar)
 }
 
 impl Drills<'_> {
-    /// The schools in scope under `org` (the caller's own node when `None`), and the node.
-    async fn schools_under(&self, org: Option<i64>) -> Result<(org::Model, Vec<org::Model>)> {
-        let root = match org {
-            Some(id) => {
-                let m = self.org_row(OrgId(id), &self.read).await?;
-                self.permit()?;
-                m
-            }
-            None => {
-                self.permit()?;
-                let id = self.actor.org_id.ok_or(Error::NotFound)?;
-                self.org_row(id, &self.read).await?
-            }
-        };
-        let path = OrgPath::parse(&root.path).ok_or(Error::NotFound)?;
-        let schools = org::Entity::find()
-            .filter(self.org_scope())
-            .filter(Expr::col(org::Column::Path).like(path.like_pattern()))
-            .filter(org::Column::Level.eq(OrgLevel::School.as_str()))
-            .order_by_asc(org::Column::Code)
-            .read_all(&self.read)
-            .await?;
-        Ok((root, schools))
-    }
-
     /// The board of `q.period` under `q.org_id`; a city's board lists its schools only when
     /// `every_school` (the export), else its districts' counts.
     pub async fn board(
