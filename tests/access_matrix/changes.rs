@@ -11,6 +11,10 @@
 //!   this column are not logged; any other change of a session row is).
 //!
 //! An update that leaves every tracked column as it was is not a change.
+//!
+//! On PostgreSQL each log row also keeps the row before and after (`old`, `new` as jsonb), and
+//! [`undo`] puts the database back as it was before a log position: write cases reuse a few
+//! work databases ([`super::work`]) instead of copying the template for each route.
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
@@ -98,16 +102,19 @@ pub async fn install(c: &DatabaseConnection) -> Vec<String> {
             // `who`: the connection's application name, so that cases sharing one database
             // (the read routes' on PostgreSQL) each see their own app's changes.
             "CREATE TABLE matrix_changes (id BIGSERIAL PRIMARY KEY, tbl TEXT NOT NULL, op TEXT NOT NULL, \
-             who TEXT NOT NULL DEFAULT current_setting('application_name'))",
+             who TEXT NOT NULL DEFAULT current_setting('application_name'), old JSONB, new JSONB)",
         )
         .await;
         exec(
             c,
             "CREATE FUNCTION matrix_note() RETURNS trigger LANGUAGE plpgsql AS $$ \
-             BEGIN INSERT INTO matrix_changes (tbl, op) VALUES (TG_TABLE_NAME, lower(TG_OP)); \
+             BEGIN INSERT INTO matrix_changes (tbl, op, old, new) VALUES (TG_TABLE_NAME, lower(TG_OP), \
+             CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END, \
+             CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END); \
              RETURN NULL; END $$",
         )
         .await;
+        exec(c, UNDO_FUNCTION).await;
     } else {
         exec(
             c,
@@ -171,6 +178,72 @@ pub async fn install(c: &DatabaseConnection) -> Vec<String> {
         tracked.push(t);
     }
     tracked
+}
+
+/// Undoes the logged changes after a log position, newest first, and forgets them: an insert
+/// is deleted, a deleted row put back, an updated row replaced by its old version (found by
+/// its primary key). Runs as a replica session, so that no trigger fires (no change is logged,
+/// no roll-up is recomputed twice, no foreign key cascades): the rows come back exactly as
+/// they were. Sequences are not reset (new ids stay unused).
+const UNDO_FUNCTION: &str = "CREATE FUNCTION matrix_undo(since BIGINT) RETURNS INTEGER LANGUAGE plpgsql AS $$ \
+    DECLARE r RECORD; k TEXT; n INTEGER := 0; \
+    BEGIN \
+      SET LOCAL session_replication_role = replica; \
+      FOR r IN SELECT * FROM matrix_changes WHERE id > since ORDER BY id DESC LOOP \
+        SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO k \
+          FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+          WHERE i.indrelid = format('%I', r.tbl)::regclass AND i.indisprimary; \
+        IF r.new IS NOT NULL THEN \
+          EXECUTE format('DELETE FROM %I WHERE (%s) = (SELECT %s FROM jsonb_populate_record(NULL::%I, $1))', \
+            r.tbl, k, k, r.tbl) USING r.new; \
+        END IF; \
+        IF r.old IS NOT NULL THEN \
+          EXECUTE format('INSERT INTO %I SELECT * FROM jsonb_populate_record(NULL::%I, $1)', r.tbl, r.tbl) \
+            USING r.old; \
+        END IF; \
+        n := n + 1; \
+      END LOOP; \
+      DELETE FROM matrix_changes WHERE id > since; \
+      RETURN n; \
+    END $$";
+
+/// Puts a PostgreSQL database with the change log back as it was before every logged change
+/// ([`UNDO_FUNCTION`]); answers how many changes were undone.
+pub async fn undo(c: &DatabaseConnection) -> i64 {
+    let r = rows(c, "SELECT matrix_undo(0)::bigint AS n").await;
+    r.first()
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or(0)
+}
+
+/// A digest of every tracked table's rows (its tracked columns), by table: what [`undo`] must
+/// give back.
+pub async fn fingerprint(c: &DatabaseConnection) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (t, cols) in tables(c).await {
+        if UNTRACKED_TABLES.contains(&t.as_str()) {
+            continue;
+        }
+        let cols: Vec<String> = tracked_columns(&t, &cols)
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect();
+        let r = rows(
+            c,
+            &format!(
+                "SELECT COALESCE(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS h \
+                 FROM (SELECT {} FROM \"{t}\") x",
+                cols.join(", ")
+            ),
+        )
+        .await;
+        let h = r
+            .first()
+            .and_then(|r| r.try_get::<String>("", "h").ok())
+            .unwrap_or_default();
+        out.push((t, h));
+    }
+    out
 }
 
 /// Whose changes a case reads: every change (a database of its own), or those of the

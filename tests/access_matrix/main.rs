@@ -26,6 +26,7 @@ mod fixture;
 mod known_bugs;
 mod shared;
 mod spec;
+mod work;
 
 use axum::http::{Method, StatusCode};
 use common::Template;
@@ -43,6 +44,11 @@ fn main() {
         "matrix::change_log_sees_every_table_and_change",
         || block_on(self_test()),
     )];
+    if common::backend() == "postgres" {
+        trials.push(Trial::test("matrix::work_database_is_put_back", || {
+            block_on(undo_test())
+        }));
+    }
     for r in routes.into_iter().filter(|r| r.action != Action::Public) {
         let name = format!("matrix::{}_{}", r.method, r.path);
         trials.push(Trial::test(name, move || block_on(run_route(r))));
@@ -82,13 +88,28 @@ struct Case {
     app: common::TestApp,
     raw: sea_orm::DatabaseConnection,
     log: changes::Log,
+    /// The work database this case holds (PostgreSQL's write routes).
+    _work: Option<work::Work>,
 }
 
-/// A case's database: a copy of the matrix template; on PostgreSQL a read route shares one
-/// copy per test run with the other read routes (a copy costs a checkpoint there, and a read
-/// that is refused must change nothing anyway). Its app's connections are named, and the
-/// case reads only their changes.
+/// A case's database. On SQLite a copy of the matrix template. On PostgreSQL, where a copy
+/// costs a checkpoint, a read route shares one copy per test run with the other read routes
+/// (a read that is refused must change nothing anyway; its app's connections are named, and
+/// the case reads only their changes), and a write route takes a work database put back as
+/// the template was ([`work`]).
 async fn case(m: &Matrix, read: bool) -> Case {
+    if let (false, Template::Postgres(template)) = (read, &m.template) {
+        let w = work::take(template).await;
+        let url = common::pg_url(&common::pg_admin(), &w.name);
+        let app = common::TestApp::on_database(&url, Config::default()).await;
+        let raw = sea_orm::Database::connect(&url).await.expect("connect");
+        return Case {
+            app,
+            raw,
+            log: changes::Log { who: None },
+            _work: Some(w),
+        };
+    }
     if let (true, Template::Postgres(template)) = (read, &m.template) {
         let name = shared::database(template).await;
         let who = format!("mx{}", std::process::id());
@@ -104,6 +125,7 @@ async fn case(m: &Matrix, read: bool) -> Case {
             app,
             raw,
             log: changes::Log { who: Some(who) },
+            _work: None,
         };
     }
     let app = common::TestApp::from_template(&m.template, Config::default()).await;
@@ -115,6 +137,7 @@ async fn case(m: &Matrix, read: bool) -> Case {
         app,
         raw,
         log: changes::Log { who: None },
+        _work: None,
     }
 }
 
@@ -154,6 +177,65 @@ async fn self_test() -> Result<(), String> {
     let seen = changes::since(&c.raw, &c.log, mark).await;
     if !seen.is_empty() {
         return Err(format!("a refusal changed: {seen:?}"));
+    }
+    Ok(())
+}
+
+/// A work database (PostgreSQL) is given back as the template was after writes of every
+/// kind: an update, inserts across tables (a hazard, its event, roll-ups), a delete.
+async fn undo_test() -> Result<(), String> {
+    let m = fixture::matrix();
+    let c = case(m, false).await;
+    let before = changes::fingerprint(&c.raw).await;
+    let fx = &m.fx;
+    let k = fx
+        .accounts
+        .iter()
+        .position(|a| a.name == "s001.principal")
+        .expect("s001.principal");
+    let principal = token_of(fx, "s001.principal");
+    let steps = [
+        (
+            Method::PATCH,
+            format!("/api/v1/schools/{}", fx.schools[0]),
+            serde_json::json!({"phone": "0431-12345678"}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/schools/{}/hazards", fx.schools[0]),
+            serde_json::json!({"title": "矩阵撤销", "aspect": "things", "category": "校舍"}),
+        ),
+    ];
+    for (method, path, body) in steps {
+        let r = c
+            .app
+            .json(method.clone(), &path, Some(&principal), &body)
+            .await;
+        if !r.status.is_success() {
+            return Err(format!("{method} {path}: {} {}", r.status, r.text()));
+        }
+    }
+    let path = format!("/api/v1/people/{}", fx.fresh_people[0][k]);
+    let r = c
+        .app
+        .request(Method::DELETE, &path, Some(&principal), None, vec![], &[])
+        .await;
+    if !r.status.is_success() {
+        return Err(format!("DELETE {path}: {} {}", r.status, r.text()));
+    }
+    let undone = changes::undo(&c.raw).await;
+    if undone < 3 {
+        return Err(format!("only {undone} changes were logged and undone"));
+    }
+    let after = changes::fingerprint(&c.raw).await;
+    let differ: Vec<&str> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .map(|(b, _)| b.0.as_str())
+        .collect();
+    if !differ.is_empty() || before.len() != after.len() {
+        return Err(format!("not put back: {differ:?}"));
     }
     Ok(())
 }
@@ -425,7 +507,10 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
     }
     let s = spec::spec_for(&r)?;
     let m = fixture::matrix();
+    let started = std::time::Instant::now();
     let c = case(m, r.method == Method::GET).await;
+    let setup = started.elapsed();
+    let mut in_log = std::time::Duration::ZERO;
     let fx = &m.fx;
     let mut problems = Vec::new();
     let mut known = Vec::new();
@@ -466,7 +551,12 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
             let mark = match (refusal, known_mark) {
                 (false, _) => None,
                 (true, Some(m)) => Some(m),
-                (true, None) => Some(changes::mark(&c.raw, &c.log).await),
+                (true, None) => {
+                    let t = std::time::Instant::now();
+                    let m = changes::mark(&c.raw, &c.log).await;
+                    in_log += t.elapsed();
+                    Some(m)
+                }
             };
             known_mark = None;
             let res = c
@@ -500,7 +590,9 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
                 ));
             }
             if let Some(mark) = mark {
+                let t = std::time::Instant::now();
                 let changed = changes::since(&c.raw, &c.log, mark).await;
+                in_log += t.elapsed();
                 if changed.is_empty() {
                     known_mark = Some(mark);
                 } else {
@@ -538,7 +630,12 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
         );
     }
     if problems.is_empty() {
-        eprintln!("{route}: {checked} requests as expected");
+        eprintln!(
+            "{route}: {checked} requests as expected (setup {:.2} s, change log {:.2} s, all {:.2} s)",
+            setup.as_secs_f64(),
+            in_log.as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
         Ok(())
     } else {
         Err(format!(
