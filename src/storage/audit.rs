@@ -238,7 +238,7 @@ impl AuditLog<'_> {
             q = q.filter(audit_log::Column::Result.starts_with(r));
         }
         let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
-        let total = q.clone().count(&self.conn).await?;
+        let total = q.clone().read_count(&self.read).await?;
         let page = paging.page;
         let rows = match paging.offset_within(total) {
             Some(offset) => {

@@ -257,7 +257,7 @@ impl Notices<'_> {
         }
         let per_page = f.per_page.or(f.limit.map(|l| l.clamp(1, 200)));
         let paging = super::views::Paging::new(f.page, per_page, 50)?;
-        let total = q.clone().count(&self.conn).await?;
+        let total = q.clone().read_count(&self.read).await?;
         let items = match paging.offset_within(total) {
             Some(offset) => q
                 .order_by_desc(notification::Column::Id)

@@ -422,7 +422,7 @@ impl Schools<'_> {
             q = q.filter(Expr::col(org::Column::Path).like(p.like_pattern()));
         }
         let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
-        let total = q.clone().count(&self.conn).await?;
+        let total = q.clone().read_count(&self.read).await?;
         let page = paging.page;
         let rows = match paging.offset_within(total) {
             Some(offset) => {

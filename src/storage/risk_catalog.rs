@@ -528,7 +528,7 @@ impl Catalog<'_> {
                     .add(views::contains_text(risk_catalog_item::Column::NameEn, t)),
             );
         }
-        let total = q.clone().count(&self.conn).await?;
+        let total = q.clone().read_count(&self.read).await?;
         let per = f.per_page.unwrap_or(views::PAGE_SIZE).clamp(1, 500);
         let page = std::cmp::max(f.page.unwrap_or(1), 1);
         // A page past the end (however large its number) is empty.

@@ -94,7 +94,7 @@ impl Users<'_> {
             );
         }
         let paging = super::views::Paging::new(f.page, f.per_page, super::views::PAGE_SIZE)?;
-        let total = q.clone().count(&self.conn).await?;
+        let total = q.clone().read_count(&self.read).await?;
         let page = paging.page;
         let rows = match paging.offset_within(total) {
             Some(offset) => {

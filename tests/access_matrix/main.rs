@@ -49,9 +49,24 @@ fn main() {
             block_on(undo_test())
         }));
     }
+    // For measuring how the suite scales: every route's case n times (`#2`, `#3`, … beside
+    // the first), as if there were n times the routes.
+    let repeat = std::env::var("SAFECAMPUS_MATRIX_REPEAT")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
     for r in routes.into_iter().filter(|r| r.action != Action::Public) {
         let name = format!("matrix::{}_{}", r.method, r.path);
-        trials.push(Trial::test(name, move || block_on(run_route(r))));
+        for n in 1..=repeat {
+            let name = if n == 1 {
+                name.clone()
+            } else {
+                format!("{name}#{n}")
+            };
+            let r = r.clone();
+            trials.push(Trial::test(name, move || block_on(run_route(r))));
+        }
     }
     libtest_mimic::run(&args, trials).exit();
 }

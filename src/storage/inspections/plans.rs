@@ -114,7 +114,7 @@ impl Inspections<'_> {
         let seen = org::Entity::find()
             .filter(org::Column::Id.is_in(targets))
             .filter(self.org_scope())
-            .count(&self.conn)
+            .read_count(&self.read)
             .await?;
         if seen > 0 {
             Ok(c)
