@@ -346,8 +346,13 @@ pub struct Config {
     pub drills: crate::domain::drill::DrillConfig,
     /// The daily report's cutoff of a new duty period (`[duty]`).
     pub duty: crate::domain::duty::DutyConfig,
+    /// The incident reports' deadlines per type and level (`[incidents]`).
+    pub incidents: crate::domain::incident::ReportDeadlines,
     /// When the semesters start (`[calendar]`), for per-semester drill requirements.
     pub calendar: crate::domain::calendar::SchoolCalendar,
+    /// Emergency plans: the filing deadline in working days, the evaluation interval, which
+    /// risk points need a plan (`[plans]`, `[plans.coverage]`).
+    pub plans: crate::domain::emergency_plan::PlanConfig,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://data/safecampus.db?mode=rwc";
@@ -373,7 +378,9 @@ impl Default for Config {
             ops: Ops::default(),
             drills: Default::default(),
             duty: Default::default(),
+            incidents: Default::default(),
             calendar: Default::default(),
+            plans: Default::default(),
         }
     }
 }
@@ -458,5 +465,14 @@ mod tests {
         assert_eq!(d.drills.target_seconds(), 120);
         assert_eq!(d.duty.daily_cutoff.to_string(), "15:00:00");
         assert!(toml::from_str::<Config>("[duty]\ncutoff = 1").is_err());
+        let c: Config = toml::from_str(
+            "[duty]\ncallback_minutes = 3\n[incidents]\nfirst_minutes = 30\n\
+             [incidents.first_minutes_by_level]\nespecially_serious = 15\n",
+        )
+        .unwrap();
+        assert_eq!(c.duty.callback_minutes, 3);
+        assert_eq!(c.incidents.first_minutes, 30);
+        assert_eq!(d.incidents.first_minutes, 60);
+        assert_eq!(d.duty.callback_minutes, 5);
     }
 }

@@ -90,6 +90,38 @@ pub enum Action {
     /// safety director. Not the guard: the daily report is the unit's word to the bureau,
     /// given by its management, and the guard's night watch is on the roster, not the report.
     DutySubmit,
+    /// Check in as the unit's duty officer on the day (the school's people on the roster).
+    DutyCheckIn,
+    /// Record a phone spot check of a unit's duty phone (the bureau's officers and inspectors).
+    DutySpotCheck,
+    /// Read incident reports (紧急信息报告) and their clocks; the people hurt only as counts.
+    IncidentView,
+    /// Report an incident: the first report, follow-ups and the final report (the school's
+    /// principal and safety director).
+    IncidentReport,
+    /// See the names of the people an incident hurt (minors): the school's managers and the
+    /// bureau; every view is audited.
+    IncidentPersons,
+    /// Acknowledge a school's report and record the bureau's own report upward (city and
+    /// district officers).
+    IncidentReceipt,
+    /// Read emergency plans (应急预案), their history, coverage and the bureau's roll-up.
+    PlanView,
+    /// Write a plan: a new draft, its content and documents (the school's principal and safety
+    /// director for the school's plans, city and district officers).
+    PlanWrite,
+    /// Take a step of a plan's lifecycle; which step a person may take (the school submits,
+    /// publishes and files, the bureau assigns reviewers and decides, the assigned expert
+    /// reviews) is decided in storage from the role and the plan.
+    PlanAct,
+    /// Read a bureau's expert pool (评审专家库).
+    PlanExpertView,
+    /// Add experts to the pool, change or retire them (city and district officers).
+    PlanExpertManage,
+    /// Read the working-day calendar (public holidays and 调休 make-up days): anyone signed in.
+    CalendarView,
+    /// Replace the working-day calendar (city and district officers).
+    CalendarEdit,
     UserView,
     /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
@@ -180,6 +212,44 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::DutyView, BUSINESS),
     (Action::DutyPlan, BUREAU_MANAGE),
     (Action::DutySubmit, &[Principal, SafetyDirector]),
+    (
+        Action::DutyCheckIn,
+        &[Principal, SafetyDirector, Staff, Guard],
+    ),
+    (
+        Action::DutySpotCheck,
+        &[CityOfficer, BureauOfficer, BureauInspector],
+    ),
+    (Action::IncidentView, BUSINESS),
+    (Action::IncidentReport, &[Principal, SafetyDirector]),
+    (
+        Action::IncidentPersons,
+        &[
+            CityOfficer,
+            BureauLeader,
+            BureauOfficer,
+            BureauInspector,
+            Principal,
+            SafetyDirector,
+        ],
+    ),
+    (Action::IncidentReceipt, BUREAU_MANAGE),
+    (Action::PlanView, BUSINESS),
+    (Action::PlanWrite, SCHOOL_MANAGE),
+    (
+        Action::PlanAct,
+        &[
+            CityOfficer,
+            BureauOfficer,
+            BureauInspector,
+            Principal,
+            SafetyDirector,
+        ],
+    ),
+    (Action::PlanExpertView, BUREAU_ALL),
+    (Action::PlanExpertManage, BUREAU_MANAGE),
+    (Action::CalendarView, <Role as crate::domain::Code>::ALL),
+    (Action::CalendarEdit, BUREAU_MANAGE),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

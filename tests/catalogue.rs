@@ -111,6 +111,8 @@ fn used_keys() -> BTreeSet<String> {
         "inbox.",
         "notice.",
         "ledger.",
+        "plan.",
+        "drill.",
     ];
     let audit_codes = safecampus::web::routes::all_audit_codes();
     let mut out = BTreeSet::new();

@@ -619,3 +619,378 @@ async fn the_pages_set_up_a_period_and_file_todays_report_in_two_taps() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_duty_officer_checks_in_and_the_bureau_spot_checks_the_duty_phone() {
+    let mut app = TestApp::new().await;
+    let officer = app.login("bureau.officer").await;
+    let s001 = app.org_id("S001").await;
+    let s002 = app.org_id("S002").await;
+    let (first, last) = (today() - Duration::days(1), today() + Duration::days(1));
+    let id = period(
+        &app,
+        &officer,
+        json!({"name": "签到抽查", "first": first, "last": last, "school_ids": [s001]}),
+    )
+    .await;
+    let principal = app.login("s001.principal").await;
+    let days: Vec<Value> = (-1..=1)
+        .map(|n| {
+            let mut d = day(today() + Duration::days(n), true);
+            d["officers"] = json!([
+                {"name": "门卫值班", "phone": "13900003333"},
+                {"name": "王值班", "phone": "13900001111"}
+            ]);
+            d
+        })
+        .collect();
+    let r = put_roster(&app, &principal, id, s001, json!(days)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        r.json()["days"][0]["officers"].as_array().unwrap().len(),
+        2,
+        "several officers a day"
+    );
+    let guard = app.login("s001.guard").await;
+    let staff = app.login("s001.staff").await;
+    let other = app.login("s002.staff").await;
+    let nanguan = app.login("nanguan.officer").await;
+    let check_in = |t: String, school: i64| {
+        let app = &app;
+        async move {
+            app.json(
+                Method::POST,
+                &format!("/api/v1/duty-periods/{id}/check-ins"),
+                Some(&t),
+                &json!({"school_id": school}),
+            )
+            .await
+        }
+    };
+    // The guard checks in today: new, then unchanged.
+    let r = check_in(guard.clone(), s001).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let c = r.json();
+    assert_eq!(c["date"], json!(today()));
+    assert_eq!(
+        c["on_roster"], false,
+        "the demo guard is not on this roster"
+    );
+    assert_eq!(check_in(guard.clone(), s001).await.status, StatusCode::OK);
+    assert_eq!(
+        check_in(staff.clone(), s001).await.status,
+        StatusCode::CREATED
+    );
+    // Another school, a school not of the period, the bureau: refused.
+    assert_eq!(check_in(other, s001).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        check_in(staff.clone(), s002).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        check_in(officer.clone(), s001).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let list = app
+        .get(
+            &format!("/api/v1/duty-periods/{id}/check-ins?date={}", today()),
+            Some(&officer),
+        )
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    // A period not running today: no check-in.
+    let later = period(
+        &app,
+        &officer,
+        json!({"name": "下周", "first": today() + Duration::days(7),
+            "last": today() + Duration::days(8), "school_ids": [s001]}),
+    )
+    .await;
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/duty-periods/{later}/check-ins"),
+            Some(&guard),
+            &json!({"school_id": s001}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r.json()), vec!["date"]);
+
+    // The bureau's spot checks: answered; called back at the fifth minute; later; never.
+    let spot = |t: String, body: Value| {
+        let app = &app;
+        async move {
+            app.json(
+                Method::POST,
+                &format!("/api/v1/duty-periods/{id}/spot-checks"),
+                Some(&t),
+                &body,
+            )
+            .await
+        }
+    };
+    let called = Utc::now() - Duration::minutes(20);
+    for (body, result, passed) in [
+        (
+            json!({"school_id": s001, "answered": true}),
+            "answered",
+            true,
+        ),
+        (
+            json!({"school_id": s001, "answered": false, "called_at": called,
+                "called_back_at": called + Duration::minutes(5)}),
+            "called_back",
+            true,
+        ),
+        (
+            json!({"school_id": s001, "answered": false, "called_at": called,
+                "called_back_at": called + Duration::minutes(5) + Duration::seconds(1)}),
+            "called_back_late",
+            false,
+        ),
+        (
+            json!({"school_id": s001, "answered": false, "called_at": called}),
+            "no_answer",
+            false,
+        ),
+    ] {
+        let r = spot(officer.clone(), body.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{body}: {}", r.text());
+        let s = r.json();
+        assert_eq!(s["result"], result, "{body}");
+        assert_eq!(s["passed"], passed, "{body}");
+        assert_eq!(s["phone"], "0431-88886666", "the day's duty phone");
+    }
+    for (body, field) in [
+        (
+            json!({"school_id": s001, "answered": false, "called_at": called,
+                "called_back_at": called - Duration::minutes(1)}),
+            "called_back_at",
+        ),
+        (
+            json!({"school_id": s001, "answered": true, "called_at": Utc::now() + Duration::hours(1)}),
+            "called_at",
+        ),
+        (
+            json!({"school_id": s001, "answered": true, "phone": "call me"}),
+            "phone",
+        ),
+        (
+            json!({"school_id": s001, "answered": true,
+                "called_at": Utc::now() - Duration::days(5)}),
+            "called_at",
+        ),
+    ] {
+        let r = spot(officer.clone(), body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(fields(&r.json()), vec![field.to_string()], "{body}");
+    }
+    assert_eq!(
+        spot(
+            principal.clone(),
+            json!({"school_id": s001, "answered": true})
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN,
+        "a school does not spot-check itself"
+    );
+    assert_eq!(
+        spot(nanguan, json!({"school_id": s001, "answered": true}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The unit sees its spot checks; the board counts check-ins and failed spot checks.
+    let mine = app
+        .get(
+            &format!("/api/v1/duty-periods/{id}/spot-checks"),
+            Some(&principal),
+        )
+        .await
+        .json();
+    assert_eq!(mine.as_array().unwrap().len(), 4);
+    let b = app
+        .get(
+            &format!("/api/v1/zero-report-board?period_id={id}"),
+            Some(&officer),
+        )
+        .await
+        .json();
+    let row = &b["schools"][0];
+    assert_eq!(row["check_ins"], 2);
+    assert_eq!(row["spot_checks"], 4);
+    assert_eq!(row["spot_checks_failed"], 2);
+    // The board as .xlsx, and the pages: the board (printable, with the spot-check form),
+    // the roster for print, the check-in button.
+    let x = app
+        .get(
+            &format!("/api/v1/zero-report-board/export.xlsx?period_id={id}"),
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    let sheet =
+        safecampus::xlsx::read_first_sheet(&x.body, &Default::default()).expect("the export");
+    assert_eq!(sheet.len(), 2, "a header and the unit");
+    assert!(sheet[1].iter().any(|c| c == "S001"));
+    let board = app.get(&format!("/duty/{id}"), Some(&officer)).await.text();
+    assert!(board.contains("id=\"spot-check-form\"") && board.contains("data-print"));
+    let r = app
+        .form(
+            &format!("/duty/{id}/spot-checks"),
+            Some(&officer),
+            &[("school_id", &s001.to_string()), ("answered", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = app
+        .form(
+            &format!("/duty/{id}/spot-checks"),
+            Some(&officer),
+            &[("school_id", &s002.to_string()), ("answered", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "not a unit of the period");
+    let roster = app
+        .get(&format!("/duty/{id}/rosters/{s001}"), Some(&officer))
+        .await;
+    assert_eq!(roster.status, StatusCode::OK);
+    assert!(roster.text().contains("id=\"roster-table\""));
+    assert!(roster.text().contains("门卫值班"));
+    let r = app
+        .form(&format!("/duty/{id}/check-in"), Some(&staff), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let list = app.get("/duty", Some(&guard)).await.text();
+    assert!(list.contains(&format!("action=\"/duty/{id}/check-in\"")));
+}
+
+#[tokio::test]
+async fn a_daily_report_names_the_units_incidents_and_the_roster_form_takes_several_officers() {
+    let mut app = TestApp::new().await;
+    let officer = app.login("bureau.officer").await;
+    let s001 = app.org_id("S001").await;
+    let s002 = app.org_id("S002").await;
+    let id = period(
+        &app,
+        &officer,
+        json!({"name": "关联", "first": today(), "last": today() + Duration::days(1),
+            "school_ids": [s001, s002]}),
+    )
+    .await;
+    let t = app.login("s001.principal").await;
+    let now = Utc::now();
+    let incident = |school: i64| {
+        json!({"school_id": school, "incident_type": "fall", "level": "general",
+            "occurred_at": now - Duration::minutes(20), "known_at": now - Duration::minutes(10),
+            "place": "操场", "summary": "学生摔伤", "injured": 1,
+            "reporter": "李校长", "phone": "13900001111"})
+    };
+    let r = app
+        .json(Method::POST, "/api/v1/incidents", Some(&t), &incident(s001))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let mine = r.json()["incident"]["id"].as_i64().unwrap();
+    let t2 = app.login("s002.principal").await;
+    let theirs = app
+        .json(
+            Method::POST,
+            "/api/v1/incidents",
+            Some(&t2),
+            &incident(s002),
+        )
+        .await
+        .json()["incident"]["id"]
+        .as_i64()
+        .unwrap();
+    for (body, field) in [
+        (
+            json!({"school_id": s001, "date": today(), "incident_ids": [theirs]}),
+            "incident_ids[0]",
+        ),
+        (
+            json!({"school_id": s001, "date": today(), "zero": true, "incident_ids": [mine]}),
+            "incident_ids",
+        ),
+    ] {
+        let r = report(&app, &t, id, body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(fields(&r.json()), vec![field.to_string()], "{body}");
+    }
+    let r = report(
+        &app,
+        &t,
+        id,
+        json!({"school_id": s001, "date": today(), "incident_ids": [mine, mine]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["incident_ids"], json!([mine]));
+    let b = app
+        .get(
+            &format!("/api/v1/zero-report-board?period_id={id}"),
+            Some(&officer),
+        )
+        .await
+        .json();
+    let row = b["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["school"]["id"] == s001)
+        .unwrap();
+    assert_eq!(row["incident_ids"], json!([mine]));
+    // The school's page offers its incidents; the form sends them.
+    let page = app
+        .get(&format!("/duty/{id}/report"), Some(&t))
+        .await
+        .text();
+    assert!(page.contains(&format!("name=\"incident_id\" value=\"{mine}\"")));
+    assert!(!page.contains(&format!("value=\"{theirs}\"")));
+    // The roster form: a second officer per day.
+    let d: Vec<String> = (0..2)
+        .map(|n| (today() + Duration::days(n)).to_string())
+        .collect();
+    let more: Vec<String> = d.iter().map(|x| format!("more_name.{x}")).collect();
+    let more_phone: Vec<String> = d.iter().map(|x| format!("more_phone.{x}")).collect();
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for (i, date) in d.iter().enumerate() {
+        pairs.extend([
+            ("date", date.as_str()),
+            ("leader_name", "李校长"),
+            ("leader_phone", "13900002222"),
+            ("officer_name", "王老师"),
+            ("officer_phone", "13900001111"),
+            (more[i].as_str(), "赵老师"),
+            (more_phone[i].as_str(), "13900004444"),
+            (more[i].as_str(), ""),
+            (more_phone[i].as_str(), ""),
+            ("duty_phone", ""),
+        ]);
+    }
+    let r = app
+        .form(&format!("/duty/{id}/roster"), Some(&t), &pairs)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let roster = app
+        .get(
+            &format!("/api/v1/duty-periods/{id}/rosters/{s001}"),
+            Some(&t),
+        )
+        .await
+        .json();
+    let officers = roster["days"][1]["officers"].as_array().unwrap();
+    assert_eq!(officers.len(), 2);
+    assert_eq!(officers[1]["name"], "赵老师");
+    let page = app
+        .get(&format!("/duty/{id}/report"), Some(&t))
+        .await
+        .text();
+    assert!(
+        page.contains("value=\"赵老师\""),
+        "the page shows the second officer"
+    );
+}

@@ -1,7 +1,8 @@
 //! The demo's holiday duty, relative to the day it is seeded: each district bureau has a duty
 //! period running now (three days back, four ahead) with most schools' rosters in, most past
 //! days reported on time, a few late (迟报) or missing (漏报), and this morning's reports
-//! partly in; and a past holiday period, six weeks ago, with a few missing.
+//! partly in, the officers' morning check-ins and the bureau's evening phone spot checks; and
+//! a past holiday period, six weeks ago, with a few missing.
 
 use super::history::DistrictPeople;
 use crate::domain::duty::{DutyConfig, DutyPeriod, DutyPerson, RosterDay};
@@ -121,6 +122,41 @@ pub(super) async fn seed(
                     let by = if i % 2 == 0 { &s.safety } else { &s.principal };
                     tx.duty_report(period, s.id, date, incidents, by, sent)
                         .await?;
+                }
+                // The officer on duty checks in each morning (a few forget).
+                if now_running && i % 6 != 5 {
+                    for date in rules.range().days().filter(|d| *d <= today) {
+                        let t = at(date, 7, 40) + Duration::minutes(i as i64 % 20);
+                        if t >= now || rng.random_range(0..10) == 0 {
+                            continue;
+                        }
+                        tx.duty_check_in(period, s.id, date, &s.safety, true, t)
+                            .await?;
+                    }
+                }
+            }
+            // The bureau's phone spot checks in the evenings: most answered, one called back
+            // in time, one too late, one not at all.
+            if now_running {
+                let outcomes = [
+                    (true, None),
+                    (false, Some(3)),
+                    (true, None),
+                    (false, Some(9)),
+                    (false, None),
+                ];
+                for (n, (s, (answered, back))) in d.schools.iter().zip(outcomes).enumerate() {
+                    let date = first + Duration::days(n as i64 % 3);
+                    let called = at(date, 20, 10 + 7 * n as u32);
+                    if date >= today || called >= now {
+                        continue;
+                    }
+                    let phone = format!("0431-8{:07}", 1000 + n);
+                    let back = back.map(|m| called + Duration::minutes(m));
+                    tx.duty_spot_check(
+                        period, s.id, d.id, &phone, called, answered, back, &d.officer,
+                    )
+                    .await?;
                 }
             }
         }

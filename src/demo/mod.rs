@@ -7,6 +7,8 @@ mod drills;
 mod duty;
 pub use devices::{demo_devices, token as device_token};
 mod history;
+mod incidents;
+mod plans;
 
 use crate::domain::Code;
 use crate::domain::ids::{OrgId, PersonId};
@@ -493,7 +495,9 @@ pub async fn seed(db: &Db) -> Result<()> {
     }
     history::seed(&mut tx, &districts, &photos, today).await?;
     drills::seed(&mut tx, &districts, today).await?;
+    plans::seed(&mut tx, &districts, today).await?;
     duty::seed(&mut tx, &districts, today, chrono::Utc::now()).await?;
+    incidents::seed(&mut tx, &districts, today, chrono::Utc::now()).await?;
     devices::seed(&mut tx, &districts, chrono::Utc::now()).await?;
     tx.audit(PlatformAudit::DemoSeed, "org", city, "demo district seeded")
         .await?;

@@ -10,6 +10,9 @@
 //!   `on_time` (at or before the cutoff), `late` (after it: 迟报), `missing` (none and the
 //!   cutoff has passed: 漏报) or `open` (none yet, cutoff still ahead). "有事报事，无事报平安":
 //!   a report with nothing to report ([`DailyReport::nothing_to_report`]) is the zero report.
+//! - [`check_in_allowed`] / [`on_roster`]: the duty officer checks in on the day;
+//!   [`spot_check_result`]: the bureau's phone spot check — answered, or called back within
+//!   [`DutyConfig::callback_minutes`] (5 by default) or not.
 
 use crate::code_enum;
 use crate::domain::Code;
@@ -29,8 +32,30 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// How a unit's duty phone did in the bureau's phone spot check (电话抽查): answered,
+    /// called back within [`DutyConfig::callback_minutes`], called back later, or not at all.
+    SpotCheckResult, "duty_spot_check_result", {
+        Answered = "answered",
+        CalledBack = "called_back",
+        CalledBackLate = "called_back_late",
+        NoAnswer = "no_answer",
+    }
+);
+
+impl SpotCheckResult {
+    /// Answered, or called back in time.
+    pub fn passed(self) -> bool {
+        matches!(
+            self,
+            SpotCheckResult::Answered | SpotCheckResult::CalledBack
+        )
+    }
+}
+
 /// The duty rules (configuration). Defaults (domain brief §7.2): the daily report is due by
-/// 15:00 China time; a duty period is at most 366 days.
+/// 15:00 China time; a duty period is at most 366 days; a duty phone that does not answer a
+/// spot check must call back within 5 minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DutyConfig {
@@ -38,6 +63,8 @@ pub struct DutyConfig {
     pub daily_cutoff: NaiveTime,
     /// The longest duty period, in days.
     pub max_period_days: u32,
+    /// Minutes within which an unanswered spot check must be called back.
+    pub callback_minutes: u32,
 }
 
 impl Default for DutyConfig {
@@ -45,6 +72,7 @@ impl Default for DutyConfig {
         DutyConfig {
             daily_cutoff: NaiveTime::from_hms_opt(15, 0, 0).unwrap_or(NaiveTime::MIN),
             max_period_days: 366,
+            callback_minutes: 5,
         }
     }
 }
@@ -76,6 +104,10 @@ const UNCOVERED: &str = "err.duty.uncovered";
 const ZERO_WITH_INCIDENTS: &str = "err.duty.zero_with_incidents";
 const REPORT_EMPTY: &str = "err.duty.report_empty";
 const TOO_EARLY: &str = "err.duty.too_early";
+const CALLBACK_BEFORE_CALL: &str = "err.duty.callback_before_call";
+const ANSWERED_AND_CALLED_BACK: &str = "err.duty.answered_and_called_back";
+const NOT_TODAY: &str = "err.duty.not_today";
+const FUTURE_CALL: &str = "err.duty.future_call";
 
 /// Every error key of this module.
 pub const ERROR_KEYS: &[&str] = &[
@@ -90,6 +122,10 @@ pub const ERROR_KEYS: &[&str] = &[
     ZERO_WITH_INCIDENTS,
     REPORT_EMPTY,
     TOO_EARLY,
+    CALLBACK_BEFORE_CALL,
+    ANSWERED_AND_CALLED_BACK,
+    NOT_TODAY,
+    FUTURE_CALL,
 ];
 
 /// Longest name or note, in characters.
@@ -396,14 +432,81 @@ pub fn check_roster(period: &DutyPeriod, days: &[RosterDay]) -> Result<RosterChe
 }
 
 // ---------------------------------------------------------------------------------------------
+// Check-in and phone spot checks
+// ---------------------------------------------------------------------------------------------
+
+/// Whether a duty officer may check in for `date` at `now`: the date is one of the period's
+/// and it is that day, China time (a check-in is made on the day, not before or after).
+pub fn check_in_allowed(
+    period: &DutyPeriod,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), DutyError> {
+    if !period.contains(date) {
+        return Err(invalid("date", OUTSIDE));
+    }
+    if crate::clock::china_date(now) != date {
+        return Err(invalid("date", NOT_TODAY));
+    }
+    Ok(())
+}
+
+/// Whether the person checking in (their name, and their account) is on the roster's day:
+/// its leader or one of its officers, by account when the roster names one, else by name.
+pub fn on_roster(day: Option<&RosterDay>, name: &str, user: UserId) -> bool {
+    let Some(day) = day else { return false };
+    day.leader
+        .iter()
+        .chain(day.officers.iter())
+        .any(|p| match p.user_id {
+            Some(u) => u == user,
+            None => p.name.trim() == name.trim(),
+        })
+}
+
+/// The result of a phone spot check called at `called_at` (at or before `now`): answered, or
+/// called back `called_back_at` — within `callback_minutes` (the edge included) or later —
+/// or not at all. Refused: a call in the future, a call back before the call, both answered
+/// and called back.
+pub fn spot_check_result(
+    called_at: DateTime<Utc>,
+    answered: bool,
+    called_back_at: Option<DateTime<Utc>>,
+    callback_minutes: u32,
+    now: DateTime<Utc>,
+) -> Result<SpotCheckResult, DutyError> {
+    if called_at > now {
+        return Err(invalid("called_at", FUTURE_CALL));
+    }
+    match (answered, called_back_at) {
+        (true, None) => Ok(SpotCheckResult::Answered),
+        (true, Some(_)) => Err(invalid("called_back_at", ANSWERED_AND_CALLED_BACK)),
+        (false, None) => Ok(SpotCheckResult::NoAnswer),
+        (false, Some(back)) if back < called_at => {
+            Err(invalid("called_back_at", CALLBACK_BEFORE_CALL))
+        }
+        (false, Some(back)) if back > now => Err(invalid("called_back_at", FUTURE_CALL)),
+        (false, Some(back)) => {
+            let limit = chrono::TimeDelta::minutes(i64::from(callback_minutes));
+            Ok(if back - called_at <= limit {
+                SpotCheckResult::CalledBack
+            } else {
+                SpotCheckResult::CalledBackLate
+            })
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Catalogue
 // ---------------------------------------------------------------------------------------------
 
-/// Every translation key this module needs: its closed set and error keys.
+/// Every translation key this module needs: its closed sets and error keys.
 pub fn catalogue_keys() -> Vec<String> {
     ReportStatus::ALL
         .iter()
         .map(|v| v.label_key())
+        .chain(SpotCheckResult::ALL.iter().map(|v| v.label_key()))
         .chain(ERROR_KEYS.iter().map(|k| k.to_string()))
         .collect()
 }

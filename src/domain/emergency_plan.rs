@@ -20,6 +20,8 @@
 //!   drill or an incident showed a defect.
 //! - [`uncovered`]: the red and orange risk points no topic plan or on-site procedure of a
 //!   matching type covers ([`CoverageConfig`], the accident type → plan type table).
+//! - [`exercised_plans`]: the plans a drill practised (by its kind), which its "plan needs
+//!   revision" flag makes due for evaluation at once.
 //!
 //! [`WorkingCalendar`]: crate::domain::calendar::WorkingCalendar
 
@@ -29,11 +31,15 @@ use serde::{Deserialize, Serialize};
 
 mod coverage;
 mod dates;
+mod exercised;
 mod lifecycle;
+mod review;
 
 pub use coverage::*;
 pub use dates::*;
+pub use exercised::*;
 pub use lifecycle::*;
+pub use review::*;
 
 code_enum!(
     /// What a plan is for (F-EMG-1).
@@ -186,6 +192,7 @@ pub fn catalogue_keys() -> Vec<String> {
         .chain(labels::<PlanStatus>())
         .chain(labels::<PlanAction>())
         .chain(labels::<FilingStatus>())
+        .chain(labels::<ReviewConclusion>())
         .chain(ERROR_KEYS.iter().map(|k| k.to_string()))
         .collect()
 }

@@ -51,5 +51,13 @@ id_type!(
     WarningRuleId,
     DrillId,
     DutyPeriodId,
-    DutyReportId
+    DutyReportId,
+    DutyCheckInId,
+    DutySpotCheckId,
+    IncidentId,
+    IncidentReportId,
+    IncidentReceiptId
 );
+
+// Emergency plans.
+id_type!(PlanId, PlanEventId, PlanReviewerId, ExpertId);

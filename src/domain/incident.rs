@@ -2,7 +2,9 @@
 //! F-EMG-4). Pure.
 //!
 //! - [`IncidentType`], [`IncidentCategory`], [`IncidentLevel`], [`ReportKind`]: the closed sets.
-//! - [`Incident::validate`]: when it happened and when the school learnt of it, casualties.
+//! - [`Incident::validate`]: when it happened and when the school learnt of it, casualties;
+//!   [`check_persons`]: the people hurt a report names (minors' data), against its counts;
+//!   [`check_reporter`]: who reports and their phone.
 //! - [`check_next_report`] / [`check_reports`]: a first report first, one of it, a final
 //!   report closes, nothing after it.
 //! - [`clocks`]: from `known_at` and the reports' sent instants, what is due next and when,
@@ -79,6 +81,15 @@ code_enum!(
         First = "first",
         FollowUp = "follow_up",
         Final = "final",
+    }
+);
+
+code_enum!(
+    /// What happened to a person the incident hurt (伤亡情况): died, injured, missing.
+    Casualty, "incident_casualty", {
+        Dead = "dead",
+        Injured = "injured",
+        Missing = "missing",
     }
 );
 
@@ -209,6 +220,10 @@ const FIRST_TWICE: &str = "err.incident.first_report_twice";
 const CLOSED: &str = "err.incident.closed";
 const BEFORE_KNOWN: &str = "err.incident.report_before_known";
 const OUT_OF_ORDER: &str = "err.incident.report_out_of_order";
+const PHONE: &str = "err.incident.phone";
+const AGE: &str = "err.incident.age";
+const PERSONS_EXCEED: &str = "err.incident.persons_exceed";
+const TOO_MANY_PERSONS: &str = "err.incident.too_many_persons";
 
 /// Every error key of this module.
 pub const ERROR_KEYS: &[&str] = &[
@@ -222,6 +237,10 @@ pub const ERROR_KEYS: &[&str] = &[
     CLOSED,
     BEFORE_KNOWN,
     OUT_OF_ORDER,
+    PHONE,
+    AGE,
+    PERSONS_EXCEED,
+    TOO_MANY_PERSONS,
 ];
 
 fn invalid(field: &'static str, key: &'static str) -> IncidentError {
@@ -262,6 +281,114 @@ impl Incident {
         }
         Ok(())
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The people hurt and the reporter
+// ---------------------------------------------------------------------------------------------
+
+/// Longest name (a person hurt, the reporter), in characters.
+pub const MAX_NAME: usize = 50;
+/// Longest note on a person hurt, in characters.
+pub const MAX_NOTE: usize = 500;
+/// Most people one report lists by name.
+pub const MAX_PERSONS: usize = 200;
+/// Oldest age accepted for a person hurt (pupils, and the staff hurt with them).
+pub const MAX_AGE: i64 = 100;
+
+/// A person the incident hurt, by name — usually a pupil, a minor: sensitive personal data
+/// (domain brief §10.3). The counts of the report say how many; a report may name some or
+/// all of them. Lists and logs never carry the name; only those allowed to see it do, and
+/// each view of it is audited (storage's concern).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HurtPerson {
+    pub name: String,
+    pub casualty: Casualty,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<i64>,
+    /// Class, injuries, where taken — as the school writes it.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Why the people listed were refused: the person's place in the list (none for the list as
+/// a whole), the field and the translation key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonError {
+    pub index: Option<usize>,
+    pub field: &'static str,
+    pub key: &'static str,
+}
+
+/// Checks the people a report names against its counts: each with a name (at most
+/// [`MAX_NAME`] characters), an age from 0 to [`MAX_AGE`] when given, a note of at most
+/// [`MAX_NOTE`]; no more named as dead, injured or missing than `deaths`, `injured`,
+/// `missing` say; at most [`MAX_PERSONS`].
+pub fn check_persons(
+    persons: &[HurtPerson],
+    deaths: i64,
+    injured: i64,
+    missing: i64,
+) -> Result<(), PersonError> {
+    let whole = |key| PersonError {
+        index: None,
+        field: "persons",
+        key,
+    };
+    if persons.len() > MAX_PERSONS {
+        return Err(whole(TOO_MANY_PERSONS));
+    }
+    for (i, p) in persons.iter().enumerate() {
+        let at = |field, key| PersonError {
+            index: Some(i),
+            field,
+            key,
+        };
+        let name = p.name.trim();
+        if name.is_empty() {
+            return Err(at("name", REQUIRED));
+        }
+        if name.chars().count() > MAX_NAME {
+            return Err(at("name", TOO_LONG));
+        }
+        if p.age.is_some_and(|a| !(0..=MAX_AGE).contains(&a)) {
+            return Err(at("age", AGE));
+        }
+        if p.note.trim().chars().count() > MAX_NOTE {
+            return Err(at("note", TOO_LONG));
+        }
+    }
+    for (kind, count) in [
+        (Casualty::Dead, deaths),
+        (Casualty::Injured, injured),
+        (Casualty::Missing, missing),
+    ] {
+        let named = persons.iter().filter(|p| p.casualty == kind).count();
+        if i64::try_from(named).unwrap_or(i64::MAX) > count {
+            return Err(whole(PERSONS_EXCEED));
+        }
+    }
+    Ok(())
+}
+
+/// Checks who reports and how to reach them (报告人, 联系电话): a name of at most
+/// [`MAX_NAME`] characters and a phone number ([`crate::domain::duty::valid_phone`]).
+pub fn check_reporter(reporter: &str, phone: &str) -> Result<(), IncidentError> {
+    let r = reporter.trim();
+    if r.is_empty() {
+        return Err(invalid("reporter", REQUIRED));
+    }
+    if r.chars().count() > MAX_NAME {
+        return Err(invalid("reporter", TOO_LONG));
+    }
+    if phone.trim().is_empty() {
+        return Err(invalid("phone", REQUIRED));
+    }
+    if !crate::domain::duty::valid_phone(phone) {
+        return Err(invalid("phone", PHONE));
+    }
+    Ok(())
 }
 
 /// A report already sent (or being sent): its kind and the instant it went out.
@@ -325,6 +452,7 @@ pub fn catalogue_keys() -> Vec<String> {
         .chain(labels::<IncidentCategory>())
         .chain(labels::<IncidentLevel>())
         .chain(labels::<ReportKind>())
+        .chain(labels::<Casualty>())
         .chain(ERROR_KEYS.iter().map(|k| k.to_string()))
         .collect()
 }

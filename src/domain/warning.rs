@@ -112,7 +112,8 @@ impl Status {
 
 crate::code_enum!(
     /// What raised a warning: a device reading, an overdue hazard, an inspection finding, a
-    /// drill, a missed daily zero report (零报告), the school bus.
+    /// drill, a missed daily zero report (零报告), the school bus, an incident report past its
+    /// deadline (迟报).
     Source, "warning_source", {
         Device = "device",
         Hazard = "hazard",
@@ -120,6 +121,7 @@ crate::code_enum!(
         Drill = "drill",
         ZeroReport = "zero_report",
         Bus = "bus",
+        Incident = "incident",
     }
 );
 

@@ -18,7 +18,7 @@ use crate::domain::drill::{
     DrillConfig, DrillKind, DrillNotice, DrillRating, DrillRecord, DrillStatus,
 };
 use crate::domain::hazard::Source;
-use crate::domain::ids::{DrillId, HazardId, OrgId};
+use crate::domain::ids::{DrillId, FileId, HazardId, OrgId};
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Drills;
 use crate::storage::read::ReadAll as _;
@@ -92,6 +92,8 @@ pub struct Drill {
     pub plan_needs_revision: bool,
     /// Hazards opened from the drill's problems.
     pub hazard_ids: Vec<HazardId>,
+    /// Photos of the drill (files of the school).
+    pub photo_ids: Vec<FileId>,
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -134,6 +136,7 @@ pub(super) fn view(m: drill::Model, school_name: String) -> Drill {
         evaluation: m.evaluation,
         plan_needs_revision: m.plan_needs_revision,
         hazard_ids: serde_json::from_str(&m.hazard_ids).unwrap_or_default(),
+        photo_ids: serde_json::from_str(&m.photo_ids).unwrap_or_default(),
         created_by_name: m.created_by_name,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -145,6 +148,35 @@ fn check_text(field: &str, v: &str, errs: &mut Vec<FieldError>) {
     if v.chars().count() > MAX_TEXT {
         errs.push(FieldError::new(field, "err.drill.too_long"));
     }
+}
+
+/// Checks a drill's photos (images of its school, at most [`super::files::MAX_PHOTOS`]) and
+/// returns them as stored (JSON), without repeats.
+async fn photos(conn: &impl ConnectionTrait, school: OrgId, list: &[FileId]) -> Result<String> {
+    let mut ids: Vec<i64> = Vec::new();
+    for f in list {
+        if !ids.contains(&f.0) {
+            ids.push(f.0);
+        }
+    }
+    let errs = super::files::check_photos(conn, school, &ids, "photo_ids").await?;
+    if !errs.is_empty() {
+        return Err(invalid(errs));
+    }
+    serde_json::to_string(&ids).map_err(Error::internal)
+}
+
+/// A held drill newly flagged "plan needs revision" makes the plans it exercised due for
+/// evaluation at once (see [`super::emergency_plans::flag_defect`]).
+async fn flag_plans(
+    txn: &DatabaseTransaction,
+    actor: &super::Actor,
+    m: &drill::Model,
+) -> Result<()> {
+    let kind = DrillKind::parse(&m.kind).unwrap_or(DrillKind::Evacuation);
+    super::emergency_plans::flag_defect(txn, actor, m.school_id, kind, &format!("drill:{}", m.id))
+        .await?;
+    Ok(())
 }
 
 /// Checks the record of a held drill and writes it onto the row; a field error names
@@ -389,7 +421,14 @@ impl Drills<'_> {
                 self.evaluate(&tx.txn, &mut am, school.org_id(), &ev, Vec::new())
                     .await?;
             }
-            Ok(am.insert(&tx.txn).await?)
+            if !input.photo_ids.is_empty() {
+                am.photo_ids = Set(photos(&tx.txn, school.org_id(), &input.photo_ids).await?);
+            }
+            let m = am.insert(&tx.txn).await?;
+            if m.plan_needs_revision {
+                flag_plans(&tx.txn, &self.actor, &m).await?;
+            }
+            Ok(m)
         }
         .await;
         match res {

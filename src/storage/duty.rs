@@ -11,7 +11,12 @@
 //! (else `NotFound`), checked after the period (404) and the role (403).
 //!
 //! **A second report of the same day updates it**: the content is replaced, the first
-//! instant stays (timeliness is the first report's), the answer is 200 instead of 201.
+//! instant stays (timeliness is the first report's), the answer is 200 instead of 201. A
+//! report may name the unit's incidents (`incident_ids`, reported in full through the
+//! incident reports).
+//!
+//! **On the day** the duty officer checks in, and the bureau records its phone spot checks
+//! (answered, or called back within `[duty] callback_minutes`) — [`checks`].
 //!
 //! [`Scoped`]: super::Scoped
 
@@ -22,7 +27,7 @@ use super::read::Fetch;
 use super::views::OrgRef;
 use crate::domain::Code;
 use crate::domain::duty::{DutyConfig, DutyPeriod, ReportStatus, RosterDay, report_status};
-use crate::domain::ids::{DutyPeriodId, DutyReportId, OrgId};
+use crate::domain::ids::{DutyPeriodId, DutyReportId, IncidentId, OrgId};
 use crate::domain::org::{OrgLevel, OrgPath};
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Duty;
@@ -35,9 +40,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 mod board;
+mod checks;
 mod submit;
 
 pub use board::{DayCounts, ZeroBoard, ZeroBoardDay, ZeroBoardQuery, ZeroBoardRow};
+pub use checks::{CheckIn, DayQuery, NewCheckIn, NewSpotCheck, SpotCheck};
 
 closed_codes! {
     AuditCode:
@@ -46,6 +53,8 @@ closed_codes! {
         PeriodCreate = "duty.period_create",
         Roster = "duty.roster",
         Report = "duty.report",
+        CheckIn = "duty.check_in",
+        SpotCheck = "duty.spot_check",
     }
 }
 
@@ -119,6 +128,9 @@ pub struct NewReport {
     pub zero: bool,
     #[serde(default)]
     pub incidents: Option<String>,
+    /// The unit's incidents it reports through the incident reports (their ids).
+    #[serde(default)]
+    pub incident_ids: Vec<i64>,
 }
 
 /// A unit's daily report as stored, with its timeliness.
@@ -130,6 +142,8 @@ pub struct Report {
     pub date: NaiveDate,
     pub zero: bool,
     pub incidents: String,
+    /// The incidents it names.
+    pub incident_ids: Vec<IncidentId>,
     /// `on_time` (at or before the cutoff, China time) or `late`.
     pub status: ReportStatus,
     pub due_at: DateTime<Utc>,
@@ -158,6 +172,7 @@ fn report_view(p: &DutyPeriod, m: duty_report::Model) -> Report {
         status: report_status(m.date, p.cutoff, Some(m.submitted_at), m.submitted_at),
         due_at: p.due_at(m.date),
         incidents: m.incidents,
+        incident_ids: serde_json::from_str(&m.incident_ids).unwrap_or_default(),
         submitted_at: m.submitted_at,
         submitted_by_name: m.submitted_by_name,
         updated_at: m.updated_at,

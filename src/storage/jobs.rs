@@ -112,6 +112,7 @@ impl Runner {
         self.emergency = super::warning_sweep::Emergency {
             drills: cfg.drills.clone(),
             calendar: cfg.calendar.clone(),
+            incidents: cfg.incidents.clone(),
         };
         self
     }

@@ -28,13 +28,16 @@ macro_rules! closed_codes {
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod devices;
 pub mod drills;
 pub mod duty;
+pub mod emergency_plans;
 mod entity;
 pub mod files;
 pub mod hazards;
 pub mod inbox;
+pub mod incidents;
 pub mod ingest;
 pub mod inspections;
 pub mod jobs;
@@ -53,6 +56,8 @@ pub mod seed;
 pub mod seed_devices;
 pub mod seed_emergency;
 pub mod seed_history;
+pub mod seed_incidents;
+pub mod seed_plans;
 pub use audit::AuditCode;
 pub use inbox::NoticeKind;
 pub use orgs::SchoolId;
@@ -151,7 +156,7 @@ impl Db {
     /// Reads every table through the read path and through SeaORM over sqlx and names the
     /// tables whose models differ (none, unless a column type was added that the read path
     /// maps wrongly). Loads whole tables: for tests and an operator's check, not for requests.
-    pub async fn verify_read_path(&self, _: &seed::Operator) -> Result<Vec<&'static str>> {
+    pub async fn verify_read_path(&self, _: &seed::Operator) -> Result<Vec<String>> {
         self.read.differs_from(&self.conn).await
     }
 
@@ -553,6 +558,12 @@ module_handle! {
     Drills => drills;
     /// Duty periods, rosters, daily (zero) reports and their board.
     Duty => duty;
+    /// Incident reports (紧急信息报告), their clocks and the bureaus' receipts.
+    Incidents => incidents;
+    /// Emergency plans, their review and coverage, the bureaus' expert pools.
+    Plans => plans;
+    /// The working-day calendar (public holidays and make-up working days).
+    Calendar => calendar;
     /// Accounts, grants and roles (the three system roles).
     Users => users;
     /// The audit log.

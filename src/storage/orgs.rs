@@ -246,6 +246,7 @@ school_owned!(
     device.school_id,
     warning.school_id,
     drill.school_id,
+    incident.school_id,
 );
 
 impl Scoped {

@@ -2,7 +2,8 @@
 //! each slot is a job key): devices that went quiet raise an offline warning; hazards past
 //! their deadline raise an overdue warning (and clear it once they are not); schools that
 //! missed a half-month self-inspection, a required drill or a daily duty report raise one
-//! (cleared by a late one); an acknowledged red or orange warning left unresolved past its
+//! (cleared by a late one), as does an incident report past its deadline (迟报, cleared once
+//! it is sent); an acknowledged red or orange warning left unresolved past its
 //! hours opens a hazard in the closed loop, linked both ways. Each item is its own
 //! transaction; everything is idempotent, so a sweep that runs twice changes nothing the
 //! second time.
@@ -29,9 +30,11 @@ use std::collections::{HashMap, HashSet};
 mod checks;
 mod drills;
 mod duty;
+mod incidents;
 pub use checks::{MISSED_CHECK, last_due};
 pub use drills::{Emergency, MISSED_DRILL};
 pub use duty::MISSED_REPORT;
+pub use incidents::LATE_REPORT;
 
 /// What one sweep did.
 #[derive(Debug, Default, Serialize)]
@@ -46,6 +49,8 @@ pub struct SweepReport {
     pub missed_drills_cleared: u32,
     pub missed_reports_raised: u32,
     pub missed_reports_cleared: u32,
+    pub late_incident_reports_raised: u32,
+    pub late_incident_reports_cleared: u32,
 }
 
 /// The job's kind.
@@ -273,6 +278,16 @@ pub(crate) async fn sweep(
     let checked = duty::check(conn, now, today).await?;
     report.missed_reports_raised = checked.raised.len() as u32;
     report.missed_reports_cleared = checked.cleared.len() as u32;
+    for (w, school) in checked.raised {
+        school_of.insert(w, school.0);
+        touched.push(w);
+    }
+    touched.extend(checked.cleared);
+
+    // Incident reports past their deadline (迟报).
+    let checked = incidents::check(conn, now, &emergency.incidents).await?;
+    report.late_incident_reports_raised = checked.raised.len() as u32;
+    report.late_incident_reports_cleared = checked.cleared.len() as u32;
     for (w, school) in checked.raised {
         school_of.insert(w, school.0);
         touched.push(w);

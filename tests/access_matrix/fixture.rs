@@ -96,9 +96,20 @@ pub struct Fixture {
     pub channels: [i64; 3],
     /// A drill of each school, planned a week ahead by its principal.
     pub drills: [i64; 3],
+    /// A draft emergency plan of each school, by its safety director.
+    pub plans: [i64; 3],
+    /// An emergency plan of each school taken through review, publication and filing to
+    /// evaluation (its findings may be recorded again and again).
+    pub plans_evaluating: [i64; 3],
+    /// An account that may join the expert pool of each school's district (二道区's
+    /// inspector, 南关区's officer), the reviewer of `plans_evaluating`.
+    pub expert_users: [i64; 3],
     /// A duty period of each school's district (yesterday to tomorrow) in which that school
     /// alone reports.
     pub duty_periods: [i64; 3],
+    /// An open incident of each school, its first report sent by its principal (with one
+    /// person hurt named).
+    pub incidents: [i64; 3],
     /// The demo accounts, signed in, then the anonymous caller.
     pub accounts: Vec<Account>,
 }
@@ -615,6 +626,73 @@ async fn objects(app: &mut TestApp) -> Fixture {
         .await;
         drills[i] = r["id"].as_i64().expect("a drill");
     }
+    // Emergency plans: a draft per school, and one taken to evaluation, reviewed by an expert
+    // joined to its district's pool.
+    let mut plans = [0; 3];
+    let mut plans_evaluating = [0; 3];
+    let mut expert_users = [0; 3];
+    for (i, c) in SCHOOLS.iter().enumerate() {
+        let code = c.to_lowercase();
+        let safety = app.login(&format!("{code}.safety")).await;
+        let principal = app.login(&format!("{code}.principal")).await;
+        let (officer, expert_name) = if i == 2 {
+            ("nanguan.officer", "nanguan.officer")
+        } else {
+            ("bureau.officer", "bureau.inspector")
+        };
+        let o = app.login(officer).await;
+        let reviewer = app.login(expert_name).await;
+        let new_plan =
+            |title: &str, kind: &str| json!({"title": title, "plan_type": kind, "form": "topic"});
+        let path = format!("/api/v1/schools/{}/emergency-plans", schools[i]);
+        let r = ok_json(
+            app,
+            Method::POST,
+            &path,
+            &safety,
+            new_plan("矩阵预案草稿", "fire"),
+        )
+        .await;
+        plans[i] = r["id"].as_i64().expect("a plan");
+        let r = ok_json(
+            app,
+            Method::POST,
+            &path,
+            &safety,
+            new_plan("矩阵评估预案", "earthquake"),
+        )
+        .await;
+        let id = r["id"].as_i64().expect("a plan");
+        expert_users[i] = user_id(app, &sys, expert_name).await;
+        let e = ok_json(
+            app,
+            Method::POST,
+            "/api/v1/plan-experts",
+            &o,
+            json!({"user_id": expert_users[i], "speciality": "矩阵"}),
+        )
+        .await;
+        let steps = [
+            (&safety, json!({"action": "submit_review"})),
+            (
+                &o,
+                json!({"action": "assign_reviewer", "expert_id": e["id"]}),
+            ),
+            (
+                &reviewer,
+                json!({"action": "review", "conclusion": "agree", "note": "矩阵评审"}),
+            ),
+            (&o, json!({"action": "approve", "note": "矩阵纪要"})),
+            (&principal, json!({"action": "publish"})),
+            (&safety, json!({"action": "file", "filing_no": "MX-001"})),
+            (&safety, json!({"action": "start_evaluation"})),
+        ];
+        let path = format!("/api/v1/emergency-plans/{id}/actions");
+        for (t, body) in steps {
+            ok_json(app, Method::POST, &path, t, body).await;
+        }
+        plans_evaluating[i] = id;
+    }
     // A duty period per school, set up by its district's officer, the school its only unit.
     let mut duty_periods = [0; 3];
     for i in 0..3 {
@@ -635,6 +713,26 @@ async fn objects(app: &mut TestApp) -> Fixture {
         )
         .await;
         duty_periods[i] = r["id"].as_i64().expect("a duty period");
+    }
+    // An open incident per school, reported by its principal.
+    let mut incidents = [0; 3];
+    for (i, c) in SCHOOLS.iter().enumerate() {
+        let p = app.login(&format!("{}.principal", c.to_lowercase())).await;
+        let now = chrono::Utc::now();
+        let r = ok_json(
+            app,
+            Method::POST,
+            "/api/v1/incidents",
+            &p,
+            json!({"school_id": schools[i], "incident_type": "fall", "level": "general",
+                "occurred_at": now - chrono::Duration::minutes(30),
+                "known_at": now - chrono::Duration::minutes(20),
+                "place": "矩阵操场", "summary": "矩阵事件", "injured": 1,
+                "persons": [{"name": "矩阵学生", "casualty": "injured"}],
+                "reporter": "矩阵校长", "phone": "13900001111"}),
+        )
+        .await;
+        incidents[i] = r["incident"]["id"].as_i64().expect("an incident");
     }
     // An assessed hazard per school and account.
     let mut fresh_hazards: [Vec<i64>; 3] = Default::default();
@@ -704,7 +802,11 @@ async fn objects(app: &mut TestApp) -> Fixture {
         rules,
         channels,
         drills,
+        plans,
+        plans_evaluating,
+        expert_users,
         duty_periods,
+        incidents,
         accounts,
     }
 }

@@ -367,7 +367,11 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::Rule => fx.rules[i],
         Obj::Channel => fx.channels[i],
         Obj::Drill => fx.drills[i],
+        Obj::Plan => fx.plans[i],
+        Obj::PlanEvaluating => fx.plans_evaluating[i],
+        Obj::ExpertUser => fx.expert_users[i],
         Obj::DutyPeriod => fx.duty_periods[i],
+        Obj::Incident => fx.incidents[i],
     }
 }
 

@@ -16,9 +16,11 @@ use serde_json::{Value, json};
 mod admin;
 mod drills;
 mod duty;
+mod emergency_plans;
 mod files;
 mod hazards;
 mod inbox;
+mod incidents;
 mod inspections;
 mod orgs;
 mod platform;
@@ -112,8 +114,17 @@ pub enum Obj {
     Channel,
     /// A planned drill of the school.
     Drill,
+    /// A draft emergency plan of the school (its safety director's).
+    Plan,
+    /// An emergency plan of the school under evaluation (reviewed, published, filed).
+    PlanEvaluating,
+    /// An account that may join the expert pool of the school's district (a bureau inspector
+    /// of 二道区, 南关区's officer).
+    ExpertUser,
     /// A duty period of the school's district in which the school alone reports.
     DutyPeriod,
+    /// An open incident of the school (its first report sent by its principal).
+    Incident,
 }
 
 /// A route's success.
@@ -312,6 +323,10 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::Channel
     } else if path.contains("/drills/{id}") {
         Obj::Drill
+    } else if path.contains("/emergency-plans/{id}") {
+        Obj::Plan
+    } else if path.contains("/incidents/{id}") {
+        Obj::Incident
     } else if path.contains("/duty-periods/{id}") || path.starts_with("/duty/{id}") {
         Obj::DutyPeriod
     } else if path.contains("/risk-points/{id}") {
@@ -437,12 +452,20 @@ fn read_spec(path: &'static str) -> Spec {
                 None => none(c),
             })
         }
-        "/api/v1/zero-report-board" => (carried(DutyPeriod, Expect::NotFound), |c| {
-            query(format!("period_id={}", c.id(DutyPeriod)))
-        }),
+        "/api/v1/zero-report-board" | "/api/v1/zero-report-board/export.xlsx" => {
+            (carried(DutyPeriod, Expect::NotFound), |c| {
+                query(format!("period_id={}", c.id(DutyPeriod)))
+            })
+        }
         // The unit's id is the path's `{school_id}`: not one of the period's units → 404.
-        "/api/v1/duty-periods/{id}/rosters/{school_id}" => {
+        "/api/v1/duty-periods/{id}/rosters/{school_id}" | "/duty/{id}/rosters/{school_id}" => {
             (carried(School, Expect::NotFound), none)
+        }
+        "/api/v1/incidents" | "/api/v1/incidents/export.xlsx" | "/incidents" => {
+            (filter(School), |c| match c.at.body {
+                Some(_) => query(format!("school_id={}", c.id(School))),
+                None => none(c),
+            })
         }
         // A zone of another school narrows the register to nothing (a filter, not an object).
         "/api/v1/schools/{id}/risk-points" => (carried(Zone, Expect::Success(Success::Api)), |c| {
@@ -507,7 +530,9 @@ const WRITES: &[(&str, Writes)] = &[
     ("hazards", hazards::write),
     ("warnings", warnings::write),
     ("drills", drills::write),
+    ("emergency_plans", emergency_plans::write),
     ("duty", duty::write),
+    ("incidents", incidents::write),
     ("files", files::write),
     ("inbox", inbox::write),
     ("admin", admin::write),

@@ -302,3 +302,95 @@ fn phone_numbers() {
 fn every_key_is_translated() {
     crate::domain::calendar::assert_translated(&catalogue_keys());
 }
+
+#[test]
+fn the_duty_officer_checks_in_on_the_day() {
+    let p = national_day();
+    assert_eq!(
+        check_in_allowed(&p, d("2026-10-03"), cn("2026-10-03 00:00:00")),
+        Ok(())
+    );
+    assert_eq!(
+        check_in_allowed(&p, d("2026-10-03"), cn("2026-10-03 23:59:59")),
+        Ok(())
+    );
+    let refused = |date: &str, now: &str| check_in_allowed(&p, d(date), cn(now)).unwrap_err();
+    assert_eq!(refused("2026-10-03", "2026-10-02 23:59:59").key, NOT_TODAY);
+    assert_eq!(refused("2026-10-03", "2026-10-04 00:00:00").key, NOT_TODAY);
+    let e = refused("2026-10-08", "2026-10-08 09:00:00");
+    assert_eq!((e.field.as_str(), e.key), ("date", OUTSIDE));
+
+    let leader = DutyPerson {
+        name: "李校长".into(),
+        phone: "13900002222".into(),
+        user_id: Some(UserId(7)),
+    };
+    let officer = DutyPerson {
+        name: "王老师".into(),
+        phone: "13900001111".into(),
+        user_id: None,
+    };
+    let day = RosterDay {
+        date: d("2026-10-03"),
+        leader: Some(leader),
+        officers: vec![officer],
+        duty_phone: None,
+    };
+    assert!(on_roster(Some(&day), "李校长", UserId(7)));
+    assert!(
+        !on_roster(Some(&day), "李校长", UserId(8)),
+        "an account named on the roster is matched by account"
+    );
+    assert!(on_roster(Some(&day), " 王老师 ", UserId(9)), "else by name");
+    assert!(!on_roster(Some(&day), "赵老师", UserId(9)));
+    assert!(!on_roster(None, "王老师", UserId(9)));
+}
+
+#[test]
+fn a_spot_check_is_answered_or_called_back_within_five_minutes() {
+    use SpotCheckResult as R;
+    let call = cn("2026-10-03 21:00:00");
+    let now = cn("2026-10-03 22:00:00");
+    let minutes = DutyConfig::default().callback_minutes;
+    assert_eq!(minutes, 5);
+    let result = |answered, back: Option<&str>| {
+        spot_check_result(call, answered, back.map(cn), minutes, now)
+    };
+    assert_eq!(result(true, None), Ok(R::Answered));
+    assert_eq!(result(false, None), Ok(R::NoAnswer));
+    assert_eq!(
+        result(false, Some("2026-10-03 21:05:00")),
+        Ok(R::CalledBack),
+        "the fifth minute itself is in time"
+    );
+    assert_eq!(
+        result(false, Some("2026-10-03 21:05:01")),
+        Ok(R::CalledBackLate)
+    );
+    assert_eq!(
+        result(false, Some("2026-10-03 21:00:00")),
+        Ok(R::CalledBack)
+    );
+    assert!(R::Answered.passed() && R::CalledBack.passed());
+    assert!(!R::CalledBackLate.passed() && !R::NoAnswer.passed());
+    let key = |r: Result<R, DutyError>| {
+        let e = r.unwrap_err();
+        (e.field, e.key)
+    };
+    assert_eq!(
+        key(result(false, Some("2026-10-03 20:59:59"))),
+        ("called_back_at".to_string(), CALLBACK_BEFORE_CALL)
+    );
+    assert_eq!(
+        key(result(true, Some("2026-10-03 21:01:00"))),
+        ("called_back_at".to_string(), ANSWERED_AND_CALLED_BACK)
+    );
+    assert_eq!(
+        key(result(false, Some("2026-10-03 22:00:01"))),
+        ("called_back_at".to_string(), FUTURE_CALL)
+    );
+    assert_eq!(
+        key(spot_check_result(now, true, None, minutes, call)),
+        ("called_at".to_string(), FUTURE_CALL)
+    );
+}

@@ -162,6 +162,31 @@ fn minutes_after(later: DateTime<Utc>, earlier: DateTime<Utc>) -> i64 {
     if secs <= 0 { 0 } else { (secs + 59) / 60 }
 }
 
+/// Minutes a report sent at `sent_at` was late for its deadline `due_at`, rounded up (0 when
+/// in time; at the deadline itself it is in time).
+pub fn minutes_late(sent_at: DateTime<Utc>, due_at: DateTime<Utc>) -> i64 {
+    minutes_after(sent_at, due_at)
+}
+
+/// When a report of `kind` is due, the report before it (if any) sent at `prev`: the first
+/// report `first_report` after `known_at`; a later one one `follow_up_interval` after the
+/// report before it — the final report at the latest `final_report` after `known_at`.
+pub fn due_at(
+    cfg: &super::ReportDeadlines,
+    t: IncidentType,
+    level: IncidentLevel,
+    known_at: DateTime<Utc>,
+    prev: Option<DateTime<Utc>>,
+    kind: ReportKind,
+) -> DateTime<Utc> {
+    let interval = cfg.follow_up_interval(level);
+    match prev {
+        None => known_at + cfg.first_report(t, level),
+        Some(p) if kind == ReportKind::Final => (p + interval).min(known_at + cfg.final_report(t)),
+        Some(p) => p + interval,
+    }
+}
+
 /// The clocks of an incident of type `t` and (current) level `level`, known at `known_at`,
 /// given the reports sent so far (as [`check_reports`](super::check_reports) accepts them,
 /// sorted here by their instants) at the instant `now`.
@@ -191,11 +216,7 @@ pub fn clocks(
     let mut late = Vec::new();
     let mut prev: Option<DateTime<Utc>> = None;
     for (index, r) in sorted.iter().enumerate() {
-        let due_at = match prev {
-            None => first_due_at,
-            Some(p) if r.kind == ReportKind::Final => (p + interval).min(final_due_at),
-            Some(p) => p + interval,
-        };
+        let due_at = due_at(cfg, t, level, known_at, prev, r.kind);
         if r.sent_at > due_at {
             late.push(LateReport {
                 index,

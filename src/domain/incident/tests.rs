@@ -435,3 +435,143 @@ fn types_levels_and_categories() {
 fn every_key_is_translated() {
     crate::domain::calendar::assert_translated(&catalogue_keys());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The people hurt and the reporter
+// ---------------------------------------------------------------------------------------------
+
+fn hurt(name: &str, casualty: Casualty) -> HurtPerson {
+    HurtPerson {
+        name: name.into(),
+        casualty,
+        age: Some(10),
+        note: "四年级二班，左臂骨折".into(),
+    }
+}
+
+#[test]
+fn the_people_named_fit_the_counts() {
+    let two = [hurt("甲", Casualty::Injured), hurt("乙", Casualty::Injured)];
+    assert_eq!(check_persons(&two, 0, 2, 0), Ok(()));
+    assert_eq!(
+        check_persons(&two, 0, 3, 0),
+        Ok(()),
+        "some may stay unnamed"
+    );
+    assert_eq!(check_persons(&[], 1, 5, 2), Ok(()));
+    let whole = |key| {
+        Err(PersonError {
+            index: None,
+            field: "persons",
+            key,
+        })
+    };
+    assert_eq!(check_persons(&two, 0, 1, 0), whole(PERSONS_EXCEED));
+    assert_eq!(
+        check_persons(&[hurt("丙", Casualty::Missing)], 0, 1, 0),
+        whole(PERSONS_EXCEED),
+        "named missing, counted injured"
+    );
+    let many: Vec<HurtPerson> = (0..=MAX_PERSONS)
+        .map(|i| hurt(&format!("学生{i}"), Casualty::Injured))
+        .collect();
+    assert_eq!(check_persons(&many, 0, 1000, 0), whole(TOO_MANY_PERSONS));
+    let at = |i, field, key| {
+        Err(PersonError {
+            index: Some(i),
+            field,
+            key,
+        })
+    };
+    let mut bad = two.clone();
+    bad[1].name = "  ".into();
+    assert_eq!(check_persons(&bad, 0, 2, 0), at(1, "name", REQUIRED));
+    bad[1].name = "名".repeat(MAX_NAME + 1);
+    assert_eq!(check_persons(&bad, 0, 2, 0), at(1, "name", TOO_LONG));
+    bad[1].name = "名".repeat(MAX_NAME);
+    assert_eq!(check_persons(&bad, 0, 2, 0), Ok(()), "the longest name");
+    for (age, ok) in [
+        (-1, false),
+        (0, true),
+        (MAX_AGE, true),
+        (MAX_AGE + 1, false),
+    ] {
+        let mut p = two.clone();
+        p[0].age = Some(age);
+        let r = check_persons(&p, 0, 2, 0);
+        assert_eq!(r.is_ok(), ok, "age {age}: {r:?}");
+        if !ok {
+            assert_eq!(r, at(0, "age", AGE));
+        }
+    }
+    let mut p = two.clone();
+    p[0].note = "x".repeat(MAX_NOTE + 1);
+    assert_eq!(check_persons(&p, 0, 2, 0), at(0, "note", TOO_LONG));
+}
+
+#[test]
+fn the_reporter_and_the_phone_are_checked() {
+    assert_eq!(check_reporter("李校长", "0431-88886666"), Ok(()));
+    assert_eq!(check_reporter("李校长", "13900001111"), Ok(()));
+    let field = |r: Result<(), IncidentError>| match r {
+        Err(IncidentError::Invalid { field, key }) => (field, key),
+        other => panic!("expected a field error, got {other:?}"),
+    };
+    assert_eq!(field(check_reporter(" ", "139")), ("reporter", REQUIRED));
+    assert_eq!(
+        field(check_reporter(&"名".repeat(MAX_NAME + 1), "13900001111")),
+        ("reporter", TOO_LONG)
+    );
+    assert_eq!(field(check_reporter("李", "")), ("phone", REQUIRED));
+    assert_eq!(field(check_reporter("李", "call me")), ("phone", PHONE));
+}
+
+#[test]
+fn the_due_instant_of_each_report() {
+    let cfg = ReportDeadlines::default();
+    let (t, l) = (IncidentType::Fall, IncidentLevel::General);
+    let due = |prev: Option<&str>, kind| due_at(&cfg, t, l, known(), prev.map(cn), kind);
+    assert_eq!(due(None, ReportKind::First), cn("2026-11-02 11:00:00"));
+    assert_eq!(
+        due(Some("2026-11-02 10:30:00"), ReportKind::FollowUp),
+        cn("2026-11-03 10:30:00")
+    );
+    assert_eq!(
+        due(Some("2026-11-02 10:30:00"), ReportKind::Final),
+        cn("2026-11-03 10:30:00")
+    );
+    // The final report's own deadline binds when it comes first.
+    assert_eq!(
+        due(Some("2026-12-01 20:00:00"), ReportKind::Final),
+        cn("2026-12-02 10:00:00")
+    );
+    assert_eq!(
+        due(Some("2026-12-01 20:00:00"), ReportKind::FollowUp),
+        cn("2026-12-02 20:00:00")
+    );
+    let serious = due_at(
+        &cfg,
+        IncidentType::FoodPoisoning,
+        IncidentLevel::Serious,
+        known(),
+        Some(cn("2026-11-02 11:00:00")),
+        ReportKind::FollowUp,
+    );
+    assert_eq!(serious, cn("2026-11-02 23:00:00"), "twice a day");
+    assert_eq!(
+        minutes_late(cn("2026-11-02 11:00:00"), cn("2026-11-02 11:00:00")),
+        0
+    );
+    assert_eq!(
+        minutes_late(cn("2026-11-02 11:00:01"), cn("2026-11-02 11:00:00")),
+        1
+    );
+    assert_eq!(
+        minutes_late(cn("2026-11-02 11:40:00"), cn("2026-11-02 11:00:00")),
+        40
+    );
+    assert_eq!(
+        minutes_late(cn("2026-11-02 10:40:00"), cn("2026-11-02 11:00:00")),
+        0
+    );
+}

@@ -2,7 +2,7 @@
 //! problem to open as a hazard.
 
 use crate::domain::drill::{DrillKind, DrillNotice, DrillRating, DrillStatus};
-use crate::domain::ids::ZoneId;
+use crate::domain::ids::{FileId, ZoneId};
 use crate::domain::risk::Aspect;
 use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
@@ -74,10 +74,15 @@ pub struct NewDrill {
     pub rating: Option<DrillRating>,
     #[serde(default)]
     pub evaluation: Option<String>,
+    /// The drill showed that the school's plan needs revising: the plans it exercised (of its
+    /// type, else the comprehensive plan) become due for evaluation at once.
     #[serde(default)]
     pub plan_needs_revision: Option<bool>,
     #[serde(default)]
     pub hazards: Vec<DrillHazard>,
+    /// Photos (images of the school uploaded through `POST /api/v1/files`).
+    #[serde(default)]
+    pub photo_ids: Vec<FileId>,
 }
 
 /// A change to a drill (`PATCH /api/v1/drills/{id}`); a field left out stays. `held` records a
@@ -100,4 +105,6 @@ pub struct DrillPatch {
     pub plan_needs_revision: Option<bool>,
     #[serde(default)]
     pub hazards: Vec<DrillHazard>,
+    /// The drill's photos (the whole list; images of the school): not for a cancelled plan.
+    pub photo_ids: Option<Vec<FileId>>,
 }

@@ -2,7 +2,7 @@
 
 use super::{
     Drill, DrillAudit, DrillPatch, Evaluation, ILLEGAL, STALE, apply_record, check_text, drill,
-    invalid,
+    flag_plans, invalid, photos,
 };
 use crate::domain::Code;
 use crate::domain::drill::{DrillConfig, DrillKind, DrillNotice, DrillStatus, DrillStep};
@@ -75,6 +75,10 @@ impl Drills<'_> {
             } else {
                 status
             };
+            // Photos belong to a plan or a held drill, not to a cancelled one.
+            if p.photo_ids.is_some() && status == DrillStatus::Cancelled {
+                return Err(Error::Conflict(ILLEGAL.into()));
+            }
             if steps.iter().any(|s| !status.allows(*s))
                 || (ev.any() && !after_record.allows(DrillStep::Evaluate))
                 || (steps.contains(&DrillStep::Cancel) && steps.len() > 1)
@@ -96,6 +100,7 @@ impl Drills<'_> {
             }
             let hazard_ids: Vec<HazardId> = serde_json::from_str(&m.hazard_ids).unwrap_or_default();
             let version = m.version;
+            let flagged_before = m.plan_needs_revision;
             let mut am = m.clone().into_active_model();
             am.kind = Set(kind.as_str().into());
             am.notice = Set(notice.as_str().into());
@@ -115,6 +120,9 @@ impl Drills<'_> {
                 self.evaluate(&tx.txn, &mut am, school.org_id(), &ev, hazard_ids)
                     .await?;
             }
+            if let Some(list) = &p.photo_ids {
+                am.photo_ids = Set(photos(&tx.txn, school.org_id(), list).await?);
+            }
             am.updated_by = Set(Some(self.actor.user_id));
             am.updated_at = Set(Utc::now());
             am.version = Set(version + 1);
@@ -128,10 +136,14 @@ impl Drills<'_> {
             if res.rows_affected != 1 {
                 return Err(Error::Conflict(STALE.into()));
             }
-            drill::Entity::find_by_id(id)
+            let m = drill::Entity::find_by_id(id)
                 .one(&tx.txn)
                 .await?
-                .ok_or(Error::NotFound)
+                .ok_or(Error::NotFound)?;
+            if m.plan_needs_revision && !flagged_before {
+                flag_plans(&tx.txn, &self.actor, &m).await?;
+            }
+            Ok(m)
         }
         .await;
         match res {

@@ -2,11 +2,12 @@
 //! the caller sees with its report's status — missing first, then not yet sent, late, on
 //! time — and its counts over the period so far; the counts of each day, the latest first.
 
-use super::super::entity::{duty_report, duty_roster, org};
+use super::super::entity::{duty_check_in, duty_report, duty_roster, duty_spot_check, org};
 use super::super::views::OrgRef;
 use super::{DutyPeriodView, rules};
-use crate::domain::duty::{DutyPeriod, ReportStatus};
-use crate::domain::ids::{DutyPeriodId, OrgId};
+use crate::domain::Code;
+use crate::domain::duty::{DutyPeriod, ReportStatus, SpotCheckResult};
+use crate::domain::ids::{DutyPeriodId, IncidentId, OrgId};
 use crate::error::{Error, Result};
 use crate::storage::Duty;
 use crate::storage::read::ReadAll as _;
@@ -58,11 +59,20 @@ pub struct ZeroBoardRow {
     /// Nothing to report (`null` before a report).
     pub zero: Option<bool>,
     pub incidents: String,
+    /// The incidents the date's report names.
+    pub incident_ids: Vec<IncidentId>,
     pub roster_submitted: bool,
     /// Days of its roster without a leader on duty.
     pub days_without_leader: u32,
     /// Its reports from the first day of the period to the date (迟报 late, 漏报 missing).
     pub so_far: DayCounts,
+    /// Check-ins on the date, and the first one's instant.
+    pub check_ins: u32,
+    pub first_check_in_at: Option<DateTime<Utc>>,
+    /// The bureau's phone spot checks on the date, and how many failed (not answered nor
+    /// called back in time).
+    pub spot_checks: u32,
+    pub spot_checks_failed: u32,
 }
 
 /// The counts of one day.
@@ -128,6 +138,18 @@ impl Duty<'_> {
             .into_iter()
             .map(|r| (r.school_id, r))
             .collect();
+        let (start, end) = super::checks::day_bounds(date);
+        let check_ins = duty_check_in::Entity::find()
+            .filter(duty_check_in::Column::PeriodId.eq(id))
+            .filter(duty_check_in::Column::Date.eq(date))
+            .read_all(&self.read)
+            .await?;
+        let spot_checks = duty_spot_check::Entity::find()
+            .filter(duty_spot_check::Column::PeriodId.eq(id))
+            .filter(duty_spot_check::Column::CalledAt.gte(start))
+            .filter(duty_spot_check::Column::CalledAt.lt(end))
+            .read_all(&self.read)
+            .await?;
         let last_shown = today.clamp(p.first, p.last).max(date);
         let mut per_day: Vec<ZeroBoardDay> = p
             .range()
@@ -160,7 +182,26 @@ impl Duty<'_> {
             counts.add(status);
             let report = mine.iter().find(|r| r.date == date);
             let roster = rosters.get(&s.id);
+            let mine_in: Vec<&duty_check_in::Model> =
+                check_ins.iter().filter(|c| c.school_id == s.id).collect();
+            let mine_spot: Vec<&duty_spot_check::Model> =
+                spot_checks.iter().filter(|c| c.school_id == s.id).collect();
+            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
             rows.push(ZeroBoardRow {
+                check_ins: count(mine_in.len()),
+                first_check_in_at: mine_in.iter().map(|c| c.checked_in_at).min(),
+                spot_checks: count(mine_spot.len()),
+                spot_checks_failed: count(
+                    mine_spot
+                        .iter()
+                        .filter(|c| {
+                            !SpotCheckResult::parse(&c.result).is_some_and(SpotCheckResult::passed)
+                        })
+                        .count(),
+                ),
+                incident_ids: report
+                    .map(|r| serde_json::from_str(&r.incident_ids).unwrap_or_default())
+                    .unwrap_or_default(),
                 status,
                 submitted_at: report.map(|r| r.submitted_at),
                 zero: report.map(|r| r.zero),

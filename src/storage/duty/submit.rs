@@ -4,11 +4,11 @@ use super::{
     DutyAudit, NewReport, Report, Roster, RosterInput, dates, duty_error, json, report_view, rules,
 };
 use crate::domain::duty::{DailyReport, MAX_TEXT, RosterCheck, RosterDay, check_roster};
-use crate::domain::ids::{DutyPeriodId, OrgId};
+use crate::domain::ids::{DutyPeriodId, IncidentId, OrgId};
 use crate::error::{Error, Result};
 use crate::storage::Duty;
 use crate::storage::audit::Event;
-use crate::storage::entity::{duty_period, duty_report, duty_roster, org};
+use crate::storage::entity::{duty_period, duty_report, duty_roster, incident, org};
 use crate::storage::read::ReadAll as _;
 use chrono::Utc;
 use sea_orm::prelude::*;
@@ -87,14 +87,43 @@ impl Duty<'_> {
             if incidents.chars().count() > MAX_TEXT {
                 return Err(Error::field("incidents", "err.duty.too_long"));
             }
+            let mut ids: Vec<i64> = Vec::new();
+            for i in &input.incident_ids {
+                if !ids.contains(i) {
+                    ids.push(*i);
+                }
+            }
             DailyReport {
                 date: input.date,
                 nothing_to_report: input.zero,
                 note: Some(incidents.clone()),
-                incident_ids: Vec::new(),
+                incident_ids: ids.clone(),
             }
             .validate()
-            .map_err(|e| Error::field("incidents", e.key))?;
+            .map_err(|e| match e.field.as_str() {
+                "incident_ids" => Error::field("incident_ids", e.key),
+                _ => Error::field("incidents", e.key),
+            })?;
+            // Only the unit's own incidents.
+            let own: Vec<IncidentId> = incident::Entity::find()
+                .filter(incident::Column::SchoolId.eq(s.id))
+                .filter(incident::Column::Id.is_in(ids.clone()))
+                .all(&tx.txn)
+                .await?
+                .into_iter()
+                .map(|m| m.id)
+                .collect();
+            if let Some(i) = input
+                .incident_ids
+                .iter()
+                .position(|i| !own.contains(&IncidentId(*i)))
+            {
+                return Err(Error::field(
+                    format!("incident_ids[{i}]"),
+                    "err.duty.not_an_incident",
+                ));
+            }
+            let ids_json = json(&ids)?;
             let existing = duty_report::Entity::find()
                 .filter(duty_report::Column::PeriodId.eq(id))
                 .filter(duty_report::Column::SchoolId.eq(s.id))
@@ -105,6 +134,7 @@ impl Duty<'_> {
                 let mut am = m.into_active_model();
                 am.zero = Set(input.zero);
                 am.incidents = Set(incidents);
+                am.incident_ids = Set(ids_json);
                 am.updated_at = Set(now);
                 am.updated_by = Set(Some(self.actor.user_id));
                 return Ok((am.update(&tx.txn).await?, false));
@@ -115,6 +145,7 @@ impl Duty<'_> {
                 date: Set(input.date),
                 zero: Set(input.zero),
                 incidents: Set(incidents),
+                incident_ids: Set(ids_json),
                 submitted_at: Set(now),
                 submitted_by: Set(Some(self.actor.user_id)),
                 submitted_by_name: Set(self.actor.display_name.clone()),
@@ -130,10 +161,11 @@ impl Duty<'_> {
         match res {
             Ok((m, new)) => {
                 tx.event.detail = format!(
-                    "school={} date={} zero={} {}",
+                    "school={} date={} zero={} incidents={} {}",
                     m.school_id,
                     m.date,
                     m.zero,
+                    m.incident_ids,
                     if new { "new" } else { "update" }
                 );
                 tx.commit().await?;

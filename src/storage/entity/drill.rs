@@ -29,6 +29,7 @@ pub struct Model {
     pub evaluation: String,
     pub plan_needs_revision: bool,
     pub hazard_ids: String,
+    pub photo_ids: String,
     pub created_by: Option<UserId>,
     pub created_by_name: String,
     pub created_at: DateTimeUtc,

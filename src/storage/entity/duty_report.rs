@@ -11,6 +11,7 @@ pub struct Model {
     pub date: Date,
     pub zero: bool,
     pub incidents: String,
+    pub incident_ids: String,
     pub submitted_at: DateTimeUtc,
     pub submitted_by: Option<UserId>,
     pub submitted_by_name: String,

@@ -16,6 +16,8 @@ mod m0010_drills;
 mod m0011_duty;
 mod m0012_read_indexes;
 mod m0013_audit_append_only;
+mod m0014_incidents;
+mod m0015_emergency_plans;
 
 pub struct Migrator;
 
@@ -52,6 +54,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_duty::Migration),
             Box::new(m0012_read_indexes::Migration),
             Box::new(m0013_audit_append_only::Migration),
+            Box::new(m0014_incidents::Migration),
+            Box::new(m0015_emergency_plans::Migration),
         ]
     }
 }

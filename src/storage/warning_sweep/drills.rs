@@ -30,11 +30,12 @@ pub const MISSED_DRILL: &str = "missed_drill";
 /// The level of a missed drill's warning (yellow: the district sees it).
 pub const LEVEL: Level = Level::Yellow;
 
-/// The emergency rules the sweep checks (`[drills]`, `[calendar]`).
+/// The emergency rules the sweep checks (`[drills]`, `[calendar]`, `[incidents]`).
 #[derive(Debug, Clone, Default)]
 pub struct Emergency {
     pub drills: DrillConfig,
     pub calendar: SchoolCalendar,
+    pub incidents: crate::domain::incident::ReportDeadlines,
 }
 
 /// The subject of a school's missed requirement window.

@@ -13,7 +13,7 @@ use crate::policy::Action;
 use crate::storage::drills::{Drill, DrillHazard, DrillPatch, HeldInput, NewDrill};
 use crate::web::ctx::{Ctx, Form};
 use askama::Template;
-use axum::extract::Path;
+use axum::extract::{Multipart, Path};
 use axum::response::Response;
 use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
@@ -216,6 +216,7 @@ impl DrillForm {
             plan_needs_revision: (record && !self.plan_needs_revision.trim().is_empty())
                 .then_some(true),
             hazards,
+            photo_ids: Vec::new(),
         })
     }
 
@@ -370,6 +371,8 @@ pub async fn create(
 struct DetailPage {
     c: Chrome,
     d: Drill,
+    /// The stylesheet with the photos and the A4 print rules.
+    css: String,
     can_record: bool,
     ratings: Vec<(String, String)>,
     aspects: Vec<(String, String)>,
@@ -393,6 +396,9 @@ impl DetailPage {
     }
     fn held(&self) -> bool {
         self.d.status == DrillStatus::Held
+    }
+    fn cancelled(&self) -> bool {
+        self.d.status == DrillStatus::Cancelled
     }
     fn rating_is(&self, code: &str) -> bool {
         self.d.rating.is_some_and(|r| r.as_str() == code)
@@ -421,6 +427,7 @@ async fn detail_page(
         ..Default::default()
     });
     let mut r = render(&DetailPage {
+        css: super::emergency_plans::css(),
         can_record: c.can(ctx.actor.role(), Action::DrillRecord),
         ratings: choices::<DrillRating>(&c),
         aspects: choices::<Aspect>(&c),
@@ -438,6 +445,34 @@ async fn detail_page(
 
 pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     detail_page(&ctx, DrillId(id), None, FormErrors::default()).await
+}
+
+/// The drill page's photo form: every image of the form added to the drill's photos (a plan
+/// or a held drill; a cancelled plan is 409).
+pub async fn photos(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<Response, Error> {
+    let id = DrillId(id);
+    // Scope (404), then the route's role (403), before anything is stored.
+    let d = ctx.db().drills().get(id).await?;
+    let form = crate::web::upload::read_form(&ctx, d.school_id, mp).await?;
+    let mut all = d.photo_ids.clone();
+    let mut added = 0;
+    for f in form.photos.values().flatten() {
+        let f = crate::domain::ids::FileId(*f);
+        if !all.contains(&f) {
+            all.push(f);
+            added += 1;
+        }
+    }
+    if added == 0 {
+        return Err(Error::field("photos", "err.required"));
+    }
+    let cfg = ctx.config().drills.clone();
+    let patch = DrillPatch {
+        photo_ids: Some(all),
+        ..Default::default()
+    };
+    ctx.db().drills().update(id, patch, &cfg).await?;
+    Ok(see_other(&format!("/drills/{id}#photos")))
 }
 
 /// The drill page's forms: back to the drill's page, or the form again with its errors.

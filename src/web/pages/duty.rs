@@ -1,7 +1,10 @@
 //! Pages: holiday duty. `/duty` lists the periods (the bureau sets one up there; a school
 //! files today's zero report from there in one tap), `/duty/{id}` is a period's daily board,
-//! `/duty/{id}/report` the school's page: today's report (one button when nothing happened)
-//! and its roster, one row per day, usable on a phone.
+//! `/duty/{id}/report` the school's page: today's report (one button when nothing happened,
+//! or what happened and the incidents reported), the duty officer's check-in and its roster,
+//! one row per day with its leader and officers, usable on a phone. The board and a unit's
+//! roster (`/duty/{id}/rosters/{school_id}`) print on A4; the bureau records its phone spot
+//! checks on the board ([`checks`]).
 
 use super::{Chrome, FormErrors, china_time, render, see_other};
 use crate::domain::Code;
@@ -10,8 +13,9 @@ use crate::domain::ids::{DutyPeriodId, OrgId};
 use crate::error::Error;
 use crate::policy::Action;
 use crate::storage::duty::{
-    DutyPeriodView, NewDutyPeriod, NewReport, Roster, RosterInput, ZeroBoard, ZeroBoardQuery,
+    DutyPeriodView, NewDutyPeriod, NewReport, Roster, RosterInput, ZeroBoardQuery,
 };
+use crate::storage::incidents::IncidentRef;
 use crate::web::ctx::{Ctx, Form, FormPairs};
 use askama::Template;
 use axum::extract::{Path, Query};
@@ -20,6 +24,17 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Deserialize;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
+
+mod board;
+mod checks;
+pub use board::board;
+use board::board_view;
+pub use checks::{check_in, roster_print, spot_check};
+
+/// The duty pages' stylesheet (print on A4).
+fn css() -> String {
+    crate::web::assets::url("duty.css")
+}
 
 fn today() -> NaiveDate {
     crate::storage::risk_points::today()
@@ -59,9 +74,11 @@ pub struct PeriodForm {
 #[template(path = "duty/list.html")]
 struct ListPage {
     c: Chrome,
+    css: String,
     periods: Vec<DutyPeriodView>,
     can_plan: bool,
     can_report: bool,
+    can_check_in: bool,
     today: NaiveDate,
     v: PeriodForm,
     errors: FormErrors,
@@ -79,8 +96,10 @@ async fn list_page(ctx: &Ctx, v: PeriodForm, errors: FormErrors) -> Result<Respo
     let failed = errors.any();
     let role = ctx.actor.role();
     let r = render(&ListPage {
+        css: css(),
         can_plan: c.can(role, Action::DutyPlan),
         can_report: c.can(role, Action::DutySubmit),
+        can_check_in: c.can(role, Action::DutyCheckIn),
         c,
         periods,
         today: today(),
@@ -140,59 +159,6 @@ pub async fn create(ctx: Ctx, Form(v): Form<PeriodForm>) -> Result<Response, Err
 }
 
 // ---------------------------------------------------------------------------------------
-// A period's daily board.
-
-#[derive(Template)]
-#[template(path = "duty/board.html")]
-struct BoardPage {
-    c: Chrome,
-    b: ZeroBoard,
-    can_report: bool,
-}
-
-impl BoardPage {
-    fn class(&self, s: &ReportStatus) -> &'static str {
-        class(*s)
-    }
-    fn status(&self, s: &ReportStatus) -> String {
-        self.c.t(&s.label_key())
-    }
-    fn when(&self, t: &Option<DateTime<Utc>>) -> String {
-        t.as_ref().map(china_time).unwrap_or_else(|| "—".into())
-    }
-    fn due(&self) -> String {
-        china_time(&self.b.due_at)
-    }
-}
-
-pub async fn board(ctx: Ctx, Path(id): Path<i64>, q: Q<BoardDate>) -> Result<Response, Error> {
-    let date = q
-        .map(|Query(v)| v.date)
-        .map_err(|e| Error::validation(e.body_text()))?;
-    let b = ctx
-        .db()
-        .duty()
-        .board(&ZeroBoardQuery {
-            period_id: id,
-            date,
-        })
-        .await?;
-    let c = Chrome::for_ctx(&ctx, "duty.board", "/duty");
-    render(&BoardPage {
-        can_report: c.can(ctx.actor.role(), Action::DutySubmit),
-        c,
-        b,
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BoardDate {
-    #[serde(default, deserialize_with = "crate::storage::views::empty_as_none")]
-    date: Option<NaiveDate>,
-}
-
-// ---------------------------------------------------------------------------------------
 // The school's page: today's report and the roster.
 
 #[derive(Deserialize, Default)]
@@ -209,6 +175,10 @@ pub struct ReportForm {
 #[template(path = "duty/report.html")]
 struct ReportPage {
     c: Chrome,
+    css: String,
+    can_check_in: bool,
+    /// The school's open and recent incidents, which the report may name.
+    incidents: Vec<IncidentRef>,
     period: DutyPeriodView,
     roster: Roster,
     /// Today's (or the board date's) row of the school.
@@ -243,6 +213,30 @@ impl ReportPage {
     }
     fn officer_phone(&self, d: &Option<RosterDay>) -> String {
         person(d, |d| d.officers.first(), |p| p.phone.clone())
+    }
+    /// The day's further officers, and one blank row for another.
+    fn more_officers(&self, d: &Option<RosterDay>) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = d
+            .as_ref()
+            .map(|d| {
+                d.officers
+                    .iter()
+                    .skip(1)
+                    .map(|p| (p.name.clone(), p.phone.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.push((String::new(), String::new()));
+        v
+    }
+    fn incident_label(&self, i: &IncidentRef) -> String {
+        format!(
+            "#{} {} · {} · {}",
+            i.id,
+            self.c.t(&i.incident_type.label_key()),
+            china_time(&i.known_at),
+            i.place
+        )
     }
     fn duty_phone(&self, d: &Option<RosterDay>) -> String {
         d.as_ref()
@@ -295,9 +289,17 @@ async fn report_view(
         .days()
         .map(|d| (d, roster.days.iter().find(|x| x.date == d).cloned()))
         .collect();
+    let incidents = ctx
+        .db_as(Action::IncidentView)?
+        .incidents()
+        .recent_of_school(school, 7)
+        .await?;
     let c = Chrome::for_ctx(ctx, "duty.report", "/duty");
     let failed = errors.any();
     let r = render(&ReportPage {
+        css: css(),
+        can_check_in: c.can(ctx.actor.role(), Action::DutyCheckIn),
+        incidents,
         status: row.map(|r| r.status).unwrap_or(ReportStatus::Open),
         submitted_at: row.and_then(|r| r.submitted_at),
         due: china_time(&b.due_at),
@@ -323,11 +325,13 @@ pub async fn report_page(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Erro
 }
 
 /// Files the school's report (the date is today unless the form names one).
-pub async fn report(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(v): Form<ReportForm>,
-) -> Result<Response, Error> {
+pub async fn report(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Response, Error> {
+    let one = |k: &str| p.all(k).into_iter().next().unwrap_or_default();
+    let v = ReportForm {
+        zero: one("zero"),
+        incidents: one("incidents"),
+        date: one("date"),
+    };
     let id = DutyPeriodId(id);
     ctx.db().duty().check_period(id).await?;
     let school = own_school(&ctx)?;
@@ -347,6 +351,11 @@ pub async fn report(
         date,
         zero: !v.zero.trim().is_empty(),
         incidents: Some(v.incidents.clone()).filter(|s| !s.trim().is_empty()),
+        incident_ids: p
+            .all("incident_id")
+            .iter()
+            .filter_map(|i| i.trim().parse().ok())
+            .collect(),
     };
     match ctx.db().duty().report(id, input).await {
         Ok(_) => Ok(see_other(&format!("/duty/{id}/report"))),
@@ -357,7 +366,7 @@ pub async fn report(
     }
 }
 
-/// The roster form: one row per day (leader, an officer, the duty phone); a row without an
+/// The roster form: one row per day (leader, officers, the duty phone); a row without an
 /// officer's name leaves the day uncovered.
 pub async fn roster(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Response, Error> {
     let id = DutyPeriodId(id);
@@ -385,15 +394,23 @@ pub async fn roster(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Respo
         let Ok(date) = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d") else {
             continue;
         };
-        let officer = who(at(&on, i), at(&op, i));
+        let mut officers: Vec<DutyPerson> = who(at(&on, i), at(&op, i)).into_iter().collect();
+        // Further officers of the day: `more_name.<date>` / `more_phone.<date>`, in pairs.
+        let (mn, mp) = (
+            col(&format!("more_name.{date}")),
+            col(&format!("more_phone.{date}")),
+        );
+        for j in 0..mn.len().max(mp.len()) {
+            officers.extend(who(at(&mn, j), at(&mp, j)));
+        }
         let leader = who(at(&ln, i), at(&lp, i));
-        if officer.is_none() && leader.is_none() {
+        if officers.is_empty() && leader.is_none() {
             continue;
         }
         days.push(RosterDay {
             date,
             leader,
-            officers: officer.into_iter().collect(),
+            officers,
             duty_phone: Some(at(&dp, i)).filter(|s| !s.is_empty()),
         });
     }

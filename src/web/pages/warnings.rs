@@ -56,6 +56,7 @@ pub(super) fn what(lang: Lang, w: &Warning) -> String {
         (Source::Inspection, sweep::MISSED_CHECK) => Some("warning.missed_check"),
         (Source::Drill, sweep::MISSED_DRILL) => Some("warning.missed_drill"),
         (Source::ZeroReport, sweep::MISSED_REPORT) => Some("warning.missed_zero_report"),
+        (Source::Incident, sweep::LATE_REPORT) => Some("warning.late_incident_report"),
         _ => None,
     };
     if let Some(key) = missed {

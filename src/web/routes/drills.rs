@@ -29,7 +29,8 @@ fn register(t: &mut Table) {
 }
 
 /// The pages: the board with its period picker; a school's drills with the "plan a drill"
-/// and "record a drill" forms; one drill with its record, evaluation and cancel forms.
+/// and "record a drill" forms; one drill with its record, evaluation, cancel and photo forms
+/// (printable on A4).
 fn register_pages(t: &mut Table) {
     t.add(M::GET, "/drills/board", DrillView, pages::drills::board);
     t.add(
@@ -53,5 +54,12 @@ fn register_pages(t: &mut Table) {
         DrillRecord,
         &[DrillView],
         pages::drills::act,
+    );
+    // Photos of a drill, through the upload pipeline.
+    t.media(
+        M::POST,
+        "/drills/{id}/photos",
+        DrillRecord,
+        pages::drills::photos,
     );
 }

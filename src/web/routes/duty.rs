@@ -16,7 +16,14 @@ pub(super) const FEATURE: Feature = Feature {
     menu: &[("/duty", "nav.duty", DutyView)],
     audit: audit_codes::<DutyAudit>,
     notices: nothing,
-    tables: &["duty_periods", "duty_units", "duty_rosters", "duty_reports"],
+    tables: &[
+        "duty_periods",
+        "duty_units",
+        "duty_rosters",
+        "duty_reports",
+        "duty_check_ins",
+        "duty_spot_checks",
+    ],
 };
 
 fn register(t: &mut Table) {
@@ -27,11 +34,17 @@ fn register(t: &mut Table) {
     t.api(DutySubmit, routes!(api::duty::put_roster));
     t.api(DutySubmit, routes!(api::duty::report));
     t.api(DutyView, routes!(api::duty::board));
+    t.api(DutyView, routes!(api::duty::board_export));
+    t.api(DutyCheckIn, routes!(api::duty::check_in));
+    t.api(DutyView, routes!(api::duty::check_ins));
+    t.api(DutySpotCheck, routes!(api::duty::spot_check));
+    t.api(DutyView, routes!(api::duty::spot_checks));
 }
 
 /// The pages: the periods (the bureau sets one up there; a school files today's zero report
-/// from there in one tap), a period's daily board, and the school's page of its roster and
-/// today's report.
+/// and its duty officer checks in from there in one tap), a period's daily board (printable;
+/// the bureau records its phone spot checks there), the school's page of its roster and
+/// today's report, and a unit's roster for print.
 fn register_pages(t: &mut Table) {
     t.add(M::GET, "/duty", DutyView, pages::duty::list);
     t.add_as(M::POST, "/duty", DutyPlan, &[DutyView], pages::duty::create);
@@ -40,21 +53,41 @@ fn register_pages(t: &mut Table) {
         M::GET,
         "/duty/{id}/report",
         DutySubmit,
-        &[DutyView],
+        &[DutyView, IncidentView],
         pages::duty::report_page,
     );
     t.add_as(
         M::POST,
         "/duty/{id}/report",
         DutySubmit,
-        &[DutyView],
+        &[DutyView, IncidentView],
         pages::duty::report,
     );
     t.add_as(
         M::POST,
         "/duty/{id}/roster",
         DutySubmit,
-        &[DutyView],
+        &[DutyView, IncidentView],
         pages::duty::roster,
+    );
+    t.add(
+        M::GET,
+        "/duty/{id}/rosters/{school_id}",
+        DutyView,
+        pages::duty::roster_print,
+    );
+    t.add(
+        M::POST,
+        "/duty/{id}/check-in",
+        DutyCheckIn,
+        pages::duty::check_in,
+    );
+    // A refused spot check is shown again on the board.
+    t.add_as(
+        M::POST,
+        "/duty/{id}/spot-checks",
+        DutySpotCheck,
+        &[DutyView],
+        pages::duty::spot_check,
     );
 }

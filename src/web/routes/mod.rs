@@ -10,9 +10,11 @@
 mod admin;
 mod drills;
 mod duty;
+mod emergency_plans;
 mod files;
 mod hazards;
 mod inbox;
+mod incidents;
 mod inspections;
 mod ops_auth;
 mod orgs;
@@ -243,7 +245,9 @@ pub const FEATURES: &[&Feature] = &[
     &hazards::FEATURE,
     &warnings::FEATURE,
     &drills::FEATURE,
+    &emergency_plans::FEATURE,
     &duty::FEATURE,
+    &incidents::FEATURE,
     &screen::FEATURE,
     &files::FEATURE,
     &inbox::FEATURE,

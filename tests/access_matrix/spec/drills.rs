@@ -1,6 +1,6 @@
 //! The access matrix's write routes of the `drills` feature: plan a drill (API and the page's
-//! form), and move a planned drill's day (API and the drill page's form), which every allowed
-//! account may do again and again.
+//! form), move a planned drill's day (API and the drill page's form) and add a photo to it
+//! (multipart), which every allowed account may do again and again.
 
 use super::*;
 
@@ -46,6 +46,17 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
                     ("planned_on", in_days(9)),
                     ("buildings", "教学楼 1-3 层".into()),
                 ])
+            },
+            RedirectTo("/drills/"),
+        ),
+        // Photos of a planned drill (every recorder adds one).
+        ("POST", "/drills/{id}/photos") => spec(
+            Some(Drill),
+            None,
+            |_| Body {
+                query: String::new(),
+                content_type: Some(MULTIPART),
+                bytes: multipart(&[], 1),
             },
             RedirectTo("/drills/"),
         ),

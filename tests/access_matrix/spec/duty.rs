@@ -1,6 +1,7 @@
 //! The access matrix's write routes of the `duty` feature: set up a duty period (API and the
 //! page's form), submit a unit's roster and its daily zero report (API and the school's page),
-//! which every allowed account may do again (a second report of the day updates it).
+//! which every allowed account may do again (a second report of the day updates it); check in
+//! for today (again: unchanged) and record a phone spot check (API and the board's form).
 
 use super::*;
 
@@ -80,6 +81,37 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
                     ]);
                 }
                 form(&pairs)
+            },
+            RedirectTo("/duty/"),
+        ),
+        ("POST", "/api/v1/duty-periods/{id}/check-ins") => spec(
+            Some(DutyPeriod),
+            carried(School, Expect::NotFound),
+            |c| json(json!({"school_id": c.id(School)})),
+            Api,
+        ),
+        ("POST", "/duty/{id}/check-in") => {
+            spec(Some(DutyPeriod), None, |_| form(&[]), RedirectTo("/duty/"))
+        }
+        ("POST", "/api/v1/duty-periods/{id}/spot-checks") => spec(
+            Some(DutyPeriod),
+            carried(School, Expect::NotFound),
+            |c| {
+                json(
+                    json!({"school_id": c.id(School), "answered": false, "phone": "0431-88886666"}),
+                )
+            },
+            Api,
+        ),
+        ("POST", "/duty/{id}/spot-checks") => spec(
+            Some(DutyPeriod),
+            carried(School, Expect::NotFound),
+            |c| {
+                form(&[
+                    ("school_id", c.id(School).to_string()),
+                    ("answered", "1".into()),
+                    ("note", "矩阵抽查".into()),
+                ])
             },
             RedirectTo("/duty/"),
         ),
