@@ -59,6 +59,30 @@ pub const JOB: &str = "warning-sweep";
 /// The rule code of an overdue hazard's warning.
 pub const OVERDUE: &str = "overdue";
 
+/// Raises a warning of a check in a transaction of its own (a sweep commits its warnings one
+/// by one: one that fails leaves the others as they were).
+async fn raise_alone(conn: &DatabaseConnection, r: Raise) -> Result<WarningId> {
+    let txn = begin_write(conn).await?;
+    let (id, _) = warnings::raise(&txn, r).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Clears the open warning of a check whose condition ended, in a transaction of its own.
+async fn clear_alone(
+    conn: &DatabaseConnection,
+    source: Source,
+    subject: &str,
+    rule: &str,
+    at: DateTime<Utc>,
+    detail: &str,
+) -> Result<Option<WarningId>> {
+    let txn = begin_write(conn).await?;
+    let cleared = warnings::clear(&txn, source, subject, rule, at, detail).await?;
+    txn.commit().await?;
+    Ok(cleared)
+}
+
 /// The subjects of one rule's warnings that still wait on their condition (open, not cleared):
 /// the checks clear those whose condition ended.
 async fn waiting_subjects(
@@ -157,9 +181,8 @@ pub(crate) async fn sweep(
         if now - seen <= limit || open.contains(&key) {
             continue;
         }
-        let txn = begin_write(conn).await?;
-        let (w, _) = warnings::raise(
-            &txn,
+        let w = raise_alone(
+            conn,
             Raise {
                 school: d.school_id,
                 source: Source::Device,
@@ -176,7 +199,6 @@ pub(crate) async fn sweep(
             },
         )
         .await?;
-        txn.commit().await?;
         school_of.insert(w, d.school_id.0);
         touched.push(w);
         report.offline += 1;
@@ -204,9 +226,8 @@ pub(crate) async fn sweep(
             continue;
         }
         let major = h.level.as_deref() == Some(HazardLevel::Major.as_str());
-        let txn = begin_write(conn).await?;
-        let (w, _) = warnings::raise(
-            &txn,
+        let w = raise_alone(
+            conn,
             Raise {
                 school: h.school_id,
                 source: Source::Hazard,
@@ -227,7 +248,6 @@ pub(crate) async fn sweep(
             },
         )
         .await?;
-        txn.commit().await?;
         school_of.insert(w, h.school_id.0);
         touched.push(w);
         report.overdue_raised += 1;
@@ -237,9 +257,8 @@ pub(crate) async fn sweep(
         let (Some(_), Some(subject)) = (parts.next(), parts.next()) else {
             continue;
         };
-        let txn = begin_write(conn).await?;
-        let cleared = warnings::clear(
-            &txn,
+        let cleared = clear_alone(
+            conn,
             Source::Hazard,
             subject,
             OVERDUE,
@@ -247,7 +266,6 @@ pub(crate) async fn sweep(
             "no longer overdue",
         )
         .await?;
-        txn.commit().await?;
         if let Some(w) = cleared {
             touched.push(w);
             report.overdue_cleared += 1;

@@ -4,8 +4,8 @@
 //! the district sees it too). A late submission clears it. One warning per school and period.
 
 use super::super::entity::{inspection, org};
-use super::super::warnings::{self, Raise};
-use super::super::{begin_write, inspections::Period};
+use super::super::inspections::Period;
+use super::super::warnings::Raise;
 use crate::domain::Code;
 use crate::domain::ids::{OrgId, WarningId};
 use crate::domain::org::OrgLevel;
@@ -96,9 +96,8 @@ pub(super) async fn check(
         if !done.contains(&(*school, p.to_string())) {
             continue;
         }
-        let txn = begin_write(conn).await?;
-        let cleared = warnings::clear(
-            &txn,
+        let cleared = super::clear_alone(
+            conn,
             Source::Inspection,
             s,
             MISSED_CHECK,
@@ -106,7 +105,6 @@ pub(super) async fn check(
             "submitted late",
         )
         .await?;
-        txn.commit().await?;
         out.cleared.extend(cleared);
     }
 
@@ -131,9 +129,8 @@ pub(super) async fn check(
         {
             continue;
         }
-        let txn = begin_write(conn).await?;
-        let (w, _) = warnings::raise(
-            &txn,
+        let w = super::raise_alone(
+            conn,
             Raise {
                 school,
                 source: Source::Inspection,
@@ -150,7 +147,6 @@ pub(super) async fn check(
             },
         )
         .await?;
-        txn.commit().await?;
         out.raised.push((w, school));
     }
     Ok(out)

@@ -7,10 +7,9 @@
 //! recorded late (held in the window) clears it; a warning closed by a person is not raised
 //! again for the same window.
 
-use super::super::begin_write;
 use super::super::drills::{held_between, profile};
 use super::super::entity::org;
-use super::super::warnings::{self, Raise};
+use super::super::warnings::Raise;
 use super::checks::Checked;
 use crate::domain::Code;
 use crate::domain::calendar::{Period, SchoolCalendar};
@@ -114,10 +113,8 @@ pub(super) async fn check(
         if !met {
             continue;
         }
-        let txn = begin_write(conn).await?;
         let cleared =
-            warnings::clear(&txn, Source::Drill, s, MISSED_DRILL, now, "drill recorded").await?;
-        txn.commit().await?;
+            super::clear_alone(conn, Source::Drill, s, MISSED_DRILL, now, "drill recorded").await?;
         out.cleared.extend(cleared);
     }
 
@@ -143,9 +140,8 @@ pub(super) async fn check(
             {
                 continue;
             }
-            let txn = begin_write(conn).await?;
-            let (id, _) = warnings::raise(
-                &txn,
+            let id = super::raise_alone(
+                conn,
                 Raise {
                     school: s.id,
                     source: Source::Drill,
@@ -162,7 +158,6 @@ pub(super) async fn check(
                 },
             )
             .await?;
-            txn.commit().await?;
             raised.insert(subj);
             out.raised.push((id, s.id));
         }

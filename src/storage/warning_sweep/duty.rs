@@ -6,10 +6,9 @@
 //! a warning closed by a person is not raised again. Dates more than [`LOOKBACK_DAYS`] days
 //! back are left to the board's 漏报 counts.
 
-use super::super::begin_write;
 use super::super::duty::rules;
 use super::super::entity::{duty_period, duty_report, duty_unit};
-use super::super::warnings::{self, Raise};
+use super::super::warnings::Raise;
 use super::checks::Checked;
 use crate::domain::ids::{DutyPeriodId, OrgId};
 use crate::domain::warning::{Level, Source};
@@ -69,9 +68,8 @@ pub(super) async fn check(
             already.insert(s);
             continue;
         }
-        let txn = begin_write(conn).await?;
-        let cleared = warnings::clear(
-            &txn,
+        let cleared = super::clear_alone(
+            conn,
             Source::ZeroReport,
             &s,
             MISSED_REPORT,
@@ -79,7 +77,6 @@ pub(super) async fn check(
             "reported late",
         )
         .await?;
-        txn.commit().await?;
         out.cleared.extend(cleared);
     }
     let closed = super::closed_subjects(conn, Source::ZeroReport, MISSED_REPORT).await?;
@@ -115,9 +112,8 @@ pub(super) async fn check(
                 {
                     continue;
                 }
-                let txn = begin_write(conn).await?;
-                let (w, _) = warnings::raise(
-                    &txn,
+                let w = super::raise_alone(
+                    conn,
                     Raise {
                         school: *school,
                         source: Source::ZeroReport,
@@ -134,7 +130,6 @@ pub(super) async fn check(
                     },
                 )
                 .await?;
-                txn.commit().await?;
                 already.insert(s);
                 out.raised.push((w, *school));
             }

@@ -6,9 +6,8 @@
 //! report clears it (its lateness stays in the report's record); a warning closed by a person
 //! is not raised again for the same report.
 
-use super::super::begin_write;
 use super::super::entity::{incident, incident_report};
-use super::super::warnings::{self, Raise};
+use super::super::warnings::Raise;
 use super::checks::Checked;
 use crate::domain::Code;
 use crate::domain::ids::IncidentId;
@@ -79,9 +78,8 @@ pub(super) async fn check(
             already.insert(s);
             continue;
         }
-        let txn = begin_write(conn).await?;
-        let cleared = warnings::clear(
-            &txn,
+        let cleared = super::clear_alone(
+            conn,
             Source::Incident,
             &s,
             LATE_REPORT,
@@ -89,7 +87,6 @@ pub(super) async fn check(
             "reported late",
         )
         .await?;
-        txn.commit().await?;
         out.cleared.extend(cleared);
     }
     let closed = super::closed_subjects(conn, Source::Incident, LATE_REPORT).await?;
@@ -110,9 +107,8 @@ pub(super) async fn check(
         if already.contains(&s) || closed.contains(&s) {
             continue;
         }
-        let txn = begin_write(conn).await?;
-        let (w, _) = warnings::raise(
-            &txn,
+        let w = super::raise_alone(
+            conn,
             Raise {
                 school: m.school_id,
                 source: Source::Incident,
@@ -136,7 +132,6 @@ pub(super) async fn check(
             },
         )
         .await?;
-        txn.commit().await?;
         already.insert(s);
         out.raised.push((w, m.school_id));
     }
