@@ -122,6 +122,15 @@ pub enum Action {
     CalendarView,
     /// Replace the working-day calendar (city and district officers).
     CalendarEdit,
+    /// Read the districts' work plans, the compliance calendar, meetings, trainings and
+    /// education activities (every business role).
+    WorkPlanView,
+    /// Write a district's work plan: create, edit, copy to a new year (city and district
+    /// officers).
+    WorkPlanEdit,
+    /// Record meetings, trainings and education activities (the bureau's officers for the
+    /// district's and on a school's behalf, the school's principal and safety director).
+    WorkRecord,
     UserView,
     /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
@@ -250,6 +259,9 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::PlanExpertManage, BUREAU_MANAGE),
     (Action::CalendarView, <Role as crate::domain::Code>::ALL),
     (Action::CalendarEdit, BUREAU_MANAGE),
+    (Action::WorkPlanView, BUSINESS),
+    (Action::WorkPlanEdit, BUREAU_MANAGE),
+    (Action::WorkRecord, SCHOOL_MANAGE),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

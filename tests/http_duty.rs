@@ -2,7 +2,8 @@
 //! unit submits a roster (every day covered, days without a leader flagged) and a daily
 //! report by the cutoff, China time (on time or late to the second); the board counts each
 //! unit's reports, missing first; other schools' rosters and reports are not found; the sweep
-//! warns of a missing report at the cutoff and a late one clears it.
+//! warns of a missing report at the cutoff and a late one clears it; the bureau corrects a
+//! phone spot check, the replaced values kept.
 
 mod common;
 
@@ -993,4 +994,160 @@ async fn a_daily_report_names_the_units_incidents_and_the_roster_form_takes_seve
         page.contains("value=\"赵老师\""),
         "the page shows the second officer"
     );
+}
+
+#[tokio::test]
+async fn the_bureau_corrects_a_spot_check_and_the_replaced_values_are_kept() {
+    let mut app = TestApp::new().await;
+    let officer = app.login("bureau.officer").await;
+    let s001 = app.org_id("S001").await;
+    let (first, last) = (today() - Duration::days(1), today() + Duration::days(1));
+    let id = period(
+        &app,
+        &officer,
+        json!({"name": "抽查更正", "first": first, "last": last, "school_ids": [s001]}),
+    )
+    .await;
+    let called = Utc::now() - Duration::minutes(30);
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/duty-periods/{id}/spot-checks"),
+            Some(&officer),
+            &json!({"school_id": s001, "called_at": called, "answered": false,
+                "phone": "0431-88886666", "note": "无人接听"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let check = r.json();
+    assert_eq!(check["result"], "no_answer");
+    assert_eq!(check["revisions"], json!([]));
+    let principal = app.login("s001.principal").await;
+    let nanguan = app.login("nanguan.officer").await;
+    let path = format!("/api/v1/duty-periods/{id}/spot-checks/{}", check["id"]);
+    let correct = |t: String, body: Value| {
+        let (app, path) = (&app, path.clone());
+        async move { app.json(Method::PATCH, &path, Some(&t), &body).await }
+    };
+    // It did call back, at the third minute: the officer corrects the record, saying why.
+    let back = called + Duration::minutes(3);
+    let body = json!({"answered": false, "called_back_at": back, "note": "已回电",
+        "reason": "回电登记遗漏，补录"});
+    let r = correct(officer.clone(), body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let fixed = r.json();
+    assert_eq!(fixed["result"], "called_back");
+    assert_eq!(fixed["passed"], true);
+    assert_eq!(fixed["phone"], "0431-88886666", "left out: unchanged");
+    let revisions = fixed["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(revisions[0]["seq"], 1);
+    assert_eq!(revisions[0]["result"], "no_answer", "the value it replaced");
+    assert_eq!(revisions[0]["note"], "无人接听");
+    assert_eq!(revisions[0]["called_back_at"], Value::Null);
+    assert_eq!(revisions[0]["reason"], "回电登记遗漏，补录");
+    // The same correction again changes nothing and keeps no second revision.
+    let r = correct(officer.clone(), body).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["revisions"].as_array().unwrap().len(), 1);
+    // The list carries the history; the board counts the corrected result.
+    let list = app
+        .get(
+            &format!("/api/v1/duty-periods/{id}/spot-checks"),
+            Some(&officer),
+        )
+        .await
+        .json();
+    assert_eq!(list[0]["result"], "called_back");
+    assert_eq!(list[0]["revisions"][0]["result"], "no_answer");
+    // Without a reason, or with a call back before the call: 422, nothing changed.
+    let r = correct(officer.clone(), json!({"answered": true, "reason": " "})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r.json()), vec!["reason"]);
+    let r = correct(
+        officer.clone(),
+        json!({"answered": false, "called_back_at": called - Duration::minutes(1),
+            "reason": "x"}),
+    )
+    .await;
+    assert_eq!(fields(&r.json()), vec!["called_back_at"]);
+    // A school cannot correct the bureau's record; another district does not see it; a
+    // check of another period is not found under this one.
+    let r = correct(principal, json!({"answered": true, "reason": "x"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = correct(nanguan, json!({"answered": true, "reason": "x"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let other = period(
+        &app,
+        &officer,
+        json!({"name": "另一时段", "first": first, "last": last, "school_ids": [s001]}),
+    )
+    .await;
+    let r = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/duty-periods/{other}/spot-checks/{}", check["id"]),
+            Some(&officer),
+            &json!({"answered": true, "reason": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let after = app
+        .get(
+            &format!("/api/v1/duty-periods/{id}/spot-checks"),
+            Some(&officer),
+        )
+        .await
+        .json();
+    assert_eq!(after[0]["revisions"].as_array().unwrap().len(), 1);
+    // Audited: the fields and results, not the phone or the note.
+    let audit = app.audit("action=duty.spot_check_amend&result=ok").await;
+    let details: Vec<&str> = audit.iter().filter_map(|a| a["detail"].as_str()).collect();
+    assert!(
+        details.contains(
+            &format!("school={s001} result=no_answer->called_back changed=called_back_at,note")
+                .as_str()
+        ),
+        "{details:?}"
+    );
+    assert!(
+        details.contains(&format!("school={s001} unchanged").as_str()),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .all(|d| !d.contains("8888") && !d.contains("回电")),
+        "{details:?}"
+    );
+    // The board's row offers the correction form and shows the history; the form corrects.
+    let page = app.get(&format!("/duty/{id}"), Some(&officer)).await.text();
+    assert!(
+        page.contains(&format!("id=\"spot-correct-form-{}\"", check["id"]))
+            && page.contains(&format!("id=\"spot-history-{}\"", check["id"])),
+        "the board's spot-check row"
+    );
+    let form = format!("/duty/{id}/spot-checks/{}", check["id"]);
+    let r = app
+        .form(
+            &form,
+            Some(&officer),
+            &[("answered", "1"), ("reason", "其实已接听")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = app
+        .form(&form, Some(&officer), &[("answered", "1"), ("reason", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let after = app
+        .get(
+            &format!("/api/v1/duty-periods/{id}/spot-checks"),
+            Some(&officer),
+        )
+        .await
+        .json();
+    assert_eq!(after[0]["result"], "answered");
+    assert_eq!(after[0]["revisions"].as_array().unwrap().len(), 2);
+    assert_eq!(after[0]["revisions"][1]["result"], "called_back");
 }

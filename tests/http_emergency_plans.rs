@@ -170,7 +170,7 @@ async fn a_plan_goes_from_draft_through_review_to_force_and_its_next_version_sup
     assert_eq!(p["status"], "draft");
     assert_eq!(p["version_no"], 1);
     assert_eq!(p["content"]["organisation"][0]["name"], person_name);
-    assert_eq!(p["my_actions"], json!(["submit_review"]));
+    assert_eq!(p["my_actions"], json!(["submit_review", "discard"]));
     assert_eq!(p["can_edit"], true);
 
     // A person of another school is a field error naming the row.

@@ -8,6 +8,7 @@
 //! approved ─publish→ published ─file→ in_force ─start_evaluation→ under_evaluation (review)
 //!   under_evaluation ─approve→ in_force (evaluated, unchanged)
 //! published | filed | in_force | under_evaluation ─supersede→ superseded
+//! draft | revising ─discard→ discarded (a version given up before it was approved)
 //! ```
 //!
 //! - [`apply`]: one action on a plan's status, refused with [`PlanError::IllegalStep`] (409)
@@ -86,6 +87,7 @@ code_enum!(
         InForce = "in_force",
         UnderEvaluation = "under_evaluation",
         Superseded = "superseded",
+        Discarded = "discarded",
     }
 );
 
@@ -101,6 +103,7 @@ code_enum!(
         File = "file",
         StartEvaluation = "start_evaluation",
         Supersede = "supersede",
+        Discard = "discard",
     }
 );
 
@@ -114,9 +117,9 @@ impl PlanStatus {
         )
     }
 
-    /// Superseded: no step leads anywhere from here.
+    /// Superseded or discarded: no step leads anywhere from here.
     pub fn is_final(self) -> bool {
-        self == PlanStatus::Superseded
+        matches!(self, PlanStatus::Superseded | PlanStatus::Discarded)
     }
 }
 

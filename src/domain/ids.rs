@@ -61,3 +61,13 @@ id_type!(
 
 // Emergency plans.
 id_type!(PlanId, PlanEventId, PlanReviewerId, ExpertId);
+
+// The work plan and its evidence.
+id_type!(
+    WorkPlanId,
+    PlanItemId,
+    ObligationId,
+    MeetingId,
+    TrainingId,
+    ActivityId
+);

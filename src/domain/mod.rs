@@ -18,6 +18,7 @@ pub mod reading;
 pub mod risk;
 pub mod role;
 pub mod warning;
+pub mod work_plan;
 
 /// A closed set of values that has a stable wire code (`as_str`) and a translation key.
 pub trait Code: Sized + Copy + 'static {

@@ -113,7 +113,7 @@ impl Status {
 crate::code_enum!(
     /// What raised a warning: a device reading, an overdue hazard, an inspection finding, a
     /// drill, a missed daily zero report (零报告), the school bus, an incident report past its
-    /// deadline (迟报).
+    /// deadline (迟报), an emergency plan past its filing or evaluation date.
     Source, "warning_source", {
         Device = "device",
         Hazard = "hazard",
@@ -122,6 +122,7 @@ crate::code_enum!(
         ZeroReport = "zero_report",
         Bus = "bus",
         Incident = "incident",
+        Plan = "plan",
     }
 );
 

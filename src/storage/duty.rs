@@ -16,7 +16,8 @@
 //! incident reports).
 //!
 //! **On the day** the duty officer checks in, and the bureau records its phone spot checks
-//! (answered, or called back within `[duty] callback_minutes`) — [`checks`].
+//! (answered, or called back within `[duty] callback_minutes`) — [`checks`] — and corrects
+//! them afterwards, the replaced values kept — [`amend`].
 //!
 //! [`Scoped`]: super::Scoped
 
@@ -39,10 +40,12 @@ use sea_orm::{ActiveValue::Set, Condition, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+mod amend;
 mod board;
 mod checks;
 mod submit;
 
+pub use amend::{SpotCheckCorrection, SpotCheckRevision};
 pub use board::{DayCounts, ZeroBoard, ZeroBoardDay, ZeroBoardQuery, ZeroBoardRow};
 pub use checks::{CheckIn, DayQuery, NewCheckIn, NewSpotCheck, SpotCheck};
 
@@ -55,6 +58,7 @@ closed_codes! {
         Report = "duty.report",
         CheckIn = "duty.check_in",
         SpotCheck = "duty.spot_check",
+        SpotCheckAmend = "duty.spot_check_amend",
     }
 }
 

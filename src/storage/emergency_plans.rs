@@ -1,15 +1,18 @@
 //! Emergency plans (应急预案, F-EMG-1; domain brief §8) through a [`Scoped`] handle: a
 //! school's plans and the bureau's own, each version one row with its structured content
-//! ([`content`]), documents (PDFs of the school, through the upload pipeline) and lifecycle
-//! dates; each step ([`steps`]) appends an immutable `emergency_plan_events` row in the same
-//! transaction; expert review with the bureau's pool ([`experts`]); coverage of the red and
-//! orange risk points and the bureau's roll-up ([`rollup`]); a drill's "plan needs revision"
-//! flag making the exercised plans due for evaluation at once ([`flag_defect`]).
+//! ([`content`]), documents (PDFs of its organisation, through the upload pipeline) and
+//! lifecycle dates; each step ([`steps`], `discard` included: a version given up before
+//! approval) appends an immutable `emergency_plan_events` row in the same transaction; expert
+//! review with the bureau's pool ([`experts`]); coverage of the red and orange risk points and
+//! the bureau's roll-up ([`rollup`]); a drill's "plan needs revision" flag making the
+//! exercised plans due for evaluation at once ([`flag_defect`]).
 //!
 //! **Scope.** A plan is reached through its organisation (a school, or a district or city
 //! for the bureau's plans): in the caller's subtree, else `NotFound`. One exception, like the
 //! cross-inspections': an expert assigned to review a plan reaches it (reads it, records
-//! the review) even from another school; nothing else is opened to them.
+//! the review, opens the documents it lists: [`reviewed_plan_of`], audited by the file
+//! read) even from another school; nothing else is opened to them. Documents belong to the
+//! plan's organisation, a bureau's own plan's to the bureau ([`documents`]).
 //!
 //! **Dates.** The filing deadline counts working days of the calendar in force
 //! ([`super::calendar`]); the evaluation is due 3 years after publication (or the last
@@ -46,12 +49,14 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 
 pub mod content;
+mod documents;
 mod drill_link;
 mod experts;
 mod rollup;
 mod steps;
 
 pub use content::{Contact, PlanContent, PlanRole, Procedure, Resource, ResponseLevel};
+pub(in crate::storage) use documents::reviewed_plan_of;
 pub use drill_link::{flag_defect, flag_defect_by_accident};
 pub use experts::{Candidate, Expert, ExpertInput, ExpertPool, ExpertQuery};
 pub use rollup::{
@@ -152,7 +157,7 @@ pub struct PlanEvent {
     pub at: DateTime<Utc>,
 }
 
-/// A document attached to a plan (a file of its school).
+/// A document attached to a plan (a file of its school, or of the bureau for its own plans).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PlanDocument {
     pub id: FileId,
@@ -229,7 +234,8 @@ pub struct NewPlan {
     pub form: PlanForm,
     #[serde(default)]
     pub content: Option<PlanContent>,
-    /// Documents (files of the school uploaded through `POST /api/v1/files`).
+    /// Documents: files of the school uploaded through `POST /api/v1/files` (a bureau's
+    /// plan takes its documents through `POST /api/v1/emergency-plans/{id}/documents`).
     #[serde(default)]
     pub document_ids: Vec<FileId>,
     #[serde(default)]
@@ -473,6 +479,7 @@ impl Plans<'_> {
         reviewers.sort_by_key(|r| std::cmp::Reverse(r.round));
         let next_id = plan::Entity::find()
             .filter(plan::Column::PreviousId.eq(id))
+            .filter(plan::Column::Status.ne(PlanStatus::Discarded.as_str()))
             .order_by_desc(plan::Column::Id)
             .read_one(&self.read)
             .await?
@@ -483,17 +490,16 @@ impl Plans<'_> {
         });
         let status = status_of(&m);
         let is_school = o.level == OrgLevel::School.as_str();
-        let assigned_now = reviewers
-            .iter()
-            .any(|r| r.round == m.review_round && r.user_id == self.actor.user_id);
+        let who = steps::Standing {
+            assigned_now: reviewers
+                .iter()
+                .any(|r| r.round == m.review_round && r.user_id == self.actor.user_id),
+            author: m.author_id == Some(self.actor.user_id),
+        };
         let acts = crate::policy::allows(self.actor.role, crate::policy::Action::PlanAct);
         let my_actions = next_actions(status)
             .into_iter()
-            .filter(|a| {
-                acts && self
-                    .may(*a, status, &o, reach, is_school, assigned_now)
-                    .is_ok()
-            })
+            .filter(|a| acts && self.may(*a, status, &o, reach, is_school, who).is_ok())
             .collect();
         let can_edit = reach == Reach::Scope
             && matches!(status, PlanStatus::Draft | PlanStatus::Revising)
@@ -599,7 +605,10 @@ impl Plans<'_> {
                         Some(prev) => {
                             let newer = plan::Entity::find()
                                 .filter(plan::Column::PreviousId.eq(p))
-                                .filter(plan::Column::Status.ne(PlanStatus::Superseded.as_str()))
+                                .filter(plan::Column::Status.is_not_in([
+                                    PlanStatus::Superseded.as_str(),
+                                    PlanStatus::Discarded.as_str(),
+                                ]))
                                 .one(&tx.txn)
                                 .await?;
                             if newer.is_some() {
@@ -616,7 +625,7 @@ impl Plans<'_> {
                 None => None,
             };
             let documents = self
-                .check_documents(&tx.txn, org, is_school, &input.document_ids, &mut errs)
+                .check_documents(&tx.txn, org, &input.document_ids, &mut errs)
                 .await?;
             if !errs.is_empty() {
                 return Err(invalid(errs));
@@ -721,9 +730,7 @@ impl Plans<'_> {
                 changed.push("form");
             }
             if let Some(d) = &p.document_ids {
-                let docs = self
-                    .check_documents(&tx.txn, o.id, is_school, d, &mut errs)
-                    .await?;
+                let docs = self.check_documents(&tx.txn, o.id, d, &mut errs).await?;
                 am.document_ids = Set(to_json(&docs)?);
                 changed.push("documents");
             }
@@ -769,35 +776,13 @@ impl Plans<'_> {
         }
     }
 
-    /// Adds documents to a draft or a plan under revision (a page's upload).
-    pub async fn attach(&self, id: PlanId, files: &[FileId]) -> Result<PlanId> {
-        let current = {
-            let (m, _, _) = self.plan_row(id, &self.read).await?;
-            ids::<FileId>(&m.document_ids)
-        };
-        let mut all = current;
-        for f in files {
-            if !all.contains(f) {
-                all.push(*f);
-            }
-        }
-        self.update(
-            id,
-            PlanPatch {
-                document_ids: Some(all),
-                ..Default::default()
-            },
-        )
-        .await
-    }
-
-    /// Checks documents: files of the plan's school (a bureau's plan carries none: files
-    /// belong to schools), at most [`MAX_DOCUMENTS`]; returns them without repeats.
+    /// Checks documents: files of the plan's organisation (its school's, or for a bureau's
+    /// own plan the bureau's, uploaded for its plans), at most [`MAX_DOCUMENTS`]; returns
+    /// them without repeats.
     async fn check_documents(
         &self,
         conn: &impl ConnectionTrait,
         org: OrgId,
-        is_school: bool,
         list: &[FileId],
         errs: &mut Vec<FieldError>,
     ) -> Result<Vec<FileId>> {
@@ -818,10 +803,9 @@ impl Plans<'_> {
             .filter(file::Column::Id.is_in(out.iter().map(|f| f.0)))
             .all(conn)
             .await?;
-        let ok = is_school
-            && out
-                .iter()
-                .all(|i| found.iter().any(|f| f.id == *i && f.school_id == org));
+        let ok = out
+            .iter()
+            .all(|i| found.iter().any(|f| f.id == *i && f.school_id == org));
         if !ok {
             errs.push(FieldError::new(
                 "document_ids",

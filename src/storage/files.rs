@@ -1,11 +1,17 @@
 //! Uploaded photos and documents. Every file belongs to a school and is read through the same
-//! scope rules as the school (out of scope → 404). The bytes live in `file_blobs` (variants
-//! `main` and `thumb`), so a backup of the database is a backup of the evidence, and no file is
-//! ever served from a path on disk. What is stored has been through [`crate::media::process`]:
-//! images are re-encoded without metadata; the original upload is not kept.
+//! scope rules as the school (out of scope → 404), with two exceptions: the documents of a
+//! bureau's own emergency plans belong to the bureau (a district or the city) and are read
+//! through its scope; and an expert assigned to review a plan of another school reads that
+//! plan's documents (nothing else of the school), each read audited (`file.review_read`).
+//! The bytes live in `file_blobs` (variants `main` and `thumb`), so a backup of the database is
+//! a backup of the evidence, and no file is ever served from a path on disk. What is stored has
+//! been through [`crate::media::process`]: images are re-encoded without metadata; the
+//! original upload is not kept.
 
-use super::audit::Event;
+use super::audit::{self, Event};
 use super::entity::{file, file_blob};
+use super::read::Fetch as _;
+use crate::domain::Code;
 use crate::domain::ids::{FileId, OrgId};
 use crate::domain::org::OrgLevel;
 use crate::error::{Error, FieldError, Result};
@@ -14,6 +20,7 @@ use crate::storage::Files;
 use crate::storage::read::ReadAll as _;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
+use sea_orm::DatabaseTransaction;
 use sea_orm::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -23,6 +30,7 @@ closed_codes! {
     /// What file storage records.
     pub enum FileAudit {
         Upload = "file.upload",
+        ReviewRead = "file.review_read",
     }
 }
 
@@ -134,37 +142,7 @@ impl Files<'_> {
             .await?;
         let res: Result<file::Model> = async {
             self.school_row(school.org_id(), &tx.txn).await?;
-            let m = file::ActiveModel {
-                school_id: Set(school.org_id()),
-                kind: Set(p.kind.as_str().into()),
-                mime: Set(p.mime.into()),
-                name: Set(name.into()),
-                size: Set(p.main.len() as i64),
-                width: Set(p.width.map(|v| v as i32)),
-                height: Set(p.height.map(|v| v as i32)),
-                sha256: Set(p.sha256.clone()),
-                has_thumb: Set(p.thumb.is_some()),
-                uploaded_by: Set(Some(self.actor.user_id)),
-                uploaded_by_name: Set(self.actor.display_name.clone()),
-                created_at: Set(Utc::now()),
-                ..Default::default()
-            }
-            .insert(&tx.txn)
-            .await?;
-            let mut blobs = vec![(Variant::Main, p.main)];
-            if let Some(t) = p.thumb {
-                blobs.push((Variant::Thumb, t));
-            }
-            for (v, data) in blobs {
-                file_blob::ActiveModel {
-                    file_id: Set(m.id),
-                    variant: Set(v.as_str().into()),
-                    data: Set(data),
-                }
-                .insert(&tx.txn)
-                .await?;
-            }
-            Ok(m)
+            insert(&tx.txn, &self.actor, school.org_id(), name, p).await
         }
         .await;
         match res {
@@ -182,10 +160,40 @@ impl Files<'_> {
     }
 
     /// A file in scope (404 otherwise, also for a nonexistent id), then the role check (403).
+    /// Out of a school's scope, a bureau's own document in its scope, or a document of a plan
+    /// the caller was assigned to review (that read is audited before the file is given).
     async fn file_row(&self, id: FileId) -> Result<file::Model> {
-        let (m, _) = self.owned::<file::Entity>(id, &self.read).await?;
-        self.permit()?;
-        Ok(m)
+        match self.owned::<file::Entity>(id, &self.read).await {
+            Ok((m, _)) => {
+                self.permit()?;
+                Ok(m)
+            }
+            Err(Error::NotFound) => {
+                let m = self
+                    .read
+                    .first(file::Entity::find_by_id(id))
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                if let Ok(o) = self.org_row(m.school_id, &self.read).await
+                    && o.level != OrgLevel::School.as_str()
+                {
+                    self.permit()?;
+                    return Ok(m);
+                }
+                let plan =
+                    super::emergency_plans::reviewed_plan_of(&self.read, self.actor.user_id, &m)
+                        .await?
+                        .ok_or(Error::NotFound)?;
+                self.permit()?;
+                let txn = super::begin_write(&self.conn).await?;
+                let event = Event::new(FileAudit::ReviewRead, "file", id)
+                    .detail(format!("plan={plan} school={}", m.school_id));
+                audit::append(&txn, &self.actor, &event, "ok").await?;
+                txn.commit().await?;
+                Ok(m)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// A file's facts, through the scope of its school.
@@ -211,6 +219,49 @@ impl Files<'_> {
             data: blob.data,
         })
     }
+}
+
+/// Stores one processed file of `org` (a school, or a bureau for its own plans' documents):
+/// the `files` row and its `file_blobs` (`main`, and `thumb` for images), in the caller's
+/// transaction (which audits it).
+pub(super) async fn insert(
+    txn: &DatabaseTransaction,
+    actor: &super::Actor,
+    org: OrgId,
+    name: &str,
+    p: Processed,
+) -> Result<file::Model> {
+    let m = file::ActiveModel {
+        school_id: Set(org),
+        kind: Set(p.kind.as_str().into()),
+        mime: Set(p.mime.into()),
+        name: Set(name.into()),
+        size: Set(p.main.len() as i64),
+        width: Set(p.width.map(|v| v as i32)),
+        height: Set(p.height.map(|v| v as i32)),
+        sha256: Set(p.sha256.clone()),
+        has_thumb: Set(p.thumb.is_some()),
+        uploaded_by: Set(Some(actor.user_id)),
+        uploaded_by_name: Set(actor.display_name.clone()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let mut blobs = vec![(Variant::Main, p.main)];
+    if let Some(t) = p.thumb {
+        blobs.push((Variant::Thumb, t));
+    }
+    for (v, data) in blobs {
+        file_blob::ActiveModel {
+            file_id: Set(m.id),
+            variant: Set(v.as_str().into()),
+            data: Set(data),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(m)
 }
 
 /// Checks that every id names an image of `school` (evidence must come from the same school).

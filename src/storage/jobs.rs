@@ -113,6 +113,7 @@ impl Runner {
             drills: cfg.drills.clone(),
             calendar: cfg.calendar.clone(),
             incidents: cfg.incidents.clone(),
+            plans: cfg.plans.clone(),
         };
         self
     }

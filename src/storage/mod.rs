@@ -29,6 +29,7 @@ macro_rules! closed_codes {
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod compliance;
 pub mod devices;
 pub mod drills;
 pub mod duty;
@@ -69,6 +70,8 @@ pub mod warning_marks;
 pub mod warning_rules;
 pub mod warning_sweep;
 pub mod warnings;
+pub mod work_plans;
+pub mod work_records;
 pub mod zone_transfer;
 pub mod zones;
 
@@ -564,6 +567,12 @@ module_handle! {
     Plans => plans;
     /// The working-day calendar (public holidays and make-up working days).
     Calendar => calendar;
+    /// The districts' yearly work plans, their items, obligations and versions.
+    WorkPlans => work_plans;
+    /// The compliance calendar of the work plans' obligations.
+    Compliance => compliance;
+    /// Meetings, trainings and education activities (the plan's evidence).
+    WorkRecords => work_records;
     /// Accounts, grants and roles (the three system roles).
     Users => users;
     /// The audit log.

@@ -48,6 +48,24 @@ async fn counts(conn: &impl ConnectionTrait, sql: &str) -> Result<Counts> {
     Ok(out)
 }
 
+/// Whole rows of text, each counted once per occurrence (the compliance index's check).
+async fn rows(conn: &impl ConnectionTrait, sql: &str) -> Result<Counts> {
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await?;
+    let mut out = Counts::new();
+    for r in rows {
+        let key: Vec<String> = (0..7)
+            .map(|i| {
+                r.try_get_by_index::<Option<String>>(i)
+                    .map(|v| v.unwrap_or_default())
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        *out.entry(key.join(" ")).or_default() += 1;
+    }
+    Ok(out)
+}
+
 fn differences(rollup: &'static str, stored: &Counts, counted: &Counts) -> Vec<Difference> {
     let mut keys: Vec<&String> = stored.keys().chain(counted.keys()).collect();
     keys.sort();
@@ -76,14 +94,22 @@ impl Unscoped {
         let [stored, counted] = m0006_rollups::compare_sql(txn.get_database_backend());
         let stored = counts(&txn, &stored).await?;
         let counted = counts(&txn, &counted).await?;
+        let mut out = differences("hazard_counts", &stored, &counted);
+        let [stored, counted] = super::compliance::verify_sql(txn.get_database_backend());
+        let stored = rows(&txn, &stored).await?;
+        let counted = rows(&txn, &counted).await?;
+        out.extend(differences("compliance_evidence", &stored, &counted));
         txn.commit().await?;
-        Ok(differences("hazard_counts", &stored, &counted))
+        Ok(out)
     }
 
     /// Recomputes every roll-up from its rows (after a failed verification).
     pub async fn rebuild_rollups(&self) -> Result<()> {
         let txn = super::begin_write(&self.conn).await?;
         for sql in m0006_rollups::rebuild_sql(txn.get_database_backend()) {
+            txn.execute_unprepared(&sql).await?;
+        }
+        for sql in super::compliance::rebuild_sql(txn.get_database_backend()) {
             txn.execute_unprepared(&sql).await?;
         }
         txn.commit().await?;

@@ -302,6 +302,7 @@ impl SeedTx {
                 PlanAction::Supersede => {
                     am.superseded_on = Set(Some(*day));
                 }
+                PlanAction::Discard => {}
             }
             event::ActiveModel {
                 plan_id: Set(m.id),

@@ -3,7 +3,8 @@
 //! their deadline raise an overdue warning (and clear it once they are not); schools that
 //! missed a half-month self-inspection, a required drill or a daily duty report raise one
 //! (cleared by a late one), as does an incident report past its deadline (迟报, cleared once
-//! it is sent); an acknowledged red or orange warning left unresolved past its
+//! it is sent) and a school's emergency plan not filed in time or due for evaluation (cleared
+//! once filed or evaluated); an acknowledged red or orange warning left unresolved past its
 //! hours opens a hazard in the closed loop, linked both ways. Each item is its own
 //! transaction; everything is idempotent, so a sweep that runs twice changes nothing the
 //! second time.
@@ -31,10 +32,12 @@ mod checks;
 mod drills;
 mod duty;
 mod incidents;
+mod plans;
 pub use checks::{MISSED_CHECK, last_due};
 pub use drills::{Emergency, MISSED_DRILL};
 pub use duty::MISSED_REPORT;
 pub use incidents::LATE_REPORT;
+pub use plans::{EVALUATION_DUE, FILING_OVERDUE};
 
 /// What one sweep did.
 #[derive(Debug, Default, Serialize)]
@@ -51,6 +54,8 @@ pub struct SweepReport {
     pub missed_reports_cleared: u32,
     pub late_incident_reports_raised: u32,
     pub late_incident_reports_cleared: u32,
+    pub plan_warnings_raised: u32,
+    pub plan_warnings_cleared: u32,
 }
 
 /// The job's kind.
@@ -306,6 +311,16 @@ pub(crate) async fn sweep(
     let checked = incidents::check(conn, now, &emergency.incidents).await?;
     report.late_incident_reports_raised = checked.raised.len() as u32;
     report.late_incident_reports_cleared = checked.cleared.len() as u32;
+    for (w, school) in checked.raised {
+        school_of.insert(w, school.0);
+        touched.push(w);
+    }
+    touched.extend(checked.cleared);
+
+    // Emergency plans not filed in time, or due for evaluation.
+    let checked = plans::check(conn, now, today, &emergency.plans).await?;
+    report.plan_warnings_raised = checked.raised.len() as u32;
+    report.plan_warnings_cleared = checked.cleared.len() as u32;
     for (w, school) in checked.raised {
         school_of.insert(w, school.0);
         touched.push(w);

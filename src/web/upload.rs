@@ -200,13 +200,12 @@ pub async fn process(bytes: Vec<u8>, limits: &FileLimits) -> Result<Processed, E
     }
 }
 
-/// Processes every file part first (any refusal fails them all, nothing stored), then stores
-/// each for `school` through a handle acting as [`Action::FileUpload`].
-pub async fn store_all(
+/// Processes every file part (any refusal fails them all): each part's field name, display
+/// name and processed file, in order. Nothing is stored.
+pub async fn process_all(
     ctx: &Ctx,
-    school: OrgId,
     files: Vec<FilePart>,
-) -> Result<Vec<(String, FileInfo)>, Error> {
+) -> Result<Vec<(String, String, Processed)>, Error> {
     let limits = &ctx.config().files;
     let mut ready = Vec::with_capacity(files.len());
     for f in files {
@@ -214,6 +213,17 @@ pub async fn store_all(
         let name = media::display_name(&f.file_name, p.ext);
         ready.push((f.field, name, p));
     }
+    Ok(ready)
+}
+
+/// Processes every file part first (any refusal fails them all, nothing stored), then stores
+/// each for `school` through a handle acting as [`Action::FileUpload`].
+pub async fn store_all(
+    ctx: &Ctx,
+    school: OrgId,
+    files: Vec<FilePart>,
+) -> Result<Vec<(String, FileInfo)>, Error> {
+    let ready = process_all(ctx, files).await?;
     let db = ctx.db_as(Action::FileUpload)?;
     let mut out = Vec::with_capacity(ready.len());
     for (field, name, p) in ready {

@@ -107,9 +107,14 @@ pub struct Fixture {
     /// A duty period of each school's district (yesterday to tomorrow) in which that school
     /// alone reports.
     pub duty_periods: [i64; 3],
+    /// A phone spot check of each school in its duty period (answered), recorded by its
+    /// district's officer.
+    pub spot_checks: [i64; 3],
     /// An open incident of each school, its first report sent by its principal (with one
     /// person hurt named).
     pub incidents: [i64; 3],
+    /// The work plan of each school's district (S001 and S002 share 二道区's).
+    pub work_plans: [i64; 3],
     /// The demo accounts, signed in, then the anonymous caller.
     pub accounts: Vec<Account>,
 }
@@ -714,6 +719,49 @@ async fn objects(app: &mut TestApp) -> Fixture {
         .await;
         duty_periods[i] = r["id"].as_i64().expect("a duty period");
     }
+    let mut spot_checks = [0; 3];
+    for i in 0..3 {
+        let officer = if i == 2 {
+            "nanguan.officer"
+        } else {
+            "bureau.officer"
+        };
+        let o = app.login(officer).await;
+        let r = ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/duty-periods/{}/spot-checks", duty_periods[i]),
+            &o,
+            json!({"school_id": schools[i], "answered": true, "phone": "0431-88886666"}),
+        )
+        .await;
+        spot_checks[i] = r["id"].as_i64().expect("a spot check");
+    }
+    // A work plan of each school's district, written by its officer (a year of its own).
+    let mut work_plans = [0; 3];
+    for i in 0..3 {
+        if let Some(j) = (0..i).find(|j| district_code[*j] == district_code[i]) {
+            work_plans[i] = work_plans[j];
+            continue;
+        }
+        let (officer, district) = if district_code[i] == "ED" {
+            ("bureau.officer", ed)
+        } else {
+            ("nanguan.officer", ng)
+        };
+        let o = app.login(officer).await;
+        let r = ok_json(
+            app,
+            Method::POST,
+            "/api/v1/work-plans",
+            &o,
+            json!({"district_id": district, "year": 2090, "title": "矩阵工作要点",
+                "items": [{"number": 1, "title": "矩阵条目", "obligations": [{"who": "schools",
+                "evidence": "meeting", "kind": "school_analysis", "every": "month", "count": 1}]}]}),
+        )
+        .await;
+        work_plans[i] = r["id"].as_i64().expect("a work plan");
+    }
     // An open incident per school, reported by its principal.
     let mut incidents = [0; 3];
     for (i, c) in SCHOOLS.iter().enumerate() {
@@ -806,7 +854,9 @@ async fn objects(app: &mut TestApp) -> Fixture {
         plans_evaluating,
         expert_users,
         duty_periods,
+        spot_checks,
         incidents,
+        work_plans,
         accounts,
     }
 }

@@ -317,7 +317,9 @@ pub fn sees(fx: &Fixture, a: &Account, obj: Obj, pos: Pos) -> bool {
             let i = pos.index();
             match obj {
                 Obj::District | Obj::Channel => sees_district(fx, a, i),
-                Obj::Catalog | Obj::CatalogItem | Obj::Rule => sees_catalog(fx, a, i),
+                Obj::Catalog | Obj::CatalogItem | Obj::Rule | Obj::WorkPlan => {
+                    sees_catalog(fx, a, i)
+                }
                 Obj::Cross => {
                     in_scope(fx, a, i) || fx.cross_assignee[i].as_deref() == Some(a.name.as_str())
                 }
@@ -371,7 +373,9 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::PlanEvaluating => fx.plans_evaluating[i],
         Obj::ExpertUser => fx.expert_users[i],
         Obj::DutyPeriod => fx.duty_periods[i],
+        Obj::SpotCheck => fx.spot_checks[i],
         Obj::Incident => fx.incidents[i],
+        Obj::WorkPlan => fx.work_plans[i],
     }
 }
 
@@ -561,6 +565,10 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
             // A second path id (a school) moves with the carried ids.
             if path.contains("{school_id}") {
                 path = path.replace("{school_id}", &call.id(Obj::School).to_string());
+            }
+            // So does a spot check's id (corrections).
+            if path.contains("{check_id}") {
+                path = path.replace("{check_id}", &call.id(Obj::SpotCheck).to_string());
             }
             if !query.is_empty() {
                 path = format!("{path}?{query}");

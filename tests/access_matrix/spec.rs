@@ -26,6 +26,7 @@ mod orgs;
 mod platform;
 mod risk;
 mod warnings;
+mod work_plan;
 
 /// Where an id points.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -123,8 +124,13 @@ pub enum Obj {
     ExpertUser,
     /// A duty period of the school's district in which the school alone reports.
     DutyPeriod,
+    /// A phone spot check of the school in that period, recorded by its district's officer
+    /// (the path's `{check_id}`).
+    SpotCheck,
     /// An open incident of the school (its first report sent by its principal).
     Incident,
+    /// The work plan of the school's district (read by its schools too, like the catalogue).
+    WorkPlan,
 }
 
 /// A route's success.
@@ -325,6 +331,8 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::Drill
     } else if path.contains("/emergency-plans/{id}") {
         Obj::Plan
+    } else if path.contains("/work-plans/{id}") {
+        Obj::WorkPlan
     } else if path.contains("/incidents/{id}") {
         Obj::Incident
     } else if path.contains("/duty-periods/{id}") || path.starts_with("/duty/{id}") {
@@ -436,7 +444,14 @@ fn read_spec(path: &'static str) -> Spec {
         | "/risk-index"
         | "/api/v1/drill-board"
         | "/api/v1/drill-board/export.xlsx"
-        | "/drills/board" => (filter(Org), |c| match c.at.body {
+        | "/drills/board"
+        | "/api/v1/compliance"
+        | "/api/v1/compliance/export.xlsx"
+        | "/compliance"
+        | "/api/v1/meetings"
+        | "/api/v1/trainings"
+        | "/api/v1/education-activities"
+        | "/work-records" => (filter(Org), |c| match c.at.body {
             Some(_) => query(format!("org_id={}", c.id(Org))),
             None => none(c),
         }),
@@ -533,6 +548,7 @@ const WRITES: &[(&str, Writes)] = &[
     ("emergency_plans", emergency_plans::write),
     ("duty", duty::write),
     ("incidents", incidents::write),
+    ("work_plan", work_plan::write),
     ("files", files::write),
     ("inbox", inbox::write),
     ("admin", admin::write),

@@ -53,20 +53,26 @@ pub fn filing_status(
 
 /// When a plan must next be evaluated (评估): [`PlanConfig::evaluation_years`] after the later
 /// of its publication and its last evaluation (29 February moves to 28 February), or — when a
-/// drill or an incident flagged a defect of the plan on or after that day — on the day it was
-/// flagged (due at once). A defect flagged before the last evaluation was dealt with by it.
+/// drill or an incident flagged a defect of the plan on or after its publication — on the day
+/// it was flagged (due at once). A defect flagged before the last evaluation, or on its day,
+/// was dealt with by it (an evaluation finished the day a drill showed the defect closes it).
 pub fn evaluation_due(
     published_on: NaiveDate,
     last_evaluated_on: Option<NaiveDate>,
     defect_flagged_on: Option<NaiveDate>,
     cfg: &PlanConfig,
 ) -> NaiveDate {
-    let base = last_evaluated_on.map_or(published_on, |e| e.max(published_on));
+    let evaluated = last_evaluated_on.filter(|e| *e >= published_on);
+    let base = evaluated.unwrap_or(published_on);
     let regular = base
         .checked_add_months(Months::new(cfg.evaluation_years.saturating_mul(12)))
         .unwrap_or(NaiveDate::MAX);
+    let open = |f: NaiveDate| match evaluated {
+        Some(e) => f > e,
+        None => f >= published_on,
+    };
     match defect_flagged_on {
-        Some(f) if f >= base => regular.min(f),
+        Some(f) if open(f) => regular.min(f),
         _ => regular,
     }
 }

@@ -26,9 +26,12 @@ pub(super) const REVIEWER_TWICE: &str = "err.plan.reviewer_twice";
 /// | `file` (备案 receipt) | published | in_force |
 /// | `start_evaluation` | filed, in_force | under_evaluation |
 /// | `supersede` (a new version in force) | published, filed, in_force, under_evaluation | superseded |
+/// | `discard` (a version given up before approval: its author drops it) | draft, revising | discarded |
 ///
 /// A plan that needs changes after an evaluation gets a new version (a new draft); the old one
-/// stays in force until the new one supersedes it. Superseded is final.
+/// stays in force until the new one supersedes it. A new version abandoned before approval is
+/// discarded, so another revision can start (the history stays). Superseded and discarded are
+/// final.
 pub fn target(from: PlanStatus, action: PlanAction) -> Option<PlanStatus> {
     use PlanAction as A;
     use PlanStatus as S;
@@ -45,6 +48,7 @@ pub fn target(from: PlanStatus, action: PlanAction) -> Option<PlanStatus> {
         (A::Supersede, S::Published | S::Filed | S::InForce | S::UnderEvaluation) => {
             Some(S::Superseded)
         }
+        (A::Discard, S::Draft | S::Revising) => Some(S::Discarded),
         _ => None,
     }
 }

@@ -34,6 +34,8 @@ const LEGAL: &[(PlanStatus, PlanAction, PlanStatus)] = {
         (S::UnderEvaluation, A::Review, S::UnderEvaluation),
         (S::UnderEvaluation, A::Approve, S::InForce),
         (S::UnderEvaluation, A::Supersede, S::Superseded),
+        (S::Draft, A::Discard, S::Discarded),
+        (S::Revising, A::Discard, S::Discarded),
     ]
 };
 
@@ -82,6 +84,9 @@ fn the_filed_status_is_never_reached_and_superseded_is_final() {
     }
     assert!(next_actions(PlanStatus::Superseded).is_empty());
     assert!(PlanStatus::Superseded.is_final());
+    assert!(next_actions(PlanStatus::Discarded).is_empty());
+    assert!(PlanStatus::Discarded.is_final());
+    assert!(!PlanStatus::Discarded.is_in_force());
     assert!(PlanStatus::Filed.is_in_force());
     assert!(PlanStatus::UnderEvaluation.is_in_force());
     assert!(!PlanStatus::Published.is_in_force());
@@ -91,7 +96,7 @@ fn the_filed_status_is_never_reached_and_superseded_is_final() {
 fn the_buttons_of_each_status() {
     use PlanAction as A;
     use PlanStatus as S;
-    assert_eq!(next_actions(S::Draft), vec![A::SubmitReview]);
+    assert_eq!(next_actions(S::Draft), vec![A::SubmitReview, A::Discard]);
     assert_eq!(
         next_actions(S::UnderReview),
         vec![A::AssignReviewer, A::Review, A::RequestRevision, A::Approve]
@@ -287,6 +292,21 @@ fn evaluation_every_three_years_or_at_once_after_a_defect() {
             &cfg
         ),
         d("2030-02-01")
+    );
+    // An evaluation finished the day the defect was flagged dealt with it; one flagged on the
+    // day of publication counts.
+    assert_eq!(
+        evaluation_due(
+            d("2026-03-01"),
+            Some(d("2027-01-05")),
+            Some(d("2027-01-05")),
+            &cfg
+        ),
+        d("2030-01-05")
+    );
+    assert_eq!(
+        evaluation_due(d("2026-03-01"), None, Some(d("2026-03-01")), &cfg),
+        d("2026-03-01")
     );
     let cfg: PlanConfig = toml::from_str("evaluation_years = 2").expect("cfg");
     assert_eq!(

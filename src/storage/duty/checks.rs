@@ -1,6 +1,8 @@
 //! The duty officer's check-in on the day (到岗签到) and the bureau's phone spot checks
-//! (电话抽查: answered, or called back within `[duty] callback_minutes`).
+//! (电话抽查: answered, or called back within `[duty] callback_minutes`); their corrections
+//! are in [`super::amend`].
 
+use super::amend::SpotCheckRevision;
 use super::{DutyAudit, duty_error, rules};
 use crate::domain::Code;
 use crate::domain::calendar::china_instant;
@@ -77,6 +79,8 @@ pub struct SpotCheck {
     pub passed: bool,
     pub note: String,
     pub checked_by_name: String,
+    /// The corrections, oldest first: the values each replaced, why and by whom.
+    pub revisions: Vec<SpotCheckRevision>,
 }
 
 /// Which check-ins or spot checks: one date (China time; every date when left out), one unit.
@@ -102,7 +106,11 @@ fn check_in_view(m: duty_check_in::Model) -> CheckIn {
     }
 }
 
-fn spot_view(m: duty_spot_check::Model, school_name: String) -> SpotCheck {
+pub(super) fn spot_view(
+    m: duty_spot_check::Model,
+    school_name: String,
+    revisions: Vec<SpotCheckRevision>,
+) -> SpotCheck {
     let result = SpotCheckResult::parse(&m.result).unwrap_or(SpotCheckResult::NoAnswer);
     SpotCheck {
         id: m.id,
@@ -117,6 +125,7 @@ fn spot_view(m: duty_spot_check::Model, school_name: String) -> SpotCheck {
         passed: result.passed(),
         note: m.note,
         checked_by_name: m.checked_by_name,
+        revisions,
     }
 }
 
@@ -127,7 +136,7 @@ pub(super) fn day_bounds(date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
 }
 
 /// The roster's day of a unit, if it has one.
-async fn roster_day(
+pub(super) async fn roster_day(
     conn: &impl ConnectionTrait,
     period: DutyPeriodId,
     school: OrgId,
@@ -311,7 +320,7 @@ impl Duty<'_> {
                 tx.event.object_id = format!("{id}:{}", m.id);
                 tx.event.detail = format!("school={} result={}", m.school_id, m.result);
                 tx.commit().await?;
-                Ok(spot_view(m, name))
+                Ok(spot_view(m, name, Vec::new()))
             }
             Err(e) => Err(tx.fail(e).await),
         }
@@ -334,13 +343,18 @@ impl Duty<'_> {
                 .filter(duty_spot_check::Column::CalledAt.gte(start))
                 .filter(duty_spot_check::Column::CalledAt.lt(end));
         }
-        Ok(s.order_by_desc(duty_spot_check::Column::CalledAt)
+        let rows = s
+            .order_by_desc(duty_spot_check::Column::CalledAt)
             .read_all(&self.read)
-            .await?
+            .await?;
+        let mut revisions =
+            super::amend::revisions_of(&self.read, rows.iter().map(|m| m.id).collect()).await?;
+        Ok(rows
             .into_iter()
             .map(|m| {
                 let name = names.get(&m.school_id).cloned().unwrap_or_default();
-                spot_view(m, name)
+                let list = revisions.remove(&m.id).unwrap_or_default();
+                spot_view(m, name, list)
             })
             .collect())
     }

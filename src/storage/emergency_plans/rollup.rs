@@ -65,7 +65,7 @@ pub struct RollupQuery {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RollupRow {
     pub school: OrgRef,
-    /// Plans not superseded.
+    /// Plans neither superseded nor discarded.
     pub plans: i64,
     pub in_force: i64,
     /// Drafts, under review, revising, approved or published (not yet filed).
@@ -113,6 +113,7 @@ fn sort_key(s: PlanStatus) -> u8 {
         PlanStatus::Approved | PlanStatus::UnderReview | PlanStatus::Revising => 2,
         PlanStatus::Draft => 3,
         PlanStatus::Superseded => 4,
+        PlanStatus::Discarded => 5,
     }
 }
 
@@ -290,7 +291,7 @@ impl Plans<'_> {
             };
             for m in list {
                 let status = status_of(m);
-                if status == PlanStatus::Superseded {
+                if status.is_final() {
                     continue;
                 }
                 row.plans += 1;

@@ -7,7 +7,8 @@
 //!
 //! Who takes which step: the plan's own organisation (the school's principal and safety
 //! director, or the bureau's officers for its own plans) submits, files, starts an evaluation
-//! and supersedes, as the bureau over it may; only the bureau assigns reviewers, asks for a
+//! and supersedes, as the bureau over it may; the organisation or the author discards a version
+//! given up before approval (a draft, or one sent back for revision); only the bureau assigns reviewers, asks for a
 //! revision and approves after review; the principal signs and publishes a school's plan;
 //! the assigned experts record their opinions (the bureau may record one on an expert's
 //! behalf); an evaluation's findings come from anyone in scope who acts on plans.
@@ -44,8 +45,9 @@ pub const MAX_FILING_NO: usize = 60;
 /// | `request_revision` | `note` (the minutes: what must change) |
 /// | `approve` | `note` (the review minutes; optional when closing an evaluation) |
 /// | `publish` | `published_on` (default today); `signed_by` for a bureau's plan (a school's is signed by its principal, the caller) |
-/// | `file` | `filing_no` (备案编号), `filed_on` (default today), `receipt_id` (optional: a scan of the receipt, a file of the school) |
+/// | `file` | `filing_no` (备案编号), `filed_on` (default today), `receipt_id` (optional: a scan of the receipt, a file of the plan's organisation) |
 /// | `start_evaluation`, `supersede` | `note` (optional: why) |
+/// | `discard` | `note` (optional: why the version is given up; its organisation or its author) |
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanStep {
@@ -77,6 +79,14 @@ pub struct PlanStep {
 struct ReviewerRef {
     user: UserId,
     name: String,
+}
+
+/// Where the caller stands towards a plan, besides its organisation: assigned to review its
+/// current round, or its author.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Standing {
+    pub assigned_now: bool,
+    pub author: bool,
 }
 
 /// What a step changes besides the status.
@@ -166,8 +176,12 @@ impl Plans<'_> {
             .filter(reviewer::Column::Round.eq(m.review_round))
             .all(txn)
             .await?;
-        let assigned_now = assigned.iter().any(|r| r.user_id == self.actor.user_id);
-        self.may(action, from, o, reach, is_school, assigned_now)?;
+        let who = Standing {
+            assigned_now: assigned.iter().any(|r| r.user_id == self.actor.user_id),
+            author: m.author_id == Some(self.actor.user_id),
+        };
+        let assigned_now = who.assigned_now;
+        self.may(action, from, o, reach, is_school, who)?;
         let reviews = event::Entity::find()
             .filter(event::Column::PlanId.eq(id))
             .filter(event::Column::Round.eq(m.review_round))
@@ -277,11 +291,10 @@ impl Plans<'_> {
                     return Err(Error::field("filed_on", "err.plan.filed_before_published"));
                 }
                 if let Some(r) = s.receipt_id {
-                    let ok = is_school
-                        && file::Entity::find_by_id(r)
-                            .one(txn)
-                            .await?
-                            .is_some_and(|f| f.school_id == m.org_id);
+                    let ok = file::Entity::find_by_id(r)
+                        .one(txn)
+                        .await?
+                        .is_some_and(|f| f.school_id == m.org_id);
                     if !ok {
                         return Err(Error::field("receipt_id", "err.plan.document_not_here"));
                     }
@@ -298,6 +311,12 @@ impl Plans<'_> {
             PlanAction::Supersede => {
                 fx.note = text("note", &s.note, super::MAX_NOTE, false)?;
                 am.superseded_on = Set(Some(today));
+            }
+            PlanAction::Discard => {
+                fx.note = text("note", &s.note, super::MAX_NOTE, false)?;
+                if let Some(prev) = m.previous_id {
+                    detail.push_str(&format!(" revises={prev}"));
+                }
             }
         }
         am.status = Set(to.as_str().into());
@@ -344,66 +363,6 @@ impl Plans<'_> {
         Ok(detail)
     }
 
-    /// Attaches (or replaces) the scan of a filed plan's filing receipt (备案回执): the plan's
-    /// organisation or the bureau (the route's writers); the plan must have been filed (else
-    /// 409); the file must be the school's (else 422).
-    pub async fn set_receipt(&self, id: PlanId, receipt: FileId) -> Result<PlanId> {
-        let event =
-            Event::new(PlanAudit::Step, "emergency_plan", id).detail(format!("receipt={receipt}"));
-        let (_, o, reach) = match self.plan_row(id, &self.read).await {
-            Ok(x) => x,
-            Err(e) => {
-                self.audit_refusal(&event, &e).await;
-                return Err(e);
-            }
-        };
-        let refused = event.clone();
-        let tx = self.begin(event).await?;
-        let res: Result<()> = async {
-            if !(self.owner_side(&o) || self.bureau_side(reach)) {
-                return Err(Error::ForbiddenBecause("err.plan.not_yours".into()));
-            }
-            let m = plan::Entity::find_by_id(id)
-                .one(&tx.txn)
-                .await?
-                .ok_or(Error::NotFound)?;
-            if m.filed_on.is_none() {
-                return Err(Error::Conflict("err.plan.not_filed".into()));
-            }
-            let ok = o.level == OrgLevel::School.as_str()
-                && file::Entity::find_by_id(receipt)
-                    .one(&tx.txn)
-                    .await?
-                    .is_some_and(|f| f.school_id == m.org_id);
-            if !ok {
-                return Err(Error::field("receipt_id", "err.plan.document_not_here"));
-            }
-            let version = m.version;
-            let mut am: plan::ActiveModel = m.into();
-            am.filing_receipt_id = Set(Some(receipt));
-            am.updated_by = Set(Some(self.actor.user_id));
-            am.updated_at = Set(Utc::now());
-            am.version = Set(version + 1);
-            am.update(&tx.txn).await?;
-            Ok(())
-        }
-        .await;
-        match res {
-            Ok(()) => {
-                tx.commit().await?;
-                Ok(id)
-            }
-            Err(e) => {
-                let reason = matches!(e, Error::ForbiddenBecause(_));
-                let e = tx.fail(e).await;
-                if reason {
-                    self.audit_refusal(&refused, &e).await;
-                }
-                Err(e)
-            }
-        }
-    }
-
     /// Refuses the step when the caller may not take it, with the reason.
     pub(super) fn may(
         &self,
@@ -412,10 +371,11 @@ impl Plans<'_> {
         o: &org::Model,
         reach: Reach,
         is_school: bool,
-        assigned_now: bool,
+        who: Standing,
     ) -> Result<()> {
         let owner = self.owner_side(o);
         let bureau = self.bureau_side(reach);
+        let assigned_now = who.assigned_now;
         let (ok, reason) = match action {
             PlanAction::SubmitReview
             | PlanAction::File
@@ -439,6 +399,11 @@ impl Plans<'_> {
             // An evaluation's findings: anyone who reaches the plan (its scope, or an expert
             // who reviewed it).
             PlanAction::Review => (true, "err.plan.not_reviewer"),
+            // A version given up: its own organisation, or its author (who reaches it).
+            PlanAction::Discard => (
+                owner || (who.author && reach == Reach::Scope),
+                "err.plan.not_yours",
+            ),
         };
         if ok {
             Ok(())

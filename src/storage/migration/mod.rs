@@ -18,6 +18,8 @@ mod m0012_read_indexes;
 mod m0013_audit_append_only;
 mod m0014_incidents;
 mod m0015_emergency_plans;
+mod m0016_spot_check_revisions;
+pub(crate) mod m0017_work_plan;
 
 pub struct Migrator;
 
@@ -56,6 +58,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_audit_append_only::Migration),
             Box::new(m0014_incidents::Migration),
             Box::new(m0015_emergency_plans::Migration),
+            Box::new(m0016_spot_check_revisions::Migration),
+            Box::new(m0017_work_plan::Migration),
         ]
     }
 }

@@ -29,12 +29,13 @@ pub const MISSED_DRILL: &str = "missed_drill";
 /// The level of a missed drill's warning (yellow: the district sees it).
 pub const LEVEL: Level = Level::Yellow;
 
-/// The emergency rules the sweep checks (`[drills]`, `[calendar]`, `[incidents]`).
+/// The emergency rules the sweep checks (`[drills]`, `[calendar]`, `[incidents]`, `[plans]`).
 #[derive(Debug, Clone, Default)]
 pub struct Emergency {
     pub drills: DrillConfig,
     pub calendar: SchoolCalendar,
     pub incidents: crate::domain::incident::ReportDeadlines,
+    pub plans: crate::domain::emergency_plan::PlanConfig,
 }
 
 /// The subject of a school's missed requirement window.

@@ -5,11 +5,11 @@
 use super::ApiResult;
 use super::transfer::download;
 use crate::domain::Code;
-use crate::domain::ids::{DutyPeriodId, OrgId};
+use crate::domain::ids::{DutyPeriodId, DutySpotCheckId, OrgId};
 use crate::error::Error;
 use crate::storage::duty::{
     CheckIn, DayQuery, DutyPeriodView, NewCheckIn, NewDutyPeriod, NewReport, NewSpotCheck, Report,
-    Roster, RosterInput, SpotCheck, ZeroBoard, ZeroBoardQuery,
+    Roster, RosterInput, SpotCheck, SpotCheckCorrection, ZeroBoard, ZeroBoardQuery,
 };
 use crate::web::ctx::{ApiJson, Ctx};
 use crate::web::error::Envelope;
@@ -177,8 +177,31 @@ pub async fn spot_check(
     Ok((StatusCode::CREATED, axum::Json(s)))
 }
 
+/// The bureau corrects a spot check it recorded (its own, or one of a bureau below it): the
+/// outcome restated, the other fields when they change, and why (`reason`). The values it
+/// replaces are kept in the check's `revisions`; a correction that changes nothing stores
+/// nothing. A check of another period, or of a unit the caller does not see: 404.
+#[utoipa::path(patch, path = "/api/v1/duty-periods/{id}/spot-checks/{check_id}",
+    tag = "emergency",
+    params(("id" = i64, Path), ("check_id" = i64, Path)), request_body = SpotCheckCorrection,
+    responses((status = 200, body = SpotCheck), (status = 403, body = Envelope),
+        (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn correct_spot_check(
+    ctx: Ctx,
+    Path((id, check)): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<SpotCheckCorrection>,
+) -> ApiResult<SpotCheck> {
+    let cfg = ctx.config().duty;
+    Ok(axum::Json(
+        ctx.db()
+            .duty()
+            .correct_spot_check(DutyPeriodId(id), DutySpotCheckId(check), body, &cfg)
+            .await?,
+    ))
+}
+
 /// The spot checks of the units the caller sees (one `date`, one `school_id`), the latest
-/// first.
+/// first, each with its corrections.
 #[utoipa::path(get, path = "/api/v1/duty-periods/{id}/spot-checks", tag = "emergency",
     params(("id" = i64, Path), DayQuery),
     responses((status = 200, body = Vec<SpotCheck>), (status = 404, body = Envelope)))]

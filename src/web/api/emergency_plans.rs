@@ -2,7 +2,8 @@
 //! (`/api/v1/schools/{id}/emergency-plans`), the bureau's roll-up and own plans
 //! (`/api/v1/emergency-plans`), one plan (`/api/v1/emergency-plans/{id}`) and its lifecycle
 //! (`…/actions`), the expert pools (`/api/v1/plan-experts`), and the working-day calendar
-//! (`/api/v1/calendar/working-days`).
+//! (`/api/v1/calendar/working-days`); the roll-up's .xlsx and a plan's document uploads in
+//! [`extra`].
 
 use super::ApiResult;
 use crate::domain::ids::{OrgId, PlanId};
@@ -16,6 +17,8 @@ use crate::web::ctx::{ApiJson, Ctx};
 use crate::web::error::Envelope;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
+
+pub mod extra;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
@@ -118,7 +121,9 @@ pub async fn update(
 }
 
 /// One step of the lifecycle: `submit_review`, `assign_reviewer`, `review`,
-/// `request_revision`, `approve`, `publish`, `file`, `start_evaluation`, `supersede`. A step
+/// `request_revision`, `approve`, `publish`, `file`, `start_evaluation`, `supersede`, and
+/// `discard` (a draft or a version sent back for revision given up by its organisation or
+/// its author, so that another revision can start). A step
 /// the plan's status does not allow, or whose guard fails (a review before any reviewer, a
 /// decision before any review), is 409; a step the caller may not take is 403 with the reason
 /// (a reviewer from the plan's own organisation, or its author: a conflict of interest).

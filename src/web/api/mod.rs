@@ -23,6 +23,7 @@ pub mod screen;
 pub mod transfer;
 pub mod users;
 pub mod warnings;
+pub mod work_plan;
 pub mod zones;
 
 /// Result of an API handler: JSON or the error envelope.

@@ -29,7 +29,7 @@ mod board;
 mod checks;
 pub use board::board;
 use board::board_view;
-pub use checks::{check_in, roster_print, spot_check};
+pub use checks::{check_in, correct_spot_check, roster_print, spot_check};
 
 /// The duty pages' stylesheet (print on A4).
 fn css() -> String {

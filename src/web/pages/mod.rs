@@ -20,6 +20,7 @@ pub mod schools;
 pub mod screen;
 pub mod transfer;
 pub mod warnings;
+pub mod work_plan;
 pub mod zones;
 
 use super::ctx::Ctx;

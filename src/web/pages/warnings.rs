@@ -57,6 +57,8 @@ pub(super) fn what(lang: Lang, w: &Warning) -> String {
         (Source::Drill, sweep::MISSED_DRILL) => Some("warning.missed_drill"),
         (Source::ZeroReport, sweep::MISSED_REPORT) => Some("warning.missed_zero_report"),
         (Source::Incident, sweep::LATE_REPORT) => Some("warning.late_incident_report"),
+        (Source::Plan, sweep::FILING_OVERDUE) => Some("warning.plan_filing_overdue"),
+        (Source::Plan, sweep::EVALUATION_DUE) => Some("warning.plan_evaluation_due"),
         _ => None,
     };
     if let Some(key) = missed {

@@ -23,6 +23,7 @@ pub(super) const FEATURE: Feature = Feature {
         "duty_reports",
         "duty_check_ins",
         "duty_spot_checks",
+        "duty_spot_check_revisions",
     ],
 };
 
@@ -38,6 +39,7 @@ fn register(t: &mut Table) {
     t.api(DutyCheckIn, routes!(api::duty::check_in));
     t.api(DutyView, routes!(api::duty::check_ins));
     t.api(DutySpotCheck, routes!(api::duty::spot_check));
+    t.api(DutySpotCheck, routes!(api::duty::correct_spot_check));
     t.api(DutyView, routes!(api::duty::spot_checks));
 }
 
@@ -89,5 +91,13 @@ fn register_pages(t: &mut Table) {
         DutySpotCheck,
         &[DutyView],
         pages::duty::spot_check,
+    );
+    // A spot check corrected from its row on the board (refused: the board again).
+    t.add_as(
+        M::POST,
+        "/duty/{id}/spot-checks/{check_id}",
+        DutySpotCheck,
+        &[DutyView],
+        pages::duty::correct_spot_check,
     );
 }

@@ -1,5 +1,6 @@
-//! Routes: emergency plans — a school's plans and coverage, the bureau's roll-up and own
-//! plans, one plan and its lifecycle, the expert pools, the working-day calendar.
+//! Routes: emergency plans — a school's plans and coverage, the bureau's roll-up (and its
+//! .xlsx) and own plans, one plan, its lifecycle and documents, the expert pools, the
+//! working-day calendar.
 
 use super::Table;
 use super::{Feature, audit_codes, notice_codes};
@@ -34,10 +35,17 @@ fn register(t: &mut Table) {
     t.api(PlanView, routes!(a::list));
     t.api(PlanWrite, routes!(a::create));
     t.api(PlanView, routes!(a::rollup));
+    t.api(PlanView, routes!(a::extra::export));
     t.api(PlanWrite, routes!(a::create_bureau));
     t.api(PlanView, routes!(a::get));
     t.api(PlanWrite, routes!(a::update));
     t.api(PlanAct, routes!(a::act));
+    t.api_as(
+        PlanWrite,
+        &[FileUpload],
+        Some(super::MEDIA_LIMIT),
+        routes!(a::extra::documents),
+    );
     t.api(PlanExpertView, routes!(a::experts));
     t.api(PlanExpertManage, routes!(a::save_expert));
     t.api(CalendarView, routes!(a::calendar));

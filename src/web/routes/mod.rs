@@ -21,6 +21,7 @@ mod orgs;
 mod risk;
 mod screen;
 mod warnings;
+mod work_plan;
 
 use super::ctx::{RouteAction, gate};
 use super::{AppState, api, error, ops, pages, security};
@@ -248,6 +249,7 @@ pub const FEATURES: &[&Feature] = &[
     &emergency_plans::FEATURE,
     &duty::FEATURE,
     &incidents::FEATURE,
+    &work_plan::FEATURE,
     &screen::FEATURE,
     &files::FEATURE,
     &inbox::FEATURE,

@@ -1,7 +1,8 @@
 //! The access matrix's write routes of the `duty` feature: set up a duty period (API and the
 //! page's form), submit a unit's roster and its daily zero report (API and the school's page),
 //! which every allowed account may do again (a second report of the day updates it); check in
-//! for today (again: unchanged) and record a phone spot check (API and the board's form).
+//! for today (again: unchanged), record a phone spot check (API and the board's form) and
+//! correct one (API and its row's form; again: unchanged).
 
 use super::*;
 
@@ -102,6 +103,19 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
                 )
             },
             Api,
+        ),
+        // The path's `{check_id}` moves with the carried position (another school's check).
+        ("PATCH", "/api/v1/duty-periods/{id}/spot-checks/{check_id}") => spec(
+            Some(DutyPeriod),
+            carried(SpotCheck, Expect::NotFound),
+            |_| json(json!({"answered": false, "reason": "矩阵更正"})),
+            Api,
+        ),
+        ("POST", "/duty/{id}/spot-checks/{check_id}") => spec(
+            Some(DutyPeriod),
+            carried(SpotCheck, Expect::NotFound),
+            |_| form(&[("answered", "0".into()), ("reason", "矩阵更正".into())]),
+            RedirectTo("/duty/"),
         ),
         ("POST", "/duty/{id}/spot-checks") => spec(
             Some(DutyPeriod),

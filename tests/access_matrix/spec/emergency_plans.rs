@@ -1,8 +1,8 @@
 //! The access matrix's write routes of the `emergency_plans` feature: a school's new draft
 //! (API and the page's form) and the bureau's (with the district carried in the body), a
 //! change to a draft (API and the editor), a step every plan actor may take again and again
-//! (an evaluation's findings, API and the page's form), documents and the filing receipt
-//! (multipart), the expert pool (API and the page) and the working-day calendar (API and the
+//! (an evaluation's findings, API and the page's form), documents (API and page) and the
+//! filing receipt (multipart), the expert pool (API and the page) and the working-day calendar (API and the
 //! editor).
 
 use super::*;
@@ -103,6 +103,7 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             |_| form(&[("action", "review".into()), ("note", "矩阵评估意见".into())]),
             RedirectTo("/emergency-plans/"),
         ),
+        ("POST", "/api/v1/emergency-plans/{id}/documents") => spec(Some(Plan), None, upload, Api),
         ("POST", "/emergency-plans/{id}/documents") => {
             spec(Some(Plan), None, upload, RedirectTo("/emergency-plans/"))
         }

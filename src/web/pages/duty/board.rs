@@ -1,5 +1,6 @@
 //! A period's daily board (the bureau's daily zero-report summary, printable on A4), with its
-//! phone spot checks and the form to record one.
+//! phone spot checks (each with its corrections and the form to correct it) and the form to
+//! record one.
 
 use super::checks::SpotForm;
 use super::{Chrome, FormErrors, Q, class, css, refused, render};
@@ -55,6 +56,15 @@ impl BoardPage {
     }
     fn picked(&self, school: &OrgId) -> bool {
         self.v.school_id.trim() == school.to_string()
+    }
+    /// A `datetime-local` value (China time) of an instant, empty for none.
+    fn local(&self, t: &Option<DateTime<Utc>>) -> String {
+        t.map(|t| {
+            (t + chrono::Duration::hours(8))
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
     }
 }
 

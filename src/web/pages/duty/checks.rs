@@ -1,13 +1,14 @@
 //! The duty officer's check-in (one tap, from the list or the school's page), the bureau's
-//! phone spot check (a form on the board), and a unit's roster as a page that prints on A4.
+//! phone spot check (a form on the board) and its correction (a form in the check's row), and
+//! a unit's roster as a page that prints on A4.
 
 use super::{Chrome, FormErrors, board_view, css, render, see_other};
 use crate::domain::calendar::china_instant;
 use crate::domain::duty::RosterDay;
-use crate::domain::ids::{DutyPeriodId, OrgId};
+use crate::domain::ids::{DutyPeriodId, DutySpotCheckId, OrgId};
 use crate::error::{Error, FieldError};
 use crate::policy::Action;
-use crate::storage::duty::{DutyPeriodView, NewCheckIn, NewSpotCheck, Roster};
+use crate::storage::duty::{DutyPeriodView, NewCheckIn, NewSpotCheck, Roster, SpotCheckCorrection};
 use crate::web::ctx::{Ctx, Form};
 use askama::Template;
 use axum::extract::Path;
@@ -109,6 +110,59 @@ pub async fn spot_check(
         Ok(()) => Ok(see_other(&format!("/duty/{id}#spot-checks"))),
         Err(e) => match FormErrors::from_error(&e, ctx.lang) {
             Some(fe) => board_view(&ctx, id, None, v, fe).await,
+            None => Err(e),
+        },
+    }
+}
+
+/// A spot check's correction form, in its row on the board.
+#[derive(Deserialize, Default, Clone)]
+pub struct CorrectForm {
+    #[serde(default)]
+    answered: String,
+    #[serde(default)]
+    called_back_at: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The bureau corrects a spot check from the board; refused, the board again with the reason.
+pub async fn correct_spot_check(
+    ctx: Ctx,
+    Path((id, check)): Path<(i64, i64)>,
+    Form(v): Form<CorrectForm>,
+) -> Result<Response, Error> {
+    let period = DutyPeriodId(id);
+    let mut errs = Vec::new();
+    let called_back_at = local(&v.called_back_at, "called_back_at", &mut errs);
+    let res = if errs.is_empty() {
+        let cfg = ctx.config().duty;
+        let input = SpotCheckCorrection {
+            answered: v.answered.trim() == "1",
+            called_back_at,
+            called_at: None,
+            phone: None,
+            note: Some(v.note.clone()),
+            reason: v.reason.clone(),
+        };
+        ctx.db()
+            .duty()
+            .correct_spot_check(period, DutySpotCheckId(check), input, &cfg)
+            .await
+            .map(drop)
+    } else {
+        ctx.db().duty().check_period(period).await?;
+        Err(Error::Validation {
+            message: "err.invalid_input".into(),
+            fields: errs,
+        })
+    };
+    match res {
+        Ok(()) => Ok(see_other(&format!("/duty/{id}#spot-checks"))),
+        Err(e) => match FormErrors::from_error(&e, ctx.lang) {
+            Some(fe) => board_view(&ctx, id, None, SpotForm::default(), fe).await,
             None => Err(e),
         },
     }

@@ -8,8 +8,9 @@ use crate::domain::Code;
 use crate::domain::emergency_plan::{
     FilingStatus, PlanAction, PlanForm, PlanStatus, PlanType, ReviewConclusion,
 };
-use crate::domain::ids::{ExpertId, FileId, PersonId, PlanId, UserId};
+use crate::domain::ids::{ExpertId, PersonId, PlanId, UserId};
 use crate::error::{Error, FieldError};
+use crate::media::Processed;
 use crate::policy::Action;
 use crate::storage::emergency_plans::{
     Contact, Expert, Plan, PlanContent, PlanPatch, PlanRole, PlanStep, Procedure, Resource,
@@ -326,8 +327,7 @@ async fn detail_page(
     };
     let role = ctx.actor.role();
     let c = Chrome::for_ctx(ctx, "plan.one", "/emergency-plans");
-    let can_receipt = is_school
-        && p.filed_on.is_some()
+    let can_receipt = p.filed_on.is_some()
         && c.can(role, Action::PlanWrite)
         && ((ctx.actor.org_id() == Some(p.org.id)
             && matches!(
@@ -340,8 +340,11 @@ async fn detail_page(
             ));
     let failed = errors.any();
     let draft = draft.unwrap_or_else(|| Draft::of(&p));
-    let mut r = render(&DetailPage {
-        flow: vec![
+    // A discarded version never went further than its revision.
+    let flow = if p.status == PlanStatus::Discarded {
+        vec![PlanStatus::Draft, PlanStatus::Discarded]
+    } else {
+        vec![
             PlanStatus::Draft,
             PlanStatus::UnderReview,
             PlanStatus::Approved,
@@ -349,7 +352,10 @@ async fn detail_page(
             PlanStatus::InForce,
             PlanStatus::UnderEvaluation,
             PlanStatus::Superseded,
-        ],
+        ]
+    };
+    let mut r = render(&DetailPage {
+        flow,
         types: choices::<PlanType>(&c),
         forms: choices::<PlanForm>(&c),
         conclusions: choices::<ReviewConclusion>(&c),
@@ -418,40 +424,37 @@ pub async fn act(
     }
 }
 
-/// The plan's school, for an upload (scope and the route's role first).
-async fn upload_school(ctx: &Ctx, id: PlanId) -> Result<crate::domain::ids::OrgId, Error> {
-    let p = ctx.db().plans().get(id, &ctx.config().plans).await?;
-    if p.org.kind != crate::domain::org::OrgLevel::School {
-        return Err(Error::Conflict("err.plan.bureau_files".into()));
-    }
-    Ok(p.org.id)
+/// The files of a page's upload form (every file part; the CSRF token is its first field),
+/// processed: scope and the route's role are checked first, before any file is read.
+async fn uploaded(
+    ctx: &Ctx,
+    id: PlanId,
+    mut mp: Multipart,
+) -> Result<Vec<(String, Processed)>, Error> {
+    ctx.db().plans().check_plan(id).await?;
+    let raw = crate::web::upload::read_multipart(&mut mp, &ctx.config().files).await?;
+    Ok(crate::web::upload::process_all(ctx, raw.files)
+        .await?
+        .into_iter()
+        .map(|(_, name, p)| (name, p))
+        .collect())
 }
 
-fn stored(form: &crate::web::upload::UploadForm) -> Vec<FileId> {
-    form.photos.values().flatten().map(|i| FileId(*i)).collect()
-}
-
-/// Uploads documents (PDFs, scans) to a draft: every file part of the form.
+/// Uploads documents (PDFs, scans) to a draft: every file part of the form, stored for the
+/// plan's organisation (its school, or the bureau for its own plans).
 pub async fn attach(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<Response, Error> {
     let id = PlanId(id);
-    let school = upload_school(&ctx, id).await?;
-    let form = crate::web::upload::read_form(&ctx, school, mp).await?;
-    let files = stored(&form);
-    if files.is_empty() {
-        return Err(Error::field("documents", "err.required"));
-    }
-    ctx.db().plans().attach(id, &files).await?;
+    let files = uploaded(&ctx, id, mp).await?;
+    ctx.db().plans().add_documents(id, files).await?;
     Ok(see_other(&format!("/emergency-plans/{id}#documents")))
 }
 
 /// Uploads the scan of the filing receipt (备案回执) of a filed plan.
 pub async fn receipt(ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<Response, Error> {
     let id = PlanId(id);
-    let school = upload_school(&ctx, id).await?;
-    let form = crate::web::upload::read_form(&ctx, school, mp).await?;
-    let Some(file) = stored(&form).into_iter().next() else {
+    let Some((name, p)) = uploaded(&ctx, id, mp).await?.into_iter().next() else {
         return Err(Error::field("receipt", "err.required"));
     };
-    ctx.db().plans().set_receipt(id, file).await?;
+    ctx.db().plans().upload_receipt(id, &name, p).await?;
     Ok(see_other(&format!("/emergency-plans/{id}#filing")))
 }
