@@ -375,9 +375,21 @@ async fn openapi_describes_every_api_route() {
     assert_eq!(r.status, StatusCode::OK);
     let doc = r.json();
     let mut documented = BTreeSet::new();
+    let mut ids = BTreeSet::new();
     for (path, ops) in doc["paths"].as_object().expect("paths") {
-        for method in ops.as_object().unwrap().keys() {
+        for (method, op) in ops.as_object().unwrap() {
             documented.insert((method.to_uppercase(), path.clone()));
+            // Operation ids are unique (OpenAPI requires it; Swagger UI stops drawing at a
+            // repeated one).
+            let id = op["operationId"].as_str().expect("an operation id");
+            assert!(ids.insert(id.to_string()), "{id} is given twice");
+            // A path parameter is a segment of the path; the rest are the query's.
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().unwrap_or_default();
+                    assert!(path.contains(&format!("{{{name}}}")), "{id}: {name} in path");
+                }
+            }
         }
     }
     // The document does not describe itself.

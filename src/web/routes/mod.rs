@@ -64,6 +64,8 @@ pub struct Table {
     doc: utoipa::openapi::OpenApi,
     /// The feature registering now.
     feature: &'static str,
+    /// The operation ids given so far (unique in the document, as OpenAPI requires).
+    operation_ids: std::collections::HashSet<String>,
 }
 
 /// Largest accepted upload (an .xlsx import).
@@ -144,8 +146,39 @@ impl Table {
         action: Action,
         also: &'static [Action],
         limit: Option<usize>,
-        (schemas, paths, mr): UtoipaMethodRouter<AppState>,
+        (schemas, mut paths, mr): UtoipaMethodRouter<AppState>,
     ) {
+        // Operation ids from the method and the path (`get_schools_id_hazards`): unique in
+        // the document by construction, as OpenAPI requires and Swagger UI relies on (handler
+        // names repeat: every module has its `list`).
+        for (path, item) in paths.paths.iter_mut() {
+            let slug = path
+                .trim_start_matches("/api/v1/")
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+            for (method, op) in [
+                ("get", &mut item.get),
+                ("post", &mut item.post),
+                ("put", &mut item.put),
+                ("patch", &mut item.patch),
+                ("delete", &mut item.delete),
+            ] {
+                let Some(op) = op else { continue };
+                for param in op.parameters.iter_mut().flatten() {
+                    if let utoipa::openapi::RefOr::T(param) = param {
+                        query_unless_in(param, path);
+                    }
+                }
+                let id = format!("{method}_{slug}");
+                assert!(
+                    self.operation_ids.insert(id.clone()),
+                    "operation id {id} is given twice"
+                );
+                op.operation_id = Some(id);
+            }
+        }
         let mut found = paths.paths.iter();
         let (path, item) = found.next().expect("routes! names one handler");
         assert!(found.next().is_none(), "one handler per api route");
@@ -193,6 +226,28 @@ impl Table {
             upload: limit.is_some(),
             feature: self.feature,
         });
+    }
+}
+
+/// A parameter a handler's `Query` struct declares (`IntoParams` describes its fields as path
+/// parameters unless told otherwise) is a query parameter when the path has no such segment;
+/// an optional one (its schema admits null) is not required.
+fn query_unless_in(param: &mut utoipa::openapi::path::Parameter, path: &str) {
+    use utoipa::openapi::{Required, path::ParameterIn};
+    if param.parameter_in != ParameterIn::Path || path.contains(&format!("{{{}}}", param.name)) {
+        return;
+    }
+    param.parameter_in = ParameterIn::Query;
+    let nullable = serde_json::to_value(&param.schema).is_ok_and(|s| {
+        s["type"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t == "null"))
+            || s["oneOf"]
+                .as_array()
+                .is_some_and(|o| o.iter().any(|v| v["type"] == "null"))
+    });
+    if nullable {
+        param.required = Required::False;
     }
 }
 
@@ -280,6 +335,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
         state: state.clone(),
         doc: api::openapi::base(),
         feature: "",
+        operation_ids: Default::default(),
     };
 
     for f in FEATURES {
