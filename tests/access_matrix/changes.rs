@@ -323,3 +323,48 @@ pub async fn untracked(c: &DatabaseConnection) -> Vec<String> {
         .filter(|t| !UNTRACKED_TABLES.contains(&t.as_str()) && !triggers.contains(t))
         .collect()
 }
+
+/// The log read through a rusqlite connection in the case's own thread (SQLite): a query
+/// through sqlx's connection thread costs several times more, and the log is read after
+/// nearly every refusal.
+pub struct Direct(rusqlite::Connection);
+
+impl Direct {
+    /// Opens the SQLite file of `url` (`sqlite://<file>?…`); `None` for PostgreSQL.
+    pub fn open(url: &str) -> Option<Direct> {
+        let file = url.strip_prefix("sqlite://")?.split('?').next()?;
+        let c = rusqlite::Connection::open(file).expect("open the case's database");
+        c.busy_timeout(std::time::Duration::from_secs(10))
+            .expect("busy timeout");
+        Some(Direct(c))
+    }
+
+    pub fn mark(&self) -> i64 {
+        self.0
+            .query_row(
+                "SELECT COALESCE(MAX(id), 0) FROM matrix_changes",
+                [],
+                |r| r.get(0),
+            )
+            .expect("the change log's position")
+    }
+
+    pub fn since(&self, mark: i64) -> Vec<String> {
+        let mut st = self
+            .0
+            .prepare_cached(
+                "SELECT tbl, op, COUNT(*) FROM matrix_changes WHERE id > ?1 \
+                 GROUP BY tbl, op ORDER BY tbl, op",
+            )
+            .expect("prepare");
+        st.query_map([mark], |r| {
+            let t: String = r.get(0)?;
+            let op: String = r.get(1)?;
+            let n: i64 = r.get(2)?;
+            Ok(format!("{t} {op} ×{n}"))
+        })
+        .expect("the change log")
+        .map(|r| r.expect("a change"))
+        .collect()
+    }
+}
