@@ -131,6 +131,20 @@ pub enum Action {
     /// Record meetings, trainings and education activities (the bureau's officers for the
     /// district's and on a school's behalf, the school's principal and safety director).
     WorkRecord,
+    /// Read responsibility letters (责任书), their signatures and who has not signed.
+    LetterView,
+    /// Issue a letter: a bureau's to its schools (city and district officers), a school's
+    /// to named staff posts (its principal and safety director); decided by the org in
+    /// storage.
+    LetterIssue,
+    /// Sign a letter: a school's principal for the school (in-app, or the signed scan with
+    /// the safety director), a named person for a post letter.
+    LetterSign,
+    /// Read the leading groups (安全工作领导小组) and their gaps.
+    LeadingGroupView,
+    /// Record a leading group: the bureau's by its officers, a school's by its principal and
+    /// safety director (decided by the org in storage).
+    LeadingGroupEdit,
     UserView,
     /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
@@ -262,6 +276,14 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::WorkPlanView, BUSINESS),
     (Action::WorkPlanEdit, BUREAU_MANAGE),
     (Action::WorkRecord, SCHOOL_MANAGE),
+    (Action::LetterView, BUSINESS),
+    (Action::LetterIssue, SCHOOL_MANAGE),
+    (
+        Action::LetterSign,
+        &[Principal, SafetyDirector, Staff, Guard],
+    ),
+    (Action::LeadingGroupView, BUSINESS),
+    (Action::LeadingGroupEdit, SCHOOL_MANAGE),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

@@ -90,9 +90,17 @@ async fn a_smoke_alarm_reaches_the_bureaus_monitoring_screen_within_a_second() {
     );
     assert!(text(c, "#screen-school-count").await.starts_with("42"));
     // The clock runs (China time, to the second).
+    // (Within five seconds: a loaded machine may delay the page's one-second timer.)
     let clock = text(c, "#screen-clock").await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_ne!(text(c, "#screen-clock").await, clock, "the clock ticks");
+    let mut ticked = false;
+    for _ in 0..25 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if text(c, "#screen-clock").await != clock {
+            ticked = true;
+            break;
+        }
+    }
+    assert!(ticked, "the clock ticks: still {clock}");
     let red_before = number(c, "#screen-open-red .n").await;
     let total_before = number(c, "#screen-open-total").await;
     // Whatever the charts do from here on must pass the CSP.

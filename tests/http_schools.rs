@@ -383,11 +383,20 @@ async fn openapi_describes_every_api_route() {
             // repeated one).
             let id = op["operationId"].as_str().expect("an operation id");
             assert!(ids.insert(id.to_string()), "{id} is given twice");
+            for (code, r) in op["responses"].as_object().expect("responses") {
+                assert!(
+                    r["description"].is_string(),
+                    "{id}: {code} without a description"
+                );
+            }
             // A path parameter is a segment of the path; the rest are the query's.
             for p in op["parameters"].as_array().into_iter().flatten() {
                 if p["in"] == "path" {
                     let name = p["name"].as_str().unwrap_or_default();
-                    assert!(path.contains(&format!("{{{name}}}")), "{id}: {name} in path");
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{id}: {name} in path"
+                    );
                 }
             }
         }

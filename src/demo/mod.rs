@@ -9,6 +9,8 @@ pub use devices::{demo_devices, token as device_token};
 mod history;
 mod incidents;
 mod plans;
+mod responsibility;
+mod work_plan;
 
 use crate::domain::Code;
 use crate::domain::ids::{OrgId, PersonId};
@@ -499,6 +501,8 @@ pub async fn seed(db: &Db) -> Result<()> {
     duty::seed(&mut tx, &districts, today, chrono::Utc::now()).await?;
     incidents::seed(&mut tx, &districts, today, chrono::Utc::now()).await?;
     devices::seed(&mut tx, &districts, chrono::Utc::now()).await?;
+    work_plan::seed(&mut tx, &districts, today, chrono::Utc::now()).await?;
+    responsibility::seed(&mut tx, &districts, today).await?;
     tx.audit(PlatformAudit::DemoSeed, "org", city, "demo district seeded")
         .await?;
     tx.commit().await?;

@@ -15,6 +15,7 @@ pub mod org;
 pub mod password;
 pub mod person;
 pub mod reading;
+pub mod responsibility;
 pub mod risk;
 pub mod role;
 pub mod warning;

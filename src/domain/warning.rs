@@ -123,6 +123,8 @@ crate::code_enum!(
         Bus = "bus",
         Incident = "incident",
         Plan = "plan",
+        // A missed obligation of the work plan (a meeting, training or activity).
+        WorkPlan = "work_plan",
     }
 );
 

@@ -49,6 +49,8 @@ pub struct EvidenceRef {
 pub struct Cell {
     pub org_id: OrgId,
     pub org_name: String,
+    /// The district whose plan binds the org.
+    pub district_id: OrgId,
     pub obligation_id: ObligationId,
     pub plan_id: WorkPlanId,
     pub item_number: i32,
@@ -70,6 +72,10 @@ pub struct Cell {
 pub struct Calendar {
     pub org_id: OrgId,
     pub org_name: String,
+    /// `city`, `district` or `school`.
+    pub org_level: String,
+    /// The districts under the org (for a city's view: a row per district).
+    pub districts: Vec<(OrgId, String)>,
     pub period: PlanPeriod,
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
@@ -124,6 +130,18 @@ pub(crate) async fn compute(
     range: DateRange,
     cal: &SchoolCalendar,
     today: NaiveDate,
+) -> Result<(Vec<Obligation>, Vec<Cell>)> {
+    compute_some(r, orgs, range, cal, today, &|_, _| true).await
+}
+
+/// [`compute`], keeping only the cells of the obligations and periods `keep` accepts.
+pub(crate) async fn compute_some(
+    r: &impl Rows,
+    orgs: &[org::Model],
+    range: DateRange,
+    cal: &SchoolCalendar,
+    today: NaiveDate,
+    keep: &(dyn Fn(&Obligation, &PlanPeriod) -> bool + Sync),
 ) -> Result<(Vec<Obligation>, Vec<Cell>)> {
     // The districts whose plans bind these orgs.
     let mut districts: Vec<(OrgId, String)> = Vec::new();
@@ -187,7 +205,7 @@ pub(crate) async fn compute(
         )
         .await?;
     // (plan, obligation, org, period)
-    let mut cells: Vec<(WorkPlanId, Obligation, &org::Model, PlanPeriod)> = Vec::new();
+    let mut cells: Vec<(&work_plan::Model, Obligation, &org::Model, PlanPeriod)> = Vec::new();
     let mut all_obligations = Vec::new();
     for plan in &plans {
         let Some((_, dpath)) = districts.iter().find(|d| d.0 == plan.district_id) else {
@@ -228,8 +246,8 @@ pub(crate) async fn compute(
                         PlanPeriod::overlapping(ob.every, range, cal)
                     };
                     for p in periods {
-                        if p.range(cal).first.year() == plan.year {
-                            cells.push((plan.id, ob.clone(), o, p));
+                        if p.range(cal).first.year() == plan.year && keep(&ob, &p) {
+                            cells.push((plan, ob.clone(), o, p));
                         }
                     }
                 }
@@ -257,15 +275,22 @@ pub(crate) async fn compute(
         }
         _ => Vec::new(),
     };
+    let mut by_org: std::collections::HashMap<OrgId, Vec<&compliance_evidence::Model>> =
+        std::collections::HashMap::new();
+    for e in &evidence {
+        by_org.entry(e.org_id).or_default().push(e);
+    }
+    let none = Vec::new();
     let out = cells
         .into_iter()
-        .map(|(plan_id, ob, o, p)| {
+        .map(|(plan, ob, o, p)| {
             let days = p.range(cal);
-            let refs: Vec<EvidenceRef> = evidence
+            let refs: Vec<EvidenceRef> = by_org
+                .get(&o.id)
+                .unwrap_or(&none)
                 .iter()
                 .filter(|e| {
-                    e.org_id == o.id
-                        && e.evidence == ob.evidence.as_str()
+                    e.evidence == ob.evidence.as_str()
                         && ob.kind.as_ref().is_none_or(|k| *k == e.kind)
                         && days.contains(e.happened_on)
                 })
@@ -288,8 +313,9 @@ pub(crate) async fn compute(
             Cell {
                 org_id: o.id,
                 org_name: o.name.clone(),
+                district_id: plan.district_id,
                 obligation_id: ob.id,
-                plan_id,
+                plan_id: plan.id,
                 item_number: ob.item_number,
                 evidence_kind: ob.evidence,
                 kind: ob.kind.clone(),
@@ -344,9 +370,16 @@ impl Compliance<'_> {
         let range = period.range(cal);
         let orgs = self.bound_under(&root).await?;
         let (obligations, items) = compute(&self.read, &orgs, range, cal, today).await?;
+        let districts = orgs
+            .iter()
+            .filter(|o| o.level == OrgLevel::District.as_str())
+            .map(|o| (o.id, o.name.clone()))
+            .collect();
         Ok(Calendar {
             org_id: root.id,
             org_name: root.name,
+            org_level: root.level,
+            districts,
             period,
             first_day: range.first,
             last_day: range.last,

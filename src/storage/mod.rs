@@ -42,6 +42,8 @@ pub mod incidents;
 pub mod ingest;
 pub mod inspections;
 pub mod jobs;
+pub mod leading_groups;
+pub mod letters;
 mod live;
 pub mod migration;
 pub mod orgs;
@@ -59,6 +61,8 @@ pub mod seed_emergency;
 pub mod seed_history;
 pub mod seed_incidents;
 pub mod seed_plans;
+pub mod seed_responsibility;
+pub mod seed_work_plan;
 pub use audit::AuditCode;
 pub use inbox::NoticeKind;
 pub use orgs::SchoolId;
@@ -573,6 +577,10 @@ module_handle! {
     Compliance => compliance;
     /// Meetings, trainings and education activities (the plan's evidence).
     WorkRecords => work_records;
+    /// Responsibility letters (责任书) and their signatures.
+    Letters => letters;
+    /// The leading groups of the bureaus and schools, and their gaps.
+    LeadingGroups => leading_groups;
     /// Accounts, grants and roles (the three system roles).
     Users => users;
     /// The audit log.

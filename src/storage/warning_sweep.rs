@@ -4,8 +4,9 @@
 //! missed a half-month self-inspection, a required drill or a daily duty report raise one
 //! (cleared by a late one), as does an incident report past its deadline (迟报, cleared once
 //! it is sent) and a school's emergency plan not filed in time or due for evaluation (cleared
-//! once filed or evaluated); an acknowledged red or orange warning left unresolved past its
-//! hours opens a hazard in the closed loop, linked both ways. Each item is its own
+//! once filed or evaluated), and an obligation of the work plan missed in its last ended
+//! period (cleared by late evidence); an acknowledged red or orange warning left unresolved
+//! past its hours opens a hazard in the closed loop, linked both ways. Each item is its own
 //! transaction; everything is idempotent, so a sweep that runs twice changes nothing the
 //! second time.
 
@@ -29,11 +30,13 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 mod checks;
+mod compliance;
 mod drills;
 mod duty;
 mod incidents;
 mod plans;
 pub use checks::{MISSED_CHECK, last_due};
+pub use compliance::MISSED_OBLIGATION;
 pub use drills::{Emergency, MISSED_DRILL};
 pub use duty::MISSED_REPORT;
 pub use incidents::LATE_REPORT;
@@ -56,6 +59,8 @@ pub struct SweepReport {
     pub late_incident_reports_cleared: u32,
     pub plan_warnings_raised: u32,
     pub plan_warnings_cleared: u32,
+    pub missed_obligations_raised: u32,
+    pub missed_obligations_cleared: u32,
 }
 
 /// The job's kind.
@@ -321,6 +326,16 @@ pub(crate) async fn sweep(
     let checked = plans::check(conn, now, today, &emergency.plans).await?;
     report.plan_warnings_raised = checked.raised.len() as u32;
     report.plan_warnings_cleared = checked.cleared.len() as u32;
+    for (w, school) in checked.raised {
+        school_of.insert(w, school.0);
+        touched.push(w);
+    }
+    touched.extend(checked.cleared);
+
+    // Obligations of the work plan missed in their last ended period.
+    let checked = compliance::check(conn, now, today, &emergency.calendar).await?;
+    report.missed_obligations_raised = checked.raised.len() as u32;
+    report.missed_obligations_cleared = checked.cleared.len() as u32;
     for (w, school) in checked.raised {
         school_of.insert(w, school.0);
         touched.push(w);

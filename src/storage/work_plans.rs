@@ -398,34 +398,7 @@ impl WorkPlans<'_> {
     pub async fn copy(&self, id: WorkPlanId, input: CopyWorkPlan) -> Result<WorkPlan> {
         let event = Event::new(WorkPlanAudit::Copy, "work_plan", "");
         let (tx, (plan, _)) = self.begin_found(event, self.plan_row(id).await).await?;
-        let res = async {
-            let year = input.year.unwrap_or(plan.year + 1);
-            if let Err((f, k)) = check_year(year) {
-                return Err(Error::field(f, k));
-            }
-            let items = write::items_in(&tx.txn, plan.id).await?;
-            let mut content = content_of(&plan.title, &items);
-            content.title = content
-                .title
-                .replace(&plan.year.to_string(), &year.to_string());
-            for i in &mut content.items {
-                i.id = None;
-                for o in &mut i.obligations {
-                    o.id = None;
-                }
-            }
-            let note = format!("copy of {} ({})", plan.id, plan.year);
-            write::insert_plan(
-                &tx.txn,
-                &self.actor,
-                plan.district_id,
-                year,
-                &content,
-                &note,
-            )
-            .await
-        }
-        .await;
+        let res = copy_in(&tx.txn, &self.actor, &plan, input.year).await;
         self.finish(tx, res).await
     }
 
@@ -447,6 +420,44 @@ impl WorkPlans<'_> {
             Err(e) => Err(tx.fail(e).await),
         }
     }
+}
+
+/// Copies `plan` into `year` (the next one by default) inside the caller's transaction.
+pub(super) async fn copy_in(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &super::Actor,
+    plan: &work_plan::Model,
+    year: Option<i32>,
+) -> Result<work_plan::Model> {
+    let year = year.unwrap_or(plan.year + 1);
+    if let Err((f, k)) = check_year(year) {
+        return Err(Error::field(f, k));
+    }
+    let items = write::items_in(txn, plan.id).await?;
+    let mut content = content_of(&plan.title, &items);
+    content.title = content
+        .title
+        .replace(&plan.year.to_string(), &year.to_string());
+    for i in &mut content.items {
+        i.id = None;
+        for o in &mut i.obligations {
+            o.id = None;
+        }
+    }
+    let note = format!("copy of {} ({})", plan.id, plan.year);
+    write::insert_plan(txn, actor, plan.district_id, year, &content, &note).await
+}
+
+/// A plan written by the seeder, checked like a request's.
+pub(super) async fn insert_checked(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &super::Actor,
+    district: OrgId,
+    year: i32,
+    content: &PlanContent,
+) -> Result<work_plan::Model> {
+    check(content)?;
+    write::insert_plan(txn, actor, district, year, content, "").await
 }
 
 /// The district a plan is written for: a district node (a school or a city is `NotFound`).

@@ -341,11 +341,9 @@ impl Direct {
 
     pub fn mark(&self) -> i64 {
         self.0
-            .query_row(
-                "SELECT COALESCE(MAX(id), 0) FROM matrix_changes",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM matrix_changes", [], |r| {
+                r.get(0)
+            })
             .expect("the change log's position")
     }
 

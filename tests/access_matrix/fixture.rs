@@ -115,6 +115,9 @@ pub struct Fixture {
     pub incidents: [i64; 3],
     /// The work plan of each school's district (S001 and S002 share 二道区's).
     pub work_plans: [i64; 3],
+    /// A responsibility letter of each school's district to its schools (one per position:
+    /// S001's and S002's are two letters of 二道区), issued by its officer.
+    pub letters: [i64; 3],
     /// The demo accounts, signed in, then the anonymous caller.
     pub accounts: Vec<Account>,
 }
@@ -762,6 +765,26 @@ async fn objects(app: &mut TestApp) -> Fixture {
         .await;
         work_plans[i] = r["id"].as_i64().expect("a work plan");
     }
+    // A responsibility letter of each school's district per position, by its officer.
+    let mut letters = [0; 3];
+    for i in 0..3 {
+        let (officer, district) = if district_code[i] == "ED" {
+            ("bureau.officer", ed)
+        } else {
+            ("nanguan.officer", ng)
+        };
+        let o = app.login(officer).await;
+        let r = ok_json(
+            app,
+            Method::POST,
+            "/api/v1/responsibility-letters",
+            &o,
+            json!({"org_id": district, "year": 2090, "title": format!("矩阵责任书{i}"),
+                "body": "矩阵责任内容"}),
+        )
+        .await;
+        letters[i] = r["id"].as_i64().expect("a letter");
+    }
     // An open incident per school, reported by its principal.
     let mut incidents = [0; 3];
     for (i, c) in SCHOOLS.iter().enumerate() {
@@ -857,6 +880,7 @@ async fn objects(app: &mut TestApp) -> Fixture {
         spot_checks,
         incidents,
         work_plans,
+        letters,
         accounts,
     }
 }

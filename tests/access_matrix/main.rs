@@ -342,7 +342,7 @@ pub fn sees(fx: &Fixture, a: &Account, obj: Obj, pos: Pos) -> bool {
             let i = pos.index();
             match obj {
                 Obj::District | Obj::Channel => sees_district(fx, a, i),
-                Obj::Catalog | Obj::CatalogItem | Obj::Rule | Obj::WorkPlan => {
+                Obj::Catalog | Obj::CatalogItem | Obj::Rule | Obj::WorkPlan | Obj::Letter => {
                     sees_catalog(fx, a, i)
                 }
                 Obj::Cross => {
@@ -401,6 +401,7 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::SpotCheck => fx.spot_checks[i],
         Obj::Incident => fx.incidents[i],
         Obj::WorkPlan => fx.work_plans[i],
+        Obj::Letter => fx.letters[i],
     }
 }
 

@@ -24,6 +24,7 @@ mod incidents;
 mod inspections;
 mod orgs;
 mod platform;
+mod responsibility;
 mod risk;
 mod warnings;
 mod work_plan;
@@ -131,6 +132,8 @@ pub enum Obj {
     Incident,
     /// The work plan of the school's district (read by its schools too, like the catalogue).
     WorkPlan,
+    /// A responsibility letter of the school's district to its schools (read by them).
+    Letter,
 }
 
 /// A route's success.
@@ -331,6 +334,8 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::Drill
     } else if path.contains("/emergency-plans/{id}") {
         Obj::Plan
+    } else if path.contains("/responsibility-letters/{id}") {
+        Obj::Letter
     } else if path.contains("/work-plans/{id}") {
         Obj::WorkPlan
     } else if path.contains("/incidents/{id}") {
@@ -549,6 +554,7 @@ const WRITES: &[(&str, Writes)] = &[
     ("duty", duty::write),
     ("incidents", incidents::write),
     ("work_plan", work_plan::write),
+    ("responsibility", responsibility::write),
     ("files", files::write),
     ("inbox", inbox::write),
     ("admin", admin::write),

@@ -20,6 +20,7 @@ mod m0014_incidents;
 mod m0015_emergency_plans;
 mod m0016_spot_check_revisions;
 pub(crate) mod m0017_work_plan;
+pub(crate) mod m0018_responsibility;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_emergency_plans::Migration),
             Box::new(m0016_spot_check_revisions::Migration),
             Box::new(m0017_work_plan::Migration),
+            Box::new(m0018_responsibility::Migration),
         ]
     }
 }

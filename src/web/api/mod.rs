@@ -17,6 +17,7 @@ pub mod inspections;
 pub mod openapi;
 pub mod orgs;
 pub mod people;
+pub mod responsibility;
 pub mod risk;
 pub mod schools;
 pub mod screen;

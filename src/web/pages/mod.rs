@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod incidents;
 pub mod inspections;
 pub mod people;
+pub mod responsibility;
 pub mod risk;
 pub mod schools;
 pub mod screen;

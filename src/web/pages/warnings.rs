@@ -59,6 +59,7 @@ pub(super) fn what(lang: Lang, w: &Warning) -> String {
         (Source::Incident, sweep::LATE_REPORT) => Some("warning.late_incident_report"),
         (Source::Plan, sweep::FILING_OVERDUE) => Some("warning.plan_filing_overdue"),
         (Source::Plan, sweep::EVALUATION_DUE) => Some("warning.plan_evaluation_due"),
+        (Source::WorkPlan, sweep::MISSED_OBLIGATION) => Some("warning.missed_obligation"),
         _ => None,
     };
     if let Some(key) = missed {

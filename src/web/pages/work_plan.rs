@@ -25,6 +25,11 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+mod city;
+mod edit;
+
+pub use edit::edit;
+
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
 fn query<T>(q: Q<T>) -> Result<T, Error> {
@@ -104,8 +109,11 @@ struct CalendarPage {
     /// The columns (obligations with cells), as (id, label).
     columns: Vec<(ObligationId, String)>,
     rows: Vec<Row>,
-    /// A city: (district, counts) — via each org's district.
+    /// Many orgs: (org, counts).
     districts: Vec<(OrgId, String, Tally)>,
+    /// A city: a column per obligation, a row per district.
+    city_columns: Vec<String>,
+    city_rows: Vec<city::DistrictRow>,
     due_soon: Vec<Cell>,
     missed: Vec<Cell>,
     school: bool,
@@ -215,8 +223,17 @@ pub async fn calendar(ctx: Ctx, q: Q<CalendarQuery>) -> Result<Response, Error> 
     // A city: counts per district (schools and the district node itself).
     let mut districts: Vec<(OrgId, String, Tally)> = Vec::new();
     let school = rows.len() == 1 && cal.items.iter().all(|x| x.org_id == cal.org_id);
-    if !school && rows.len() > 40 {
-        // A city's grid would be too wide to read: counts per org instead.
+    let city = cal.org_level == crate::domain::org::OrgLevel::City.as_str();
+    let (city_columns, city_rows) = if city {
+        city::grid(&cal, |x| {
+            let label = obligation_label(&c, x.item_number, x.evidence_kind, x.kind.as_deref());
+            format!("{label} ×{} / {}", x.required, c.t(&x.every.label_key()))
+        })
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    if !school && !city && rows.len() > 400 {
+        // A grid of hundreds of orgs would not be read: counts per org instead.
         for r in &rows {
             let mut n = Counts::default();
             for x in cal.items.iter().filter(|x| x.org_id == r.org_id) {
@@ -236,6 +253,8 @@ pub async fn calendar(ctx: Ctx, q: Q<CalendarQuery>) -> Result<Response, Error> 
         columns,
         rows,
         districts,
+        city_columns,
+        city_rows,
         due_soon,
         missed,
         school,
@@ -326,6 +345,11 @@ pub async fn plans(ctx: Ctx) -> Result<Response, Error> {
 struct PlanPage {
     c: Chrome,
     p: WorkPlan,
+    can_edit: bool,
+    errors: FormErrors,
+    whos: Vec<(String, String)>,
+    evidences: Vec<(String, String)>,
+    frequencies: Vec<(String, String)>,
 }
 
 impl PlanPage {
@@ -348,9 +372,31 @@ impl PlanPage {
 }
 
 pub async fn plan(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    let p = ctx.db().work_plans().get(WorkPlanId(id)).await?;
-    let c = Chrome::for_ctx(&ctx, "work_plan.plan", "/compliance");
-    render(&PlanPage { c, p })
+    plan_page(&ctx, WorkPlanId(id), FormErrors::default()).await
+}
+
+/// The plan page, with the edit forms for those who may edit it (and a failed form's errors).
+async fn plan_page(ctx: &Ctx, id: WorkPlanId, errors: FormErrors) -> Result<Response, Error> {
+    let p = ctx
+        .db_as(Action::WorkPlanView)?
+        .work_plans()
+        .get(id)
+        .await?;
+    let c = Chrome::for_ctx(ctx, "work_plan.plan", "/compliance");
+    let failed = errors.any();
+    let mut resp = render(&PlanPage {
+        can_edit: c.can(ctx.actor.role(), Action::WorkPlanEdit),
+        whos: choices::<crate::domain::work_plan::Who>(&c),
+        evidences: choices::<Evidence>(&c),
+        frequencies: choices::<crate::domain::work_plan::Frequency>(&c),
+        errors,
+        c,
+        p,
+    })?;
+    if failed {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ mod incidents;
 mod inspections;
 mod ops_auth;
 mod orgs;
+mod responsibility;
 mod risk;
 mod screen;
 mod warnings;
@@ -166,6 +167,20 @@ impl Table {
                 ("delete", &mut item.delete),
             ] {
                 let Some(op) = op else { continue };
+                // A response needs a description (OpenAPI); `(status = 204)` gives none.
+                for (code, r) in op.responses.responses.iter_mut() {
+                    if let utoipa::openapi::RefOr::T(r) = r
+                        && r.description.is_empty()
+                    {
+                        r.description = code
+                            .parse::<u16>()
+                            .ok()
+                            .and_then(|c| axum::http::StatusCode::from_u16(c).ok())
+                            .and_then(|c| c.canonical_reason())
+                            .unwrap_or("Response")
+                            .to_string();
+                    }
+                }
                 for param in op.parameters.iter_mut().flatten() {
                     if let utoipa::openapi::RefOr::T(param) = param {
                         query_unless_in(param, path);
@@ -305,6 +320,7 @@ pub const FEATURES: &[&Feature] = &[
     &duty::FEATURE,
     &incidents::FEATURE,
     &work_plan::FEATURE,
+    &responsibility::FEATURE,
     &screen::FEATURE,
     &files::FEATURE,
     &inbox::FEATURE,

@@ -61,6 +61,13 @@ fn register_pages(t: &mut Table) {
     t.add(M::GET, "/compliance/cell", WorkPlanView, p::cell);
     t.add(M::GET, "/work-plans", WorkPlanView, p::plans);
     t.add(M::GET, "/work-plans/{id}", WorkPlanView, p::plan);
+    t.add_as(
+        M::POST,
+        "/work-plans/{id}",
+        WorkPlanEdit,
+        &[WorkPlanView],
+        p::edit,
+    );
     t.add(M::GET, "/work-records", WorkPlanView, p::records);
     t.add_as(
         M::POST,

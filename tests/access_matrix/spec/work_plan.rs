@@ -1,6 +1,7 @@
 //! The access matrix's write routes of the `work_plan` feature: a plan for a new year (API),
-//! an edit and a copy of a district's plan, and meetings, trainings and education activities
-//! (API and the records page's form), which every allowed account may record again and again.
+//! an edit (API, and the plan page's form) and a copy of a district's plan, and meetings,
+//! trainings and education activities (API and the records page's form), which every allowed
+//! account may record again and again.
 
 use super::*;
 
@@ -77,6 +78,20 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
                 )
             },
             Api,
+        ),
+        ("POST", "/work-plans/{id}") => spec(
+            Some(WorkPlan),
+            None,
+            |_| {
+                form(&[
+                    ("op", "item".into()),
+                    ("number", "1".into()),
+                    ("text", "矩阵条目内容".into()),
+                    ("lead", "安全科".into()),
+                    ("cooperating", "办公室、财务科".into()),
+                ])
+            },
+            RedirectTo("/work-plans/"),
         ),
         ("POST", "/work-records") => spec(
             None,
