@@ -9,40 +9,11 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
+use common::plans::{create, ok_step, step, today};
 use common::{TestApp, expect, msg};
 use safecampus::config::HazardRules;
 use safecampus::storage::Operator;
 use serde_json::{Value, json};
-
-fn today() -> chrono::NaiveDate {
-    safecampus::storage::risk_points::today()
-}
-
-async fn create(app: &TestApp, t: &str, school: i64, body: Value) -> common::Resp {
-    app.json(
-        Method::POST,
-        &format!("/api/v1/schools/{school}/emergency-plans"),
-        Some(t),
-        &body,
-    )
-    .await
-}
-
-async fn step(app: &TestApp, t: &str, id: i64, body: Value) -> common::Resp {
-    app.json(
-        Method::POST,
-        &format!("/api/v1/emergency-plans/{id}/actions"),
-        Some(t),
-        &body,
-    )
-    .await
-}
-
-async fn ok_step(app: &TestApp, t: &str, id: i64, body: Value) -> Value {
-    let r = step(app, t, id, body.clone()).await;
-    assert_eq!(r.status, StatusCode::OK, "{body}: {}", r.text());
-    r.json()
-}
 
 /// The id of `username`'s entry in the pool of 二道区.
 async fn expert(app: &mut TestApp, username: &str) -> i64 {

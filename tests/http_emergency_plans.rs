@@ -8,38 +8,9 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use common::plans::{create, ok_step, step, today};
 use common::{TestApp, expect, fields, msg};
 use serde_json::{Value, json};
-
-fn today() -> chrono::NaiveDate {
-    safecampus::storage::risk_points::today()
-}
-
-async fn create(app: &TestApp, t: &str, school: i64, body: Value) -> common::Resp {
-    app.json(
-        Method::POST,
-        &format!("/api/v1/schools/{school}/emergency-plans"),
-        Some(t),
-        &body,
-    )
-    .await
-}
-
-async fn step(app: &TestApp, t: &str, id: i64, body: Value) -> common::Resp {
-    app.json(
-        Method::POST,
-        &format!("/api/v1/emergency-plans/{id}/actions"),
-        Some(t),
-        &body,
-    )
-    .await
-}
-
-async fn ok_step(app: &TestApp, t: &str, id: i64, body: Value) -> Value {
-    let r = step(app, t, id, body.clone()).await;
-    assert_eq!(r.status, StatusCode::OK, "{body}: {}", r.text());
-    r.json()
-}
 
 async fn plan(app: &TestApp, t: &str, id: i64) -> Value {
     let r = app

@@ -15,6 +15,8 @@ use serde_json::Value;
 use std::collections::HashMap;
 use tower::ServiceExt;
 
+pub mod plans;
+
 pub const PASSWORD: &str = "SafeCampus#2021";
 
 pub struct TestApp {
