@@ -198,6 +198,7 @@ pub struct HazardSummary {
     pub treatment: Option<Treatment>,
     /// Listed for bureau supervision (挂牌督办).
     pub supervised: bool,
+    #[serde(serialize_with = "crate::storage::views::wire_time::opt_date")]
     pub deadline: Option<NaiveDate>,
     /// Past the deadline and not accepted, closed or cancelled (derived, China date).
     pub overdue: bool,
@@ -208,8 +209,11 @@ pub struct HazardSummary {
     pub risk_point_name: Option<String>,
     pub closure_number: Option<String>,
     pub reported_by_name: String,
+    #[serde(serialize_with = "crate::storage::views::wire_time::instant")]
     pub reported_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::storage::views::wire_time::instant")]
     pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::storage::views::wire_time::opt_instant")]
     pub closed_at: Option<DateTime<Utc>>,
 }
 

@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub mod wire_time;
+
 pub const PAGE_SIZE: u64 = 50;
 
 /// Reads an optional number from a query string where an empty value (`zone_id=`, what a form's

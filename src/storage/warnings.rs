@@ -67,14 +67,19 @@ pub struct Warning {
     /// The reading that raised it (or its latest repeat).
     pub value: Option<f64>,
     pub detail: String,
+    #[serde(serialize_with = "crate::storage::views::wire_time::instant")]
     pub raised_at: DateTime<Utc>,
     /// The latest repeat.
+    #[serde(serialize_with = "crate::storage::views::wire_time::instant")]
     pub last_at: DateTime<Utc>,
     pub repeats: i32,
     /// When the device's condition cleared (a person still resolves red and orange).
+    #[serde(serialize_with = "crate::storage::views::wire_time::opt_instant")]
     pub cleared_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::storage::views::wire_time::opt_instant")]
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub assignee_id: Option<UserId>,
+    #[serde(serialize_with = "crate::storage::views::wire_time::opt_instant")]
     pub closed_at: Option<DateTime<Utc>>,
     pub hazard_id: Option<HazardId>,
     /// Who beyond the school it was escalated to: `district` (yellow and above), `city` (red).

@@ -26,18 +26,27 @@ pub const SESSION_COOKIE: &str = "sc_session";
 /// What the web layer holds: the configuration, the sign-in service and — private to this
 /// module — the database, from which only [`Ctx`] makes scoped handles for the route's
 /// declared actions. No handler can reach the connection, an unscoped handle or the jobs.
+///
+/// One `Arc`: every layer that takes the state clones it per request (one reference count,
+/// not one per connection handle inside).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     db: Db,
-    config: Arc<Config>,
+    config: Config,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
-        AppState {
-            db,
-            config: Arc::new(config),
-        }
+        AppState(Arc::new(Shared { db, config }))
     }
 
     pub fn config(&self) -> &Config {

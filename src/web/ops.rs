@@ -100,14 +100,77 @@ fn token_eq(given: &str, expected: &str) -> bool {
 
 /// Counts requests and their latency by route pattern (never by raw path: ids are not labels).
 pub async fn track(State(route): State<&'static str>, req: Request, next: Next) -> Response {
-    let method = req.method().to_string();
+    let method = static_method(req.method());
     let start = Instant::now();
     let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route, "status" => status).increment(1);
+    // Labels are static strings: no allocation per request for them.
+    let status = status_code(res.status());
+    metrics::counter!("http_requests_total", "method" => method, "route" => route, "status" => status).increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
     res
+}
+
+fn static_method(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method as M;
+    match *m {
+        M::GET => "GET",
+        M::POST => "POST",
+        M::PUT => "PUT",
+        M::PATCH => "PATCH",
+        M::DELETE => "DELETE",
+        M::HEAD => "HEAD",
+        M::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+/// The status code's digits as a label, from a table of the codes the server answers.
+fn status_code(s: StatusCode) -> metrics::SharedString {
+    const CODES: [(u16, &str); 17] = [
+        (200, "200"),
+        (201, "201"),
+        (204, "204"),
+        (301, "301"),
+        (302, "302"),
+        (303, "303"),
+        (304, "304"),
+        (400, "400"),
+        (401, "401"),
+        (403, "403"),
+        (404, "404"),
+        (405, "405"),
+        (409, "409"),
+        (413, "413"),
+        (422, "422"),
+        (429, "429"),
+        (500, "500"),
+    ];
+    match CODES.iter().find(|(c, _)| *c == s.as_u16()) {
+        Some((_, t)) => metrics::SharedString::const_str(t),
+        None => s.as_u16().to_string().into(),
+    }
+}
+
+/// Request ids: a random prefix drawn once per process and a counter — unique across
+/// instances and restarts without a random draw (a system call) per request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MakeRequestId;
+
+impl tower_http::request_id::MakeRequestId for MakeRequestId {
+    fn make_request_id<B>(
+        &mut self,
+        _: &axum::http::Request<B>,
+    ) -> Option<tower_http::request_id::RequestId> {
+        static PREFIX: OnceLock<String> = OnceLock::new();
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let prefix = PREFIX.get_or_init(|| format!("{:016x}", rand::random::<u64>()));
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = format!("{prefix}-{n:08x}");
+        axum::http::HeaderValue::from_str(&id)
+            .ok()
+            .map(tower_http::request_id::RequestId::new)
+    }
 }
 
 /// The span of a request: method, route pattern and request id; never headers or bodies.
