@@ -46,9 +46,9 @@ pub fn format_instant(t: &DateTime<Utc>, out: &mut [u8; 30]) -> Option<usize> {
     let mut len = 19;
     if nanos != 0 {
         // AutoSi: 3, 6 or 9 digits, the fewest that hold the value.
-        let (digits, value) = if nanos % 1_000_000 == 0 {
+        let (digits, value) = if nanos.is_multiple_of(1_000_000) {
             (3, nanos / 1_000_000)
-        } else if nanos % 1_000 == 0 {
+        } else if nanos.is_multiple_of(1_000) {
             (6, nanos / 1_000)
         } else {
             (9, nanos)
