@@ -353,6 +353,11 @@ pub struct Config {
     /// Emergency plans: the filing deadline in working days, the evaluation interval, which
     /// risk points need a plan (`[plans]`, `[plans.coverage]`).
     pub plans: crate::domain::emergency_plan::PlanConfig,
+    /// The security register's staffing and equipment rules (`[security_register]`).
+    pub security_register: crate::domain::security::SecurityRules,
+    /// School buses: driver and attendant rules, permit deadlines, speed limits, route
+    /// deviation, expiry warnings (`[buses]`).
+    pub buses: crate::domain::bus::BusConfig,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://data/safecampus.db?mode=rwc";
@@ -381,6 +386,8 @@ impl Default for Config {
             incidents: Default::default(),
             calendar: Default::default(),
             plans: Default::default(),
+            security_register: Default::default(),
+            buses: Default::default(),
         }
     }
 }

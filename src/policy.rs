@@ -77,6 +77,9 @@ pub enum Action {
     ChannelManage,
     /// Open the monitoring screen (数据大屏) of one's own bureau.
     ScreenView,
+    /// Read the home page's figures (the day's picture, the to-do, the charts) of one's own
+    /// node or of an org in scope (a school's hub): every business role.
+    HomeView,
     /// Read a school's drills and the drill compliance board.
     DrillView,
     /// Plan a drill, record it held, evaluate it (opening hazards from its problems): the
@@ -145,6 +148,38 @@ pub enum Action {
     /// Record a leading group: the bureau's by its officers, a school's by its principal and
     /// safety director (decided by the org in storage).
     LeadingGroupEdit,
+    /// Read the concentrated governance actions (集中整治 / 专项行动) and their results.
+    GovernanceView,
+    /// Launch a governance action with its schools and checklist (city and district officers).
+    GovernanceLaunch,
+    /// Report a school's result of an action that targets it (its principal and safety
+    /// director).
+    GovernanceReport,
+    /// Read a school's star rating (computed criteria) and its awards.
+    StarRatingView,
+    /// Award a school its year's star rating as computed (city and district officers).
+    StarRatingAward,
+    /// Read the security register (guards, technical protection) and its shortfalls.
+    SecurityView,
+    /// Register, change and retire entries of a school's security register.
+    SecurityWrite,
+    /// Read school buses: vehicles, permits, signs, drivers with their eligibility, attendants,
+    /// routes, riders (masked), trips and their tracks; evaluate a driver record.
+    BusView,
+    /// Register and edit a school's buses, drivers (and their records), attendants, routes
+    /// and trips (the school's principal and safety director, the bureau's officers, who
+    /// also record the police's monthly violation notices).
+    BusManage,
+    /// Apply for a bus's use permit (the school's principal and safety director).
+    BusPermitApply,
+    /// Take the bureau's steps of a permit: forward, record the replies, review, record the
+    /// government's decision, issue the sign, refuse (city and district officers).
+    BusPermitDecide,
+    /// See riders' (minors') full names and phones: every view audited with its reason.
+    BusRiderNames,
+    /// Record a trip: the pre-trip check, boarding and alighting counts, start and finish (the
+    /// school's managers, and staff who are the trip's driver or attendant).
+    BusTripRecord,
     UserView,
     /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
@@ -230,6 +265,7 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::ChannelView, BUREAU_ALL),
     (Action::ChannelManage, BUREAU_MANAGE),
     (Action::ScreenView, BUREAU_ALL),
+    (Action::HomeView, BUSINESS),
     (Action::DrillView, BUSINESS),
     (Action::DrillRecord, &[Principal, SafetyDirector]),
     (Action::DutyView, BUSINESS),
@@ -284,6 +320,19 @@ pub const POLICY: &[(Action, &[Role])] = &[
     ),
     (Action::LeadingGroupView, BUSINESS),
     (Action::LeadingGroupEdit, SCHOOL_MANAGE),
+    (Action::GovernanceView, BUSINESS),
+    (Action::GovernanceLaunch, BUREAU_MANAGE),
+    (Action::GovernanceReport, &[Principal, SafetyDirector]),
+    (Action::StarRatingView, BUSINESS),
+    (Action::StarRatingAward, BUREAU_MANAGE),
+    (Action::SecurityView, BUSINESS),
+    (Action::SecurityWrite, SCHOOL_MANAGE),
+    (Action::BusView, BUSINESS),
+    (Action::BusManage, SCHOOL_MANAGE),
+    (Action::BusPermitApply, &[Principal, SafetyDirector]),
+    (Action::BusPermitDecide, BUREAU_MANAGE),
+    (Action::BusRiderNames, &[Principal, SafetyDirector]),
+    (Action::BusTripRecord, &[Principal, SafetyDirector, Staff]),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

@@ -169,6 +169,8 @@ fn every_used_key_is_translated() {
     keys.extend(safecampus::domain::risk::catalogue_keys());
     keys.extend(safecampus::domain::hazard::catalogue_keys());
     keys.extend(safecampus::domain::warning::catalogue_keys());
+    keys.extend(safecampus::domain::governance::catalogue_keys());
+    keys.extend(safecampus::domain::security::catalogue_keys());
     keys.extend(
         safecampus::domain::reading::Reason::ALL
             .iter()

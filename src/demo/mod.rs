@@ -5,6 +5,7 @@
 mod devices;
 mod drills;
 mod duty;
+mod governance;
 pub use devices::{demo_devices, token as device_token};
 mod history;
 mod incidents;
@@ -503,6 +504,7 @@ pub async fn seed(db: &Db) -> Result<()> {
     devices::seed(&mut tx, &districts, chrono::Utc::now()).await?;
     work_plan::seed(&mut tx, &districts, today, chrono::Utc::now()).await?;
     responsibility::seed(&mut tx, &districts, today).await?;
+    governance::seed(&mut tx, &districts, today).await?;
     tx.audit(PlatformAudit::DemoSeed, "org", city, "demo district seeded")
         .await?;
     tx.commit().await?;

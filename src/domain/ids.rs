@@ -71,3 +71,18 @@ id_type!(
     TrainingId,
     ActivityId
 );
+
+// Governance actions, star ratings, the security register.
+id_type!(GovernanceActionId, EquipmentId);
+
+// School buses.
+id_type!(
+    BusVehicleId,
+    BusPermitId,
+    BusSignId,
+    BusDriverId,
+    BusAttendantId,
+    BusRouteId,
+    BusRiderId,
+    BusTripId
+);

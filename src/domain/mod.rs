@@ -2,12 +2,14 @@
 //! (forms, JSON, imports) and trusted everywhere after.
 
 pub mod aliases;
+pub mod bus;
 pub mod calendar;
 pub mod catalog;
 pub mod device;
 pub mod drill;
 pub mod duty;
 pub mod emergency_plan;
+pub mod governance;
 pub mod hazard;
 pub mod ids;
 pub mod incident;
@@ -18,6 +20,8 @@ pub mod reading;
 pub mod responsibility;
 pub mod risk;
 pub mod role;
+pub mod security;
+pub mod training;
 pub mod warning;
 pub mod work_plan;
 

@@ -31,7 +31,9 @@ use sea_orm::{DatabaseConnection, QueryOrder, Select};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-pub(crate) use super::migration::m0017_work_plan::{compare_sql as verify_sql, rebuild_sql};
+// The index's sources: `m0017_work_plan`'s and, from `m0020_governance_security`, governance
+// actions with results.
+pub(crate) use super::migration::m0020_governance_security::{rebuild_sql, verify_sql};
 
 /// One record behind a cell.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]

@@ -86,9 +86,17 @@ pub struct Ingest {
     pub(super) conn: DatabaseConnection,
     pub(super) read: Reader,
     pub(super) bus: super::live::Bus,
+    /// The bus rules (`[buses]`) the positions of `bus_gps` devices are checked against.
+    pub(super) buses: crate::domain::bus::BusConfig,
 }
 
 impl Ingest {
+    /// The same path with the configured bus rules.
+    pub fn with_buses(mut self, cfg: crate::domain::bus::BusConfig) -> Ingest {
+        self.buses = cfg;
+        self
+    }
+
     /// The device a token belongs to; none for a wrong or revoked token.
     pub async fn device(&self, token: &str) -> Result<Option<DeviceCaller>> {
         let token = token.trim();
@@ -139,7 +147,7 @@ impl Ingest {
         let txn = begin_write(&self.conn).await?;
         let mut touched = Vec::new();
         for ((d, _), c) in batches.iter().zip(checked.iter_mut()) {
-            touched.extend(store(&txn, d, c, now).await?);
+            touched.extend(store(&txn, d, c, now, &self.buses).await?);
         }
         txn.commit().await?;
         for (w, path) in touched {
@@ -223,6 +231,7 @@ async fn store(
     d: &DeviceCaller,
     c: &mut Checked,
     now: DateTime<Utc>,
+    buses: &crate::domain::bus::BusConfig,
 ) -> Result<Vec<(WarningId, OrgPath)>> {
     let fresh = insert_events(txn, d.id, d.school, &c.good, Some(now)).await?;
     c.report.accepted = fresh.len() as u64;
@@ -233,6 +242,15 @@ async fn store(
     if !fresh.is_empty() {
         update_device(txn, d, &fresh).await?;
         touched = evaluate(txn, d, &fresh).await?;
+        if d.kind == DeviceKind::BusGps {
+            let ws = super::buses::gps::positions(txn, d.id, d.school, &fresh, buses).await?;
+            if !ws.is_empty()
+                && let Some(s) = org::Entity::find_by_id(d.school).one(txn).await?
+                && let Some(path) = OrgPath::parse(&s.path)
+            {
+                touched.extend(ws.into_iter().map(|w| (w, path.clone())));
+            }
+        }
     }
     if !c.refused.is_empty() {
         for (index, id, reason, excerpt) in &c.refused {

@@ -28,6 +28,7 @@ macro_rules! closed_codes {
 
 pub mod audit;
 pub mod auth;
+pub mod buses;
 pub mod calendar;
 pub mod compliance;
 pub mod devices;
@@ -36,7 +37,9 @@ pub mod duty;
 pub mod emergency_plans;
 mod entity;
 pub mod files;
+pub mod governance;
 pub mod hazards;
+pub mod home;
 pub mod inbox;
 pub mod incidents;
 pub mod ingest;
@@ -55,14 +58,18 @@ pub mod risk_index;
 pub mod risk_points;
 pub mod rollups;
 pub mod screen;
+pub mod security;
 pub mod seed;
 pub mod seed_devices;
 pub mod seed_emergency;
+pub mod seed_governance;
 pub mod seed_history;
 pub mod seed_incidents;
 pub mod seed_plans;
 pub mod seed_responsibility;
 pub mod seed_work_plan;
+pub mod star_ratings;
+pub mod training_attendance;
 pub use audit::AuditCode;
 pub use inbox::NoticeKind;
 pub use orgs::SchoolId;
@@ -184,6 +191,7 @@ impl Db {
             conn: self.conn.clone(),
             read: self.read.clone(),
             bus: self.bus.clone(),
+            buses: Default::default(),
         }
     }
 
@@ -561,6 +569,10 @@ module_handle! {
     RiskIndex => risk_index;
     /// The monitoring screen's counts.
     Screen => screen;
+    /// The home pages' figures and a school hub's key figures.
+    Home => home;
+    /// School buses: vehicles, signs, permits, drivers, attendants, routes, riders, trips.
+    Buses => buses;
     /// A school's drills and the drill compliance board.
     Drills => drills;
     /// Duty periods, rosters, daily (zero) reports and their board.
@@ -581,6 +593,12 @@ module_handle! {
     Letters => letters;
     /// The leading groups of the bureaus and schools, and their gaps.
     LeadingGroups => leading_groups;
+    /// Concentrated governance actions and the schools' results.
+    Governance => governance;
+    /// The schools' yearly star ratings (computed criteria, the bureau's awards).
+    StarRatings => star_ratings;
+    /// The security register (guards, technical protection) and its shortfalls.
+    Security => security;
     /// Accounts, grants and roles (the three system roles).
     Users => users;
     /// The audit log.

@@ -247,6 +247,13 @@ school_owned!(
     warning.school_id,
     drill.school_id,
     incident.school_id,
+    bus_vehicle.school_id,
+    bus_sign.school_id,
+    bus_permit.school_id,
+    bus_driver.school_id,
+    bus_attendant.school_id,
+    bus_route.school_id,
+    bus_trip.school_id,
 );
 
 impl Scoped {

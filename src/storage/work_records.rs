@@ -29,6 +29,7 @@ closed_codes! {
     pub enum WorkRecordAudit {
         Meeting = "meeting.create",
         Training = "training.create",
+        Attendance = "training.attendance",
         Activity = "education_activity.create",
     }
 }

@@ -245,7 +245,7 @@ impl FromRequestParts<AppState> for DeviceCtx {
             .ok_or(Error::Unauthorized)?;
         Ok(DeviceCtx {
             device,
-            ingest: st.db.ingest(),
+            ingest: st.db.ingest().with_buses(st.config.buses.clone()),
             state: st.clone(),
         })
     }

@@ -118,6 +118,25 @@ pub struct Fixture {
     /// A responsibility letter of each school's district to its schools (one per position:
     /// S001's and S002's are two letters of 二道区), issued by its officer.
     pub letters: [i64; 3],
+    /// A governance action of each school's district covering that school alone.
+    pub governance_actions: [i64; 3],
+    /// A camera of each school's security register.
+    pub equipment: [i64; 3],
+    /// A training of each school's guards, recorded by its principal.
+    pub trainings: [i64; 3],
+    /// A bus, an eligible driver, an attendant, a route and a planned trip of each school,
+    /// registered by its principal.
+    pub buses: [i64; 3],
+    pub bus_drivers: [i64; 3],
+    pub bus_attendants: [i64; 3],
+    pub bus_routes: [i64; 3],
+    pub bus_trips: [i64; 3],
+    /// A use permit applied for (not yet forwarded) per school and account (`[school][account]`).
+    pub fresh_bus_permits: [Vec<i64>; 3],
+    /// People of each school with the post `bus_driver` / `bus_attendant`, one per account,
+    /// for the routes that register one (`[school][account]`).
+    pub fresh_driver_people: [Vec<i64>; 3],
+    pub fresh_attendant_people: [Vec<i64>; 3],
     /// The demo accounts, signed in, then the anonymous caller.
     pub accounts: Vec<Account>,
 }
@@ -785,6 +804,170 @@ async fn objects(app: &mut TestApp) -> Fixture {
         .await;
         letters[i] = r["id"].as_i64().expect("a letter");
     }
+    // A governance action of each school's district covering that school alone; a camera of
+    // each school's security register and a training of its guards, by its principal.
+    let mut governance_actions = [0; 3];
+    let mut equipment = [0; 3];
+    let mut trainings = [0; 3];
+    for i in 0..3 {
+        let officer = if district_code[i] == "ED" {
+            "bureau.officer"
+        } else {
+            "nanguan.officer"
+        };
+        let o = app.login(officer).await;
+        let today = safecampus::storage::risk_points::today();
+        let r = ok_json(
+            app,
+            Method::POST,
+            "/api/v1/governance-actions",
+            &o,
+            json!({"kind": "concentrated", "title": format!("矩阵整治{i}"), "starts_on": today,
+                "ends_on": today, "checklist": ["矩阵检查"], "school_ids": [schools[i]]}),
+        )
+        .await;
+        governance_actions[i] = r["id"].as_i64().expect("an action");
+        let p = app
+            .login(&format!("{}.principal", SCHOOLS[i].to_lowercase()))
+            .await;
+        let r = ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/schools/{}/security-equipment", schools[i]),
+            &p,
+            json!({"kind": "camera", "name": "矩阵摄像头", "retention_days": 30}),
+        )
+        .await;
+        equipment[i] = r["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .find(|e| e["name"] == "矩阵摄像头")
+            .and_then(|e| e["id"].as_i64())
+            .expect("the camera");
+        let r = ok_json(
+            app,
+            Method::POST,
+            "/api/v1/trainings",
+            &p,
+            json!({"org_id": schools[i], "group": "guards", "held_on": today,
+                "topic": "矩阵保安培训", "hours": 2.0, "attendee_count": 3}),
+        )
+        .await;
+        trainings[i] = r["id"].as_i64().expect("a training");
+    }
+    // A bus, driver, attendant, route and planned trip of each school, by its principal; a
+    // permit application per account; people to register as drivers and attendants.
+    let mut buses = [0; 3];
+    let mut bus_drivers = [0; 3];
+    let mut bus_attendants = [0; 3];
+    let mut bus_routes = [0; 3];
+    let mut bus_trips = [0; 3];
+    let mut fresh_bus_permits: [Vec<i64>; 3] = Default::default();
+    let mut fresh_driver_people: [Vec<i64>; 3] = Default::default();
+    let mut fresh_attendant_people: [Vec<i64>; 3] = Default::default();
+    for i in 0..3 {
+        let u = app.db.unsafe_unscoped(&Operator::command_line());
+        let mut tx = u.begin().await.expect("seed tx");
+        let rows: Vec<(String, Post, String)> = (0..=n_accounts)
+            .map(|k| (format!("矩阵司机{k}"), Post::BusDriver, String::new()))
+            .collect();
+        let mut drivers: Vec<i64> = tx
+            .people(OrgId(schools[i]), &rows)
+            .await
+            .expect("drivers")
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        let rows: Vec<(String, Post, String)> = (0..=n_accounts)
+            .map(|k| (format!("矩阵照管员{k}"), Post::BusAttendant, String::new()))
+            .collect();
+        let mut attendants: Vec<i64> = tx
+            .people(OrgId(schools[i]), &rows)
+            .await
+            .expect("attendants")
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        tx.commit().await.expect("commit");
+        let driver_person = drivers.pop().expect("a driver");
+        let attendant_person = attendants.pop().expect("an attendant");
+        fresh_driver_people[i] = drivers;
+        fresh_attendant_people[i] = attendants;
+        let p = app
+            .login(&format!("{}.principal", SCHOOLS[i].to_lowercase()))
+            .await;
+        let today = safecampus::storage::risk_points::today();
+        let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+        let r = ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/schools/{}/buses", schools[i]),
+            &p,
+            json!({"plate": format!("吉M·{i}0000"), "owner": "矩阵校车公司", "seats": 19,
+                "bus_type": "primary", "inspection_until": day(150),
+                "insurance_until": day(200)}),
+        )
+        .await;
+        buses[i] = r["id"].as_i64().expect("a bus");
+        let r = ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/schools/{}/bus-drivers", schools[i]),
+            &p,
+            json!({"person_id": driver_person, "licence_class": "a1",
+                "licensed_since": "2005-07-01", "birth_date": "1980-03-15",
+                "health_certificate_until": day(300), "annual_review_until": day(300),
+                "review_study_hours": 3.5}),
+        )
+        .await;
+        bus_drivers[i] = r["id"].as_i64().expect("a driver");
+        let r = ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/schools/{}/bus-attendants", schools[i]),
+            &p,
+            json!({"person_id": attendant_person, "birth_date": "1985-01-01",
+                "trainings": [{"on": day(-30), "hours": 4.0, "topic": "应急处置"}]}),
+        )
+        .await;
+        bus_attendants[i] = r["id"].as_i64().expect("an attendant");
+        let r = ok_json(
+            app,
+            Method::POST,
+            &format!("/api/v1/schools/{}/bus-routes", schools[i]),
+            &p,
+            json!({"name": "矩阵一号线", "stops": [
+                {"name": "东站", "lat": 43.880, "lon": 125.300, "time": "07:00"},
+                {"name": "学校", "lat": 43.880, "lon": 125.320, "time": "07:20"}]}),
+        )
+        .await;
+        bus_routes[i] = r["id"].as_i64().expect("a route");
+        let r = ok_json(
+            app,
+            Method::POST,
+            "/api/v1/bus-trips",
+            &p,
+            json!({"route_id": bus_routes[i], "vehicle_id": buses[i],
+                "driver_id": bus_drivers[i], "attendant_ids": [bus_attendants[i]],
+                "run": "矩阵早班"}),
+        )
+        .await;
+        bus_trips[i] = r["id"].as_i64().expect("a trip");
+        for _ in 0..n_accounts {
+            let r = ok_json(
+                app,
+                Method::POST,
+                "/api/v1/bus-permits",
+                &p,
+                json!({"school_id": schools[i], "vehicle_id": buses[i],
+                    "route_id": bus_routes[i], "driver_ids": [bus_drivers[i]],
+                    "operating_times": "07:00–07:20", "safety_rules": "矩阵校车安全制度"}),
+            )
+            .await;
+            fresh_bus_permits[i].push(r["id"].as_i64().expect("a permit"));
+        }
+    }
     // An open incident per school, reported by its principal.
     let mut incidents = [0; 3];
     for (i, c) in SCHOOLS.iter().enumerate() {
@@ -881,6 +1064,17 @@ async fn objects(app: &mut TestApp) -> Fixture {
         incidents,
         work_plans,
         letters,
+        governance_actions,
+        equipment,
+        trainings,
+        buses,
+        bus_drivers,
+        bus_attendants,
+        bus_routes,
+        bus_trips,
+        fresh_bus_permits,
+        fresh_driver_people,
+        fresh_attendant_people,
         accounts,
     }
 }

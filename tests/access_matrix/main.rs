@@ -402,6 +402,17 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::Incident => fx.incidents[i],
         Obj::WorkPlan => fx.work_plans[i],
         Obj::Letter => fx.letters[i],
+        Obj::GovernanceAction => fx.governance_actions[i],
+        Obj::Equipment => fx.equipment[i],
+        Obj::Training => fx.trainings[i],
+        Obj::Bus => fx.buses[i],
+        Obj::BusDriver => fx.bus_drivers[i],
+        Obj::BusAttendant => fx.bus_attendants[i],
+        Obj::BusRoute => fx.bus_routes[i],
+        Obj::BusTrip => fx.bus_trips[i],
+        Obj::FreshBusPermit => fx.fresh_bus_permits[i][k],
+        Obj::FreshDriverPerson => fx.fresh_driver_people[i][k],
+        Obj::FreshAttendantPerson => fx.fresh_attendant_people[i][k],
     }
 }
 

@@ -14,10 +14,12 @@ use safecampus::xlsx::{Cell, write_sheet};
 use serde_json::{Value, json};
 
 mod admin;
+mod buses;
 mod drills;
 mod duty;
 mod emergency_plans;
 mod files;
+mod governance;
 mod hazards;
 mod inbox;
 mod incidents;
@@ -26,6 +28,7 @@ mod orgs;
 mod platform;
 mod responsibility;
 mod risk;
+mod security_equipment;
 mod warnings;
 mod work_plan;
 
@@ -134,6 +137,29 @@ pub enum Obj {
     WorkPlan,
     /// A responsibility letter of the school's district to its schools (read by them).
     Letter,
+    /// A governance action of the school's district covering that school alone.
+    GovernanceAction,
+    /// A camera of the school's security register.
+    Equipment,
+    /// A training of the school's guards (its attendance can be imported again and again).
+    Training,
+    /// A bus of the school (registered by its principal).
+    Bus,
+    /// An eligible bus driver of the school.
+    BusDriver,
+    /// A bus attendant of the school.
+    BusAttendant,
+    /// A bus route of the school (two stops).
+    BusRoute,
+    /// A planned trip of the school's route, bus, driver and attendant.
+    BusTrip,
+    /// A bus use permit applied for by the school for this account alone (steps happen once).
+    FreshBusPermit,
+    /// A person of the school with the post `bus_driver` for this account alone (a person is
+    /// registered as a driver once).
+    FreshDriverPerson,
+    /// A person of the school with the post `bus_attendant` for this account alone.
+    FreshAttendantPerson,
 }
 
 /// A route's success.
@@ -320,7 +346,17 @@ pub fn object_of(path: &str) -> Option<Obj> {
     if !path.contains("{id}") {
         return None;
     }
-    Some(if path.contains("/files/{id}") {
+    Some(if path.contains("/buses/{id}") {
+        Obj::Bus
+    } else if path.contains("/bus-permits/{id}") {
+        Obj::FreshBusPermit
+    } else if path.contains("/bus-drivers/{id}") {
+        Obj::BusDriver
+    } else if path.contains("/bus-routes/{id}") {
+        Obj::BusRoute
+    } else if path.contains("/bus-trips/{id}") {
+        Obj::BusTrip
+    } else if path.contains("/files/{id}") {
         Obj::File
     } else if path.contains("/devices/{id}") {
         Obj::Device
@@ -338,6 +374,12 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::Letter
     } else if path.contains("/work-plans/{id}") {
         Obj::WorkPlan
+    } else if path.contains("/governance-actions/{id}") {
+        Obj::GovernanceAction
+    } else if path.contains("/security-equipment/{id}") {
+        Obj::Equipment
+    } else if path.contains("/trainings/{id}") {
+        Obj::Training
     } else if path.contains("/incidents/{id}") {
         Obj::Incident
     } else if path.contains("/duty-periods/{id}") || path.starts_with("/duty/{id}") {
@@ -443,6 +485,7 @@ fn read_spec(path: &'static str) -> Spec {
         | "/api/v1/inspections/export.xlsx"
         | "/inspections"
         | "/api/v1/self-inspection-board"
+        | "/api/v1/home"
         | "/inspections/board"
         | "/api/v1/warnings"
         | "/api/v1/risk-index"
@@ -456,10 +499,18 @@ fn read_spec(path: &'static str) -> Spec {
         | "/api/v1/meetings"
         | "/api/v1/trainings"
         | "/api/v1/education-activities"
+        | "/api/v1/security-equipment"
+        | "/security-equipment"
         | "/work-records" => (filter(Org), |c| match c.at.body {
             Some(_) => query(format!("org_id={}", c.id(Org))),
             None => none(c),
         }),
+        "/api/v1/training-compliance" | "/trainings/compliance" => {
+            (filter(Org), |c| match c.at.body {
+                Some(_) => query(format!("org_id={}&group=guards", c.id(Org))),
+                None => query("group=guards".into()),
+            })
+        }
         "/api/v1/notification-deliveries" | "/channels/deliveries" => {
             (filter(Channel), |c| match c.at.body {
                 Some(_) => query(format!("channel_id={}", c.id(Channel))),
@@ -478,9 +529,9 @@ fn read_spec(path: &'static str) -> Spec {
             })
         }
         // The unit's id is the path's `{school_id}`: not one of the period's units → 404.
-        "/api/v1/duty-periods/{id}/rosters/{school_id}" | "/duty/{id}/rosters/{school_id}" => {
-            (carried(School, Expect::NotFound), none)
-        }
+        "/api/v1/duty-periods/{id}/rosters/{school_id}"
+        | "/api/v1/duty-periods/{id}/rosters/{school_id}/export.xlsx"
+        | "/duty/{id}/rosters/{school_id}" => (carried(School, Expect::NotFound), none),
         "/api/v1/incidents" | "/api/v1/incidents/export.xlsx" | "/incidents" => {
             (filter(School), |c| match c.at.body {
                 Some(_) => query(format!("school_id={}", c.id(School))),
@@ -504,8 +555,15 @@ fn read_spec(path: &'static str) -> Spec {
     };
     let mut s = spec(obj, carried, body, api_or_page);
     match path {
-        // Home sends everyone to their landing page.
-        "/" => s.success = Success::Redirect,
+        // Home: the business roles' home page; the system roles go to their landing page.
+        "/" => {
+            s.special = Some(|c| {
+                c.account
+                    .role()
+                    .is_some_and(|r| r.is_system())
+                    .then_some(Expect::Success(Success::Redirect))
+            })
+        }
         // Without `org_id` a city user's catalogue page goes to the first district's; the
         // API asks which district (a city has no catalogue of its own).
         "/risk/catalog" => {
@@ -555,6 +613,9 @@ const WRITES: &[(&str, Writes)] = &[
     ("incidents", incidents::write),
     ("work_plan", work_plan::write),
     ("responsibility", responsibility::write),
+    ("governance", governance::write),
+    ("security_equipment", security_equipment::write),
+    ("buses", buses::write),
     ("files", files::write),
     ("inbox", inbox::write),
     ("admin", admin::write),

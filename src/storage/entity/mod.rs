@@ -2,6 +2,17 @@
 //! built from it, and cannot build a query.
 
 pub(in crate::storage) mod audit_log;
+pub(in crate::storage) mod bus_attendant;
+pub(in crate::storage) mod bus_driver;
+pub(in crate::storage) mod bus_driver_record;
+pub(in crate::storage) mod bus_permit;
+pub(in crate::storage) mod bus_permit_event;
+pub(in crate::storage) mod bus_rider;
+pub(in crate::storage) mod bus_route;
+pub(in crate::storage) mod bus_sign;
+pub(in crate::storage) mod bus_trip;
+pub(in crate::storage) mod bus_trip_event;
+pub(in crate::storage) mod bus_vehicle;
 pub(in crate::storage) mod campaign;
 pub(in crate::storage) mod campaign_school;
 pub(in crate::storage) mod compliance_evidence;
@@ -25,6 +36,9 @@ pub(in crate::storage) mod emergency_plan_event;
 pub(in crate::storage) mod emergency_plan_reviewer;
 pub(in crate::storage) mod file;
 pub(in crate::storage) mod file_blob;
+pub(in crate::storage) mod governance_action;
+pub(in crate::storage) mod governance_result;
+pub(in crate::storage) mod governance_school;
 pub(in crate::storage) mod hazard;
 pub(in crate::storage) mod hazard_count;
 pub(in crate::storage) mod hazard_event;
@@ -49,7 +63,9 @@ pub(in crate::storage) mod risk_catalog;
 pub(in crate::storage) mod risk_catalog_history;
 pub(in crate::storage) mod risk_catalog_item;
 pub(in crate::storage) mod risk_point;
+pub(in crate::storage) mod security_equipment;
 pub(in crate::storage) mod session;
+pub(in crate::storage) mod star_rating;
 pub(in crate::storage) mod training;
 pub(in crate::storage) mod user;
 pub(in crate::storage) mod warning;

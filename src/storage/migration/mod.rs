@@ -21,6 +21,9 @@ mod m0015_emergency_plans;
 mod m0016_spot_check_revisions;
 pub(crate) mod m0017_work_plan;
 pub(crate) mod m0018_responsibility;
+mod m0019_buses;
+pub(crate) mod m0020_governance_security;
+mod m0021_home_indexes;
 
 pub struct Migrator;
 
@@ -62,6 +65,9 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_spot_check_revisions::Migration),
             Box::new(m0017_work_plan::Migration),
             Box::new(m0018_responsibility::Migration),
+            Box::new(m0019_buses::Migration),
+            Box::new(m0020_governance_security::Migration),
+            Box::new(m0021_home_indexes::Migration),
         ]
     }
 }

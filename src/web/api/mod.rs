@@ -3,13 +3,17 @@
 
 pub mod audit;
 pub mod auth;
+pub mod buses;
 pub mod channels;
 pub mod devices;
 pub mod drills;
 pub mod duty;
+pub mod emergency_lists;
 pub mod emergency_plans;
 pub mod files;
+pub mod governance;
 pub mod hazards;
+pub mod home;
 pub mod inbox;
 pub mod incidents;
 pub mod ingest;
@@ -21,6 +25,8 @@ pub mod responsibility;
 pub mod risk;
 pub mod schools;
 pub mod screen;
+pub mod security;
+pub mod trainings;
 pub mod transfer;
 pub mod users;
 pub mod warnings;

@@ -8,6 +8,7 @@ use crate::domain::person::mask_phone;
 use crate::domain::warning::Level;
 use crate::error::Error;
 use crate::policy::Action;
+use crate::storage::home::{HomeQuery, HomeRules};
 use crate::storage::orgs::{NewSchool, SchoolFilter, SchoolPatch};
 use crate::storage::views::{Features, OrgRef, Person, School, Zone};
 use crate::storage::warnings::{Warning, WarningFilter, WarningList};
@@ -99,6 +100,10 @@ struct DetailPage {
     /// The school's open warnings (the newest few) and their counts by level, kept live on
     /// the page by the warnings' stream; none for a role that does not read warnings.
     warnings: Option<(WarningList, Vec<(Level, u64)>)>,
+    /// The school's key figures (the hub: each a link to its list) and its last drills.
+    groups: Vec<super::home::Group>,
+    last_drills: Vec<crate::storage::home::HeldDrill>,
+    home_css: String,
 }
 
 impl DetailPage {
@@ -123,6 +128,10 @@ impl DetailPage {
         } else {
             mask_phone(&p.phone)
         }
+    }
+
+    fn drill_kind(&self, k: &crate::domain::drill::DrillKind) -> String {
+        self.c.label(k)
     }
 
     fn zone_name(&self, id: &Option<crate::domain::ids::ZoneId>) -> String {
@@ -165,8 +174,26 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     } else {
         None
     };
+    // The hub's key figures: the same figures as a home page, for this school.
+    let (groups, last_drills) = if c.can(role, Action::HomeView) {
+        let cfg = ctx.config();
+        let rules = HomeRules {
+            grace: cfg.inspection.grace_days,
+            drills: &cfg.drills,
+            calendar: &cfg.calendar,
+        };
+        let q = HomeQuery { org_id: Some(id) };
+        let h = ctx.db_as(Action::HomeView)?.home().data(&q, &rules).await?;
+        let groups = super::home::groups(c.lang, &h, super::home::Target::School(id));
+        (groups, h.drills.last_held)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     render(&DetailPage {
         warnings,
+        groups,
+        last_drills,
+        home_css: crate::web::assets::url("home.css"),
         can_edit: c.can(role, Action::SchoolUpdate),
         can_people: c.can(role, Action::PersonWrite),
         can_zones: c.can(role, Action::ZoneWrite),

@@ -26,6 +26,7 @@ fn register(t: &mut Table) {
     t.api(DrillRecord, routes!(api::drills::update));
     t.api(DrillView, routes!(api::drills::board));
     t.api(DrillView, routes!(api::drills::export));
+    t.api(DrillView, routes!(api::emergency_lists::drills));
 }
 
 /// The pages: the board with its period picker; a school's drills with the "plan a drill"

@@ -36,6 +36,8 @@ fn register(t: &mut Table) {
     t.api(DutySubmit, routes!(api::duty::report));
     t.api(DutyView, routes!(api::duty::board));
     t.api(DutyView, routes!(api::duty::board_export));
+    t.api(DutyView, routes!(api::emergency_lists::duty_periods));
+    t.api(DutyView, routes!(api::emergency_lists::roster));
     t.api(DutyCheckIn, routes!(api::duty::check_in));
     t.api(DutyView, routes!(api::duty::check_ins));
     t.api(DutySpotCheck, routes!(api::duty::spot_check));

@@ -36,6 +36,7 @@ fn register(t: &mut Table) {
     t.api(PlanWrite, routes!(a::create));
     t.api(PlanView, routes!(a::rollup));
     t.api(PlanView, routes!(a::extra::export));
+    t.api(PlanView, routes!(api::emergency_lists::plans));
     t.api(PlanWrite, routes!(a::create_bureau));
     t.api(PlanView, routes!(a::get));
     t.api(PlanWrite, routes!(a::update));

@@ -8,11 +8,14 @@
 //! enumerates.
 
 mod admin;
+mod buses;
 mod drills;
 mod duty;
 mod emergency_plans;
 mod files;
+mod governance;
 mod hazards;
+mod home;
 mod inbox;
 mod incidents;
 mod inspections;
@@ -21,6 +24,7 @@ mod orgs;
 mod responsibility;
 mod risk;
 mod screen;
+mod security_register;
 mod warnings;
 mod work_plan;
 
@@ -316,12 +320,16 @@ pub const FEATURES: &[&Feature] = &[
     &hazards::FEATURE,
     &warnings::FEATURE,
     &drills::FEATURE,
+    &buses::FEATURE,
     &emergency_plans::FEATURE,
     &duty::FEATURE,
     &incidents::FEATURE,
     &work_plan::FEATURE,
     &responsibility::FEATURE,
+    &governance::FEATURE,
+    &security_register::FEATURE,
     &screen::FEATURE,
+    &home::FEATURE,
     &files::FEATURE,
     &inbox::FEATURE,
     &admin::FEATURE,

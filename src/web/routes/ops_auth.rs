@@ -31,7 +31,6 @@ fn register(t: &mut Table) {
     t.add(M::POST, "/login", Public, pages::auth::login_submit);
     t.add(M::GET, "/lang/{code}", Public, pages::auth::switch_lang);
     t.add(M::POST, "/logout", OwnSession, pages::auth::logout);
-    t.add(M::GET, "/", OwnSession, pages::home::home);
     t.add(
         M::GET,
         "/account/password",

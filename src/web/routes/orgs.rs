@@ -93,7 +93,7 @@ fn register_pages(t: &mut Table) {
         M::GET,
         "/schools/{id}",
         SchoolView,
-        &[ZoneView, PersonView, WarningView],
+        &[ZoneView, PersonView, WarningView, HomeView],
         pages::schools::detail,
     );
     t.add_as(

@@ -49,6 +49,13 @@ fn register(t: &mut Table) {
     t.api(WorkRecord, routes!(a::create_meeting));
     t.api(WorkPlanView, routes!(a::trainings));
     t.api(WorkRecord, routes!(a::create_training));
+    t.api_as(
+        WorkRecord,
+        &[],
+        Some(super::UPLOAD_LIMIT),
+        routes!(api::trainings::attendance),
+    );
+    t.api(WorkPlanView, routes!(api::trainings::compliance));
     t.api(WorkPlanView, routes!(a::activities));
     t.api(WorkRecord, routes!(a::create_activity));
 }
@@ -69,6 +76,12 @@ fn register_pages(t: &mut Table) {
         p::edit,
     );
     t.add(M::GET, "/work-records", WorkPlanView, p::records);
+    t.add(
+        M::GET,
+        "/trainings/compliance",
+        WorkPlanView,
+        pages::trainings::compliance,
+    );
     t.add_as(
         M::POST,
         "/work-records",

@@ -1,0 +1,412 @@
+//! Routes with their ordered stops and path, and their riders (pupils: minors). Riders are
+//! listed masked (张*明, 138****1234); the full values only under `BusRiderNames`, each such
+//! read audited with its reason. An import checks every row first and writes all or none.
+
+use super::{BusAudit, check_len, json, parse_json, required};
+use crate::domain::bus::gps::PathPoint;
+use crate::domain::bus::mask_name;
+use crate::domain::catalog::RowError;
+use crate::domain::ids::{BusRiderId, BusRouteId, OrgId};
+use crate::domain::person::{mask_phone, valid_phone};
+use crate::error::{Error, FieldError, Result};
+use crate::policy::{self, Action};
+use crate::storage::Buses;
+use crate::storage::audit::Event;
+use crate::storage::entity::{bus_rider, bus_route};
+use crate::storage::orgs::invalid;
+use crate::storage::read::ReadAll as _;
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Most stops of a route, points of a path, riders of an import.
+pub const MAX_STOPS: usize = 60;
+pub const MAX_PATH: usize = 2000;
+pub const MAX_RIDERS: usize = 2000;
+
+/// A stop of a route.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Stop {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// The time the bus calls, `HH:MM` (China time).
+    pub time: String,
+}
+
+/// A route as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Route {
+    pub id: BusRouteId,
+    pub school_id: OrgId,
+    pub name: String,
+    pub stops: Vec<Stop>,
+    pub path: Vec<PathPoint>,
+    pub riders: u64,
+    pub version: i32,
+}
+
+/// A new route (`POST /api/v1/schools/{id}/bus-routes`); without a path the stops in order
+/// are the path.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRoute {
+    pub name: String,
+    pub stops: Vec<Stop>,
+    #[serde(default)]
+    pub path: Vec<PathPoint>,
+}
+
+/// A rider as a list shows them: masked unless the caller may and asked to see them whole.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Rider {
+    pub id: BusRiderId,
+    pub name: String,
+    pub class_name: String,
+    pub stop: String,
+    pub guardian: String,
+    pub phone: String,
+    pub masked: bool,
+}
+
+/// A route's riders.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Riders {
+    pub route_id: BusRouteId,
+    pub route_name: String,
+    pub masked: bool,
+    /// Whether the caller's role may see the full values (with a reason, audited).
+    pub may_unmask: bool,
+    pub riders: Vec<Rider>,
+}
+
+/// A row of a riders' workbook, as read (the row number counts the header as row 1).
+#[derive(Debug, Clone, Default)]
+pub struct RiderRow {
+    pub row: usize,
+    pub name: String,
+    pub class_name: String,
+    pub stop: String,
+    pub guardian: String,
+    pub phone: String,
+}
+
+/// What an import did: rows added, or every refused row (nothing written). A refused row
+/// names its field; the value is never echoed for names and phones.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RiderImport {
+    pub created: usize,
+    pub errors: Vec<RowError>,
+}
+
+fn valid_time(t: &str) -> bool {
+    chrono::NaiveTime::parse_from_str(t, "%H:%M").is_ok()
+}
+
+fn coords_ok(lat: f64, lon: f64) -> bool {
+    (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)
+}
+
+pub(in crate::storage) fn route_view(m: bus_route::Model, riders: u64) -> Route {
+    Route {
+        id: m.id,
+        school_id: m.school_id,
+        name: m.name,
+        stops: parse_json(&m.stops),
+        path: parse_json(&m.path),
+        riders,
+        version: m.version,
+    }
+}
+
+fn rider_view(m: bus_rider::Model, unmasked: bool) -> Rider {
+    let phone = |p: &str| {
+        if unmasked || p.is_empty() {
+            p.to_string()
+        } else {
+            mask_phone(p)
+        }
+    };
+    let name = |n: &str| {
+        if unmasked {
+            n.to_string()
+        } else {
+            mask_name(n)
+        }
+    };
+    Rider {
+        id: m.id,
+        name: name(&m.name),
+        class_name: m.class_name,
+        stop: m.stop,
+        guardian: name(&m.guardian),
+        phone: phone(&m.phone),
+        masked: !unmasked,
+    }
+}
+
+impl Buses<'_> {
+    /// The routes of a school in scope.
+    pub async fn routes(&self, school: OrgId) -> Result<Vec<Route>> {
+        self.school_row(school, &self.read).await?;
+        self.permit()?;
+        let rows = bus_route::Entity::find()
+            .filter(bus_route::Column::SchoolId.eq(school))
+            .order_by_asc(bus_route::Column::Name)
+            .read_all(&self.read)
+            .await?;
+        let riders = bus_rider::Entity::find()
+            .filter(bus_rider::Column::SchoolId.eq(school))
+            .read_all(&self.read)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let n = riders.iter().filter(|x| x.route_id == r.id).count() as u64;
+                route_view(r, n)
+            })
+            .collect())
+    }
+
+    pub async fn route(&self, id: BusRouteId) -> Result<Route> {
+        let (m, _) = self.owned::<bus_route::Entity>(id, &self.read).await?;
+        self.permit()?;
+        let n = bus_rider::Entity::find()
+            .filter(bus_rider::Column::RouteId.eq(id))
+            .read_all(&self.read)
+            .await?
+            .len() as u64;
+        Ok(route_view(m, n))
+    }
+
+    /// Adds a route to a school in scope.
+    pub async fn create_route(&self, school: OrgId, input: NewRoute) -> Result<Route> {
+        let (mut tx, school) = self
+            .begin_for_school(Event::new(BusAudit::RouteCreate, "bus_route", ""), school)
+            .await?;
+        let res: Result<bus_route::Model> = async {
+            let mut errs = Vec::new();
+            required("name", &input.name, &mut errs);
+            if input.stops.is_empty() {
+                errs.push(FieldError::new("stops", "err.required"));
+            }
+            if input.stops.len() > MAX_STOPS {
+                errs.push(FieldError::new("stops", "err.bus.too_many"));
+            }
+            if input.path.len() > MAX_PATH {
+                errs.push(FieldError::new("path", "err.bus.too_many"));
+            }
+            for (i, s) in input.stops.iter().enumerate() {
+                required(&format!("stops[{i}].name"), &s.name, &mut errs);
+                if !coords_ok(s.lat, s.lon) {
+                    errs.push(FieldError::new(format!("stops[{i}].lat"), "err.bus.coords"));
+                }
+                if !valid_time(&s.time) {
+                    errs.push(FieldError::new(format!("stops[{i}].time"), "err.bus.time"));
+                }
+                if input.stops[..i]
+                    .iter()
+                    .any(|o| o.name.trim() == s.name.trim())
+                {
+                    errs.push(FieldError::new(
+                        format!("stops[{i}].name"),
+                        "err.bus.stop_twice",
+                    ));
+                }
+            }
+            for (i, p) in input.path.iter().enumerate() {
+                if !coords_ok(p.lat, p.lon) {
+                    errs.push(FieldError::new(format!("path[{i}].lat"), "err.bus.coords"));
+                }
+            }
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            let stops: Vec<Stop> = input
+                .stops
+                .iter()
+                .map(|s| Stop {
+                    name: s.name.trim().into(),
+                    ..s.clone()
+                })
+                .collect();
+            let path = if input.path.is_empty() {
+                stops
+                    .iter()
+                    .map(|s| PathPoint {
+                        lat: s.lat,
+                        lon: s.lon,
+                        road: crate::domain::bus::RoadClass::Ordinary,
+                    })
+                    .collect()
+            } else {
+                input.path.clone()
+            };
+            let now = Utc::now();
+            let m = bus_route::ActiveModel {
+                school_id: Set(school.org_id()),
+                name: Set(input.name.trim().into()),
+                stops: Set(json(&stops)?),
+                path: Set(json(&path)?),
+                created_by: Set(Some(self.actor.user_id)),
+                created_by_name: Set(self.actor.display_name.clone()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(0),
+                ..Default::default()
+            }
+            .insert(&tx.txn)
+            .await
+            .map_err(|e| match Error::from(e) {
+                Error::Conflict(_) => Error::field("name", "err.bus.route_taken"),
+                e => e,
+            })?;
+            Ok(m)
+        }
+        .await;
+        match res {
+            Ok(m) => {
+                tx.event.object_id = m.id.to_string();
+                tx.event.detail = format!("school={} stops={}", m.school_id, input.stops.len());
+                tx.commit().await?;
+                self.route(m.id).await
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    /// The riders of a route in scope. Masked, unless `unmasked` is asked with a reason by a
+    /// role holding `BusRiderNames` (else 403, audited); an unmasked read appends
+    /// `bus.rider_names` with the route, the count and the reason — never a name.
+    pub async fn riders(&self, id: BusRouteId, unmasked: Option<&str>) -> Result<Riders> {
+        let event = Event::new(BusAudit::RiderNames, "bus_route", id);
+        let (route, _) = match self.owned::<bus_route::Entity>(id, &self.read).await {
+            Ok(x) => x,
+            Err(e) => {
+                if unmasked.is_some() {
+                    self.audit_refusal(&event, &e).await;
+                }
+                return Err(e);
+            }
+        };
+        self.permit()?;
+        let may = policy::allows(self.actor.role, Action::BusRiderNames);
+        let rows = bus_rider::Entity::find()
+            .filter(bus_rider::Column::RouteId.eq(id))
+            .order_by_asc(bus_rider::Column::Stop)
+            .order_by_asc(bus_rider::Column::Id)
+            .read_all(&self.read)
+            .await?;
+        let full = match unmasked {
+            None => false,
+            Some(reason) => {
+                if !may {
+                    let e = Error::ForbiddenBecause("err.bus.rider_names".into());
+                    self.audit_refusal(&event, &e).await;
+                    return Err(e);
+                }
+                let reason = reason.trim();
+                if reason.is_empty() || reason.chars().count() > 200 {
+                    return Err(Error::field("reason", "err.bus.reason"));
+                }
+                let mut ev = event;
+                ev.detail = format!("riders={} reason={reason}", rows.len());
+                let txn = crate::storage::begin_write(&self.conn).await?;
+                crate::storage::audit::append(&txn, &self.actor, &ev, "ok").await?;
+                txn.commit().await?;
+                true
+            }
+        };
+        Ok(Riders {
+            route_id: route.id,
+            route_name: route.name,
+            masked: !full,
+            may_unmask: may,
+            riders: rows.into_iter().map(|r| rider_view(r, full)).collect(),
+        })
+    }
+
+    /// Adds the riders of a workbook to a route in scope: every row checked first (name and
+    /// stop required, the stop one of the route's, the phone a phone), all written or none.
+    pub async fn import_riders(&self, id: BusRouteId, rows: Vec<RiderRow>) -> Result<RiderImport> {
+        let mut tx = self
+            .begin_owned::<bus_route::Entity>(
+                Event::new(BusAudit::RiderImport, "bus_route", id),
+                id,
+            )
+            .await?;
+        let res: Result<RiderImport> = async {
+            let route = bus_route::Entity::find_by_id(id)
+                .one(&tx.txn)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let stops: Vec<Stop> = parse_json(&route.stops);
+            let mut errors = Vec::new();
+            if rows.len() > MAX_RIDERS {
+                errors.push(RowError::new(1, "file", "err.bus.too_many", ""));
+            }
+            for r in &rows {
+                let mut fe = Vec::new();
+                if r.name.trim().is_empty() {
+                    errors.push(RowError::new(r.row, "name", "err.required", ""));
+                }
+                check_len("name", &r.name, 40, &mut fe);
+                check_len("class_name", &r.class_name, 40, &mut fe);
+                check_len("guardian", &r.guardian, 40, &mut fe);
+                for f in fe {
+                    errors.push(RowError::new(r.row, &f.field, &f.message, ""));
+                }
+                if !stops.iter().any(|s| s.name == r.stop.trim()) {
+                    errors.push(RowError::new(
+                        r.row,
+                        "stop",
+                        "err.bus.unknown_stop",
+                        &r.stop,
+                    ));
+                }
+                if !r.phone.trim().is_empty() && !valid_phone(r.phone.trim()) {
+                    errors.push(RowError::new(r.row, "phone", "err.phone", ""));
+                }
+            }
+            if !errors.is_empty() {
+                return Ok(RiderImport { created: 0, errors });
+            }
+            let now = Utc::now();
+            for r in &rows {
+                bus_rider::ActiveModel {
+                    school_id: Set(route.school_id),
+                    route_id: Set(route.id),
+                    name: Set(r.name.trim().into()),
+                    class_name: Set(r.class_name.trim().into()),
+                    stop: Set(r.stop.trim().into()),
+                    guardian: Set(r.guardian.trim().into()),
+                    phone: Set(r.phone.trim().into()),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&tx.txn)
+                .await?;
+            }
+            Ok(RiderImport {
+                created: rows.len(),
+                errors: Vec::new(),
+            })
+        }
+        .await;
+        match res {
+            Ok(rep) if rep.errors.is_empty() => {
+                tx.event.detail = format!("created={}", rep.created);
+                tx.commit().await?;
+                Ok(rep)
+            }
+            Ok(rep) => {
+                drop(tx);
+                Ok(rep)
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! The security register (item 16 of the work plan, domain brief §6): each school's full-time
+//! guards and technical protection (one-key alarms and whether they reach the police, cameras
+//! with their recording days, access control, perimeter, anti-collision devices at the gate
+//! …), checked against `[security_register]` by the pure [`check`] with every shortfall named;
+//! the bureau's roll-up lists every school's shortfalls.
+
+use super::audit::Event;
+use super::entity::{org, security_equipment as equipment};
+use super::orgs::{SchoolOwned, invalid};
+use crate::domain::Code;
+use crate::domain::ids::{EquipmentId, OrgId};
+use crate::domain::org::{OrgLevel, OrgPath};
+use crate::domain::security::{Campus, Entry, EquipmentKind, Gap, SecurityRules, check};
+use crate::error::{Error, FieldError, Result};
+use crate::storage::Security;
+use crate::storage::read::ReadAll as _;
+use crate::storage::views::OrgRef;
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::prelude::*;
+use sea_orm::sea_query::ExprTrait as _;
+use sea_orm::{ActiveValue::Set, QueryOrder};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+closed_codes! {
+    AuditCode:
+    /// What the security register writes.
+    pub enum SecurityAudit {
+        Add = "security_equipment.add",
+        Update = "security_equipment.update",
+    }
+}
+
+impl SchoolOwned for equipment::Entity {
+    fn school_of(m: &Self::Model) -> OrgId {
+        m.school_id
+    }
+}
+
+const MAX_NAME: usize = 100;
+
+/// One entry of the register.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EquipmentEntry {
+    pub id: EquipmentId,
+    pub kind: EquipmentKind,
+    pub name: String,
+    pub location: String,
+    pub quantity: i32,
+    pub working: bool,
+    pub linked_police: Option<bool>,
+    pub retention_days: Option<i32>,
+    /// A guard's licence number (保安员证).
+    pub licence: String,
+    pub birth_year: Option<i32>,
+    pub full_time: Option<bool>,
+    pub updated_by_name: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A school's register with its shortfalls.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Register {
+    pub school: OrgRef,
+    /// Pupils and staff: what the guards are counted by.
+    pub people_on_campus: i64,
+    pub guards: i64,
+    pub guards_required: i64,
+    pub entries: Vec<EquipmentEntry>,
+    pub gaps: Vec<Gap>,
+}
+
+/// A new entry (`POST /api/v1/schools/{id}/security-equipment`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEntry {
+    pub kind: EquipmentKind,
+    pub name: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub quantity: Option<i32>,
+    #[serde(default)]
+    pub working: Option<bool>,
+    /// A one-key alarm: linked to the police (110).
+    #[serde(default)]
+    pub linked_police: Option<bool>,
+    /// Cameras: days their recordings are kept.
+    #[serde(default)]
+    pub retention_days: Option<i32>,
+    #[serde(default)]
+    pub licence: String,
+    #[serde(default)]
+    pub birth_year: Option<i32>,
+    #[serde(default)]
+    pub full_time: Option<bool>,
+}
+
+/// A change of an entry (`PATCH /api/v1/security-equipment/{id}`): a fault found or
+/// repaired, a recorder reconfigured, a licence obtained, the entry retired.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryPatch {
+    #[serde(default)]
+    pub working: Option<bool>,
+    #[serde(default)]
+    pub linked_police: Option<bool>,
+    #[serde(default)]
+    pub retention_days: Option<i32>,
+    #[serde(default)]
+    pub licence: Option<String>,
+    #[serde(default)]
+    pub quantity: Option<i32>,
+    #[serde(default)]
+    pub retired: Option<bool>,
+}
+
+/// Under which node (`org_id`, the caller's own by default).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RollupQuery {
+    #[serde(default)]
+    pub org_id: Option<i64>,
+}
+
+/// One school of the bureau's roll-up.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RollupRow {
+    pub school: OrgRef,
+    pub guards: i64,
+    pub guards_required: i64,
+    pub gaps: Vec<Gap>,
+}
+
+fn entry(m: &equipment::Model) -> Entry {
+    Entry {
+        id: m.id.0,
+        kind: EquipmentKind::parse(&m.kind).unwrap_or(EquipmentKind::Other),
+        name: m.name.clone(),
+        location: m.location.clone(),
+        quantity: m.quantity,
+        working: m.working,
+        linked_police: m.linked_police,
+        retention_days: m.retention_days,
+        licence: m.licence.clone(),
+        birth_year: m.birth_year,
+        full_time: m.full_time,
+    }
+}
+
+fn view(m: equipment::Model) -> EquipmentEntry {
+    EquipmentEntry {
+        id: m.id,
+        kind: EquipmentKind::parse(&m.kind).unwrap_or(EquipmentKind::Other),
+        name: m.name,
+        location: m.location,
+        quantity: m.quantity,
+        working: m.working,
+        linked_police: m.linked_police,
+        retention_days: m.retention_days,
+        licence: m.licence,
+        birth_year: m.birth_year,
+        full_time: m.full_time,
+        updated_by_name: m.updated_by_name,
+        updated_at: m.updated_at,
+    }
+}
+
+fn campus(s: &org::Model) -> Campus {
+    Campus {
+        pupils: i64::from(s.students),
+        staff: i64::from(s.staff),
+        boarding: s.boarding,
+    }
+}
+
+fn guards(rows: &[equipment::Model]) -> i64 {
+    rows.iter()
+        .filter(|r| r.kind == EquipmentKind::Guard.as_str() && r.full_time != Some(false))
+        .count() as i64
+}
+
+fn checked(s: &org::Model, rows: &[equipment::Model], rules: &SecurityRules) -> Vec<Gap> {
+    let entries: Vec<Entry> = rows.iter().map(entry).collect();
+    check(&entries, campus(s), rules, crate::clock::today().year())
+}
+
+/// Field errors of the values an entry takes.
+fn value_errs(
+    retention_days: Option<i32>,
+    quantity: Option<i32>,
+    licence: Option<&str>,
+    errs: &mut Vec<FieldError>,
+) {
+    if retention_days.is_some_and(|d| !(0..=3650).contains(&d)) {
+        errs.push(FieldError::new("retention_days", "err.security.retention"));
+    }
+    if quantity.is_some_and(|q| !(1..=10_000).contains(&q)) {
+        errs.push(FieldError::new("quantity", "err.security.quantity"));
+    }
+    if licence.is_some_and(|l| l.chars().count() > MAX_NAME) {
+        errs.push(FieldError::new("licence", "err.security.too_long"));
+    }
+}
+
+impl Security<'_> {
+    async fn rows(&self, schools: &[OrgId]) -> Result<Vec<equipment::Model>> {
+        equipment::Entity::find()
+            .filter(equipment::Column::SchoolId.is_in(schools.iter().copied()))
+            .filter(equipment::Column::Retired.eq(false))
+            .order_by_asc(equipment::Column::Kind)
+            .order_by_asc(equipment::Column::Id)
+            .read_all(&self.read)
+            .await
+    }
+
+    /// The register of a school in scope with its shortfalls.
+    pub async fn register(&self, school: OrgId, rules: &SecurityRules) -> Result<Register> {
+        let s = self.school_row(school, &self.read).await?;
+        self.permit()?;
+        let rows = self.rows(&[s.id]).await?;
+        let gaps = checked(&s, &rows, rules);
+        let c = campus(&s);
+        Ok(Register {
+            people_on_campus: c.pupils + c.staff,
+            guards: guards(&rows),
+            guards_required: rules.guards_required(c.pupils + c.staff),
+            gaps,
+            entries: rows.into_iter().map(view).collect(),
+            school: s.into(),
+        })
+    }
+
+    /// Scope, then role, for a form refused before it reached the write (404, then 403).
+    pub async fn check_school(&self, school: OrgId) -> Result<()> {
+        self.school_row(school, &self.read).await?;
+        self.permit()
+    }
+
+    /// The shortfalls of a school already looked up in scope (for the star rating).
+    pub(crate) async fn gaps_of(&self, s: &org::Model, rules: &SecurityRules) -> Result<Vec<Gap>> {
+        let rows = self.rows(&[s.id]).await?;
+        Ok(checked(s, &rows, rules))
+    }
+
+    /// Every school in scope under `org_id` with its shortfalls, the most first.
+    pub async fn rollup(
+        &self,
+        q: &RollupQuery,
+        rules: &SecurityRules,
+    ) -> Result<(OrgRef, Vec<RollupRow>)> {
+        let root = match q.org_id {
+            Some(id) => self.org_row(OrgId(id), &self.read).await?,
+            None => {
+                self.permit()?;
+                let id = self.actor.org_id.ok_or(Error::NotFound)?;
+                self.org_row(id, &self.read).await?
+            }
+        };
+        self.permit()?;
+        let path = OrgPath::parse(&root.path).ok_or(Error::NotFound)?;
+        let schools = org::Entity::find()
+            .filter(self.org_scope())
+            .filter(Expr::col(org::Column::Path).like(path.like_pattern()))
+            .filter(org::Column::Level.eq(OrgLevel::School.as_str()))
+            .order_by_asc(org::Column::Code)
+            .read_all(&self.read)
+            .await?;
+        let ids: Vec<OrgId> = schools.iter().map(|s| s.id).collect();
+        let rows = self.rows(&ids).await?;
+        let mut out: Vec<RollupRow> = schools
+            .into_iter()
+            .map(|s| {
+                let mine: Vec<equipment::Model> = rows
+                    .iter()
+                    .filter(|r| r.school_id == s.id)
+                    .cloned()
+                    .collect();
+                let c = campus(&s);
+                RollupRow {
+                    guards: guards(&mine),
+                    guards_required: rules.guards_required(c.pupils + c.staff),
+                    gaps: checked(&s, &mine, rules),
+                    school: s.into(),
+                }
+            })
+            .collect();
+        out.sort_by_key(|r| std::cmp::Reverse(r.gaps.len()));
+        Ok((root.into(), out))
+    }
+
+    /// Adds an entry to a school's register.
+    pub async fn add(
+        &self,
+        school: OrgId,
+        input: NewEntry,
+        rules: &SecurityRules,
+    ) -> Result<Register> {
+        let (mut tx, school) = self
+            .begin_for_school(
+                Event::new(SecurityAudit::Add, "security_equipment", ""),
+                school,
+            )
+            .await?;
+        let res: Result<equipment::Model> = async {
+            let mut errs = Vec::new();
+            let name = input.name.trim();
+            if name.is_empty() {
+                errs.push(FieldError::new("name", "err.required"));
+            }
+            if name.chars().count() > MAX_NAME || input.location.chars().count() > MAX_NAME {
+                errs.push(FieldError::new("name", "err.security.too_long"));
+            }
+            value_errs(
+                input.retention_days,
+                input.quantity,
+                Some(&input.licence),
+                &mut errs,
+            );
+            let guard = input.kind == EquipmentKind::Guard;
+            let year = crate::clock::today().year();
+            if input
+                .birth_year
+                .is_some_and(|b| !(year - 100..=year - 16).contains(&b))
+            {
+                errs.push(FieldError::new("birth_year", "err.security.birth_year"));
+            }
+            if !guard
+                && (input.birth_year.is_some()
+                    || input.full_time.is_some()
+                    || !input.licence.trim().is_empty())
+            {
+                errs.push(FieldError::new("kind", "err.security.guard_fields"));
+            }
+            if guard && input.quantity.is_some_and(|q| q != 1) {
+                errs.push(FieldError::new("quantity", "err.security.one_guard"));
+            }
+            if input.retention_days.is_some() && input.kind != EquipmentKind::Camera {
+                errs.push(FieldError::new(
+                    "retention_days",
+                    "err.security.camera_only",
+                ));
+            }
+            if input.linked_police.is_some() && input.kind != EquipmentKind::OneKeyAlarm {
+                errs.push(FieldError::new("linked_police", "err.security.alarm_only"));
+            }
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            let alarm = input.kind == EquipmentKind::OneKeyAlarm;
+            Ok(equipment::ActiveModel {
+                school_id: Set(school.org_id()),
+                kind: Set(input.kind.as_str().into()),
+                name: Set(name.into()),
+                location: Set(input.location.trim().into()),
+                quantity: Set(input.quantity.unwrap_or(1)),
+                working: Set(input.working.unwrap_or(true)),
+                linked_police: Set(if alarm {
+                    Some(input.linked_police.unwrap_or(false))
+                } else {
+                    None
+                }),
+                retention_days: Set(input.retention_days),
+                licence: Set(input.licence.trim().into()),
+                birth_year: Set(input.birth_year),
+                full_time: Set(guard.then_some(input.full_time.unwrap_or(true))),
+                retired: Set(false),
+                updated_by: Set(Some(self.actor.user_id)),
+                updated_by_name: Set(self.actor.display_name.clone()),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&tx.txn)
+            .await?)
+        }
+        .await;
+        match res {
+            Ok(m) => {
+                tx.event.object_id = m.id.to_string();
+                tx.event.detail = format!("school={} kind={}", m.school_id, m.kind);
+                tx.commit().await?;
+                self.register(m.school_id, rules).await
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    /// Changes an entry of a school in scope; the school's register after it.
+    pub async fn update(
+        &self,
+        id: EquipmentId,
+        patch: EntryPatch,
+        rules: &SecurityRules,
+    ) -> Result<Register> {
+        let mut tx = self
+            .begin_owned::<equipment::Entity>(
+                Event::new(SecurityAudit::Update, "security_equipment", id),
+                id,
+            )
+            .await?;
+        let res: Result<equipment::Model> = async {
+            let m = equipment::Entity::find_by_id(id)
+                .one(&tx.txn)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let mut errs = Vec::new();
+            value_errs(
+                patch.retention_days,
+                patch.quantity,
+                patch.licence.as_deref(),
+                &mut errs,
+            );
+            let kind = EquipmentKind::parse(&m.kind).unwrap_or(EquipmentKind::Other);
+            if patch.retention_days.is_some() && kind != EquipmentKind::Camera {
+                errs.push(FieldError::new(
+                    "retention_days",
+                    "err.security.camera_only",
+                ));
+            }
+            if patch.linked_police.is_some() && kind != EquipmentKind::OneKeyAlarm {
+                errs.push(FieldError::new("linked_police", "err.security.alarm_only"));
+            }
+            if patch.licence.is_some() && kind != EquipmentKind::Guard {
+                errs.push(FieldError::new("licence", "err.security.guard_fields"));
+            }
+            if m.retired {
+                return Err(Error::Conflict("err.security.retired".into()));
+            }
+            if !errs.is_empty() {
+                return Err(invalid(errs));
+            }
+            let mut a: equipment::ActiveModel = m.into();
+            if let Some(v) = patch.working {
+                a.working = Set(v);
+            }
+            if let Some(v) = patch.linked_police {
+                a.linked_police = Set(Some(v));
+            }
+            if let Some(v) = patch.retention_days {
+                a.retention_days = Set(Some(v));
+            }
+            if let Some(v) = &patch.licence {
+                a.licence = Set(v.trim().into());
+            }
+            if let Some(v) = patch.quantity {
+                a.quantity = Set(v);
+            }
+            if let Some(v) = patch.retired {
+                a.retired = Set(v);
+            }
+            a.updated_by = Set(Some(self.actor.user_id));
+            a.updated_by_name = Set(self.actor.display_name.clone());
+            a.updated_at = Set(Utc::now());
+            Ok(a.update(&tx.txn).await?)
+        }
+        .await;
+        match res {
+            Ok(m) => {
+                let mut changed = Vec::new();
+                for (f, set) in [
+                    ("working", patch.working.is_some()),
+                    ("linked_police", patch.linked_police.is_some()),
+                    ("retention_days", patch.retention_days.is_some()),
+                    ("licence", patch.licence.is_some()),
+                    ("quantity", patch.quantity.is_some()),
+                    ("retired", patch.retired.is_some()),
+                ] {
+                    if set {
+                        changed.push(f);
+                    }
+                }
+                tx.event.detail = format!("school={} fields={}", m.school_id, changed.join(","));
+                tx.commit().await?;
+                self.register(m.school_id, rules).await
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Routes: school buses — vehicles and signs, use permits, drivers and attendants, routes and
+//! riders, trips and their tracks.
+
+use super::Table;
+use super::{Feature, audit_codes, nothing};
+use crate::policy::Action::*;
+use crate::storage::buses::BusAudit;
+use crate::web::api;
+use utoipa_axum::routes;
+
+/// The feature's registry entry.
+pub(super) const FEATURE: Feature = Feature {
+    code: "buses",
+    api: register,
+    pages: register_pages,
+    menu: &[],
+    audit: audit_codes::<BusAudit>,
+    notices: nothing,
+    tables: &[
+        "bus_vehicles",
+        "bus_drivers",
+        "bus_driver_records",
+        "bus_attendants",
+        "bus_routes",
+        "bus_riders",
+        "bus_signs",
+        "bus_permits",
+        "bus_permit_events",
+        "bus_trips",
+        "bus_trip_events",
+    ],
+};
+
+fn register(t: &mut Table) {
+    use api::buses as a;
+    t.api(BusView, routes!(a::buses));
+    t.api(BusManage, routes!(a::create_bus));
+    t.api(BusView, routes!(a::bus));
+    t.api(BusManage, routes!(a::update_bus));
+    t.api(BusView, routes!(a::permits));
+    t.api(BusPermitApply, routes!(a::apply));
+    t.api(BusView, routes!(a::permit));
+    t.api(BusPermitDecide, routes!(a::permit_action));
+    t.api(BusView, routes!(a::eligibility));
+    t.api(BusView, routes!(a::drivers));
+    t.api(BusManage, routes!(a::create_driver));
+    t.api(BusView, routes!(a::driver));
+    t.api(BusManage, routes!(a::update_driver));
+    t.api(BusManage, routes!(a::add_record));
+    t.api(BusView, routes!(a::attendants));
+    t.api(BusManage, routes!(a::create_attendant));
+    t.api(BusView, routes!(a::routes));
+    t.api(BusManage, routes!(a::create_route));
+    t.api(BusView, routes!(a::riders));
+    t.api(BusRiderNames, routes!(a::import_riders));
+    t.api(BusManage, routes!(a::create_trip));
+    t.api(BusTripRecord, routes!(a::trip_action));
+    t.api(BusView, routes!(a::track));
+}
+
+/// No pages yet: the bus pages come with the module's next slice.
+fn register_pages(_t: &mut Table) {}
