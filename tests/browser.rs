@@ -37,7 +37,10 @@ async fn browser_principal_journey() {
     type_in(c, "password", common::PASSWORD).await;
     click(c, "login-submit").await;
 
-    // The principal lands on their own school.
+    // The principal lands on their home page, which leads to their own school.
+    wait_for(c, Locator::Id("home-title")).await;
+    assert_eq!(path(c).await, "/");
+    click(c, "home-school-hub").await;
     wait_for(c, Locator::Id("school-name")).await;
     assert_eq!(path(c).await, school);
     assert!(text(c, "#school-name").await.contains("春华小学"));
