@@ -263,6 +263,14 @@ async fn check_device(
     Ok(())
 }
 
+/// A unique index refusing an insert, as a 422 on the field whose value is already taken.
+fn taken(field: &'static str, key: &'static str) -> impl FnOnce(sea_orm::DbErr) -> Error {
+    move |e| match Error::from(e) {
+        Error::Conflict(_) => Error::field(field, key),
+        e => e,
+    }
+}
+
 fn codes(list: &[Equipment]) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = list.iter().map(|e| e.as_str()).collect();
     v.sort();
@@ -394,10 +402,7 @@ impl Buses<'_> {
             }
             .insert(&tx.txn)
             .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => Error::field("plate", "err.bus.plate_taken"),
-                e => e,
-            })?;
+            .map_err(taken("plate", "err.bus.plate_taken"))?;
             Ok(m)
         }
         .await;

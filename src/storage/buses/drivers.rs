@@ -4,7 +4,7 @@
 //! warning `bus_driver_ineligible` in its transaction (one that makes them eligible again
 //! clears it); the sweep does the same for what lapses with time.
 
-use super::{BusAudit, check_len, json, parse_json};
+use super::{BusAudit, check_len, json, parse_json, taken};
 use crate::domain::Code;
 use crate::domain::bus::eligibility::{
     self, Accident, AttendantReason, DriverFacts, Eligibility, Reason, RecordKind, Responsibility,
@@ -504,10 +504,7 @@ impl Buses<'_> {
             }
             .insert(&tx.txn)
             .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => Error::field("person_id", "err.bus.driver_taken"),
-                e => e,
-            })?;
+            .map_err(taken("person_id", "err.bus.driver_taken"))?;
             sync_warning(&tx.txn, &m, cfg, crate::clock::today(), true).await?;
             Ok(m)
         }
@@ -787,10 +784,7 @@ impl Buses<'_> {
             }
             .insert(&tx.txn)
             .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => Error::field("person_id", "err.bus.attendant_taken"),
-                e => e,
-            })?;
+            .map_err(taken("person_id", "err.bus.attendant_taken"))?;
             Ok((m, p.map(|p| p.name).unwrap_or_default()))
         }
         .await;

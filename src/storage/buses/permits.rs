@@ -5,7 +5,7 @@
 //! counted on the working-day calendar in force when read, so a late step is flagged on every
 //! list.
 
-use super::{BusAudit, Sign, check_len, json, parse_json, sign_view, valid_signs};
+use super::{BusAudit, Sign, check_len, json, parse_json, sign_view, taken, valid_signs};
 use crate::domain::Code;
 use crate::domain::bus::BusConfig;
 use crate::domain::bus::eligibility;
@@ -721,9 +721,6 @@ impl Buses<'_> {
         }
         .insert(txn)
         .await
-        .map_err(|e| match Error::from(e) {
-            Error::Conflict(_) => Error::field("sign.number", "err.bus.sign_taken"),
-            e => e,
-        })
+        .map_err(taken("sign.number", "err.bus.sign_taken"))
     }
 }

@@ -2,7 +2,7 @@
 //! listed masked (张*明, 138****1234); the full values only under `BusRiderNames`, each such
 //! read audited with its reason. An import checks every row first and writes all or none.
 
-use super::{BusAudit, check_len, json, parse_json, required};
+use super::{BusAudit, check_len, json, parse_json, required, taken};
 use crate::domain::bus::gps::PathPoint;
 use crate::domain::bus::mask_name;
 use crate::domain::catalog::RowError;
@@ -260,10 +260,7 @@ impl Buses<'_> {
             }
             .insert(&tx.txn)
             .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => Error::field("name", "err.bus.route_taken"),
-                e => e,
-            })?;
+            .map_err(taken("name", "err.bus.route_taken"))?;
             Ok(m)
         }
         .await;
