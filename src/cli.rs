@@ -347,14 +347,23 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
                     })?;
                     let pw = read_password()?;
                     let name = display_name.unwrap_or_else(|| username.clone());
-                    u.create_user(&username, &name, &pw, role, org.as_deref())
-                        .await
-                        .map_err(explain)?;
+                    u.create_user_with(
+                        &username,
+                        &name,
+                        &pw,
+                        role,
+                        org.as_deref(),
+                        &config.security,
+                    )
+                    .await
+                    .map_err(explain)?;
                     println!("created {username} ({role})");
                 }
                 Admin::SetPassword { username } => {
                     let pw = read_password()?;
-                    u.set_password(&username, &pw).await.map_err(explain)?;
+                    u.set_password(&username, &pw, &config.security)
+                        .await
+                        .map_err(explain)?;
                     println!("password set for {username}; it must be changed at next sign-in");
                 }
                 Admin::Unlock { username } => {
@@ -449,7 +458,9 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     // keeps retrying.
     let mqtt = if state.config().mqtt.on() {
         let c = state.config();
-        Some(crate::mqtt::start(&db, &c.mqtt, &c.devices)?)
+        Some(crate::mqtt::start_with_buses(
+            &db, &c.mqtt, &c.devices, &c.buses,
+        )?)
     } else {
         None
     };
@@ -477,7 +488,8 @@ async fn run_jobs(db: Db, state: AppState) {
     let runner = db
         .jobs(&Operator::command_line(), instance)
         .with_warnings(state.config())
-        .with_outbox(state.config());
+        .with_outbox(state.config())
+        .with_security(state.config());
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(
         state.config().jobs.poll_seconds.max(1),
     ));
@@ -486,6 +498,8 @@ async fn run_jobs(db: Db, state: AppState) {
         let day = crate::storage::risk_points::today();
         let res = async {
             runner.schedule_daily(day).await?;
+            runner.schedule_account_sweep(day).await?;
+            runner.schedule_bus_drivers(day).await?;
             runner.schedule_warning_sweep(chrono::Utc::now()).await?;
             runner.run_due(&state.config().hazard).await
         }

@@ -28,6 +28,54 @@ pub struct Security {
     pub absolute_timeout_hours: i64,
     /// Send cookies with `Secure` (set when served over HTTPS, e.g. behind a TLS proxy).
     pub secure_cookies: bool,
+    /// A session of the system, security or audit administrator unused this long ends.
+    pub admin_idle_timeout_minutes: i64,
+    /// The password policy: minimum length (business roles, and the three system roles),
+    /// how many of the four classes (upper, lower, digits, symbols), the common-password list.
+    pub password_min_length: usize,
+    pub password_min_length_admin: usize,
+    pub password_min_classes: usize,
+    pub password_reject_common: bool,
+    /// A new password may not be one of the user's last this many (0: no history).
+    pub password_history: u32,
+    /// After this many days a password must be changed at the next sign-in (0: never).
+    pub password_max_age_days: i64,
+    /// An initial or reset password not changed within this many hours no longer signs in
+    /// (an administrator resets it again; 0: never).
+    pub initial_password_hours: i64,
+    /// An account without a sign-in for this many days is disabled (at sign-in and by the
+    /// daily job; the system administrator enables it again; 0: never). The three system
+    /// roles' accounts are managed on the command line and are not disabled.
+    pub account_idle_days: i64,
+}
+
+impl Security {
+    /// The password rules for a user of `role`.
+    pub fn password_policy(
+        &self,
+        role: crate::domain::role::Role,
+    ) -> crate::domain::password::Policy {
+        crate::domain::password::Policy {
+            min_len: if role.is_system() {
+                self.password_min_length_admin.max(self.password_min_length)
+            } else {
+                self.password_min_length
+            },
+            max_len: crate::domain::password::MAX_LEN,
+            min_classes: self.password_min_classes.min(4),
+            reject_common: self.password_reject_common,
+        }
+    }
+
+    /// The idle timeout of a session of `role`.
+    pub fn idle_minutes(&self, role: crate::domain::role::Role) -> i64 {
+        if role.is_system() {
+            self.admin_idle_timeout_minutes
+                .min(self.idle_timeout_minutes)
+        } else {
+            self.idle_timeout_minutes
+        }
+    }
 }
 
 impl Default for Security {
@@ -42,6 +90,15 @@ impl Default for Security {
             idle_timeout_minutes: 30,
             absolute_timeout_hours: 12,
             secure_cookies: false,
+            admin_idle_timeout_minutes: 10,
+            password_min_length: 10,
+            password_min_length_admin: 12,
+            password_min_classes: 3,
+            password_reject_common: true,
+            password_history: 5,
+            password_max_age_days: 90,
+            initial_password_hours: 72,
+            account_idle_days: 90,
         }
     }
 }

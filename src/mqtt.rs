@@ -106,10 +106,22 @@ impl Subscriber {
 
 /// Starts the subscriber on the runtime: it connects to `mqtt.url` (and keeps reconnecting)
 /// and stores what devices publish through `db`'s ingest. Fails only on a bad configuration.
+/// Bus positions are checked against the default `[buses]` rules: see [`start_with_buses`].
 pub fn start(
     db: &Db,
     mqtt: &config::Mqtt,
     devices: &config::DeviceRules,
+) -> anyhow::Result<Subscriber> {
+    start_with_buses(db, mqtt, devices, &crate::domain::bus::BusConfig::default())
+}
+
+/// [`start`] with the configured bus rules (`[buses]`: speed limits, deviation, levels), as
+/// the HTTP ingest checks them.
+pub fn start_with_buses(
+    db: &Db,
+    mqtt: &config::Mqtt,
+    devices: &config::DeviceRules,
+    buses: &crate::domain::bus::BusConfig,
 ) -> anyhow::Result<Subscriber> {
     let broker = Broker::parse(&mqtt.url)?;
     let filter = Filter::parse(&mqtt.topic)?;
@@ -128,7 +140,7 @@ pub fn start(
     let (stop_tx, stop_rx) = watch::channel(false);
     let status = Arc::new(Status::default());
     let worker = Worker {
-        ingest: db.ingest(),
+        ingest: db.ingest().with_buses(buses.clone()),
         client: client.clone(),
         filter: filter.clone(),
         max_age: chrono::Duration::hours(i64::from(devices.max_event_age_hours)),

@@ -132,13 +132,14 @@ async fn self_inspection_to_closure_on_a_phone() {
         .text()
         .await
         .expect("text");
-    row.find(Locator::Css(&format!("input[name=res_{key}][value=fail]")))
+    // The answers are large labels over their radio inputs.
+    row.find(Locator::Css("label.ck-fail"))
         .await
         .expect("fail button")
         .click()
         .await
         .expect("fail");
-    row.find(Locator::Css(&format!("input[name=note_{key}]")))
+    row.find(Locator::Css(&format!("textarea[name=note_{key}]")))
         .await
         .expect("note")
         .send_keys("灭火器压力表指针在红区")
@@ -151,7 +152,9 @@ async fn self_inspection_to_closure_on_a_phone() {
         .await
         .expect("photo");
     screenshot(c, "hazard-2-item-failed-390.png").await;
+    // "Mark the rest as pass" asks first.
     click(c, "rest-pass").await;
+    c.accept_alert().await.expect("the confirmation");
 
     // The inspection is stored; its failed item opened a hazard.
     let link = wait_for(c, Locator::Css("a[href^='/hazards/']")).await;

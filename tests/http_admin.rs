@@ -392,7 +392,7 @@ async fn the_password_policy_explains_each_refusal() {
     let mut app = TestApp::new().await;
     let before = app.fingerprint().await;
     let cases = [
-        ("Ab#1xyz", "密码至少 8 位。"),
+        ("Ab#1xyz", "密码至少 10 位。"),
         (
             "alllowercase1",
             "密码须包含大写字母、小写字母、数字、符号中的至少 3 类。",
@@ -413,6 +413,6 @@ async fn the_password_policy_explains_each_refusal() {
     let change = json!({"current_password": PASSWORD, "new_password": "Abcdef#1234"});
     let r = send(&app, Method::POST, "/api/v1/auth/password", &t, &change).await;
     let fields = field_msgs(&expect(&r, 422, "invalid"));
-    assert_eq!(fields, ["new_password: \"系统管理角色的密码至少 12 位。\""]);
+    assert_eq!(fields, ["new_password: \"密码至少 12 位。\""]);
     assert_eq!(app.fingerprint().await, before);
 }

@@ -457,7 +457,7 @@ async fn a_reset_password_must_be_changed_before_any_page() {
     let mismatch = "两次输入的新密码不一致。";
     for (new, confirm, text) in [
         ("Fresh#Pass2024", "Other#Pass2024", mismatch),
-        ("Ab#1xyz", "Ab#1xyz", "密码至少 8 位。"),
+        ("Ab#1xyz", "Ab#1xyz", "密码至少 10 位。"),
     ] {
         let pairs = change(new, confirm);
         let r = post_form(&app, "/account/password", &cookie, &pairs, &[]).await;

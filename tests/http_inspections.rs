@@ -1152,8 +1152,12 @@ async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    // A failed row without a note: the form comes back with the message on that row.
+    // A failed row without a note: the form comes back with the message on that row ("the
+    // rest as pass" confirmed with the count of rows it marks).
     let res_first = format!("res_p{first}");
+    let n = c["items"].as_array().unwrap().len();
+    let rest_one = (n - 1).to_string();
+    let rest_two = (n - 2).to_string();
     let r = post_multipart(
         &app,
         &with_token,
@@ -1162,11 +1166,12 @@ async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
             ("kind", "half_month"),
             (&res_first, "fail"),
             ("rest", "pass"),
+            ("confirm_rest", &rest_one),
         ],
         &[],
     )
     .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     let again = r.text();
     assert!(again.contains("不合格项须填写问题说明"), "{again}");
     assert_eq!(inspections_of(&mut app, s001).await, before);
@@ -1184,17 +1189,25 @@ async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
             (&note_first, "灭火器过期"),
             (&res_second, "na"),
             ("rest", "pass"),
+            ("confirm_rest", &rest_two),
         ],
         &[&photos_first],
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let to = r.header("location");
-    assert!(to.starts_with("/inspections/"), "{to}");
+    assert!(
+        to.starts_with("/inspections/") && to.ends_with("/result"),
+        "{to}"
+    );
     let detail = page(&app, &to, &cookie).await;
     assert!(detail.contains("灭火器过期"));
     assert!(detail.contains("/hazards/"));
-    let id: i64 = to.trim_start_matches("/inspections/").parse().unwrap();
+    let id: i64 = to
+        .trim_start_matches("/inspections/")
+        .trim_end_matches("/result")
+        .parse()
+        .unwrap();
     let t = app.login("s001.safety").await;
     let d = app
         .get(&format!("/api/v1/inspections/{id}"), Some(&t))

@@ -776,3 +776,490 @@ async fn a_pause_ends_after_the_lockout_time() {
     let r = login_from(&app.router, ip, "s001.safety", PASSWORD).await;
     token_of(&r);
 }
+
+// 7. The password policy (T-AU-1): every rule named, in both languages; history; maximum age.
+
+/// Sets a time column of a user to `days` days (and `hours` hours) ago.
+async fn backdate(app: &TestApp, username: &str, columns: &[&str], hours: i64) {
+    use sea_orm::ConnectionTrait;
+    let conn = sea_orm::Database::connect(&app.state.config().database_url)
+        .await
+        .expect("connect");
+    let backend = conn.get_database_backend();
+    let when = chrono::Utc::now() - chrono::Duration::hours(hours);
+    for c in columns {
+        let sql = if backend == sea_orm::DbBackend::Postgres {
+            format!("UPDATE users SET {c} = $1 WHERE username = $2")
+        } else {
+            format!("UPDATE users SET {c} = ? WHERE username = ?")
+        };
+        conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            &sql,
+            [when.into(), username.into()],
+        ))
+        .await
+        .expect("backdate");
+    }
+    conn.close().await.ok();
+}
+
+/// Sets the last use of every session of a user to `minutes` ago.
+async fn idle_sessions(app: &TestApp, username: &str, minutes: i64) {
+    use sea_orm::ConnectionTrait;
+    let conn = sea_orm::Database::connect(&app.state.config().database_url)
+        .await
+        .expect("connect");
+    let backend = conn.get_database_backend();
+    let when = chrono::Utc::now() - chrono::Duration::minutes(minutes);
+    let sql = if backend == sea_orm::DbBackend::Postgres {
+        "UPDATE sessions SET last_seen_at = $1 WHERE user_id = (SELECT id FROM users WHERE username = $2)"
+    } else {
+        "UPDATE sessions SET last_seen_at = ? WHERE user_id = (SELECT id FROM users WHERE username = ?)"
+    };
+    conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend,
+        sql,
+        [when.into(), username.into()],
+    ))
+    .await
+    .expect("idle");
+    conn.close().await.ok();
+}
+
+/// `POST /api/v1/auth/password` in `lang`.
+async fn change_pw(app: &TestApp, token: &str, current: &str, new: &str, lang: &str) -> Resp {
+    let body = json!({"current_password": current, "new_password": new});
+    let auth = format!("Bearer {token}");
+    let h = [("authorization", auth.as_str()), ("accept-language", lang)];
+    app.request(
+        Method::POST,
+        "/api/v1/auth/password",
+        None,
+        Some("application/json"),
+        body.to_string().into_bytes(),
+        &h,
+    )
+    .await
+}
+
+/// The messages on `new_password` of a refused change.
+fn rule_messages(r: &Resp) -> Vec<String> {
+    let j = expect(r, 422, "invalid");
+    j["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .inspect(|f| assert_eq!(f["field"], "new_password", "{j}"))
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_password_policy_names_every_rule_broken() {
+    let app = TestApp::new().await;
+    let t = token_of(&login_from(&app.router, [192, 0, 2, 70], "s001.principal", PASSWORD).await);
+    // (new password, the rules it breaks in Chinese, in English)
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("Ab1#xyz", &["至少 10 位"], &["at least 10 characters"]),
+        ("Ab1#xyzuvw", &[], &[]),
+        ("abcdefgh123", &["至少 3 类"], &["at least 3 of"]),
+        ("ABCDEFGH123", &["至少 3 类"], &["at least 3 of"]),
+        ("abcdefgh###", &["至少 3 类"], &["at least 3 of"]),
+        ("ABCDEFGH###", &["至少 3 类"], &["at least 3 of"]),
+        ("1234567890#", &["至少 3 类"], &["at least 3 of"]),
+        ("abcdEFGHijk", &["至少 3 类"], &["at least 3 of"]),
+        ("abcdefgh12#", &[], &[]),
+        ("ABCDEFGH12#", &[], &[]),
+        ("abcdEFGH#%#", &[], &[]),
+        ("abcdEFGH123", &[], &[]),
+        ("X1#s001.principal", &["用户名"], &["username"]),
+        ("S001.PRINCIPAL#9", &["用户名"], &["username"]),
+        ("P@ssw0rd123", &["常用密码"], &["common password"]),
+        ("Admin@123456", &["常用密码"], &["common password"]),
+        ("Woaini@1314", &["常用密码"], &["common password"]),
+        (PASSWORD, &["最近 5 次"], &["last 5 passwords"]),
+        (
+            "abc",
+            &["至少 10 位", "至少 3 类", "常用密码"],
+            &["at least 10 characters", "at least 3 of", "common password"],
+        ),
+    ];
+    for (pw, zh, en) in cases {
+        if zh.is_empty() {
+            continue;
+        }
+        for (lang, want) in [("zh-CN", zh), ("en", en)] {
+            let r = change_pw(&app, &t, PASSWORD, pw, lang).await;
+            let got = rule_messages(&r);
+            assert_eq!(got.len(), want.len(), "{pw} {lang}: {got:?}");
+            for (g, w) in got.iter().zip(want.iter()) {
+                assert!(g.contains(w), "{pw} {lang}: {g} lacks {w}");
+            }
+        }
+    }
+    // Acceptable ones pass (each changes the password; the next starts from it).
+    let mut current = PASSWORD.to_string();
+    for (pw, zh, _) in cases {
+        if !zh.is_empty() {
+            continue;
+        }
+        let r = change_pw(&app, &t, &current, pw, "zh-CN").await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{pw}: {}", r.text());
+        current = pw.to_string();
+    }
+    // 64+ characters are taken whole: no truncation.
+    let long = format!("Long#Pass1{}", "x".repeat(70));
+    let r = change_pw(&app, &t, &current, &long, "en").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let r = login_from(&app.router, [192, 0, 2, 71], "s001.principal", &long[..72]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    token_of(&login_from(&app.router, [192, 0, 2, 71], "s001.principal", &long).await);
+    // The change needs the current password.
+    let r = change_pw(&app, &t, PASSWORD, "Other#Pass2024x", "en").await;
+    let j = expect(&r, 422, "invalid");
+    assert_eq!(j["error"]["fields"][0]["field"], "current_password", "{j}");
+}
+
+#[tokio::test]
+async fn the_minimum_length_and_classes_are_configurable() {
+    let mut config = Config::default();
+    config.security.password_min_length = 14;
+    config.security.password_min_classes = 4;
+    let app = TestApp::with_config(config).await;
+    let t = token_of(&login_from(&app.router, [192, 0, 2, 72], "s001.principal", PASSWORD).await);
+    let r = change_pw(&app, &t, PASSWORD, "Abcdefgh12#x", "en").await;
+    let got = rule_messages(&r);
+    assert!(got[0].contains("at least 14 characters"), "{got:?}");
+    let r = change_pw(&app, &t, PASSWORD, "Abcdefghijkl123", "en").await;
+    let got = rule_messages(&r);
+    assert!(got[0].contains("at least 4 of"), "{got:?}");
+    let r = change_pw(&app, &t, PASSWORD, "Abcdefghijkl#23", "en").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+}
+
+#[tokio::test]
+async fn none_of_the_last_five_passwords_comes_back() {
+    let app = TestApp::new().await;
+    let t = token_of(&login_from(&app.router, [192, 0, 2, 73], "s001.safety", PASSWORD).await);
+    let pw = |i: usize| format!("Round#{i}Pass2024");
+    let mut current = PASSWORD.to_string();
+    for i in 1..=5 {
+        let r = change_pw(&app, &t, &current, &pw(i), "en").await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{i}: {}", r.text());
+        current = pw(i);
+        // The current one and every earlier one of the last five are refused.
+        for j in 1..=i {
+            let r = change_pw(&app, &t, &current, &pw(j), "en").await;
+            let got = rule_messages(&r);
+            assert!(got[0].contains("last 5 passwords"), "{i} {j}: {got:?}");
+        }
+    }
+    // After five newer ones the first is allowed again.
+    let r = change_pw(&app, &t, &current, &pw(6), "en").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let r = change_pw(&app, &t, &pw(6), &pw(1), "en").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+}
+
+#[tokio::test]
+async fn an_administrators_reset_counts_in_the_history_and_follows_the_policy() {
+    let mut app = TestApp::new().await;
+    let id = app.user_id("s001.principal").await;
+    let sys = app.login("sysadmin").await;
+    let path = format!("/api/v1/users/{id}/account");
+    let weak = json!({"op": "reset_password", "password": "P@ssw0rd123"});
+    let r = app.json(Method::POST, &path, Some(&sys), &weak).await;
+    let j = expect(&r, 422, "invalid");
+    assert_eq!(j["error"]["fields"][0]["field"], "password", "{j}");
+    assert!(msg(&j).contains("常用密码"), "{j}");
+    let reset = json!({"op": "reset_password", "password": TEMP});
+    let r = app.json(Method::POST, &path, Some(&sys), &reset).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let t = token_of(&login_from(&app.router, [192, 0, 2, 74], "s001.principal", TEMP).await);
+    // The temporary password is not kept as the new one.
+    let r = change_pw(&app, &t, TEMP, TEMP, "en").await;
+    assert!(rule_messages(&r)[0].contains("last 5"));
+    // A new account's initial password follows the policy too.
+    let new = json!({"username": "new.weak", "display_name": "弱", "password": "abcdefghij"});
+    let r = app
+        .json(Method::POST, "/api/v1/users", Some(&sys), &new)
+        .await;
+    let j = expect(&r, 422, "invalid");
+    assert!(msg(&j).contains("至少 3 类"), "{j}");
+}
+
+#[tokio::test]
+async fn an_old_password_must_be_changed_at_the_next_sign_in() {
+    let mut app = TestApp::new().await;
+    let school = app.org_id("S001").await;
+    backdate(&app, "s001.principal", &["password_changed_at"], 91 * 24).await;
+    let r = login_from(&app.router, [192, 0, 2, 75], "s001.principal", PASSWORD).await;
+    let t = token_of(&r);
+    assert_eq!(
+        r.json()["user"]["must_change_password"],
+        true,
+        "{}",
+        r.text()
+    );
+    let r = app
+        .get(&format!("/api/v1/schools/{school}"), Some(&t))
+        .await;
+    expect(&r, 403, "forbidden");
+    let e = &app.audit("action=auth.login&user=s001.principal").await[0];
+    assert_eq!(e["detail"], "api password_expired", "{e}");
+    // The pages lead to the form, which says why and lists the rules.
+    let (cookie, _) = cookie_session(&app, "s001.principal", PASSWORD).await;
+    let h = [("cookie", cookie.as_str())];
+    let r = app
+        .request(Method::GET, "/schools", None, None, vec![], &h)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), "/account/password");
+    let r = app
+        .request(Method::GET, "/account/password", None, None, vec![], &h)
+        .await;
+    let html = r.text();
+    assert!(html.contains("使用期限"), "{html}");
+    assert!(
+        html.contains("至少 10 个字符") && html.contains("90 天"),
+        "{html}"
+    );
+    let r = change_pw(&app, &t, PASSWORD, FRESH, "en").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let r = app
+        .get(&format!("/api/v1/schools/{school}"), Some(&t))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Within the age nothing is asked.
+    backdate(&app, "s001.safety", &["password_changed_at"], 89 * 24).await;
+    let r = login_from(&app.router, [192, 0, 2, 75], "s001.safety", PASSWORD).await;
+    assert_eq!(r.json()["user"]["must_change_password"], false);
+}
+
+#[tokio::test]
+async fn the_password_page_names_each_broken_rule() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = cookie_session(&app, "s001.principal", PASSWORD).await;
+    let pairs = [
+        ("_csrf", csrf.as_str()),
+        ("current", PASSWORD),
+        ("password", "abc"),
+        ("confirm", "abc"),
+    ];
+    let r = post_form(&app, "/account/password", &cookie, &pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    for want in ["密码至少 10 位", "密码须包含", "这是常用密码"] {
+        assert!(html.contains(want), "{want}: {html}");
+    }
+    assert!(!html.contains("密码不能包含用户名"), "{html}");
+    let pairs = [
+        ("_csrf", csrf.as_str()),
+        ("current", PASSWORD),
+        ("password", "X1#s001.principal"),
+        ("confirm", "X1#s001.principal"),
+    ];
+    let r = post_form(&app, "/account/password", &cookie, &pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("密码不能包含用户名"), "{}", r.text());
+    let pairs = [
+        ("_csrf", csrf.as_str()),
+        ("current", PASSWORD),
+        ("password", PASSWORD),
+        ("confirm", PASSWORD),
+    ];
+    let r = post_form(&app, "/account/password", &cookie, &pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("不能使用最近 5 次"), "{}", r.text());
+}
+
+// 8. Initial passwords expire (T-AU-4); unused accounts are disabled (T-AU-6).
+
+#[tokio::test]
+async fn an_initial_password_left_unchanged_expires() {
+    let mut app = TestApp::new().await;
+    let id = app.user_id("s001.principal").await;
+    let sys = app.login("sysadmin").await;
+    let path = format!("/api/v1/users/{id}/account");
+    let reset = json!({"op": "reset_password", "password": TEMP});
+    let r = app.json(Method::POST, &path, Some(&sys), &reset).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Within 72 hours it signs in (to change it).
+    backdate(&app, "s001.principal", &["password_changed_at"], 71).await;
+    token_of(&login_from(&app.router, [192, 0, 2, 80], "s001.principal", TEMP).await);
+    // After 72 hours it does not, and the owner is told why.
+    backdate(&app, "s001.principal", &["password_changed_at"], 73).await;
+    let r = login_from(&app.router, [192, 0, 2, 80], "s001.principal", TEMP).await;
+    let j = expect(&r, 401, "initial_password_expired");
+    assert!(msg(&j).contains("72 小时"), "{j}");
+    // A wrong password still gets the one answer of every refusal.
+    let r = login_from(&app.router, [192, 0, 2, 81], "s001.principal", WRONG).await;
+    expect(&r, 401, "invalid_credentials");
+    // The page says it too.
+    let body =
+        serde_urlencoded::to_string([("username", "s001.principal"), ("password", TEMP)]).unwrap();
+    let h = [("content-type", FORM), ("accept-language", "en")];
+    let r = from(
+        &app.router,
+        [192, 0, 2, 82],
+        Method::POST,
+        "/login",
+        &h,
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.text().contains("within 72 hours"), "{}", r.text());
+    let e = &app.audit("action=auth.login&user=s001.principal").await[0];
+    assert_eq!(e["detail"], "initial_password_expired", "{e}");
+    // The administrator resets again: it signs in.
+    let r = app.json(Method::POST, &path, Some(&sys), &reset).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    token_of(&login_from(&app.router, [192, 0, 2, 83], "s001.principal", TEMP).await);
+}
+
+#[tokio::test]
+async fn an_unused_account_is_disabled_at_sign_in_and_enabled_again_by_the_system_admin() {
+    let mut app = TestApp::new().await;
+    let stale = ["created_at", "updated_at", "last_login_at"];
+    backdate(&app, "s001.safety", &stale, 91 * 24).await;
+    let r = login_from(&app.router, [192, 0, 2, 90], "s001.safety", PASSWORD).await;
+    let j = expect(&r, 401, "account_disabled");
+    assert!(msg(&j).contains("系统管理员"), "{j}");
+    let e = &app.audit("action=user.disable").await[0];
+    assert_eq!(e["detail"], "dormant idle_days=90", "{e}");
+    assert_eq!(e["username"], "system", "{e}");
+    // Still refused; a wrong password gets the common answer.
+    let r = login_from(&app.router, [192, 0, 2, 90], "s001.safety", PASSWORD).await;
+    expect(&r, 401, "account_disabled");
+    let r = login_from(&app.router, [192, 0, 2, 91], "s001.safety", WRONG).await;
+    expect(&r, 401, "invalid_credentials");
+    // The system admin enables it; it signs in again (the count restarts).
+    let id = app.user_id("s001.safety").await;
+    let sys = app.login("sysadmin").await;
+    let path = format!("/api/v1/users/{id}/account");
+    let r = app
+        .json(Method::POST, &path, Some(&sys), &json!({"op": "enable"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    token_of(&login_from(&app.router, [192, 0, 2, 92], "s001.safety", PASSWORD).await);
+    // Within the limit nothing happens; the system roles are never disabled.
+    backdate(&app, "s001.guard", &stale, 89 * 24).await;
+    token_of(&login_from(&app.router, [192, 0, 2, 93], "s001.guard", PASSWORD).await);
+    backdate(&app, "auditadmin", &stale, 400 * 24).await;
+    token_of(&login_from(&app.router, [192, 0, 2, 94], "auditadmin", PASSWORD).await);
+}
+
+#[tokio::test]
+async fn the_daily_job_disables_unused_accounts_and_ends_their_sessions() {
+    let mut config = Config::default();
+    config.security.account_idle_days = 30;
+    let app = TestApp::with_config(config.clone()).await;
+    let t = token_of(&login_from(&app.router, [192, 0, 2, 95], "s001.guard", PASSWORD).await);
+    let stale = ["created_at", "updated_at", "last_login_at"];
+    backdate(&app, "s001.guard", &stale, 31 * 24).await;
+    backdate(&app, "sysadmin", &stale, 31 * 24).await;
+    let runner = app
+        .db
+        .jobs(&safecampus::storage::Operator::command_line(), "t".into())
+        .with_security(&config);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    assert!(runner.schedule_account_sweep(day).await.unwrap());
+    assert!(!runner.schedule_account_sweep(day).await.unwrap());
+    let pass = runner.run_due(&Default::default()).await.unwrap();
+    assert_eq!((pass.done, pass.failed), (1, 0));
+    let status = app.get("/api/v1/me", Some(&t)).await.status;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the session died");
+    let r = login_from(&app.router, [192, 0, 2, 96], "s001.guard", PASSWORD).await;
+    expect(&r, 401, "account_disabled");
+    token_of(&login_from(&app.router, [192, 0, 2, 97], "sysadmin", PASSWORD).await);
+    let r = login_from(&app.router, [192, 0, 2, 98], "s001.principal", PASSWORD).await;
+    token_of(&r);
+}
+
+// 9. Sessions (T-SE-2, T-SE-3, T-AC-8): a shorter idle timeout for the system roles; disable,
+// role change and logout end sessions at once.
+
+#[tokio::test]
+async fn the_system_roles_have_a_shorter_idle_timeout() {
+    let app = TestApp::new().await;
+    let sys = token_of(&login_from(&app.router, [192, 0, 2, 100], "sysadmin", PASSWORD).await);
+    let p = token_of(&login_from(&app.router, [192, 0, 2, 100], "s001.principal", PASSWORD).await);
+    idle_sessions(&app, "sysadmin", 11).await;
+    idle_sessions(&app, "s001.principal", 11).await;
+    assert_eq!(
+        app.get("/api/v1/me", Some(&sys)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.get("/api/v1/me", Some(&p)).await.status, StatusCode::OK);
+    idle_sessions(&app, "s001.principal", 31).await;
+    assert_eq!(
+        app.get("/api/v1/me", Some(&p)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Configurable.
+    let mut config = Config::default();
+    config.security.admin_idle_timeout_minutes = 20;
+    let app = TestApp::with_config(config).await;
+    let sys = token_of(&login_from(&app.router, [192, 0, 2, 101], "sysadmin", PASSWORD).await);
+    idle_sessions(&app, "sysadmin", 11).await;
+    assert_eq!(
+        app.get("/api/v1/me", Some(&sys)).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn disable_role_change_and_logout_end_sessions_at_once() {
+    let mut app = TestApp::new().await;
+    let ip = [192, 0, 2, 110];
+    let safety = token_of(&login_from(&app.router, ip, "s001.safety", PASSWORD).await);
+    let guard = token_of(&login_from(&app.router, ip, "s001.guard", PASSWORD).await);
+    let principal = token_of(&login_from(&app.router, ip, "s001.principal", PASSWORD).await);
+    // Disabled by the system admin: the next request is refused.
+    let id = app.user_id("s001.safety").await;
+    let sys = app.login("sysadmin").await;
+    let path = format!("/api/v1/users/{id}/account");
+    let r = app
+        .json(Method::POST, &path, Some(&sys), &json!({"op": "disable"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app.get("/api/v1/schools", Some(&safety)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = login_from(&app.router, ip, "s001.safety", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A role change by the security admin: the old session ends.
+    let id = app.user_id("s001.guard").await;
+    let school = app.org_id("S001").await;
+    let sec = app.login("secadmin").await;
+    let grant = json!({"role": "staff", "org_id": school});
+    let r = app
+        .json(
+            Method::PUT,
+            &format!("/api/v1/users/{id}/grant"),
+            Some(&sec),
+            &grant,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app.get("/api/v1/me", Some(&guard)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let t = token_of(&login_from(&app.router, ip, "s001.guard", PASSWORD).await);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&t)).await.json()["role"],
+        "staff"
+    );
+    // Logout: the token is dead.
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Some(&principal),
+            &json!(null),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = app.get("/api/v1/me", Some(&principal)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}

@@ -2,6 +2,7 @@
 //! campus zones, staff and the demo accounts. Data files live in `assets/demo/`; people are
 //! generated from name pools with a fixed seed, so every demo database is the same.
 
+mod buses;
 mod devices;
 mod drills;
 mod duty;
@@ -505,6 +506,7 @@ pub async fn seed(db: &Db) -> Result<()> {
     work_plan::seed(&mut tx, &districts, today, chrono::Utc::now()).await?;
     responsibility::seed(&mut tx, &districts, today).await?;
     governance::seed(&mut tx, &districts, today).await?;
+    buses::seed(&mut tx, &districts, today).await?;
     tx.audit(PlatformAudit::DemoSeed, "org", city, "demo district seeded")
         .await?;
     tx.commit().await?;

@@ -120,7 +120,10 @@ pub struct BusLevels {
     pub deviation: Level,
     pub overload: Level,
     pub no_trip: Level,
+    /// A sign, inspection or insurance expiring within the warning days.
     pub expiry: Level,
+    /// … and once it has expired (the bus may not run).
+    pub expired: Level,
     pub driver: Level,
 }
 
@@ -132,6 +135,7 @@ impl Default for BusLevels {
             overload: Level::Orange,
             no_trip: Level::Yellow,
             expiry: Level::Blue,
+            expired: Level::Yellow,
             driver: Level::Yellow,
         }
     }

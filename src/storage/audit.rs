@@ -200,6 +200,12 @@ pub struct AuditFilter {
     pub action: Option<String>,
     /// `ok`, `failed`, `denied`, …
     pub result: Option<String>,
+    /// On or after this day (China time, YYYY-MM-DD).
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub from: Option<chrono::NaiveDate>,
+    /// On or before this day (China time, YYYY-MM-DD).
+    #[serde(default, deserialize_with = "views::empty_as_none")]
+    pub to: Option<chrono::NaiveDate>,
     /// The page, from 1; a page past the end is empty.
     #[serde(default, deserialize_with = "views::empty_as_none")]
     pub page: Option<u64>,
@@ -236,6 +242,17 @@ impl AuditLog<'_> {
         }
         if let Some(r) = f.result.as_deref().filter(|s| !s.is_empty()) {
             q = q.filter(audit_log::Column::Result.starts_with(r));
+        }
+        // A China day starts at 16:00 UTC the day before.
+        let china_midnight = |d: chrono::NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc() - chrono::Duration::hours(8))
+        };
+        if let Some(t) = f.from.and_then(china_midnight) {
+            q = q.filter(audit_log::Column::At.gte(t));
+        }
+        if let Some(t) = f.to.and_then(|d| d.succ_opt()).and_then(china_midnight) {
+            q = q.filter(audit_log::Column::At.lt(t));
         }
         let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
         let total = q.clone().read_count(&self.read).await?;

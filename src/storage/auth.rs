@@ -23,6 +23,8 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
+pub(crate) mod passwords;
+
 pub struct Auth {
     pub(super) conn: DatabaseConnection,
     pub(super) read: super::read::Reader,
@@ -47,9 +49,15 @@ impl SessionKind {
 /// Why a sign-in failed: one answer for every refusal (unknown user, wrong password, locked or
 /// disabled account, throttled address), so a client learns nothing about which it was. The
 /// reason is in the audit log.
+///
+/// Two refusals are told apart, and only after the right password: an initial or reset
+/// password left unchanged too long, and a disabled account (e.g. unused too long) — the
+/// owner needs to know to ask an administrator, and whoever knows the password learns nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginError {
     Refused,
+    InitialPasswordExpired,
+    Disabled,
 }
 
 /// Where a request came from, for the audit log.
@@ -257,6 +265,19 @@ impl Auth {
             None => dummy_hash().await,
         };
         let ok = verify_password(password.to_string(), hash).await;
+        // An account unused too long is disabled now (audited), whatever the password.
+        let mut found = found;
+        if let Some(u) = found.as_mut()
+            && blocked.is_none()
+            && passwords::dormant(u, sec, now)
+        {
+            match passwords::disable_dormant(&self.conn, u, sec, now).await {
+                Ok(()) => u.disabled = true,
+                Err(e) => {
+                    tracing::error!(error = %crate::error::Chain(&e), "disabling a dormant account failed")
+                }
+            }
+        }
         let refusal = match (blocked, &found) {
             (Some(b), _) => Some(b),
             (None, None) if lookup_failed => Some("error"),
@@ -264,8 +285,28 @@ impl Auth {
             (None, Some(u)) if u.locked_until.is_some_and(|t| t > now) => Some("locked"),
             (None, Some(u)) if u.disabled => Some("disabled"),
             (None, Some(_)) if !ok => Some("bad_password"),
+            (None, Some(u)) if passwords::initial_expired(u, sec, now) => {
+                Some("initial_password_expired")
+            }
             (None, Some(_)) => None,
         };
+        // The right password for an account that cannot sign in: the owner is told why.
+        let told = match refusal {
+            Some("initial_password_expired") => Some(LoginError::InitialPasswordExpired),
+            Some("disabled") if ok => Some(LoginError::Disabled),
+            _ => None,
+        };
+        if let Some(told) = told {
+            self.audit_login(
+                found.as_ref(),
+                username,
+                "failed",
+                refusal.unwrap_or_default(),
+                origin,
+            )
+            .await;
+            return Err(told);
+        }
         if let Some(reason) = refusal {
             let detail = match self.record_failure(&keys, found.as_ref(), sec, now).await {
                 Ok(started) if started.is_empty() => reason.to_string(),
@@ -308,11 +349,18 @@ impl Auth {
             }
             .insert(&txn)
             .await?;
-            let actor = actor_for(&txn, &u, csrf, origin, true).await?;
+            let mut actor = actor_for(&txn, &u, csrf, origin, true).await?;
+            let aged = passwords::aged(u.password_changed_at, sec, now);
+            actor.must_change_password |= aged;
+            let detail = if aged {
+                format!("{} password_expired", kind.as_str())
+            } else {
+                kind.as_str().to_string()
+            };
             audit::append(
                 &txn,
                 &actor,
-                &audit::Event::new(PlatformAudit::Login, "user", u.id).detail(kind.as_str()),
+                &audit::Event::new(PlatformAudit::Login, "user", u.id).detail(detail),
                 "ok",
             )
             .await?;
@@ -481,7 +529,9 @@ impl Auth {
             return Ok(None);
         };
         let now = Utc::now();
-        let idle = now - line.last_seen_at > Duration::minutes(sec.idle_timeout_minutes);
+        let idle_minutes =
+            Role::parse(&line.role).map_or(sec.idle_timeout_minutes, |r| sec.idle_minutes(r));
+        let idle = now - line.last_seen_at > Duration::minutes(idle_minutes);
         let old = now - line.created_at > Duration::hours(sec.absolute_timeout_hours);
         if idle || old || line.disabled {
             session::Entity::delete_by_id(hash).exec(&self.conn).await?;
@@ -512,7 +562,8 @@ impl Auth {
             display_name: line.display_name,
             role: line.role,
             org_id: line.org_id,
-            must_change_password: line.must_change_password,
+            must_change_password: line.must_change_password
+                || passwords::aged(line.password_changed_at, sec, now),
         };
         let org = match (line.org_name, line.org_code, line.org_level, line.org_path) {
             (Some(name), Some(code), Some(level), Some(path)) => Some((name, code, level, path)),
@@ -564,10 +615,11 @@ impl Auth {
             }
             return Err(Error::field("current", "err.current_password"));
         }
-        check_password(new, &u.username, actor.role)?;
+        passwords::check_new(&self.conn, &u, new, sec, "password").await?;
         let hash = hash_password(new.to_string()).await?;
         let txn = begin_write(&self.conn).await?;
         let id = u.id;
+        passwords::record(&txn, id, &hash, sec).await?;
         let mut am = u.into_active_model();
         am.password_hash = Set(hash);
         am.must_change_password = Set(false);
@@ -618,25 +670,6 @@ impl Auth {
     }
 }
 
-/// The password policy with the role's minimum length, as a validation error.
-pub(crate) fn check_password(new: &str, username: &str, role: Role) -> Result<()> {
-    use crate::domain::password::{self, MIN_LEN, MIN_LEN_ADMIN, Weakness};
-    let min = if role.is_system() {
-        MIN_LEN_ADMIN
-    } else {
-        MIN_LEN
-    };
-    password::check(new, username, min).map_err(|w| {
-        let key = match w {
-            Weakness::TooShort(n) if n >= MIN_LEN_ADMIN => "err.password_short_admin",
-            Weakness::TooShort(_) => "err.password_short",
-            Weakness::TooFewClasses => "err.password_classes",
-            Weakness::ContainsUsername => "err.password_username",
-        };
-        Error::field("password", key)
-    })
-}
-
 read_row! {
     /// What the gate reads per request: the session, its user and the user's org.
     struct SessionLine {
@@ -650,6 +683,7 @@ read_row! {
         org_id: Option<OrgId> = Expr::col((user::Entity, user::Column::OrgId)),
         disabled: bool = Expr::col((user::Entity, user::Column::Disabled)),
         must_change_password: bool = Expr::col((user::Entity, user::Column::MustChangePassword)),
+        password_changed_at: DateTime<Utc> = Expr::col((user::Entity, user::Column::PasswordChangedAt)),
         org_name: Option<String> = Expr::col((org::Entity, org::Column::Name)),
         org_code: Option<String> = Expr::col((org::Entity, org::Column::Code)),
         org_level: Option<String> = Expr::col((org::Entity, org::Column::Level)),

@@ -31,6 +31,7 @@ pub mod drivers;
 pub mod gps;
 pub mod permits;
 pub mod routes;
+pub mod seed;
 pub mod trips;
 
 closed_codes! {
@@ -337,6 +338,23 @@ impl Buses<'_> {
             .collect();
         out.sort_by_key(|v| v.status == VehicleStatus::Retired);
         Ok(out)
+    }
+
+    /// The names of the schools in scope among `ids` (a page's labels; others left out).
+    pub async fn school_names_in_scope(
+        &self,
+        ids: impl IntoIterator<Item = OrgId>,
+    ) -> Result<std::collections::HashMap<OrgId, String>> {
+        self.permit()?;
+        let ids: Vec<OrgId> = ids.into_iter().collect();
+        Ok(org::Entity::find()
+            .filter(self.org_scope())
+            .filter(org::Column::Id.is_in(ids))
+            .read_all(&self.read)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect())
     }
 
     pub(super) async fn school_names(

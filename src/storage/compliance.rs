@@ -389,4 +389,43 @@ impl Compliance<'_> {
             items,
         })
     }
+
+    /// The calendar of one org in scope (the actor's own by default) for a calendar year:
+    /// only its own cells (a district's own obligations, not its schools'), for the printed
+    /// year at a glance.
+    pub async fn org_year(
+        &self,
+        org: Option<OrgId>,
+        year: i32,
+        cal: &SchoolCalendar,
+    ) -> Result<Calendar> {
+        let id = match org {
+            Some(id) => id,
+            None => {
+                self.permit()?;
+                self.actor.org_id.ok_or(Error::NotFound)?
+            }
+        };
+        let root = self.org_row(id, &self.read).await?;
+        self.permit()?;
+        let (first, last) = super::governance::year_range(year)?;
+        let range = DateRange { first, last };
+        let today = crate::clock::today();
+        let (obligations, items) = if root.level == OrgLevel::City.as_str() {
+            (Vec::new(), Vec::new())
+        } else {
+            compute(&self.read, std::slice::from_ref(&root), range, cal, today).await?
+        };
+        Ok(Calendar {
+            org_id: root.id,
+            org_name: root.name,
+            org_level: root.level,
+            districts: Vec::new(),
+            period: PlanPeriod::Year(year),
+            first_day: first,
+            last_day: last,
+            obligations,
+            items,
+        })
+    }
 }

@@ -31,6 +31,9 @@ closed_codes! {
     pub enum FileAudit {
         Upload = "file.upload",
         ReviewRead = "file.review_read",
+        /// A refused read of a file or its thumbnail (out of scope or not allowed); reads
+        /// that succeed are not audited.
+        Read = "file.read",
     }
 }
 
@@ -202,9 +205,19 @@ impl Files<'_> {
     }
 
     /// A file's stored bytes (the file itself or its thumbnail), through the scope of its
-    /// school. A document has no thumbnail (404).
+    /// school. A document has no thumbnail (404). A refused read (another school's photo,
+    /// a role without the action) is audited `file.read` like other refusals.
     pub async fn bytes(&self, id: FileId, variant: Variant) -> Result<FileBytes> {
-        let m = self.file_row(id).await?;
+        let m = match self.file_row(id).await {
+            Ok(m) => m,
+            Err(e @ (Error::NotFound | Error::Forbidden | Error::ForbiddenBecause(_))) => {
+                let event = Event::new(FileAudit::Read, "file", id)
+                    .detail(format!("variant={}", variant.as_str()));
+                self.audit_refusal(&event, &e).await;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         let blob = file_blob::Entity::find_by_id((id, variant.as_str().to_string()))
             .read_one(&self.read)
             .await?

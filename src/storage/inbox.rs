@@ -160,7 +160,8 @@ pub(super) async fn school_managers(
     active_users(conn, school, &[Role::Principal, Role::SafetyDirector]).await
 }
 
-/// The safety section of the school's district (bureau officers).
+/// The safety section of the school's district (bureau officers); for a bureau's own
+/// subject (`school` a district or city: its own plans), that bureau's officers.
 pub(super) async fn bureau_officers(
     conn: &impl ConnectionTrait,
     school: OrgId,
@@ -168,6 +169,9 @@ pub(super) async fn bureau_officers(
     let Some(s) = org::Entity::find_by_id(school).one(conn).await? else {
         return Ok(Vec::new());
     };
+    if s.level != crate::domain::org::OrgLevel::School.as_str() {
+        return active_users(conn, s.id, &[Role::BureauOfficer, Role::CityOfficer]).await;
+    }
     let Some(district) = s.parent_id else {
         return Ok(Vec::new());
     };

@@ -325,9 +325,8 @@ impl Inspections<'_> {
         self.detail_of(m, grace).await
     }
 
-    /// Inspections of the schools under `f.org_id` (or of one school), newest first (at most
-    /// 500 unless a date range is given).
-    pub async fn list(&self, f: &InspectionFilter, grace: u32) -> Result<Vec<Inspection>> {
+    /// The inspections `f` selects (its page aside).
+    async fn filtered(&self, f: &InspectionFilter) -> Result<sea_orm::Select<inspection::Entity>> {
         let (_, schools) = self.schools_under(f.org_id).await?;
         let ids: Vec<OrgId> = schools.iter().map(|s| s.id).collect();
         let mut q = inspection::Entity::find().filter(inspection::Column::SchoolId.is_in(ids));
@@ -341,7 +340,21 @@ impl Inspections<'_> {
         if let Some(d) = f.to {
             q = q.filter(inspection::Column::InspectedOn.lte(d));
         }
-        let mut q = q
+        Ok(q)
+    }
+
+    /// How many inspections `f` selects over all its pages (the list page's total).
+    pub async fn count(&self, f: &InspectionFilter) -> Result<u64> {
+        let q = self.filtered(f).await?;
+        q.read_count(&self.read).await
+    }
+
+    /// Inspections of the schools under `f.org_id` (or of one school), newest first (at most
+    /// 500 unless a date range is given).
+    pub async fn list(&self, f: &InspectionFilter, grace: u32) -> Result<Vec<Inspection>> {
+        let mut q = self
+            .filtered(f)
+            .await?
             .order_by_desc(inspection::Column::SubmittedAt)
             .order_by_desc(inspection::Column::Id);
         if f.page.is_some() || f.per_page.is_some() {

@@ -46,6 +46,8 @@ pub struct Runner {
     pub(super) outbox: super::outbox::Settings,
     /// The drill requirements and school calendar the warning sweep checks.
     pub(super) emergency: super::warning_sweep::Emergency,
+    /// `[security]`: the daily account sweep's idle days.
+    pub(super) security: crate::config::Security,
 }
 
 /// What one pass did.
@@ -94,11 +96,37 @@ impl Runner {
         Ok(matches!(r, sea_orm::TryInsertResult::Inserted(_)))
     }
 
+    /// Schedules the account sweep of `day` (accounts unused too long are disabled), once
+    /// however many instances ask.
+    pub async fn schedule_account_sweep(&self, day: NaiveDate) -> Result<bool> {
+        let kind = super::auth::passwords::JOB;
+        self.enqueue(
+            kind,
+            &format!("{kind}:{day}"),
+            json!({ "day": day }),
+            Utc::now(),
+        )
+        .await
+    }
+
     /// Schedules the sweep of `day` (a China date), once however many instances ask.
     pub async fn schedule_daily(&self, day: NaiveDate) -> Result<bool> {
         self.enqueue(
             SWEEP,
             &format!("{SWEEP}:{day}"),
+            json!({ "day": day }),
+            Utc::now(),
+        )
+        .await
+    }
+
+    /// Schedules the bus drivers' eligibility check of `day` (a China date), once however
+    /// many instances ask.
+    pub async fn schedule_bus_drivers(&self, day: NaiveDate) -> Result<bool> {
+        let kind = super::warning_sweep::buses::DRIVER_JOB;
+        self.enqueue(
+            kind,
+            &format!("{kind}:{day}"),
             json!({ "day": day }),
             Utc::now(),
         )
@@ -114,7 +142,14 @@ impl Runner {
             calendar: cfg.calendar.clone(),
             incidents: cfg.incidents.clone(),
             plans: cfg.plans.clone(),
+            buses: cfg.buses.clone(),
         };
+        self
+    }
+
+    /// The account sweep's configuration (`[security] account_idle_days`).
+    pub fn with_security(mut self, cfg: &crate::config::Config) -> Runner {
+        self.security = cfg.security.clone();
         self
     }
 
@@ -194,6 +229,11 @@ impl Runner {
                         .unwrap_or_else(super::risk_points::today);
                     sweep(&self.conn, day, rules).await.map(|r| json!(r))
                 }
+                super::auth::passwords::JOB => {
+                    super::auth::passwords::sweep(&self.conn, &self.security, Utc::now())
+                        .await
+                        .map(|n| json!({ "disabled": n }))
+                }
                 super::warning_sweep::JOB => super::warning_sweep::sweep(
                     &self.conn,
                     &self.bus,
@@ -205,6 +245,20 @@ impl Runner {
                 )
                 .await
                 .map(|r| json!(r)),
+                super::warning_sweep::buses::DRIVER_JOB => {
+                    let day = serde_json::from_str::<serde_json::Value>(&j.payload)
+                        .ok()
+                        .and_then(|v| v["day"].as_str().and_then(|d| d.parse().ok()))
+                        .unwrap_or_else(super::risk_points::today);
+                    super::warning_sweep::buses::check_drivers(
+                        &self.conn,
+                        &self.bus,
+                        day,
+                        &self.emergency.buses,
+                    )
+                    .await
+                    .map(|r| json!(r))
+                }
                 super::outbox::JOB => {
                     super::outbox::send::deliver(
                         &self.conn,

@@ -213,6 +213,7 @@ impl Db {
             inspection_grace: 0,
             outbox: outbox::Settings::default(),
             emergency: Default::default(),
+            security: Default::default(),
         }
     }
 

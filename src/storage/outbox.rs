@@ -186,11 +186,13 @@ pub(in crate::storage) async fn enqueue(
     let Some(path) = OrgPath::parse(&s.path) else {
         return Ok(());
     };
+    // The bureaus above a school; a bureau's own warning (its plans) also its own channels.
+    let own = s.level != crate::domain::org::OrgLevel::School.as_str();
     let above: Vec<OrgId> = path
         .ids()
         .into_iter()
         .map(OrgId)
-        .filter(|o| *o != school)
+        .filter(|o| *o != school || own)
         .collect();
     let channels = channel::Entity::find()
         .filter(channel::Column::OrgId.is_in(above))

@@ -100,7 +100,7 @@ impl Unscoped {
             .map(|o| (o.id, OrgLevel::parse(&o.level).unwrap_or(OrgLevel::School))))
     }
 
-    /// Creates an account (`safecampus admin create-user`).
+    /// Creates an account under the default password policy.
     pub async fn create_user(
         &self,
         username: &str,
@@ -109,10 +109,25 @@ impl Unscoped {
         role: Role,
         org_code: Option<&str>,
     ) -> Result<UserId> {
+        let sec = crate::config::Security::default();
+        self.create_user_with(username, display_name, password, role, org_code, &sec)
+            .await
+    }
+
+    /// Creates an account (`safecampus admin create-user`) under `[security]`'s policy.
+    pub async fn create_user_with(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        role: Role,
+        org_code: Option<&str>,
+        sec: &crate::config::Security,
+    ) -> Result<UserId> {
         if !super::users::valid_username(username) {
             return Err(Error::field("username", "err.username"));
         }
-        auth::check_password(password, username, role)?;
+        auth::passwords::check_policy(password, username, role, sec, "password")?;
         let org_id = match (role.org_level(), org_code) {
             (None, _) => None,
             (Some(_), None) => return Err(Error::field("org", "err.org_required")),
@@ -130,6 +145,7 @@ impl Unscoped {
         let hash = auth::hash_password(password.to_string()).await?;
         let mut tx = self.begin().await?;
         let id = tx.user(username, display_name, &hash, role, org_id).await?;
+        auth::passwords::record(&tx.txn, id, &hash, sec).await?;
         tx.audit(UserAudit::Create, "user", id, &format!("role={role}"))
             .await?;
         tx.commit().await?;
@@ -145,13 +161,18 @@ impl Unscoped {
     }
 
     /// Sets a password (`safecampus admin set-password`); the user must change it at sign-in.
-    pub async fn set_password(&self, username: &str, password: &str) -> Result<()> {
+    pub async fn set_password(
+        &self,
+        username: &str,
+        password: &str,
+        sec: &crate::config::Security,
+    ) -> Result<()> {
         let u = self.by_username(username).await?;
-        let role = Role::parse(&u.role).unwrap_or(Role::Staff);
-        auth::check_password(password, username, role)?;
+        auth::passwords::check_new(&self.conn, &u, password, sec, "password").await?;
         let hash = auth::hash_password(password.to_string()).await?;
         let mut tx = self.begin().await?;
         let id = u.id;
+        auth::passwords::record(&tx.txn, id, &hash, sec).await?;
         let mut am = u.into_active_model();
         am.password_hash = Set(hash);
         am.must_change_password = Set(true);

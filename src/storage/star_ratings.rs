@@ -8,7 +8,9 @@
 //! history), with a note.
 //!
 //! Records that have a date count within the year (up to today for the current year);
-//! hazards, plans and the register are read as they stand today.
+//! hazards, plans and the register are read as they stand today. A past year that was
+//! awarded is read as awarded (the latest award's stars and criteria), never recomputed
+//! from today's state; only the current year, or a past year never awarded, is computed.
 
 use super::audit::Event;
 use super::entity::{hazard, incident, org, star_rating};
@@ -40,11 +42,23 @@ closed_codes! {
 
 pub const MAX_NOTE: usize = 2000;
 
-/// A school's rating for a year: as computed now, and the bureau's awards (newest first).
+/// Where a rating shown comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingSource {
+    /// Computed now from the records.
+    Computed,
+    /// A past year's latest award, as it was computed when awarded.
+    Awarded,
+}
+
+/// A school's rating for a year — the current year as computed now, a past year as last
+/// awarded (`source`) — and the bureau's awards (newest first).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StarRating {
     pub school: OrgRef,
     pub year: i32,
+    pub source: RatingSource,
     pub stars: u8,
     /// An incident of 较大 or worse in the year: no stars whatever the criteria.
     pub veto: bool,
@@ -85,6 +99,7 @@ pub struct AwardInput {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RatingRow {
     pub school: OrgRef,
+    pub source: RatingSource,
     pub stars: u8,
     pub veto: bool,
     /// The criteria not met.
@@ -109,8 +124,8 @@ impl StarRatings<'_> {
         let s = self.school_row(school, &self.read).await?;
         self.permit()?;
         let year = year.unwrap_or_else(|| crate::clock::today().year());
-        let (criteria, veto) = self.compute(&s, year, cfg).await?;
-        let awards = star_rating::Entity::find()
+        super::governance::year_range(year)?;
+        let awards: Vec<Award> = star_rating::Entity::find()
             .filter(star_rating::Column::SchoolId.eq(s.id))
             .filter(star_rating::Column::Year.eq(year))
             .order_by_desc(star_rating::Column::Id)
@@ -119,10 +134,24 @@ impl StarRatings<'_> {
             .into_iter()
             .map(award_view)
             .collect();
+        let (source, stars_now, criteria, veto) = match awards.first().and_then(|a| stored(a, year))
+        {
+            Some((n, criteria, veto)) => (RatingSource::Awarded, n, criteria, veto),
+            None => {
+                let (criteria, veto) = self.compute(&s, year, cfg).await?;
+                (
+                    RatingSource::Computed,
+                    stars(&criteria, veto),
+                    criteria,
+                    veto,
+                )
+            }
+        };
         Ok(StarRating {
             school: s.into(),
             year,
-            stars: stars(&criteria, veto),
+            source,
+            stars: stars_now,
             veto,
             criteria,
             awards,
@@ -149,9 +178,27 @@ impl StarRatings<'_> {
             .await?;
         let mut out = Vec::new();
         for s in schools {
-            let (criteria, veto) = self.compute(&s, year, cfg).await?;
+            let latest = awards
+                .iter()
+                .rev()
+                .find(|a| a.school_id == s.id)
+                .cloned()
+                .map(award_view);
+            let (source, n, criteria, veto) = match latest.as_ref().and_then(|a| stored(a, year)) {
+                Some((n, criteria, veto)) => (RatingSource::Awarded, n, criteria, veto),
+                None => {
+                    let (criteria, veto) = self.compute(&s, year, cfg).await?;
+                    (
+                        RatingSource::Computed,
+                        stars(&criteria, veto),
+                        criteria,
+                        veto,
+                    )
+                }
+            };
             out.push(RatingRow {
-                stars: stars(&criteria, veto),
+                source,
+                stars: n,
                 veto,
                 unmet: criteria
                     .iter()
@@ -307,6 +354,18 @@ impl StarRatings<'_> {
             .any(|i| IncidentLevel::parse(&i.level).is_some_and(|l| l != IncidentLevel::General));
         Ok((out, veto))
     }
+}
+
+/// A past year's latest award as the year's rating: its stars, criteria and whether a
+/// veto made it (no stars although every criterion was met). The current year is `None`:
+/// it is computed.
+fn stored(a: &Award, year: i32) -> Option<(u8, Vec<Outcome>, bool)> {
+    if year >= crate::clock::today().year() {
+        return None;
+    }
+    let n = u8::try_from(a.stars.clamp(0, 5)).unwrap_or(0);
+    let veto = n == 0 && stars(&a.criteria, false) > 0;
+    Some((n, a.criteria.clone(), veto))
 }
 
 fn award_view(m: star_rating::Model) -> Award {

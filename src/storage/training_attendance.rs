@@ -31,6 +31,20 @@ use utoipa::{IntoParams, ToSchema};
 pub const ATTENDANCE_FIELDS: &[&str] = &["name", "post", "phone"];
 pub const ATTENDANCE_REQUIRED: &[&str] = &["name"];
 
+/// A training as its attendance page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingBrief {
+    pub id: TrainingId,
+    pub org: OrgRef,
+    /// Attendance is taken for a school's training only.
+    pub school: bool,
+    pub group: TrainingGroup,
+    pub held_on: NaiveDate,
+    pub topic: String,
+    /// The names of the people on its attendance, sorted.
+    pub attendees: Vec<String>,
+}
+
 /// Who of a group has had a training of that group in a year.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TrainingCompliance {
@@ -210,6 +224,41 @@ impl WorkRecords<'_> {
             Ok(report) => Ok(report),
             Err(e) => Err(tx.fail(e).await),
         }
+    }
+
+    /// A training in scope with the names on its attendance (the attendance page). Another
+    /// organisation's training is 404, a role without the route's action 403.
+    pub async fn training_brief(&self, id: TrainingId) -> Result<TrainingBrief> {
+        let t = training::Entity::find_by_id(id)
+            .read_one(&self.read)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let o = self.org_row(t.org_id, &self.read).await?;
+        self.permit()?;
+        let ids: Vec<i64> = ids_of(&t.person_ids);
+        let mut attendees: Vec<String> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            person::Entity::find()
+                .filter(person::Column::OrgId.eq(o.id))
+                .filter(person::Column::Id.is_in(ids))
+                .order_by_asc(person::Column::Id)
+                .read_all(&self.read)
+                .await?
+                .into_iter()
+                .map(|p| p.name)
+                .collect()
+        };
+        attendees.sort();
+        Ok(TrainingBrief {
+            id: t.id,
+            school: o.level == OrgLevel::School.as_str(),
+            org: o.into(),
+            group: TrainingGroup::parse(&t.group_code).unwrap_or(TrainingGroup::Teachers),
+            held_on: t.held_on,
+            topic: t.topic,
+            attendees,
+        })
     }
 
     /// Who of `group` (the people of its posts in the schools under `org_id`) had a training

@@ -147,7 +147,7 @@ impl Users<'_> {
         Ok(User::from_rows(u, o))
     }
 
-    pub async fn create(&self, input: NewUser) -> Result<User> {
+    pub async fn create(&self, input: NewUser, sec: &crate::config::Security) -> Result<User> {
         let mut errs = Vec::new();
         if !valid_username(&input.username) {
             errs.push(FieldError {
@@ -161,11 +161,13 @@ impl Users<'_> {
                 message: "err.required".into(),
             });
         }
-        if let Err(Error::Validation { fields, .. }) =
-            auth::check_password(&input.password, &input.username, Role::Staff)
-        {
-            errs.extend(fields);
-        }
+        errs.extend(auth::passwords::policy_errors(
+            &input.password,
+            &input.username,
+            Role::Staff,
+            sec,
+            "password",
+        ));
         let mut tx = self
             .begin(Event::new(UserAudit::Create, "user", &input.username))
             .await?;
@@ -190,6 +192,7 @@ impl Users<'_> {
         .await;
         match res {
             Ok(m) => {
+                auth::passwords::record(&tx.txn, m.id, &m.password_hash, sec).await?;
                 tx.event.object_id = m.id.to_string();
                 tx.commit().await?;
                 self.users().get(m.id).await
@@ -231,16 +234,22 @@ impl Users<'_> {
     }
 
     /// Disables, enables or resets the password of an account (system admin).
-    pub async fn account_op(&self, id: UserId, op: AccountOp) -> Result<User> {
-        self.change(id, Change::Op(op)).await
+    pub async fn account_op(
+        &self,
+        id: UserId,
+        op: AccountOp,
+        sec: &crate::config::Security,
+    ) -> Result<User> {
+        self.change(id, Change::Op(op), sec).await
     }
 
     /// Lifts an account's lockout and the throttles kept for it (security admin).
     pub async fn unlock(&self, id: UserId) -> Result<User> {
-        self.change(id, Change::Unlock).await
+        self.change(id, Change::Unlock, &crate::config::Security::default())
+            .await
     }
 
-    async fn change(&self, id: UserId, op: Change) -> Result<User> {
+    async fn change(&self, id: UserId, op: Change, sec: &crate::config::Security) -> Result<User> {
         use AccountOp::*;
         let name = match &op {
             Change::Op(Disable) => UserAudit::Disable,
@@ -272,8 +281,10 @@ impl Users<'_> {
                     auth::clear_throttles(&tx.txn, &username).await?;
                 }
                 Change::Op(ResetPassword { password }) => {
-                    auth::check_password(password, &username, role)?;
-                    am.password_hash = Set(auth::hash_password(password.clone()).await?);
+                    auth::passwords::check_policy(password, &username, role, sec, "password")?;
+                    let hash = auth::hash_password(password.clone()).await?;
+                    auth::passwords::record(&tx.txn, id, &hash, sec).await?;
+                    am.password_hash = Set(hash);
                     am.must_change_password = Set(true);
                     am.password_changed_at = Set(Utc::now());
                 }

@@ -29,6 +29,7 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, IntoActiveModel, QueryOrder,
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
+pub(crate) mod buses;
 mod checks;
 mod compliance;
 mod drills;
@@ -61,6 +62,8 @@ pub struct SweepReport {
     pub plan_warnings_cleared: u32,
     pub missed_obligations_raised: u32,
     pub missed_obligations_cleared: u32,
+    pub bus_expiries_raised: u32,
+    pub bus_expiries_cleared: u32,
 }
 
 /// The job's kind.
@@ -336,6 +339,16 @@ pub(crate) async fn sweep(
     let checked = compliance::check(conn, now, today, &emergency.calendar).await?;
     report.missed_obligations_raised = checked.raised.len() as u32;
     report.missed_obligations_cleared = checked.cleared.len() as u32;
+    for (w, school) in checked.raised {
+        school_of.insert(w, school.0);
+        touched.push(w);
+    }
+    touched.extend(checked.cleared);
+
+    // School buses' signs, inspections and insurance expiring or expired.
+    let checked = buses::check(conn, now, today, &emergency.buses).await?;
+    report.bus_expiries_raised = checked.raised.len() as u32;
+    report.bus_expiries_cleared = checked.cleared.len() as u32;
     for (w, school) in checked.raised {
         school_of.insert(w, school.0);
         touched.push(w);

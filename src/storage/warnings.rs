@@ -542,9 +542,33 @@ impl Warnings<'_> {
 
     /// One warning in scope with its history.
     pub async fn get(&self, id: WarningId) -> Result<WarningDetail> {
-        let (m, _) = self.owned::<warning::Entity>(id, &self.read).await?;
+        let (m, _) = self.warning_row(id, &self.read).await?;
         self.permit()?;
         self.detail(m).await
+    }
+
+    /// A warning in scope and its org: a school's through its school, a bureau's own (its
+    /// plans: an org-level subject) through the bureau in scope; anything else `NotFound`.
+    async fn warning_row(
+        &self,
+        id: WarningId,
+        conn: &impl super::read::Fetch,
+    ) -> Result<(warning::Model, OrgId)> {
+        match self.owned::<warning::Entity>(id, conn).await {
+            Ok((m, school)) => Ok((m, school.org_id())),
+            Err(Error::NotFound) => {
+                let m = conn
+                    .first(warning::Entity::find_by_id(id))
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                let o = self.org_row(m.school_id, conn).await?;
+                if o.level == OrgLevel::School.as_str() {
+                    return Err(Error::NotFound);
+                }
+                Ok((m, o.id))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn detail(&self, m: warning::Model) -> Result<WarningDetail> {
@@ -593,11 +617,17 @@ impl Warnings<'_> {
             StepKind::Resolve => WarningAudit::Resolve,
             StepKind::FalseAlarm => WarningAudit::FalseAlarm,
         };
-        let mut tx = self
-            .begin_owned::<warning::Entity>(Event::new(audit, "warning", id), id)
-            .await?;
+        let event = Event::new(audit, "warning", id);
+        let org = match self.warning_row(id, &self.read).await {
+            Ok((_, org)) => org,
+            Err(e) => {
+                self.audit_refusal(&event, &e).await;
+                return Err(e);
+            }
+        };
+        let mut tx = self.begin_for(event, org).await?;
         let res: Result<warning::Model> = async {
-            let (m, school) = self.owned::<warning::Entity>(id, &tx.txn).await?;
+            let (m, school) = self.warning_row(id, &tx.txn).await?;
             let from = Status::parse(&m.status).unwrap_or(Status::Raised);
             let step = Step {
                 kind: input.action,
@@ -613,7 +643,7 @@ impl Warnings<'_> {
                 let ok = user::Entity::find_by_id(UserId(uid))
                     .one(&tx.txn)
                     .await?
-                    .filter(|u| !u.disabled && u.org_id == Some(school.org_id()));
+                    .filter(|u| !u.disabled && u.org_id == Some(school));
                 let Some(u) = ok else {
                     return Err(Error::field("user_id", "err.warning.not_school_user"));
                 };
@@ -664,7 +694,7 @@ impl Warnings<'_> {
                     &Note {
                         kind: WarningNotice::Dispatched.into(),
                         hazard: None,
-                        school: Some(school.org_id()),
+                        school: Some(school),
                         subject: &m.detail,
                         link: format!("/warnings/{id}"),
                         params: NoteParams {

@@ -60,10 +60,14 @@ pub struct FieldBody {
     pub message: String,
 }
 
-/// Translates a message that is a catalogue key; passes other text through.
+/// Translates a message that is a catalogue key; passes other text through. A key may carry
+/// one figure after `|` (`err.password.too_short|10`), put in for `%{n}`.
 pub fn message(lang: Lang, m: &str) -> String {
     if m.starts_with("err.") {
-        tr(lang, m)
+        match m.split_once('|') {
+            Some((key, n)) => tr(lang, key).replace("%{n}", n),
+            None => tr(lang, m),
+        }
     } else {
         m.to_string()
     }

@@ -496,6 +496,7 @@ fn read_spec(path: &'static str) -> Spec {
         | "/api/v1/compliance"
         | "/api/v1/compliance/export.xlsx"
         | "/compliance"
+        | "/compliance/print"
         | "/api/v1/meetings"
         | "/api/v1/trainings"
         | "/api/v1/education-activities"

@@ -246,6 +246,20 @@ pub(in crate::storage) fn driver_view(
     }
 }
 
+/// Whether a stored driver is eligible on `today` (the daily check).
+pub(in crate::storage) async fn eligible_on(
+    conn: &impl ConnectionTrait,
+    d: &bus_driver::Model,
+    cfg: &BusConfig,
+    today: NaiveDate,
+) -> Result<bool> {
+    let recs = bus_driver_record::Entity::find()
+        .filter(bus_driver_record::Column::DriverId.eq(d.id))
+        .all(conn)
+        .await?;
+    Ok(eligibility::evaluate(&facts(d, &recs), &cfg.driver, today).eligible)
+}
+
 /// Raises or clears the driver's ineligibility warning from the stored facts, in `txn`.
 pub(in crate::storage) async fn sync_warning(
     txn: &impl ConnectionTrait,

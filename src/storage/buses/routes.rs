@@ -326,6 +326,20 @@ impl Buses<'_> {
         })
     }
 
+    /// Scope, then role, of a riders' import, before its workbook is read (404, then 403, each
+    /// refusal audited as the import's).
+    pub async fn check_rider_import(&self, id: BusRouteId) -> Result<()> {
+        let res = match self.owned::<bus_route::Entity>(id, &self.read).await {
+            Ok(_) => self.permit(),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = &res {
+            let event = Event::new(BusAudit::RiderImport, "bus_route", id);
+            self.audit_refusal(&event, e).await;
+        }
+        res
+    }
+
     /// Adds the riders of a workbook to a route in scope: every row checked first (name and
     /// stop required, the stop one of the route's, the phone a phone), all written or none.
     pub async fn import_riders(&self, id: BusRouteId, rows: Vec<RiderRow>) -> Result<RiderImport> {

@@ -36,6 +36,8 @@ pub struct Emergency {
     pub calendar: SchoolCalendar,
     pub incidents: crate::domain::incident::ReportDeadlines,
     pub plans: crate::domain::emergency_plan::PlanConfig,
+    /// The school buses' expiry days and warning levels (`[buses]`).
+    pub buses: crate::domain::bus::BusConfig,
 }
 
 /// The subject of a school's missed requirement window.

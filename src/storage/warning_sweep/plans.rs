@@ -8,8 +8,10 @@
 //! [`EVALUATION_DUE`], subject `plan:<id>:evaluation:<since>`, `<since>` being the start of
 //! the cycle), cleared once the evaluation is recorded (a new cycle starts) or the plan is
 //! superseded; starting the evaluation does not clear it. Source `plan`, yellow: the district
-//! sees them. A warning closed by a person is not raised again for the same subject. The
-//! bureau's own plans have no school to carry a warning: its roll-up shows them.
+//! sees them. A warning closed by a person is not raised again for the same subject. A
+//! bureau's own plan (a district's or a city's) warns the same way with the bureau as the
+//! warning's org (an org-level subject): the bureau and those above it see it, no school
+//! does, and its officers and its channels are told.
 
 use super::super::calendar::working_calendar;
 use super::super::emergency_plans::status_of;
@@ -112,10 +114,15 @@ pub(super) async fn check(
 ) -> Result<Checked> {
     let mut out = Checked::default();
     let cal = working_calendar(conn).await?;
+    // Schools and bureaus (a district's or a city's own plans).
     let schools: HashSet<OrgId> = org::Entity::find()
         .select_only()
         .column(org::Column::Id)
-        .filter(org::Column::Level.eq(OrgLevel::School.as_str()))
+        .filter(org::Column::Level.is_in([
+            OrgLevel::School.as_str(),
+            OrgLevel::District.as_str(),
+            OrgLevel::City.as_str(),
+        ]))
         .into_tuple::<OrgId>()
         .all(conn)
         .await?

@@ -86,17 +86,36 @@ pub async fn login(
             user: me_of(&actor),
         })
         .into_response(),
-        Err(LoginError::Refused) => (
+        Err(e) => (
             StatusCode::UNAUTHORIZED,
             axum::Json(Envelope {
                 error: ErrorBody {
-                    code: "invalid_credentials".into(),
-                    message: tr(lang, SIGN_IN_REFUSED),
+                    code: match e {
+                        LoginError::Refused => "invalid_credentials",
+                        LoginError::InitialPasswordExpired => "initial_password_expired",
+                        LoginError::Disabled => "account_disabled",
+                    }
+                    .into(),
+                    message: refusal_text(lang, e, &st.config().security),
                     fields: vec![],
                 },
             }),
         )
             .into_response(),
+    }
+}
+
+/// What a refused sign-in tells (pages and API).
+pub(crate) fn refusal_text(
+    lang: crate::web::i18n::Lang,
+    e: LoginError,
+    sec: &crate::config::Security,
+) -> String {
+    match e {
+        LoginError::Refused => tr(lang, SIGN_IN_REFUSED),
+        LoginError::InitialPasswordExpired => tr(lang, "err.security.initial_password_expired")
+            .replace("%{hours}", &sec.initial_password_hours.to_string()),
+        LoginError::Disabled => tr(lang, "err.security.account_disabled"),
     }
 }
 

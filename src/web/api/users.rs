@@ -21,7 +21,12 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUser,
     responses((status = 200, body = User), (status = 422, body = Envelope)))]
 pub async fn create(ctx: Ctx, ApiJson(body): ApiJson<NewUser>) -> ApiResult<User> {
-    Ok(axum::Json(ctx.db().users().create(body).await?))
+    Ok(axum::Json(
+        ctx.db()
+            .users()
+            .create(body, &ctx.config().security)
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "admin", params(("id" = i64, Path)),
@@ -39,7 +44,10 @@ pub async fn account(
     ApiJson(body): ApiJson<AccountOp>,
 ) -> ApiResult<User> {
     Ok(axum::Json(
-        ctx.db().users().account_op(UserId(id), body).await?,
+        ctx.db()
+            .users()
+            .account_op(UserId(id), body, &ctx.config().security)
+            .await?,
     ))
 }
 

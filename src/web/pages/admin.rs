@@ -101,7 +101,7 @@ fn ctx_t(ctx: &Ctx, key: &str) -> String {
 }
 
 pub async fn create_user(ctx: Ctx, Form(f): Form<NewUser>) -> Result<Response, Error> {
-    let res = ctx.db().users().create(f).await;
+    let res = ctx.db().users().create(f, &ctx.config().security).await;
     after(&ctx, res, "admin.user_created").await
 }
 
@@ -125,7 +125,11 @@ pub async fn account(
         },
         _ => return Err(Error::field("op", "err.invalid_input")),
     };
-    let res = ctx.db().users().account_op(UserId(id), op).await;
+    let res = ctx
+        .db()
+        .users()
+        .account_op(UserId(id), op, &ctx.config().security)
+        .await;
     after(&ctx, res, "admin.saved").await
 }
 
@@ -197,6 +201,46 @@ impl AuditPage {
         }
     }
 
+    /// The role's name (a code nobody holds any more stays as it is).
+    fn role_label(&self, e: &AuditEntry) -> String {
+        match Role::parse(&e.role) {
+            Some(r) => self.c.t(&r.label_key()),
+            None => e.role.clone(),
+        }
+    }
+
+    /// The detail as (name, value) lines: `school=3 kind=half_month` reads as
+    /// "学校 3", "类型 half_month"; a name without a label stays as written.
+    fn detail_lines(&self, e: &AuditEntry) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for word in e.detail.split_whitespace() {
+            let pair = word.split_once('=').filter(|(k, _)| {
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            });
+            match (pair, out.last_mut()) {
+                (Some((k, v)), _) => {
+                    let key = format!("audit.detail_key.{k}");
+                    let name = if crate::web::i18n::has(self.c.lang, &key) {
+                        self.c.t(&key)
+                    } else {
+                        k.to_string()
+                    };
+                    out.push((name, v.to_string()));
+                }
+                (None, Some(last)) => {
+                    last.1.push(' ');
+                    last.1.push_str(word);
+                }
+                (None, None) => out.push((String::new(), word.to_string())),
+            }
+        }
+        out
+    }
+
+    fn date(&self, d: &Option<chrono::NaiveDate>) -> String {
+        d.map(|d| d.to_string()).unwrap_or_default()
+    }
+
     fn result_class(&self, e: &AuditEntry) -> &'static str {
         if e.result == "ok" {
             "ok-text"
@@ -225,6 +269,8 @@ pub async fn audit(
         ("user", f.user.clone().unwrap_or_default()),
         ("action", f.action.clone().unwrap_or_default()),
         ("result", f.result.clone().unwrap_or_default()),
+        ("from", f.from.map(|d| d.to_string()).unwrap_or_default()),
+        ("to", f.to.map(|d| d.to_string()).unwrap_or_default()),
     ])
     .unwrap_or_default();
     render(&AuditPage {

@@ -2,7 +2,7 @@
 
 use super::{Chrome, FormErrors, render, see_other};
 use crate::config::Config;
-use crate::storage::auth::{LoginError, SessionKind};
+use crate::storage::auth::SessionKind;
 use crate::web::AppState;
 use crate::web::ctx::{Ctx, Form, ReqLang, ReqOrigin, SESSION_COOKIE, token_from};
 use crate::web::i18n::{Lang, tr};
@@ -119,13 +119,13 @@ pub async fn login_submit(
             );
             Ok(r)
         }
-        Err(LoginError::Refused) => {
+        Err(e) => {
             let mut r = render(&LoginPage {
                 intro: intro(lang, &st.config().security),
                 c: Chrome::public(lang, "login.title", "/login"),
                 next,
                 username: f.username.chars().take(64).collect(),
-                error: tr(lang, crate::web::api::auth::SIGN_IN_REFUSED),
+                error: crate::web::api::auth::refusal_text(lang, e, &st.config().security),
             })?;
             *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
             Ok(r)
@@ -165,16 +165,74 @@ struct PasswordPage {
     c: Chrome,
     forced: bool,
     errors: FormErrors,
+    /// Every rule the new password broke.
+    password_errors: Vec<String>,
+    /// The configured rules, to read before typing.
+    rules: Vec<String>,
     done: bool,
 }
 
+/// The password rules as configured (`[security]`), one line each.
+fn rules(lang: Lang, s: &crate::config::Security) -> Vec<String> {
+    let n = |key: &str, n: String| tr(lang, key).replace("%{n}", &n);
+    let mut out = vec![
+        n("password.policy.length", s.password_min_length.to_string()).replace(
+            "%{admin}",
+            &s.password_min_length_admin
+                .max(s.password_min_length)
+                .to_string(),
+        ),
+        n(
+            "password.policy.classes",
+            s.password_min_classes.min(4).to_string(),
+        ),
+        tr(lang, "password.policy.username"),
+    ];
+    if s.password_reject_common {
+        out.push(tr(lang, "password.policy.common"));
+    }
+    if s.password_history > 0 {
+        out.push(n("password.policy.history", s.password_history.to_string()));
+    }
+    if s.password_max_age_days > 0 {
+        out.push(n(
+            "password.policy.max_age",
+            s.password_max_age_days.to_string(),
+        ));
+    }
+    if s.initial_password_hours > 0 {
+        out.push(n(
+            "password.policy.initial",
+            s.initial_password_hours.to_string(),
+        ));
+    }
+    out
+}
+
+fn password_view(ctx: &Ctx, forced: bool, errors: FormErrors, done: bool) -> PasswordPage {
+    let password_errors = errors
+        .fields
+        .iter()
+        .filter(|(f, _)| f == "password")
+        .map(|(_, m)| m.clone())
+        .collect();
+    PasswordPage {
+        c: Chrome::for_ctx(ctx, "password.title", "/account/password"),
+        forced,
+        errors,
+        password_errors,
+        rules: rules(ctx.lang, &ctx.config().security),
+        done,
+    }
+}
+
 pub async fn password_page(ctx: Ctx) -> Result<Response, crate::Error> {
-    render(&PasswordPage {
-        c: Chrome::for_ctx(&ctx, "password.title", "/account/password"),
-        forced: ctx.actor.must_change_password(),
-        errors: FormErrors::default(),
-        done: false,
-    })
+    render(&password_view(
+        &ctx,
+        ctx.actor.must_change_password(),
+        FormErrors::default(),
+        false,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -202,20 +260,11 @@ pub async fn password_submit(
             .await
     };
     match res {
-        Ok(()) => render(&PasswordPage {
-            c: Chrome::for_ctx(&ctx, "password.title", "/account/password"),
-            forced: false,
-            errors: FormErrors::default(),
-            done: true,
-        }),
+        Ok(()) => render(&password_view(&ctx, false, FormErrors::default(), true)),
         Err(e) => match FormErrors::from_error(&e, ctx.lang) {
             Some(errors) => {
-                let mut r = render(&PasswordPage {
-                    c: Chrome::for_ctx(&ctx, "password.title", "/account/password"),
-                    forced: ctx.actor.must_change_password(),
-                    errors,
-                    done: false,
-                })?;
+                let forced = ctx.actor.must_change_password();
+                let mut r = render(&password_view(&ctx, forced, errors, false))?;
                 *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
                 Ok(r)
             }

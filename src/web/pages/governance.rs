@@ -10,7 +10,7 @@ use crate::domain::ids::{GovernanceActionId, OrgId};
 use crate::error::Error;
 use crate::policy::Action;
 use crate::storage::governance::{ActionQuery, GovernanceAction, NewAction, NewResult};
-use crate::storage::star_ratings::{AwardInput, RatingRow, StarRating};
+use crate::storage::star_ratings::{AwardInput, RatingRow, RatingSource, StarRating};
 use crate::web::ctx::{Ctx, Form, FormPairs};
 use askama::Template;
 use axum::extract::Path;
@@ -120,12 +120,27 @@ struct ActionPage {
     a: GovernanceAction,
     /// The caller's school when the action covers it and the caller may report.
     reporter: Option<OrgId>,
+    /// A refused result as typed (shown again with its errors).
+    v: Option<ResultValues>,
     errors: FormErrors,
 }
 
+/// A result form as typed.
+#[derive(Default, Clone)]
+struct ResultValues {
+    ticked: Vec<usize>,
+    found: String,
+    fixed: String,
+    summary: String,
+}
+
 impl ActionPage {
-    /// Whether the reporting school ticked checklist item `i` in its result so far.
+    /// Whether the reporting school ticked checklist item `i` (as typed, or in its result
+    /// so far).
     fn ticked(&self, i: &usize) -> bool {
+        if let Some(v) = &self.v {
+            return v.ticked.contains(i);
+        }
         self.a
             .results
             .iter()
@@ -133,12 +148,31 @@ impl ActionPage {
             .and_then(|r| r.checks.get(*i).copied())
             .unwrap_or(false)
     }
+    fn typed(&self, field: &str) -> String {
+        let Some(v) = &self.v else {
+            return if field == "summary" {
+                String::new()
+            } else {
+                "0".into()
+            };
+        };
+        match field {
+            "found" => v.found.clone(),
+            "fixed" => v.fixed.clone(),
+            _ => v.summary.clone(),
+        }
+    }
     fn done_count(&self, r: &[bool]) -> usize {
         r.iter().filter(|b| **b).count()
     }
 }
 
-async fn action_page(ctx: &Ctx, id: i64, errors: FormErrors) -> Result<Response, Error> {
+async fn action_page(
+    ctx: &Ctx,
+    id: i64,
+    v: Option<ResultValues>,
+    errors: FormErrors,
+) -> Result<Response, Error> {
     let a = ctx
         .db_as(Action::GovernanceView)?
         .governance()
@@ -155,6 +189,7 @@ async fn action_page(ctx: &Ctx, id: i64, errors: FormErrors) -> Result<Response,
             c,
             a,
             reporter,
+            v,
             errors,
         })?,
         failed,
@@ -162,12 +197,23 @@ async fn action_page(ctx: &Ctx, id: i64, errors: FormErrors) -> Result<Response,
 }
 
 pub async fn action(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    action_page(&ctx, id, FormErrors::default()).await
+    action_page(&ctx, id, None, FormErrors::default()).await
 }
 
 /// A school's result form: a checkbox per checklist item (`check` = its index), the counts
 /// and the summary.
 pub async fn report(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Response, Error> {
+    let first = |k: &str| p.all(k).first().cloned().unwrap_or_default();
+    let typed = ResultValues {
+        ticked: p
+            .all("check")
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect(),
+        found: first("found"),
+        fixed: first("fixed"),
+        summary: first("summary"),
+    };
     let res: Result<(), Error> = async {
         let a = ctx
             .db_as(Action::GovernanceView)?
@@ -210,7 +256,7 @@ pub async fn report(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Respo
     match res {
         Ok(()) => Ok(see_other(&format!("/governance-actions/{id}"))),
         Err(e) => match FormErrors::from_error(&e, ctx.lang) {
-            Some(errors) => action_page(&ctx, id, errors).await,
+            Some(errors) => action_page(&ctx, id, Some(typed), errors).await,
             None => Err(e),
         },
     }
@@ -227,6 +273,9 @@ struct RatingsPage {
 impl RatingsPage {
     fn stars(&self, n: &u8) -> String {
         star_text(i32::from(*n))
+    }
+    fn awarded(&self, r: &RatingRow) -> bool {
+        r.source == RatingSource::Awarded
     }
 }
 
@@ -277,6 +326,16 @@ impl RatingPage {
     }
     fn computed(&self) -> String {
         star_text(i32::from(self.r.stars))
+    }
+    fn awarded(&self) -> bool {
+        self.r.source == RatingSource::Awarded
+    }
+    fn source(&self) -> &'static str {
+        if self.awarded() {
+            "awarded"
+        } else {
+            "computed"
+        }
     }
     fn at(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
         super::china_time(t)

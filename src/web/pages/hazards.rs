@@ -107,10 +107,6 @@ impl ListPage {
         css()
     }
 
-    fn status_class(&self, h: &HazardSummary) -> &'static str {
-        status_class(h.status)
-    }
-
     fn sel_org(&self, id: &i64) -> bool {
         self.f.org_id == Some(*id)
     }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api_docs;
 pub mod auth;
+pub mod buses;
 pub mod catalog;
 pub mod devices;
 pub mod drills;
@@ -56,6 +57,8 @@ pub struct Chrome {
     pub other_lang_label: String,
     pub css: String,
     pub js: String,
+    /// The site's icon (an SVG served by the binary).
+    pub favicon: String,
     pub signed_in: bool,
     /// Unread notifications (the inbox badge).
     pub unread: u64,
@@ -92,6 +95,7 @@ impl Chrome {
             other_lang_label: tr(lang, "lang.switch"),
             css: super::assets::url("app.css"),
             js: super::assets::url("app.js"),
+            favicon: super::assets::url("favicon.svg"),
             signed_in: false,
             unread: 0,
         }

@@ -27,8 +27,10 @@ use serde::Deserialize;
 
 mod city;
 mod edit;
+mod print;
 
 pub use edit::edit;
+pub use print::print;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
@@ -95,6 +97,8 @@ struct Row {
 pub struct CalendarQuery {
     org_id: Option<i64>,
     period: Option<String>,
+    /// The printed year (`/compliance/print`).
+    year: Option<String>,
 }
 
 #[derive(Template)]
@@ -121,6 +125,10 @@ struct CalendarPage {
 }
 
 impl CalendarPage {
+    /// The year the period starts in (the printed year's link).
+    fn year(&self) -> i32 {
+        chrono::Datelike::year(&self.cal.first_day)
+    }
     fn class(&self, s: &Status) -> &'static str {
         class(*s)
     }

@@ -5,7 +5,8 @@ use super::Table;
 use super::{Feature, audit_codes, nothing};
 use crate::policy::Action::*;
 use crate::storage::buses::BusAudit;
-use crate::web::api;
+use crate::web::{api, pages};
+use axum::http::Method as M;
 use utoipa_axum::routes;
 
 /// The feature's registry entry.
@@ -13,7 +14,11 @@ pub(super) const FEATURE: Feature = Feature {
     code: "buses",
     api: register,
     pages: register_pages,
-    menu: &[],
+    menu: &[
+        ("/buses", "nav.buses", BusView),
+        ("/bus-permits", "nav.bus_permits", BusView),
+        ("/bus-drivers", "nav.bus_drivers", BusView),
+    ],
     audit: audit_codes::<BusAudit>,
     notices: nothing,
     tables: &[
@@ -52,11 +57,46 @@ fn register(t: &mut Table) {
     t.api(BusView, routes!(a::routes));
     t.api(BusManage, routes!(a::create_route));
     t.api(BusView, routes!(a::riders));
+    t.api(BusView, routes!(a::export_riders));
     t.api(BusRiderNames, routes!(a::import_riders));
     t.api(BusManage, routes!(a::create_trip));
     t.api(BusTripRecord, routes!(a::trip_action));
     t.api(BusView, routes!(a::track));
 }
 
-/// No pages yet: the bus pages come with the module's next slice.
-fn register_pages(_t: &mut Table) {}
+/// The pages: the register, a vehicle and its printable sign, the permit workflow (a
+/// refused form is shown again with the page, hence `BusView` beside the write's action),
+/// drivers, a school's routes and trips.
+fn register_pages(t: &mut Table) {
+    use pages::buses as p;
+    t.add(M::GET, "/buses", BusView, p::register);
+    t.add(M::GET, "/buses/{id}", BusView, p::vehicle);
+    t.add(M::GET, "/buses/{id}/sign", BusView, p::sign_print);
+    t.add(M::GET, "/bus-permits", BusView, p::permit_list);
+    t.add_as(
+        M::GET,
+        "/bus-permits/new",
+        BusPermitApply,
+        &[BusView],
+        p::apply_form,
+    );
+    t.add_as(
+        M::POST,
+        "/bus-permits",
+        BusPermitApply,
+        &[BusView],
+        p::apply,
+    );
+    t.add(M::GET, "/bus-permits/{id}", BusView, p::permit);
+    t.add_as(
+        M::POST,
+        "/bus-permits/{id}",
+        BusPermitDecide,
+        &[BusView],
+        p::permit_step,
+    );
+    t.add(M::GET, "/bus-permits/{id}/print", BusView, p::permit_print);
+    t.add(M::GET, "/bus-drivers", BusView, p::drivers);
+    t.add(M::GET, "/schools/{id}/bus-routes", BusView, p::routes);
+    t.add(M::GET, "/schools/{id}/bus-trips", BusView, p::trips);
+}

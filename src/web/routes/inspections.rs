@@ -52,6 +52,12 @@ fn register_pages(t: &mut Table) {
     t.add(M::GET, "/inspections/{id}", InspectionView, p::detail);
     t.add(
         M::GET,
+        "/inspections/{id}/result",
+        InspectionView,
+        p::result,
+    );
+    t.add(
+        M::GET,
         "/schools/{id}/inspections/new",
         InspectionSubmit,
         p::new_form,

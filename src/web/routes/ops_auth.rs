@@ -13,10 +13,17 @@ pub(super) const FEATURE: Feature = Feature {
     code: "platform",
     api: register,
     pages: no_pages,
-    menu: &[("/account/password", "nav.password", OwnSession)],
+    // Changing one's password is under the user's name in the header, not in the menu.
+    menu: &[],
     audit: audit_codes::<PlatformAudit>,
     notices: nothing,
-    tables: &["sessions", "login_throttles", "jobs", "counters"],
+    tables: &[
+        "sessions",
+        "login_throttles",
+        "jobs",
+        "counters",
+        "password_history",
+    ],
 };
 
 fn register(t: &mut Table) {

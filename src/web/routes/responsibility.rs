@@ -48,12 +48,18 @@ fn register(t: &mut Table) {
 
 fn register_pages(t: &mut Table) {
     use pages::responsibility as p;
-    t.add(M::GET, "/responsibility-letters", LetterView, p::letters);
+    t.add_as(
+        M::GET,
+        "/responsibility-letters",
+        LetterView,
+        &[PersonView],
+        p::letters,
+    );
     t.add_as(
         M::POST,
         "/responsibility-letters",
         LetterIssue,
-        &[LetterView],
+        &[LetterView, PersonView],
         p::issue,
     );
     t.add(
@@ -62,5 +68,19 @@ fn register_pages(t: &mut Table) {
         LetterSign,
         p::sign,
     );
-    t.add(M::GET, "/leading-groups", LeadingGroupView, p::groups);
+    t.add_as(
+        M::GET,
+        "/leading-groups",
+        LeadingGroupView,
+        &[PersonView],
+        p::groups,
+    );
+    // The caller's own group (a district's by its officers, a school's by its managers).
+    t.add_as(
+        M::POST,
+        "/leading-groups",
+        LeadingGroupEdit,
+        &[LeadingGroupView, PersonView],
+        p::save_group,
+    );
 }

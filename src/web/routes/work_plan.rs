@@ -66,6 +66,7 @@ fn register_pages(t: &mut Table) {
     use pages::work_plan as p;
     t.add(M::GET, "/compliance", WorkPlanView, p::calendar);
     t.add(M::GET, "/compliance/cell", WorkPlanView, p::cell);
+    t.add(M::GET, "/compliance/print", WorkPlanView, p::print);
     t.add(M::GET, "/work-plans", WorkPlanView, p::plans);
     t.add(M::GET, "/work-plans/{id}", WorkPlanView, p::plan);
     t.add_as(
@@ -81,6 +82,18 @@ fn register_pages(t: &mut Table) {
         "/trainings/compliance",
         WorkPlanView,
         pages::trainings::compliance,
+    );
+    t.add(
+        M::GET,
+        "/trainings/{id}/attendance",
+        WorkRecord,
+        pages::trainings::attendance,
+    );
+    t.upload(
+        M::POST,
+        "/trainings/{id}/attendance",
+        WorkRecord,
+        pages::trainings::attendance_upload,
     );
     t.add_as(
         M::POST,

@@ -1,7 +1,7 @@
 //! The access matrix's write routes of the `buses` feature: a bus, a driver (and a record of
 //! his), an attendant and a route of a school registered, a bus and a driver changed, riders
-//! imported, a use permit applied for and forwarded, a trip planned and its boarding count
-//! recorded, and the stateless eligibility check.
+//! imported, a use permit applied for and forwarded (through the API and the pages' forms),
+//! a trip planned and its boarding count recorded, and the stateless eligibility check.
 
 use super::*;
 
@@ -51,6 +51,27 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
                     "operating_times": "07:00–07:20", "safety_rules": "矩阵校车安全制度"}))
             },
             Api,
+        ),
+        ("POST", "/bus-permits") => spec(
+            None,
+            carried_no_district(School, Expect::NotFound),
+            |c| {
+                form(&[
+                    ("school_id", c.id(School).to_string()),
+                    ("vehicle_id", c.id(Bus).to_string()),
+                    ("route_id", c.id(BusRoute).to_string()),
+                    ("driver_ids", c.id(BusDriver).to_string()),
+                    ("operating_times", "07:00–07:20".into()),
+                    ("safety_rules", "矩阵校车安全制度".into()),
+                ])
+            },
+            RedirectTo("/bus-permits/"),
+        ),
+        ("POST", "/bus-permits/{id}") => spec(
+            Some(FreshBusPermit),
+            None,
+            |_| form(&[("action", "forward".into())]),
+            RedirectTo("/bus-permits/"),
         ),
         ("POST", "/api/v1/bus-permits/{id}/actions") => spec(
             Some(FreshBusPermit),

@@ -25,7 +25,14 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             |_| Body {
                 query: String::new(),
                 content_type: Some(MULTIPART),
-                bytes: multipart(&[("kind", "daily".into()), ("rest", "pass".into())], 0),
+                bytes: multipart(
+                    &[
+                        ("kind", "daily".into()),
+                        ("rest", "pass".into()),
+                        ("confirm_rest", "all".into()),
+                    ],
+                    0,
+                ),
             },
             RedirectTo("/inspections/"),
         ),
@@ -35,7 +42,10 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             |_| Body {
                 query: String::new(),
                 content_type: Some(MULTIPART),
-                bytes: multipart(&[("rest", "pass".into())], 0),
+                bytes: multipart(
+                    &[("rest", "pass".into()), ("confirm_rest", "all".into())],
+                    0,
+                ),
             },
             RedirectTo("/inspections/"),
         ),
@@ -53,7 +63,7 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             ..spec(
                 Some(Cross),
                 None,
-                |_| form(&[("rest", "pass".into())]),
+                |_| form(&[("rest", "pass".into()), ("confirm_rest", "all".into())]),
                 RedirectTo("/inspections/"),
             )
         },

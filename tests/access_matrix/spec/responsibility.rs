@@ -86,6 +86,28 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             s.special = Some(principal_signs);
             s
         }
+        // The page's form saves the caller's own group: a district's (its officers), a
+        // school's (its managers); a city has none (422).
+        ("POST", "/leading-groups") => {
+            let mut s = spec(
+                None,
+                None,
+                |_| {
+                    form(&[
+                        ("role.0", "member".into()),
+                        ("name.0", String::new()),
+                        ("duty.0", String::new()),
+                        ("director_name", "矩阵科长".into()),
+                    ])
+                },
+                RedirectTo("/leading-groups"),
+            );
+            s.special = Some(|c| {
+                (c.allowed() && c.account.role() == Some(Role::CityOfficer))
+                    .then_some(Expect::Field(""))
+            });
+            s
+        }
         ("PUT", "/api/v1/orgs/{id}/leading-group") => {
             let mut s = spec(
                 Some(Org),

@@ -69,12 +69,14 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             Api,
         ),
         // The guards' training of the school: a fresh person of every school has this name.
-        ("POST", "/api/v1/trainings/{id}/attendance") => spec(
-            Some(Training),
-            None,
-            |_| xlsx(&["姓名"], vec![text("矩阵人员0")]),
-            Api,
-        ),
+        ("POST", "/api/v1/trainings/{id}/attendance") | ("POST", "/trainings/{id}/attendance") => {
+            spec(
+                Some(Training),
+                None,
+                |_| xlsx(&["姓名"], vec![text("矩阵人员0")]),
+                if path.starts_with("/api/") { Api } else { Page },
+            )
+        }
         ("POST", "/api/v1/education-activities") => spec(
             None,
             carried(School, Expect::NotFound),

@@ -1,7 +1,7 @@
 //! Cross-inspections: rounds, pairs, one assignment and the assigned inspector's form.
 
 use super::date_field;
-use super::form::{form_page, form_rows, submit_form};
+use super::form::{FormState, form_page, form_rows, submit_form};
 use crate::domain::ids::{CrossAssignmentId, OrgId, UserId};
 use crate::error::Error;
 use crate::storage::inspections::{
@@ -187,18 +187,14 @@ pub async fn cross_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error
         .await?;
     let c = Chrome::for_ctx(&ctx, "inspection.new", "/inspections");
     let rows = form_rows(&c, &cl);
-    form_page(
-        &ctx,
-        &cl,
+    let state = FormState::fresh(
         c.label(&Kind::Cross),
         format!("/cross-inspections/{id}/inspect"),
         false,
         Vec::new(),
         rows,
-        String::new(),
-        crate::storage::risk_points::today().to_string(),
-        FormErrors::default(),
-    )
+    );
+    form_page(&ctx, &cl, state).await
 }
 
 pub async fn cross_submit(ctx: Ctx, Path(id): Path<i64>, p: FormPairs) -> Result<Response, Error> {

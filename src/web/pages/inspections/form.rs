@@ -1,13 +1,17 @@
 //! The checklist form: a school's self-inspection, a post check, a campaign check and a risk
 //! point's QR check (the cross-inspection form reuses it).
 
-use super::{Q, grace, query};
+use super::{Q, grace, local, query, refused};
 use crate::domain::Code;
 use crate::domain::ids::{CrossAssignmentId, OrgId, RiskPointId};
 use crate::error::Error;
-use crate::storage::inspections::{Checklist, ChecklistQuery, ItemResult, NewInspection, NewItem};
+use crate::storage::inspections::{
+    BoardQuery, Checklist, ChecklistQuery, ItemResult, Kind, NewInspection, NewItem,
+};
 use crate::storage::views::OrgRef;
+use crate::web::assets;
 use crate::web::ctx::{Ctx, FormPairs};
+use crate::web::pages::home::half_month_words;
 use crate::web::pages::{Chrome, FormErrors, render, see_other};
 use crate::web::upload::{UploadForm, read_form};
 use askama::Template;
@@ -28,6 +32,44 @@ pub(super) struct Row {
     result: String,
     note: String,
     error: String,
+    /// Photos stored with an earlier, refused post of the form (kept for the next one).
+    kept_photos: Vec<i64>,
+}
+
+impl Row {
+    /// Whether the note and photo fields start unfolded (a failed row, a note, an error).
+    fn open(&self) -> bool {
+        self.result == "fail"
+            || self.result == "na"
+            || !self.note.is_empty()
+            || !self.error.is_empty()
+            || !self.kept_photos.is_empty()
+    }
+
+    fn kept(&self) -> String {
+        let ids: Vec<String> = self.kept_photos.iter().map(i64::to_string).collect();
+        ids.join(",")
+    }
+}
+
+/// The rows of one zone and aspect (or a campaign's own items): a section of the form and
+/// an entry of its index.
+pub(super) struct Group {
+    n: usize,
+    name: String,
+    rows: Vec<Row>,
+}
+
+impl Group {
+    fn done(&self) -> usize {
+        self.rows.iter().filter(|r| !r.result.is_empty()).count()
+    }
+}
+
+/// An earlier submission of the same half-month.
+struct Submitted {
+    id: i64,
+    when: String,
 }
 
 #[derive(Template)]
@@ -38,58 +80,98 @@ struct FormPage {
     school: OrgRef,
     action: String,
     hidden: Vec<(String, String)>,
-    rows: Vec<Row>,
+    groups: Vec<Group>,
+    total: usize,
+    answered: usize,
     note: String,
     inspected_on: String,
     errors: FormErrors,
+    /// Rows with an error of their own.
+    row_errors: usize,
     results: Vec<(String, String)>,
     /// Posted as multipart with a photo input per row (the school's own forms); a
     /// cross-inspector's form has no photos (files belong to the uploader's scope).
     photos: bool,
+    /// "Mark the rest as pass" was pressed without confirming: how many rows it would mark.
+    confirm_rest: Option<usize>,
+    /// The half-month in words, for a half-month self-inspection.
+    period: Option<String>,
+    /// This half-month was already submitted.
+    submitted: Option<Submitted>,
+    css: String,
+    js: String,
 }
 
 impl FormPage {
-    /// Whether a new group header starts at row `i`.
-    fn group_starts(&self, i: &usize) -> bool {
-        *i == 0 || self.rows[*i - 1].group != self.rows[*i].group
+    /// A catalogue text with `%{n}` replaced.
+    fn tn(&self, key: &str, n: impl std::fmt::Display) -> String {
+        self.c.t(key).replace("%{n}", &n.to_string())
+    }
+
+    fn already(&self, s: &Submitted) -> String {
+        self.c
+            .t("inspection.already_submitted")
+            .replace("%{period}", self.period.as_deref().unwrap_or_default())
+            .replace("%{when}", &s.when)
     }
 }
 
 pub(super) fn form_rows(c: &Chrome, cl: &Checklist) -> Vec<Row> {
+    let row = |key: String, name: String, prompt: String, group: String| Row {
+        key,
+        name,
+        prompt,
+        group,
+        result: String::new(),
+        note: String::new(),
+        error: String::new(),
+        kept_photos: Vec::new(),
+    };
     let mut rows: Vec<Row> = cl
         .items
         .iter()
-        .map(|i| Row {
-            key: format!("p{}", i.risk_point_id.0),
-            name: i.name.clone(),
-            prompt: i.check_items.clone(),
-            group: format!(
-                "{} · {}",
-                i.zone_name
-                    .clone()
-                    .unwrap_or_else(|| c.t("inspection.no_zone")),
-                c.label(&i.aspect)
-            ),
-            result: String::new(),
-            note: String::new(),
-            error: String::new(),
+        .map(|i| {
+            row(
+                format!("p{}", i.risk_point_id.0),
+                i.name.clone(),
+                i.check_items.clone(),
+                format!(
+                    "{} · {}",
+                    i.zone_name
+                        .clone()
+                        .unwrap_or_else(|| c.t("inspection.no_zone")),
+                    c.label(&i.aspect)
+                ),
+            )
         })
         .collect();
     for (n, label) in cl.extra_items.iter().enumerate() {
-        rows.push(Row {
-            key: format!("x{n}"),
-            name: label.clone(),
-            prompt: String::new(),
-            group: cl
-                .campaign_name
+        rows.push(row(
+            format!("x{n}"),
+            label.clone(),
+            String::new(),
+            cl.campaign_name
                 .clone()
                 .unwrap_or_else(|| c.t("inspection.extra")),
-            result: String::new(),
-            note: String::new(),
-            error: String::new(),
-        });
+        ));
     }
     rows
+}
+
+/// The rows in their sections, in order (a section per run of the same group name).
+fn grouped(rows: Vec<Row>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for r in rows {
+        match groups.last_mut() {
+            Some(g) if g.name == r.group => g.rows.push(r),
+            _ => groups.push(Group {
+                n: groups.len() + 1,
+                name: r.group.clone(),
+                rows: vec![r],
+            }),
+        }
+    }
+    groups
 }
 
 /// A posted checklist form: its text fields and the photos stored from its file parts.
@@ -127,14 +209,43 @@ impl Posted {
     }
 }
 
-/// Reads the form into a submission; returns it with the row key of each submitted item.
-fn read_items(p: &Posted, rows: &mut [Row]) -> (Vec<NewItem>, Vec<String>) {
-    let rest_pass = p.value("rest") == "pass";
+/// Most photos one row keeps across a refused post.
+const MAX_KEPT: usize = 20;
+
+/// Reads the form into the rows (their answers, notes and photos); returns how many rows
+/// were left without an answer.
+fn read_rows(p: &Posted, rows: &mut [Row]) -> usize {
+    let mut unanswered = 0;
+    for r in rows.iter_mut() {
+        let res = p.value(&format!("res_{}", r.key));
+        r.result = ItemResult::parse(&res)
+            .map(|v| v.as_str().to_string())
+            .unwrap_or_default();
+        r.note = p.value(&format!("note_{}", r.key));
+        let mut photos: Vec<i64> = p
+            .value(&format!("kept_{}", r.key))
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .take(MAX_KEPT)
+            .collect();
+        if let Some(new) = p.photos.get(&format!("photos_{}", r.key)) {
+            photos.extend(new);
+        }
+        photos.dedup();
+        r.kept_photos = photos;
+        if r.result.is_empty() {
+            unanswered += 1;
+        }
+    }
+    unanswered
+}
+
+/// The submission of the answered rows (every unanswered row as pass when `rest_pass`);
+/// returns it with the row key of each submitted item.
+fn read_items(rows: &mut [Row], rest_pass: bool) -> (Vec<NewItem>, Vec<String>) {
     let mut items = Vec::new();
     let mut keys = Vec::new();
     for r in rows.iter_mut() {
-        r.result = p.value(&format!("res_{}", r.key));
-        r.note = p.value(&format!("note_{}", r.key));
         if r.result.is_empty() && rest_pass {
             r.result = "pass".into();
         }
@@ -150,62 +261,135 @@ fn read_items(p: &Posted, rows: &mut [Row]) -> (Vec<NewItem>, Vec<String>) {
             label,
             result,
             note: r.note.clone(),
-            photo_ids: p
-                .photos
-                .get(&format!("photos_{}", r.key))
-                .cloned()
-                .unwrap_or_default(),
+            photo_ids: r.kept_photos.clone(),
         });
         keys.push(r.key.clone());
     }
     (items, keys)
 }
 
-/// Puts field errors of `items[i].…` on their rows.
-fn place_errors(errors: &FormErrors, keys: &[String], rows: &mut [Row]) {
+/// Puts field errors of `items[i].…` on their rows; returns how many rows got one.
+fn place_errors(errors: &FormErrors, keys: &[String], rows: &mut [Row]) -> usize {
+    let mut n = 0;
     for (field, msg) in &errors.fields {
         if let Some(rest) = field.strip_prefix("items[")
             && let Some((i, _)) = rest.split_once(']')
             && let Ok(i) = i.parse::<usize>()
             && let Some(k) = keys.get(i)
             && let Some(r) = rows.iter_mut().find(|r| &r.key == k)
+            && r.error.is_empty()
         {
+            n += 1;
             r.error = msg.clone();
+        }
+    }
+    n
+}
+
+/// What the form shows besides the checklist itself.
+pub(super) struct FormState {
+    pub heading: String,
+    pub action: String,
+    pub photos: bool,
+    pub hidden: Vec<(String, String)>,
+    pub rows: Vec<Row>,
+    pub note: String,
+    pub inspected_on: String,
+    pub errors: FormErrors,
+    pub row_errors: usize,
+    pub confirm_rest: Option<usize>,
+}
+
+impl FormState {
+    /// A fresh form: every row unanswered, today's date.
+    pub(super) fn fresh(
+        heading: String,
+        action: String,
+        photos: bool,
+        hidden: Vec<(String, String)>,
+        rows: Vec<Row>,
+    ) -> FormState {
+        FormState {
+            heading,
+            action,
+            photos,
+            hidden,
+            rows,
+            note: String::new(),
+            inspected_on: crate::storage::risk_points::today().to_string(),
+            errors: FormErrors::default(),
+            row_errors: 0,
+            confirm_rest: None,
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn form_page(
-    ctx: &Ctx,
-    cl: &Checklist,
-    heading: String,
-    action: String,
-    photos: bool,
-    hidden: Vec<(String, String)>,
-    rows: Vec<Row>,
-    note: String,
-    inspected_on: String,
-    errors: FormErrors,
-) -> Result<Response, Error> {
+/// The earlier submission of this half-month by the school, if any.
+async fn submitted(ctx: &Ctx, cl: &Checklist) -> Result<Option<Submitted>, Error> {
+    let Some(period) = cl.period.clone().filter(|_| cl.kind == Kind::HalfMonth) else {
+        return Ok(None);
+    };
+    let q = BoardQuery {
+        org_id: Some(cl.school.id.0),
+        period: Some(period),
+    };
+    let b = ctx.db().inspections().board(&q, grace(ctx)).await?;
+    Ok(b.schools
+        .into_iter()
+        .find(|r| r.school.id == cl.school.id)
+        .and_then(|r| {
+            Some(Submitted {
+                id: r.inspection_id?.0,
+                when: r.submitted_at.as_ref().map(local).unwrap_or_default(),
+            })
+        }))
+}
+
+pub(super) async fn form_page(ctx: &Ctx, cl: &Checklist, s: FormState) -> Result<Response, Error> {
     let c = Chrome::for_ctx(ctx, "inspection.new", "/inspections");
     let results = ItemResult::ALL
         .iter()
         .map(|r| (r.as_str().to_string(), c.label(r)))
         .collect();
-    render(&FormPage {
+    // Someone else's cross-inspection is not the school's own half-month.
+    let submitted = if s.photos {
+        submitted(ctx, cl).await?
+    } else {
+        None
+    };
+    let total = s.rows.len();
+    let answered = s.rows.iter().filter(|r| !r.result.is_empty()).count();
+    let period = cl
+        .period
+        .as_deref()
+        .filter(|_| cl.kind == Kind::HalfMonth)
+        .map(|p| half_month_words(c.lang, p));
+    let page = FormPage {
         c,
-        heading,
+        heading: s.heading,
         school: cl.school.clone(),
-        action,
-        hidden,
-        rows,
-        note,
-        inspected_on,
-        errors,
+        action: s.action,
+        hidden: s.hidden,
+        groups: grouped(s.rows),
+        total,
+        answered,
+        note: s.note,
+        inspected_on: s.inspected_on,
+        row_errors: s.row_errors,
         results,
-        photos,
-    })
+        photos: s.photos,
+        confirm_rest: s.confirm_rest,
+        period,
+        submitted,
+        css: assets::url("checklist.css"),
+        js: assets::url("checklist.js"),
+        errors: s.errors,
+    };
+    if page.errors.any() {
+        refused(render(&page))
+    } else {
+        render(&page)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -220,7 +404,8 @@ pub struct NewQ {
 fn heading(c: &Chrome, cl: &Checklist) -> String {
     match (&cl.campaign_name, &cl.period) {
         (Some(n), _) => format!("{} · {n}", c.label(&cl.kind)),
-        (None, Some(p)) => format!("{} · {p}", c.label(&cl.kind)),
+        // The half-month in words is under the heading.
+        (None, Some(_)) => c.label(&cl.kind),
         _ => c.label(&cl.kind),
     }
 }
@@ -250,18 +435,14 @@ pub async fn new_form(ctx: Ctx, Path(id): Path<i64>, q: Q<NewQ>) -> Result<Respo
     if let Some(p) = &q.post {
         hidden.push(("post".into(), p.clone()));
     }
-    form_page(
-        &ctx,
-        &cl,
+    let state = FormState::fresh(
         heading(&c, &cl),
         format!("/schools/{id}/inspections/new"),
         true,
         hidden,
         rows,
-        String::new(),
-        crate::storage::risk_points::today().to_string(),
-        FormErrors::default(),
-    )
+    );
+    form_page(&ctx, &cl, state).await
 }
 
 pub(super) async fn submit_form(
@@ -274,14 +455,33 @@ pub(super) async fn submit_form(
 ) -> Result<Response, Error> {
     let c = Chrome::for_ctx(ctx, "inspection.new", "/inspections");
     let mut rows = form_rows(&c, &cl);
-    let (items, keys) = read_items(&p, &mut rows);
-    let note = p.value("note");
-    let inspected_on = p.value("inspected_on");
+    let unanswered = read_rows(&p, &mut rows);
+    let rest_pass = p.value("rest") == "pass";
+    let mut state = FormState::fresh(
+        heading(&c, &cl),
+        action,
+        cross.is_none(),
+        hidden,
+        Vec::new(),
+    );
+    state.note = p.value("note");
+    state.inspected_on = p.value("inspected_on");
+    // "Mark the rest as pass" marks only what the person confirmed: the count they were
+    // shown must be the count left unanswered now (else the form asks again); a script that
+    // means every remaining row says `all`.
+    let confirmed = p.value("confirm_rest");
+    if rest_pass && unanswered > 0 && confirmed != "all" && confirmed != unanswered.to_string() {
+        state.rows = rows;
+        state.confirm_rest = Some(unanswered);
+        return form_page(ctx, &cl, state).await;
+    }
+    let posted: Vec<String> = rows.iter().map(|r| r.result.clone()).collect();
+    let (items, keys) = read_items(&mut rows, rest_pass);
     let mut errors = FormErrors::default();
-    let date = if inspected_on.is_empty() {
+    let date = if state.inspected_on.is_empty() {
         None
     } else {
-        match NaiveDate::parse_from_str(&inspected_on, "%Y-%m-%d") {
+        match NaiveDate::parse_from_str(&state.inspected_on, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
                 errors
@@ -297,7 +497,7 @@ pub(super) async fn submit_form(
             period: None,
             campaign_id: cl.campaign_id,
             inspected_on: date,
-            note: note.clone(),
+            note: state.note.clone(),
             items,
         };
         let res = match cross {
@@ -315,27 +515,26 @@ pub(super) async fn submit_form(
             }
         };
         match res {
-            Ok(d) => return Ok(see_other(&format!("/inspections/{}", d.inspection.id.0))),
+            Ok(d) => {
+                return Ok(see_other(&format!(
+                    "/inspections/{}/result",
+                    d.inspection.id.0
+                )));
+            }
             Err(e) => match FormErrors::from_error(&e, ctx.lang) {
                 Some(fe) => errors = fe,
                 None => return Err(e),
             },
         }
     }
-    place_errors(&errors, &keys, &mut rows);
-    let photos = cross.is_none();
-    form_page(
-        ctx,
-        &cl,
-        heading(&c, &cl),
-        action,
-        photos,
-        hidden,
-        rows,
-        note,
-        inspected_on,
-        errors,
-    )
+    state.row_errors = place_errors(&errors, &keys, &mut rows);
+    // Shown again as it was posted: the rows "the rest" would have marked stay unanswered.
+    for (r, posted) in rows.iter_mut().zip(posted) {
+        r.result = posted;
+    }
+    state.rows = rows;
+    state.errors = errors;
+    form_page(ctx, &cl, state).await
 }
 
 /// The school's form, posted as multipart with photos (stored for the school first).
@@ -380,18 +579,14 @@ pub async fn point_check(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Erro
     let cl = point_checklist(&ctx, id).await?;
     let c = Chrome::for_ctx(&ctx, "inspection.new", "/inspections");
     let rows = form_rows(&c, &cl);
-    form_page(
-        &ctx,
-        &cl,
+    let state = FormState::fresh(
         c.t("inspection.point_check"),
         format!("/risk-points/{id}/check"),
         true,
         Vec::new(),
         rows,
-        String::new(),
-        crate::storage::risk_points::today().to_string(),
-        FormErrors::default(),
-    )
+    );
+    form_page(&ctx, &cl, state).await
 }
 
 async fn point_school(ctx: &Ctx, id: i64) -> Result<OrgId, Error> {

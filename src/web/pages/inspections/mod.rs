@@ -1,9 +1,14 @@
 //! Pages: Inspections, campaigns, cross-inspections and the self-inspection board.
 //!
 //! The checklist form (a school's self-inspection, a post check, a campaign check, a risk
-//! point's QR check, a cross-inspection) is one template: one row per item with large
-//! pass / fail / n.a. radio buttons and a note; "mark the rest as pass" is a second submit
-//! button, so it works without scripts. Rows left without a result are not submitted.
+//! point's QR check, a cross-inspection) is one template: one section per zone and aspect
+//! (with an index), one row per item with large pass / fail / n.a. labels over radio inputs
+//! and a multi-line note, a sticky bar with the progress. "Mark the rest as pass" is a second
+//! submit button that marks only the count the person confirmed (`confirm_rest`: asked by
+//! the page's script, or by the form shown again without scripts). A refused submission
+//! comes back with everything entered (photos already stored kept by id); a stored one leads
+//! to its short result (`/inspections/{id}/result`). Rows left without a result are not
+//! submitted.
 
 mod campaigns;
 mod cross;
@@ -13,7 +18,7 @@ mod lists;
 pub use campaigns::{campaign, campaign_create, campaign_new, campaigns};
 pub use cross::{cross, cross_create, cross_form, cross_new, cross_one, cross_submit};
 pub use form::{NewQ, new_form, new_submit, point_check, point_check_submit};
-pub use lists::{board, detail, list};
+pub use lists::{board, detail, list, result};
 
 use crate::error::Error;
 use crate::storage::inspections::Status;

@@ -1,0 +1,260 @@
+//! The demo's school buses, relative to the day it is seeded: two primary schools of 二道区
+//! that run buses (稻香小学 S011 and 远帆小学 S012), each with its vehicles, drivers,
+//! attendants, a route with stops around the school and riders (invented names), permits and
+//! today's trips. Chosen cases: a sign expiring within the month, an insurance lapsed (its
+//! trip refused), a driver not eligible (a serious violation 8 months ago), one passing the
+//! age limit within the month, permits issued with their signs and one forwarded whose
+//! replies are late.
+
+use super::history::DistrictPeople;
+use crate::domain::bus::BusType;
+use crate::error::Result;
+use crate::storage::buses::routes::Stop;
+use crate::storage::buses::seed::{SeedDriver, SeedPermit, SeedVehicle};
+use crate::storage::seed::SeedTx;
+use chrono::{Datelike, Duration, Months, NaiveDate};
+
+/// The schools that run the demo's buses, with their coordinates (`assets/demo/schools.toml`).
+const SCHOOLS: &[(&str, f64, f64)] = &[("S011", 43.9056, 125.4747), ("S012", 43.8736, 125.4637)];
+
+const AUTHORITY: &str = "长春市公安局交通警察支队";
+
+/// Pupils' names, classes and guardians (made up).
+const RIDERS: &[(&str, &str, &str)] = &[
+    ("李明轩", "一年级一班", "李国华"),
+    ("王梓涵", "二年级三班", "王建军"),
+    ("张一诺", "三年级二班", "张丽"),
+    ("刘浩然", "四年级一班", "刘志刚"),
+    ("陈思雨", "五年级二班", "陈红梅"),
+    ("杨子墨", "二年级一班", "杨海"),
+    ("赵欣怡", "六年级三班", "赵立新"),
+    ("黄俊熙", "三年级一班", "黄伟"),
+];
+
+fn years_before(d: NaiveDate, years: u32) -> NaiveDate {
+    d.checked_sub_months(Months::new(years * 12)).unwrap_or(d)
+}
+
+/// `n` working days (Monday to Friday) before `d`.
+fn working_days_before(d: NaiveDate, n: u32) -> NaiveDate {
+    let mut out = d;
+    let mut left = n;
+    while left > 0 {
+        out -= Duration::days(1);
+        if out.weekday().number_from_monday() <= 5 {
+            left -= 1;
+        }
+    }
+    out
+}
+
+pub(super) async fn seed(
+    tx: &mut SeedTx,
+    districts: &[DistrictPeople],
+    today: NaiveDate,
+) -> Result<()> {
+    for d in districts {
+        for (i, s) in d.schools.iter().enumerate() {
+            let Some(&(_, lat, lng)) = SCHOOLS.iter().find(|(c, _, _)| *c == s.code) else {
+                continue;
+            };
+            let k = SCHOOLS
+                .iter()
+                .position(|(c, _, _)| *c == s.code)
+                .unwrap_or(0) as i64;
+            let owner = format!(
+                "长春市二道区{}校车服务有限公司",
+                ["稻香", "远帆"][k as usize % 2]
+            );
+            let plate = |n: i64| format!("吉A·X{}{:02}", 11 + k, n);
+            // The first bus: sign valid for a year (S011) or its insurance lapsed (S012).
+            let first = tx
+                .seed_bus_vehicle(&SeedVehicle {
+                    school: s.id,
+                    plate: plate(1),
+                    owner: owner.clone(),
+                    seats: 41,
+                    bus_type: BusType::Primary,
+                    inspection_until: today + Duration::days(150),
+                    insurance_until: if k == 0 {
+                        today + Duration::days(240)
+                    } else {
+                        today - Duration::days(5)
+                    },
+                    equipment_checked_on: today - Duration::days(12),
+                })
+                .await?;
+            // The second: S011's sign runs out with its inspection within the month; S012's
+            // is still being permitted.
+            let second = tx
+                .seed_bus_vehicle(&SeedVehicle {
+                    school: s.id,
+                    plate: plate(2),
+                    owner: owner.clone(),
+                    seats: 19,
+                    bus_type: BusType::Primary,
+                    inspection_until: if k == 0 {
+                        today + Duration::days(20)
+                    } else {
+                        today + Duration::days(170)
+                    },
+                    insurance_until: today + Duration::days(300),
+                    equipment_checked_on: today - Duration::days(30),
+                })
+                .await?;
+            let names: [[&str; 2]; 2] = [["刘建国", "陈志强"], ["王海涛", "杨立新"]];
+            let [n1, n2] = names[k as usize % 2];
+            let first_driver = tx
+                .seed_bus_driver(&SeedDriver {
+                    school: s.id,
+                    name: n1.into(),
+                    phone: format!("1394310{:04}", 1001 + i),
+                    licence_class: "A1".into(),
+                    licensed_since: years_before(today, 18),
+                    // S012's first driver passes the age limit (60 full years) in three weeks.
+                    birth_date: if k == 0 {
+                        years_before(today, 47)
+                    } else {
+                        years_before(today + Duration::days(21), 61)
+                    },
+                    health_certificate_until: today + Duration::days(200),
+                    annual_review_until: today + Duration::days(250),
+                    records: vec![],
+                })
+                .await?;
+            let second_driver = tx
+                .seed_bus_driver(&SeedDriver {
+                    school: s.id,
+                    name: n2.into(),
+                    phone: format!("1394310{:04}", 2001 + i),
+                    licence_class: "A1".into(),
+                    licensed_since: years_before(today, 12),
+                    birth_date: years_before(today, 41),
+                    health_certificate_until: today + Duration::days(180),
+                    annual_review_until: today + Duration::days(220),
+                    // S011's second driver: a serious violation 8 months ago.
+                    records: if k == 0 {
+                        vec![(
+                            "serious_violation".into(),
+                            today - Duration::days(243),
+                            "超过规定时速 50% 以上（交警月度通报）".into(),
+                        )]
+                    } else {
+                        vec![]
+                    },
+                })
+                .await?;
+            let attendants = [["孙秀英", "周丽华"], ["吴桂兰", "郑晓燕"]][k as usize % 2];
+            let mut att = Vec::new();
+            for (j, a) in attendants.iter().enumerate() {
+                att.push(
+                    tx.seed_bus_attendant(
+                        s.id,
+                        a,
+                        years_before(today, 38 + j as u32 * 6),
+                        today - Duration::days(60 + 30 * j as i64),
+                    )
+                    .await?,
+                );
+            }
+            let stop = |n: &str, dlat: f64, dlng: f64, t: &str| Stop {
+                name: n.into(),
+                lat: lat + dlat,
+                lon: lng + dlng,
+                time: t.into(),
+            };
+            let stops = vec![
+                stop("东盛小区", -0.018, 0.021, "06:50"),
+                stop("荣光路口", -0.012, 0.014, "07:00"),
+                stop("英俊乡政府", -0.006, 0.007, "07:10"),
+                stop("学校", 0.0, 0.0, "07:20"),
+            ];
+            let riders: Vec<(String, String, String, String, String)> = RIDERS
+                .iter()
+                .enumerate()
+                .map(|(j, (name, class, guardian))| {
+                    (
+                        (*name).to_string(),
+                        (*class).to_string(),
+                        stops[j % 3].name.clone(),
+                        (*guardian).to_string(),
+                        format!("1384310{:04}", 100 * (k + 1) + j as i64),
+                    )
+                })
+                .collect();
+            let route = tx
+                .seed_bus_route(s.id, "一号线（东线）", &stops, &riders)
+                .await?;
+            let by = d.officer.name.clone();
+            let times = "06:50–07:20，16:10–16:40".to_string();
+            // The first bus's permit: issued with its sign a year's validity ago … ahead.
+            let decided = today - Duration::days(100);
+            tx.seed_bus_permit(&SeedPermit {
+                school: s.id,
+                vehicle: first,
+                route,
+                drivers: vec![first_driver, second_driver],
+                operating_times: times.clone(),
+                applied_on: decided - Duration::days(20),
+                forwarded_on: Some(decided - Duration::days(18)),
+                replies_on: Some(decided - Duration::days(14)),
+                reviewed_on: Some(decided - Duration::days(8)),
+                decided_on: Some(decided),
+                sign: Some((
+                    format!("吉交校{:05}", 1101 + k * 100),
+                    AUTHORITY.into(),
+                    today + Duration::days(150),
+                )),
+                by: by.clone(),
+            })
+            .await?;
+            if k == 0 {
+                // S011's second bus: its sign ends with the inspection, within the month.
+                let decided = today - Duration::days(160);
+                tx.seed_bus_permit(&SeedPermit {
+                    school: s.id,
+                    vehicle: second,
+                    route,
+                    drivers: vec![first_driver],
+                    operating_times: times.clone(),
+                    applied_on: decided - Duration::days(21),
+                    forwarded_on: Some(decided - Duration::days(19)),
+                    replies_on: Some(decided - Duration::days(15)),
+                    reviewed_on: Some(decided - Duration::days(9)),
+                    decided_on: Some(decided),
+                    sign: Some((
+                        format!("吉交校{:05}", 1102),
+                        AUTHORITY.into(),
+                        today + Duration::days(20),
+                    )),
+                    by: by.clone(),
+                })
+                .await?;
+            } else {
+                // S012's second bus: forwarded 10 working days ago, the replies are late.
+                let forwarded = working_days_before(today, 10);
+                tx.seed_bus_permit(&SeedPermit {
+                    school: s.id,
+                    vehicle: second,
+                    route,
+                    drivers: vec![second_driver],
+                    operating_times: times.clone(),
+                    applied_on: working_days_before(forwarded, 2),
+                    forwarded_on: Some(forwarded),
+                    replies_on: None,
+                    reviewed_on: None,
+                    decided_on: None,
+                    sign: None,
+                    by: by.clone(),
+                })
+                .await?;
+            }
+            // Today's trips: the morning and afternoon runs of the first bus.
+            for run in ["早班", "午班"] {
+                tx.seed_bus_trip(s.id, route, first, first_driver, &att, today, run)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,298 @@
+mod common;
+
+// School buses in Chromium:
+// - The district officer at a desk (1366 px): the bus register from the menu (dates
+//   coloured), a vehicle, then a use permit S001 applied for, taken step by step through the
+//   page's forms — forward, both replies, the review, the decision, the sign — a bad date
+//   refused with the form kept; the printable sign.
+// - S001's safety director on a phone (390 px): the register, the vehicle with its sign, the
+//   permit's steps and the printable sign, none scrolling sideways.
+// Screenshots go to `artifacts/screenshots/`.
+
+#[path = "common/browser.rs"]
+mod harness;
+
+use axum::http::{Method, StatusCode};
+use chrono::Duration;
+use common::TestApp;
+use fantoccini::{Client, Locator};
+use harness::*;
+use serde_json::{Value, json};
+
+fn day(n: i64) -> String {
+    (safecampus::clock::today() + Duration::days(n)).to_string()
+}
+
+async fn created(app: &TestApp, t: &str, path: &str, body: Value) -> Value {
+    let r = app.json(Method::POST, path, Some(t), &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.text());
+    r.json()
+}
+
+async fn person(app: &TestApp, t: &str, school: i64, name: &str, post: &str) -> i64 {
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/schools/{school}/people"),
+            Some(t),
+            &json!({"name": name, "post": post, "phone": "13800001111"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    r.json()["id"].as_i64().unwrap()
+}
+
+/// S001's bus (inspection valid 120 days), driver and route, and its application: (bus,
+/// permit).
+async fn applied(app: &mut TestApp) -> (i64, i64) {
+    let school = app.org_id("S001").await;
+    let t = app.login("s001.safety").await;
+    let bus = created(
+        app,
+        &t,
+        &format!("/api/v1/schools/{school}/buses"),
+        json!({"plate": "吉A·B0001", "owner": "长春市第一实验小学", "seats": 19,
+            "bus_type": "primary", "inspection_until": day(120), "insurance_until": day(25),
+            "equipment": ["escape_hammer", "extinguisher", "first_aid_kit",
+                "satellite_positioning", "school_bus_lamps", "stop_sign"]}),
+    )
+    .await;
+    let p = person(app, &t, school, "钱师傅", "bus_driver").await;
+    let driver = created(
+        app,
+        &t,
+        &format!("/api/v1/schools/{school}/bus-drivers"),
+        json!({"person_id": p, "licence_class": "a1", "licensed_since": "2005-07-01",
+            "birth_date": "1980-03-15", "health_certificate_until": day(300),
+            "annual_review_until": day(300), "review_study_hours": 3.5}),
+    )
+    .await;
+    let route = created(
+        app,
+        &t,
+        &format!("/api/v1/schools/{school}/bus-routes"),
+        json!({"name": "浏览器一号线", "stops": [
+            {"name": "东站", "lat": 43.900, "lon": 125.340, "time": "07:00"},
+            {"name": "学校", "lat": 43.915, "lon": 125.351, "time": "07:20"}]}),
+    )
+    .await;
+    let permit = created(
+        app,
+        &t,
+        "/api/v1/bus-permits",
+        json!({"vehicle_id": bus["id"], "route_id": route["id"], "driver_ids": [driver["id"]],
+            "operating_times": "07:00–07:20，16:30–16:50", "safety_rules": "校车安全管理制度"}),
+    )
+    .await;
+    (bus["id"].as_i64().unwrap(), permit["id"].as_i64().unwrap())
+}
+
+async fn no_sideways_scroll(c: &Client, what: &str, width: f64) {
+    let (scroll, inner) = widths(c).await;
+    assert!(
+        (inner - width).abs() <= 20.0,
+        "{what}: the viewport is {inner}px wide, not about {width}px"
+    );
+    assert!(
+        scroll <= inner + 1.0,
+        "{what}: the page scrolls sideways at {inner}px ({scroll}px wide)"
+    );
+}
+
+async fn tap(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("tap {css}: {e}"));
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.clear().await.expect("clear");
+    e.send_keys(value).await.expect("typing");
+}
+
+/// Sets a field by script (date inputs type differently per locale).
+async fn set(c: &Client, css: &str, value: &str) {
+    let ok = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; \
+             e.value = arguments[1]; return true;",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("set {css}: {e}"));
+    assert_eq!(ok, json!(true), "{css}");
+}
+
+/// Waits until the element at `css` shows `want`.
+async fn shows(c: &Client, css: &str, want: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+            && t.contains(want)
+        {
+            return t;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} does not show {want:?} at {:?}",
+            c.current_url().await.map(|u| u.to_string()),
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Submits the form of a permit step and waits for the status it leads to.
+async fn step(c: &Client, action: &str, status: &str) {
+    tap(c, &format!("#submit-{action}")).await;
+    shows(c, "#permit-status", status).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_officer_takes_a_permit_to_its_sign_and_the_school_reads_it_on_a_phone() {
+    let mut app = TestApp::new().await;
+    let (bus, permit) = applied(&mut app).await;
+
+    let h = Harness::start(&app, 1366, 900).await;
+    let (c, base) = (&h.c, h.base.as_str());
+    sign_in(c, base, "bureau.officer").await;
+
+    // The register from the menu: the insurance expiring in 25 days is coloured.
+    tap(c, "nav.menu a[href='/buses']").await;
+    wait_for(c, Locator::Id("bus-register")).await;
+    let row = "#bus-register tr[data-plate='吉A·B0001']";
+    shows(c, row, "吉A·B0001").await;
+    let soon = c
+        .find_all(Locator::Css(&format!("{row} .insurance-cell .exp-soon")))
+        .await
+        .expect("cells");
+    assert_eq!(soon.len(), 1, "the insurance expiring within 30 days");
+    no_sideways_scroll(c, "the register", 1366.0).await;
+    screenshot_page(c, "bus-1-register-1366.png").await;
+
+    // The vehicle: every piece of equipment, no sign yet.
+    tap(c, &format!("{row} a.bus-link")).await;
+    wait_for(c, Locator::Id("bus-equipment")).await;
+    assert_eq!(path(c).await, format!("/buses/{bus}"));
+    wait_for(c, Locator::Id("no-sign")).await;
+    screenshot_page(c, "bus-2-vehicle-1366.png").await;
+
+    // The permit, step by step.
+    visit(
+        c,
+        base,
+        &format!("/bus-permits/{permit}"),
+        Locator::Id("permit-steps"),
+    )
+    .await;
+    shows(c, "#permit-status", "已申请").await;
+    screenshot_page(c, "bus-3-permit-applied-1366.png").await;
+    step(c, "forward", "已送").await;
+    set(
+        c,
+        "#form-record_reply select[name=department]",
+        "traffic_police",
+    )
+    .await;
+    step(c, "record_reply", "已送").await;
+    // The second reply: the police's is recorded, the transport department remains.
+    shows(
+        c,
+        "#form-record_reply select[name=department]",
+        "交通运输部门",
+    )
+    .await;
+    step(c, "record_reply", "已回复").await;
+    fill(
+        c,
+        "#form-review textarea[name=opinion]",
+        "符合条件，建议许可",
+    )
+    .await;
+    step(c, "review", "已审查").await;
+    step(c, "decide", "已批准").await;
+    // A bad date is refused and the form keeps what was typed.
+    fill(c, "#form-issue_sign input[name=number]", "吉交校B0001").await;
+    fill(
+        c,
+        "#form-issue_sign input[name=authority]",
+        "长春市公安局交通警察支队",
+    )
+    .await;
+    c.execute(
+        "const e = document.querySelector('#form-issue_sign input[name=valid_until]'); \
+         e.type = 'text'; e.value = '2026-02-30';",
+        vec![],
+    )
+    .await
+    .expect("a bad date");
+    tap(c, "#submit-issue_sign").await;
+    shows(c, "#form-error", "YYYY-MM-DD").await;
+    let kept = c
+        .find(Locator::Css("#form-issue_sign input[name=number]"))
+        .await
+        .expect("number")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("吉交校B0001"));
+    screenshot_page(c, "bus-4-permit-refused-form-1366.png").await;
+    set(c, "#form-issue_sign input[name=valid_until]", "").await;
+    step(c, "issue_sign", "已发放标牌").await;
+    let steps = text(c, "#deadlines").await;
+    assert!(
+        steps.contains("转送") && steps.contains("审查意见"),
+        "{steps}"
+    );
+    screenshot_page(c, "bus-5-permit-issued-1366.png").await;
+
+    // The printable sign: valid until the inspection.
+    tap(c, "#sign-print").await;
+    wait_for(c, Locator::Id("bus-sign-doc")).await;
+    shows(c, "#doc-sign-number", "吉交校B0001").await;
+    shows(c, "#doc-valid", &day(120)).await;
+    screenshot_page(c, "bus-6-sign-print-1366.png").await;
+    h.finish("the officer's permit").await;
+
+    // The school on a phone.
+    let h = Harness::start(&app, 390, 844).await;
+    let (c, base) = (&h.c, h.base.as_str());
+    sign_in(c, base, "s001.safety").await;
+    visit(c, base, "/buses", Locator::Id("bus-register")).await;
+    no_sideways_scroll(c, "the register", 390.0).await;
+    screenshot_page(c, "bus-7-register-390.png").await;
+    visit(c, base, &format!("/buses/{bus}"), Locator::Id("bus-sign")).await;
+    shows(c, "#sign-number", "吉交校B0001").await;
+    no_sideways_scroll(c, "the vehicle", 390.0).await;
+    screenshot_page(c, "bus-8-vehicle-390.png").await;
+    visit(
+        c,
+        base,
+        &format!("/bus-permits/{permit}"),
+        Locator::Id("permit-steps"),
+    )
+    .await;
+    no_sideways_scroll(c, "the permit", 390.0).await;
+    assert!(
+        c.find(Locator::Id("permit-forms")).await.is_err(),
+        "the school has no bureau's forms"
+    );
+    screenshot_page(c, "bus-9-permit-390.png").await;
+    visit(
+        c,
+        base,
+        &format!("/buses/{bus}/sign"),
+        Locator::Id("bus-sign-doc"),
+    )
+    .await;
+    no_sideways_scroll(c, "the printable sign", 390.0).await;
+    screenshot_page(c, "bus-10-sign-print-390.png").await;
+    h.finish("the school's phone").await;
+}

@@ -1,0 +1,685 @@
+//! The school-bus pages over HTTP: the register colours a date expiring within the warning
+//! days; a vehicle shows its equipment and sign; the drivers' page names every failing
+//! reason; a school's routes show their riders masked; the permit goes from the school's
+//! form through each of the bureau's forms to the printable sign, a refused form answering
+//! 422 with its values kept; another district's officer gets 404, the school 403 on the
+//! bureau's step. The warning sweep warns of a date expiring within the warning days and
+//! again once it has passed, once per bus, date and threshold however often it runs, clears
+//! a renewed one, and a lapsed insurance blocks the bus's trips; the drivers' daily check
+//! warns of a driver who stopped being eligible, once.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use chrono::Duration;
+use common::TestApp;
+use safecampus::config::HazardRules;
+use safecampus::storage::Operator;
+use safecampus::xlsx::{Cell, write_sheet};
+use serde_json::{Value, json};
+
+fn day(n: i64) -> String {
+    (safecampus::clock::today() + Duration::days(n)).to_string()
+}
+
+async fn created(app: &TestApp, t: &str, path: &str, body: Value) -> Value {
+    let r = app.json(Method::POST, path, Some(t), &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.text());
+    r.json()
+}
+
+struct Fleet {
+    school: i64,
+    bus: i64,
+    driver: i64,
+    attendant: i64,
+    route: i64,
+}
+
+async fn person(app: &TestApp, t: &str, school: i64, name: &str, post: &str) -> i64 {
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/schools/{school}/people"),
+            Some(t),
+            &json!({"name": name, "post": post, "phone": "13800001111"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    r.json()["id"].as_i64().unwrap()
+}
+
+/// A bus whose inspection runs out in 10 days, an eligible driver, an ineligible one (a
+/// serious violation 8 months ago), an attendant and a route.
+async fn fleet(app: &mut TestApp) -> Fleet {
+    let school = app.org_id("S001").await;
+    let t = app.login("s001.safety").await;
+    let bus = created(
+        app,
+        &t,
+        &format!("/api/v1/schools/{school}/buses"),
+        json!({"plate": "吉A·P0001", "owner": "页面校车公司", "seats": 19,
+            "bus_type": "primary", "inspection_until": day(10), "insurance_until": day(200),
+            "equipment": ["escape_hammer", "extinguisher"]}),
+    )
+    .await;
+    let p = person(app, &t, school, "孙师傅", "bus_driver").await;
+    let driver = created(
+        app,
+        &t,
+        &format!("/api/v1/schools/{school}/bus-drivers"),
+        json!({"person_id": p, "licence_class": "a1", "licensed_since": "2005-07-01",
+            "birth_date": "1980-03-15", "health_certificate_until": day(300),
+            "annual_review_until": day(300), "review_study_hours": 3.5}),
+    )
+    .await;
+    let p2 = person(app, &t, school, "周师傅", "bus_driver").await;
+    let other = created(
+        app,
+        &t,
+        &format!("/api/v1/schools/{school}/bus-drivers"),
+        json!({"person_id": p2, "licence_class": "a1", "licensed_since": "2005-07-01",
+            "birth_date": "1979-05-01", "health_certificate_until": day(300),
+            "annual_review_until": day(300), "review_study_hours": 3.5}),
+    )
+    .await;
+    created(
+        app,
+        &t,
+        &format!("/api/v1/bus-drivers/{}/records", other["id"]),
+        json!({"kind": "serious_violation", "on": day(-240), "note": "超速 50%"}),
+    )
+    .await;
+    let a = person(app, &t, school, "吴老师", "bus_attendant").await;
+    let attendant = created(
+        app,
+        &t,
+        &format!("/api/v1/schools/{school}/bus-attendants"),
+        json!({"person_id": a, "birth_date": "1985-01-01",
+            "trainings": [{"on": day(-30), "hours": 4.0, "topic": "应急处置"}]}),
+    )
+    .await;
+    let route = created(
+        app,
+        &t,
+        &format!("/api/v1/schools/{school}/bus-routes"),
+        json!({"name": "页面一号线", "stops": [
+            {"name": "东站", "lat": 43.880, "lon": 125.300, "time": "07:00"},
+            {"name": "学校", "lat": 43.880, "lon": 125.320, "time": "07:20"}]}),
+    )
+    .await;
+    Fleet {
+        school,
+        bus: bus["id"].as_i64().unwrap(),
+        driver: driver["id"].as_i64().unwrap(),
+        attendant: attendant["id"].as_i64().unwrap(),
+        route: route["id"].as_i64().unwrap(),
+    }
+}
+
+fn page(r: &common::Resp) -> String {
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.text()
+}
+
+#[tokio::test]
+async fn the_pages_show_the_register_vehicle_drivers_routes_and_trips() {
+    let mut app = TestApp::new().await;
+    let f = fleet(&mut app).await;
+    let o = app.login("bureau.officer").await;
+    let html = page(&app.get("/buses", Some(&o)).await);
+    assert!(html.contains("吉A·P0001"));
+    let row = &html[html.find("data-plate=\"吉A·P0001\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("exp-soon"), "the inspection in 10 days: {row}");
+    assert!(row.contains("exp-expired"), "no sign yet: {row}");
+    assert!(html.contains("href=\"/bus-permits\""), "the menu");
+    let html = page(&app.get(&format!("/buses/{}", f.bus), Some(&o)).await);
+    assert!(html.contains("eq-missing"), "{html}");
+    assert!(html.contains("急救箱"));
+    assert!(html.contains("id=\"no-sign\""));
+    let html = page(&app.get(&format!("/buses/{}/sign", f.bus), Some(&o)).await);
+    assert!(html.contains("id=\"no-sign\""));
+    let html = page(&app.get("/bus-drivers", Some(&o)).await);
+    assert!(html.contains("周师傅") && html.contains("孙师傅"));
+    assert!(html.contains("reason-serious_violation"), "{html}");
+    assert!(html.contains("最近一年内有严重交通违法记录"));
+    // Riders are masked on the page, for every role.
+    let t = app.login("s001.principal").await;
+    let book = write_sheet(
+        "Sheet1",
+        &["学生姓名", "班级", "站点", "监护人", "电话"].map(String::from),
+        &[vec![
+            Cell::Text("张小明".into()),
+            Cell::Text("三年一班".into()),
+            Cell::Text("东站".into()),
+            Cell::Text("张大山".into()),
+            Cell::Text("13812341234".into()),
+        ]],
+    )
+    .unwrap();
+    let r = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/bus-routes/{}/riders/import", f.route),
+            Some(&t),
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            book,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    for who in [&t, &o] {
+        let html = page(
+            &app.get(&format!("/schools/{}/bus-routes", f.school), Some(who))
+                .await,
+        );
+        assert!(html.contains("页面一号线"));
+        assert!(html.contains("张*明"), "masked");
+        assert!(!html.contains("张小明") && !html.contains("13812341234"));
+    }
+    let html = page(
+        &app.get(&format!("/schools/{}/bus-trips", f.school), Some(&o))
+            .await,
+    );
+    assert!(html.contains("id=\"trip-list\""));
+    let r = app
+        .get(&format!("/schools/{}/bus-trips?day=x", f.school), Some(&o))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Another district's officer: 404 everywhere.
+    let ng = app.login("nanguan.officer").await;
+    for path in [
+        format!("/buses/{}", f.bus),
+        format!("/buses/{}/sign", f.bus),
+        format!("/schools/{}/bus-routes", f.school),
+        format!("/schools/{}/bus-trips", f.school),
+    ] {
+        let r = app.get(&path, Some(&ng)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let html = page(&app.get("/buses", Some(&ng)).await);
+    assert!(!html.contains("吉A·P0001"));
+    // English labels come from the catalogue too.
+    let r = app
+        .request(
+            Method::GET,
+            "/buses",
+            Some(&o),
+            None,
+            vec![],
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert!(page(&r).contains("Bus register"));
+}
+
+#[tokio::test]
+async fn a_permit_goes_from_the_schools_form_to_the_printed_sign() {
+    let mut app = TestApp::new().await;
+    let f = fleet(&mut app).await;
+    let t = app.login("s001.safety").await;
+    let html = page(&app.get("/bus-permits/new", Some(&t)).await);
+    assert!(html.contains("吉A·P0001") && html.contains("页面一号线"));
+    // A refused application keeps its values and names what is missing.
+    let (bus, route, driver) = (f.bus.to_string(), f.route.to_string(), f.driver.to_string());
+    let r = app
+        .form(
+            "/bus-permits",
+            Some(&t),
+            &[
+                ("vehicle_id", &bus),
+                ("route_id", &route),
+                ("operating_times", "07:00–07:20"),
+                ("safety_rules", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("value=\"07:00–07:20\""), "kept");
+    assert!(html.contains("驾驶人均取得校车驾驶资格"), "{html}");
+    assert!(html.contains("健全的安全管理制度"));
+    let r = app
+        .form(
+            "/bus-permits",
+            Some(&t),
+            &[
+                ("vehicle_id", &bus),
+                ("route_id", &route),
+                ("driver_ids", &driver),
+                ("operating_times", "07:00–07:20"),
+                ("safety_rules", "校车安全管理制度"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let at = r.header("location");
+    assert!(at.starts_with("/bus-permits/"), "{at}");
+    let html = page(&app.get(&at, Some(&t)).await);
+    assert!(html.contains("step-forward"), "the forward deadline");
+    assert!(
+        !html.contains("id=\"form-forward\""),
+        "the school does not decide"
+    );
+    let r = app.form(&at, Some(&t), &[("action", "forward")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let ng = app.login("nanguan.officer").await;
+    let r = app.form(&at, Some(&ng), &[("action", "forward")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.form(&at, Some(&ng), &[("action", "nonsense")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "scope before the form");
+    // The bureau's steps, each from its form.
+    let o = app.login("bureau.officer").await;
+    let html = page(&app.get(&at, Some(&o)).await);
+    assert!(html.contains("id=\"form-forward\"") && html.contains("id=\"form-refuse\""));
+    for pairs in [
+        vec![("action", "forward")],
+        vec![("action", "record_reply"), ("department", "traffic_police")],
+        vec![("action", "record_reply"), ("department", "transport")],
+        vec![
+            ("action", "review"),
+            ("favourable", "1"),
+            ("opinion", "同意"),
+        ],
+        vec![("action", "decide")],
+    ] {
+        let r = app.form(&at, Some(&o), &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{pairs:?}: {}", r.text());
+    }
+    // A bad date: 422, the form keeps its values.
+    let r = app
+        .form(
+            &at,
+            Some(&o),
+            &[
+                ("action", "issue_sign"),
+                ("number", "吉交校P0001"),
+                ("authority", "长春市公安局交通警察支队"),
+                ("valid_until", "2026-13-45"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(html.contains("value=\"吉交校P0001\""), "kept");
+    assert!(html.contains("请按 YYYY-MM-DD 格式填写日期"));
+    let r = app
+        .form(
+            &at,
+            Some(&o),
+            &[
+                ("action", "issue_sign"),
+                ("number", "吉交校P0001"),
+                ("authority", "长春市公安局交通警察支队"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = page(&app.get(&at, Some(&o)).await);
+    assert!(html.contains("status-issued"));
+    assert!(html.contains("id=\"sign-print\""));
+    let html = page(&app.get(&format!("/buses/{}/sign", f.bus), Some(&t)).await);
+    assert!(html.contains("id=\"bus-sign-doc\"") && html.contains("吉交校P0001"));
+    assert!(html.contains(&day(10)), "valid until the inspection");
+    assert!(html.contains("孙师傅"));
+    let html = page(&app.get(&format!("{at}/print"), Some(&o)).await);
+    assert!(html.contains("校车使用许可决定书"));
+    let html = page(&app.get("/bus-permits", Some(&o)).await);
+    assert!(html.contains("吉A·P0001"));
+    let r = app.get(&format!("{at}/print"), Some(&ng)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn sql(app: &TestApp, statement: &str) {
+    use sea_orm::ConnectionTrait;
+    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+        .await
+        .expect("connect");
+    raw.execute_unprepared(statement).await.expect(statement);
+    raw.close().await.ok();
+}
+
+/// Runs the warning sweep of the slot of `at` (a past slot, so that it is due now).
+async fn sweep(app: &TestApp, at: chrono::DateTime<chrono::Utc>) {
+    let r = app.db.jobs(&Operator::command_line(), "t".into());
+    assert!(r.schedule_warning_sweep(at).await.unwrap(), "a new slot");
+    let pass = r.run_due(&HazardRules::default()).await.unwrap();
+    assert_eq!(pass.failed, 0);
+}
+
+/// The bus warnings `t` sees, of one subject or (ending in `:`) of a subject prefix.
+async fn bus_warnings(app: &TestApp, t: &str, prefix: &str) -> Vec<Value> {
+    let r = app
+        .get("/api/v1/warnings?per_page=200&source=bus", Some(t))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| {
+            let s = w["subject"].as_str().unwrap_or("");
+            // `bus:<id>:` names a bus's subjects, anything else one subject.
+            if prefix.ends_with(':') {
+                s.starts_with(prefix)
+            } else {
+                s == prefix
+            }
+        })
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn the_sweep_warns_of_expiring_dates_once_and_a_lapsed_one_blocks_trips() {
+    let mut app = TestApp::new().await;
+    let f = fleet(&mut app).await;
+    let t = app.login("s001.safety").await;
+    let trip = created(
+        &app,
+        &t,
+        "/api/v1/bus-trips",
+        json!({"route_id": f.route, "vehicle_id": f.bus, "driver_id": f.driver,
+            "attendant_ids": [f.attendant], "run": "早班"}),
+    )
+    .await;
+    let refusals = |t: &Value| -> Vec<String> {
+        t["refusals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!refusals(&trip).contains(&"insurance_expired".to_string()));
+    let now = chrono::Utc::now();
+    let prefix = format!("bus:{}:", f.bus);
+    sweep(&app, now - Duration::hours(3)).await;
+    let ws = bus_warnings(&app, &t, &prefix).await;
+    assert_eq!(ws.len(), 1, "{ws:?}");
+    assert_eq!(ws[0]["rule"], "bus_inspection_expiry");
+    assert_eq!(
+        ws[0]["subject"],
+        format!("bus:{}:inspection:{}:soon", f.bus, day(10))
+    );
+    assert_eq!(ws[0]["level"], "blue");
+    // Run again: nothing new.
+    sweep(&app, now - Duration::hours(2)).await;
+    assert_eq!(bus_warnings(&app, &t, &prefix).await.len(), 1);
+    // The insurance lapses: a warning the district sees, and the bus may not run.
+    sql(
+        &app,
+        &format!(
+            "UPDATE bus_vehicles SET insurance_until = '{}' WHERE id = {}",
+            day(-1),
+            f.bus
+        ),
+    )
+    .await;
+    sweep(&app, now - Duration::hours(1)).await;
+    let o = app.login("bureau.officer").await;
+    let ws = bus_warnings(&app, &o, &prefix).await;
+    let lapsed: Vec<&Value> = ws
+        .iter()
+        .filter(|w| w["rule"] == "bus_insurance_expiry")
+        .collect();
+    assert_eq!(lapsed.len(), 1, "the district sees the lapse: {ws:?}");
+    assert_eq!(
+        lapsed[0]["subject"],
+        format!("bus:{}:insurance:{}:expired", f.bus, day(-1))
+    );
+    assert_eq!(lapsed[0]["level"], "yellow");
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/bus-trips/{}/actions", trip["id"]),
+            Some(&t),
+            &json!({"action": "start"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text().contains("refusals.insurance_expired"),
+        "{}",
+        r.text()
+    );
+    let html = page(
+        &app.get(&format!("/schools/{}/bus-trips", f.school), Some(&t))
+            .await,
+    );
+    assert!(html.contains("refusal-insurance_expired"));
+    // The inspection renewed: its warning is cleared; a further sweep raises nothing.
+    sql(
+        &app,
+        &format!(
+            "UPDATE bus_vehicles SET inspection_until = '{}' WHERE id = {}",
+            day(100),
+            f.bus
+        ),
+    )
+    .await;
+    sweep(&app, now - Duration::minutes(30)).await;
+    sweep(&app, now - Duration::minutes(10)).await;
+    let ws = bus_warnings(&app, &t, &prefix).await;
+    assert_eq!(ws.len(), 2, "{ws:?}");
+    let inspection = ws
+        .iter()
+        .find(|w| w["rule"] == "bus_inspection_expiry")
+        .unwrap();
+    assert!(!inspection["cleared_at"].is_null(), "{inspection}");
+    let insurance = ws
+        .iter()
+        .find(|w| w["rule"] == "bus_insurance_expiry")
+        .unwrap();
+    assert!(insurance["cleared_at"].is_null());
+}
+
+#[tokio::test]
+async fn the_daily_check_warns_of_a_driver_who_stopped_being_eligible_once() {
+    let mut app = TestApp::new().await;
+    let f = fleet(&mut app).await;
+    let t = app.login("s001.safety").await;
+    // The health certificate ran out yesterday (no record was added: only the daily check
+    // can notice).
+    sql(
+        &app,
+        &format!(
+            "UPDATE bus_drivers SET health_certificate_until = '{}' WHERE id = {}",
+            day(-1),
+            f.driver
+        ),
+    )
+    .await;
+    let subject = format!("bus_driver:{}", f.driver);
+    assert!(bus_warnings(&app, &t, &subject).await.is_empty());
+    let r = app.db.jobs(&Operator::command_line(), "t".into());
+    let today = safecampus::clock::today();
+    assert!(r.schedule_bus_drivers(today).await.unwrap());
+    assert!(!r.schedule_bus_drivers(today).await.unwrap(), "once a day");
+    let pass = r.run_due(&HazardRules::default()).await.unwrap();
+    assert_eq!((pass.done, pass.failed), (1, 0));
+    let ws = bus_warnings(&app, &t, &subject).await;
+    assert_eq!(ws.len(), 1, "{ws:?}");
+    assert_eq!(ws[0]["rule"], "bus_driver_ineligible");
+    // Another day's check changes nothing.
+    let r = app.db.jobs(&Operator::command_line(), "u".into());
+    assert!(
+        r.schedule_bus_drivers(today + Duration::days(1))
+            .await
+            .unwrap()
+    );
+    r.run_due(&HazardRules::default()).await.unwrap();
+    assert_eq!(bus_warnings(&app, &t, &subject).await.len(), 1);
+    // Renewed: the next check clears it.
+    sql(
+        &app,
+        &format!(
+            "UPDATE bus_drivers SET health_certificate_until = '{}' WHERE id = {}",
+            day(300),
+            f.driver
+        ),
+    )
+    .await;
+    assert!(
+        r.schedule_bus_drivers(today + Duration::days(2))
+            .await
+            .unwrap()
+    );
+    r.run_due(&HazardRules::default()).await.unwrap();
+    let ws = bus_warnings(&app, &t, &subject).await;
+    assert!(!ws[0]["cleared_at"].is_null(), "{ws:?}");
+}
+
+#[tokio::test]
+async fn the_riders_export_is_masked_unless_a_granted_role_asks_with_a_reason() {
+    let mut app = TestApp::new().await;
+    let f = fleet(&mut app).await;
+    let t = app.login("s001.principal").await;
+    let book = write_sheet(
+        "Sheet1",
+        &["学生姓名", "班级", "站点", "监护人", "电话"].map(String::from),
+        &[vec![
+            Cell::Text("=HYPERLINK(\"x\")".into()),
+            Cell::Text("三年一班".into()),
+            Cell::Text("东站".into()),
+            Cell::Text("张大山".into()),
+            Cell::Text("13812341234".into()),
+        ]],
+    )
+    .unwrap();
+    let import = format!("/api/v1/bus-routes/{}/riders/import", f.route);
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    // Scope and role come before the file: another district 404, staff 403, even with no
+    // file at all.
+    let ng = app.login("nanguan.officer").await;
+    let staff = app.login("s001.staff").await;
+    for (who, status) in [(&ng, 404), (&staff, 403)] {
+        for body in [Vec::new(), b"not a workbook".to_vec()] {
+            let r = app
+                .request(Method::POST, &import, Some(who), Some(xlsx), body, &[])
+                .await;
+            assert_eq!(r.status.as_u16(), status, "{}", r.text());
+        }
+    }
+    let r = app
+        .request(Method::POST, &import, Some(&t), Some(xlsx), book, &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let export = format!("/api/v1/bus-routes/{}/riders/export.xlsx", f.route);
+    let rows = |r: &common::Resp| {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        safecampus::xlsx::read_first_sheet(&r.body, &Default::default()).expect("xlsx")
+    };
+    let o = app.login("bureau.officer").await;
+    for who in [&t, &o, &staff] {
+        let sheet = rows(&app.get(&export, Some(who)).await);
+        assert_eq!(sheet.len(), 2);
+        assert_eq!(sheet[1][3], "张*山");
+        assert_eq!(sheet[1][4], "138****1234");
+        assert!(
+            !sheet[1][0].contains("HYPERLINK(\"x\")"),
+            "masked: {:?}",
+            sheet[1]
+        );
+    }
+    let r = app
+        .get(&format!("{export}?unmasked=1&reason=x"), Some(&o))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.get(&format!("{export}?unmasked=1"), Some(&t)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let sheet = rows(
+        &app.get(
+            &format!("{export}?unmasked=1&reason=%E6%8E%A5%E9%80%81%E6%A0%B8%E5%AF%B9"),
+            Some(&t),
+        )
+        .await,
+    );
+    // The formula-looking name is kept as text, not run.
+    assert_eq!(sheet[1][0], "=HYPERLINK(\"x\")");
+    assert_eq!(sheet[1][3], "张大山");
+    let audit = app.audit("action=bus.rider_names").await;
+    assert!(!audit.is_empty());
+    assert!(
+        audit
+            .iter()
+            .all(|a| !a.to_string().contains("张大山") && !a.to_string().contains("HYPERLINK")),
+        "no rider in the audit"
+    );
+    let r = app.get(&export, Some(&ng)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_demo_runs_buses_with_a_late_permit_and_an_ineligible_driver() {
+    let mut app = TestApp::new().await;
+    let o = app.login("bureau.officer").await;
+    let html = page(&app.get("/buses", Some(&o)).await);
+    for plate in ["吉A·X1101", "吉A·X1102", "吉A·X1201", "吉A·X1202"] {
+        assert!(html.contains(plate), "{plate}");
+    }
+    let row = |plate: &str| {
+        let at = html.find(&format!("data-plate=\"{plate}\"")).unwrap();
+        let r = &html[at..];
+        r[..r.find("</tr>").unwrap()].to_string()
+    };
+    assert!(
+        row("吉A·X1102").contains("exp-soon"),
+        "a sign within the month"
+    );
+    let lapsed = row("吉A·X1201");
+    let insurance = &lapsed[lapsed.find("insurance-cell").unwrap()..];
+    assert!(insurance.contains("exp-expired"), "{lapsed}");
+    let permits: Value = app.get("/api/v1/bus-permits", Some(&o)).await.json();
+    let permits = permits.as_array().unwrap();
+    assert!(
+        permits
+            .iter()
+            .any(|p| p["status"] == "issued" && !p["sign"].is_null())
+    );
+    assert!(
+        permits
+            .iter()
+            .any(|p| p["status"] == "forwarded" && p["late"] == true),
+        "the replies are late: {permits:?}"
+    );
+    let s011 = app.org_id("S011").await;
+    let drivers: Value = app
+        .get(&format!("/api/v1/schools/{s011}/bus-drivers"), Some(&o))
+        .await
+        .json();
+    let bad: Vec<&Value> = drivers
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["eligible"] == false)
+        .collect();
+    assert_eq!(bad.len(), 1, "{drivers}");
+    assert_eq!(bad[0]["reasons"], json!(["serious_violation"]));
+    let s012 = app.org_id("S012").await;
+    let drivers: Value = app
+        .get(&format!("/api/v1/schools/{s012}/bus-drivers"), Some(&o))
+        .await
+        .json();
+    assert!(
+        drivers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["eligible"] == true && d["lapses_on"] == day(21)),
+        "one passes the age limit in three weeks: {drivers}"
+    );
+    // Today's trip of the bus whose insurance lapsed may not start.
+    let html = page(
+        &app.get(&format!("/schools/{s012}/bus-trips"), Some(&o))
+            .await,
+    );
+    assert!(html.contains("refusal-insurance_expired"));
+    // The riders are masked.
+    let html = page(
+        &app.get(&format!("/schools/{s012}/bus-routes"), Some(&o))
+            .await,
+    );
+    assert!(html.contains("李*轩") && !html.contains("李明轩"));
+}
