@@ -306,26 +306,46 @@ for backend in $BACKENDS; do
         IFS=$'\t' read -r _ ctype size <"$TMP/meta"
         info "$backend" "size:$label" "${ctype%%;*}, $size B"
     done
-    log "$backend: every endpoint answers 200; timing (${ROUNDS} rounds of A ${BASE_DURATION}s / B ${DURATION}s)"
-    for e in "${ENDPOINTS[@]}"; do
-        IFS='|' read -r label token path <<<"$e"
-        hdr=()
+    # A second instance on the same database with the response cache off: every endpoint is
+    # timed on both, so the report shows a repeated read (answered from the cache while the
+    # data is unchanged) and the work of computing the answer (every request a miss).
+    UPORT=$(free_port)
+    ULOGF=$OUT/logs/server-$backend-uncached.log
+    SAFECAMPUS_CACHE_ENABLED=0 RUST_LOG=${RUST_LOG:-info,sqlx=warn,sea_orm=warn} "$SERVER" \
+        --config "$TMP/bench.toml" --database-url "$URL" --listen "127.0.0.1:$UPORT" serve >"$ULOGF" 2>&1 &
+    UPID=$!
+    PIDS+=("$UPID")
+    UBASE=http://127.0.0.1:$UPORT
+    wait_up "$UBASE/readyz" "$UPID" 120 "$ULOGF"
+    log "$backend: every endpoint answers 200; timing (${ROUNDS} rounds of A ${BASE_DURATION}s / B ${DURATION}s), cached and uncached"
+    # time_endpoint label token path pid base
+    time_endpoint() {
+        local label=$1 token=$2 path=$3 pid=$4 base=$5 hdr=() answered
         [[ -n $token ]] && hdr=(-H "Authorization: Bearer $token")
-        wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "${hdr[@]+"${hdr[@]}"}" "$BASE$path" >/dev/null
-        wait_idle "$SPID"
+        wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "${hdr[@]+"${hdr[@]}"}" "$base$path" >/dev/null
+        wait_idle "$pid"
         for r in $(seq 1 "$ROUNDS"); do
             run_wrk "$backend" "$label" A "$r" "$BPID" "$BASE_DURATION" "$BURL"
-            run_wrk "$backend" "$label" B "$r" "$SPID" "$DURATION" "$BASE$path" "$token"
+            run_wrk "$backend" "$label" B "$r" "$pid" "$DURATION" "$base$path" "$token"
         done
         # One client, one request at a time: the latency without queueing.
-        THREADS=1 CONNS=1 run_wrk "$backend" "$label" C 1 "$SPID" "$SOLO" "$BASE$path" "$token"
+        THREADS=1 CONNS=1 run_wrk "$backend" "$label" C 1 "$pid" "$SOLO" "$base$path" "$token"
         # An endpoint too slow to answer SLOW_MIN requests in a timed run gets one longer run
         # with a longer timeout, so that its throughput under load is measured at all.
         answered=$(awk -F'\t' -v b="$backend" -v l="$label" '$1 == b && $2 == l && $3 == "B" {print $5}' "$RESULTS" | median)
         if awk -v a="$answered" -v m="$SLOW_MIN" 'BEGIN {exit !(a < m)}'; then
-            WRK_TIMEOUT=$((SLOW * 2)) run_wrk "$backend" "$label" D 1 "$SPID" "$SLOW" "$BASE$path" "$token"
+            WRK_TIMEOUT=$((SLOW * 2)) run_wrk "$backend" "$label" D 1 "$pid" "$SLOW" "$base$path" "$token"
         fi
+    }
+    for e in "${ENDPOINTS[@]}"; do
+        IFS='|' read -r label token path <<<"$e"
+        time_endpoint "$label" "$token" "$path" "$SPID" "$BASE"
+        [[ $path == /healthz ]] && continue
+        get_ok "$UBASE$path" "$token" >/dev/null
+        time_endpoint "$label (uncached)" "$token" "$path" "$UPID" "$UBASE"
     done
+    info "$backend" rss_uncached_kb "$(status_kb "$UPID" VmRSS)"
+    stop "$UPID"
     info "$backend" rss_end_kb "$(status_kb "$SPID" VmRSS)"
     info "$backend" hwm_end_kb "$(status_kb "$SPID" VmHWM)"
     info "$backend" requests "$(awk -F'\t' -v b="$backend" '$1 == b && $3 == "B" {n += $5} END {print n}' "$RESULTS")"

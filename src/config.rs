@@ -240,6 +240,31 @@ impl std::fmt::Debug for Ops {
     }
 }
 
+/// The in-memory cache of the answers of the most-read lists and pages (`web::cache`): an
+/// answer is kept per caller and served again while the database's data version is the same,
+/// i.e. until any change to the business data commits, on this instance or another.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cache {
+    pub enabled: bool,
+    /// Memory the kept answers may take (MiB, per instance); the oldest go first.
+    pub max_mib: usize,
+    /// A kept answer is served at most this long (seconds) even when no data changed: the
+    /// bound on anything an answer derives from the clock finer than the day (the day itself
+    /// is part of the key).
+    pub ttl_seconds: u64,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            enabled: true,
+            max_mib: 64,
+            ttl_seconds: 60,
+        }
+    }
+}
+
 /// Background jobs (reminders, overdue notices, escalation).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -415,6 +440,8 @@ pub struct Config {
     /// School buses: driver and attendant rules, permit deadlines, speed limits, route
     /// deviation, expiry warnings (`[buses]`).
     pub buses: crate::domain::bus::BusConfig,
+    /// The in-memory cache of repeated reads (`[cache]`).
+    pub cache: Cache,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://data/safecampus.db?mode=rwc";
@@ -445,6 +472,7 @@ impl Default for Config {
             plans: Default::default(),
             security_register: Default::default(),
             buses: Default::default(),
+            cache: Cache::default(),
         }
     }
 }
@@ -471,6 +499,9 @@ impl Config {
         }
         if let Ok(v) = std::env::var("SAFECAMPUS_MQTT_ENABLED") {
             c.mqtt.enabled = Some(v == "1" || v.eq_ignore_ascii_case("true"));
+        }
+        if let Ok(v) = std::env::var("SAFECAMPUS_CACHE_ENABLED") {
+            c.cache.enabled = v == "1" || v.eq_ignore_ascii_case("true");
         }
         Ok(c)
     }

@@ -31,6 +31,7 @@ pub mod auth;
 pub mod buses;
 pub mod calendar;
 pub mod compliance;
+pub mod data_version;
 pub mod devices;
 pub mod drills;
 pub mod duty;
@@ -145,8 +146,15 @@ impl Db {
 
     pub async fn migrate(&self) -> Result<()> {
         migration::Migrator::up(&self.conn, None).await?;
+        data_version::install(&self.conn).await?;
         warning_rules::ensure_defaults(&self.conn).await?;
         Ok(())
+    }
+
+    /// The data version: raised by every committed change to the business tables
+    /// ([`data_version`]); read before the data it stands for.
+    pub async fn data_version(&self) -> Result<i64> {
+        data_version::read(&self.read).await
     }
 
     /// Readiness: can we run a query?
@@ -312,6 +320,46 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Everything of the actor an answer may depend on, written unambiguously (as `Debug`
+    /// text, which quotes and escapes strings) for the response cache's key: every field but
+    /// the request's address and id. Destructured without `..`, so a new field is a compile
+    /// error here until it is placed in the key or left out on purpose.
+    pub fn cache_key(&self, out: &mut Vec<u8>) {
+        use std::io::Write;
+        let Actor {
+            user_id,
+            username,
+            display_name,
+            role,
+            org_id,
+            org_name,
+            org_code,
+            org_level,
+            scope,
+            ip: _,
+            request_id: _,
+            csrf,
+            must_change_password,
+            unread,
+        } = self;
+        let fields = (
+            user_id,
+            username,
+            display_name,
+            role,
+            org_id,
+            org_name,
+            org_code,
+            org_level,
+            scope,
+            csrf,
+            must_change_password,
+            unread,
+        );
+        // Writing into a `Vec` cannot fail.
+        let _ = write!(out, "{fields:?}");
+    }
+
     /// The root of the actor's subtree.
     pub fn scope(&self) -> &OrgPath {
         &self.scope

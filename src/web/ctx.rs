@@ -35,6 +35,7 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     db: Db,
     config: Config,
+    cache: super::cache::ResponseCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -46,7 +47,18 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
-        AppState(Arc::new(Shared { db, config }))
+        let cache = super::cache::ResponseCache::new(&config.cache);
+        AppState(Arc::new(Shared { db, config, cache }))
+    }
+
+    /// The kept answers of the cached routes.
+    pub fn cache(&self) -> &super::cache::ResponseCache {
+        &self.cache
+    }
+
+    /// The database's data version (no business data: one number).
+    pub async fn data_version(&self) -> crate::error::Result<i64> {
+        self.db.data_version().await
     }
 
     pub fn config(&self) -> &Config {

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod cache;
 pub mod ctx;
 pub mod error;
 pub mod i18n;

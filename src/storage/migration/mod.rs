@@ -24,6 +24,7 @@ pub(crate) mod m0018_responsibility;
 mod m0019_buses;
 pub(crate) mod m0020_governance_security;
 mod m0021_home_indexes;
+mod m0022_data_version;
 mod m0024_password_history;
 
 pub struct Migrator;
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_buses::Migration),
             Box::new(m0020_governance_security::Migration),
             Box::new(m0021_home_indexes::Migration),
+            Box::new(m0022_data_version::Migration),
             Box::new(m0024_password_history::Migration),
         ]
     }

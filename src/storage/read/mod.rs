@@ -151,6 +151,25 @@ impl Reader {
     pub async fn one<R: FromRow>(&self, q: &SelectStatement) -> Result<Option<R>> {
         Ok(self.all(q).await?.into_iter().next())
     }
+
+    /// The one integer a fixed statement selects (no statement built per call).
+    pub async fn integer(&self, sql: &'static str) -> Result<i64> {
+        match &self.inner {
+            Inner::Sqlite(pool) => pool.with(|c| {
+                c.prepare_cached(sql)
+                    .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+                    .map_err(Error::internal)
+            }),
+            Inner::Orm(conn) => {
+                let backend = conn.get_database_backend();
+                let row = conn
+                    .query_one_raw(sea_orm::Statement::from_string(backend, sql))
+                    .await?
+                    .ok_or_else(|| Error::internal(anyhow::anyhow!("{sql}: no row")))?;
+                row.try_get_by_index::<i64>(0).map_err(Into::into)
+            }
+        }
+    }
 }
 
 /// The file of a SQLite URL; `None` for PostgreSQL and in-memory databases.

@@ -5,12 +5,14 @@ use crate::error::Result;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityName, EntityTrait, Statement};
 
 /// Tables without a model, read and written only by raw statements (the migrator's own, the
-/// audit chain's head and checkpoints, the sign-in throttle): the read path never reads them.
+/// audit chain's head and checkpoints, the sign-in throttle, the data version's counters,
+/// which the read path reads as one integer): the read path reads no model of them.
 const NO_ENTITY: &[&str] = &[
     "seaql_migrations",
     "audit_head",
     "audit_checkpoint",
     "login_throttles",
+    "data_version",
 ];
 
 impl Reader {

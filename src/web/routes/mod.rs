@@ -29,7 +29,7 @@ mod warnings;
 mod work_plan;
 
 use super::ctx::{RouteAction, gate};
-use super::{AppState, api, error, ops, pages, security};
+use super::{AppState, api, cache, error, ops, pages, security};
 use crate::policy::Action::{self, *};
 use axum::handler::Handler;
 use axum::http::Method;
@@ -58,6 +58,8 @@ pub struct RouteInfo {
     pub upload: bool,
     /// The code of the [`Feature`] that registered it.
     pub feature: &'static str,
+    /// Its answers are kept by the response cache ([`cache::ROUTES`]).
+    pub cached: bool,
 }
 
 /// The route table a feature registers into (see [`Feature`]).
@@ -231,6 +233,14 @@ impl Table {
         if let Some(limit) = limit {
             mr = mr.layer::<_, Infallible>(DefaultBodyLimit::max(limit));
         }
+        // Inside the gate: the caller is resolved and allowed before an answer is looked up.
+        let cached = cache::cached(&method, path);
+        if cached {
+            mr = mr.layer::<_, Infallible>(middleware::from_fn_with_state(
+                self.state.clone(),
+                cache::layer,
+            ));
+        }
         let mr = mr
             .layer::<_, Infallible>(middleware::from_fn_with_state(self.state.clone(), gate))
             .layer::<_, Infallible>(middleware::from_fn_with_state(path, ops::track))
@@ -244,6 +254,7 @@ impl Table {
             also,
             upload: limit.is_some(),
             feature: self.feature,
+            cached,
         });
     }
 }

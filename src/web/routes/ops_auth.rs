@@ -23,6 +23,7 @@ pub(super) const FEATURE: Feature = Feature {
         "jobs",
         "counters",
         "password_history",
+        "data_version",
     ],
 };
 
