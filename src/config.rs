@@ -47,6 +47,10 @@ pub struct Security {
     /// daily job; the system administrator enables it again; 0: never). The three system
     /// roles' accounts are managed on the command line and are not disabled.
     pub account_idle_days: i64,
+    /// The reverse proxies (nginx) whose `X-Forwarded-For` names the client: sign-in
+    /// throttling and the audit log use that address for requests from them. Empty (the
+    /// default): the socket's peer, whatever a header says.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Security {
@@ -99,6 +103,7 @@ impl Default for Security {
             password_max_age_days: 90,
             initial_password_hours: 72,
             account_idle_days: 90,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -137,11 +137,8 @@ impl Db {
             });
         let conn = Database::connect(opt).await?;
         let read = read::Reader::new(url, conn.clone());
-        Ok(Db {
-            conn,
-            read,
-            bus: live::Bus::new(),
-        })
+        let bus = live::Bus::shared(&conn);
+        Ok(Db { conn, read, bus })
     }
 
     pub async fn migrate(&self) -> Result<()> {

@@ -112,18 +112,51 @@ pub fn token_from(headers: &HeaderMap) -> Option<Token> {
         })
 }
 
-/// The client address: the socket peer (forwarded headers are not trusted).
-pub fn origin_of(parts_ext: &axum::http::Extensions, headers: &HeaderMap) -> Origin {
-    let ip = parts_ext
+/// The client address: the socket peer, or — when the peer is one of the configured
+/// `[security] trusted_proxies` — the address that proxy says it forwarded for: the rightmost
+/// `X-Forwarded-For` entry that is not itself a trusted proxy (entries further left were
+/// written by the client and prove nothing). From any other peer the header is ignored.
+pub fn origin_of(
+    parts_ext: &axum::http::Extensions,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> Origin {
+    let peer = parts_ext
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+        .map(|c| c.0.ip());
+    let client = match peer {
+        Some(p) if trusted.contains(&p) => forwarded_for(headers, trusted).unwrap_or(p),
+        Some(p) => p,
+        None => return origin(headers, "unknown".into()),
+    };
+    origin(headers, client.to_string())
+}
+
+fn origin(headers: &HeaderMap, ip: String) -> Origin {
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
     Origin { ip, request_id }
+}
+
+/// The nearest untrusted address of the `X-Forwarded-For` chain (all its headers, in order).
+fn forwarded_for(headers: &HeaderMap, trusted: &[std::net::IpAddr]) -> Option<std::net::IpAddr> {
+    let chain: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in chain.iter().rev() {
+        let ip: std::net::IpAddr = hop.parse().ok()?;
+        if !trusted.contains(&ip) {
+            return Some(ip);
+        }
+    }
+    None
 }
 
 /// The gate: authentication and CSRF for every non-public route.
@@ -139,7 +172,11 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     if action == Action::DeviceIngest {
         return device_gate(st, req, next).await;
     }
-    let origin = origin_of(req.extensions(), req.headers());
+    let origin = origin_of(
+        req.extensions(),
+        req.headers(),
+        &st.config.security.trusted_proxies,
+    );
     let Some(token) = token_from(req.headers()) else {
         return Error::Unauthorized.into_response();
     };
@@ -468,11 +505,16 @@ fn without_csrf(uri: &axum::http::Uri) -> String {
 /// Where the request came from (peer address, request id), for sign-in audit.
 pub struct ReqOrigin(pub Origin);
 
-impl<S: Send + Sync> FromRequestParts<S> for ReqOrigin {
+impl FromRequestParts<AppState> for ReqOrigin {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ReqOrigin(origin_of(&parts.extensions, &parts.headers)))
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let trusted = &st.config.security.trusted_proxies;
+        Ok(ReqOrigin(origin_of(
+            &parts.extensions,
+            &parts.headers,
+            trusted,
+        )))
     }
 }
 

@@ -35,7 +35,6 @@ use axum::http::{Method, StatusCode};
 use common::Template;
 use fixture::{Account, Fixture, Matrix, NONEXISTENT};
 use libtest_mimic::{Arguments, Failed, Trial};
-use safecampus::config::Config;
 use safecampus::policy::{self, Action};
 use safecampus::web::routes::RouteInfo;
 use spec::{At, Body, Call, Expect, Obj, Pos, Spec, Success};
@@ -95,7 +94,7 @@ fn routes() -> Vec<RouteInfo> {
             let db = safecampus::storage::Db::connect("sqlite::memory:")
                 .await
                 .expect("in-memory database");
-            let state = safecampus::web::AppState::new(db, Config::default());
+            let state = safecampus::web::AppState::new(db, fixture::config());
             safecampus::web::routes::build(state).1
         })
 }
@@ -137,7 +136,7 @@ async fn case(m: &Matrix, read: bool) -> Case {
     if let (false, Template::Postgres(template)) = (read, &m.template) {
         let w = work::take(template).await;
         let url = common::pg_url(&common::pg_admin(), &w.name);
-        let app = common::TestApp::on_database(&url, Config::default()).await;
+        let app = common::TestApp::on_database(&url, fixture::config()).await;
         let raw = sea_orm::Database::connect(&url).await.expect("connect");
         return Case {
             app,
@@ -154,7 +153,7 @@ async fn case(m: &Matrix, read: bool) -> Case {
             "{}?application_name={who}",
             common::pg_url(&common::pg_admin(), &name)
         );
-        let app = common::TestApp::on_database(&url, Config::default()).await;
+        let app = common::TestApp::on_database(&url, fixture::config()).await;
         let raw = sea_orm::Database::connect(common::pg_url(&common::pg_admin(), &name))
             .await
             .expect("connect");
@@ -166,7 +165,7 @@ async fn case(m: &Matrix, read: bool) -> Case {
             direct: None,
         };
     }
-    let app = common::TestApp::from_template(&m.template, Config::default()).await;
+    let app = common::TestApp::from_template(&m.template, fixture::config()).await;
     let raw = sea_orm::Database::connect(&app.state.config().database_url)
         .await
         .expect("connect");
