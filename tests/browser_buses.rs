@@ -29,19 +29,6 @@ async fn created(app: &TestApp, t: &str, path: &str, body: Value) -> Value {
     r.json()
 }
 
-async fn person(app: &TestApp, t: &str, school: i64, name: &str, post: &str) -> i64 {
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{school}/people"),
-            Some(t),
-            &json!({"name": name, "post": post, "phone": "13800001111"}),
-        )
-        .await;
-    assert!(r.status.is_success(), "{}", r.text());
-    r.json()["id"].as_i64().unwrap()
-}
-
 /// S001's bus (inspection valid 120 days), driver and route, and its application: (bus,
 /// permit).
 async fn applied(app: &mut TestApp) -> (i64, i64) {
@@ -57,7 +44,7 @@ async fn applied(app: &mut TestApp) -> (i64, i64) {
                 "satellite_positioning", "school_bus_lamps", "stop_sign"]}),
     )
     .await;
-    let p = person(app, &t, school, "钱师傅", "bus_driver").await;
+    let p = app.add_person(&t, school, "钱师傅", "bus_driver").await;
     let driver = created(
         app,
         &t,
@@ -128,25 +115,6 @@ async fn set(c: &Client, css: &str, value: &str) {
         .await
         .unwrap_or_else(|e| panic!("set {css}: {e}"));
     assert_eq!(ok, json!(true), "{css}");
-}
-
-/// Waits until the element at `css` shows `want`.
-async fn shows(c: &Client, css: &str, want: &str) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && let Ok(t) = e.text().await
-            && t.contains(want)
-        {
-            return t;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{css} does not show {want:?} at {:?}",
-            c.current_url().await.map(|u| u.to_string()),
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
 }
 
 /// Submits the form of a permit step and waits for the status it leads to.

@@ -127,29 +127,6 @@ async fn tap(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("tap {css}: {e}"));
 }
 
-/// Waits until the element at `css` shows `want`.
-async fn shows(c: &Client, css: &str, want: &str) -> String {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && let Ok(t) = e.text().await
-            && t.contains(want)
-        {
-            return t;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{css} does not show {want:?} at {:?}: {:?}",
-            c.current_url().await.map(|u| u.to_string()),
-            match c.find(Locator::Css(css)).await {
-                Ok(e) => e.text().await.unwrap_or_default(),
-                Err(_) => "(absent)".into(),
-            }
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 async fn sign_out(c: &Client) {
     click(c, "logout").await;
     wait_for(c, Locator::Id("username")).await;

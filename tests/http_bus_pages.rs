@@ -36,19 +36,6 @@ struct Fleet {
     route: i64,
 }
 
-async fn person(app: &TestApp, t: &str, school: i64, name: &str, post: &str) -> i64 {
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{school}/people"),
-            Some(t),
-            &json!({"name": name, "post": post, "phone": "13800001111"}),
-        )
-        .await;
-    assert!(r.status.is_success(), "{}", r.text());
-    r.json()["id"].as_i64().unwrap()
-}
-
 /// A bus whose inspection runs out in 10 days, an eligible driver, an ineligible one (a
 /// serious violation 8 months ago), an attendant and a route.
 async fn fleet(app: &mut TestApp) -> Fleet {
@@ -63,7 +50,7 @@ async fn fleet(app: &mut TestApp) -> Fleet {
             "equipment": ["escape_hammer", "extinguisher"]}),
     )
     .await;
-    let p = person(app, &t, school, "孙师傅", "bus_driver").await;
+    let p = app.add_person(&t, school, "孙师傅", "bus_driver").await;
     let driver = created(
         app,
         &t,
@@ -73,7 +60,7 @@ async fn fleet(app: &mut TestApp) -> Fleet {
             "annual_review_until": day(300), "review_study_hours": 3.5}),
     )
     .await;
-    let p2 = person(app, &t, school, "周师傅", "bus_driver").await;
+    let p2 = app.add_person(&t, school, "周师傅", "bus_driver").await;
     let other = created(
         app,
         &t,
@@ -90,7 +77,7 @@ async fn fleet(app: &mut TestApp) -> Fleet {
         json!({"kind": "serious_violation", "on": day(-240), "note": "超速 50%"}),
     )
     .await;
-    let a = person(app, &t, school, "吴老师", "bus_attendant").await;
+    let a = app.add_person(&t, school, "吴老师", "bus_attendant").await;
     let attendant = created(
         app,
         &t,

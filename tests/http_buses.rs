@@ -38,18 +38,6 @@ struct Fleet {
     route: i64,
 }
 
-async fn person(app: &TestApp, t: &str, school: i64, name: &str, post_code: &str) -> i64 {
-    let r = post(
-        app,
-        t,
-        &format!("/api/v1/schools/{school}/people"),
-        json!({"name": name, "post": post_code, "phone": "13800001111"}),
-    )
-    .await;
-    assert!(r.status.is_success(), "{}", r.text());
-    r.json()["id"].as_i64().unwrap()
-}
-
 /// The route around 43.880 N, 125.300–125.320 E: a straight road east, ordinary.
 fn route_body() -> Value {
     json!({"name": "一号线", "stops": [
@@ -72,7 +60,7 @@ async fn fleet(app: &mut TestApp) -> Fleet {
     .await;
     assert_eq!(bus["equipment_missing"].as_array().unwrap().len(), 3);
     assert_eq!(bus["sign_expired"], true, "no sign yet");
-    let p = person(app, &t, school, "赵师傅", "bus_driver").await;
+    let p = app.add_person(&t, school, "赵师傅", "bus_driver").await;
     let driver = created(
         app,
         &t,
@@ -84,7 +72,7 @@ async fn fleet(app: &mut TestApp) -> Fleet {
     .await;
     assert_eq!(driver["eligible"], true, "{driver}");
     assert_eq!(driver["licence_class"], "A1");
-    let a = person(app, &t, school, "钱老师", "bus_attendant").await;
+    let a = app.add_person(&t, school, "钱老师", "bus_attendant").await;
     let attendant = created(
         app,
         &t,

@@ -36,53 +36,6 @@ fn csrf_of(html: &str) -> String {
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
 
-/// A tiny valid PNG (a phone photo stand-in).
-fn tiny_png() -> Vec<u8> {
-    use image::ImageEncoder;
-    let img = image::RgbImage::from_pixel(4, 4, image::Rgb([200, 40, 40]));
-    let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(img.as_raw(), 4, 4, image::ExtendedColorType::Rgb8)
-        .expect("png");
-    out
-}
-
-/// Posts the checklist as the phone's form does (multipart, the token in the address).
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    cookie: &str,
-    fields: &[(&str, &str)],
-    files: &[&str],
-) -> common::Resp {
-    let b = "----checklist-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for name in files {
-        body.extend_from_slice(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"IMG_0002.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(&tiny_png());
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
-    let ct = format!("multipart/form-data; boundary={b}");
-    app.request(
-        Method::POST,
-        path,
-        None,
-        Some(&ct),
-        body,
-        &[("cookie", cookie)],
-    )
-    .await
-}
-
 /// The half-month checklist's point ids, in the form's order.
 async fn points(app: &mut TestApp, school: i64) -> Vec<i64> {
     let t = app.login("s001.safety").await;
@@ -216,20 +169,20 @@ async fn the_rest_as_pass_asks_first_and_marks_only_the_confirmed_count() {
     let left = ids.len() - 2;
     // Without a confirmation: nothing stored; the form asks, naming the count, and keeps
     // the answers.
-    let r = post_form(
-        &app,
-        &action,
-        &cookie,
-        &[
-            ("kind", "half_month"),
-            (&r0, "pass"),
-            (&r1, "na"),
-            (&n1, "本学期停用"),
-            ("rest", "pass"),
-        ],
-        &[],
-    )
-    .await;
+    let r = app
+        .post_multipart(
+            &action,
+            &cookie,
+            &[
+                ("kind", "half_month"),
+                (&r0, "pass"),
+                (&r1, "na"),
+                (&n1, "本学期停用"),
+                ("rest", "pass"),
+            ],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let asked = r.text();
     assert!(asked.contains("id=\"rest-confirm\""), "asks first");
@@ -244,40 +197,40 @@ async fn the_rest_as_pass_asks_first_and_marks_only_the_confirmed_count() {
     assert_eq!(inspections_of(&mut app, s001).await, before);
     // A confirmation of another count (the answers changed since): asked again.
     let stale = (left + 1).to_string();
-    let r = post_form(
-        &app,
-        &action,
-        &cookie,
-        &[
-            ("kind", "half_month"),
-            (&r0, "pass"),
-            (&r1, "na"),
-            ("rest", "pass"),
-            ("confirm_rest", &stale),
-        ],
-        &[],
-    )
-    .await;
+    let r = app
+        .post_multipart(
+            &action,
+            &cookie,
+            &[
+                ("kind", "half_month"),
+                (&r0, "pass"),
+                (&r1, "na"),
+                ("rest", "pass"),
+                ("confirm_rest", &stale),
+            ],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text().contains("id=\"rest-confirm\""));
     assert_eq!(inspections_of(&mut app, s001).await, before);
     // Confirmed: stored with every row, the rest as pass, and the result page follows.
     let n = left.to_string();
-    let r = post_form(
-        &app,
-        &action,
-        &cookie,
-        &[
-            ("kind", "half_month"),
-            (&r0, "pass"),
-            (&r1, "na"),
-            (&n1, "本学期停用"),
-            ("rest", "pass"),
-            ("confirm_rest", &n),
-        ],
-        &[],
-    )
-    .await;
+    let r = app
+        .post_multipart(
+            &action,
+            &cookie,
+            &[
+                ("kind", "half_month"),
+                (&r0, "pass"),
+                (&r1, "na"),
+                (&n1, "本学期停用"),
+                ("rest", "pass"),
+                ("confirm_rest", &n),
+            ],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let to = r.header("location");
     assert!(to.ends_with("/result"), "{to}");
@@ -319,21 +272,21 @@ async fn a_refused_submission_keeps_everything_entered_and_the_result_lists_the_
     let photo0 = format!("photos_{}", keys[0]);
     // Two failed rows, the first with a photo and no note, the second with a note; a third
     // passed; a general note; the date left as today.
-    let r = post_form(
-        &app,
-        &action,
-        &cookie,
-        &[
-            ("kind", "half_month"),
-            (&res[0], "fail"),
-            (&res[1], "fail"),
-            (&notes[1], "疏散指示灯不亮\n二楼东侧两处"),
-            (&res[2], "pass"),
-            ("note", "雨天检查"),
-        ],
-        &[&photo0],
-    )
-    .await;
+    let r = app
+        .post_multipart(
+            &action,
+            &cookie,
+            &[
+                ("kind", "half_month"),
+                (&res[0], "fail"),
+                (&res[1], "fail"),
+                (&notes[1], "疏散指示灯不亮\n二楼东侧两处"),
+                (&res[2], "pass"),
+                ("note", "雨天检查"),
+            ],
+            &[&photo0],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     let again = r.text();
     assert!(again.contains("id=\"form-error\""));
@@ -373,23 +326,23 @@ async fn a_refused_submission_keeps_everything_entered_and_the_result_lists_the_
     // Corrected and sent again with the kept photo: stored, with two hazards.
     let photo_s = photo.to_string();
     let kept0 = format!("kept_{}", keys[0]);
-    let r = post_form(
-        &app,
-        &action,
-        &cookie,
-        &[
-            ("kind", "half_month"),
-            (&res[0], "fail"),
-            (&notes[0], "灭火器压力不足"),
-            (&kept0, &photo_s),
-            (&res[1], "fail"),
-            (&notes[1], "疏散指示灯不亮\n二楼东侧两处"),
-            (&res[2], "pass"),
-            ("note", "雨天检查"),
-        ],
-        &[],
-    )
-    .await;
+    let r = app
+        .post_multipart(
+            &action,
+            &cookie,
+            &[
+                ("kind", "half_month"),
+                (&res[0], "fail"),
+                (&notes[0], "灭火器压力不足"),
+                (&kept0, &photo_s),
+                (&res[1], "fail"),
+                (&notes[1], "疏散指示灯不亮\n二楼东侧两处"),
+                (&res[2], "pass"),
+                ("note", "雨天检查"),
+            ],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let to = r.header("location");
     let result = page(&app, &to, &cookie).await;

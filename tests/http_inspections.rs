@@ -1074,54 +1074,6 @@ async fn post_form(
     app.request(Method::POST, path, None, ct, body, &h).await
 }
 
-/// A tiny valid PNG (a phone photo stand-in).
-fn tiny_png() -> Vec<u8> {
-    use image::ImageEncoder;
-    let img = image::RgbImage::from_pixel(4, 4, image::Rgb([200, 40, 40]));
-    let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(img.as_raw(), 4, 4, image::ExtendedColorType::Rgb8)
-        .expect("png");
-    out
-}
-
-/// Posts a multipart form (text fields and PNG files) with the session cookie, as the phone
-/// form does.
-async fn post_multipart(
-    app: &TestApp,
-    path: &str,
-    cookie: &str,
-    fields: &[(&str, &str)],
-    files: &[&str],
-) -> common::Resp {
-    let b = "----inspection-form-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for name in files {
-        body.extend_from_slice(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"IMG_0001.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(&tiny_png());
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
-    let ct = format!("multipart/form-data; boundary={b}");
-    app.request(
-        Method::POST,
-        path,
-        None,
-        Some(&ct),
-        body,
-        &[("cookie", cookie)],
-    )
-    .await
-}
-
 #[tokio::test]
 async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
     let mut app = TestApp::new().await;
@@ -1143,14 +1095,14 @@ async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
     let with_token = format!("{action}?_csrf={csrf}");
     let before = inspections_of(&mut app, s001).await;
     // Without the token: refused.
-    let r = post_multipart(
-        &app,
-        &action,
-        &cookie,
-        &[("kind", "half_month"), ("rest", "pass")],
-        &[],
-    )
-    .await;
+    let r = app
+        .post_multipart(
+            &action,
+            &cookie,
+            &[("kind", "half_month"), ("rest", "pass")],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A failed row without a note: the form comes back with the message on that row ("the
     // rest as pass" confirmed with the count of rows it marks).
@@ -1158,19 +1110,19 @@ async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
     let n = c["items"].as_array().unwrap().len();
     let rest_one = (n - 1).to_string();
     let rest_two = (n - 2).to_string();
-    let r = post_multipart(
-        &app,
-        &with_token,
-        &cookie,
-        &[
-            ("kind", "half_month"),
-            (&res_first, "fail"),
-            ("rest", "pass"),
-            ("confirm_rest", &rest_one),
-        ],
-        &[],
-    )
-    .await;
+    let r = app
+        .post_multipart(
+            &with_token,
+            &cookie,
+            &[
+                ("kind", "half_month"),
+                (&res_first, "fail"),
+                ("rest", "pass"),
+                ("confirm_rest", &rest_one),
+            ],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     let again = r.text();
     assert!(again.contains("不合格项须填写问题说明"), "{again}");
@@ -1179,21 +1131,21 @@ async fn the_phone_form_submits_with_the_session_and_marks_the_rest_as_pass() {
     let note_first = format!("note_p{first}");
     let res_second = format!("res_p{second}");
     let photos_first = format!("photos_p{first}");
-    let r = post_multipart(
-        &app,
-        &with_token,
-        &cookie,
-        &[
-            ("kind", "half_month"),
-            (&res_first, "fail"),
-            (&note_first, "灭火器过期"),
-            (&res_second, "na"),
-            ("rest", "pass"),
-            ("confirm_rest", &rest_two),
-        ],
-        &[&photos_first],
-    )
-    .await;
+    let r = app
+        .post_multipart(
+            &with_token,
+            &cookie,
+            &[
+                ("kind", "half_month"),
+                (&res_first, "fail"),
+                (&note_first, "灭火器过期"),
+                (&res_second, "na"),
+                ("rest", "pass"),
+                ("confirm_rest", &rest_two),
+            ],
+            &[&photos_first],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let to = r.header("location");
     assert!(
@@ -1247,14 +1199,14 @@ async fn the_qr_check_and_the_pages_render_in_both_languages() {
     assert_eq!(html.matches("class=\"card check-row\"").count(), 1);
     let csrf = csrf_of(&html);
     let res = format!("res_p{point}");
-    let r = post_multipart(
-        &app,
-        &format!("/risk-points/{point}/check?_csrf={csrf}"),
-        &guard,
-        &[(&res, "pass")],
-        &[],
-    )
-    .await;
+    let r = app
+        .post_multipart(
+            &format!("/risk-points/{point}/check?_csrf={csrf}"),
+            &guard,
+            &[(&res, "pass")],
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let t = app.login("s001.guard").await;
     let l = app

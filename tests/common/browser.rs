@@ -273,3 +273,26 @@ pub async fn sign_in(c: &Client, base: &str, username: &str) {
     click(c, "login-submit").await;
     wait_for(c, Locator::Id("current-user")).await;
 }
+
+/// Waits until the element at `css` shows `want`; answers its text.
+pub async fn shows(c: &Client, css: &str, want: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+            && t.contains(want)
+        {
+            return t;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} does not show {want:?} at {:?}: {:?}",
+            c.current_url().await.map(|u| u.to_string()),
+            match c.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => "(absent)".into(),
+            }
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

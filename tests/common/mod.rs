@@ -643,3 +643,70 @@ pub fn zip_of(entries: &[(&str, &[u8], usize)]) -> Vec<u8> {
     }
     w.finish().expect("zip").into_inner()
 }
+
+/// A tiny valid PNG (a phone photo stand-in).
+pub fn tiny_png() -> Vec<u8> {
+    use image::ImageEncoder;
+    let img = image::RgbImage::from_pixel(4, 4, image::Rgb([200, 40, 40]));
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(img.as_raw(), 4, 4, image::ExtendedColorType::Rgb8)
+        .expect("png");
+    out
+}
+
+impl TestApp {
+    /// Posts a multipart form (text fields, and a tiny PNG under each name of `files`) with
+    /// the session cookie, as the phone's forms do.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        cookie: &str,
+        fields: &[(&str, &str)],
+        files: &[&str],
+    ) -> Resp {
+        let b = "----safecampus-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for name in files {
+            body.extend_from_slice(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"IMG_0001.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(&tiny_png());
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+        let ct = format!("multipart/form-data; boundary={b}");
+        self.request(
+            Method::POST,
+            path,
+            None,
+            Some(&ct),
+            body,
+            &[("cookie", cookie)],
+        )
+        .await
+    }
+}
+
+impl TestApp {
+    /// Adds a person of `post` (a post code) at `school` as the holder of token `t`; answers
+    /// the person's id.
+    pub async fn add_person(&self, t: &str, school: i64, name: &str, post: &str) -> i64 {
+        let r = self
+            .json(
+                Method::POST,
+                &format!("/api/v1/schools/{school}/people"),
+                Some(t),
+                &serde_json::json!({"name": name, "post": post, "phone": "13800001111"}),
+            )
+            .await;
+        assert!(r.status.is_success(), "{}", r.text());
+        r.json()["id"].as_i64().expect("id")
+    }
+}
