@@ -257,7 +257,8 @@ for backend in $BACKENDS; do
         ;;
     esac
     # Background jobs and the demo's simulated devices off: they would write during the runs.
-    printf '[jobs]\nenabled = false\n' >"$TMP/bench.toml"
+    # Sign-in with a password alone for the load generator's accounts (as the demo does).
+    printf '[jobs]\nenabled = false\n\n[security]\nmfa_required_roles = []\n' >"$TMP/bench.toml"
     PORT=$(free_port)
     LOGF=$OUT/logs/server-$backend.log
     log "$backend: seeding the demo district and serving on port $PORT"

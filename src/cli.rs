@@ -123,8 +123,19 @@ enum Admin {
         #[arg(long)]
         username: String,
     },
-    /// Check the audit log's hash chain.
-    VerifyAudit,
+    /// Check the audit log's hash chain and its head; with `--anchors`, also against the
+    /// anchors written outside the database (a cut tail or a rewritten chain).
+    VerifyAudit {
+        /// The directory of anchor files (`[audit] anchor_dir`, or `anchor-audit --out`).
+        #[arg(long)]
+        anchors: Option<PathBuf>,
+    },
+    /// Write an anchor of the audit chain (its newest entry and hash) into a directory
+    /// outside the database.
+    AnchorAudit {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -143,6 +154,11 @@ pub fn main() -> ExitCode {
     if demo && config.public_url.is_none() {
         // The demo's risk cards point at its own listen address; `serve` needs `public_url`.
         config.public_url = Some(format!("http://{}", config.listen));
+    }
+    if demo {
+        // The demo's accounts sign in with the password alone (anyone may still set up a
+        // second factor on the account page).
+        config.security.mfa_required_roles.clear();
     }
     if demo && config.mqtt.enabled.is_none() {
         // The demo listens to the broker when there is one (and says so when there is not).
@@ -223,6 +239,9 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         other => other,
     };
     let db = Db::connect(&config.database_url).await?;
+    if matches!(cmd, Command::Serve | Command::Demo { .. }) {
+        durable(&db, &config).await?;
+    }
     db.migrate().await?;
     match cmd {
         Command::Migrate => {
@@ -370,10 +389,30 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
                     u.unlock(&username).await.map_err(explain)?;
                     println!("unlocked {username}");
                 }
-                Admin::VerifyAudit => match u.verify_audit().await? {
-                    None => println!("audit chain verifies"),
-                    Some(id) => anyhow::bail!("audit chain broken at entry {id}"),
-                },
+                Admin::VerifyAudit { anchors } => {
+                    let anchors = match anchors {
+                        Some(dir) => crate::storage::audit::anchor::read_dir(&dir)
+                            .map_err(|e| anyhow::anyhow!(e))?,
+                        None => Vec::new(),
+                    };
+                    let r = u.verify_audit_anchored(&anchors).await?;
+                    match r.finding {
+                        None => println!(
+                            "audit chain verifies: {} entries, {} anchors agree",
+                            r.checked, r.anchors
+                        ),
+                        Some(f) => anyhow::bail!("{f}"),
+                    }
+                }
+                Admin::AnchorAudit { out } => {
+                    let (a, path) = u.anchor_audit(&out).await?;
+                    println!(
+                        "anchored entry {} ({} entries) in {}",
+                        a.last_id,
+                        a.count,
+                        path.display()
+                    );
+                }
             }
             Ok(())
         }
@@ -477,6 +516,24 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Refuses to serve on a database whose settings could lose an acknowledged write (T-DU-1),
+/// unless `[ops] allow_unsafe_durability` says the data may be lost.
+async fn durable(db: &Db, config: &Config) -> anyhow::Result<()> {
+    let f = crate::storage::durability::check(db).await?;
+    if f.problems.is_empty() {
+        tracing::info!(connections = f.connections, "durability settings checked");
+        return Ok(());
+    }
+    let list = f.problems.join("; ");
+    if config.ops.allow_unsafe_durability {
+        tracing::warn!(problems = %list, "unsafe durability settings allowed by [ops] allow_unsafe_durability");
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the database could lose acknowledged writes ({list}); fix its settings, or set [ops] allow_unsafe_durability = true for a database whose data may be lost"
+    )
+}
+
 /// The job loop of this instance: schedules today's sweep (once per day across instances) and
 /// runs what is due, every `poll_seconds`.
 async fn run_jobs(db: Db, state: AppState) {
@@ -500,6 +557,8 @@ async fn run_jobs(db: Db, state: AppState) {
             runner.schedule_daily(day).await?;
             runner.schedule_account_sweep(day).await?;
             runner.schedule_bus_drivers(day).await?;
+            runner.schedule_audit_anchor(day).await?;
+            runner.schedule_audit_purge(day).await?;
             runner.schedule_warning_sweep(chrono::Utc::now()).await?;
             runner.run_due(&state.config().hazard).await
         }

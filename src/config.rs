@@ -51,6 +51,9 @@ pub struct Security {
     /// throttling and the audit log use that address for requests from them. Empty (the
     /// default): the socket's peer, whatever a header says.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The roles (wire codes) that must sign in with a second factor (TOTP): a user of one
+    /// of them without one sets it up at the next sign-in. Anyone else may set one up.
+    pub mfa_required_roles: Vec<String>,
 }
 
 impl Security {
@@ -69,6 +72,13 @@ impl Security {
             min_classes: self.password_min_classes.min(4),
             reject_common: self.password_reject_common,
         }
+    }
+
+    /// Whether a user of `role` must sign in with a second factor.
+    pub fn mfa_required(&self, role: crate::domain::role::Role) -> bool {
+        self.mfa_required_roles
+            .iter()
+            .any(|r| r == crate::domain::Code::as_str(role))
     }
 
     /// The idle timeout of a session of `role`.
@@ -104,6 +114,18 @@ impl Default for Security {
             initial_password_hours: 72,
             account_idle_days: 90,
             trusted_proxies: Vec::new(),
+            // The three system roles and the bureau's officers (等保 8.1.4.1d).
+            mfa_required_roles: [
+                "sys_admin",
+                "sec_admin",
+                "audit_admin",
+                "city_officer",
+                "bureau_leader",
+                "bureau_officer",
+                "bureau_inspector",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }
@@ -234,6 +256,10 @@ pub struct Ops {
     /// The bearer token Prometheus sends to `GET /metrics` (`Authorization: Bearer …`; also
     /// `SAFECAMPUS_METRICS_TOKEN`). Unset or empty: `/metrics` answers 404.
     pub metrics_token: Option<String>,
+    /// Serve even when the database's durability settings could lose an acknowledged write
+    /// (PostgreSQL with `fsync` or `synchronous_commit` off, say): for throwaway databases
+    /// only. Off: `serve` and `demo` refuse to start and name the setting.
+    pub allow_unsafe_durability: bool,
 }
 
 impl std::fmt::Debug for Ops {
@@ -241,6 +267,7 @@ impl std::fmt::Debug for Ops {
         let set = self.metrics_token.as_deref().is_some_and(|t| !t.is_empty());
         f.debug_struct("Ops")
             .field("metrics_token", &if set { "<set>" } else { "<unset>" })
+            .field("allow_unsafe_durability", &self.allow_unsafe_durability)
             .finish()
     }
 }
@@ -268,6 +295,26 @@ impl Default for Cache {
             ttl_seconds: 60,
         }
     }
+}
+
+/// The audit log's external anchors (`[audit]`): where the daily anchor of the chain's head
+/// goes, outside the database (see `storage/audit/anchor.rs`). Neither set: no daily anchor
+/// (`safecampus admin anchor-audit --out DIR` still writes one on demand).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// A directory for the anchor files, on another disk or a mounted share
+    /// (`SAFECAMPUS_AUDIT_ANCHOR_DIR`).
+    pub anchor_dir: Option<std::path::PathBuf>,
+    /// An HTTP(S) endpoint the anchor is POSTed to as JSON (e.g. another department's log
+    /// collector).
+    pub anchor_url: Option<String>,
+    /// Where purged entries are archived (JSON lines with their hashes) before they leave the
+    /// database; a purge of anything is refused without it.
+    pub archive_dir: Option<std::path::PathBuf>,
+    /// The daily job purges entries older than this many days (0: never; at least 184, the
+    /// legal floor, whatever is set). The audit administrator can purge by hand too.
+    pub retention_days: u32,
 }
 
 /// Background jobs (reminders, overdue notices, escalation).
@@ -447,6 +494,8 @@ pub struct Config {
     pub buses: crate::domain::bus::BusConfig,
     /// The in-memory cache of repeated reads (`[cache]`).
     pub cache: Cache,
+    /// The audit chain's external anchors (`[audit]`).
+    pub audit: AuditConfig,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://data/safecampus.db?mode=rwc";
@@ -478,6 +527,7 @@ impl Default for Config {
             security_register: Default::default(),
             buses: Default::default(),
             cache: Cache::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -507,6 +557,21 @@ impl Config {
         }
         if let Ok(v) = std::env::var("SAFECAMPUS_CACHE_ENABLED") {
             c.cache.enabled = v == "1" || v.eq_ignore_ascii_case("true");
+        }
+        if let Ok(v) = std::env::var("SAFECAMPUS_AUDIT_ANCHOR_DIR") {
+            c.audit.anchor_dir =
+                Some(v.into()).filter(|p: &std::path::PathBuf| !p.as_os_str().is_empty());
+        }
+        {
+            use crate::domain::Code as _;
+            if let Some(bad) = c
+                .security
+                .mfa_required_roles
+                .iter()
+                .find(|r| crate::domain::role::Role::parse(r).is_none())
+            {
+                anyhow::bail!("[security] mfa_required_roles: unknown role `{bad}`");
+            }
         }
         Ok(c)
     }

@@ -51,6 +51,11 @@ pub enum Error {
     TooLarge(String),
     #[error("too many attempts")]
     Locked,
+    /// The database (or the audit trail, which every write needs) cannot take the request
+    /// now: unreachable, out of disk, locked past the busy timeout. Nothing was written; the
+    /// client may retry (503 with `Retry-After`).
+    #[error("temporarily unavailable: {0}")]
+    Unavailable(&'static str),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -90,6 +95,7 @@ impl Error {
             Error::Validation { .. } => "invalid",
             Error::TooLarge(_) => "too_large",
             Error::Locked => "locked",
+            Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
     }
@@ -100,7 +106,44 @@ impl From<sea_orm::DbErr> for Error {
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = e.sql_err() {
             return Error::Conflict("unique".into());
         }
+        if let Some(what) = unavailable(&e) {
+            tracing::warn!(error = %Chain(&e), what, "database unavailable");
+            return Error::Unavailable(what);
+        }
         Error::Internal(anyhow::Error::new(e))
+    }
+}
+
+/// Whether a database error says "not now" rather than "wrong": no connection, no disk
+/// space, a lock held past the busy timeout. A retry may succeed; the request wrote nothing.
+fn unavailable(e: &sea_orm::DbErr) -> Option<&'static str> {
+    use sea_orm::DbErr;
+    if matches!(e, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) {
+        return Some("database");
+    }
+    let text = e.to_string();
+    // SQLite's SQLITE_FULL and SQLITE_BUSY / SQLITE_LOCKED; PostgreSQL's disk_full (53100),
+    // out of memory or connections (53xxx), and a server shutting down or restarting (57P0x).
+    const FULL: [&str; 4] = [
+        "database or disk is full",
+        "No space left on device",
+        "could not extend file",
+        "53100",
+    ];
+    const BUSY: [&str; 6] = [
+        "database is locked",
+        "database table is locked",
+        "57P01",
+        "57P02",
+        "57P03",
+        "53300",
+    ];
+    if FULL.iter().any(|m| text.contains(m)) {
+        Some("disk_full")
+    } else if BUSY.iter().any(|m| text.contains(m)) {
+        Some("database")
+    } else {
+        None
     }
 }
 

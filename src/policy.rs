@@ -15,8 +15,12 @@ use crate::domain::role::Role::{self, *};
 pub enum Action {
     /// No sign-in needed (login page, health, static files, language switch).
     Public,
-    /// Any signed-in user, about themselves (me, home, logout, own password).
+    /// Any signed-in user, about themselves (me, home, logout, own password, own second
+    /// factor).
     OwnSession,
+    /// The second factor of a sign-in (give a code, set one up): the only routes a session
+    /// signed in with the password alone reaches, besides sign-out (the gate).
+    MfaSignIn,
     OrgView,
     /// Create or edit city/district nodes of the tree (configuration: system admin).
     OrgManage,
@@ -50,6 +54,9 @@ pub enum Action {
     /// Take a step of the closed loop; which steps a person may take is decided by the
     /// hazard rules (`domain::hazard::RULES`) from the role and the hazard.
     HazardAct,
+    /// Urge a school on about one of its open hazards (督办) with a message (city and district
+    /// officers).
+    HazardUrge,
     /// Read inspections, campaigns, cross-inspection assignments and the self-inspection board.
     InspectionView,
     /// Submit an inspection (self-inspection, post check, campaign or cross-inspection).
@@ -188,7 +195,11 @@ pub enum Action {
     /// Lift a sign-in lockout and its throttles (security admin: a lockout is a security
     /// event, and the system admin could otherwise lock an account and let itself in).
     UserUnlock,
+    /// Remove a user's second factor, which forces setting up a new one (security admin).
+    UserMfaReset,
     AuditView,
+    /// Archive and purge audit entries past the retention (audit admin; never under 184 days).
+    AuditPurge,
 }
 
 const BUSINESS: &[Role] = &[
@@ -250,6 +261,7 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::HazardView, BUSINESS),
     (Action::HazardReport, BUSINESS),
     (Action::HazardAct, ACTORS),
+    (Action::HazardUrge, BUREAU_MANAGE),
     (Action::InspectionView, BUSINESS),
     (Action::InspectionSubmit, ACTORS),
     (Action::InspectionPlan, BUREAU_MANAGE),
@@ -337,13 +349,15 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),
     (Action::UserUnlock, &[SecAdmin]),
+    (Action::UserMfaReset, &[SecAdmin]),
     (Action::AuditView, &[AuditAdmin]),
+    (Action::AuditPurge, &[AuditAdmin]),
 ];
 
 /// May `role` perform `action` (on objects within its scope)?
 pub fn allows(role: Role, action: Action) -> bool {
     match action {
-        Action::Public | Action::OwnSession => true,
+        Action::Public | Action::OwnSession | Action::MfaSignIn => true,
         _ => POLICY
             .iter()
             .find(|(a, _)| *a == action)
@@ -353,8 +367,10 @@ pub fn allows(role: Role, action: Action) -> bool {
 
 /// Whether the table has a row for `action` (the access-matrix test requires one).
 pub fn has_row(action: Action) -> bool {
-    matches!(action, Action::Public | Action::OwnSession)
-        || POLICY.iter().any(|(a, _)| *a == action)
+    matches!(
+        action,
+        Action::Public | Action::OwnSession | Action::MfaSignIn
+    ) || POLICY.iter().any(|(a, _)| *a == action)
 }
 
 #[cfg(test)]

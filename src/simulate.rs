@@ -255,7 +255,17 @@ pub async fn run_in_process(
             ),
         }
     }
-    let players = players(callers.iter().map(|c| c.kind()));
+    // A bus on a running trip drives along its route (the demo's S001), so the live bus
+    // rules see it where it should be.
+    let u = db.unsafe_unscoped(&crate::storage::Operator::command_line());
+    let mut players = players(callers.iter().map(|c| c.kind()));
+    for (p, c) in players.iter_mut().zip(&callers) {
+        if c.kind() == DeviceKind::BusGps
+            && let Some(path) = u.running_bus_path(c.id()).await?
+        {
+            *p = p.clone().on_path(path);
+        }
+    }
     let mut out = sink::Sink::in_process(ingest, callers);
     let summary = play(&mut out, players, plan, stop).await;
     Ok(out.finish(summary).await)

@@ -7,6 +7,10 @@ mod common;
 //   refused with the form kept; the printable sign.
 // - S001's safety director on a phone (390 px): the register, the vehicle with its sign, the
 //   permit's steps and the printable sign, none scrolling sideways.
+// - A bus attendant (staff of S001 registered as the trip's attendant) on a phone (390 px):
+//   from the school's trips to the trip's page, the boarding count recorded with its form (a
+//   bad count refused with the form kept), then the demo's running trip with its track map
+//   and warning marks, none scrolling sideways.
 // Screenshots go to `artifacts/screenshots/`.
 
 #[path = "common/browser.rs"]
@@ -263,4 +267,157 @@ async fn the_officer_takes_a_permit_to_its_sign_and_the_school_reads_it_on_a_pho
     no_sideways_scroll(c, "the printable sign", 390.0).await;
     screenshot_page(c, "bus-10-sign-print-390.png").await;
     h.finish("the school's phone").await;
+}
+
+async fn sql(app: &TestApp, statement: &str) {
+    use sea_orm::ConnectionTrait;
+    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+        .await
+        .expect("connect");
+    raw.execute_unprepared(statement).await.expect(statement);
+    raw.close().await.ok();
+}
+
+/// The id of the first item of a list whose `key` is `want`.
+fn id_of(list: &Value, key: &str, want: &str) -> i64 {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x[key] == want)
+        .unwrap_or_else(|| panic!("{want} in {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attendant_records_boarding_on_a_phone() {
+    let mut app = TestApp::new().await;
+    let school = app.org_id("S001").await;
+    let t = app.login("s001.safety").await;
+    // S001's staff account becomes a registered bus attendant.
+    let person = app
+        .add_person(&t, school, "浏览器照管员", "bus_attendant")
+        .await;
+    sql(
+        &app,
+        &format!("UPDATE users SET person_id = {person} WHERE username = 's001.staff'"),
+    )
+    .await;
+    let attendant = created(
+        &app,
+        &t,
+        &format!("/api/v1/schools/{school}/bus-attendants"),
+        json!({"person_id": person, "birth_date": "1984-06-01",
+            "trainings": [{"on": day(-20), "hours": 4.0, "topic": "应急处置"}]}),
+    )
+    .await;
+    // A trip of the demo's bus (its sign valid), driver and route, with this attendant.
+    let get = |p: String| {
+        let (app, t) = (&app, &t);
+        async move { app.get(&p, Some(t)).await.json() }
+    };
+    let bus = id_of(
+        &get(format!("/api/v1/schools/{school}/buses")).await,
+        "plate",
+        "吉A·X1001",
+    );
+    let driver = id_of(
+        &get(format!("/api/v1/schools/{school}/bus-drivers")).await,
+        "name",
+        "赵卫东",
+    );
+    let route = id_of(
+        &get(format!("/api/v1/schools/{school}/bus-routes")).await,
+        "name",
+        "春华一号线",
+    );
+    let trip = created(
+        &app,
+        &t,
+        "/api/v1/bus-trips",
+        json!({"route_id": route, "vehicle_id": bus, "driver_id": driver,
+            "attendant_ids": [attendant["id"]], "run": "浏览器班"}),
+    )
+    .await;
+    let trip = trip["id"].as_i64().unwrap();
+
+    let h = Harness::start(&app, 390, 844).await;
+    let (c, base) = (&h.c, h.base.as_str());
+    sign_in(c, base, "s001.staff").await;
+    visit(
+        c,
+        base,
+        &format!("/schools/{school}/bus-trips"),
+        Locator::Id("trip-list"),
+    )
+    .await;
+    no_sideways_scroll(c, "the trips", 390.0).await;
+    screenshot_page(c, "bus-11-trips-390.png").await;
+    tap(c, &format!("a.trip-link[href='/bus-trips/{trip}']")).await;
+    wait_for(c, Locator::Id("form-board")).await;
+    assert_eq!(path(c).await, format!("/bus-trips/{trip}"));
+    shows(c, "#trip-attendants", "浏览器照管员").await;
+    // A count past the limit is refused; the form keeps it.
+    fill(c, "#form-board input[name=count]", "260").await;
+    c.execute(
+        "document.querySelector('#form-board input[name=count]').removeAttribute('max');",
+        vec![],
+    )
+    .await
+    .expect("the browser's own check off");
+    tap(c, "#submit-board").await;
+    shows(c, "#form-error", "人数应在 0 至 200 之间").await;
+    let kept = c
+        .find(Locator::Css("#form-board input[name=count]"))
+        .await
+        .expect("count")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("260"));
+    no_sideways_scroll(c, "the refused count", 390.0).await;
+    screenshot_page(c, "bus-12-boarding-refused-390.png").await;
+    fill(c, "#form-board input[name=count]", "12").await;
+    tap(c, "#submit-board").await;
+    shows(c, "#trip-boarded", "12 / 41").await;
+    assert!(
+        c.find(Locator::Id("form-error")).await.is_err(),
+        "recorded without an error"
+    );
+    no_sideways_scroll(c, "the trip", 390.0).await;
+    screenshot_page(c, "bus-13-boarded-390.png").await;
+    let stored: Value = app
+        .get(&format!("/api/v1/bus-trips/{trip}/track"), Some(&t))
+        .await
+        .json();
+    assert_eq!(stored["trip"]["boarded"], 12);
+
+    // The demo's running trip: its track map with both warnings fits the phone.
+    let html = app
+        .get(&format!("/schools/{school}/bus-trips"), Some(&t))
+        .await
+        .text();
+    let at = html
+        .find("trip-row status-running")
+        .expect("a running trip");
+    let rest = &html[at..];
+    let rest = &rest[rest.find("href=\"/bus-trips/").unwrap() + 6..];
+    let running = &rest[..rest.find('"').unwrap()];
+    visit(c, base, running, Locator::Id("track-map")).await;
+    let marks = c
+        .find_all(Locator::Css("#track-map svg .warning-mark"))
+        .await
+        .expect("marks");
+    assert_eq!(marks.len(), 2, "speeding and deviation");
+    let w = c
+        .execute(
+            "return document.querySelector('#track-map svg').getBoundingClientRect().width;",
+            vec![],
+        )
+        .await
+        .expect("width");
+    assert!(w.as_f64().unwrap() <= 390.0, "the map fits: {w}");
+    no_sideways_scroll(c, "the track map", 390.0).await;
+    screenshot_page(c, "bus-14-track-map-390.png").await;
+    h.finish("the attendant's phone").await;
 }

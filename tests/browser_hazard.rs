@@ -352,3 +352,111 @@ async fn the_bureau_sees_missed_self_inspections_and_overdue_hazards() {
     h.finish("the_bureau_sees_missed_self_inspections_and_overdue_hazards")
         .await;
 }
+
+/// The pages of a PDF: its page objects (`/Type /Page`, not the `/Type /Pages` tree).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    let mut n = 0;
+    let mut rest: &str = &text;
+    while let Some(i) = rest.find("/Type") {
+        rest = &rest[i + 5..];
+        let t = rest.trim_start();
+        if let Some(after) = t.strip_prefix("/Page")
+            && !after.starts_with('s')
+        {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The rectification notice prints on one A4 page: the longest notice of the demo (the most
+/// text in its title, description, place, measures, funds and interim plan), printed by the
+/// browser on A4 portrait with 1 cm margins and without shrinking to fit, is a one-page PDF
+/// (kept in the artefacts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_longest_demo_notice_prints_on_one_a4_page() {
+    use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize};
+    use serde_json::Value;
+    let mut app = TestApp::new().await;
+    let t = app.login("city.officer").await;
+    let mut longest: Option<(usize, i64)> = None;
+    let mut notices = 0;
+    let mut page = 1;
+    loop {
+        let v: Value = app
+            .get(
+                &format!("/api/v1/hazards?per_page=200&page={page}"),
+                Some(&t),
+            )
+            .await
+            .json();
+        let items = v["items"].as_array().expect("items").clone();
+        if items.is_empty() {
+            break;
+        }
+        for item in items {
+            let id = item["id"].as_i64().expect("id");
+            let d: Value = app
+                .get(&format!("/api/v1/hazards/{id}"), Some(&t))
+                .await
+                .json();
+            let n = &d["notice"];
+            if n.is_null() {
+                continue;
+            }
+            notices += 1;
+            let len: usize = [
+                &d["title"],
+                &d["description"],
+                &d["zone_name"],
+                &d["risk_point_name"],
+                &d["school_name"],
+                &n["measures"],
+                &n["interim_plan"],
+                &n["funds"]["source"],
+            ]
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().chars().count())
+            .sum();
+            if longest.is_none_or(|(l, _)| len > l) {
+                longest = Some((len, id));
+            }
+        }
+        page += 1;
+    }
+    assert!(notices > 10, "the demo has notices: {notices}");
+    let (len, id) = longest.expect("a notice");
+
+    let h = Harness::start(&app, 1366, 900).await;
+    let (c, base) = (&h.c, h.base.as_str());
+    sign_in(c, base, "city.officer").await;
+    visit(
+        c,
+        base,
+        &format!("/hazards/{id}/notice"),
+        Locator::Id("notice-doc"),
+    )
+    .await;
+    assert!(c.find(Locator::Id("reply-slip")).await.is_ok());
+    let config = PrintConfiguration::builder()
+        .size(PrintSize::A4)
+        .margins(PrintMargins {
+            top: 1.0,
+            bottom: 1.0,
+            left: 1.0,
+            right: 1.0,
+        })
+        .shrink_to_fit(false)
+        .background(true)
+        .build()
+        .expect("print configuration");
+    let pdf = c.print(config).await.expect("the notice printed to PDF");
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    std::fs::write(artifact("hazard-notice-longest.pdf"), &pdf).expect("write the PDF");
+    let pages = pdf_pages(&pdf);
+    assert_eq!(
+        pages, 1,
+        "the notice of hazard {id} ({len} characters of text) prints on {pages} A4 pages"
+    );
+}

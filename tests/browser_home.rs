@@ -4,7 +4,7 @@ mod common;
 // and its guard each sign in and land on their home, at 1366 px and on a 390 px phone, in
 // Chinese and in English. The numbers on the page are the API's (`/api/v1/home`), the charts
 // are drawn (vendored ECharts under the CSP) for those who get charts, the guard gets the
-// report button instead, and no page scrolls sideways. Screenshots go to
+// report button instead, the bureau sees today's zero reports, and no page scrolls sideways. Screenshots go to
 // `artifacts/screenshots/`.
 
 #[path = "common/browser.rs"]
@@ -70,6 +70,16 @@ fn expected(h: &Value) -> Vec<(String, u64)> {
             n(&h["drills"]["counts"]["missing"]),
         ),
     ];
+    // Today's zero reports of each holiday-duty period covering today (the demo runs one).
+    for z in h["zero_reports"].as_array().expect("zero_reports") {
+        let id = &z["period_id"];
+        v.push((format!("home-zero-submitted-{id}"), n(&z["submitted"])));
+        v.push((
+            format!("home-zero-missing-{id}"),
+            n(&z["counts"]["missing"]),
+        ));
+        v.push((format!("home-zero-open-{id}"), n(&z["counts"]["open"])));
+    }
     for w in h["warnings"].as_array().expect("warnings") {
         v.push((
             format!("home-warnings-{}", w["level"].as_str().expect("level")),
@@ -95,6 +105,12 @@ async fn each_home_shows_the_apis_numbers_at_1366_and_390_in_both_languages() {
         assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.text());
         let api = r.json();
         let staff = who.ends_with(".guard");
+        if who == "bureau.officer" {
+            assert!(
+                !api["zero_reports"].as_array().expect("zero").is_empty(),
+                "the demo's duty period covers today"
+            );
+        }
         sign_in(c, base, who).await;
         // Signing in lands on the home.
         assert_eq!(path(c).await, "/", "{who}");

@@ -77,7 +77,9 @@ async fn warnings_a_smoke_alarm_reaches_the_principals_phone() {
     // The principal's warnings: none open yet, and the page is following the stream.
     sign_in(c, base, "s001.principal").await;
     visit(c, base, "/warnings", Locator::Id("warning-list")).await;
-    assert_eq!(rows(c, "warning-list").await, 0, "no open warning yet");
+    // The demo's running bus trip of S001 keeps one orange speeding warning open; no red.
+    let before = rows(c, "warning-list").await;
+    assert!(before <= 1, "no open warning but the bus's: {before}");
     wait_for(c, Locator::Css("#live-indicator:not([hidden])")).await;
     assert!(text(c, "#count-red").await.ends_with('0'));
 
@@ -98,7 +100,7 @@ async fn warnings_a_smoke_alarm_reaches_the_principals_phone() {
     let took = sent.elapsed();
     println!("the warning was on the phone {took:?} after the alarm was sent");
     assert!(took <= Duration::from_millis(1500), "too slow: {took:?}");
-    assert_eq!(rows(c, "warning-list").await, 1);
+    assert_eq!(rows(c, "warning-list").await, before + 1);
     let row = text(c, top).await;
     for want in ["Ⅰ", "春华小学", "烟雾报警", "YG-3F-01", "待确认"] {
         assert!(row.contains(want), "{want} missing from the row: {row}");
@@ -200,7 +202,7 @@ async fn warnings_a_smoke_alarm_reaches_the_principals_phone() {
 
     // The list's default shows open warnings: none left; all of them show it resolved.
     visit(c, base, "/warnings", Locator::Id("warning-list")).await;
-    assert_eq!(rows(c, "warning-list").await, 0, "nothing open");
+    assert_eq!(rows(c, "warning-list").await, before, "nothing else open");
     visit(c, base, "/warnings?open=0", Locator::Id("warning-list")).await;
     assert!(text(c, "#warning-list tbody").await.contains("已处置"));
 

@@ -670,3 +670,511 @@ async fn the_demo_runs_buses_with_a_late_permit_and_an_ineligible_driver() {
     );
     assert!(html.contains("李*轩") && !html.contains("李明轩"));
 }
+
+/// A browser's session cookie for `username`.
+async fn cookie(app: &TestApp, username: &str) -> String {
+    let form = [("username", username), ("password", common::PASSWORD)];
+    let r = app.form("/login", None, &form).await;
+    r.header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn get_as(app: &TestApp, path: &str, cookie: &str) -> common::Resp {
+    app.request(Method::GET, path, None, None, vec![], &[("cookie", cookie)])
+        .await
+}
+
+/// Posts a page's form as the browser does: the session cookie and the CSRF token of the
+/// page `on` (none: without a token).
+async fn post_form(
+    app: &TestApp,
+    on: Option<&str>,
+    path: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+) -> common::Resp {
+    let mut all: Vec<(&str, String)> = Vec::new();
+    if let Some(on) = on {
+        let html = page(&get_as(app, on, cookie).await);
+        all.push(("_csrf", TestApp::form_token(&html)));
+    }
+    all.extend(pairs.iter().map(|(k, v)| (*k, v.to_string())));
+    let body = serde_urlencoded::to_string(&all).unwrap();
+    app.request(
+        Method::POST,
+        path,
+        None,
+        Some("application/x-www-form-urlencoded"),
+        body.into_bytes(),
+        &[("cookie", cookie)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_school_registers_a_bus_a_driver_an_attendant_and_a_route_from_the_pages() {
+    let mut app = TestApp::new().await;
+    let s001 = app.org_id("S001").await;
+    let t = app.login("s001.safety").await;
+    let c = cookie(&app, "s001.safety").await;
+    // The vehicle, on the register.
+    let html = page(&get_as(&app, "/buses", &c).await);
+    assert!(
+        html.contains(&format!("action=\"/schools/{s001}/buses\"")),
+        "{html}"
+    );
+    let to = format!("/schools/{s001}/buses");
+    let vehicle = [
+        ("plate", "吉A·F0001"),
+        ("owner", "表单校车公司"),
+        ("seats", "5"),
+        ("bus_type", "primary"),
+        ("inspection_until", "2031-01-01"),
+        ("insurance_until", "2031-02-01"),
+        ("equipment", "escape_hammer"),
+        ("equipment", "extinguisher"),
+    ];
+    let r = post_form(&app, None, &to, &c, &vehicle).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let r = post_form(&app, Some("/buses"), &to, &c, &vehicle).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("value=\"吉A·F0001\"") && html.contains("value=\"5\""),
+        "kept"
+    );
+    assert!(html.contains("座位数应在 7 至 80 之间"), "the field named");
+    assert!(
+        html.contains("value=\"extinguisher\" checked"),
+        "ticks kept"
+    );
+    let mut ok = vehicle.to_vec();
+    ok[2] = ("seats", "19");
+    let r = post_form(&app, Some("/buses"), &to, &c, &ok).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let at = r.header("location");
+    assert!(at.starts_with("/buses/"), "{at}");
+    let bus: Value = app.get(&format!("/api/v1{at}"), Some(&t)).await.json();
+    assert_eq!(bus["seats"], 19);
+    assert_eq!(bus["equipment"], json!(["escape_hammer", "extinguisher"]));
+    let r = post_form(&app, Some("/buses"), &to, &c, &ok).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the plate is taken"
+    );
+    assert!(r.text().contains("本校已有该号牌的校车"));
+    // The driver, from the school's people with the post.
+    let p = app.add_person(&t, s001, "表单司机", "bus_driver").await;
+    let html = page(&get_as(&app, "/bus-drivers", &c).await);
+    assert!(
+        html.contains(&format!("<option value=\"{p}\">表单司机</option>")),
+        "{html}"
+    );
+    let to = format!("/schools/{s001}/bus-drivers");
+    let p = p.to_string();
+    let mut driver = vec![
+        ("person_id", p.as_str()),
+        ("licence_class", "A1"),
+        ("licensed_since", "2006-05-01"),
+        ("birth_date", "1980-02-30"),
+        ("health_certificate_until", "2031-01-01"),
+        ("annual_review_until", "2031-01-01"),
+        ("review_study_hours", "4"),
+    ];
+    let r = post_form(&app, Some("/bus-drivers"), &to, &c, &driver).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(html.contains("value=\"2006-05-01\"") && html.contains("value=\"A1\""));
+    assert!(html.contains("请按 YYYY-MM-DD 格式填写日期"));
+    driver[3] = ("birth_date", "1980-02-28");
+    let r = post_form(&app, Some("/bus-drivers"), &to, &c, &driver).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let drivers: Value = app
+        .get(&format!("/api/v1/schools/{s001}/bus-drivers"), Some(&t))
+        .await
+        .json();
+    assert!(
+        drivers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "表单司机" && d["eligible"] == true),
+        "{drivers}"
+    );
+    let html = page(&get_as(&app, "/bus-drivers", &c).await);
+    assert!(
+        !html.contains(&format!("<option value=\"{p}\">")),
+        "registered once"
+    );
+    // The attendant and the route, on the school's routes page.
+    let routes = format!("/schools/{s001}/bus-routes");
+    let a = app
+        .add_person(&t, s001, "表单照管员", "bus_attendant")
+        .await
+        .to_string();
+    let r = post_form(
+        &app,
+        Some(&routes),
+        &format!("/schools/{s001}/bus-attendants"),
+        &c,
+        &[
+            ("person_id", &a),
+            ("birth_date", "1986-04-01"),
+            ("training_on", &day(-10)),
+            ("training_hours", ""),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "hours missing");
+    assert!(r.text().contains("value=\"1986-04-01\""));
+    let r = post_form(
+        &app,
+        Some(&routes),
+        &format!("/schools/{s001}/bus-attendants"),
+        &c,
+        &[
+            ("person_id", &a),
+            ("birth_date", "1986-04-01"),
+            ("training_on", &day(-10)),
+            ("training_hours", "4"),
+            ("training_topic", "应急处置"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let list: Value = app
+        .get(&format!("/api/v1/schools/{s001}/bus-attendants"), Some(&t))
+        .await
+        .json();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == "表单照管员" && x["eligible"] == true),
+        "{list}"
+    );
+    let bad = "东站, 43.880, 125.300, 07:00\n学校 43.880 125.320";
+    let r = post_form(
+        &app,
+        Some(&routes),
+        &routes,
+        &c,
+        &[("name", "表单二号线"), ("stops", bad)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(html.contains("第 2 行应为"), "{html}");
+    assert!(
+        html.contains("value=\"表单二号线\"") && html.contains("学校 43.880 125.320</textarea>")
+    );
+    let r = post_form(
+        &app,
+        Some(&routes),
+        &routes,
+        &c,
+        &[
+            ("name", "表单二号线"),
+            ("stops", "东站, 95, 125.300, 07:00"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("第 1 行：坐标超出范围"), "the line named");
+    let good = "东站, 43.880, 125.300, 07:00\n学校，43.880，125.320，07:20";
+    let r = post_form(
+        &app,
+        Some(&routes),
+        &routes,
+        &c,
+        &[("name", "表单二号线"), ("stops", good)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let list: Value = app.get(&format!("/api/v1{routes}"), Some(&t)).await.json();
+    let r = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "表单二号线")
+        .expect("the route");
+    assert_eq!(r["stops"].as_array().unwrap().len(), 2);
+    assert_eq!(r["stops"][1]["time"], "07:20");
+    // Out of scope: 404 before the form is read; staff may not register: 403.
+    let ng = app.login("nanguan.officer").await;
+    let r = app
+        .form(&format!("/schools/{s001}/buses"), Some(&ng), &ok)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .form(
+            &format!("/schools/{s001}/bus-routes"),
+            Some(&ng),
+            &[("name", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let staff = app.login("s001.staff").await;
+    let r = app
+        .form(
+            &format!("/schools/{s001}/bus-routes"),
+            Some(&staff),
+            &[("name", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let html = page(&app.get("/buses", Some(&staff)).await);
+    assert!(!html.contains("id=\"vehicle-form\""), "no form for staff");
+}
+
+/// The fleet's bus permitted through the API, its sign valid until the inspection.
+async fn signed(app: &mut TestApp, f: &Fleet) {
+    let t = app.login("s001.safety").await;
+    let p = created(
+        app,
+        &t,
+        "/api/v1/bus-permits",
+        json!({"vehicle_id": f.bus, "route_id": f.route, "driver_ids": [f.driver],
+            "operating_times": "07:00–07:20", "safety_rules": "校车安全管理制度"}),
+    )
+    .await;
+    let id = p["id"].as_i64().unwrap();
+    let o = app.login("bureau.officer").await;
+    for body in [
+        json!({"action": "forward"}),
+        json!({"action": "record_reply", "department": "traffic_police"}),
+        json!({"action": "record_reply", "department": "transport"}),
+        json!({"action": "review", "favourable": true, "opinion": "同意"}),
+        json!({"action": "decide"}),
+        json!({"action": "issue_sign", "sign": {"number": format!("吉交校T{id:04}"),
+            "authority": "长春市公安局交通警察支队", "valid_until": day(10)}}),
+    ] {
+        let r = app
+            .json(
+                Method::POST,
+                &format!("/api/v1/bus-permits/{id}/actions"),
+                Some(&o),
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{body}: {}", r.text());
+    }
+}
+
+#[tokio::test]
+async fn a_trip_is_recorded_on_its_page_and_its_track_map_marks_its_warnings() {
+    let mut app = TestApp::new().await;
+    let f = fleet(&mut app).await;
+    let t = app.login("s001.safety").await;
+    let c = cookie(&app, "s001.safety").await;
+    let trip = created(
+        &app,
+        &t,
+        "/api/v1/bus-trips",
+        json!({"route_id": f.route, "vehicle_id": f.bus, "driver_id": f.driver,
+            "attendant_ids": [f.attendant], "run": "表单早班"}),
+    )
+    .await;
+    let id = trip["id"].as_i64().unwrap();
+    let at = format!("/bus-trips/{id}");
+    // Linked from the school's trips.
+    let html = page(&get_as(&app, &format!("/schools/{}/bus-trips", f.school), &c).await);
+    assert!(html.contains(&format!("href=\"{at}\"")), "{html}");
+    let html = page(&get_as(&app, &at, &c).await);
+    for form in ["form-check", "form-board", "form-start"] {
+        assert!(html.contains(&format!("id=\"{form}\"")), "{form}");
+    }
+    assert!(!html.contains("id=\"form-finish\""), "not before the start");
+    assert!(html.contains("孙师傅") && html.contains("吴老师") && html.contains("页面一号线"));
+    assert!(!html.contains("class=\"track\""), "no positions yet");
+    // The bus gets its sign (valid until its inspection), then the trip is recorded.
+    signed(&mut app, &f).await;
+    // A bad count and a start refused with its reasons: 422, the form kept.
+    let r = post_form(
+        &app,
+        Some(&at),
+        &at,
+        &c,
+        &[("action", "board"), ("count", "300")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("value=\"300\"") && r.text().contains("人数应在 0 至 200 之间"));
+    let r = post_form(&app, Some(&at), &at, &c, &[("action", "start")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("未记录出车前检查"), "{}", r.text());
+    let r = post_form(&app, None, &at, &c, &[("action", "board"), ("count", "5")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let mut check: Vec<(&str, &str)> = vec![("action", "check")];
+    for i in [
+        "brakes",
+        "steering",
+        "lights",
+        "tyres",
+        "emergency_door",
+        "seats",
+        "belts",
+    ] {
+        check.push(("items", i));
+    }
+    for pairs in [
+        check,
+        vec![("action", "board"), ("count", "5")],
+        vec![("action", "start")],
+    ] {
+        let r = post_form(&app, Some(&at), &at, &c, &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{pairs:?}: {}", r.text());
+    }
+    // The bus's positions through the ingest: a stretch at 75 km/h, then 70 s some 650 m
+    // off the route.
+    let (dev, token) = app.s001_device("bus_gps", "GPS-P1").await;
+    let r = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/buses/{}", f.bus),
+            Some(&t),
+            &json!({"gps_device_id": dev}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let when = |s: i64| (chrono::Utc::now() + Duration::seconds(s)).to_rfc3339();
+    let mut events = vec![
+        json!({"id": "m1", "at": when(2), "metric": "gps", "lat": 43.8801, "lon": 125.302, "speed_kmh": 40.0}),
+        json!({"id": "m2", "at": when(12), "metric": "gps", "lat": 43.8801, "lon": 125.305, "speed_kmh": 75.0}),
+        json!({"id": "m3", "at": when(22), "metric": "gps", "lat": 43.8801, "lon": 125.308, "speed_kmh": 40.0}),
+    ];
+    for k in 0..8 {
+        events.push(
+            json!({"id": format!("d{k}"), "at": when(32 + 10 * k), "metric": "gps",
+            "lat": 43.886, "lon": 125.310, "speed_kmh": 30.0}),
+        );
+    }
+    events.push(json!({"id": "m4", "at": when(112), "metric": "gps", "lat": 43.8801, "lon": 125.315, "speed_kmh": 35.0}));
+    let rep = app.ingest(&token, Value::Array(events)).await;
+    assert_eq!(rep["accepted"], 12, "{rep}");
+    let track: Value = app
+        .get(&format!("/api/v1/bus-trips/{id}/track"), Some(&t))
+        .await
+        .json();
+    assert_eq!(track["points"].as_array().unwrap().len(), 12);
+    let rules: Vec<&str> = track["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["bus_speeding", "bus_deviation"], "{track}");
+    // The map: every point, both warnings marked with their levels and in the legend.
+    let o = app.login("bureau.officer").await;
+    let html = page(&app.get(&at, Some(&o)).await);
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    assert!(svg.contains("class=\"track-map\""));
+    assert!(svg.contains("class=\"track\" data-count=\"12\""), "{svg}");
+    assert_eq!(svg.matches("class=\"track-point\"").count(), 12);
+    assert_eq!(svg.matches("class=\"stop\"").count(), 2);
+    assert!(svg.contains("class=\"route-path\""));
+    assert_eq!(svg.matches("class=\"warning-mark\"").count(), 2);
+    assert!(
+        svg.contains("data-rule=\"bus_speeding\" data-level=\"orange\""),
+        "{svg}"
+    );
+    assert!(svg.contains("data-rule=\"bus_deviation\" data-level=\"yellow\""));
+    assert_eq!(svg.matches("class=\"legend-warning\"").count(), 2);
+    assert!(svg.contains("校车超速") && svg.contains("校车偏离线路"));
+    assert!(!svg.contains("NaN"));
+    assert!(html.contains("id=\"trip-status\"") && html.contains("运行中"));
+    assert!(html.contains("5 / 19"));
+    assert!(
+        !html.contains("id=\"form-board\""),
+        "the bureau records nothing"
+    );
+    let next = &html[html.find("id=\"trip-next\"").unwrap()..];
+    let next = &next[..next.find("</dd>").unwrap()];
+    assert!(
+        next.contains("上车人数") && next.contains("收车") && !next.contains("发车"),
+        "the steps allowed, named: {next}"
+    );
+    // The school's page allows what follows the start only.
+    let html = page(&get_as(&app, &at, &c).await);
+    assert!(html.contains("id=\"form-alight\"") && html.contains("id=\"form-finish\""));
+    assert!(!html.contains("id=\"form-check\"") && !html.contains("id=\"form-start\""));
+    // Out of scope: 404, for the page and the form alike; staff not on the trip: 403.
+    let ng = app.login("nanguan.officer").await;
+    assert_eq!(app.get(&at, Some(&ng)).await.status, StatusCode::NOT_FOUND);
+    let r = app.form(&at, Some(&ng), &[("action", "finish")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.form(&at, Some(&ng), &[("action", "nonsense")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "scope before the form");
+    let staff = app.login("s001.staff").await;
+    let r = app.form(&at, Some(&staff), &[("action", "finish")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn s001s_demo_trip_is_running_with_a_speeding_and_a_deviation_warning() {
+    let mut app = TestApp::new().await;
+    let s001 = app.org_id("S001").await;
+    let o = app.login("bureau.officer").await;
+    let buses: Value = app
+        .get(&format!("/api/v1/schools/{s001}/buses"), Some(&o))
+        .await
+        .json();
+    let bus = &buses.as_array().unwrap()[0];
+    assert_eq!(bus["plate"], "吉A·X1001");
+    assert!(
+        bus["gps_device_id"].is_i64() && !bus["sign"].is_null(),
+        "{bus}"
+    );
+    let html = page(
+        &app.get(&format!("/schools/{s001}/bus-trips"), Some(&o))
+            .await,
+    );
+    let at = html
+        .find("trip-row status-running")
+        .expect("a running trip");
+    let link = &html[at..];
+    let link = &link[link.find("href=\"/bus-trips/").unwrap() + 6..];
+    let path = &link[..link.find('"').unwrap()];
+    let id: i64 = path.trim_start_matches("/bus-trips/").parse().unwrap();
+    let track: Value = app
+        .get(&format!("/api/v1/bus-trips/{id}/track"), Some(&o))
+        .await
+        .json();
+    let n = track["points"].as_array().unwrap().len();
+    assert!(n >= 24 * 6, "every 10 s since the start: {n}");
+    let rules: Vec<&str> = track["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["bus_speeding", "bus_deviation"], "{track}");
+    let html = page(&app.get(path, Some(&o)).await);
+    assert_eq!(html.matches("class=\"warning-mark\"").count(), 2);
+    assert!(html.contains(&format!("class=\"track\" data-count=\"{n}\"")));
+    // Both in the warnings list (the speeding one waits for a person; the detour's is over).
+    let ws: Value = app
+        .get("/api/v1/warnings?per_page=200&source=bus", Some(&o))
+        .await
+        .json();
+    let subject = format!("bus_trip:{id}");
+    let mine: Vec<&Value> = ws["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["subject"] == subject.as_str())
+        .collect();
+    assert_eq!(mine.len(), 2, "{ws}");
+    assert!(
+        mine.iter()
+            .any(|w| w["rule"] == "bus_speeding" && w["status"] == "raised")
+    );
+    assert!(
+        mine.iter()
+            .any(|w| w["rule"] == "bus_deviation" && w["status"] == "resolved")
+    );
+}

@@ -1432,7 +1432,10 @@ async fn english_pages_and_messages() {
         .request(Method::GET, "/hazards", Some(&t), None, vec![], &en)
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.text().contains("Hidden hazards"));
+    assert!(
+        r.text().contains("<h1>Hazards <span"),
+        "the list is titled as its menu entry"
+    );
     let r = w
         .app
         .request(
@@ -1521,4 +1524,351 @@ async fn the_list_and_the_detail_agree_on_every_demo_hazard() {
         page += 1;
     }
     assert!(seen > 300, "the demo's hazards: {seen}");
+}
+
+/// 督办: a district officer urges the school on about a supervised, overdue hazard of a school
+/// in scope. The message goes into the history (the state stays), is audited, and reaches the
+/// principal, the safety director and the person responsible in the same transaction, once
+/// per urge. A message is 1–500 characters (422), a school's role may not urge (403), another
+/// district's officer does not see the hazard (404), a cancelled hazard cannot be urged (409).
+#[tokio::test]
+async fn the_bureau_urges_a_supervised_overdue_hazard() {
+    let mut w = world().await;
+    let id = w
+        .rectifying("消防通道堆放杂物", "major", "s001.staff")
+        .await;
+    w.raw
+        .move_deadline(id, today() - chrono::Duration::days(3))
+        .await;
+    let officer = w.tok("bureau.officer").await;
+    let path = format!("/api/v1/hazards/{id}/urge");
+    let before = w.get("bureau.officer", id).await;
+    let (state_before, events_before) = w.raw.stored(id).await;
+    assert_eq!(before["supervised"], true);
+    assert_eq!(before["overdue"], true);
+    assert_eq!(before["may_urge"], true);
+    assert_eq!(before["urge_count"], 0);
+    let r = w
+        .app
+        .json(
+            Method::POST,
+            &path,
+            Some(&officer),
+            &json!({"message": "请于三日内清理消防通道并上报整改情况"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let h = r.json();
+    assert_eq!(h["status"], before["status"], "an urge changes no state");
+    assert_eq!(h["urge_count"], 1);
+    let last = h["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "urge");
+    assert_eq!(last["message"], "请于三日内清理消防通道并上报整改情况");
+    assert_eq!(last["role"], "bureau_officer");
+    assert_eq!(last["from"], last["to"]);
+    assert!(!last["user_name"].as_str().unwrap().is_empty());
+    let (state, events) = w.raw.stored(id).await;
+    assert_eq!(state, state_before, "the stored state stays");
+    assert_eq!(events.len(), events_before.len() + 1);
+    let audited = w
+        .raw
+        .int(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'hazard.urge' AND object_id = ?",
+            vec![id.to_string().into()],
+        )
+        .await;
+    assert_eq!(audited, 1);
+    let (principal, safety, staff, me) = (
+        w.raw.user_id("s001.principal").await,
+        w.raw.user_id("s001.safety").await,
+        w.raw.user_id("s001.staff").await,
+        w.raw.user_id("bureau.officer").await,
+    );
+    for u in [principal, safety, staff] {
+        assert_eq!(w.raw.notes(id, "urged", u).await, 1, "user {u} is told");
+    }
+    assert_eq!(w.raw.notes(id, "urged", me).await, 0);
+    // A second urge is a second notice (one per urge).
+    let r = w
+        .app
+        .json(
+            Method::POST,
+            &path,
+            Some(&officer),
+            &json!({"message": "再次督办"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["urge_count"], 2);
+    assert_eq!(w.raw.notes(id, "urged", staff).await, 2);
+    // The staff member's inbox names the school and the hazard.
+    let t = w.tok("s001.staff").await;
+    let html = w.app.get("/inbox", Some(&t)).await.text();
+    assert!(
+        html.contains("S001 长春市二道区春华小学：教育局督办隐患「消防通道堆放杂物」"),
+        "{html}"
+    );
+    assert!(html.contains("再次督办"));
+
+    // Refusals: the message (422), the role (403), the scope (404), a final state (409).
+    let print = w.raw.hazards_print().await;
+    for body in [
+        json!({"message": "  "}),
+        json!({"message": "督".repeat(501)}),
+        json!({}),
+        json!({"message": "x", "extra": 1}),
+    ] {
+        let r = w.app.json(Method::POST, &path, Some(&officer), &body).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.text()
+        );
+    }
+    let r = w
+        .app
+        .json(
+            Method::POST,
+            &path,
+            Some(&officer),
+            &json!({"message": "督".repeat(500)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "500 characters are allowed");
+    let print = {
+        assert_ne!(print, w.raw.hazards_print().await);
+        w.raw.hazards_print().await
+    };
+    let r = w
+        .app
+        .json(Method::POST, &path, Some(&officer), &json!({"message": ""}))
+        .await;
+    assert_eq!(fields(&expect(&r, 422, "invalid")), vec!["message"]);
+    for user in [
+        "s001.principal",
+        "s001.safety",
+        "s001.staff",
+        "bureau.inspector",
+    ] {
+        let t = w.tok(user).await;
+        let r = w
+            .app
+            .json(Method::POST, &path, Some(&t), &json!({"message": "催办"}))
+            .await;
+        expect(&r, 403, "forbidden");
+    }
+    let ng = w.tok("nanguan.officer").await;
+    let r = w
+        .app
+        .json(Method::POST, &path, Some(&ng), &json!({"message": "催办"}))
+        .await;
+    expect(&r, 404, "not_found");
+    assert_eq!(print, w.raw.hazards_print().await, "refusals write nothing");
+    let cancelled = w.report("s001.guard", w.s001, "误报的隐患").await;
+    w.ok(
+        "s001.safety",
+        cancelled,
+        json!({"action": "cancel", "reason": "不构成隐患"}),
+    )
+    .await;
+    let r = w
+        .app
+        .json(
+            Method::POST,
+            &format!("/api/v1/hazards/{cancelled}/urge"),
+            Some(&officer),
+            &json!({"message": "催办"}),
+        )
+        .await;
+    expect(&r, 409, "conflict");
+    assert_eq!(w.get("bureau.officer", cancelled).await["may_urge"], false);
+}
+
+/// The page: the bureau officer sees the urge form (with the CSRF token like the step forms)
+/// and the count on a supervised hazard; the school does not. The form urges; a blank message
+/// comes back on the page naming the field; the timeline shows 督办 with the officer and the
+/// message.
+#[tokio::test]
+async fn the_urge_form_on_the_hazard_page() {
+    let mut w = world().await;
+    let id = w
+        .rectifying("教学楼疏散指示灯损坏", "major", "s001.staff")
+        .await;
+    let officer = w.tok("bureau.officer").await;
+    let html = w
+        .app
+        .get(&format!("/hazards/{id}"), Some(&officer))
+        .await
+        .text();
+    assert!(html.contains("id=\"form-urge\""), "the officer may urge");
+    assert!(html.contains("action=\"/hazards/"));
+    let form = &html[html.find("id=\"form-urge\"").unwrap()..];
+    assert!(form.contains("name=\"_csrf\""));
+    assert!(html.contains("id=\"urge-count\">0<"));
+    let principal = w.tok("s001.principal").await;
+    let page = w
+        .app
+        .get(&format!("/hazards/{id}"), Some(&principal))
+        .await
+        .text();
+    assert!(!page.contains("id=\"form-urge\""));
+    let r = w
+        .app
+        .form(
+            &format!("/hazards/{id}/urge"),
+            Some(&officer),
+            &[("message", "请本周内完成整改")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = w
+        .app
+        .get(&format!("/hazards/{id}"), Some(&officer))
+        .await
+        .text();
+    assert!(html.contains("id=\"urge-count\">1<"));
+    let timeline = &html[html.find("id=\"timeline\"").unwrap()..];
+    assert!(timeline.contains("<b>督办</b>"), "{timeline}");
+    assert!(timeline.contains("请本周内完成整改"));
+    w.raw.assert_replays(id).await;
+    let r = w
+        .app
+        .form(
+            &format!("/hazards/{id}/urge"),
+            Some(&officer),
+            &[("message", " ")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("id=\"form-error\""));
+    let r = w
+        .app
+        .form(
+            &format!("/hazards/{id}/urge"),
+            Some(&principal),
+            &[("message", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+/// A newly reported hazard reaches the school's principal and safety director in the inbox,
+/// not the person who reported it.
+#[tokio::test]
+async fn a_new_report_tells_the_principal_and_the_safety_director() {
+    let mut w = world().await;
+    let (principal, safety, guard) = (
+        w.raw.user_id("s001.principal").await,
+        w.raw.user_id("s001.safety").await,
+        w.raw.user_id("s001.guard").await,
+    );
+    let id = w.report("s001.guard", w.s001, "东门栏杆松动").await;
+    assert_eq!(w.raw.notes(id, "reported", principal).await, 1);
+    assert_eq!(w.raw.notes(id, "reported", safety).await, 1);
+    assert_eq!(w.raw.notes(id, "reported", guard).await, 0);
+    let id = w.report("s001.principal", w.s001, "西门栏杆松动").await;
+    assert_eq!(
+        w.raw.notes(id, "reported", principal).await,
+        0,
+        "not the reporter"
+    );
+    assert_eq!(w.raw.notes(id, "reported", safety).await, 1);
+    let t = w.tok("s001.safety").await;
+    let html = w.app.get("/inbox", Some(&t)).await.text();
+    assert!(html.contains("S001 长春市二道区春华小学：新上报隐患「西门栏杆松动」"));
+}
+
+/// Every demo hazard at a risk point sits in that point's zone, and the showcase's hazards sit
+/// where their titles say: a small table of the places words name (宿舍楼应急照明 is not at
+/// 教学楼 · 春节期间烟花爆竹燃放 any more).
+#[tokio::test]
+async fn every_demo_hazard_sits_at_a_fitting_zone_and_point() {
+    let w = world().await;
+    let misplaced = w
+        .raw
+        .texts(
+            "SELECT h.title FROM hazards h JOIN risk_points p ON p.id = h.risk_point_id \
+             WHERE (h.zone_id IS NULL AND p.zone_id IS NOT NULL) \
+             OR (h.zone_id IS NOT NULL AND p.zone_id IS NULL) OR h.zone_id <> p.zone_id",
+            vec![],
+        )
+        .await;
+    assert!(
+        misplaced.is_empty(),
+        "hazards away from their point: {misplaced:?}"
+    );
+    let foreign = w
+        .raw
+        .int(
+            "SELECT COUNT(*) FROM hazards h JOIN zones z ON z.id = h.zone_id \
+             WHERE z.school_id <> h.school_id",
+            vec![],
+        )
+        .await;
+    assert_eq!(foreign, 0);
+    // Words of a title → the zone's name holds one of these.
+    const PLACES: &[(&str, &[&str])] = &[
+        ("教学楼二层", &["教学楼二层"]),
+        ("实验", &["实验", "科学", "教学楼"]),
+        ("教学楼", &["教学楼"]),
+        ("食堂", &["食堂"]),
+        ("围墙", &["围墙"]),
+        ("操场", &["操场", "运动场"]),
+        ("体育器材室", &["器材"]),
+        ("办公楼", &["办公楼"]),
+        ("校门", &["门"]),
+        ("监控室", &["门卫", "监控"]),
+        ("宿舍", &["宿舍", "公寓", "生活楼"]),
+    ];
+    const SHOWCASE: &[&str] = &[
+        "科学教室实验药品柜未双人双锁",
+        "体育器材室货架未固定",
+        "综合办公楼一处插座松动",
+        "食堂排油烟管道油污较多",
+        "教学楼北侧雨棚锈蚀",
+        "校门口减速带损坏",
+        "教学楼二层应急照明灯不亮",
+        "操场看台栏杆油漆剥落",
+        "监控室值班记录不全",
+        "食堂蒸饭柜安全阀超期未校验",
+        "学校北侧围墙局部倾斜",
+        "教学楼消防自动报警系统故障",
+        "教学楼二层开水间电热水器漏电保护失效",
+    ];
+    let rows = w
+        .raw
+        .texts(
+            "SELECT h.title || '|' || COALESCE(z.name, '') || '|' || COALESCE(p.name, '') \
+             FROM hazards h LEFT JOIN zones z ON z.id = h.zone_id \
+             LEFT JOIN risk_points p ON p.id = h.risk_point_id WHERE h.school_id = ?",
+            vec![w.s001.into()],
+        )
+        .await;
+    for title in SHOWCASE {
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(&format!("{title}|")))
+            .unwrap_or_else(|| panic!("the showcase hazard {title}"));
+        let mut parts = row.split('|');
+        let (_, zone, point) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
+        let (word, fits) = PLACES
+            .iter()
+            .find(|(w, _)| title.contains(w))
+            .unwrap_or_else(|| panic!("{title} names a place of the table"));
+        assert!(
+            fits.iter().any(|f| zone.contains(f)),
+            "{title} ({word}) sits at {zone} · {point}"
+        );
+    }
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.contains("宿舍楼应急照明灯不亮|教学楼")),
+        "{rows:?}"
+    );
 }

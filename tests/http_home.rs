@@ -357,3 +357,113 @@ async fn system_roles_land_on_their_pages_and_have_no_figures() {
     let r = app.get("/api/v1/home?colour=red", Some(&t)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Today's zero reports of the duty periods in `h`, by period id.
+fn zero_of(h: &Value, id: i64) -> Option<Value> {
+    h["zero_reports"]
+        .as_array()
+        .expect("zero_reports")
+        .iter()
+        .find(|z| z["period_id"] == id)
+        .cloned()
+}
+
+#[tokio::test]
+async fn the_bureau_home_counts_todays_zero_reports_as_the_duty_board_does() {
+    let mut app = TestApp::new().await;
+    let officer = app.login("bureau.officer").await;
+    let today = safecampus::clock::today();
+    let (s001, s002, s003) = (
+        app.org_id("S001").await,
+        app.org_id("S002").await,
+        app.org_id("S003").await,
+    );
+    // A duty period covering today with three units, and one ahead of today.
+    let mk = |name: &str, first: chrono::NaiveDate, last: chrono::NaiveDate| {
+        json!({"name": name, "first": first, "last": last, "cutoff": "23:59:59",
+               "school_ids": [s001, s002, s003]})
+    };
+    let mut ids = Vec::new();
+    for body in [
+        mk(
+            "元旦假期值班",
+            today - chrono::Duration::days(1),
+            today + chrono::Duration::days(1),
+        ),
+        mk(
+            "春节假期值班",
+            today + chrono::Duration::days(5),
+            today + chrono::Duration::days(9),
+        ),
+    ] {
+        let r = app
+            .json(Method::POST, "/api/v1/duty-periods", Some(&officer), &body)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        ids.push(r.json()["id"].as_i64().expect("id"));
+    }
+    let (id, ahead) = (ids[0], ids[1]);
+    let board_path = format!("/api/v1/zero-report-board?period_id={id}&date={today}");
+
+    // Nothing sent yet: every unit is open (the cutoff is at the end of the day).
+    let h = get(&app, &officer, "/api/v1/home").await;
+    let z = zero_of(&h, id).expect("the period covering today is on the home");
+    assert!(zero_of(&h, ahead).is_none(), "a period ahead is not");
+    assert_eq!(z["date"], json!(today));
+    assert_eq!(z["name"], "元旦假期值班");
+    let b = get(&app, &officer, &board_path).await;
+    assert_eq!(z["counts"], b["counts"]);
+    assert_eq!(n(&z["submitted"]), 0);
+    assert_eq!(n(&z["counts"]["open"]), 3);
+
+    // S001's principal sends today's report: one submitted, on the board and on the home.
+    let principal = app.login("s001.principal").await;
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/duty-periods/{id}/reports"),
+            Some(&principal),
+            &json!({"school_id": s001, "date": today, "zero": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let h = get(&app, &officer, "/api/v1/home").await;
+    let z = zero_of(&h, id).expect("zero reports");
+    let b = get(&app, &officer, &board_path).await;
+    assert_eq!(z["counts"], b["counts"]);
+    let sent = n(&b["counts"]["on_time"]) + n(&b["counts"]["late"]);
+    assert_eq!(sent, 1);
+    assert_eq!(n(&z["submitted"]), sent);
+    assert_eq!(n(&z["counts"]["open"]), 2);
+
+    // The page shows the same numbers, linked to the board of today.
+    let html = app.get("/", Some(&officer)).await.text();
+    assert!(html.contains("id=\"home-group-zero-reports\""));
+    let href = format!("/duty/{id}?date={today}");
+    assert_eq!(
+        tile(&html, &format!("home-zero-submitted-{id}")),
+        (href.clone(), sent)
+    );
+    assert_eq!(
+        tile(&html, &format!("home-zero-missing-{id}")),
+        (href.clone(), n(&b["counts"]["missing"]))
+    );
+    assert_eq!(
+        tile(&html, &format!("home-zero-open-{id}")),
+        (href.clone(), n(&b["counts"]["open"]))
+    );
+    assert!(!html.contains(&format!("home-zero-submitted-{ahead}")));
+    let r = app.get(&href, Some(&officer)).await;
+    assert_eq!(r.status, StatusCode::OK, "the link opens the board");
+
+    // The city sees the district's units; 南关区 does not see the period; a school's home
+    // has no zero reports of its own.
+    let city = app.login("city.officer").await;
+    let h = get(&app, &city, "/api/v1/home").await;
+    assert_eq!(zero_of(&h, id).expect("city")["counts"], b["counts"]);
+    let nanguan = app.login("nanguan.officer").await;
+    let h = get(&app, &nanguan, "/api/v1/home").await;
+    assert!(zero_of(&h, id).is_none());
+    let h = get(&app, &principal, "/api/v1/home").await;
+    assert_eq!(h["zero_reports"], json!([]));
+}

@@ -174,10 +174,11 @@ async fn a_week_overdue_is_escalated_to_bureau_supervision_once() {
     let mut app = TestApp::new().await;
     let today = safecampus::storage::risk_points::today();
     let officer = app.login("bureau.officer").await;
-    // The demo's boiler-room hazard at S001 was due four days ago and is not supervised.
+    // The demo's canteen steamer-valve hazard at S001 (食堂蒸饭柜安全阀) was due four days ago
+    // and is not supervised.
     let list = app
         .get(
-            "/api/v1/hazards?q=%E9%94%85%E7%82%89%E6%88%BF",
+            "/api/v1/hazards?q=%E8%92%B8%E9%A5%AD%E6%9F%9C",
             Some(&officer),
         )
         .await
@@ -221,5 +222,123 @@ async fn a_week_overdue_is_escalated_to_bureau_supervision_once() {
             .iter()
             .any(|a| a == "accept" || a == "close"),
         "{d}"
+    );
+}
+
+/// Each notice names its school and object: after the sweep, the bureau officer's overdue
+/// notices of several schools read "S00n <school>：隐患「<title>」已逾期" (in English
+/// "S00n <school>: hazard “<title>” is overdue"), so that notices of different schools about
+/// the same kind of thing are told apart; the API carries the school's code and name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_name_the_school_and_the_object() {
+    let mut app = TestApp::new().await;
+    let today = safecampus::storage::risk_points::today();
+    let officer = app.login("bureau.officer").await;
+    sweep(&app, today, "t:names").await;
+    let o = inbox(&app, &officer).await;
+    let overdue = kinds(&o, "overdue");
+    let mut schools = std::collections::BTreeSet::new();
+    for n in &overdue {
+        let code = n["school_code"].as_str().expect("the school's code");
+        let name = n["school_name"].as_str().expect("the school's name");
+        assert!(code.starts_with('S') && !name.is_empty(), "{n}");
+        schools.insert(code.to_string());
+    }
+    assert!(
+        schools.len() >= 2,
+        "overdue notices of several schools: {schools:?}"
+    );
+    let html = app.get("/inbox", Some(&officer)).await.text();
+    let mut lines = 0;
+    for n in overdue.iter().take(20) {
+        let line = format!(
+            "{} {}：隐患「{}」已逾期",
+            n["school_code"].as_str().unwrap(),
+            n["school_name"].as_str().unwrap(),
+            n["subject"].as_str().unwrap()
+        );
+        assert!(html.contains(&line), "the inbox reads {line}");
+        lines += 1;
+    }
+    assert!(lines > 1);
+    let en = app
+        .request(
+            Method::GET,
+            "/inbox",
+            Some(&officer),
+            None,
+            vec![],
+            &[("accept-language", "en")],
+        )
+        .await
+        .text();
+    let n = &overdue[0];
+    let line = format!(
+        "{} {}: hazard “{}” is overdue",
+        n["school_code"].as_str().unwrap(),
+        n["school_name"].as_str().unwrap(),
+        n["subject"].as_str().unwrap()
+    );
+    assert!(en.contains(&line), "the English inbox reads {line}");
+}
+
+/// Every kind of notice the inbox can show has its sentence in both languages, and a notice
+/// of each kind names its school before the object.
+#[test]
+fn every_notice_kind_reads_as_a_sentence() {
+    use safecampus::domain::ids::{NotificationId, OrgId};
+    use safecampus::i18n::{LANGS, has};
+    use safecampus::storage::inbox::{NoteParams, Notification};
+    let kinds = safecampus::web::routes::all_notice_kinds();
+    assert!(kinds.len() >= 20, "{kinds:?}");
+    for k in &kinds {
+        for l in LANGS {
+            assert!(
+                has(*l, &format!("inbox.line.{k}")),
+                "inbox.line.{k} ({})",
+                l.code()
+            );
+        }
+        let lines: Vec<String> = ["S001", "S002", "S003"]
+            .iter()
+            .map(|code| {
+                let n = Notification {
+                    id: NotificationId(1),
+                    kind: k.to_string(),
+                    hazard_id: None,
+                    school_id: Some(OrgId(1)),
+                    school_code: Some(code.to_string()),
+                    school_name: Some(format!("{code}学校")),
+                    subject: "留样冰箱温度记录缺两天".into(),
+                    link: "/".into(),
+                    params: NoteParams::default(),
+                    created_at: Utc::now(),
+                    read_at: None,
+                };
+                safecampus::web::pages::inbox::headline(safecampus::i18n::Lang::Zh, &n)
+            })
+            .collect();
+        for (line, code) in lines.iter().zip(["S001", "S002", "S003"]) {
+            assert!(line.starts_with(&format!("{code} {code}学校：")), "{line}");
+            assert!(line.contains("「留样冰箱温度记录缺两天」"), "{line}");
+        }
+    }
+    // A warning's subject that starts with its school's name does not say it twice.
+    let n = Notification {
+        id: NotificationId(1),
+        kind: "warning_raised".into(),
+        hazard_id: None,
+        school_id: Some(OrgId(1)),
+        school_code: Some("S001".into()),
+        school_name: Some("春华小学".into()),
+        subject: "春华小学 · 配电室温度过高".into(),
+        link: "/".into(),
+        params: NoteParams::default(),
+        created_at: Utc::now(),
+        read_at: None,
+    };
+    assert_eq!(
+        safecampus::web::pages::inbox::headline(safecampus::i18n::Lang::Zh, &n),
+        "S001 春华小学：预警「配电室温度过高」"
     );
 }

@@ -1309,9 +1309,18 @@ async fn the_four_colour_map_fills_each_zone_with_its_highest_grade() {
         .collect();
     assert_eq!(red.len(), 2, "{red:?}");
 
-    // The district map shows the school red now.
+    // The district map counts the major point in S001's tooltip, its colour its risk index's.
     let map = app.get("/api/v1/risk-map.svg", Some(&b)).await.text();
-    assert_eq!(school_fills(&map)["S001"], RED);
+    assert_eq!(
+        school_fills(&map)["S001"],
+        index_fills(&app, &b, "").await["S001"]
+    );
+    let major = items(&register(&app, &t, s001, "grade=major").await).len();
+    let group = &map[map.find("data-code=\"S001\"").unwrap()..];
+    assert!(
+        group[..group.find("</title>").unwrap()].contains(&format!("风险点：重大 {major}、")),
+        "{group:.400}"
+    );
 
     // Retired, the point no longer colours the map.
     let body = json!({"retired": true, "retired_reason": "护栏已更换"});
@@ -1340,6 +1349,56 @@ fn school_fills(svg: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// The fill of a risk index level (red from 75, orange from 50, yellow from 25, else blue).
+fn level_fill(level: &Value) -> &'static str {
+    match level.as_str() {
+        Some("red") => RED,
+        Some("orange") => "#FB8C00",
+        Some("yellow") => "#FDD835",
+        Some("blue") => "#1E88E5",
+        other => panic!("a level: {other:?}"),
+    }
+}
+
+/// Each school's colour by its risk index band (`/api/v1/risk-index?<q>`), by code.
+async fn index_fills(app: &TestApp, t: &str, q: &str) -> BTreeMap<String, String> {
+    let list = app
+        .get(&format!("/api/v1/risk-index?{q}"), Some(t))
+        .await
+        .json();
+    let rows = app
+        .get(&format!("/api/v1/risk-summary?{q}"), Some(t))
+        .await
+        .json();
+    let code: BTreeMap<i64, String> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["org"]["id"].as_i64().unwrap(),
+                r["org"]["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    for i in list["items"].as_array().expect("items") {
+        let id = i["school_id"].as_i64().unwrap();
+        out.insert(code[&id].clone(), level_fill(&i["level"]).to_string());
+    }
+    out
+}
+
+/// The tooltip of a school's marker (or a district's).
+fn school_title(svg: &str, code: &str) -> String {
+    let at = svg
+        .find(&format!("<g class=\"school\" data-code=\"{code}\"><title>"))
+        .unwrap_or_else(|| panic!("{code} on the map"));
+    let rest = &svg[at..];
+    let from = rest.find("<title>").unwrap() + 7;
+    rest[from..rest.find("</title>").unwrap()].to_string()
+}
+
 #[tokio::test]
 async fn the_district_map_places_every_school_in_its_colour() {
     let mut app = TestApp::new().await;
@@ -1352,31 +1411,224 @@ async fn the_district_map_places_every_school_in_its_colour() {
         let r = app.get("/api/v1/risk-map.svg", Some(&t)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.header("content-type"), "image/svg+xml; charset=utf-8");
+        let svg = r.text();
         let rows = app.get("/api/v1/risk-summary", Some(&t)).await.json();
-        let want: BTreeMap<String, String> = rows
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["org"]["code"].as_str().unwrap().to_string(),
-                    fill(&r["highest"]).to_string(),
-                )
-            })
+        let rows = rows.as_array().unwrap();
+        assert_eq!(rows.len(), n, "{user}");
+        let fills = school_fills(&svg);
+        if user == "city.officer" {
+            // Districts: the share of red and orange among the assessed points.
+            for r in rows {
+                let c = &r["counts"];
+                let g = |k: &str| c[k].as_u64().unwrap() as f64;
+                let assessed = g("major") + g("significant") + g("general") + g("low");
+                let share = (g("major") + g("significant")) / assessed;
+                let want = if share >= 0.10 {
+                    RED
+                } else if share >= 0.05 {
+                    "#FB8C00"
+                } else if share > 0.0 {
+                    "#FDD835"
+                } else {
+                    "#1E88E5"
+                };
+                let code = r["org"]["code"].as_str().unwrap();
+                assert_eq!(fills[code], want, "{code}: {share}");
+                assert!(school_title(&svg, code).contains("红橙风险点占比"));
+            }
+            assert!(svg.contains("红橙风险点占比"), "the legend names the rule");
+            assert!(svg.contains(">区（县）</text>"), "the district's shape");
+            continue;
+        }
+        // Schools: the band of their school risk index, as /api/v1/risk-index has it.
+        assert_eq!(fills, index_fills(&app, &t, "").await, "{user}");
+        assert!(svg.contains("风险指数"), "{user}: legend");
+        assert!(
+            svg.contains("<g class=\"map-rule\">"),
+            "{user}: the rule in words"
+        );
+        // Each tooltip names the school and its counts; labels are short names at 15 units.
+        for r in rows {
+            let code = r["org"]["code"].as_str().unwrap();
+            let tip = school_title(&svg, code);
+            let name = r["org"]["name"].as_str().unwrap();
+            assert!(tip.starts_with(&format!("{name}（{code}）")), "{tip}");
+            let c = &r["counts"];
+            assert!(
+                tip.contains(&format!(
+                    "风险点：重大 {}、较大 {}、一般 {}、低 {}",
+                    c["major"], c["significant"], c["general"], c["low"]
+                )),
+                "{tip}"
+            );
+            assert!(
+                tip.contains("风险指数 ") && tip.contains("未销号隐患 "),
+                "{tip}"
+            );
+        }
+        let labels: Vec<&str> = svg
+            .split("<text class=\"label\" ")
+            .skip(1)
+            .map(|l| &l[..l.find("</text>").unwrap()])
             .collect();
-        assert_eq!(want.len(), n, "{user}");
-        assert_eq!(school_fills(&r.text()), want, "{user}");
-        assert!(r.text().contains("重大风险"), "{user}: legend");
+        assert!(
+            labels.len() * 10 >= n * 7,
+            "{user}: most schools carry their name: {} of {n}",
+            labels.len()
+        );
+        for l in &labels {
+            assert!(l.contains("font-size=\"15\""), "{l}");
+            let text = &l[l.rfind('>').unwrap() + 1..];
+            assert!(
+                !text.starts_with('S') && !text.starts_with('N'),
+                "a name, not a code: {l}"
+            );
+        }
     }
+    // Erdao's 42 schools are not one colour.
+    let b = app.login("bureau.officer").await;
+    let fills = school_fills(&app.get("/api/v1/risk-map.svg", Some(&b)).await.text());
+    let colours: BTreeSet<&String> = fills.values().collect();
+    assert!(colours.len() >= 2, "{colours:?}");
     let c = app.login("city.officer").await;
-    let fills = school_fills(&app.get("/api/v1/risk-map.svg", Some(&c)).await.text());
-    assert_eq!(fills["ED"], RED, "Erdao has major points");
     let ed = app.org_id("ED").await;
     let drill = app
         .get(&format!("/api/v1/risk-map.svg?org_id={ed}"), Some(&c))
         .await
         .text();
-    assert_eq!(school_fills(&drill).len(), 42);
+    assert_eq!(
+        school_fills(&drill),
+        index_fills(&app, &c, &format!("org_id={ed}")).await
+    );
+    // The page repeats the rule over the map, draws it wide enough to read and lets a phone
+    // scroll it with a hint.
+    let page = app.get("/risk", Some(&b)).await.text();
+    assert!(page.contains("id=\"district-map-rule\""));
+    assert!(page.contains("class=\"map-scroll-hint\""));
+    assert!(page.contains("risk-map.css"));
+    assert!(page.contains("class=\"card map-card map-scroll\" id=\"district-map\""));
+}
+
+/// (point code, the zone its S001 placement must be in).
+const S001_PLACES: &[(&str, &str)] = &[
+    ("R-T-036", "配电室"),
+    ("R-T-043", "配电室"),
+    ("R-P-039", "配电室"),
+    ("R-T-094", "教学楼一层"),
+    ("R-T-021", "教学楼一层"),
+    ("R-T-096", "教学楼二层"),
+    ("R-T-007", "教学楼二层"),
+    ("R-T-006", "教学楼三至四层"),
+    ("R-T-023", "教学楼三至四层"),
+    ("R-T-001", "教学楼"),
+    ("R-T-052", "学生食堂"),
+    ("R-T-044", "学生食堂"),
+    ("R-T-079", "体育器材室及库房"),
+    ("R-T-077", "操场及200米跑道"),
+    ("R-T-097", "正门及门卫室"),
+    ("R-T-101", "围墙周界（北侧后墙）"),
+];
+
+#[tokio::test]
+async fn the_demo_places_s001s_points_where_they_are_and_the_map_counts_the_rest() {
+    let mut app = TestApp::new().await;
+    let s001 = app.org_id("S001").await;
+    let t = app.login("s001.safety").await;
+    let all = items(&register(&app, &t, s001, "").await);
+    let zone_of: BTreeMap<String, Option<String>> = all
+        .iter()
+        .map(|p| {
+            (
+                p["code"].as_str().unwrap().to_string(),
+                p["zone_name"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    for (code, zone) in S001_PLACES {
+        assert_eq!(zone_of[*code].as_deref(), Some(*zone), "{code}");
+    }
+    // By category: nothing electrical in the sports store, food and gas in the canteen, sport
+    // on the field or in its store, the guard's points at the gate or the wall.
+    for p in &all {
+        let (cat, zone) = (p["category"].as_str().unwrap(), p["zone_name"].as_str());
+        let ok = match cat {
+            "用电安全" => zone != Some("体育器材室及库房"),
+            // (Take-away meals are handed over at the gate.)
+            "食品安全" if p["code"] == "R-E-033" => zone == Some("正门及门卫室"),
+            "食品安全" | "燃气安全" => zone.is_none() || zone == Some("学生食堂"),
+            "体育运动" => matches!(zone, Some("操场及200米跑道" | "体育器材室及库房")),
+            "门卫安保" => matches!(
+                zone,
+                Some("正门及门卫室" | "围墙周界（北侧后墙）" | "综合办公楼")
+            ),
+            "防拥挤踩踏" => {
+                zone.is_some_and(|z| z.starts_with("教学楼") || z.starts_with("操场"))
+            }
+            "实验室安全" => zone != Some("配电室"),
+            _ => true,
+        };
+        assert!(ok, "{} {} in {zone:?}", p["code"], p["name"]);
+    }
+    // On the map, 配电室 and every floor of the teaching building have a colour.
+    let zs = zones(&app, &t, s001).await;
+    let svg = campus_map(&app, &t, s001).await;
+    let fills = zone_fills(&svg);
+    for z in &zs {
+        let name = z["name"].as_str().unwrap();
+        if name == "配电室" || name.starts_with("教学楼") {
+            assert_ne!(
+                fills[z["code"].as_str().unwrap()],
+                "#ECEFF1",
+                "{name} is grey"
+            );
+        }
+    }
+    // The unplaced: the register's filter, the map's note and the page's link agree.
+    let unplaced = register(&app, &t, s001, "unplaced=true").await;
+    let n = unplaced["total"].as_u64().unwrap();
+    assert!(n > 0 && n < all.len() as u64 / 2, "{n} of {}", all.len());
+    assert!(items(&unplaced).iter().all(|p| p["zone_id"].is_null()));
+    let placed = all.iter().filter(|p| !p["zone_id"].is_null()).count() as u64;
+    assert_eq!(placed + n, all.len() as u64);
+    let note = format!("ⓘ {n} 个风险点未落位");
+    assert!(svg.contains(&note), "the map says how many");
+    assert!(svg.contains(&format!("href=\"/schools/{s001}/risks?unplaced=true\"")));
+    let page = app
+        .get(&format!("/schools/{s001}/risk-map"), Some(&t))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains(&format!(
+        "<a id=\"map-unplaced\" data-count=\"{n}\" href=\"/schools/{s001}/risks?unplaced=true\">"
+    )));
+    assert!(html.contains("class=\"map-scroll-hint\""));
+    let list = app
+        .get(&format!("/schools/{s001}/risks?unplaced=true"), Some(&t))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let html = list.text();
+    assert!(html.contains("id=\"filter-unplaced\" checked"));
+    assert_eq!(html.matches("<a href=\"/risk-points/").count() as u64, n);
+    // Placed somewhere, the point leaves the count; `unplaced=false` is no filter.
+    let first = items(&unplaced)[0]["id"].as_i64().unwrap();
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/risk-points/{first}"),
+        &t,
+        &json!({"zone_id": zs[0]["id"]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let after = register(&app, &t, s001, "unplaced=true").await;
+    assert_eq!(after["total"].as_u64().unwrap(), n - 1);
+    assert!(
+        campus_map(&app, &t, s001)
+            .await
+            .contains(&format!("ⓘ {} 个风险点未落位", n - 1))
+    );
+    let everything = register(&app, &t, s001, "unplaced=false").await;
+    assert_eq!(everything["total"].as_u64().unwrap(), all.len() as u64);
 }
 
 #[tokio::test]

@@ -240,11 +240,24 @@ async fn a_smoke_alarm_marks_its_zone_and_school_until_it_is_resolved() {
     let group = school_group(&district, "S001");
     assert_eq!(ring_level(&group).as_deref(), Some("red"), "{group}");
     assert!(group.contains("未解除预警"), "the tooltip counts: {group}");
-    assert_eq!(
-        marker_fill(&group),
-        marker_fill(&school_group(&district_before, "S001")),
-        "the dot keeps its risk colour"
-    );
+    // The ring is drawn over the dot, never instead of it: the dot keeps the colour of the
+    // school's risk index band (which counts open warnings too).
+    let index: Value =
+        serde_json::from_str(&get_ok(&app, "/api/v1/risk-index", &bureau).await).expect("json");
+    let s001_level = index["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["school_id"] == s001)
+        .map(|i| i["level"].as_str().unwrap().to_string())
+        .expect("S001's index");
+    let band = match s001_level.as_str() {
+        "red" => RED,
+        "orange" => "#FB8C00",
+        "yellow" => "#FDD835",
+        _ => "#1E88E5",
+    };
+    assert_eq!(marker_fill(&group), band, "the dot keeps its risk colour");
     let overview = get_ok(&app, "/risk", &bureau).await;
     assert_eq!(
         ring_level(&school_group(&overview, "S001")).as_deref(),

@@ -3,7 +3,10 @@
 //! a school's letter to its posts issued from the page, a training's attendance uploaded on its
 //! page with the row-by-row report, the printable year of the compliance calendar (its marks
 //! equal to the API's cells), a past year's star rating read as awarded, a bureau's own
-//! overdue plan warning the bureau, and a refused thumbnail read audited.
+//! overdue plan warning the bureau, and a refused thumbnail read audited; a stale leading
+//! group form shown again with the group as someone else left it (409), an entry of the
+//! security register edited from its row (retired meanwhile: 409 on the page), and a past
+//! year's rating computed from the hazards and plans as they stood at the year's end.
 
 mod common;
 
@@ -517,4 +520,487 @@ async fn a_refused_thumbnail_read_is_audited() {
     assert_eq!(audit[0]["object_id"], f.to_string());
     assert_eq!(audit[0]["result"], "denied_not_found");
     assert!(audit[0]["detail"].as_str().unwrap().contains("thumb"));
+}
+
+/// Runs `sql` on the test database with bound values (`?` placeholders, numbered for
+/// PostgreSQL): how a test moves records into a past year.
+async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+        .await
+        .expect("connect");
+    let backend = raw.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        let mut n = 0;
+        sql.chars()
+            .map(|c| {
+                if c == '?' {
+                    n += 1;
+                    format!("${n}")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        sql.to_string()
+    };
+    raw.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .expect("exec");
+    raw.close().await.ok();
+}
+
+/// Posts a form found on `page` to `path` (the page's CSRF token, the session cookie).
+async fn post_from(
+    app: &TestApp,
+    page_path: &str,
+    path: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+) -> common::Resp {
+    let html = page(app, page_path, cookie).await.text();
+    let token = TestApp::form_token(&html);
+    let mut all = vec![("_csrf", token.as_str())];
+    all.extend_from_slice(pairs);
+    let body = serde_urlencoded::to_string(&all).unwrap();
+    app.request(
+        Method::POST,
+        path,
+        None,
+        Some("application/x-www-form-urlencoded"),
+        body.into_bytes(),
+        &[("cookie", cookie)],
+    )
+    .await
+}
+
+/// The value of the hidden `version` field of the group form.
+fn form_version(html: &str) -> String {
+    let at = html
+        .find("name=\"version\" value=\"")
+        .expect("the version field")
+        + "name=\"version\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_stale_leading_group_form_shows_the_group_as_changed_by_someone_else() {
+    let mut app = TestApp::new().await;
+    let principal = app.login("s001.principal").await;
+    let s001 = app.org_id("S001").await;
+    let lead = person(&app, &principal, s001, "旧表组长", "teacher").await;
+    let path = format!("/api/v1/orgs/{s001}/leading-group");
+    let r = app
+        .json(
+            Method::PUT,
+            &path,
+            Some(&principal),
+            &json!({"members": [{"role": "leader", "person_id": lead, "duty": "全面负责"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // The principal opens the form …
+    let c = cookie(&app, "s001.principal").await;
+    let html = page(&app, "/leading-groups", &c).await.text();
+    let stale = form_version(&html);
+    assert!(!stale.is_empty(), "the form carries the group's version");
+    // … meanwhile the safety director changes the group through the API …
+    let safety = app.login("s001.safety").await;
+    let g = app.get(&path, Some(&safety)).await.json();
+    let r = app
+        .json(
+            Method::PUT,
+            &path,
+            Some(&safety),
+            &json!({"members": [{"role": "leader", "person_id": lead, "duty": "他人改过的职责"}],
+                "version": g["version"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let now = r.json()["version"].as_i64().unwrap();
+    // … and the principal saves the old form: the form again, with the group as it is now.
+    let l = lead.to_string();
+    let r = post(
+        &app,
+        "/leading-groups",
+        &c,
+        &[
+            ("role.0", "leader"),
+            ("person.0", &l),
+            ("duty.0", "我在旧表里填的职责"),
+            ("version", &stale),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("id=\"group-form\""),
+        "the form, not the error page"
+    );
+    assert!(
+        html.contains("已被他人修改"),
+        "says someone else changed it"
+    );
+    assert!(
+        html.contains("value=\"他人改过的职责\""),
+        "the current values"
+    );
+    assert!(!html.contains("我在旧表里填的职责"), "not the stale ones");
+    assert_eq!(form_version(&html), now.to_string(), "the current version");
+    let g = app.get(&path, Some(&principal)).await.json();
+    assert_eq!(
+        g["members"][0]["duty"], "他人改过的职责",
+        "nothing overwritten"
+    );
+    // Saved again from that form, it goes through.
+    let v = now.to_string();
+    let r = post(
+        &app,
+        "/leading-groups",
+        &c,
+        &[
+            ("role.0", "leader"),
+            ("person.0", &l),
+            ("duty.0", "核对后的职责"),
+            ("version", &v),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let g = app.get(&path, Some(&principal)).await.json();
+    assert_eq!(g["members"][0]["duty"], "核对后的职责");
+}
+
+#[tokio::test]
+async fn an_entry_of_the_security_register_is_edited_on_its_page() {
+    let mut app = TestApp::new().await;
+    let principal = app.login("s001.principal").await;
+    let s001 = app.org_id("S001").await;
+    let register = format!("/schools/{s001}/security-equipment");
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1{register}"),
+            Some(&principal),
+            &json!({"kind": "camera", "name": "编辑页摄像头", "quantity": 1,
+                "retention_days": 7, "working": false}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let entry = |reg: &Value| -> Value {
+        reg["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "编辑页摄像头")
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let id = entry(&r.json())["id"].as_i64().unwrap();
+    let c = cookie(&app, "s001.principal").await;
+    let html = page(&app, &register, &c).await.text();
+    assert!(
+        html.contains(&format!("id=\"edit-form-{id}\"")),
+        "the row's form"
+    );
+    assert!(html.contains(&format!("action=\"/security-equipment/{id}\"")));
+    let form_path = format!("/security-equipment/{id}");
+    let school = s001.to_string();
+    // Repaired, recording 30 days, two cameras.
+    let r = post_from(
+        &app,
+        &register,
+        &form_path,
+        &c,
+        &[
+            ("school_id", &school),
+            ("kind", "camera"),
+            ("quantity", "2"),
+            ("retention_days", "30"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.header("location"), format!("{register}#entry-{id}"));
+    let reg = app
+        .get(&format!("/api/v1{register}"), Some(&principal))
+        .await
+        .json();
+    let e = entry(&reg);
+    assert_eq!(e["retention_days"], 30, "{e}");
+    assert_eq!(e["quantity"], 2);
+    assert_eq!(e["working"], true);
+    let audit = app
+        .audit("action=security_equipment.update&result=ok")
+        .await;
+    assert!(!audit.is_empty(), "the change is audited");
+    // Too many recording days: the register again, the entry's form open, the reason shown,
+    // nothing changed.
+    let r = post_from(
+        &app,
+        &register,
+        &form_path,
+        &c,
+        &[
+            ("school_id", &school),
+            ("kind", "camera"),
+            ("retention_days", "99999"),
+            ("faulty", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains(&format!("id=\"edit-{id}\" open")),
+        "the form open"
+    );
+    assert!(html.contains("录像保存天数应在"), "the reason");
+    let reg = app
+        .get(&format!("/api/v1{register}"), Some(&principal))
+        .await
+        .json();
+    assert_eq!(entry(&reg)["working"], true, "nothing changed");
+    // Another district's officer: 404, as for the API.
+    let nc = cookie(&app, "nanguan.officer").await;
+    let r = post_from(
+        &app,
+        "/security-equipment",
+        &form_path,
+        &nc,
+        &[
+            ("school_id", &school),
+            ("kind", "camera"),
+            ("quantity", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Retired by someone else while the page was open: 409, the register as it is now with
+    // a message on the page, not the error page.
+    let r = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/security-equipment/{id}"),
+            Some(&principal),
+            &json!({"retired": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        entry(&r.json()).is_null(),
+        "retired entries leave the register"
+    );
+    let r = post_from(
+        &app,
+        &register,
+        &form_path,
+        &c,
+        &[
+            ("school_id", &school),
+            ("kind", "camera"),
+            ("quantity", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("id=\"register-error\""),
+        "the message on the page"
+    );
+    assert!(html.contains("已被注销"), "{html}");
+    assert!(html.contains("id=\"equipment\""), "the register");
+    assert!(!html.contains("编辑页摄像头"), "as it is now");
+    // Retiring from the form takes the entry off the register.
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1{register}"),
+            Some(&principal),
+            &json!({"kind": "one_key_alarm", "name": "编辑页报警", "linked_police": false}),
+        )
+        .await;
+    let alarm = r.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "编辑页报警")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = post_from(
+        &app,
+        &register,
+        &format!("/security-equipment/{alarm}"),
+        &c,
+        &[
+            ("school_id", &school),
+            ("kind", "one_key_alarm"),
+            ("quantity", "1"),
+            ("linked_police", "1"),
+            ("retire", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = page(&app, &register, &c).await.text();
+    assert!(!html.contains("编辑页报警"), "retired");
+}
+
+/// Moves a hazard into the past: reported on `day`, each of its steps so far on `day` too.
+async fn hazard_on(app: &TestApp, id: i64, day: chrono::NaiveDate) {
+    let at = (day.and_hms_opt(2, 0, 0).unwrap()).and_utc();
+    exec(
+        app,
+        "UPDATE hazards SET reported_at = ? WHERE id = ?",
+        vec![at.into(), id.into()],
+    )
+    .await;
+    exec(
+        app,
+        "UPDATE hazard_events SET day = ?, at = ? WHERE hazard_id = ?",
+        vec![day.into(), at.into(), id.into()],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_past_year_is_rated_on_the_records_as_they_stood_at_its_end() {
+    let mut app = TestApp::new().await;
+    let officer = app.login("bureau.officer").await;
+    let safety = app.login("s001.safety").await;
+    let s001 = app.org_id("S001").await;
+    // A year before the demo's history, never awarded.
+    let year = today().year() - 3;
+    let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap();
+    let path = format!("/api/v1/schools/{s001}/star-rating");
+    let count = |r: &Value, c: &str| {
+        r["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["criterion"] == c)
+            .unwrap()["count"]
+            .as_i64()
+            .unwrap()
+    };
+    let past_path = format!("{path}?year={year}");
+    let before = app.get(&past_path, Some(&officer)).await.json();
+    assert_eq!(before["source"], "computed", "{before}");
+    let now_before = app.get(&path, Some(&officer)).await.json();
+
+    // Five major hazards: open at the year's end (still open); open then, cancelled since;
+    // reported and cancelled within the year; two reported after it (today).
+    let major = |title: &'static str| {
+        let (app, t) = (&app, safety.clone());
+        async move {
+            let r = app
+                .json(
+                    Method::POST,
+                    &format!("/api/v1/schools/{s001}/hazards"),
+                    Some(&t),
+                    &json!({"title": title, "description": "年末隐患", "aspect": "things",
+                        "category": "校舍"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            let id = r.json()["id"].as_i64().unwrap();
+            let r = app
+                .json(
+                    Method::POST,
+                    &format!("/api/v1/hazards/{id}/actions"),
+                    Some(&t),
+                    &json!({"action": "assess", "level": "major", "treatment": "by_deadline"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            id
+        }
+    };
+    let cancel = |id: i64| {
+        let (app, t) = (&app, officer.clone());
+        async move {
+            let r = app
+                .json(
+                    Method::POST,
+                    &format!("/api/v1/hazards/{id}/actions"),
+                    Some(&t),
+                    &json!({"action": "cancel", "reason": "误报"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        }
+    };
+    let still_open = major("年末仍未整改").await;
+    hazard_on(&app, still_open, end - Duration::days(10)).await;
+    let cancelled_since = major("次年撤销").await;
+    hazard_on(&app, cancelled_since, end - Duration::days(10)).await;
+    cancel(cancelled_since).await;
+    let cancelled_within = major("年内撤销").await;
+    cancel(cancelled_within).await;
+    hazard_on(&app, cancelled_within, end - Duration::days(20)).await;
+    major("次年新报").await;
+    major("次年又报").await;
+
+    // Two plans: published 40 days before the end and filed only today (overdue then);
+    // published 5 days before the end (its deadline falls in the next year).
+    let plan = |title: &'static str, published: chrono::NaiveDate, filed: chrono::NaiveDate| {
+        let (app, t) = (&app, safety.clone());
+        async move {
+            let r = common::plans::create(
+                app,
+                &t,
+                s001,
+                json!({"title": title, "plan_type": "fire", "form": "topic"}),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            let id = r.json()["id"].as_i64().unwrap();
+            exec(
+                app,
+                "UPDATE emergency_plans SET status = 'published', published_on = ?, filed_on = ? \
+                 WHERE id = ?",
+                vec![published.into(), filed.into(), id.into()],
+            )
+            .await;
+        }
+    };
+    plan("年末逾期未备案预案", end - Duration::days(40), today()).await;
+    plan("年末新发布预案", end - Duration::days(5), today()).await;
+
+    let after = app.get(&past_path, Some(&officer)).await.json();
+    assert_eq!(after["source"], "computed");
+    assert_eq!(
+        count(&after, "hazards"),
+        count(&before, "hazards") + 2,
+        "open at the year's end: the one still open and the one cancelled since: {after}"
+    );
+    assert_eq!(
+        count(&after, "plans"),
+        count(&before, "plans") + 1,
+        "not filed by the year's end, past its deadline then: {after}"
+    );
+    // Today's rating reads today's state: the three open hazards (the one still open, the two
+    // reported today), no plan overdue (both filed).
+    let now = app.get(&path, Some(&officer)).await.json();
+    assert_eq!(count(&now, "hazards"), count(&now_before, "hazards") + 3);
+    assert_eq!(count(&now, "plans"), count(&now_before, "plans"));
+
+    // Awarding the past year stores what was computed for it.
+    let r = app
+        .json(
+            Method::PUT,
+            &path,
+            Some(&officer),
+            &json!({"year": year, "note": "补评"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let awarded = r.json();
+    assert_eq!(awarded["source"], "awarded");
+    assert_eq!(awarded["criteria"], after["criteria"], "{awarded}");
+    assert_eq!(awarded["stars"], after["stars"]);
 }

@@ -118,17 +118,18 @@ async fn the_weights_are_configuration() {
             "only warnings weigh: {i}"
         );
     }
-    assert_eq!(
-        school(&quiet, s001)["index"],
-        0,
-        "S001 starts without open warnings"
-    );
+    // S001 starts with the demo's open bus-speeding warning (orange) and nothing else.
+    let before = school(&quiet, s001)["index"].as_f64().unwrap();
     smoke_alarm(&mut app).await;
     let loud = index(&app, &officer, "").await;
     let s = school(&loud, s001);
     assert_eq!(
         s["index"].as_f64().unwrap().round(),
         s["parts"]["warnings"].as_f64().unwrap().round()
+    );
+    assert!(
+        s["index"].as_f64().unwrap() > before,
+        "the alarm raises the index: {before} → {s}"
     );
     assert_eq!(loud["items"][0]["school_id"], s001, "the riskiest first");
 }

@@ -5,11 +5,12 @@
 //! rules as live ones, on the days it happened, relative to the day the demo is seeded.
 
 use crate::domain::hazard::{Action, Amount, Funds, Level, Source, Treatment};
-use crate::domain::ids::{CampaignId, CrossAssignmentId, FileId, OrgId};
+use crate::domain::ids::{CampaignId, CrossAssignmentId, FileId, OrgId, RiskPointId, ZoneId};
 use crate::error::Result;
 use crate::storage::inspections::Period;
 use crate::storage::seed::SeedTx;
 use crate::storage::seed_history::{PastHazard, PastItem, PastStep, Person, Point, at};
+use crate::storage::seed_placement::PlanZone;
 use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -302,6 +303,96 @@ type Showcase<'a> = (
     NaiveDate,
 );
 
+/// Where each showcase hazard was found: the places tried in order (a zone's exact name, then
+/// a fragment of it) and words of the fitting risk point's name. The hazard sits in the first
+/// place the school has, at a risk point of that zone (of its category, one named by a word
+/// first).
+pub(super) const SHOWCASE_PLACES: &[(&str, &[&str], &[&str])] = &[
+    (
+        "科学教室实验药品柜未双人双锁",
+        &["实验", "科学", "教学楼三至四层", "教学楼"],
+        &["化学品", "实验"],
+    ),
+    (
+        "体育器材室货架未固定",
+        &["体育器材室", "器材"],
+        &["器材", "货架"],
+    ),
+    (
+        "综合办公楼一处插座松动",
+        &["综合办公楼", "办公楼"],
+        &["插座", "用电", "电气", "线路"],
+    ),
+    (
+        "食堂排油烟管道油污较多",
+        &["学生食堂", "食堂", "厨房"],
+        &["排油烟", "烟道", "油烟"],
+    ),
+    ("教学楼北侧雨棚锈蚀", &["教学楼"], &["雨棚", "校舍", "建筑"]),
+    (
+        "校门口减速带损坏",
+        &["正门", "大门", "校门", "门卫"],
+        &["交通", "减速", "门口"],
+    ),
+    (
+        "教学楼二层应急照明灯不亮",
+        &["教学楼二层", "教学楼"],
+        &["应急照明", "疏散", "消防"],
+    ),
+    (
+        "操场看台栏杆油漆剥落",
+        &["操场", "运动场"],
+        &["看台", "栏杆", "场地"],
+    ),
+    (
+        "监控室值班记录不全",
+        &["门卫", "监控"],
+        &["值班", "监控", "门卫"],
+    ),
+    (
+        "食堂蒸饭柜安全阀超期未校验",
+        &["学生食堂", "食堂", "厨房"],
+        &["蒸", "压力", "特种设备"],
+    ),
+    ("学校北侧围墙局部倾斜", &["围墙"], &["围墙"]),
+    ("教学楼消防自动报警系统故障", &["教学楼"], &["报警", "消防"]),
+    (
+        "教学楼二层开水间电热水器漏电保护失效",
+        &["教学楼二层", "教学楼"],
+        &["热水", "漏电", "用电"],
+    ),
+];
+
+/// The zone and risk point of a showcase hazard on a school's plan (see [`SHOWCASE_PLACES`]):
+/// the point is always in the hazard's zone; no place the school has leaves both empty.
+fn showcase_place(
+    title: &str,
+    category: &str,
+    zones: &[PlanZone],
+    points: &[Point],
+) -> (Option<ZoneId>, Option<RiskPointId>) {
+    let Some((_, places, words)) = SHOWCASE_PLACES.iter().find(|(t, ..)| *t == title) else {
+        return (None, None);
+    };
+    let zone = places.iter().find_map(|place| {
+        zones
+            .iter()
+            .find(|z| z.name == *place)
+            .or_else(|| zones.iter().find(|z| z.name.contains(place)))
+    });
+    let Some(zone) = zone.map(|z| z.id) else {
+        return (None, None);
+    };
+    let named = |p: &Point| words.iter().any(|w| p.name.contains(w));
+    let here: Vec<&Point> = points.iter().filter(|p| p.zone == Some(zone)).collect();
+    let point = here
+        .iter()
+        .find(|p| p.category == category && named(p))
+        .or_else(|| here.iter().find(|p| p.category == category))
+        .or_else(|| here.iter().find(|p| named(p)));
+    (Some(zone), point.map(|p| p.id))
+}
+
 /// The showcase at the first account school: one hazard in each state the loop knows.
 fn showcase<'a>(
     s: &'a SchoolPeople,
@@ -328,7 +419,7 @@ fn showcase<'a>(
         out.push((title.to_string(), category, aspect, p.steps, found));
     };
     add(
-        "实验室危化品柜未双人双锁",
+        "科学教室实验药品柜未双人双锁",
         "实验室安全",
         "management",
         d(0),
@@ -344,7 +435,7 @@ fn showcase<'a>(
         },
     );
     add(
-        "图书馆一处插座松动",
+        "综合办公楼一处插座松动",
         "用电安全",
         "things",
         d(1),
@@ -409,7 +500,7 @@ fn showcase<'a>(
         },
     );
     add(
-        "宿舍楼应急照明灯不亮",
+        "教学楼二层应急照明灯不亮",
         "消防安全",
         "things",
         d(6),
@@ -454,7 +545,7 @@ fn showcase<'a>(
         },
     );
     add(
-        "锅炉房安全阀超期未校验",
+        "食堂蒸饭柜安全阀超期未校验",
         "特种设备",
         "things",
         d(18),
@@ -464,7 +555,7 @@ fn showcase<'a>(
         },
     );
     add(
-        "学校东侧围墙局部倾斜",
+        "学校北侧围墙局部倾斜",
         "校舍安全",
         "environment",
         d(30),
@@ -485,7 +576,7 @@ fn showcase<'a>(
         },
     );
     add(
-        "二楼开水间电热水器漏电保护失效",
+        "教学楼二层开水间电热水器漏电保护失效",
         "用电安全",
         "things",
         d(40),
@@ -758,8 +849,9 @@ pub(super) async fn seed(
         if let Some(s) = dist.schools.first().filter(|_| ed) {
             let ph = &photos[&s.id];
             let points = tx.points(s.id).await?;
+            let (zones, _) = tx.placement_inputs(s.id).await?;
             for (title, category, aspect, steps, found) in showcase(s, bureau, ph, today) {
-                let point = points.iter().find(|p| p.category == category);
+                let (zone, point) = showcase_place(&title, category, &zones, &points);
                 tx.hazard(
                     &PastHazard {
                         school: s.id,
@@ -768,8 +860,8 @@ pub(super) async fn seed(
                         description: format!("{title}，需及时处置。"),
                         aspect: aspect.into(),
                         category: category.into(),
-                        zone: point.and_then(|p| p.zone),
-                        point: point.map(|p| p.id),
+                        zone,
+                        point,
                         source: Source::Daily,
                         inspection: None,
                         campaign: None,

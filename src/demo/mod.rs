@@ -10,6 +10,7 @@ mod governance;
 pub use devices::{demo_devices, token as device_token};
 mod history;
 mod incidents;
+mod placement;
 mod plans;
 mod responsibility;
 mod work_plan;
@@ -351,10 +352,12 @@ pub async fn seed(db: &Db) -> Result<()> {
         tx.load_catalog(did, &entries).await?;
     }
     let mut rng = StdRng::seed_from_u64(5);
+    let placement = placement::table()?;
     for d in &schools.districts {
         for s in &d.schools {
             let sid = org_ids[&s.code];
             tx.instantiate(sid, &risk).await?;
+            placement::place(&mut tx, &placement, sid).await?;
             let who = holders
                 .get(&(s.code.clone(), Post::SafetyDirector))
                 .map(|h| h.1.clone())

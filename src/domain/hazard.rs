@@ -387,6 +387,8 @@ pub enum Step {
     Action { by: Who, action: Action },
     /// The escalation job listed the hazard for bureau supervision (§2.7).
     Escalated { days_overdue: i64 },
+    /// A bureau officer urged the school on (督办) with a message; the state does not change.
+    Urged { by: Who, message: String },
 }
 
 /// One immutable entry of a hazard's history: what (with its data and evidence), who, when,
@@ -406,7 +408,7 @@ impl HistoryEvent {
     /// The person who acted; `None` for the escalation job.
     pub fn who(&self) -> Option<&Who> {
         match &self.step {
-            Step::Action { by, .. } => Some(by),
+            Step::Action { by, .. } | Step::Urged { by, .. } => Some(by),
             Step::Escalated { .. } => None,
         }
     }
@@ -414,21 +416,68 @@ impl HistoryEvent {
     pub fn action(&self) -> Option<&Action> {
         match &self.step {
             Step::Action { action, .. } => Some(action),
-            Step::Escalated { .. } => None,
+            Step::Escalated { .. } | Step::Urged { .. } => None,
         }
     }
 
-    /// The label of the step: `hazard_action.<kind>` or `hazard_event.escalated`.
+    /// The label of the step: `hazard_action.<kind>`, `hazard_event.escalated` or
+    /// `hazard_event.urged`.
     pub fn label_key(&self) -> String {
         match &self.step {
             Step::Action { action, .. } => action.kind().label_key(),
             Step::Escalated { .. } => ESCALATED_KEY.to_string(),
+            Step::Urged { .. } => URGED_KEY.to_string(),
         }
     }
 }
 
 /// The label of an escalation event.
 pub const ESCALATED_KEY: &str = "hazard_event.escalated";
+/// The label of an urge (督办).
+pub const URGED_KEY: &str = "hazard_event.urged";
+
+/// The longest urge message, in characters.
+pub const MAX_URGE: usize = 500;
+
+/// Checks an urge (督办) of the bureau on `h`: a closed or cancelled hazard cannot be urged
+/// (409), only the bureau urges (403), the message is 1–500 characters (422 on `message`).
+/// Returns the history event to append; the state stays as it is.
+pub fn urge(
+    h: &Hazard,
+    who: &Who,
+    message: &str,
+    today: NaiveDate,
+) -> Result<HistoryEvent, HazardError> {
+    if h.status.is_final() {
+        return Err(HazardError::NotOpen { from: h.status });
+    }
+    if !who.bureau {
+        return Err(HazardError::NotAllowed { key: BUREAU_ONLY });
+    }
+    let message = message.trim();
+    if message.is_empty() {
+        return Err(HazardError::Invalid {
+            field: "message",
+            key: REQUIRED,
+        });
+    }
+    if message.chars().count() > MAX_URGE {
+        return Err(HazardError::Invalid {
+            field: "message",
+            key: URGE_TOO_LONG,
+        });
+    }
+    Ok(HistoryEvent {
+        on: today,
+        from: h.status,
+        to: h.status,
+        step: Step::Urged {
+            by: *who,
+            message: message.to_string(),
+        },
+        closure_number: None,
+    })
+}
 
 /// The result of a successful step: the next state and the event to append.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -500,6 +549,9 @@ pub enum HazardError {
     /// This person may not take this step on this hazard: HTTP 403.
     #[error("not allowed: {key}")]
     NotAllowed { key: &'static str },
+    /// The hazard is closed or cancelled, so it cannot be urged: HTTP 409.
+    #[error("the hazard is '{from}': it cannot be urged ({URGE_FINAL})")]
+    NotOpen { from: Status },
     /// The history does not replay: event `index` does not follow from the ones before.
     #[error("history event {index} does not follow from the events before it")]
     History { index: usize },
@@ -511,6 +563,7 @@ impl HazardError {
             HazardError::IllegalTransition { key, .. }
             | HazardError::Invalid { key, .. }
             | HazardError::NotAllowed { key } => key,
+            HazardError::NotOpen { .. } => URGE_FINAL,
             HazardError::History { .. } => "err.hazard.history",
         }
     }
@@ -537,6 +590,8 @@ const USER_ID: &str = "err.hazard.user_id";
 const FUNDS_AMOUNT: &str = "err.hazard.funds_amount";
 const DEADLINE_PAST: &str = "err.hazard.deadline_past";
 const DEADLINE_NOT_LATER: &str = "err.hazard.deadline_not_later";
+const URGE_FINAL: &str = "err.hazard.urge_final";
+const URGE_TOO_LONG: &str = "err.hazard.urge_too_long";
 
 /// Every error key this module produces (`err.required` is the shared "Required." key).
 pub const ERROR_KEYS: &[&str] = &[
@@ -561,6 +616,8 @@ pub const ERROR_KEYS: &[&str] = &[
     FUNDS_AMOUNT,
     DEADLINE_PAST,
     DEADLINE_NOT_LATER,
+    URGE_FINAL,
+    URGE_TOO_LONG,
     "err.hazard.history",
 ];
 
@@ -575,7 +632,7 @@ pub fn catalogue_keys() -> Vec<String> {
         .chain(labels::<Treatment>())
         .chain(labels::<Source>())
         .chain(labels::<ActionKind>())
-        .chain([ESCALATED_KEY.to_string()])
+        .chain([ESCALATED_KEY.to_string(), URGED_KEY.to_string()])
         .chain(ERROR_KEYS.iter().map(|k| k.to_string()))
         .collect()
 }

@@ -15,6 +15,8 @@ pub struct Player {
     seq: u64,
     /// Alarm readings still to send in the current alarm.
     alarm_left: u64,
+    /// A bus's route (lat, lon): its positions follow it instead of wandering.
+    path: Option<Vec<(f64, f64)>>,
 }
 
 impl Player {
@@ -25,7 +27,18 @@ impl Player {
             prefix: format!("sim-{run}-{index}"),
             seq: 0,
             alarm_left: 0,
+            path: None,
         }
+    }
+
+    /// A bus GPS that drives along `path` (lat, lon; two points or more) at town speeds, a
+    /// thirtieth of the way a reading, from four fifths of the way on (where a trip seeded
+    /// some minutes ago has got to), round and round.
+    pub fn on_path(mut self, path: Vec<(f64, f64)>) -> Player {
+        if path.len() >= 2 {
+            self.path = Some(path);
+        }
+        self
     }
 
     pub fn kind(&self) -> DeviceKind {
@@ -50,7 +63,15 @@ impl Player {
             "at": at.to_rfc3339_opts(SecondsFormat::Millis, true),
             "metric": metric,
         });
-        if metric == "gps" {
+        if metric == "gps"
+            && let Some(path) = &self.path
+        {
+            let f = (0.8 + self.seq as f64 / 30.0).fract();
+            let (lat, lon) = along(path, f);
+            ev["lat"] = json!(round(lat, 5));
+            ev["lon"] = json!(round(lon, 5));
+            ev["speed_kmh"] = json!(between(25.0, 40.0));
+        } else if metric == "gps" {
             // Around a school in Changchun, at a bus's pace.
             let mut rng = rand::rng();
             ev["lat"] = json!(round(43.88 + rng.random_range(-0.02..0.02), 5));
@@ -61,6 +82,28 @@ impl Player {
         }
         ev
     }
+}
+
+/// The point `f` (0 … 1) of the way along a polyline, by length (degrees of longitude
+/// shortened by cos(latitude)).
+fn along(path: &[(f64, f64)], f: f64) -> (f64, f64) {
+    let k = path[0].0.to_radians().cos();
+    let seg =
+        |a: (f64, f64), b: (f64, f64)| ((b.0 - a.0).powi(2) + ((b.1 - a.1) * k).powi(2)).sqrt();
+    let total: f64 = path.windows(2).map(|w| seg(w[0], w[1])).sum();
+    let mut left = f.clamp(0.0, 1.0) * total;
+    for w in path.windows(2) {
+        let l = seg(w[0], w[1]);
+        if left <= l && l > 0.0 {
+            let t = left / l;
+            return (
+                w[0].0 + (w[1].0 - w[0].0) * t,
+                w[0].1 + (w[1].1 - w[0].1) * t,
+            );
+        }
+        left -= l;
+    }
+    path[path.len() - 1]
 }
 
 fn round(v: f64, places: i32) -> f64 {
@@ -152,6 +195,31 @@ mod tests {
                 }
             }
             assert_eq!(alarms, 10, "{kind:?}: five alarms of two readings");
+        }
+    }
+
+    /// A bus on its route stays on it, within the town speed limit.
+    #[test]
+    fn a_bus_on_its_route_stays_on_it() {
+        use crate::domain::bus::gps::{PathPoint, off_path};
+        let path = vec![(43.87, 125.29), (43.90, 125.33), (43.9156, 125.3518)];
+        let pp: Vec<PathPoint> = path
+            .iter()
+            .map(|&(lat, lon)| PathPoint {
+                lat,
+                lon,
+                road: crate::domain::bus::RoadClass::Ordinary,
+            })
+            .collect();
+        let mut p = Player::new(DeviceKind::BusGps, "t", 0).on_path(path);
+        let now = Utc::now();
+        for _ in 0..90 {
+            let ev = p.next(now, 0, 0);
+            let r = reading::parse(&ev, DeviceKind::BusGps, now, chrono::Duration::hours(1))
+                .expect("accepted");
+            let (d, _) = off_path(&pp, (r.lat.unwrap(), r.lon.unwrap()));
+            assert!(d < 5.0, "{ev}: {d} m off");
+            assert!(r.value <= 40.0);
         }
     }
 }

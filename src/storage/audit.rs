@@ -5,6 +5,9 @@
 //! lives in `audit_head`, whose row is locked for the append on PostgreSQL (SQLite write
 //! transactions are already serialised), so concurrent appends cannot fork the chain.
 
+pub mod anchor;
+pub mod retention;
+
 use super::entity::audit_log;
 use super::{Actor, views};
 use crate::error::Result;
@@ -36,6 +39,7 @@ closed_codes! {
         Denied = "access.denied",
         DemoSeed = "demo.seed",
         Verify = "audit.verify",
+        Purge = "audit.purge",
         PasswordChange = "user.password_change",
     }
 }
@@ -126,6 +130,28 @@ pub(crate) async fn append_raw(
     ip: &str,
     request_id: &str,
 ) -> Result<()> {
+    append_at(
+        txn,
+        actor,
+        username,
+        event,
+        result,
+        (ip, request_id),
+        Utc::now(),
+    )
+    .await
+}
+
+/// Appends an event recorded at `at` (now, but for the operator's seeding of history).
+pub(crate) async fn append_at(
+    txn: &DatabaseTransaction,
+    actor: Option<&Actor>,
+    username: &str,
+    event: &Event,
+    result: &str,
+    (ip, request_id): (&str, &str),
+    at: chrono::DateTime<Utc>,
+) -> Result<()> {
     let backend = txn.get_database_backend();
     let lock = if backend == DbBackend::Postgres {
         " FOR UPDATE"
@@ -144,7 +170,7 @@ pub(crate) async fn append_raw(
     let mut row = audit_log::Model {
         id: crate::domain::ids::AuditId(0),
         // Second precision, as the audit standard asks, and stable across both databases.
-        at: Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now),
+        at: at.with_nanosecond(0).unwrap_or(at),
         user_id: actor.map(|a| a.user_id).filter(|u| u.0 != 0),
         username: username.chars().take(64).collect(),
         role: actor.map(|a| a.role.to_string()).unwrap_or_default(),
@@ -177,14 +203,23 @@ pub(crate) async fn append_raw(
         hash: Set(row.hash.clone()),
         ..Default::default()
     };
-    audit_log::Entity::insert(am).exec(txn).await?;
+    // Fail closed (T-LG-4): a change the audit trail cannot record does not happen; the
+    // caller's transaction rolls back and the client is told to retry.
+    let refused = |e: sea_orm::DbErr| {
+        tracing::error!(error = %crate::error::Chain(&e), action = event.action, "audit write failed; the change is rolled back");
+        crate::Error::Unavailable("audit")
+    };
+    audit_log::Entity::insert(am)
+        .exec(txn)
+        .await
+        .map_err(refused)?;
     let upd = Query::update()
         .table(Alias::new("audit_head"))
         .value(Alias::new("seq"), seq + 1)
         .value(Alias::new("hash"), row.hash)
         .and_where(Expr::col(Alias::new("id")).eq(1))
         .take();
-    txn.execute(&upd).await?;
+    txn.execute(&upd).await.map_err(refused)?;
     Ok(())
 }
 
@@ -310,13 +345,16 @@ async fn checkpoint(conn: &impl ConnectionTrait) -> Result<(i64, String, Option<
             "SELECT last_id, last_hash, broken_id FROM audit_checkpoint WHERE id = 1",
         ))
         .await?;
+    let (base_id, base_hash) = retention::base(conn).await?;
     Ok(match row {
-        Some(r) => (
+        // A prefix that ends before the base was archived away: start from the base.
+        Some(r) if r.try_get::<i64>("", "last_id")? >= base_id => (
             r.try_get("", "last_id")?,
             r.try_get("", "last_hash")?,
             r.try_get("", "broken_id")?,
         ),
-        None => (0, "genesis".into(), None),
+        Some(r) => (base_id, base_hash, r.try_get("", "broken_id")?),
+        None => (base_id, base_hash, None),
     })
 }
 
@@ -343,7 +381,7 @@ async fn record(
 
 /// Hashes the rows after `after` (ids in order), each chained to its predecessor starting from
 /// `prev`. Returns the first bad row (if any), the last good row's id and hash, and the count.
-async fn verify_after(
+pub(super) async fn verify_after(
     conn: &impl ConnectionTrait,
     after: i64,
     prev: String,
@@ -381,7 +419,8 @@ pub(crate) async fn verify_new(conn: &impl ConnectionTrait) -> Result<Verificati
             verified_to: last_id,
         });
     }
-    if last_id > 0 {
+    // The base (the newest archived entry) is gone by design: its hash is in `audit_base`.
+    if last_id > retention::base(conn).await?.0 {
         // The row the prefix ends at is still there, with the hash it was verified with.
         let still = audit_log::Entity::find_by_id(crate::domain::ids::AuditId(last_id))
             .one(conn)
@@ -410,7 +449,9 @@ pub(crate) async fn verify_new(conn: &impl ConnectionTrait) -> Result<Verificati
 /// The full verification from the first row; a pass clears an earlier break (e.g. after a
 /// restore) and moves the verified prefix to the end.
 pub(crate) async fn verify_full(conn: &impl ConnectionTrait) -> Result<Verification> {
-    let (bad, to, hash, checked) = verify_after(conn, 0, "genesis".into()).await?;
+    // From the newest archived entry (`genesis` until the first purge).
+    let (base_id, base_hash) = retention::base(conn).await?;
+    let (bad, to, hash, checked) = verify_after(conn, base_id, base_hash).await?;
     match bad {
         Some(b) => record(conn, None, Some(b)).await?,
         None => {

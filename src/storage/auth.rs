@@ -23,6 +23,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
+pub mod mfa;
 pub(crate) mod passwords;
 
 pub struct Auth {
@@ -338,6 +339,7 @@ impl Auth {
                 .exec(&txn)
                 .await?;
             let csrf = random_token();
+            let pending = mfa::pending_for(&txn, &u, sec, now).await?;
             session::ActiveModel {
                 id_hash: Set(token_hash(&token)),
                 user_id: Set(u.id),
@@ -346,17 +348,21 @@ impl Auth {
                 created_at: Set(now),
                 last_seen_at: Set(now),
                 ip: Set(origin.ip.clone()),
+                mfa_pending: Set(pending.map(|p| p.as_str().to_string())),
             }
             .insert(&txn)
             .await?;
             let mut actor = actor_for(&txn, &u, csrf, origin, true).await?;
+            actor.mfa_pending = pending;
             let aged = passwords::aged(u.password_changed_at, sec, now);
             actor.must_change_password |= aged;
-            let detail = if aged {
-                format!("{} password_expired", kind.as_str())
-            } else {
-                kind.as_str().to_string()
-            };
+            let mut detail = kind.as_str().to_string();
+            if aged {
+                detail.push_str(" password_expired");
+            }
+            if let Some(p) = pending {
+                detail.push_str(&format!(" mfa={}", p.as_str()));
+            }
             audit::append(
                 &txn,
                 &actor,
@@ -533,7 +539,9 @@ impl Auth {
             Role::parse(&line.role).map_or(sec.idle_timeout_minutes, |r| sec.idle_minutes(r));
         let idle = now - line.last_seen_at > Duration::minutes(idle_minutes);
         let old = now - line.created_at > Duration::hours(sec.absolute_timeout_hours);
-        if idle || old || line.disabled {
+        let pending = line.mfa_pending.as_deref().and_then(mfa::MfaPending::parse);
+        let stale = pending.is_some() && mfa::pending_expired(line.created_at, now);
+        if idle || old || stale || line.disabled {
             session::Entity::delete_by_id(hash).exec(&self.conn).await?;
             return Ok(None);
         }
@@ -569,7 +577,9 @@ impl Auth {
             (Some(name), Some(code), Some(level), Some(path)) => Some((name, code, level, path)),
             _ => None,
         };
-        Ok(Some(build_actor(who, org, line.csrf, origin, unread)?))
+        let mut actor = build_actor(who, org, line.csrf, origin, unread)?;
+        actor.mfa_pending = pending;
+        Ok(Some(actor))
     }
 
     /// Ends a session (logout), audited.
@@ -676,6 +686,7 @@ read_row! {
         created_at: DateTime<Utc> = Expr::col((session::Entity, session::Column::CreatedAt)),
         last_seen_at: DateTime<Utc> = Expr::col((session::Entity, session::Column::LastSeenAt)),
         csrf: String = Expr::col((session::Entity, session::Column::Csrf)),
+        mfa_pending: Option<String> = Expr::col((session::Entity, session::Column::MfaPending)),
         user_id: UserId = Expr::col((user::Entity, user::Column::Id)),
         username: String = Expr::col((user::Entity, user::Column::Username)),
         display_name: String = Expr::col((user::Entity, user::Column::DisplayName)),
@@ -771,6 +782,7 @@ fn build_actor(
         request_id: origin.request_id.clone(),
         csrf,
         must_change_password: u.must_change_password,
+        mfa_pending: None,
         unread,
     })
 }

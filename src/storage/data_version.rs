@@ -35,6 +35,8 @@ pub const UNVERSIONED: &[&str] = &[
     "audit_log",
     "audit_head",
     "audit_checkpoint",
+    "audit_base",
+    "audit_purge_gate",
     "devices",
     "device_events",
     "device_rejections",

@@ -37,6 +37,8 @@ closed_codes! {
         ExtensionDecided = "extension_decided",
         Closed = "closed",
         Reopened = "reopened",
+        Urged = "urged",
+        Reported = "reported",
     }
 }
 
@@ -47,6 +49,7 @@ closed_codes! {
         Report = "hazard.report",
         Step = "hazard.step",
         Escalate = "hazard.escalate",
+        Urge = "hazard.urge",
     }
 }
 
@@ -69,6 +72,14 @@ pub struct NewHazard {
     pub source: Option<Source>,
     #[serde(default)]
     pub photo_ids: Vec<i64>,
+}
+
+/// An urge of the bureau (督办), as `POST /api/v1/hazards/{id}/urge` receives it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UrgeBody {
+    /// What the school is urged to do, 1 to 500 characters.
+    pub message: String,
 }
 
 /// Where a hazard came from besides its source: the inspection (and campaign) that found it.
@@ -229,7 +240,7 @@ pub struct HistoryItem {
     pub user_name: String,
     /// The role code of the person (or `system`).
     pub role: String,
-    /// The action kind (`assess`, `close` …) or `escalated`.
+    /// The action kind (`assess`, `close` …), `escalated` or `urge`.
     pub kind: String,
     pub from: Status,
     pub to: Status,
@@ -237,6 +248,8 @@ pub struct HistoryItem {
     pub action: Option<Action>,
     /// Days overdue when escalated.
     pub days_overdue: Option<i64>,
+    /// The bureau's message of an urge (督办, kind `urge`).
+    pub message: Option<String>,
     pub closure_number: Option<String>,
 }
 
@@ -262,6 +275,11 @@ pub struct HazardDetail {
     pub history: Vec<HistoryItem>,
     /// The steps the caller may take now.
     pub available_actions: Vec<ActionKind>,
+    /// How many times the bureau has urged the school on (督办).
+    pub urge_count: usize,
+    /// Whether the caller may urge it now (a bureau officer, the hazard neither closed nor
+    /// cancelled).
+    pub may_urge: bool,
     pub version: i32,
 }
 

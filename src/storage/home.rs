@@ -26,6 +26,7 @@ use crate::domain::warning::Level as WarningLevel;
 use crate::error::{Error, Result};
 use crate::storage::Home;
 use crate::storage::drills::{DrillBoardQuery, DrillCounts};
+use crate::storage::duty::{DayCounts, ZeroBoardQuery};
 use crate::storage::inspections::{BoardQuery, Period, Status as InspectionStatus, StatusCounts};
 use crate::storage::risk_points::GradeCounts;
 use crate::storage::views::{count_where, sum_where};
@@ -161,6 +162,19 @@ pub struct DrillFigures {
     pub last_held: Vec<HeldDrill>,
 }
 
+/// Today's zero reports of one holiday-duty period that covers today: the counts of its
+/// daily board for today (`/duty/{period_id}?date=<today>`) over the node's units.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct ZeroReportsToday {
+    pub period_id: crate::domain::ids::DutyPeriodId,
+    pub name: String,
+    pub date: NaiveDate,
+    /// Units whose report for today is in (on time or late).
+    pub submitted: u32,
+    /// The board's counts for today: `missing` past the cutoff, `open` not yet due.
+    pub counts: DayCounts,
+}
+
 /// What waits for the signed-in person at their own school.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct MyWork {
@@ -234,6 +248,9 @@ pub struct HomeData {
     /// Open warnings by level, red first.
     pub warnings: Vec<WarningCount>,
     pub drills: DrillFigures,
+    /// Today's holiday-duty zero reports, one entry per duty period covering today (a
+    /// bureau's node only; empty when no period covers today).
+    pub zero_reports: Vec<ZeroReportsToday>,
     /// The caller's own work, when the node is the caller's own school.
     pub mine: Option<MyWork>,
     pub charts: Charts,
@@ -318,6 +335,11 @@ impl Home<'_> {
             _ => None,
         };
         let bureau = school.is_none();
+        let zero_reports = if bureau {
+            self.zero_reports(&schools, today).await?
+        } else {
+            Vec::new()
+        };
         let charts = Charts {
             weeks: self.weeks(&below, today).await?,
             overdue_by_school: if bureau {
@@ -338,6 +360,7 @@ impl Home<'_> {
             risk: risk.0,
             warnings,
             drills,
+            zero_reports,
             mine,
             charts,
         })
@@ -621,6 +644,56 @@ impl Home<'_> {
             counts: board.counts,
             last_held,
         })
+    }
+
+    /// Today's zero reports of each duty period the caller sees that covers today: its daily
+    /// board for today, counted over the units below the node.
+    async fn zero_reports(
+        &self,
+        schools: &[(OrgId, Option<String>)],
+        today: NaiveDate,
+    ) -> Result<Vec<ZeroReportsToday>> {
+        let below: std::collections::HashSet<OrgId> = schools.iter().map(|s| s.0).collect();
+        let mut out = Vec::new();
+        for p in self.duty().list().await? {
+            if !(p.first <= today && today <= p.last) {
+                continue;
+            }
+            let board = self
+                .duty()
+                .board(&ZeroBoardQuery {
+                    period_id: p.id.0,
+                    date: Some(today),
+                })
+                .await?;
+            let mut counts = DayCounts::default();
+            for r in board
+                .schools
+                .iter()
+                .filter(|r| below.contains(&r.school.id))
+            {
+                use crate::domain::duty::ReportStatus as S;
+                match r.status {
+                    S::OnTime => counts.on_time += 1,
+                    S::Late => counts.late += 1,
+                    S::Missing => counts.missing += 1,
+                    S::Open => counts.open += 1,
+                }
+                counts.total += 1;
+            }
+            if counts.total == 0 {
+                continue;
+            }
+            out.push(ZeroReportsToday {
+                period_id: p.id,
+                name: p.name,
+                date: board.date,
+                submitted: counts.on_time + counts.late,
+                counts,
+            });
+        }
+        out.sort_by_key(|z| (z.date, z.period_id));
+        Ok(out)
     }
 
     /// The open hazards the caller is responsible for at their school, and their unread

@@ -195,6 +195,10 @@ pub struct Notification {
     pub kind: String,
     pub hazard_id: Option<HazardId>,
     pub school_id: Option<OrgId>,
+    /// The code and name of the school (or bureau) it is about, so that the notices of three
+    /// schools about one kind of thing are told apart.
+    pub school_code: Option<String>,
+    pub school_name: Option<String>,
     pub subject: String,
     pub link: String,
     pub params: NoteParams,
@@ -241,6 +245,8 @@ impl From<notification::Model> for Notification {
             kind: m.kind,
             hazard_id: m.hazard_id,
             school_id: m.school_id,
+            school_code: None,
+            school_name: None,
             subject: m.subject,
             link: m.link,
             params: serde_json::from_str(&m.params).unwrap_or_default(),
@@ -262,7 +268,7 @@ impl Notices<'_> {
         let per_page = f.per_page.or(f.limit.map(|l| l.clamp(1, 200)));
         let paging = super::views::Paging::new(f.page, per_page, 50)?;
         let total = q.clone().read_count(&self.read).await?;
-        let items = match paging.offset_within(total) {
+        let mut items: Vec<Notification> = match paging.offset_within(total) {
             Some(offset) => q
                 .order_by_desc(notification::Column::Id)
                 .offset(offset)
@@ -274,11 +280,35 @@ impl Notices<'_> {
                 .collect(),
             None => Vec::new(),
         };
+        self.name_schools(&mut items).await?;
         Ok(Inbox {
             unread: unread_count(&self.conn, me).await?,
             total,
             items,
         })
+    }
+
+    /// Fills in the code and name of each notification's school (one read for the page).
+    async fn name_schools(&self, items: &mut [Notification]) -> Result<()> {
+        let ids: std::collections::BTreeSet<OrgId> =
+            items.iter().filter_map(|n| n.school_id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let names: std::collections::HashMap<OrgId, (String, String)> = org::Entity::find()
+            .filter(org::Column::Id.is_in(ids))
+            .read_all(&self.read)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, (o.code, o.name)))
+            .collect();
+        for n in items.iter_mut() {
+            if let Some((code, name)) = n.school_id.and_then(|s| names.get(&s)) {
+                n.school_code = Some(code.clone());
+                n.school_name = Some(name.clone());
+            }
+        }
+        Ok(())
     }
 
     /// Marks the user's own notifications as read (ids of others' are ignored); returns how

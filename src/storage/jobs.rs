@@ -48,6 +48,8 @@ pub struct Runner {
     pub(super) emergency: super::warning_sweep::Emergency,
     /// `[security]`: the daily account sweep's idle days.
     pub(super) security: crate::config::Security,
+    /// `[audit]`: where the daily anchor of the audit chain goes.
+    pub(super) audit: crate::config::AuditConfig,
 }
 
 /// What one pass did.
@@ -109,6 +111,38 @@ impl Runner {
         .await
     }
 
+    /// Schedules the audit anchor of `day` (a China date), once however many instances ask;
+    /// nothing when `[audit]` names no place for it.
+    pub async fn schedule_audit_anchor(&self, day: NaiveDate) -> Result<bool> {
+        if self.audit.anchor_dir.is_none() && self.audit.anchor_url.is_none() {
+            return Ok(false);
+        }
+        let kind = super::audit::anchor::JOB;
+        self.enqueue(
+            kind,
+            &format!("{kind}:{day}"),
+            json!({ "day": day }),
+            Utc::now(),
+        )
+        .await
+    }
+
+    /// Schedules the audit purge of `day` (a China date), once however many instances ask;
+    /// nothing unless `[audit] retention_days` is set.
+    pub async fn schedule_audit_purge(&self, day: NaiveDate) -> Result<bool> {
+        if self.audit.retention_days == 0 {
+            return Ok(false);
+        }
+        let kind = super::audit::retention::JOB;
+        self.enqueue(
+            kind,
+            &format!("{kind}:{day}"),
+            json!({ "day": day }),
+            Utc::now(),
+        )
+        .await
+    }
+
     /// Schedules the sweep of `day` (a China date), once however many instances ask.
     pub async fn schedule_daily(&self, day: NaiveDate) -> Result<bool> {
         self.enqueue(
@@ -147,9 +181,11 @@ impl Runner {
         self
     }
 
-    /// The account sweep's configuration (`[security] account_idle_days`).
+    /// The account sweep's configuration (`[security] account_idle_days`) and the audit
+    /// anchor's (`[audit]`).
     pub fn with_security(mut self, cfg: &crate::config::Config) -> Runner {
         self.security = cfg.security.clone();
+        self.audit = cfg.audit.clone();
         self
     }
 
@@ -258,6 +294,12 @@ impl Runner {
                     )
                     .await
                     .map(|r| json!(r))
+                }
+                super::audit::anchor::JOB => {
+                    super::audit::anchor::run_job(&self.conn, &self.audit).await
+                }
+                super::audit::retention::JOB => {
+                    super::audit::retention::run_job(&self.conn, &self.audit).await
                 }
                 super::outbox::JOB => {
                     super::outbox::send::deliver(

@@ -34,6 +34,7 @@ pub mod compliance;
 pub mod data_version;
 pub mod devices;
 pub mod drills;
+pub mod durability;
 pub mod duty;
 pub mod emergency_plans;
 mod entity;
@@ -66,6 +67,7 @@ pub mod seed_emergency;
 pub mod seed_governance;
 pub mod seed_history;
 pub mod seed_incidents;
+pub mod seed_placement;
 pub mod seed_plans;
 pub mod seed_responsibility;
 pub mod seed_work_plan;
@@ -111,7 +113,8 @@ pub struct Db {
 
 impl Db {
     /// Connects; creates the SQLite file (and its folder) when missing. SQLite connections run
-    /// in WAL mode with a busy timeout and foreign keys on.
+    /// in WAL mode with `synchronous=FULL` (a commit is on the disk when it is acknowledged),
+    /// a busy timeout and foreign keys on (`durability::check` reads them back).
     pub async fn connect(url: &str) -> Result<Db> {
         if let Some(path) = url
             .strip_prefix("sqlite://")
@@ -131,7 +134,7 @@ impl Db {
             .map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
@@ -219,6 +222,7 @@ impl Db {
             outbox: outbox::Settings::default(),
             emergency: Default::default(),
             security: Default::default(),
+            audit: Default::default(),
         }
     }
 
@@ -312,6 +316,8 @@ pub struct Actor {
     pub(in crate::storage) request_id: String,
     pub(in crate::storage) csrf: String,
     pub(in crate::storage) must_change_password: bool,
+    /// Signed in with the password, the second factor still due (`auth::mfa`).
+    pub(in crate::storage) mfa_pending: Option<auth::mfa::MfaPending>,
     /// Unread notifications in the user's inbox (shown in every page's header).
     pub(in crate::storage) unread: u64,
 }
@@ -337,6 +343,7 @@ impl Actor {
             request_id: _,
             csrf,
             must_change_password,
+            mfa_pending,
             unread,
         } = self;
         let fields = (
@@ -351,7 +358,7 @@ impl Actor {
             scope,
             csrf,
             must_change_password,
-            unread,
+            (mfa_pending, unread),
         );
         // Writing into a `Vec` cannot fail.
         let _ = write!(out, "{fields:?}");
@@ -414,6 +421,12 @@ impl Actor {
         self.must_change_password
     }
 
+    /// The second factor is still due: only its routes, sign-out, static files and health
+    /// answer (the gate).
+    pub fn mfa_pending(&self) -> Option<auth::mfa::MfaPending> {
+        self.mfa_pending
+    }
+
     /// Unread notifications in the user's inbox.
     pub fn unread(&self) -> u64 {
         self.unread
@@ -435,6 +448,7 @@ impl Actor {
             request_id: String::new(),
             csrf: String::new(),
             must_change_password: false,
+            mfa_pending: None,
             unread: 0,
         }
     }

@@ -59,6 +59,9 @@ pub struct RiskFilter {
     pub responsible_person_id: Option<i64>,
     /// Only points whose re-assessment is due (today or earlier).
     pub due: Option<bool>,
+    /// Only points placed in no zone (未落位: not on the four-colour map).
+    #[serde(default, deserialize_with = "super::views::empty_as_none")]
+    pub unplaced: Option<bool>,
     /// `active` (default), `retired` or `all`.
     pub status: Option<String>,
 }

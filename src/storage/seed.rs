@@ -277,6 +277,29 @@ impl Unscoped {
         Ok(r)
     }
 
+    /// Checks the audit chain, its head and the given anchors (see `audit::anchor`).
+    pub async fn verify_audit_anchored(
+        &self,
+        anchors: &[super::audit::anchor::Anchor],
+    ) -> Result<super::audit::anchor::Report> {
+        super::audit::anchor::verify(&self.conn, anchors).await
+    }
+
+    /// Takes an anchor of the audit chain and writes it into `dir`.
+    pub async fn anchor_audit(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<(super::audit::anchor::Anchor, std::path::PathBuf)> {
+        let a = super::audit::anchor::take(&self.conn).await?;
+        let path = super::audit::anchor::write(dir, &a).map_err(|e| {
+            Error::internal(anyhow::anyhow!(
+                "writing the anchor to {}: {e}",
+                dir.display()
+            ))
+        })?;
+        Ok((a, path))
+    }
+
     /// Checks the audit chain; `Some(id)` is the first row that does not verify.
     pub async fn verify_audit(&self) -> Result<Option<i64>> {
         audit::verify_chain(&self.conn).await
@@ -496,6 +519,28 @@ impl SeedTx {
             &self.actor,
             &audit::Event::new(action, object_type, id).detail(detail),
             "ok",
+        )
+        .await
+    }
+
+    /// An audit entry recorded at `at`: the operator's seeding of history (a migrated log, the
+    /// retention's tests), never a request's.
+    pub async fn audit_at(
+        &mut self,
+        at: chrono::DateTime<chrono::Utc>,
+        action: impl super::AuditCode,
+        object_type: &'static str,
+        id: impl ToString,
+        detail: &str,
+    ) -> Result<()> {
+        audit::append_at(
+            &self.txn,
+            Some(&self.actor),
+            &self.actor.username,
+            &audit::Event::new(action, object_type, id).detail(detail),
+            "ok",
+            (&self.actor.ip, &self.actor.request_id),
+            at,
         )
         .await
     }

@@ -7,18 +7,35 @@
 //! awards the rating as computed (`award`, each award a new row with its criteria: the
 //! history), with a note.
 //!
-//! Records that have a date count within the year (up to today for the current year);
-//! hazards, plans and the register are read as they stand today. A past year that was
-//! awarded is read as awarded (the latest award's stars and criteria), never recomputed
-//! from today's state; only the current year, or a past year never awarded, is computed.
+//! The current year is read as it stands today; a past year as it stood at the end of its
+//! last day (31 December, China time), as far as the records are dated:
+//! - obligations: the compliance calendar of the year (evidence recorded after a period's
+//!   end makes the cell late, not missed, as on the calendar);
+//! - hazards: every hazard reported by then, replayed from its history up to that day
+//!   (closed, accepted or extended later does not count; the deadline and level are the
+//!   ones in force then);
+//! - plans: published by then, not filed by then, past the filing deadline on that day (a
+//!   plan superseded unfiled by then no longer counts);
+//! - incidents: known within the year, with their late reports.
+//!
+//! What has no date is read as it stands today, also for a past year: the security register
+//! (entries keep no date of registration and their values are changed in place — the audit
+//! log has the changes but is not a data source), the pupils and staff the guards are
+//! counted against, and governance results (a result counts whenever it was reported: a
+//! second result replaces the first and carries the day of the replacement).
+//!
+//! A past year that was awarded is read as awarded (the latest award's stars and criteria),
+//! never recomputed; only the current year, or a past year never awarded, is computed.
 
 use super::audit::Event;
-use super::entity::{hazard, incident, org, star_rating};
+use super::entity::{emergency_plan, hazard, hazard_event, incident, org, star_rating};
 use crate::config::Config;
 use crate::domain::Code;
-use crate::domain::emergency_plan::FilingStatus;
+use crate::domain::emergency_plan::{FilingStatus, filing_status};
 use crate::domain::governance::{Criterion, Outcome, stars};
-use crate::domain::hazard::Status as HazardStatus;
+use crate::domain::hazard::{
+    HistoryEvent, Level as HazardLevel, Status as HazardStatus, is_overdue,
+};
 use crate::domain::ids::OrgId;
 use crate::domain::incident::IncidentLevel;
 use crate::domain::work_plan::Status as CellStatus;
@@ -30,6 +47,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
 closed_codes! {
@@ -311,27 +329,35 @@ impl StarRatings<'_> {
                 .count() as i64
         };
         put(Criterion::Obligations, missed);
-        // Hazards open past their deadline, or major and open.
-        let hazards = hazard::Entity::find()
-            .filter(hazard::Column::SchoolId.eq(s.id))
-            .read_all(&self.read)
-            .await?;
-        let bad = hazards
-            .iter()
-            .filter(|h| {
-                let open = HazardStatus::parse(&h.status).is_some_and(|st| !st.stops_clock());
-                open && (h.deadline.is_some_and(|d| today > d)
-                    || h.level.as_deref() == Some("major"))
-            })
-            .count() as i64;
+        // Hazards open past their deadline, or major and open, on the day the year is read
+        // at: today for the current year, the year's last day for a past one.
+        let bad = if upto < today {
+            self.hazards_as_of(s, upto).await?
+        } else {
+            hazard::Entity::find()
+                .filter(hazard::Column::SchoolId.eq(s.id))
+                .read_all(&self.read)
+                .await?
+                .iter()
+                .filter(|h| {
+                    let open = HazardStatus::parse(&h.status).is_some_and(|st| !st.stops_clock());
+                    open && (h.deadline.is_some_and(|d| today > d)
+                        || h.level.as_deref() == Some("major"))
+                })
+                .count() as i64
+        };
         put(Criterion::Hazards, bad);
-        // Plans overdue for filing.
-        let plans = self.plans().school_plans(s.id, &cfg.plans).await?;
-        let overdue = plans
-            .plans
-            .iter()
-            .filter(|p| p.filing.is_some_and(|f| f.status == FilingStatus::Overdue))
-            .count() as i64;
+        // Plans overdue for filing on that day.
+        let overdue = if upto < today {
+            self.plans_overdue_as_of(s, upto, cfg).await?
+        } else {
+            let plans = self.plans().school_plans(s.id, &cfg.plans).await?;
+            plans
+                .plans
+                .iter()
+                .filter(|p| p.filing.is_some_and(|f| f.status == FilingStatus::Overdue))
+                .count() as i64
+        };
         put(Criterion::Plans, overdue);
         let (_, unreported) = self.governance().unreported(s.id, year).await?;
         put(Criterion::Governance, unreported);
@@ -353,6 +379,80 @@ impl StarRatings<'_> {
             .iter()
             .any(|i| IncidentLevel::parse(&i.level).is_some_and(|l| l != IncidentLevel::General));
         Ok((out, veto))
+    }
+}
+
+impl StarRatings<'_> {
+    /// The school's hazards as they stood at the end of China's day `day`: each hazard
+    /// reported by then replayed from its history up to that day (steps on later days left
+    /// out), counted when it was open and past its deadline then, or major and open.
+    async fn hazards_as_of(&self, s: &org::Model, day: NaiveDate) -> Result<i64> {
+        let end = china_start(day) + Duration::days(1);
+        let ids: Vec<_> = hazard::Entity::find()
+            .filter(hazard::Column::SchoolId.eq(s.id))
+            .filter(hazard::Column::ReportedAt.lt(end))
+            .read_all(&self.read)
+            .await?
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let events = hazard_event::Entity::find()
+            .filter(hazard_event::Column::HazardId.is_in(ids.iter().copied()))
+            .filter(hazard_event::Column::Day.lte(day))
+            .order_by_asc(hazard_event::Column::HazardId)
+            .order_by_asc(hazard_event::Column::Seq)
+            .read_all(&self.read)
+            .await?;
+        let mut history: HashMap<_, Vec<HistoryEvent>> =
+            ids.iter().map(|&i| (i, Vec::new())).collect();
+        for e in events {
+            let ev: HistoryEvent = serde_json::from_str(&e.event).map_err(Error::internal)?;
+            history.entry(e.hazard_id).or_default().push(ev);
+        }
+        let mut bad = 0;
+        for events in history.values() {
+            let h = crate::domain::hazard::replay(events).map_err(Error::internal)?;
+            if !h.status.stops_clock()
+                && (is_overdue(&h, day) || h.level == Some(HazardLevel::Major))
+            {
+                bad += 1;
+            }
+        }
+        Ok(bad)
+    }
+
+    /// The school's plans overdue for filing at the end of `day`: published by then, not
+    /// filed by then, past the filing deadline, and not superseded unfiled by then.
+    async fn plans_overdue_as_of(
+        &self,
+        s: &org::Model,
+        day: NaiveDate,
+        cfg: &Config,
+    ) -> Result<i64> {
+        let rows = emergency_plan::Entity::find()
+            .filter(emergency_plan::Column::OrgId.eq(s.id))
+            .filter(emergency_plan::Column::PublishedOn.lte(day))
+            .read_all(&self.read)
+            .await?;
+        let cal = super::calendar::working_calendar(&self.read).await?;
+        let n = rows
+            .iter()
+            .filter(|m| {
+                let filed = m.filed_on.filter(|f| *f <= day);
+                let superseded = m.superseded_on.is_some_and(|d| d <= day);
+                match m.published_on {
+                    Some(p) if !(superseded && filed.is_none()) => {
+                        filing_status(p, filed, day, &cal, &cfg.plans).status
+                            == FilingStatus::Overdue
+                    }
+                    _ => false,
+                }
+            })
+            .count();
+        Ok(n as i64)
     }
 }
 

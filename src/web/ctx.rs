@@ -205,9 +205,25 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     } else {
         body
     };
+    // Signed in with the password alone, the second factor still due: nothing answers but
+    // the second factor's routes and sign-out (public routes never came this far). Pages lead
+    // to the code (or set-up) form, the API refuses with 401 and a code saying which.
+    if let Some(pending) = actor.mfa_pending()
+        && action != Action::MfaSignIn
+        && !SIGN_OUT.contains(&pattern)
+    {
+        if !super::error::is_api(parts.uri.path()) {
+            return axum::response::Redirect::to(pending.page()).into_response();
+        }
+        if write {
+            let what = format!("{} {pattern}", parts.method);
+            st.db.scoped(actor, action).refuse(&what).await;
+        }
+        return mfa_due(pending, Lang::from_headers(&parts.headers));
+    }
     // On a temporary password (new account, reset) only the own-session routes answer: pages
     // lead to the password form, the API refuses with a reason (POST /api/v1/auth/password).
-    if actor.must_change_password() && action != Action::OwnSession {
+    if actor.must_change_password() && action != Action::OwnSession && action != Action::MfaSignIn {
         if !super::error::is_api(parts.uri.path()) {
             return axum::response::Redirect::to("/account/password").into_response();
         }
@@ -240,6 +256,36 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
         return Error::Forbidden.into_response();
     }
     res
+}
+
+/// The routes a session with its second factor still due may call besides the second
+/// factor's own (`Action::MfaSignIn`): sign-out.
+const SIGN_OUT: &[&str] = &["/logout", "/api/v1/auth/logout"];
+
+/// The API's answer to a session whose second factor is due: 401 with `mfa_required` (give a
+/// code: `POST /api/v1/auth/mfa`) or `mfa_enrolment_required` (set one up first).
+fn mfa_due(pending: crate::storage::auth::mfa::MfaPending, lang: Lang) -> Response {
+    use crate::storage::auth::mfa::MfaPending;
+    let key = match pending {
+        MfaPending::Verify => "err.mfa.required",
+        MfaPending::Enrol => "err.mfa.enrolment_required",
+    };
+    let mut r = (
+        axum::http::StatusCode::UNAUTHORIZED,
+        axum::Json(super::error::Envelope {
+            error: super::error::ErrorBody {
+                code: pending.api_code().into(),
+                message: super::i18n::tr(lang, key),
+                fields: vec![],
+            },
+        }),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    r
 }
 
 /// The gate of the ingest: `Authorization: Device <token>` and nothing else (a user's session

@@ -6,6 +6,7 @@
 
 use super::i18n::{Lang, tr};
 use crate::error::{Chain, Error};
+use crate::storage::Actor;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -26,6 +27,7 @@ pub fn status(e: &Error) -> StatusCode {
         Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         Error::Locked => StatusCode::TOO_MANY_REQUESTS,
+        Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -100,6 +102,7 @@ pub fn envelope(e: &Error, lang: Lang) -> Envelope {
         }
         Error::TooLarge(m) => (message(lang, m), vec![]),
         Error::Locked => (tr(lang, "err.locked"), vec![]),
+        Error::Unavailable(_) => (tr(lang, "err.unavailable"), vec![]),
         Error::Internal(_) => (tr(lang, "err.internal"), vec![]),
     };
     Envelope {
@@ -125,10 +128,48 @@ pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-/// Draws the HTML error page: (language, status, message, request id) → HTML. The pages layer
-/// provides it where the middleware stack is assembled, so this module needs nothing of the
-/// pages (and the pages, which use the error policy here, form no circle with it).
-pub type ErrorPage = fn(Lang, StatusCode, &str, &str) -> String;
+/// Draws the HTML error page: (language, status, message, request id, the signed-in caller
+/// when known, the request's path) → HTML. The pages layer provides it where the middleware
+/// stack is assembled, so this module needs nothing of the pages (and the pages, which use the
+/// error policy here, form no circle with it). With a caller the page keeps the menu frame.
+pub type ErrorPage = fn(Lang, StatusCode, &str, &str, Option<&Actor>, &str) -> String;
+
+/// Inside the gate: an error answer carries the caller resolved by the gate out to
+/// [`render`], so that the error page of a signed-in user keeps the navigation.
+pub async fn keep_caller(req: Request, next: Next) -> Response {
+    let actor = req.extensions().get::<Actor>().cloned();
+    let mut res = next.run(req).await;
+    if let Some(a) = actor
+        && (res.extensions().get::<Carried>().is_some() || res.status() == StatusCode::NOT_FOUND)
+    {
+        res.extensions_mut().insert(a);
+    }
+    res
+}
+
+/// Outside the gate of the unknown-path fallback: a request without a session cookie or a
+/// bearer token is answered 404 at once (nobody is sent to sign in for a path that does not
+/// exist); with one, the gate resolves the caller so that the 404 page keeps the menu.
+pub async fn signed_in_only(req: Request, next: Next) -> Response {
+    let has_cookie = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|kv| kv.trim().starts_with("sc_session="));
+    let has_bearer = req.headers().contains_key(header::AUTHORIZATION);
+    if has_cookie || has_bearer {
+        next.run(req).await
+    } else {
+        Error::NotFound.into_response()
+    }
+}
+
+/// The answer for a path no route serves.
+pub async fn not_found() -> Error {
+    Error::NotFound
+}
 
 /// Writes the body of error responses in the request's language and format.
 pub async fn render(State(page): State<ErrorPage>, req: Request, next: Next) -> Response {
@@ -146,6 +187,8 @@ pub async fn render(State(page): State<ErrorPage>, req: Request, next: Next) -> 
         .unwrap_or("")
         .to_string();
     let res = next.run(req).await;
+    let caller = res.extensions().get::<Actor>().cloned();
+    let caller = caller.as_ref();
     let Some(Carried(err)) = res.extensions().get::<Carried>().cloned() else {
         // Errors produced by axum or a middleware (unknown path, wrong method, a cross-site
         // form refused by the CSRF layer, a body over the limit, a timeout): same envelope.
@@ -158,12 +201,13 @@ pub async fn render(State(page): State<ErrorPage>, req: Request, next: Next) -> 
             _ => return res,
         };
         let s = res.status();
-        return write(page, &e, s, lang, api, &path_q, &rid);
+        return write(page, &e, s, lang, api, &path_q, &rid, caller);
     };
     let s = res.status();
-    write(page, &err, s, lang, api, &path_q, &rid)
+    write(page, &err, s, lang, api, &path_q, &rid, caller)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write(
     page: ErrorPage,
     err: &Error,
@@ -172,19 +216,29 @@ fn write(
     api: bool,
     path_q: &str,
     rid: &str,
+    caller: Option<&Actor>,
 ) -> Response {
+    // A client may come back shortly: nothing was written.
+    let retry = |mut r: Response| {
+        if matches!(err, Error::Unavailable(_)) {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
+        r
+    };
     if api {
         let mut r = (s, axum::Json(envelope(err, lang))).into_response();
         r.headers_mut()
             .insert(header::CACHE_CONTROL, "no-store".parse().expect("static"));
-        return r;
+        return retry(r);
     }
     if matches!(err, Error::Unauthorized) {
         let next = urlencode(path_q);
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let env = envelope(err, lang);
-    (s, Html(page(lang, s, &env.error.message, rid))).into_response()
+    let html = page(lang, s, &env.error.message, rid, caller, path_q);
+    retry((s, Html(html)).into_response())
 }
 
 pub fn urlencode(s: &str) -> String {

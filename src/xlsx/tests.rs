@@ -394,3 +394,48 @@ fn column_letters_follow_excel() {
     assert_eq!(column_letters(27), "AA");
     assert_eq!(column_letters(703), "AAA");
 }
+
+/// Text a spreadsheet could evaluate (`=`, `+`, `-`, `@` first, fullwidth forms too) is
+/// written as text with the quote prefix, so it stays text even after a trip through CSV, and
+/// reads back unchanged; other text carries no prefix.
+#[test]
+fn formula_like_text_is_exported_with_the_quote_prefix_and_reads_back_unchanged() {
+    let risky = [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "+1",
+        "-2+3",
+        "@SUM(A1)",
+        "＝1",
+    ];
+    let mut rows: Vec<Vec<Cell>> = risky
+        .iter()
+        .map(|t| vec![Cell::Text((*t).to_owned())])
+        .collect();
+    rows.push(vec![Cell::Text("第一中学".into())]);
+    let bytes = write_sheet("导出", &strings(&["名称"]), &rows).unwrap();
+    let read = read_first_sheet(&bytes, &Limits::default()).unwrap();
+    let texts: Vec<&str> = read[1..].iter().map(|r| r[0].as_str()).collect();
+    let mut expected: Vec<&str> = risky.to_vec();
+    expected.push("第一中学");
+    assert_eq!(texts, expected);
+    // The sheet holds no formula, and each risky cell's style has the quote prefix.
+    let mut archive = ZipArchive::new(Cursor::new(&bytes)).unwrap();
+    let mut sheet = String::new();
+    archive
+        .by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    assert!(!sheet.contains("<f>"), "no formula cell");
+    let mut styles = String::new();
+    archive
+        .by_name("xl/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+    let styled = sheet.matches(" s=\"").count();
+    // The header (bold) and the six risky cells are styled; the plain one is not.
+    assert_eq!(styled, 1 + risky.len(), "{sheet}");
+    assert!(formula_like("-") && !formula_like("第一") && !formula_like(""));
+}

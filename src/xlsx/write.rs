@@ -41,6 +41,11 @@ pub fn write_sheet(
 
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap();
+    // Text that a spreadsheet could take for a formula once the file is saved as CSV and
+    // opened again (`=`, `+`, `-`, `@`, tab, carriage return first) carries Excel's quote
+    // prefix: shown and read back unchanged, never evaluated (formula injection, OWASP).
+    let quoted = Format::new().set_quote_prefix();
+    let quoted_wrap = Format::new().set_quote_prefix().set_text_wrap();
     let column_count = rows
         .iter()
         .map(Vec::len)
@@ -61,10 +66,18 @@ pub fn write_sheet(
         for (index, cell) in row.iter().enumerate() {
             let column = column_number(index)?;
             match cell {
-                Cell::Text(text) if text.contains('\n') => {
-                    sheet.write_string_with_format(row_number, column, text, &wrap)
+                Cell::Text(text) => {
+                    let format = match (formula_like(text), text.contains('\n')) {
+                        (true, true) => Some(&quoted_wrap),
+                        (true, false) => Some(&quoted),
+                        (false, true) => Some(&wrap),
+                        (false, false) => None,
+                    };
+                    match format {
+                        Some(f) => sheet.write_string_with_format(row_number, column, text, f),
+                        None => sheet.write_string(row_number, column, text),
+                    }
                 }
-                Cell::Text(text) => sheet.write_string(row_number, column, text),
                 // Excel numbers are f64; see `Cell::Int`.
                 Cell::Int(value) => sheet.write_number(row_number, column, *value as f64),
                 Cell::Float(value) => sheet.write_number(row_number, column, *value),
@@ -139,6 +152,14 @@ fn is_wide(c: char) -> bool {
         | 0x1F300..=0x1F64F   // emoji
         | 0x1F900..=0x1F9FF   // supplemental symbols and pictographs
         | 0x20000..=0x3FFFD // CJK extensions B and later
+    )
+}
+
+/// Whether a spreadsheet could read `text` as a formula (its first character).
+pub(super) fn formula_like(text: &str) -> bool {
+    matches!(
+        text.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')
     )
 }
 

@@ -579,6 +579,10 @@ fn read_spec(path: &'static str) -> Spec {
                     .then_some(Expect::Field("org_id"))
             })
         }
+        // The sign-in's second-factor step: nothing is due in the matrix, so it goes home.
+        "/login/mfa" | "/login/mfa/enrol" => {
+            s.special = Some(|c| c.account.role().map(|_| Expect::Success(Success::Redirect)))
+        }
         // Without `org_id` a school user's roll-up is the school's register.
         "/risk" => {
             s.special = Some(|c| {

@@ -124,8 +124,19 @@ impl TestApp {
         Self::from_template(&demo_template().await, config).await
     }
 
+    /// Like [`TestApp::with_config`], keeping `[security] mfa_required_roles` as given (every
+    /// other constructor clears it, so accounts sign in with the password alone; the second
+    /// factor's suite is `tests/http_mfa.rs`).
+    pub async fn with_mfa(config: Config) -> TestApp {
+        Self::from_template_as(&demo_template().await, config, true).await
+    }
+
     /// The app on a fresh copy of `template` (the demo's, or another suite's own).
     pub async fn from_template(template: &Template, config: Config) -> TestApp {
+        Self::from_template_as(template, config, false).await
+    }
+
+    async fn from_template_as(template: &Template, config: Config, mfa: bool) -> TestApp {
         let (url, dir, pg_db) = match template {
             Template::Postgres(template) => {
                 let admin = pg_admin();
@@ -154,15 +165,51 @@ impl TestApp {
                 (url, Some(dir), None)
             }
         };
-        let mut app = Self::on_database(&url, config).await;
+        let mut app = Self::on_database_as(&url, config, mfa).await;
+        app.pg_db = pg_db;
+        app._dir = dir;
+        app
+    }
+
+    /// The app on a fresh, migrated database without the demo (no accounts, an empty audit
+    /// log), dropped afterwards like the others.
+    pub async fn empty(config: Config) -> TestApp {
+        let (url, dir, pg_db) = if backend() == "postgres" {
+            let admin = pg_admin();
+            let name = format!("sc_test_{}", tempdir::rand_suffix());
+            let (pool, _) = sqlx_admin(&admin).await;
+            pool.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
+            pool.close().await.ok();
+            (pg_url(&admin, &name), None, Some((admin.clone(), name)))
+        } else {
+            let dir = tempdir::Dir::new();
+            let url = format!("sqlite://{}?mode=rwc", dir.0.join("empty.db").display());
+            (url, Some(dir), None)
+        };
+        Db::connect(&url)
+            .await
+            .expect("connect")
+            .migrate()
+            .await
+            .expect("migrate");
+        let mut app = Self::on_database_as(&url, config, false).await;
         app.pg_db = pg_db;
         app._dir = dir;
         app
     }
 
     /// The app on an existing database that outlives it (nothing is dropped afterwards).
-    pub async fn on_database(url: &str, mut config: Config) -> TestApp {
+    pub async fn on_database(url: &str, config: Config) -> TestApp {
+        Self::on_database_as(url, config, false).await
+    }
+
+    async fn on_database_as(url: &str, mut config: Config, mfa: bool) -> TestApp {
         config.database_url = url.to_string();
+        if !mfa {
+            config.security.mfa_required_roles.clear();
+        }
         let db = Db::connect(url).await.expect("connect");
         let state = AppState::new(db.clone(), config);
         let (router, routes) = safecampus::web::routes::build(state.clone());

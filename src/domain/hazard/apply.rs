@@ -259,6 +259,12 @@ pub fn replay(events: &[HistoryEvent]) -> Result<Hazard, HazardError> {
                 }
                 h.supervised = true;
             }
+            // An urge is on the record and changes nothing.
+            Step::Urged { .. } => {
+                if e.to != h.status || e.closure_number.is_some() || h.status.is_final() {
+                    return Err(bad);
+                }
+            }
         }
     }
     Ok(h)

@@ -1647,3 +1647,67 @@ fn random_action_sequences_keep_the_rules() {
         "{closes} closes ({major} major) in {steps} steps"
     );
 }
+
+#[test]
+fn an_urge_is_on_the_record_and_changes_nothing() {
+    let mut r = rectifying(Level::Major);
+    let before = r.h.clone();
+    let e = urge(&r.h, &B3, "  请三日内完成整改  ", today()).expect("the bureau urges");
+    assert_eq!((e.from, e.to), (before.status, before.status));
+    assert_eq!(e.label_key(), URGED_KEY);
+    assert_eq!(e.who(), Some(&B3));
+    assert!(e.action().is_none());
+    match &e.step {
+        Step::Urged { message, .. } => assert_eq!(message, "请三日内完成整改"),
+        s => panic!("{s:?}"),
+    }
+    r.events.push(e);
+    assert_eq!(
+        replay(&r.events).unwrap(),
+        before,
+        "an urge replays to the same state"
+    );
+    // The loop goes on after it.
+    let r = r.then(submit(), R4);
+    assert_eq!(replay(&r.events).unwrap(), r.h);
+
+    let h = rectifying(Level::General).h;
+    assert_eq!(
+        urge(&h, &M1, "x", today()),
+        Err(HazardError::NotAllowed { key: BUREAU_ONLY })
+    );
+    assert_eq!(urge(&h, &B3, " ", today()).unwrap_err().key(), REQUIRED);
+    assert!(urge(&h, &B3, &"督".repeat(MAX_URGE), today()).is_ok());
+    assert_eq!(
+        urge(&h, &B3, &"督".repeat(MAX_URGE + 1), today()).unwrap_err(),
+        HazardError::Invalid {
+            field: "message",
+            key: URGE_TOO_LONG
+        }
+    );
+    let closed = closed(Level::General).h;
+    assert_eq!(
+        urge(&closed, &B3, "x", today()),
+        Err(HazardError::NotOpen {
+            from: Status::Closed
+        })
+    );
+    // An urge recorded on a closed hazard does not replay.
+    let mut c = closed_run_events();
+    let last = c.last().unwrap().to;
+    c.push(HistoryEvent {
+        on: today(),
+        from: last,
+        to: last,
+        step: Step::Urged {
+            by: B3,
+            message: "x".into(),
+        },
+        closure_number: None,
+    });
+    assert!(replay(&c).is_err());
+}
+
+fn closed_run_events() -> Vec<HistoryEvent> {
+    closed(Level::General).events
+}

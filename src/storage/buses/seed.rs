@@ -9,21 +9,24 @@ use super::{json, parse_json};
 use crate::domain::Code;
 use crate::domain::bus::gps::PathPoint;
 use crate::domain::bus::permit::{PermitAction, PermitStatus};
-use crate::domain::bus::trip::TripStatus;
-use crate::domain::bus::{BusType, Equipment, RoadClass, SignStatus, VehicleStatus};
+use crate::domain::bus::trip::{CheckItem, TripStatus};
+use crate::domain::bus::{BusConfig, BusType, Equipment, RoadClass, SignStatus, VehicleStatus};
 use crate::domain::ids::{
-    BusAttendantId, BusDriverId, BusPermitId, BusRouteId, BusVehicleId, OrgId, PersonId,
+    BusAttendantId, BusDriverId, BusPermitId, BusRouteId, BusTripId, BusVehicleId, DeviceId, OrgId,
+    PersonId,
 };
 use crate::domain::person::Post;
+use crate::domain::reading::Reading;
 use crate::error::Result;
 use crate::storage::entity::{
     bus_attendant, bus_driver, bus_driver_record, bus_permit, bus_permit_event, bus_rider,
     bus_route, bus_sign, bus_trip, bus_vehicle, person,
 };
 use crate::storage::seed::SeedTx;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::prelude::*;
+use sea_orm::sea_query::Expr;
 
 /// A demo vehicle.
 pub struct SeedVehicle {
@@ -439,5 +442,117 @@ impl SeedTx {
         .insert(&self.txn)
         .await?;
         Ok(())
+    }
+}
+
+impl SeedTx {
+    /// Fits a vehicle with its GPS device.
+    pub async fn seed_bus_gps(&mut self, vehicle: BusVehicleId, device: DeviceId) -> Result<()> {
+        bus_vehicle::Entity::update_many()
+            .col_expr(bus_vehicle::Column::GpsDeviceId, Expr::value(device.0))
+            .filter(bus_vehicle::Column::Id.eq(vehicle))
+            .exec(&self.txn)
+            .await?;
+        Ok(())
+    }
+
+    /// A trip of a route on `day` that started at `started_at` and is running: checked
+    /// (every item passed), `boarded` pupils aboard.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn seed_running_bus_trip(
+        &mut self,
+        school: OrgId,
+        route: BusRouteId,
+        vehicle: BusVehicleId,
+        driver: BusDriverId,
+        attendants: &[BusAttendantId],
+        day: NaiveDate,
+        run: &str,
+        boarded: i64,
+        started_at: DateTime<Utc>,
+    ) -> Result<BusTripId> {
+        let now = Utc::now();
+        let check: std::collections::BTreeMap<&str, bool> = <CheckItem as Code>::ALL
+            .iter()
+            .map(|i| (i.as_str(), true))
+            .collect();
+        let m = bus_trip::ActiveModel {
+            school_id: Set(school),
+            route_id: Set(route),
+            vehicle_id: Set(vehicle),
+            driver_id: Set(driver),
+            attendant_ids: Set(json(&attendants)?),
+            day: Set(day),
+            run: Set(run.into()),
+            adverse: Set(false),
+            status: Set(TripStatus::Running.as_str().into()),
+            check_items: Set(json(&check)?),
+            check_passed: Set(Some(true)),
+            boarded: Set(boarded),
+            alighted: Set(None),
+            started_at: Set(Some(started_at)),
+            finished_at: Set(None),
+            off_route_since: Set(None),
+            created_by: Set(None),
+            created_by_name: Set(String::new()),
+            created_at: Set(started_at - chrono::Duration::minutes(30)),
+            updated_at: Set(now),
+            version: Set(3),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await?;
+        Ok(m.id)
+    }
+
+    /// A bus GPS device's positions, taken as the ingest takes a batch: stored as its
+    /// events (and its last values), then fed to the live bus rules in the same
+    /// transaction, which raise and clear the trip's warnings exactly as for a device
+    /// reporting.
+    pub async fn seed_bus_positions(
+        &mut self,
+        device: DeviceId,
+        school: OrgId,
+        rows: &[Reading],
+        cfg: &BusConfig,
+    ) -> Result<usize> {
+        self.readings(device, school, rows).await?;
+        let mut fresh: Vec<&Reading> = rows.iter().collect();
+        fresh.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+        Ok(
+            super::gps::positions(&self.txn, device, school, &fresh, cfg)
+                .await?
+                .len(),
+        )
+    }
+}
+
+impl crate::storage::seed::Unscoped {
+    /// The path (lat, lon) of the route of the running trip of the bus fitted with GPS
+    /// device `device`, if any — for the demo's simulator, which drives that bus along it.
+    pub async fn running_bus_path(&self, device: DeviceId) -> Result<Option<Vec<(f64, f64)>>> {
+        let Some(v) = bus_vehicle::Entity::find()
+            .filter(bus_vehicle::Column::GpsDeviceId.eq(device))
+            .one(&self.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(t) = bus_trip::Entity::find()
+            .filter(bus_trip::Column::VehicleId.eq(v.id))
+            .filter(bus_trip::Column::Status.eq(TripStatus::Running.as_str()))
+            .one(&self.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(r) = bus_route::Entity::find_by_id(t.route_id)
+            .one(&self.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let path: Vec<PathPoint> = parse_json(&r.path);
+        Ok((path.len() >= 2).then(|| path.iter().map(|p| (p.lat, p.lon)).collect()))
     }
 }

@@ -13,6 +13,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
     pub ip: String,
+    /// `verify` or `enrol` while the second factor is due (see `auth::mfa`); null after.
+    pub mfa_pending: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -479,9 +479,10 @@ impl Hazards<'_> {
             .into_iter()
             .map(|e| {
                 let ev: HistoryEvent = serde_json::from_str(&e.event).map_err(Error::internal)?;
-                let (action, days) = match ev.step {
-                    Step::Action { action, .. } => (Some(action), None),
-                    Step::Escalated { days_overdue } => (None, Some(days_overdue)),
+                let (action, days, message) = match ev.step {
+                    Step::Action { action, .. } => (Some(action), None, None),
+                    Step::Escalated { days_overdue } => (None, Some(days_overdue), None),
+                    Step::Urged { message, .. } => (None, None, Some(message)),
                 };
                 Ok(HistoryItem {
                     seq: e.seq,
@@ -495,6 +496,7 @@ impl Hazards<'_> {
                     to: ev.to,
                     action,
                     days_overdue: days,
+                    message,
                     closure_number: ev.closure_number,
                 })
             })
@@ -512,6 +514,9 @@ impl Hazards<'_> {
         } else {
             Vec::new()
         };
+        let urge_count = history.iter().filter(|h| h.kind == "urge").count();
+        let may_urge = crate::policy::allows(self.actor.role, crate::policy::Action::HazardUrge)
+            && !state.status.is_final();
         let photo_ids: Vec<i64> = serde_json::from_str(&m.photo_ids).unwrap_or_default();
         let description = m.description.clone();
         let (zone_id, risk_point_id) = (m.zone_id, m.risk_point_id);
@@ -547,6 +552,8 @@ impl Hazards<'_> {
             pending_extension: state.pending_extension.clone(),
             history,
             available_actions: available,
+            urge_count,
+            may_urge,
             version,
         })
     }

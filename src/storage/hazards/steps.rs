@@ -4,7 +4,7 @@
 
 use super::queries::state_of;
 use super::*;
-use crate::domain::hazard::{HazardError, Step, Transition, apply, closure_number};
+use crate::domain::hazard::{HazardError, Step, Transition, apply, closure_number, urge};
 use crate::error::Error;
 use crate::storage::Hazards;
 use crate::storage::audit::Event;
@@ -21,6 +21,7 @@ use sea_orm::{DbBackend, QueryOrder, QuerySelect, Statement};
 fn rule_error(e: HazardError) -> Error {
     match e {
         HazardError::IllegalTransition { key, .. } => Error::Conflict(key.into()),
+        HazardError::NotOpen { .. } => Error::Conflict(e.key().into()),
         HazardError::NotAllowed { key } => Error::ForbiddenBecause(key.into()),
         HazardError::Invalid { field, key } => Error::field(field, key),
         HazardError::History { .. } => Error::internal(e),
@@ -107,43 +108,66 @@ pub(in crate::storage) async fn record_transition(
     if res.rows_affected != 1 {
         return Err(Error::Conflict("err.hazard.changed".into()));
     }
-    let last: Option<i32> = hazard_event::Entity::find()
-        .select_only()
-        .column(hazard_event::Column::Seq)
-        .filter(hazard_event::Column::HazardId.eq(row.id))
-        .order_by_desc(hazard_event::Column::Seq)
-        .limit(1)
-        .into_tuple()
-        .one(txn)
-        .await?;
-    let seq = last.unwrap_or(0) + 1;
-    let kind = match &t.event.step {
-        Step::Action { action, .. } => action.kind().as_str(),
-        Step::Escalated { .. } => "escalated",
-    };
-    hazard_event::ActiveModel {
-        hazard_id: Set(row.id),
-        seq: Set(seq),
-        at: Set(now),
-        day: Set(t.event.on),
-        user_id: Set(by.map(|a| a.user_id)),
-        user_name: Set(by.map(|a| a.display_name.clone()).unwrap_or_default()),
-        role: Set(by
-            .map(|a| a.role.as_str().to_string())
-            .unwrap_or_else(|| "system".into())),
-        from_status: Set(t.event.from.as_str().to_string()),
-        to_status: Set(t.event.to.as_str().to_string()),
-        kind: Set(kind.to_string()),
-        event: Set(serde_json::to_string(&t.event).map_err(Error::internal)?),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    let seq = next_seq(txn, row.id).await?;
+    let kind = event_kind(&t.event.step);
+    insert_event(txn, row.id, seq, &t.event, by).await?;
     notify_step(txn, row, &t, kind, seq).await?;
     hazard::Entity::find_by_id(row.id)
         .one(txn)
         .await?
         .ok_or(Error::NotFound)
+}
+
+/// The number of the next event of a hazard's history.
+async fn next_seq(txn: &DatabaseTransaction, hazard: HazardId) -> Result<i32> {
+    let last: Option<i32> = hazard_event::Entity::find()
+        .select_only()
+        .column(hazard_event::Column::Seq)
+        .filter(hazard_event::Column::HazardId.eq(hazard))
+        .order_by_desc(hazard_event::Column::Seq)
+        .limit(1)
+        .into_tuple()
+        .one(txn)
+        .await?;
+    Ok(last.unwrap_or(0) + 1)
+}
+
+/// The stored kind of a history event: the action's code, `escalated` or `urge`.
+fn event_kind(step: &Step) -> &'static str {
+    match step {
+        Step::Action { action, .. } => action.kind().as_str(),
+        Step::Escalated { .. } => "escalated",
+        Step::Urged { .. } => "urge",
+    }
+}
+
+/// Appends one row of a hazard's history.
+async fn insert_event(
+    txn: &DatabaseTransaction,
+    hazard: HazardId,
+    seq: i32,
+    event: &crate::domain::hazard::HistoryEvent,
+    by: Option<&Actor>,
+) -> Result<()> {
+    hazard_event::ActiveModel {
+        hazard_id: Set(hazard),
+        seq: Set(seq),
+        at: Set(Utc::now()),
+        day: Set(event.on),
+        user_id: Set(by.map(|a| a.user_id)),
+        user_name: Set(by.map(|a| a.display_name.clone()).unwrap_or_default()),
+        role: Set(by
+            .map(|a| a.role.as_str().to_string())
+            .unwrap_or_else(|| "system".into())),
+        from_status: Set(event.from.as_str().to_string()),
+        to_status: Set(event.to.as_str().to_string()),
+        kind: Set(event_kind(&event.step).to_string()),
+        event: Set(serde_json::to_string(event).map_err(Error::internal)?),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }
 
 /// Who hears about a step, and as what.
@@ -231,6 +255,33 @@ async fn notify_step(
     inbox::notify(txn, &users, &note).await
 }
 
+/// A newly reported hazard is told to the school's principal and safety director (not to the
+/// reporter themself), in the report's transaction.
+async fn notify_reported(
+    txn: &DatabaseTransaction,
+    row: &hazard::Model,
+    reporter: UserId,
+) -> Result<()> {
+    let mut users = inbox::school_managers(txn, row.school_id).await?;
+    users.retain(|u| *u != reporter);
+    if users.is_empty() {
+        return Ok(());
+    }
+    let note = Note {
+        kind: HazardNotice::Reported.into(),
+        hazard: Some(row.id),
+        school: Some(row.school_id),
+        subject: &row.title,
+        link: format!("/hazards/{}", row.id),
+        params: NoteParams {
+            status: Some(row.status.clone()),
+            ..Default::default()
+        },
+        dedupe: format!("hazard:{}:reported", row.id),
+    };
+    inbox::notify(txn, &users, &note).await
+}
+
 fn bureau_role(role: Role) -> bool {
     matches!(role.org_level(), Some(OrgLevel::City | OrgLevel::District))
 }
@@ -283,8 +334,68 @@ impl Hazards<'_> {
         {
             Ok(m) => {
                 tx.event.object_id = m.id.to_string();
+                if let Err(e) = notify_reported(&tx.txn, &m, self.actor.user_id).await {
+                    return Err(tx.fail(e).await);
+                }
                 tx.commit().await?;
                 self.hazard_detail(m).await
+            }
+            Err(e) => Err(tx.fail(e).await),
+        }
+    }
+
+    /// Urges the school on about a hazard in scope (督办, the bureau's officers): the message
+    /// is appended to the history (the state does not change), the school's principal and
+    /// safety director and the hazard's responsible person or rectifier are told, all with the
+    /// `hazard.urge` audit event in one transaction. Closed or cancelled: 409.
+    pub async fn urge(&self, id: HazardId, message: &str) -> Result<HazardDetail> {
+        let found = self.hazard_row(id, &self.read).await?;
+        let event = Event::new(HazardAudit::Urge, "hazard", id);
+        let tx = self.begin_for(event, found.school_id).await?;
+        let res = async {
+            let row = self.hazard_row(id, &tx.txn).await?;
+            let state = state_of(&row)?;
+            let ev = urge(&state, &who(&self.actor), message, today()).map_err(rule_error)?;
+            // The version moves so that two writes at once never take one sequence number.
+            let res = hazard::Entity::update_many()
+                .col_expr(hazard::Column::Version, Expr::value(row.version + 1))
+                .filter(hazard::Column::Id.eq(row.id))
+                .filter(hazard::Column::Version.eq(row.version))
+                .exec(&tx.txn)
+                .await?;
+            if res.rows_affected != 1 {
+                return Err(Error::Conflict("err.hazard.changed".into()));
+            }
+            let seq = next_seq(&tx.txn, row.id).await?;
+            insert_event(&tx.txn, row.id, seq, &ev, Some(&self.actor)).await?;
+            let mut users = inbox::school_managers(&tx.txn, row.school_id).await?;
+            users.extend(state.responsible_user_id.map(UserId));
+            users.extend(state.rectifier.map(UserId));
+            users.retain(|u| *u != self.actor.user_id);
+            let note = Note {
+                kind: HazardNotice::Urged.into(),
+                hazard: Some(row.id),
+                school: Some(row.school_id),
+                subject: &row.title,
+                link: format!("/hazards/{}", row.id),
+                params: NoteParams {
+                    status: Some(state.status.as_str().to_string()),
+                    deadline: state.deadline,
+                    reason: Some(message.trim().to_string()),
+                    ..Default::default()
+                },
+                dedupe: format!("hazard:{}:{seq}", row.id),
+            };
+            inbox::notify(&tx.txn, &users, &note).await?;
+            Ok(seq)
+        }
+        .await;
+        match res {
+            Ok(seq) => {
+                let mut tx = tx;
+                tx.event.detail = format!("seq={seq}");
+                tx.commit().await?;
+                self.get(id).await
             }
             Err(e) => Err(tx.fail(e).await),
         }

@@ -26,6 +26,8 @@ pub(crate) mod m0020_governance_security;
 mod m0021_home_indexes;
 mod m0022_data_version;
 mod m0024_password_history;
+mod m0025_mfa;
+pub(crate) mod m0026_audit_retention;
 
 pub struct Migrator;
 
@@ -72,6 +74,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_home_indexes::Migration),
             Box::new(m0022_data_version::Migration),
             Box::new(m0024_password_history::Migration),
+            Box::new(m0025_mfa::Migration),
+            Box::new(m0026_audit_retention::Migration),
         ]
     }
 }

@@ -206,8 +206,9 @@ fn https() -> &'static std::result::Result<hyper_rustls::HttpsConnector<HttpConn
     })
 }
 
-/// POSTs JSON to `url` and answers the body of a 2xx answer, within `timeout`.
-async fn post(
+/// POSTs JSON to `url` and answers the body of a 2xx answer, within `timeout` (also the
+/// audit anchor's way out).
+pub(in crate::storage) async fn post(
     url: &str,
     body: Vec<u8>,
     timeout: std::time::Duration,

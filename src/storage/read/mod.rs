@@ -31,6 +31,9 @@ const KEEP_IDLE: usize = 8;
 /// Prepared statements cached per connection.
 const STATEMENT_CACHE: usize = 128;
 
+/// A connection's `(journal_mode, synchronous, foreign_keys, busy_timeout)`.
+pub(super) type Pragmas = (String, i64, i64, i64);
+
 /// Where the hot reads run: see the module documentation.
 #[derive(Clone, Debug)]
 pub(crate) struct Reader {
@@ -68,6 +71,46 @@ impl Reader {
             Inner::Sqlite(_) => "rusqlite",
             Inner::Orm(_) => "seaorm",
         }
+    }
+
+    /// The durability settings of `n` of this reader's connections at once (`None` when the
+    /// reads go through SeaORM's pool): `(journal_mode, synchronous, foreign_keys,
+    /// busy_timeout)` each.
+    pub(super) fn sqlite_pragmas(&self, n: usize) -> Result<Option<Vec<Pragmas>>> {
+        let Inner::Sqlite(pool) = &self.inner else {
+            return Ok(None);
+        };
+        let mut held = Vec::new();
+        for _ in 0..n {
+            let c = pool.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            held.push(match c {
+                Some(c) => c,
+                None => pool.open()?,
+            });
+        }
+        let mut out = Vec::new();
+        for c in &held {
+            let read = |p: &str| -> Result<i64> {
+                c.pragma_query_value(None, p, |r| r.get(0))
+                    .map_err(Error::internal)
+            };
+            let mode: String = c
+                .pragma_query_value(None, "journal_mode", |r| r.get(0))
+                .map_err(Error::internal)?;
+            out.push((
+                mode,
+                read("synchronous")?,
+                read("foreign_keys")?,
+                read("busy_timeout")?,
+            ));
+        }
+        let mut idle = pool.idle.lock().unwrap_or_else(|e| e.into_inner());
+        for c in held {
+            if idle.len() < KEEP_IDLE {
+                idle.push(c);
+            }
+        }
+        Ok(Some(out))
     }
 
     /// Every row the statement selects.
@@ -222,6 +265,12 @@ impl Pool {
     fn open(&self) -> Result<rusqlite::Connection> {
         let c = rusqlite::Connection::open(&self.path).map_err(Error::internal)?;
         c.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(Error::internal)?;
+        // The same durability settings as the writers' connections (T-DU-1 reads them on
+        // every connection): a reader writes nothing, but no connection is the exception.
+        c.pragma_update(None, "synchronous", "FULL")
+            .map_err(Error::internal)?;
+        c.pragma_update(None, "foreign_keys", true)
             .map_err(Error::internal)?;
         // A reader never writes, whatever a statement says.
         c.pragma_update(None, "query_only", true)

@@ -7,15 +7,19 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityName, Entity
 /// Tables without a model, read and written only by raw statements (the migrator's own, the
 /// audit chain's head and checkpoints, the sign-in throttle, the data version's counters,
 /// which the read path reads as one integer), or whose model is private to the sign-in code
-/// and read only inside its writes (the password history): the read path reads no model of
-/// them.
+/// and read only by it (the password history, the second factor's secrets and recovery
+/// codes): the read path reads no model of them.
 const NO_ENTITY: &[&str] = &[
     "seaql_migrations",
     "audit_head",
     "audit_checkpoint",
+    "audit_base",
+    "audit_purge_gate",
     "login_throttles",
     "data_version",
     "password_history",
+    "user_mfa",
+    "mfa_recovery_codes",
 ];
 
 impl Reader {

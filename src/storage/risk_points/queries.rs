@@ -59,6 +59,9 @@ impl Registers<'_> {
         if let Some(z) = f.zone_id {
             q = q.filter(risk_point::Column::ZoneId.eq(z));
         }
+        if f.unplaced == Some(true) {
+            q = q.filter(risk_point::Column::ZoneId.is_null());
+        }
         if let Some(c) = f.category.as_deref().filter(|s| !s.is_empty()) {
             q = q.filter(risk_point::Column::Category.eq(c));
         }

@@ -18,3 +18,25 @@ pub async fn list(
     let Query(f) = q.map_err(|e| crate::Error::validation(e.body_text()))?;
     Ok(axum::Json(ctx.db().audit().list(&f).await?))
 }
+
+/// What to purge: the entries from before this China date (at least 184 days ago).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurgeRequest {
+    pub before: chrono::NaiveDate,
+}
+
+/// Archives the audit entries from before `before` to `[audit] archive_dir` (JSON lines with
+/// their hashes) and removes them; the chain then starts from the newest removed entry. Refused
+/// under the 184-day floor (422), without an archive directory when there is anything to purge
+/// (422), and on a chain that does not verify (409). Audited as `audit.purge`.
+#[utoipa::path(post, path = "/api/v1/audit/purge", tag = "admin", request_body = PurgeRequest,
+    responses((status = 200, body = crate::storage::audit::retention::Purged),
+        (status = 409, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn purge(
+    ctx: Ctx,
+    crate::web::ctx::ApiJson(body): crate::web::ctx::ApiJson<PurgeRequest>,
+) -> ApiResult<crate::storage::audit::retention::Purged> {
+    let cfg = ctx.config().audit.clone();
+    Ok(axum::Json(ctx.db().audit().purge(&cfg, body.before).await?))
+}

@@ -3,6 +3,7 @@
 use super::ApiResult;
 use crate::domain::ids::UserId;
 use crate::domain::role::Role;
+use crate::storage::auth::mfa::MfaPending;
 use crate::storage::auth::{LoginError, SessionKind};
 use crate::storage::views::OrgRef;
 use crate::web::AppState;
@@ -40,6 +41,13 @@ pub struct Me {
 pub struct LoginResponse {
     pub token: String,
     pub user: Me,
+    /// The second factor is due: until `POST /api/v1/auth/mfa` with a code, every other route
+    /// answers 401 `mfa_required`.
+    pub mfa_required: bool,
+    /// The role requires a second factor the user has not set up: `GET /api/v1/auth/mfa`
+    /// gives the secret, `POST /api/v1/auth/mfa` with its first code completes the sign-in;
+    /// until then every other route answers 401 `mfa_enrolment_required`.
+    pub mfa_enrolment_required: bool,
 }
 
 pub(crate) fn me_of(a: &crate::storage::Actor) -> Me {
@@ -84,6 +92,8 @@ pub async fn login(
         Ok((token, actor)) => axum::Json(LoginResponse {
             token,
             user: me_of(&actor),
+            mfa_required: actor.mfa_pending() == Some(MfaPending::Verify),
+            mfa_enrolment_required: actor.mfa_pending() == Some(MfaPending::Enrol),
         })
         .into_response(),
         Err(e) => (

@@ -7,7 +7,7 @@ use crate::domain::hazard::Action;
 use crate::domain::ids::{HazardId, OrgId};
 use crate::error::Error;
 use crate::storage::hazards::{
-    ClosureRow, HazardDetail, HazardFilter, HazardList, HazardSummary, NewHazard,
+    ClosureRow, HazardDetail, HazardFilter, HazardList, HazardSummary, NewHazard, UrgeBody,
 };
 use crate::storage::risk_points::today;
 use crate::web::ctx::{ApiJson, Ctx};
@@ -84,6 +84,24 @@ pub async fn act(
 ) -> ApiResult<HazardDetail> {
     Ok(axum::Json(
         ctx.db().hazards().step(HazardId(id), &body).await?,
+    ))
+}
+
+/// Urges the school on about an open hazard (督办, city and district officers): the message
+/// goes into the hazard's history and to the school's principal, safety director and the
+/// hazard's responsible person; the state does not change. A closed or cancelled hazard
+/// answers 409, a message of more than 500 characters (or none) 422.
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/urge", tag = "hazards",
+    params(("id" = i64, Path)), request_body = UrgeBody,
+    responses((status = 200, body = HazardDetail), (status = 403, body = Envelope),
+        (status = 404, body = Envelope), (status = 409, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn urge(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UrgeBody>,
+) -> ApiResult<HazardDetail> {
+    Ok(axum::Json(
+        ctx.db().hazards().urge(HazardId(id), &body.message).await?,
     ))
 }
 

@@ -13,7 +13,8 @@ type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 /// school in scope; a school's hub page shows the same): hazards by status with the
 /// supervised (挂牌督办 or major), overdue and due-this-week ones (each equal to the total of
 /// `/api/v1/hazards` with the matching filter), this half-month's self-inspection board, risk
-/// grades and re-assessments due, open warnings by level, this month's drill board, the
+/// grades and re-assessments due, open warnings by level, this month's drill board, today's
+/// holiday-duty zero reports of a bureau (`zero_reports`: the duty board's counts for today), the
 /// caller's own work at their school (hazards assigned to them, unread notifications) and
 /// the charts (hazards opened and closed per week, overdue by school, on-time
 /// self-inspections per half-month, risk grades by school kind).

@@ -18,6 +18,7 @@ pub mod inbox;
 pub mod incidents;
 pub mod ingest;
 pub mod inspections;
+pub mod mfa;
 pub mod openapi;
 pub mod orgs;
 pub mod people;

@@ -396,6 +396,89 @@ pub fn legend(lang: Lang) -> svg::Legend {
         blue: tr(lang, "risk_grade.low"),
         none: tr(lang, "risk.legend_none"),
         alert: tr(lang, "risk.alert.legend"),
+        ..Default::default()
+    }
+}
+
+/// The district map's colour rule for districts (a city's map): the share of red (重大) and
+/// orange (较大) points among the assessed ones — red from [`SHARE_RED`], orange from
+/// [`SHARE_ORANGE`], yellow above 0, blue 0, grey without an assessed point. Schools take
+/// the band of their school risk index instead (`domain::warning::index_level`).
+pub const SHARE_RED: f64 = 0.10;
+pub const SHARE_ORANGE: f64 = 0.05;
+
+/// The red and orange share of a roll-up's assessed points, if it has any.
+pub fn red_orange_share(c: &crate::storage::risk_points::GradeCounts) -> Option<f64> {
+    let assessed = c.major + c.significant + c.general + c.low;
+    (assessed > 0).then(|| (c.major + c.significant) as f64 / assessed as f64)
+}
+
+/// A colour by [`red_orange_share`] (see [`SHARE_RED`]).
+pub fn share_shade(c: &crate::storage::risk_points::GradeCounts) -> svg::Shade {
+    match red_orange_share(c) {
+        None => svg::Shade::None,
+        Some(s) if s >= SHARE_RED => svg::Shade::Red,
+        Some(s) if s >= SHARE_ORANGE => svg::Shade::Orange,
+        Some(s) if s > 0.0 => svg::Shade::Yellow,
+        Some(_) => svg::Shade::Blue,
+    }
+}
+
+/// A school kind's marker on the district map.
+fn kind_shape(k: Option<crate::domain::org::SchoolKind>) -> svg::Shape {
+    use crate::domain::org::SchoolKind as K;
+    match k {
+        Some(K::Kindergarten) => svg::Shape::Square,
+        Some(K::Primary) => svg::Shape::Circle,
+        Some(K::JuniorMiddle | K::NineYear | K::SeniorHigh) => svg::Shape::Diamond,
+        Some(K::Special) => svg::Shape::Triangle,
+        None => svg::Shape::Hexagon,
+    }
+}
+
+/// The district map's legend: the colours by the rule in force (`index`: the school risk
+/// index's bands; else the red/orange share), the shapes, the rule in words.
+fn district_legend(lang: Lang, index: bool) -> svg::Legend {
+    use crate::domain::org::SchoolKind as K;
+    let t = |k: &str| tr(lang, k);
+    let (title, red, orange, yellow, blue, none, rule) = if index {
+        (
+            "risk_map.legend_index",
+            "risk_map.index_red",
+            "risk_map.index_orange",
+            "risk_map.index_yellow",
+            "risk_map.index_blue",
+            "risk.legend_none",
+            "risk_map.rule",
+        )
+    } else {
+        (
+            "risk_map.legend_share",
+            "risk_map.share_red",
+            "risk_map.share_orange",
+            "risk_map.share_yellow",
+            "risk_map.share_blue",
+            "risk_map.share_none",
+            "risk_map.rule_share",
+        )
+    };
+    svg::Legend {
+        title: t(title),
+        red: t(red),
+        orange: t(orange),
+        yellow: t(yellow),
+        blue: t(blue),
+        none: t(none),
+        alert: t("risk.alert.legend"),
+        shapes_title: t("risk_map.shapes"),
+        shapes: vec![
+            (svg::Shape::Circle, tr(lang, &K::Primary.label_key())),
+            (svg::Shape::Diamond, t("risk_map.shape_secondary")),
+            (svg::Shape::Square, tr(lang, &K::Kindergarten.label_key())),
+            (svg::Shape::Triangle, tr(lang, &K::Special.label_key())),
+            (svg::Shape::Hexagon, t("risk_map.shape_district")),
+        ],
+        rule: t(rule),
     }
 }
 
@@ -423,6 +506,9 @@ pub struct CampusMap {
     pub svg: String,
     pub warnings: Vec<OpenWarning>,
     pub zone_names: HashMap<ZoneId, String>,
+    /// Active risk points placed in no zone (not on the plan): the total of the register
+    /// filtered `unplaced=true`, which the map's note links to.
+    pub unplaced: u64,
 }
 
 /// The school's four-colour map (its open warnings marked) and its open warnings.
@@ -475,15 +561,33 @@ pub async fn campus_map_of(ctx: &Ctx, school: OrgId) -> Result<CampusMap, Error>
             })
         })
         .collect();
-    let svg = svg::campus_map(
+    let unplaced = ctx
+        .db()
+        .risk()
+        .points(
+            school,
+            &RiskFilter {
+                unplaced: Some(true),
+                ..Default::default()
+            },
+        )
+        .await?
+        .total;
+    let note = (unplaced > 0).then(|| svg::MapNote {
+        text: tr(lang, "risk_map.unplaced").replace("%{n}", &unplaced.to_string()),
+        href: Some(format!("/schools/{}/risks?unplaced=true", s.id)),
+    });
+    let svg = svg::campus_map_noted(
         &format!("{} · {}", s.name, tr(lang, "risk.map_title")),
         &mz,
         &legend(lang),
+        note.as_ref(),
     );
     Ok(CampusMap {
         svg,
         warnings,
         zone_names,
+        unplaced,
     })
 }
 
@@ -522,24 +626,130 @@ pub async fn district_map_of(
     org_id: Option<i64>,
     rows: &[SummaryRow],
 ) -> Result<String, Error> {
+    Ok(district_map_keyed(ctx, org_id, rows).await?.0)
+}
+
+/// Open and overdue hazards, summed from the risk index's inputs.
+#[derive(Default, Clone, Copy)]
+struct HazardTally {
+    open: u32,
+    overdue: u32,
+}
+
+/// The district map and the words of its colour rule (the page repeats them over the map).
+///
+/// Colours: a school by the band of its school risk index (`/risk-index`: red from 75,
+/// orange from 50, yellow from 25, else blue); a district on a city's map by the share of
+/// red and orange points among its assessed points ([`share_shade`]); a caller who may not
+/// read the index gets the share rule for schools too. Each tooltip names the counts behind
+/// the colour: the index, the points by grade, the open and overdue hazards.
+pub async fn district_map_keyed(
+    ctx: &Ctx,
+    org_id: Option<i64>,
+    rows: &[SummaryRow],
+) -> Result<(String, String), Error> {
+    use crate::storage::risk_index::{IndexQuery, SchoolIndex};
     let open = ctx.db().risk().open_warnings_by_child(org_id).await?;
     let lang = ctx.lang;
+    let cfg = ctx.config();
+    let today = crate::storage::risk_points::today();
+    let index_below = |node: Option<i64>| async move {
+        let Ok(db) = ctx.db_as(crate::policy::Action::WarningView) else {
+            return Ok(None);
+        };
+        match db
+            .risk_index()
+            .list(
+                &IndexQuery { org_id: node },
+                &cfg.warnings.index_weights,
+                today,
+                cfg.inspection.grace_days,
+            )
+            .await
+        {
+            Ok(l) => Ok(Some(l.items)),
+            Err(Error::Forbidden) => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let schools_level = rows.iter().any(|r| r.kind.is_some());
+    let mut index: HashMap<OrgId, SchoolIndex> = HashMap::new();
+    let mut hazards: HashMap<OrgId, HazardTally> = HashMap::new();
+    let mut with_index = false;
+    if schools_level {
+        if let Some(items) = index_below(org_id).await? {
+            with_index = true;
+            for i in items {
+                hazards.insert(
+                    i.school_id,
+                    HazardTally {
+                        open: i.inputs.open_hazards,
+                        overdue: i.inputs.overdue_hazards,
+                    },
+                );
+                index.insert(i.school_id, i);
+            }
+        }
+    } else {
+        // A city's map: each district's hazards, summed over its schools.
+        for r in rows {
+            if let Some(items) = index_below(Some(r.org.id.0)).await? {
+                let t = hazards.entry(r.org.id).or_default();
+                for i in items {
+                    t.open += i.inputs.open_hazards;
+                    t.overdue += i.inputs.overdue_hazards;
+                }
+            }
+        }
+    }
+    let legend = district_legend(lang, with_index);
     let schools: Vec<svg::MapSchool> = rows
         .iter()
         .filter_map(|r| {
+            let c = &r.counts;
+            let idx = index.get(&r.org.id);
+            let shade = match idx {
+                Some(i) => level_shade(i.level),
+                None => share_shade(c),
+            };
+            let mut tip = Vec::new();
+            if let Some(i) = idx {
+                tip.push(tr(lang, "risk_map.tip_index").replace("%{index}", &i.index.to_string()));
+            } else if let Some(share) = red_orange_share(c) {
+                tip.push(
+                    tr(lang, "risk_map.tip_share")
+                        .replace("%{share}", &format!("{:.1}%", share * 100.0)),
+                );
+            }
+            tip.push(
+                tr(lang, "risk_map.tip_points")
+                    .replace("%{major}", &c.major.to_string())
+                    .replace("%{significant}", &c.significant.to_string())
+                    .replace("%{general}", &c.general.to_string())
+                    .replace("%{low}", &c.low.to_string())
+                    .replace("%{unassessed}", &c.unassessed.to_string()),
+            );
+            if let Some(h) = hazards.get(&r.org.id) {
+                tip.push(
+                    tr(lang, "risk_map.tip_hazards")
+                        .replace("%{open}", &h.open.to_string())
+                        .replace("%{overdue}", &h.overdue.to_string()),
+                );
+            }
             Some(svg::MapSchool {
                 id: r.org.id.0,
                 code: r.org.code.clone(),
                 name: r.org.name.clone(),
                 lat: r.lat?,
                 lng: r.lng?,
-                shade: shade(r.highest),
+                shade,
                 href: Some(if r.kind.is_some() {
                     format!("/schools/{}/risk-map", r.org.id)
                 } else {
                     format!("/risk?org_id={}", r.org.id)
                 }),
-                kindergarten: r.kind == Some(crate::domain::org::SchoolKind::Kindergarten),
+                shape: kind_shape(r.kind),
+                tip,
                 alert: open.get(&r.org.id).map(|o| svg::Alert {
                     level: level_shade(o.highest),
                     count: usize::try_from(o.count).unwrap_or(usize::MAX),
@@ -551,12 +761,13 @@ pub async fn district_map_of(
             })
         })
         .collect();
-    Ok(svg::district_map(
+    let svg = svg::district_map(
         &tr(lang, "risk.district_map"),
         &schools,
-        &legend(lang),
+        &legend,
         &tr(lang, "risk.no_coordinates"),
-    ))
+    );
+    Ok((svg, legend.rule))
 }
 
 #[utoipa::path(get, path = "/api/v1/risk-map.svg", tag = "risk", params(OrgQ),

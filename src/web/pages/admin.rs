@@ -27,6 +27,8 @@ struct UsersPage {
     can_grant: bool,
     /// The security admin lifts lockouts.
     can_unlock: bool,
+    /// The security admin removes a user's second factor (a lost phone).
+    can_reset_mfa: bool,
     roles: Vec<(String, String)>,
     orgs: Vec<OrgRef>,
     errors: FormErrors,
@@ -52,6 +54,7 @@ async fn users_page(
         can_manage: c.can(ctx.actor.role(), Action::UserManage),
         can_grant,
         can_unlock: c.can(ctx.actor.role(), Action::UserUnlock),
+        can_reset_mfa: c.can(ctx.actor.role(), Action::UserMfaReset),
         roles: Role::ALL
             .iter()
             .map(|r| (r.as_str().to_string(), c.label(r)))
@@ -136,6 +139,16 @@ pub async fn account(
 pub async fn unlock(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     let res = ctx.db().users().unlock(UserId(id)).await;
     after(&ctx, res, "admin.saved").await
+}
+
+/// Removes a user's second factor (security admin); a role that requires one sets up a new
+/// one at the next sign-in.
+pub async fn mfa_reset(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    let res = match ctx.db().users().reset_mfa(UserId(id)).await {
+        Ok(()) => ctx.db_as(Action::UserView)?.users().get(UserId(id)).await,
+        Err(e) => Err(e),
+    };
+    after(&ctx, res, "admin.mfa_reset_done").await
 }
 
 #[derive(Deserialize)]

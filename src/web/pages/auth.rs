@@ -107,7 +107,11 @@ pub async fn login_submit(
         .await
     {
         Ok((token, actor)) => {
-            let to = if actor.must_change_password() {
+            // The second factor first (nothing else answers until it is given), then a
+            // temporary password.
+            let to = if let Some(pending) = actor.mfa_pending() {
+                pending.page().to_string()
+            } else if actor.must_change_password() {
                 "/account/password".to_string()
             } else {
                 next

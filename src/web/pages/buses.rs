@@ -4,12 +4,14 @@
 //! `/buses/{id}/sign` the printable sign (校车标牌); `/bus-drivers` the drivers with their
 //! eligibility and every failing reason; `/schools/{id}/bus-routes` a school's routes with
 //! their riders masked; `/schools/{id}/bus-trips` a school's trips of a day. The permit
-//! workflow's pages are in [`permits`].
+//! workflow's pages are in [`permits`], a trip with its track map in [`trip`], the school's
+//! forms (a vehicle, a driver, an attendant, a route) in [`forms`].
 
-use super::{Chrome, render};
+use super::{Chrome, FormErrors, render};
 use crate::domain::Code;
-use crate::domain::bus::Equipment;
+use crate::domain::bus::{BusType, Equipment};
 use crate::domain::ids::{BusVehicleId, OrgId};
+use crate::domain::person::Post;
 use crate::error::Error;
 use crate::policy::Action;
 use crate::storage::buses::Vehicle;
@@ -25,8 +27,13 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
 
+mod forms;
 mod permits;
+mod trip;
+use forms::{AttendantForm, DriverForm, RouteForm, VehicleForm};
+pub use forms::{create_attendant, create_driver, create_route, create_vehicle};
 pub use permits::{apply, apply_form, permit, permit_list, permit_print, permit_step};
+pub use trip::{trip, trip_step};
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
@@ -83,9 +90,20 @@ struct RegisterPage {
     schools: Vec<(OrgId, String)>,
     expired: usize,
     soon: usize,
+    /// The school a new vehicle is registered for (the caller's own, when it may).
+    form_school: Option<OrgId>,
+    gps_devices: Vec<(i64, String)>,
+    v: VehicleForm,
+    errors: FormErrors,
 }
 
 impl RegisterPage {
+    fn types(&self) -> &'static [BusType] {
+        <BusType as Code>::ALL
+    }
+    fn equipment(&self) -> &'static [Equipment] {
+        Equipment::ALL
+    }
     fn cls(&self, d: &NaiveDate) -> &'static str {
         self.exp.class(d)
     }
@@ -108,10 +126,32 @@ fn days_text(c: &Chrome, n: i64) -> String {
     }
 }
 
-/// The register of the buses in scope.
+/// The caller's own school when it is a school's manager (who registers buses and drivers).
+fn managed_school(ctx: &Ctx) -> Option<OrgId> {
+    let role = ctx.actor.role();
+    (role.org_level() == Some(crate::domain::org::OrgLevel::School)
+        && crate::policy::allows(role, Action::BusManage))
+    .then(|| ctx.actor.org_id())
+    .flatten()
+}
+
+/// The register of the buses in scope, with the school manager's form for a new vehicle.
 pub async fn register(ctx: Ctx) -> Result<Response, Error> {
-    let exp = Expiry::of(&ctx);
-    let mut vehicles = ctx.db().buses().vehicles(None, exp.days).await?;
+    register_page(&ctx, None, VehicleForm::default(), FormErrors::default()).await
+}
+
+pub(super) async fn register_page(
+    ctx: &Ctx,
+    school: Option<OrgId>,
+    v: VehicleForm,
+    errors: FormErrors,
+) -> Result<Response, Error> {
+    let exp = Expiry::of(ctx);
+    let mut vehicles = ctx
+        .db_as(Action::BusView)?
+        .buses()
+        .vehicles(None, exp.days)
+        .await?;
     if let Some(own) = ctx.actor.org_id() {
         // A school's own buses first (a bureau has none of its own).
         vehicles.sort_by_key(|v| v.school_id != own);
@@ -139,7 +179,19 @@ pub async fn register(ctx: Ctx) -> Result<Response, Error> {
         .filter(live)
         .filter(|v| v.expiring_soon)
         .count();
-    let c = Chrome::for_ctx(&ctx, "bus.page.register", "/buses");
+    let form_school = school.or_else(|| managed_school(ctx));
+    let mut gps_devices = Vec::new();
+    if let Some(s) = form_school
+        && let Ok(db) = ctx.db_as(Action::DeviceView)
+    {
+        let offline = ctx.config().devices.offline_minutes;
+        for d in db.devices().list(s, offline).await.unwrap_or_default() {
+            if d.kind == crate::domain::device::DeviceKind::BusGps {
+                gps_devices.push((d.id.0, format!("{} · {}", d.code, d.name)));
+            }
+        }
+    }
+    let c = Chrome::for_ctx(ctx, "bus.page.register", "/buses");
     render(&RegisterPage {
         c,
         css: css(),
@@ -148,6 +200,10 @@ pub async fn register(ctx: Ctx) -> Result<Response, Error> {
         schools,
         expired,
         soon,
+        form_school,
+        gps_devices,
+        v,
+        errors,
     })
 }
 
@@ -237,6 +293,11 @@ struct DriversPage {
     drivers: Vec<Driver>,
     names: HashMap<OrgId, String>,
     ineligible: usize,
+    form_school: Option<OrgId>,
+    /// People of the school with the post `bus_driver` not yet registered as drivers.
+    people: Vec<crate::storage::views::Person>,
+    v: DriverForm,
+    errors: FormErrors,
 }
 
 impl DriversPage {
@@ -245,23 +306,45 @@ impl DriversPage {
     }
 }
 
-/// The drivers in scope, the ineligible first, each with every failing reason.
+/// The drivers in scope, the ineligible first, each with every failing reason; the school
+/// manager's form for a new driver.
 pub async fn drivers(ctx: Ctx) -> Result<Response, Error> {
+    drivers_page(&ctx, None, DriverForm::default(), FormErrors::default()).await
+}
+
+pub(super) async fn drivers_page(
+    ctx: &Ctx,
+    school: Option<OrgId>,
+    v: DriverForm,
+    errors: FormErrors,
+) -> Result<Response, Error> {
     let cfg = ctx.config().buses.clone();
-    let db = ctx.db();
+    let db = ctx.db_as(Action::BusView)?;
     let drivers = db.buses().drivers(None, &cfg).await?;
     let names = db
         .buses()
         .school_names_in_scope(drivers.iter().map(|d| d.school_id))
         .await?;
     let ineligible = drivers.iter().filter(|d| !d.eligible).count();
-    let c = Chrome::for_ctx(&ctx, "bus.page.drivers", "/bus-drivers");
+    let form_school = school.or_else(|| managed_school(ctx));
+    let people = match form_school {
+        Some(s) => {
+            let taken: Vec<_> = drivers.iter().map(|d| d.person_id).collect();
+            forms::people_with_post(ctx, s, Post::BusDriver, &taken).await
+        }
+        None => Vec::new(),
+    };
+    let c = Chrome::for_ctx(ctx, "bus.page.drivers", "/bus-drivers");
     render(&DriversPage {
         c,
         css: css(),
         drivers,
         names,
         ineligible,
+        form_school,
+        people,
+        v,
+        errors,
     })
 }
 
@@ -274,13 +357,34 @@ struct RoutesPage {
     school_name: String,
     routes: Vec<(Route, Riders)>,
     attendants: Vec<Attendant>,
+    can_manage: bool,
+    /// People of the school with the post `bus_attendant` not yet registered.
+    people: Vec<crate::storage::views::Person>,
+    f: RouteForms,
 }
 
-/// A school's routes with their stops and riders (masked).
+/// The routes page's forms: a route and an attendant, each with its values and errors.
+#[derive(Default)]
+pub(super) struct RouteForms {
+    pub route: RouteForm,
+    pub route_errors: FormErrors,
+    pub attendant: AttendantForm,
+    pub attendant_errors: FormErrors,
+}
+
+/// A school's routes with their stops and riders (masked); the forms for a new route and a
+/// new attendant for those who manage the school's buses.
 pub async fn routes(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
+    routes_page(&ctx, OrgId(id), RouteForms::default()).await
+}
+
+pub(super) async fn routes_page(
+    ctx: &Ctx,
+    school: OrgId,
+    f: RouteForms,
+) -> Result<Response, Error> {
     let cfg = ctx.config().buses.clone();
-    let db = ctx.db();
-    let school = OrgId(id);
+    let db = ctx.db_as(Action::BusView)?;
     let list = db.buses().routes(school).await?;
     let mut routes = Vec::new();
     for r in list {
@@ -294,7 +398,14 @@ pub async fn routes(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
         .await?
         .remove(&school)
         .unwrap_or_default();
-    let mut c = Chrome::for_ctx(&ctx, "bus.page.routes", "/buses");
+    let can_manage = crate::policy::allows(ctx.actor.role(), Action::BusManage);
+    let people = if can_manage {
+        let taken: Vec<_> = attendants.iter().map(|a| a.person_id).collect();
+        forms::people_with_post(ctx, school, Post::BusAttendant, &taken).await
+    } else {
+        Vec::new()
+    };
+    let mut c = Chrome::for_ctx(ctx, "bus.page.routes", "/buses");
     c.title = format!("{} · {}", c.t("bus.page.routes"), school_name);
     render(&RoutesPage {
         c,
@@ -303,6 +414,9 @@ pub async fn routes(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
         school_name,
         routes,
         attendants,
+        can_manage,
+        people,
+        f,
     })
 }
 

@@ -32,7 +32,7 @@ mod print;
 mod steps;
 pub use print::{closures, ledger, notice};
 use steps::read_page_form;
-pub use steps::{act, action_from_form};
+pub use steps::{act, action_from_form, urge};
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
@@ -227,6 +227,7 @@ impl DetailPage {
     fn step_label(&self, e: &HistoryItem) -> String {
         match ActionKind::parse(&e.kind) {
             Some(k) => tr(self.c.lang, &k.label_key()),
+            None if e.kind == "urge" => tr(self.c.lang, crate::domain::hazard::URGED_KEY),
             None => tr(self.c.lang, crate::domain::hazard::ESCALATED_KEY),
         }
     }
@@ -252,6 +253,9 @@ impl DetailPage {
         let t = |k: &str| tr(self.c.lang, k);
         let mut out = Vec::new();
         let Some(a) = &e.action else {
+            if let Some(m) = &e.message {
+                out.push((t("hazard.urge.message"), m.clone()));
+            }
             if let Some(d) = e.days_overdue {
                 out.push((t("hazard.col.overdue_days"), d.to_string()));
             }

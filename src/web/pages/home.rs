@@ -261,12 +261,57 @@ pub fn groups(lang: Lang, h: &HomeData, target: Target) -> Vec<Group> {
             false,
         ),
     ];
+    // Today's holiday-duty zero reports (a bureau's node, while a duty period covers today).
+    let several = h.zero_reports.len() > 1;
+    let mut zero = Vec::new();
+    for z in &h.zero_reports {
+        let href = format!("/duty/{}?date={}", z.period_id, z.date);
+        let name = |k: &str| {
+            if several {
+                format!("{} · {}", z.name, t(k))
+            } else {
+                t(k)
+            }
+        };
+        zero.push(tile(
+            &format!("zero-submitted-{}", z.period_id),
+            name("home.zero.submitted"),
+            u64::from(z.submitted),
+            href.clone(),
+            false,
+        ));
+        zero.push(tile(
+            &format!("zero-missing-{}", z.period_id),
+            name("home.zero.missing"),
+            u64::from(z.counts.missing),
+            href.clone(),
+            true,
+        ));
+        zero.push(tile(
+            &format!("zero-open-{}", z.period_id),
+            name("home.zero.open"),
+            u64::from(z.counts.open),
+            href,
+            false,
+        ));
+    }
+    let zero_group = h.zero_reports.first().map(|z| Group {
+        id: "home-group-zero-reports",
+        title: if several {
+            format!("{} · {}", t("home.group.zero_reports"), z.date)
+        } else {
+            format!("{} · {} · {}", t("home.group.zero_reports"), z.name, z.date)
+        },
+        more_href: format!("/duty/{}?date={}", z.period_id, z.date),
+        more_label: t("home.more.duty_board"),
+        tiles: zero,
+    });
     let hazards_all = match target {
         Target::Own => "/hazards".to_string(),
         Target::School(id) => format!("/hazards?school_id={id}"),
         Target::District(id) => format!("/hazards?org_id={id}"),
     };
-    vec![
+    let mut out = vec![
         Group {
             id: "home-group-hazards",
             title: t("home.group.hazards"),
@@ -306,7 +351,12 @@ pub fn groups(lang: Lang, h: &HomeData, target: Target) -> Vec<Group> {
             more_label: t("home.more.drills"),
             tiles: drills,
         },
-    ]
+    ];
+    if let Some(g) = zero_group {
+        // The day's zero reports come right after the hazards: a holiday's first question.
+        out.insert(1, g);
+    }
+    out
 }
 
 /// `2026-11-H1` in words: 11月上半月, Nov 1–15.
@@ -371,6 +421,15 @@ fn needs_you(lang: Lang, h: &HomeData, role: Role) -> Vec<Tile> {
             "/inspections/board".into(),
             true,
         ));
+        for z in &h.zero_reports {
+            v.push(tile(
+                &format!("needs-zero-missing-{}", z.period_id),
+                format!("{} · {}", t("home.needs.zero_missing"), z.name),
+                u64::from(z.counts.missing),
+                format!("/duty/{}?date={}", z.period_id, z.date),
+                true,
+            ));
+        }
         v.push(tile(
             "needs-drills-missing",
             t("home.needs.drills_missing"),

@@ -23,6 +23,13 @@ impl InboxPage {
         tr(self.c.lang, &format!("inbox.kind.{}", n.kind))
     }
 
+    /// The notice in one line, naming the school and the object: `S003 某某小学：隐患「留样冰箱
+    /// 温度记录缺两天」已逾期`. A kind without a sentence in the catalogue reads as its label
+    /// with the subject.
+    fn headline(&self, n: &Notification) -> String {
+        headline(self.c.lang, n)
+    }
+
     /// The detail line: a deadline, days left or overdue.
     fn detail(&self, n: &Notification) -> String {
         let p = &n.params;
@@ -41,11 +48,44 @@ impl InboxPage {
         if let Some(r) = p.reason.as_deref().filter(|r| !r.is_empty()) {
             parts.push(r.to_string());
         }
+        if let (Some(a), Some(b)) = (p.starts_on, p.ends_on) {
+            parts.push(format!("{a} ~ {b}"));
+        }
         parts.join(" · ")
     }
 
     fn when(&self, n: &Notification) -> String {
         super::china_time(&n.created_at)
+    }
+}
+
+/// See [`InboxPage::headline`].
+pub fn headline(lang: crate::web::i18n::Lang, n: &Notification) -> String {
+    // A warning's subject may already start with its school's name.
+    let subject = match &n.school_name {
+        Some(name) => n
+            .subject
+            .strip_prefix(&format!("{name} · "))
+            .unwrap_or(&n.subject),
+        None => &n.subject,
+    };
+    let key = format!("inbox.line.{}", n.kind);
+    let what = if crate::i18n::has(lang, &key) {
+        tr(lang, &key).replace("%{subject}", subject)
+    } else {
+        format!(
+            "{}「{subject}」",
+            tr(lang, &format!("inbox.kind.{}", n.kind))
+        )
+    };
+    let colon = if lang == crate::web::i18n::Lang::En {
+        ": "
+    } else {
+        "："
+    };
+    match (&n.school_code, &n.school_name) {
+        (Some(code), Some(name)) => format!("{code} {name}{colon}{what}"),
+        _ => what,
     }
 }
 

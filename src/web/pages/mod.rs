@@ -16,6 +16,7 @@ pub mod home;
 pub mod inbox;
 pub mod incidents;
 pub mod inspections;
+pub mod mfa;
 pub mod people;
 pub mod responsibility;
 pub mod risk;
@@ -109,21 +110,33 @@ impl Chrome {
         } else {
             section
         };
+        Chrome::for_actor(ctx.lang, &ctx.actor, title_key, section, back)
+    }
+
+    /// The frame of a signed-in caller's page (also the error page's, which has no `Ctx`);
+    /// `back` is where the language switch returns to.
+    pub fn for_actor(
+        lang: Lang,
+        actor: &crate::storage::Actor,
+        title_key: &str,
+        section: &str,
+        back: &str,
+    ) -> Chrome {
         let here = section;
-        let mut c = Chrome::public(ctx.lang, title_key, back);
+        let mut c = Chrome::public(lang, title_key, back);
         c.signed_in = true;
-        c.user_name = ctx.actor.display_name().to_string();
-        c.user_role = tr(ctx.lang, &ctx.actor.role().label_key());
-        c.org_name = ctx.actor.org_name().to_string();
-        c.csrf = ctx.actor.csrf().to_string();
-        c.unread = ctx.actor.unread();
+        c.user_name = actor.display_name().to_string();
+        c.user_role = tr(lang, &actor.role().label_key());
+        c.org_name = actor.org_name().to_string();
+        c.csrf = actor.csrf().to_string();
+        c.unread = actor.unread();
         // The features' menu entries; the policy table decides who sees what.
         c.menu = super::routes::menu()
-            .filter(|(_, _, a)| policy::allows(ctx.actor.role(), *a))
+            .filter(|(_, _, a)| policy::allows(actor.role(), *a))
             .map(|(href, key, _)| MenuItem {
                 href,
-                label: tr(ctx.lang, key),
-                active: here.starts_with(href),
+                label: tr(lang, key),
+                active: !here.is_empty() && here.starts_with(href),
             })
             .collect();
         c
@@ -156,9 +169,24 @@ struct ErrorPage<'a> {
     request_id: &'a str,
 }
 
-/// The HTML error page (used by the error renderer).
-pub fn error_page(lang: Lang, status: StatusCode, message: &str, request_id: &str) -> String {
-    let c = Chrome::public(lang, "error.title", "/");
+/// The HTML error page (used by the error renderer); a signed-in caller keeps the menu.
+pub fn error_page(
+    lang: Lang,
+    status: StatusCode,
+    message: &str,
+    request_id: &str,
+    caller: Option<&crate::storage::Actor>,
+    path: &str,
+) -> String {
+    let back = if path.starts_with('/') && !path.starts_with("/api/") {
+        path
+    } else {
+        "/"
+    };
+    let c = match caller {
+        Some(a) => Chrome::for_actor(lang, a, "error.title", "", back),
+        None => Chrome::public(lang, "error.title", back),
+    };
     ErrorPage {
         c,
         status: status.as_u16(),

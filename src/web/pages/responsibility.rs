@@ -481,6 +481,18 @@ pub async fn save_group(ctx: Ctx, p: FormPairs) -> Result<Response, Error> {
     .await;
     match res {
         Ok(g) => Ok(see_other(&format!("/leading-groups#group-{}", g.org_id))),
+        // Someone else saved the group since the form was opened: the form again with the
+        // group as it stands now (and its new version), saying so; what was typed is lost
+        // rather than saved over the other change.
+        Err(Error::Conflict(key)) if key == "err.group.changed" => {
+            let errors = FormErrors {
+                general: crate::i18n::tr(ctx.lang, "groups.changed"),
+                fields: Vec::new(),
+            };
+            let mut resp = groups_page(&ctx, None, errors).await?;
+            *resp.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(resp)
+        }
         Err(e) => match FormErrors::from_error(&e, ctx.lang) {
             Some(errors) => groups_page(&ctx, Some(v), errors).await,
             None => Err(e),

@@ -4,11 +4,11 @@
 
 use super::{Chrome, FormErrors, render, see_other};
 use crate::domain::Code;
-use crate::domain::ids::OrgId;
+use crate::domain::ids::{EquipmentId, OrgId};
 use crate::domain::security::{EquipmentKind, Gap};
 use crate::error::Error;
 use crate::policy::Action;
-use crate::storage::security::{NewEntry, Register, RollupQuery, RollupRow};
+use crate::storage::security::{EntryPatch, NewEntry, Register, RollupQuery, RollupRow};
 use crate::storage::views::OrgRef;
 use crate::web::ctx::{Ctx, Form};
 use askama::Template;
@@ -39,9 +39,17 @@ struct RegisterPage {
     kinds: Vec<(String, String)>,
     v: EntryForm,
     errors: FormErrors,
+    /// The entry whose edit form was refused: its form is shown open.
+    open: Option<EquipmentId>,
 }
 
 impl RegisterPage {
+    fn is_open(&self, id: &EquipmentId) -> bool {
+        self.open == Some(*id)
+    }
+    fn is(&self, k: &EquipmentKind, code: &str) -> bool {
+        k.as_str() == code
+    }
     fn gap(&self, g: &Gap) -> String {
         gap_text(&self.c, g)
     }
@@ -62,6 +70,7 @@ async fn register_page(
     school: i64,
     v: EntryForm,
     errors: FormErrors,
+    open: Option<i64>,
 ) -> Result<Response, Error> {
     let rules = ctx.config().security_register;
     let r = ctx
@@ -83,6 +92,7 @@ async fn register_page(
         kinds,
         v,
         errors,
+        open: open.map(EquipmentId),
     })?;
     if failed {
         *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -91,7 +101,7 @@ async fn register_page(
 }
 
 pub async fn register(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    register_page(&ctx, id, EntryForm::default(), FormErrors::default()).await
+    register_page(&ctx, id, EntryForm::default(), FormErrors::default(), None).await
 }
 
 /// The "register an entry" form.
@@ -172,9 +182,102 @@ pub async fn add(
     match res {
         Ok(_) => Ok(see_other(&format!("/schools/{id}/security-equipment"))),
         Err(e) => match FormErrors::from_error(&e, ctx.lang) {
-            Some(errors) => register_page(&ctx, id, f, errors).await,
+            Some(errors) => register_page(&ctx, id, f, errors, None).await,
             None => Err(e),
         },
+    }
+}
+
+/// The edit form in an entry's row as typed: what can change after it was registered (a
+/// fault found or repaired, the recording days, the police link, the quantity, a licence) and
+/// retiring it. The school and the kind come with the form (neither changes): only the fields
+/// of the entry's kind are sent (a camera's recording days, an alarm's police link, a guard's
+/// licence); an empty number leaves the value as it is.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct EditForm {
+    school_id: String,
+    kind: String,
+    quantity: String,
+    retention_days: String,
+    linked_police: String,
+    licence: String,
+    faulty: String,
+    retire: String,
+}
+
+impl EditForm {
+    /// The change to send. A number that is not one is sent as a value the storage refuses
+    /// (so the entry's scope, role and retirement are checked first, as for any write).
+    fn patch(&self, kind: EquipmentKind) -> EntryPatch {
+        let num = |v: &str, bad: i32| match v.trim() {
+            "" => None,
+            n => Some(n.parse().unwrap_or(bad)),
+        };
+        let guard = kind == EquipmentKind::Guard;
+        EntryPatch {
+            working: Some(self.faulty != "1"),
+            linked_police: (kind == EquipmentKind::OneKeyAlarm).then(|| self.linked_police == "1"),
+            retention_days: if kind == EquipmentKind::Camera {
+                num(&self.retention_days, -1)
+            } else {
+                None
+            },
+            licence: guard.then(|| self.licence.clone()),
+            quantity: if guard { None } else { num(&self.quantity, 0) },
+            retired: (self.retire == "1").then_some(true),
+        }
+    }
+}
+
+/// Saves an entry's edit form (the same write as `PATCH /api/v1/security-equipment/{id}`);
+/// back to the register at the entry. The storage answers 404 out of scope and refuses a
+/// field of another kind; a refused form shows the register with the entry's form open and
+/// the reasons; an entry retired since the page was opened (409) shows the register as it is
+/// now with a message saying so.
+pub async fn update(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<EditForm>,
+) -> Result<Response, Error> {
+    let rules = ctx.config().security_register;
+    let kind = EquipmentKind::parse(f.kind.trim()).unwrap_or(EquipmentKind::Other);
+    let res = ctx
+        .db()
+        .security()
+        .update(EquipmentId(id), f.patch(kind), &rules)
+        .await;
+    let school = f.school_id.trim().parse::<i64>().ok();
+    match (res, school) {
+        (Ok(r), _) => Ok(see_other(&format!(
+            "/schools/{}/security-equipment#entry-{id}",
+            r.school.id
+        ))),
+        (Err(Error::Conflict(key)), Some(school)) if key == "err.security.retired" => {
+            let errors = FormErrors {
+                general: crate::i18n::tr(ctx.lang, "security.retired_now"),
+                fields: Vec::new(),
+            };
+            let mut resp = register_page(&ctx, school, EntryForm::default(), errors, None).await?;
+            *resp.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(resp)
+        }
+        (Err(e), Some(school)) => match FormErrors::from_error(&e, ctx.lang) {
+            Some(errors) => {
+                let mut general = errors.general;
+                for (_, m) in errors.fields {
+                    general.push_str(" · ");
+                    general.push_str(&m);
+                }
+                let errors = FormErrors {
+                    general,
+                    fields: Vec::new(),
+                };
+                register_page(&ctx, school, EntryForm::default(), errors, Some(id)).await
+            }
+            None => Err(e),
+        },
+        (Err(e), None) => Err(e),
     }
 }
 

@@ -19,7 +19,14 @@ pub(super) const FEATURE: Feature = Feature {
     ],
     audit: audit_codes::<UserAudit>,
     notices: nothing,
-    tables: &["users", "audit_log", "audit_head", "audit_checkpoint"],
+    tables: &[
+        "users",
+        "audit_log",
+        "audit_head",
+        "audit_checkpoint",
+        "audit_base",
+        "audit_purge_gate",
+    ],
 };
 
 /// The API.
@@ -30,7 +37,9 @@ fn register(t: &mut Table) {
     t.api(UserManage, routes!(api::users::account));
     t.api(UserGrant, routes!(api::users::grant));
     t.api(UserUnlock, routes!(api::users::unlock));
+    t.api(UserMfaReset, routes!(api::mfa::reset));
     t.api(AuditView, routes!(api::audit::list));
+    t.api(AuditPurge, routes!(api::audit::purge));
 }
 
 /// The pages.
@@ -62,6 +71,13 @@ fn register_pages(t: &mut Table) {
         UserUnlock,
         &[UserView, UserGrant],
         pages::admin::unlock,
+    );
+    t.add_as(
+        M::POST,
+        "/admin/users/{id}/mfa/reset",
+        UserMfaReset,
+        &[UserView, UserGrant],
+        pages::admin::mfa_reset,
     );
     t.add_as(
         M::POST,

@@ -66,10 +66,19 @@ fn register(t: &mut Table) {
 
 /// The pages: the register, a vehicle and its printable sign, the permit workflow (a
 /// refused form is shown again with the page, hence `BusView` beside the write's action),
-/// drivers, a school's routes and trips.
+/// drivers, a school's routes and trips, a trip with its track map and steps; the school's
+/// forms for a vehicle (with its GPS device), a driver, an attendant (from the school's
+/// people) and a route.
 fn register_pages(t: &mut Table) {
     use pages::buses as p;
-    t.add(M::GET, "/buses", BusView, p::register);
+    t.add_as(M::GET, "/buses", BusView, &[DeviceView], p::register);
+    t.add_as(
+        M::POST,
+        "/schools/{id}/buses",
+        BusManage,
+        &[BusView, DeviceView],
+        p::create_vehicle,
+    );
     t.add(M::GET, "/buses/{id}", BusView, p::vehicle);
     t.add(M::GET, "/buses/{id}/sign", BusView, p::sign_print);
     t.add(M::GET, "/bus-permits", BusView, p::permit_list);
@@ -96,7 +105,42 @@ fn register_pages(t: &mut Table) {
         p::permit_step,
     );
     t.add(M::GET, "/bus-permits/{id}/print", BusView, p::permit_print);
-    t.add(M::GET, "/bus-drivers", BusView, p::drivers);
-    t.add(M::GET, "/schools/{id}/bus-routes", BusView, p::routes);
+    t.add_as(M::GET, "/bus-drivers", BusView, &[PersonView], p::drivers);
+    t.add_as(
+        M::POST,
+        "/schools/{id}/bus-drivers",
+        BusManage,
+        &[BusView, PersonView],
+        p::create_driver,
+    );
+    t.add_as(
+        M::GET,
+        "/schools/{id}/bus-routes",
+        BusView,
+        &[PersonView],
+        p::routes,
+    );
+    t.add_as(
+        M::POST,
+        "/schools/{id}/bus-routes",
+        BusManage,
+        &[BusView, PersonView],
+        p::create_route,
+    );
+    t.add_as(
+        M::POST,
+        "/schools/{id}/bus-attendants",
+        BusManage,
+        &[BusView, PersonView],
+        p::create_attendant,
+    );
     t.add(M::GET, "/schools/{id}/bus-trips", BusView, p::trips);
+    t.add(M::GET, "/bus-trips/{id}", BusView, p::trip);
+    t.add_as(
+        M::POST,
+        "/bus-trips/{id}",
+        BusTripRecord,
+        &[BusView],
+        p::trip_step,
+    );
 }

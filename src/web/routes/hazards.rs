@@ -28,12 +28,14 @@ fn register(t: &mut Table) {
     t.api(HazardView, routes!(api::closures_export));
     t.api(HazardView, routes!(api::get));
     t.api(HazardAct, routes!(api::act));
+    t.api(HazardUrge, routes!(api::urge));
 
     t.add(M::GET, "/hazards", HazardView, pages::list);
     t.add(M::GET, "/hazards/ledger", HazardView, pages::ledger);
     t.add(M::GET, "/hazards/closures", HazardView, pages::closures);
     t.add(M::GET, "/hazards/{id}", HazardView, pages::detail);
     t.media(M::POST, "/hazards/{id}/actions", HazardAct, pages::act);
+    t.add(M::POST, "/hazards/{id}/urge", HazardUrge, pages::urge);
     t.add(M::GET, "/hazards/{id}/notice", HazardView, pages::notice);
     t.add(
         M::GET,

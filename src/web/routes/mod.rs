@@ -242,6 +242,7 @@ impl Table {
             ));
         }
         let mr = mr
+            .layer::<_, Infallible>(middleware::from_fn(error::keep_caller))
             .layer::<_, Infallible>(middleware::from_fn_with_state(self.state.clone(), gate))
             .layer::<_, Infallible>(middleware::from_fn_with_state(path, ops::track))
             .layer::<_, Infallible>(Extension(RouteAction(action, path, also)));
@@ -398,6 +399,14 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     });
 
     let Table { router, list, .. } = t;
+    // A path no route serves: 404, with the menu when the caller is signed in.
+    let router = router.fallback(
+        axum::routing::any(error::not_found)
+            .layer::<_, Infallible>(middleware::from_fn(error::keep_caller))
+            .layer::<_, Infallible>(middleware::from_fn_with_state(state.clone(), gate))
+            .layer::<_, Infallible>(Extension(RouteAction(OwnSession, "", &[])))
+            .layer::<_, Infallible>(middleware::from_fn(error::signed_in_only)),
+    );
     ops::install_metrics();
     let router = router.with_state(state).layer(
         ServiceBuilder::new()

@@ -4,6 +4,7 @@ use super::Table;
 use super::{Feature, audit_codes, no_pages, nothing};
 use crate::policy::Action::*;
 use crate::storage::audit::PlatformAudit;
+use crate::storage::auth::mfa::MfaAudit;
 use crate::web::{api, assets, ops, pages};
 use axum::http::Method as M;
 use utoipa_axum::routes;
@@ -15,7 +16,7 @@ pub(super) const FEATURE: Feature = Feature {
     pages: no_pages,
     // Changing one's password is under the user's name in the header, not in the menu.
     menu: &[],
-    audit: audit_codes::<PlatformAudit>,
+    audit: platform_audit,
     notices: nothing,
     tables: &[
         "sessions",
@@ -24,8 +25,17 @@ pub(super) const FEATURE: Feature = Feature {
         "counters",
         "password_history",
         "data_version",
+        "user_mfa",
+        "mfa_recovery_codes",
     ],
 };
+
+/// Sign-in's audit codes and the second factor's.
+fn platform_audit() -> Vec<&'static str> {
+    let mut codes = audit_codes::<PlatformAudit>();
+    codes.extend(audit_codes::<MfaAudit>());
+    codes
+}
 
 fn register(t: &mut Table) {
     // Operations and public files.
@@ -51,6 +61,49 @@ fn register(t: &mut Table) {
         OwnSession,
         pages::auth::password_submit,
     );
+    // The second factor: the sign-in's step (the only routes a pending session reaches,
+    // besides sign-out) and one's own.
+    t.add(M::GET, "/login/mfa", MfaSignIn, pages::mfa::verify_page);
+    t.add(M::POST, "/login/mfa", MfaSignIn, pages::mfa::verify_submit);
+    t.add(
+        M::GET,
+        "/login/mfa/enrol",
+        MfaSignIn,
+        pages::mfa::enrol_page,
+    );
+    t.add(
+        M::POST,
+        "/login/mfa/enrol",
+        MfaSignIn,
+        pages::mfa::enrol_submit,
+    );
+    t.add(M::GET, "/account/mfa", OwnSession, pages::mfa::account_page);
+    t.add(
+        M::POST,
+        "/account/mfa/enrol",
+        OwnSession,
+        pages::mfa::account_enrol,
+    );
+    t.add(
+        M::POST,
+        "/account/mfa/confirm",
+        OwnSession,
+        pages::mfa::account_confirm,
+    );
+    t.add(
+        M::POST,
+        "/account/mfa/recovery",
+        OwnSession,
+        pages::mfa::account_recovery,
+    );
+    t.add(
+        M::POST,
+        "/account/mfa/disable",
+        OwnSession,
+        pages::mfa::account_disable,
+    );
+    t.api(MfaSignIn, routes!(api::mfa::state));
+    t.api(MfaSignIn, routes!(api::mfa::complete));
     t.api(Public, routes!(api::auth::login));
     t.api(OwnSession, routes!(api::auth::logout));
     t.api(OwnSession, routes!(api::auth::me));

@@ -41,7 +41,13 @@ fn register(t: &mut Table) {
     t.api(RiskView, routes!(api::risk::evaluate_only));
     t.api(RiskView, routes!(api::risk::summary));
     t.api(RiskView, routes!(api::risk::export_summary));
-    t.api(RiskView, routes!(api::risk::district_map));
+    // The district map colours schools by their risk index (read as `WarningView`).
+    t.api_as(
+        RiskView,
+        &[WarningView],
+        None,
+        routes!(api::risk::district_map),
+    );
     t.api(RiskView, routes!(api::risk::register));
     t.api(RiskWrite, routes!(api::risk::create_point));
     t.api(RiskWrite, routes!(api::risk::instantiate));
@@ -60,7 +66,13 @@ fn register(t: &mut Table) {
 
 /// The pages.
 fn register_pages(t: &mut Table) {
-    t.add(M::GET, "/risk", RiskView, pages::risk::overview);
+    t.add_as(
+        M::GET,
+        "/risk",
+        RiskView,
+        &[WarningView],
+        pages::risk::overview,
+    );
     t.add_as(
         M::GET,
         "/risk/catalog",

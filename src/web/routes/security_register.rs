@@ -49,4 +49,13 @@ fn register_pages(t: &mut Table) {
         &[SecurityView],
         p::add,
     );
+    // An entry's edit form in its row; a refused one shows the register again, an entry
+    // retired meanwhile the register with a message.
+    t.add_as(
+        M::POST,
+        "/security-equipment/{id}",
+        SecurityWrite,
+        &[SecurityView],
+        p::update,
+    );
 }

@@ -7,8 +7,8 @@ use super::frame::{
 use super::marks::{
     BADGE_H, OUTLINE_BAND, Swatch, badge_width, shown, write_badge, write_zone_outline,
 };
-use super::text::{escape, fit, n, safe_href};
-use super::{Legend, MapZone, PAPER};
+use super::text::{escape, fit, n, safe_href, truncate};
+use super::{Legend, MapNote, MapZone, PAPER};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -317,6 +317,17 @@ fn write_zone_head(out: &mut String, z: &MapZone, p: &Placed, reserve: f64) {
 /// badge with the level's numeral and the warnings as its tooltip (`alert-badge`); its label
 /// makes room for the badge. The legend explains the mark.
 pub fn campus_map(title: &str, zones: &[MapZone], legend: &Legend) -> String {
+    campus_map_noted(title, zones, legend, None)
+}
+
+/// [`campus_map`] with a note under the legend (`class="map-note"`, linked when it has an
+/// `href`): how many risk points are placed in no zone and so are not on the plan.
+pub fn campus_map_noted(
+    title: &str,
+    zones: &[MapZone],
+    legend: &Legend,
+    note: Option<&MapNote>,
+) -> String {
     let width = PLAN_W + 2.0 * MARGIN;
     // The legend is laid out once into a scratch buffer to learn its height.
     let mut legend_svg = String::new();
@@ -330,7 +341,9 @@ pub fn campus_map(title: &str, zones: &[MapZone], legend: &Legend) -> String {
         None,
         Some((Swatch::Zone, None)),
     );
-    let height = legend_top + legend_h + 12.0;
+    let note = note.filter(|n| !n.text.trim().is_empty());
+    let note_top = legend_top + legend_h + 4.0;
+    let height = legend_top + legend_h + 12.0 + if note.is_some() { NOTE_H } else { 0.0 };
 
     let mut out = String::with_capacity(8192 + zones.len() * 600);
     let label = if legend.title.trim().is_empty() {
@@ -447,6 +460,37 @@ pub fn campus_map(title: &str, zones: &[MapZone], legend: &Legend) -> String {
     );
     out.push_str("</g>");
     out.push_str(&legend_svg);
+    if let Some(note) = note {
+        write_note(&mut out, note, MARGIN, note_top, PLAN_W);
+    }
     out.push_str("</svg>");
     out
+}
+
+/// The height of the note line under the legend.
+const NOTE_H: f64 = 30.0;
+
+/// A note under the legend: a ⓘ and the text, linked when it has an href, fitted to `w`.
+fn write_note(out: &mut String, note: &MapNote, x: f64, y: f64, w: f64) {
+    const SIZE: f64 = 16.0;
+    let text = truncate(&format!("ⓘ {}", note.text.trim()), w / SIZE).unwrap_or_default();
+    let href = note.href.as_deref().and_then(safe_href);
+    if let Some(h) = &href {
+        let _ = write!(out, r#"<a class="map-note-link" href="{h}">"#);
+    }
+    let _ = write!(
+        out,
+        r##"<text class="map-note" x="{}" y="{}" font-size="{SIZE}" fill="#B71C1C"{}>{}</text>"##,
+        n(x),
+        n(y + SIZE + 2.0),
+        if href.is_some() {
+            r#" text-decoration="underline""#
+        } else {
+            ""
+        },
+        escape(&text)
+    );
+    if href.is_some() {
+        out.push_str("</a>");
+    }
 }

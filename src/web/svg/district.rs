@@ -2,19 +2,211 @@
 
 use super::frame::{BoxF, HEADER, MARGIN, svg_open, write_legend, write_north_arrow, write_title};
 use super::marks::{Swatch, shown, write_ring};
-use super::text::{escape, n, safe_href, text_em, truncate};
-use super::{Legend, MUTED, MapSchool, PAPER, Shade};
+use super::text::{break_lines, escape, n, safe_href, text_em, truncate};
+use super::{INK, Legend, MUTED, MapSchool, PAPER, Shade, Shape};
 use std::fmt::Write;
 
 /// Mean length of one degree of latitude, in km.
 const KM_PER_DEG: f64 = 111.195;
 /// The smallest extent shown, in degrees (about 2 km), so one school still gets a map.
 const MIN_SPAN: f64 = 0.02;
-const MARKER_R: f64 = 10.0;
-const KG_SIDE: f64 = 18.0;
+/// Half the size of a marker (a circle's radius; the other shapes have about its area).
+const MARKER_R: f64 = 11.0;
 /// The radius of the ring around a school with open warnings.
-const RING_R: f64 = 17.0;
-pub(super) const CODE_SIZE: f64 = 12.0;
+const RING_R: f64 = 18.0;
+/// The size of the name labels, in units of the 1000-unit-wide drawing: the page draws the
+/// map at least 760 px wide, so a label is never smaller than 11 px.
+pub(super) const LABEL_SIZE: f64 = 15.0;
+/// The size of the legend's shape row and the rule under it.
+const KEY_SIZE: f64 = 15.0;
+
+/// A school's short name for its label: the name without the leading province, city and
+/// district ("长春市二道区春华小学" → "春华小学"); at least four characters are kept.
+pub(super) fn short_name(name: &str) -> String {
+    let mut s = name.trim();
+    loop {
+        let cut = s
+            .char_indices()
+            .take(6)
+            .find(|(i, c)| *i > 0 && matches!(c, '省' | '市' | '区' | '县' | '旗'))
+            .map(|(i, c)| i + c.len_utf8());
+        match cut {
+            Some(i) if s[i..].chars().count() >= 4 => s = &s[i..],
+            _ => break,
+        }
+    }
+    s.to_string()
+}
+
+/// A shorter label when the short name finds no room: the usual endings abbreviated
+/// ("春华小学" → "春华小", "彩虹幼儿园" → "彩虹幼"), at most six characters.
+pub(super) fn abbreviated(short: &str) -> String {
+    let mut s = short.to_string();
+    for (long, abbr) in [
+        ("幼儿园", "幼"),
+        ("小学", "小"),
+        ("中学", "中"),
+        ("学校", "校"),
+    ] {
+        if let Some(stem) = s.strip_suffix(long)
+            && !stem.is_empty()
+        {
+            s = format!("{stem}{abbr}");
+            break;
+        }
+    }
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() > 6 {
+        let mut t: String = chars[..5].iter().collect();
+        t.push('…');
+        t
+    } else {
+        s
+    }
+}
+
+/// Writes a marker of `shape` centred on (x, y) with `class`; a circle as `<circle>`,
+/// a square as `<rect>`, the others as a `<path>` drawn around the origin and translated.
+fn write_marker(out: &mut String, class: &str, shape: Shape, x: f64, y: f64, fill: &str, r: f64) {
+    let stroke = r##"stroke="#FFFFFF" stroke-width="2""##;
+    match shape {
+        Shape::Circle => {
+            let _ = write!(
+                out,
+                r#"<circle class="{class}" cx="{}" cy="{}" r="{}" fill="{fill}" {stroke}/>"#,
+                n(x),
+                n(y),
+                n(r)
+            );
+        }
+        Shape::Square => {
+            let side = r * 1.8;
+            let _ = write!(
+                out,
+                r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}" rx="4" fill="{fill}" {stroke}/>"#,
+                n(x - side / 2.0),
+                n(y - side / 2.0),
+                n(side),
+                n(side)
+            );
+        }
+        Shape::Diamond | Shape::Triangle | Shape::Hexagon => {
+            let _ = write!(
+                out,
+                r#"<path class="{class}" transform="translate({} {})" d="{}" fill="{fill}" {stroke}/>"#,
+                n(x),
+                n(y),
+                shape_path(shape, r)
+            );
+        }
+    }
+}
+
+/// The outline of a shape of half-size `r` around the origin.
+fn shape_path(shape: Shape, r: f64) -> String {
+    let pts: Vec<(f64, f64)> = match shape {
+        Shape::Diamond => {
+            let d = r * 1.3;
+            vec![(0.0, -d), (d, 0.0), (0.0, d), (-d, 0.0)]
+        }
+        Shape::Triangle => {
+            let d = r * 1.45;
+            vec![(0.0, -d), (d * 0.87, d * 0.62), (-d * 0.87, d * 0.62)]
+        }
+        Shape::Hexagon => {
+            let d = r * 1.15;
+            (0..6)
+                .map(|i| {
+                    let a = std::f64::consts::PI / 3.0 * f64::from(i);
+                    (d * a.cos(), d * a.sin())
+                })
+                .collect()
+        }
+        Shape::Circle | Shape::Square => {
+            vec![(-r, -r), (r, -r), (r, r), (-r, r)]
+        }
+    };
+    let mut d = String::new();
+    for (i, (px, py)) in pts.iter().enumerate() {
+        let _ = write!(d, "{}{} {}", if i == 0 { "M" } else { "L" }, n(*px), n(*py));
+    }
+    d.push('Z');
+    d
+}
+
+/// The legend's second part: the marker shapes on the map with their meaning, then the
+/// colour rule in at most three lines. Returns its height (0 when there is nothing).
+fn write_key(out: &mut String, legend: &Legend, present: &[Shape], x: f64, y: f64, w: f64) -> f64 {
+    const ROW: f64 = 30.0;
+    let shapes: Vec<&(Shape, String)> = legend
+        .shapes
+        .iter()
+        .filter(|(s, label)| present.contains(s) && !label.trim().is_empty())
+        .collect();
+    let mut cy = y;
+    if !shapes.is_empty() {
+        out.push_str(r#"<g class="legend-shapes">"#);
+        let mut cx = x;
+        let title = legend.shapes_title.trim();
+        if !title.is_empty() {
+            let _ = write!(
+                out,
+                r#"<text x="{}" y="{}" font-size="{KEY_SIZE}" font-weight="700" fill="{INK}">{}</text>"#,
+                n(cx),
+                n(cy + 19.0),
+                escape(title)
+            );
+            cx += text_em(title) * KEY_SIZE + 18.0;
+        }
+        for (shape, label) in shapes {
+            let label = label.trim();
+            let item_w = 22.0 + 7.0 + text_em(label) * KEY_SIZE;
+            if cx + item_w > x + w && cx > x {
+                cx = x;
+                cy += ROW;
+            }
+            write_marker(
+                out,
+                "key-marker",
+                *shape,
+                cx + 11.0,
+                cy + 14.0,
+                "#90A4AE",
+                8.0,
+            );
+            let _ = write!(
+                out,
+                r#"<text x="{}" y="{}" font-size="{KEY_SIZE}" fill="{INK}">{}</text>"#,
+                n(cx + 29.0),
+                n(cy + 19.0),
+                escape(label)
+            );
+            cx += item_w + 24.0;
+        }
+        out.push_str("</g>");
+        cy += ROW;
+    }
+    let rule = legend.rule.trim();
+    if !rule.is_empty() {
+        let lines = break_lines(rule, w / KEY_SIZE, 3, false)
+            .map(|b| b.lines)
+            .unwrap_or_else(|| vec![truncate(rule, w / KEY_SIZE).unwrap_or_default()]);
+        out.push_str(r#"<g class="map-rule">"#);
+        for l in lines {
+            let _ = write!(
+                out,
+                r#"<text x="{}" y="{}" font-size="{KEY_SIZE}" fill="{MUTED}">{}</text>"#,
+                n(x),
+                n(cy + 17.0),
+                escape(&l)
+            );
+            cy += KEY_SIZE + 7.0;
+        }
+        out.push_str("</g>");
+        cy += 4.0;
+    }
+    cy - y
+}
 
 /// Nice round steps: 1, 2, 5 × 10^k at or below `v`.
 pub(super) fn nice_floor(v: f64) -> f64 {
@@ -118,10 +310,14 @@ fn fmt_deg(v: f64, decimals: usize, pos: char, neg: char) -> String {
 
 /// The district map: schools placed by their coordinates (equirectangular projection of the
 /// bounding box of the given schools, with a margin and the aspect corrected by cos(latitude)),
-/// drawn as circles (kindergartens as rounded squares) filled with their shade, each with a
-/// <title> (name + code) and an optional link, short code labels next to the markers where
-/// they do not collide (simple greedy collision check), a scale bar in km, a legend, the title.
-/// Works with 1 school (no division by zero) and with 0 (an empty map with a note).
+/// drawn in their [`Shape`] (the kind of school) filled with their shade, each with a
+/// <title> (name + code, the shade's legend text and the caller's `tip` lines: the counts
+/// behind the colour) and an optional link, the school's short name next to its marker
+/// (`<text class="label">`, [`LABEL_SIZE`] units, where it does not collide: a greedy check
+/// over sixteen spots, then the abbreviated name), a scale bar in km, the title, and a legend
+/// of the colours (with counts), of the shapes on the map and of the colour rule
+/// (`legend.rule`). Works with 1 school (no division by zero) and with 0 (an empty map with a
+/// note).
 ///
 /// Schools without usable coordinates (not finite, out of range, or exactly 0, 0) are left
 /// out; when none is left the map is the empty one. Red markers are drawn last (on top) and
@@ -174,7 +370,21 @@ pub fn district_map(
         Some(counts),
         Some((Swatch::Ring, Some(alerted))),
     );
-    let height = legend_top + legend_h + 12.0;
+    let mut present: Vec<Shape> = Vec::new();
+    for s in &valid {
+        if !present.contains(&s.shape) {
+            present.push(s.shape);
+        }
+    }
+    let key_h = write_key(
+        &mut legend_svg,
+        legend,
+        &present,
+        MARGIN,
+        legend_top + legend_h,
+        mw,
+    );
+    let height = legend_top + legend_h + key_h + 12.0;
 
     let mut out = String::with_capacity(8192 + valid.len() * 500);
     let label = if legend.title.trim().is_empty() {
@@ -245,8 +455,8 @@ pub fn district_map(
     let radius = |s: &MapSchool| {
         if shown(&s.alert).is_some() {
             RING_R + 2.5
-        } else if s.kindergarten {
-            KG_SIDE / 2.0
+        } else if matches!(s.shape, Shape::Diamond | Shape::Triangle) {
+            MARKER_R * 1.35
         } else {
             MARKER_R
         }
@@ -284,38 +494,57 @@ pub fn district_map(
     };
     occupied.push(bar_box);
 
-    // Code labels: greedy, most severe first; the first free spot of six around the marker.
+    // Name labels: greedy, most severe first; the short name at the first free spot of
+    // eight around the marker (then eight a little further out), else its abbreviation the
+    // same way; a school whose label finds no room keeps its tooltip (and the table's row).
     let mut by_priority: Vec<usize> = (0..items.len()).collect();
     by_priority.sort_by(|&a, &b| {
         severity(items[b].0)
             .cmp(&severity(items[a].0))
             .then_with(|| items[a].0.code.cmp(&items[b].0.code))
     });
-    let mut labels: Vec<(BoxF, String)> = Vec::new();
-    for i in by_priority {
+    let mut labels: Vec<(BoxF, String, String)> = Vec::new();
+    'school: for i in by_priority {
         let (s, x, y) = items[i];
-        let code = s.code.trim();
-        if code.is_empty() {
+        let short = short_name(&s.name);
+        let short = if short.is_empty() {
+            s.code.trim().to_string()
+        } else {
+            short
+        };
+        if short.is_empty() {
             continue;
         }
-        let code: String = code.chars().take(12).collect();
-        let w = text_em(&code) * CODE_SIZE;
-        let h = CODE_SIZE + 2.0;
-        let r = radius(s) + 3.0;
-        let candidates = [
-            (x + r, y - h / 2.0),
-            (x - r - w, y - h / 2.0),
-            (x - w / 2.0, y - r - h),
-            (x - w / 2.0, y + r),
-            (x + r * 0.7, y - r * 0.7 - h),
-            (x + r * 0.7, y + r * 0.7),
-        ];
-        for (bx, by) in candidates {
-            let b = BoxF { x: bx, y: by, w, h };
-            if b.within(&frame) && !occupied.iter().any(|o| o.hits(&b)) {
-                occupied.push(b);
-                labels.push((b, code));
-                break;
+        let short: String = short.chars().take(12).collect();
+        let abbr = abbreviated(&short);
+        let mut texts = vec![short];
+        if abbr != texts[0] {
+            texts.push(abbr);
+        }
+        for text in texts {
+            let w = text_em(&text) * LABEL_SIZE;
+            let h = LABEL_SIZE + 3.0;
+            for far in [3.0, 12.0] {
+                let r = radius(s) + far;
+                let d = r * 0.72;
+                let candidates = [
+                    (x + r, y - h / 2.0),
+                    (x - r - w, y - h / 2.0),
+                    (x - w / 2.0, y - r - h),
+                    (x - w / 2.0, y + r),
+                    (x + d, y - d - h),
+                    (x + d, y + d),
+                    (x - d - w, y - d - h),
+                    (x - d - w, y + d),
+                ];
+                for (bx, by) in candidates {
+                    let b = BoxF { x: bx, y: by, w, h };
+                    if b.within(&frame) && !occupied.iter().any(|o| o.hits(&b)) {
+                        occupied.push(b);
+                        labels.push((b, text, s.code.clone()));
+                        continue 'school;
+                    }
+                }
             }
         }
     }
@@ -394,6 +623,9 @@ pub fn district_map(
             let _ = write!(tip, "（{}）", s.code.trim());
         }
         let _ = write!(tip, "\n{}", s.shade.label(legend));
+        for line in s.tip.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+            let _ = write!(tip, "\n{line}");
+        }
         let alert = shown(&s.alert);
         if let Some(a) = alert {
             let _ = write!(tip, "\n{}", a.text.trim());
@@ -405,24 +637,15 @@ pub fn district_map(
             escape(&tip)
         );
 
-        let stroke = r##"stroke="#FFFFFF" stroke-width="2""##;
-        if s.kindergarten {
-            let _ = write!(
-                out,
-                r#"<rect class="marker" x="{}" y="{}" width="{KG_SIDE}" height="{KG_SIDE}" rx="4" fill="{}" {stroke}/>"#,
-                n(x - KG_SIDE / 2.0),
-                n(y - KG_SIDE / 2.0),
-                s.shade.fill()
-            );
-        } else {
-            let _ = write!(
-                out,
-                r#"<circle class="marker" cx="{}" cy="{}" r="{MARKER_R}" fill="{}" {stroke}/>"#,
-                n(*x),
-                n(*y),
-                s.shade.fill()
-            );
-        }
+        write_marker(
+            &mut out,
+            "marker",
+            s.shape,
+            *x,
+            *y,
+            s.shade.fill(),
+            MARKER_R,
+        );
         if s.shade == Shade::None {
             // A thin outline so grey markers stand out from the grey ground.
             let _ = write!(
@@ -440,13 +663,14 @@ pub fn district_map(
             out.push_str("</a>");
         }
     }
-    for (b, code) in &labels {
+    for (b, text, code) in &labels {
         let _ = write!(
             out,
-            r##"<text class="code" x="{}" y="{}" font-size="{CODE_SIZE}" font-weight="600" fill="#37474F" stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round" paint-order="stroke">{}</text>"##,
+            r##"<text class="label" data-code="{}" x="{}" y="{}" font-size="{LABEL_SIZE}" font-weight="600" fill="#263238" stroke="#FFFFFF" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke">{}</text>"##,
+            escape(code),
             n(b.x),
-            n(b.y + CODE_SIZE * 0.92),
-            escape(code)
+            n(b.y + LABEL_SIZE * 0.95),
+            escape(text)
         );
     }
 

@@ -10,7 +10,7 @@
 //!   platform's CSP (`style-src 'self'`) whether inlined in a page or served as a file;
 //! - no `id`s, so several drawings can be inlined in one page; hooks for page CSS are classes
 //!   (`risk-map`, `zone`, `zone-link`, `district-map`, `marker`, `school-link`, `alert`,
-//!   `alert-badge`, `alert-ring`);
+//!   `alert-badge`, `alert-ring`, `label`, `legend-shapes`, `map-rule`, `map-note`);
 //! - a `viewBox` and no fixed size on the maps, so they scale to any width (390 px phones too).
 
 mod campus;
@@ -19,8 +19,9 @@ mod frame;
 mod marks;
 mod qr;
 mod text;
+pub mod track;
 
-pub use campus::campus_map;
+pub use campus::{campus_map, campus_map_noted};
 pub use district::district_map;
 pub use qr::qr_svg;
 pub use text::escape;
@@ -152,7 +153,7 @@ pub struct Alert {
 }
 
 /// The legend texts, already translated.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Legend {
     pub title: String,
     pub red: String,
@@ -162,6 +163,36 @@ pub struct Legend {
     pub none: String,
     /// The warning mark's entry (left out when empty).
     pub alert: String,
+    /// The district map's marker shapes: a heading and each shape's meaning (those on the
+    /// map are listed).
+    pub shapes_title: String,
+    pub shapes: Vec<(Shape, String)>,
+    /// The district map's colour rule, written under its legend (left out when empty).
+    pub rule: String,
+}
+
+/// The shape of a marker on the district map: the kind of school, or a district on a
+/// city's map. Every shape is about the same area, so the colour reads the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Primary schools.
+    Circle,
+    /// Kindergartens.
+    Square,
+    /// Secondary schools (junior, nine-year, senior).
+    Diamond,
+    /// Special-education schools.
+    Triangle,
+    /// A district (on a city's map).
+    Hexagon,
+}
+
+/// A line under a map's legend (already translated), linked when `href` is set: the
+/// four-colour map's count of risk points placed in no zone.
+#[derive(Clone, Debug)]
+pub struct MapNote {
+    pub text: String,
+    pub href: Option<String>,
 }
 
 /// One school on the district map.
@@ -174,7 +205,10 @@ pub struct MapSchool {
     pub lng: f64,
     pub shade: Shade,
     pub href: Option<String>,
-    pub kindergarten: bool,
+    pub shape: Shape,
+    /// Lines of the tooltip under the name (already translated): the counts behind the
+    /// colour, points by grade, open hazards.
+    pub tip: Vec<String>,
     /// Open warnings at the school (or, on a city's map, the schools of the district).
     pub alert: Option<Alert>,
 }

@@ -157,6 +157,16 @@ fn legend() -> Legend {
         blue: "低风险".into(),
         none: "未评估".into(),
         alert: "未解除预警".into(),
+        shapes_title: "形状".into(),
+        shapes: vec![
+            (Shape::Circle, "小学".into()),
+            (Shape::Diamond, "中学".into()),
+            (Shape::Square, "幼儿园".into()),
+            (Shape::Triangle, "特殊教育学校".into()),
+            (Shape::Hexagon, "区".into()),
+        ],
+        rule: "每所学校按其校园风险指数的等级着色：75 以上红、50–74 橙、25–49 黄、25 以下蓝。"
+            .into(),
     }
 }
 
@@ -460,7 +470,11 @@ fn changchun() -> Vec<MapSchool> {
             lng,
             shade,
             href: Some(format!("/schools/{}", i + 1)),
-            kindergarten: kg,
+            shape: if kg { Shape::Square } else { Shape::Circle },
+            tip: vec![
+                format!("风险点：重大 {i}"),
+                "未销号隐患 3，其中逾期 1".into(),
+            ],
             alert: None,
         })
         .collect()
@@ -476,8 +490,16 @@ fn markers(svg: &str) -> HashMap<String, (f64, f64)> {
         let group = &rest[..end];
         let c = tags(group, "circle");
         let r = tags(group, "rect");
+        let p = tags(group, "path");
         let xy = if let Some(c) = c.iter().find(|c| c.get("class").is_some()) {
             (num(c, "cx"), num(c, "cy"))
+        } else if let Some(p) = p.iter().find(|p| p.get("class").is_some()) {
+            let t = p["transform"]
+                .trim_start_matches("translate(")
+                .trim_end_matches(')')
+                .to_string();
+            let mut it = t.split(' ').map(|v| v.parse::<f64>().unwrap());
+            (it.next().unwrap(), it.next().unwrap())
         } else {
             let r = &r[0];
             (
@@ -524,7 +546,9 @@ fn district_map_places_schools_north_up_east_right() {
     // Kindergartens are rounded squares, the others circles, all with a title and link.
     assert_eq!(svg.matches("<circle class=\"marker\"").count(), 8);
     assert_eq!(svg.matches("<rect class=\"marker\"").count(), 3);
-    assert!(svg.contains("<title>春华小学（S001）\n重大风险</title>"));
+    assert!(svg.contains(
+        "<title>春华小学（S001）\n重大风险\n风险点：重大 0\n未销号隐患 3，其中逾期 1</title>"
+    ));
     assert!(svg.contains("href=\"/schools/1\""));
     // Legend with counts, a scale bar in km.
     assert!(svg.contains("重大风险<tspan fill=\"#607D8B\" font-weight=\"700\"> 2</tspan>"));
@@ -535,28 +559,102 @@ fn district_map_places_schools_north_up_east_right() {
     assert!(pos("S004") < pos("S001"));
 }
 
-#[test]
-fn district_map_code_labels_do_not_collide() {
-    let svg = district_map("D", &changchun(), &legend(), "-");
-    let labels: Vec<BoxF> = tags(&svg, "text")
-        .iter()
-        .filter(|t| t.get("class").map(String::as_str) == Some("code"))
-        .map(|t| BoxF {
-            x: num(t, "x"),
-            y: num(t, "y") - CODE_SIZE,
-            w: 4.0 * 0.64 * CODE_SIZE,
-            h: CODE_SIZE,
+/// The name labels of a district map: (school code, text, box).
+fn name_labels(svg: &str) -> Vec<(String, String, BoxF)> {
+    svg.match_indices("<text class=\"label\"")
+        .map(|(i, _)| {
+            let t = &tags(&svg[i..], "text")[0];
+            let body = &svg[i..];
+            let text = body[body.find('>').unwrap() + 1..body.find("</text>").unwrap()].to_string();
+            assert_eq!(num(t, "font-size"), LABEL_SIZE);
+            let b = BoxF {
+                x: num(t, "x"),
+                y: num(t, "y") - LABEL_SIZE * 0.95,
+                w: text_em(&text) * LABEL_SIZE,
+                h: LABEL_SIZE,
+            };
+            (t["data-code"].clone(), text, b)
         })
-        .collect();
-    assert!(labels.len() >= 8, "most schools labelled: {}", labels.len());
+        .collect()
+}
+
+#[test]
+fn district_map_name_labels_do_not_collide() {
+    let svg = district_map("D", &changchun(), &legend(), "-");
+    let labels = name_labels(&svg);
+    assert!(labels.len() >= 9, "most schools labelled: {}", labels.len());
     for (i, a) in labels.iter().enumerate() {
         for b in &labels[i + 1..] {
-            assert!(!a.hits(b), "{a:?} {b:?}");
+            assert!(!a.2.hits(&b.2), "{a:?} {b:?}");
         }
     }
-    // S010 and S011 are 20 m apart: both get markers, at most one of them a label
-    // beside the pair's shared spot is fine, but red S010 is labelled first.
-    assert!(svg.contains(">S010</text>"));
+    // Short names, not codes: "春华小学", never "S001".
+    assert!(labels.iter().any(|l| l.0 == "S001" && l.1 == "春华小学"));
+    assert!(labels.iter().all(|l| !l.1.starts_with('S')), "{labels:?}");
+    // S010 and S011 are 20 m apart: red S010 is labelled first, with its name.
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.0 == "S010" && l.1.starts_with("桐华"))
+    );
+    // 11 px at the narrowest the pages draw the map (760 px for the 1000-unit drawing).
+    let (w, _) = view_box(&svg);
+    assert!(LABEL_SIZE * 760.0 / w >= 11.0);
+}
+
+#[test]
+fn short_names_drop_the_place_and_abbreviate_when_crowded() {
+    assert_eq!(short_name("长春市二道区春华小学"), "春华小学");
+    assert_eq!(short_name("吉林省长春市二道区东区小学"), "东区小学");
+    assert_eq!(short_name("二道区实验幼儿园"), "实验幼儿园");
+    assert_eq!(short_name("春华小学"), "春华小学");
+    assert_eq!(
+        short_name("Chunhua Primary School"),
+        "Chunhua Primary School"
+    );
+    assert_eq!(abbreviated("春华小学"), "春华小");
+    assert_eq!(abbreviated("彩虹幼儿园"), "彩虹幼");
+    assert_eq!(abbreviated("长春市第一百零八中学"), "长春市第一…");
+    // Crowded: every school at nearly one spot still gets a few labels, none overlapping.
+    let mut crowd = changchun();
+    for (i, s) in crowd.iter_mut().enumerate() {
+        s.lat = 43.88 + i as f64 * 0.0004;
+        s.lng = 125.38 + (i % 3) as f64 * 0.0004;
+    }
+    let svg = district_map("挤", &crowd, &legend(), "-");
+    assert_well_formed(&svg);
+    let labels = name_labels(&svg);
+    assert!(labels.len() >= 4, "{labels:?}");
+    for (i, a) in labels.iter().enumerate() {
+        for b in &labels[i + 1..] {
+            assert!(!a.2.hits(&b.2), "{a:?} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn district_map_legend_explains_shapes_and_the_rule() {
+    let mut schools = changchun();
+    schools[1].shape = Shape::Diamond;
+    schools[4].shape = Shape::Triangle;
+    let svg = district_map("D", &schools, &legend(), "-");
+    assert_well_formed(&svg);
+    let key = &svg[svg.find("<g class=\"legend-shapes\">").expect("shapes")..];
+    let key = &key[..key.find("</g>").unwrap()];
+    for word in ["形状", "小学", "中学", "幼儿园", "特殊教育学校"] {
+        assert!(key.contains(&format!(">{word}</text>")), "{word}");
+    }
+    assert!(!key.contains(">区</text>"), "only the shapes on the map");
+    assert_eq!(svg.matches("<path class=\"marker\"").count(), 2);
+    assert_eq!(svg.matches("<path class=\"key-marker\"").count(), 2);
+    let rule = &svg[svg.find("<g class=\"map-rule\">").expect("rule")..];
+    assert!(rule.contains("75 以上红"));
+    // Without shapes and rule, no key.
+    let mut bare = legend();
+    bare.shapes.clear();
+    bare.rule.clear();
+    let svg = district_map("D", &schools, &bare, "-");
+    assert!(!svg.contains("legend-shapes") && !svg.contains("map-rule"));
 }
 
 #[test]
@@ -756,7 +854,13 @@ fn render_samples() {
                 lng: s["lng"].as_float().unwrap(),
                 shade: shades[(i * 3 + 1) % shades.len()],
                 href: Some(format!("/schools/{i}")),
-                kindergarten: s["kind"].as_str() == Some("kindergarten"),
+                shape: match s["kind"].as_str() {
+                    Some("kindergarten") => Shape::Square,
+                    Some("primary") => Shape::Circle,
+                    Some("special") => Shape::Triangle,
+                    _ => Shape::Diamond,
+                },
+                tip: Vec::new(),
                 alert: None,
             });
         }

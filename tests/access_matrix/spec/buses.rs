@@ -1,7 +1,8 @@
 //! The access matrix's write routes of the `buses` feature: a bus, a driver (and a record of
 //! his), an attendant and a route of a school registered, a bus and a driver changed, riders
 //! imported, a use permit applied for and forwarded (through the API and the pages' forms),
-//! a trip planned and its boarding count recorded, and the stateless eligibility check.
+//! a trip planned and its boarding count recorded, and the stateless eligibility check; the
+//! pages' forms for a bus, a driver, an attendant, a route and a trip's step.
 
 use super::*;
 
@@ -167,6 +168,75 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
                 None,
                 |_| json(json!({"action": "board", "count": 5})),
                 Api,
+            )
+        },
+        ("POST", "/schools/{id}/buses") => spec(
+            Some(School),
+            None,
+            |c| {
+                form(&[
+                    ("plate", format!("吉Y·{}{:04}", c.k, c.n)),
+                    ("owner", "矩阵校车公司".into()),
+                    ("seats", "19".into()),
+                    ("bus_type", "primary".into()),
+                    ("inspection_until", in_days(150)),
+                    ("insurance_until", in_days(200)),
+                    ("equipment", "escape_hammer".into()),
+                ])
+            },
+            RedirectTo("/buses/"),
+        ),
+        ("POST", "/schools/{id}/bus-drivers") => spec(
+            Some(School),
+            None,
+            |c| {
+                form(&[
+                    ("person_id", c.id(FreshDriverPerson).to_string()),
+                    ("licence_class", "A1".into()),
+                    ("licensed_since", "2005-07-01".into()),
+                    ("birth_date", "1980-03-15".into()),
+                    ("health_certificate_until", in_days(300)),
+                    ("annual_review_until", in_days(300)),
+                    ("review_study_hours", "3.5".into()),
+                ])
+            },
+            RedirectTo("/bus-drivers"),
+        ),
+        ("POST", "/schools/{id}/bus-attendants") => spec(
+            Some(School),
+            None,
+            |c| {
+                form(&[
+                    ("person_id", c.id(FreshAttendantPerson).to_string()),
+                    ("birth_date", "1985-01-01".into()),
+                    ("training_on", in_days(-30)),
+                    ("training_hours", "4".into()),
+                    ("training_topic", "应急处置".into()),
+                ])
+            },
+            RedirectTo("/schools/"),
+        ),
+        ("POST", "/schools/{id}/bus-routes") => spec(
+            Some(School),
+            None,
+            |c| {
+                form(&[
+                    ("name", format!("矩阵表单线路{}-{}", c.k, c.n)),
+                    (
+                        "stops",
+                        "东站, 43.880, 125.300, 07:00\n学校, 43.880, 125.320, 07:20".into(),
+                    ),
+                ])
+            },
+            RedirectTo("/schools/"),
+        ),
+        ("POST", "/bus-trips/{id}") => Spec {
+            special: Some(not_on_the_trip),
+            ..spec(
+                Some(BusTrip),
+                None,
+                |_| form(&[("action", "board".into()), ("count", "5".into())]),
+                RedirectTo("/bus-trips/"),
             )
         },
         _ => return None,

@@ -57,6 +57,19 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             },
             RedirectTo("/hazards/"),
         ),
+        // The bureau urges the school on (督办) about an open hazard; the state stays.
+        ("POST", "/api/v1/hazards/{id}/urge") => spec(
+            Some(Hazard),
+            None,
+            |c| json(json!({"message": format!("请尽快整改{}", c.n)})),
+            Api,
+        ),
+        ("POST", "/hazards/{id}/urge") => spec(
+            Some(Hazard),
+            None,
+            |c| form(&[("message", format!("请尽快整改{}", c.n))]),
+            RedirectTo("/hazards/"),
+        ),
         _ => return None,
     };
     Some(s)

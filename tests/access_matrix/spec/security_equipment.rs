@@ -1,5 +1,6 @@
 //! The access matrix's write routes of the `security_equipment` feature: an entry registered
-//! in a school's security register (API and the register page's form) and an entry changed.
+//! in a school's security register (API and the register page's form) and an entry changed
+//! (API and the edit form in the entry's row).
 
 use super::*;
 
@@ -17,6 +18,13 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             Some(School),
             None,
             |_| form(&[("kind", "perimeter".into()), ("name", "矩阵围墙".into())]),
+            RedirectTo("/schools/"),
+        ),
+        // The edit form in the entry's row on the register page.
+        ("POST", "/security-equipment/{id}") => spec(
+            Some(Equipment),
+            None,
+            |_| form(&[("kind", "camera".into())]),
             RedirectTo("/schools/"),
         ),
         ("PATCH", "/api/v1/security-equipment/{id}") => spec(

@@ -181,3 +181,40 @@ pub async fn act(ctx: Ctx, Path(id): Path<i64>, req: Request) -> Result<Response
         }
     }
 }
+
+/// The bureau's urge (督办) from the hazard page: `message`. A missing or too long message
+/// (422) or a closed hazard (409) comes back on the page; a school's role is 403.
+pub async fn urge(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    FormPairs(p): FormPairs,
+) -> Result<Response, Error> {
+    let id = HazardId(id);
+    let message = p
+        .iter()
+        .find(|(k, _)| k == "message")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    match ctx.db().hazards().urge(id, message).await {
+        Ok(_) => Ok(see_other(&format!("/hazards/{id}#history"))),
+        Err(e) => {
+            let shown = match &e {
+                Error::Validation { .. } => FormErrors::from_error(&e, ctx.lang),
+                Error::Conflict(m) => Some(FormErrors {
+                    general: crate::web::error::message(ctx.lang, m),
+                    fields: Vec::new(),
+                }),
+                _ => None,
+            };
+            match shown {
+                Some(fe) => {
+                    let status = crate::web::error::status(&e);
+                    let mut r = detail_page(&ctx, id, fe, "urge").await?;
+                    *r.status_mut() = status;
+                    Ok(r)
+                }
+                None => Err(e),
+            }
+        }
+    }
+}

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::policy::Action;
 use crate::storage::risk_points::SummaryRow;
 use crate::storage::views::School;
-use crate::web::api::risk::{campus_map_of, district_map_of};
+use crate::web::api::risk::{campus_map_of, district_map_keyed};
 use crate::web::ctx::Ctx;
 use crate::web::i18n::tr;
 use crate::web::pages::{Chrome, render, see_other};
@@ -34,6 +34,8 @@ struct OverviewPage {
     c: Chrome,
     rows: Vec<SummaryRow>,
     map: String,
+    /// How the map's colours are decided, in words (also under the map's legend).
+    rule: String,
     node_name: String,
     org_param: String,
     sort: String,
@@ -51,6 +53,10 @@ fn live_js() -> String {
 impl OverviewPage {
     fn js(&self) -> String {
         live_js()
+    }
+
+    fn css(&self) -> String {
+        map_css()
     }
 
     fn drill(&self, r: &SummaryRow) -> String {
@@ -76,7 +82,7 @@ pub async fn overview(ctx: Ctx, q: Q<OverviewQ>) -> Result<Response, Error> {
     let db = ctx.db();
     let mut rows = db.risk().summary(q.org_id).await?;
     // The map is drawn from the same roll-up as the table, read once.
-    let map = district_map_of(&ctx, q.org_id, &rows).await?;
+    let (map, rule) = district_map_keyed(&ctx, q.org_id, &rows).await?;
     let schools_level = rows.iter().any(|r| r.kind.is_some());
     let live_schools = if schools_level {
         rows.iter()
@@ -116,6 +122,7 @@ pub async fn overview(ctx: Ctx, q: Q<OverviewQ>) -> Result<Response, Error> {
         org_param: q.org_id.map(|i| format!("org_id={i}&")).unwrap_or_default(),
         rows,
         map,
+        rule,
         node_name,
         sort,
         totals,
@@ -130,6 +137,9 @@ struct MapPage {
     map: String,
     /// The open warnings marked on the map, listed under it (phones have no tooltips).
     warnings: Vec<MapWarning>,
+    /// Active risk points placed in no zone (not on the plan), and that count in words.
+    unplaced: u64,
+    unplaced_text: String,
 }
 
 /// An open warning as the map page lists it.
@@ -147,6 +157,16 @@ impl MapPage {
     fn js(&self) -> String {
         live_js()
     }
+
+    fn css(&self) -> String {
+        map_css()
+    }
+}
+
+/// The map pages' own styles (the scrolling frame and its hint on a phone, the legend of
+/// the district map's shapes).
+fn map_css() -> String {
+    crate::web::assets::url("risk-map.css")
 }
 
 pub async fn campus_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
@@ -182,5 +202,7 @@ pub async fn campus_map(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error
         s,
         map: m.svg,
         warnings,
+        unplaced: m.unplaced,
+        unplaced_text: tr(ctx.lang, "risk_map.unplaced").replace("%{n}", &m.unplaced.to_string()),
     })
 }

@@ -234,12 +234,12 @@ fn code_labels_keep_clear_of_the_rings() {
     assert_well_formed(&svg);
     let centres = markers(&svg);
     let mut labels = 0;
-    for (i, _) in svg.match_indices("<text class=\"code\"") {
+    for (i, _) in svg.match_indices("<text class=\"label\"") {
         let t = &tags(&svg[i..], "text")[0];
         let body = &svg[i..];
         let text = &body[body.find('>').unwrap() + 1..body.find("</text>").unwrap()];
-        let (x, y) = (num(t, "x"), num(t, "y") - CODE_SIZE * 0.92);
-        let (w, h) = (text_em(text) * CODE_SIZE, CODE_SIZE + 2.0);
+        let (x, y) = (num(t, "x"), num(t, "y") - LABEL_SIZE * 0.95);
+        let (w, h) = (text_em(text) * LABEL_SIZE, LABEL_SIZE + 3.0);
         for (cx, cy) in centres.values() {
             // The nearest point of the label's box to the centre is outside the ring.
             let nx = cx.clamp(x, x + w);
