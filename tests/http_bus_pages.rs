@@ -1177,4 +1177,24 @@ async fn s001s_demo_trip_is_running_with_a_speeding_and_a_deviation_warning() {
         mine.iter()
             .any(|w| w["rule"] == "bus_deviation" && w["status"] == "resolved")
     );
+    // The steps' forms: for the school's managers, not for a staff member who is neither the
+    // trip's driver nor one of its attendants (the step itself is refused to them too).
+    let principal = app.login("s001.principal").await;
+    let html = page(&app.get(path, Some(&principal)).await);
+    assert!(
+        html.contains("id=\"trip-forms\""),
+        "the principal records steps"
+    );
+    let staff = app.login("s001.staff").await;
+    let html = page(&app.get(path, Some(&staff)).await);
+    assert!(!html.contains("id=\"trip-forms\""), "not on this trip");
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/bus-trips/{id}/actions"),
+            Some(&staff),
+            &json!({"action": "alight", "count": 3}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
 }

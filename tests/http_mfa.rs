@@ -225,14 +225,23 @@ async fn a_required_role_sets_up_the_second_factor_before_anything_else() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let codes = r.json()["recovery_codes"].as_array().unwrap().clone();
     assert_eq!(codes.len(), 10);
-    // Complete: the token works, and nothing is due any more.
-    assert_eq!(app.get("/api/v1/me", Some(&t)).await.status, StatusCode::OK);
+    // Complete, under a new token (T-SE-1): the pending one is worth nothing now.
+    let done = token(&r.json());
+    assert_ne!(done, t);
     assert_eq!(
-        app.get("/api/v1/schools", Some(&t)).await.status,
+        app.get("/api/v1/me", Some(&t)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&done)).await.status,
         StatusCode::OK
     );
     assert_eq!(
-        submit(&app, &t, "000000").await.status,
+        app.get("/api/v1/schools", Some(&done)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        submit(&app, &done, "000000").await.status,
         StatusCode::CONFLICT
     );
 
@@ -266,6 +275,7 @@ async fn a_required_role_sets_up_the_second_factor_before_anything_else() {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.header("location"), "/");
+    let cookie = cookie_of(&r);
     let r = post_form(
         &app,
         "/account/mfa/disable",
@@ -341,8 +351,22 @@ async fn the_sign_in_page_leads_a_required_role_through_the_set_up() {
     let html = r.text();
     assert!(html.contains("id=\"mfa-recovery-codes\""));
     assert!(html.matches("<li>").count() >= 10);
+    // Signed in under a new session id; the cookie of the pending session is worth nothing.
+    let renewed = cookie_of(&r);
+    assert_ne!(renewed, cookie);
     let r = app
         .request(Method::GET, "/admin/users", None, None, vec![], &h)
+        .await;
+    assert_ne!(r.status, StatusCode::OK, "the old id ended");
+    let r = app
+        .request(
+            Method::GET,
+            "/admin/users",
+            None,
+            None,
+            vec![],
+            &[("cookie", renewed.as_str())],
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "signed in");
 }
@@ -470,10 +494,9 @@ async fn the_security_admins_reset_forces_a_new_set_up() {
     let (id, secret, _) = enrol(&mut app, "bureau.officer").await;
     let t = token(&login(&app, "bureau.officer").await);
     fresh_step().await;
-    assert_eq!(
-        submit(&app, &t, &code(&secret, 30)).await.status,
-        StatusCode::OK
-    );
+    let r = submit(&app, &t, &code(&secret, 30)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t = token(&r.json());
     let path = format!("/api/v1/users/{id}/mfa/reset");
     let sys = app.login("sysadmin").await;
     let r = app.json(Method::POST, &path, Some(&sys), &json!({})).await;
@@ -551,6 +574,9 @@ async fn a_teacher_may_set_one_up_and_turns_it_off_only_with_a_code() {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.header("location"), "/");
+    // Signed in under a new id.
+    let cookie2 = cookie_of(&r);
+    let h2 = [("cookie", cookie2.as_str())];
     let r = app
         .request(Method::GET, "/schools", None, None, vec![], &h2)
         .await;

@@ -16,7 +16,7 @@
 //!   nothing that protects anything.
 //! - Every step is audited; the secret and the codes never are, nor logged.
 
-use super::{Auth, Keys, begin_write, token_hash};
+use super::{Auth, Keys, begin_write, random_token, token_hash};
 use crate::config::Security;
 use crate::domain::Code as _;
 use crate::domain::ids::UserId;
@@ -346,14 +346,16 @@ impl Auth {
 
     /// Gives the second factor of a pending sign-in (the session of `token`): a code or a
     /// recovery code (`verify`), or the first code of the new secret (`enrol`, which answers
-    /// the recovery codes, to be shown once). The session is complete afterwards.
+    /// the recovery codes, to be shown once). The session is complete afterwards, under a new
+    /// id (answered): the pending session's id ends, so an id seen before the second factor
+    /// is worth nothing after it (T-SE-1).
     pub async fn mfa_complete(
         &self,
         actor: &Actor,
         token: &str,
         code: &str,
         sec: &Security,
-    ) -> Result<Option<Vec<String>>> {
+    ) -> Result<(String, Option<Vec<String>>)> {
         let Some(pending) = actor.mfa_pending else {
             return Err(Error::Conflict("err.mfa.not_pending".into()));
         };
@@ -369,16 +371,22 @@ impl Auth {
                 (txn, Some(codes))
             }
         };
-        session::Entity::update_many()
+        let renewed = random_token();
+        let n = session::Entity::update_many()
             .col_expr(
                 session::Column::MfaPending,
                 Expr::value(Option::<String>::None),
             )
+            .col_expr(session::Column::IdHash, Expr::value(token_hash(&renewed)))
             .filter(session::Column::IdHash.eq(token_hash(token)))
             .exec(&txn)
-            .await?;
+            .await?
+            .rows_affected;
+        if n != 1 {
+            return Err(Error::Unauthorized);
+        }
         txn.commit().await?;
-        Ok(codes)
+        Ok((renewed, codes))
     }
 
     /// Starts setting up a second factor on one's own account: a new secret waiting for its

@@ -227,6 +227,20 @@ impl Buses<'_> {
         self.trip_view(&self.conn, m, cfg).await
     }
 
+    /// Whether the caller may take a trip's steps: the role's policy, and a staff member
+    /// only as the trip's driver or one of its attendants (the pages show the forms to
+    /// those only; [`Buses::trip_step`] enforces it).
+    pub async fn may_step(&self, id: BusTripId) -> Result<bool> {
+        let (m, _) = self.owned::<bus_trip::Entity>(id, &self.read).await?;
+        if !crate::policy::allows(self.actor.role, crate::policy::Action::BusTripRecord) {
+            return Ok(false);
+        }
+        if self.actor.role != Role::Staff {
+            return Ok(true);
+        }
+        on_trip(&self.conn, self.actor.user_id, &m).await
+    }
+
     /// The trips of a school in scope on a day.
     pub async fn trips(&self, school: OrgId, day: NaiveDate, cfg: &BusConfig) -> Result<Vec<Trip>> {
         self.school_row(school, &self.read).await?;
@@ -344,27 +358,8 @@ impl Buses<'_> {
                 .one(&tx.txn)
                 .await?
                 .ok_or(Error::NotFound)?;
-            if self.actor.role == Role::Staff {
-                let me = user::Entity::find_by_id(self.actor.user_id)
-                    .one(&tx.txn)
-                    .await?
-                    .and_then(|u| u.person_id);
-                let driver = bus_driver::Entity::find_by_id(t.driver_id)
-                    .one(&tx.txn)
-                    .await?
-                    .map(|d| d.person_id);
-                let atts: Vec<BusAttendantId> = parse_json(&t.attendant_ids);
-                let attendants: Vec<_> = bus_attendant::Entity::find()
-                    .filter(bus_attendant::Column::Id.is_in(atts))
-                    .all(&tx.txn)
-                    .await?
-                    .into_iter()
-                    .map(|a| a.person_id)
-                    .collect();
-                let mine = me.is_some_and(|p| driver == Some(p) || attendants.contains(&p));
-                if !mine {
-                    return Err(Error::ForbiddenBecause("err.bus.not_your_trip".into()));
-                }
+            if self.actor.role == Role::Staff && !on_trip(&tx.txn, self.actor.user_id, &t).await? {
+                return Err(Error::ForbiddenBecause("err.bus.not_your_trip".into()));
             }
             if input.version.is_some_and(|v| v != t.version) {
                 return Err(Error::Conflict("err.bus.changed".into()));
@@ -581,4 +576,33 @@ async fn overload(
         warnings::clear(txn, Source::Bus, &subject, rule, Utc::now(), &v.plate).await?;
     }
     Ok(())
+}
+
+/// Whether the user is the trip's driver or one of its attendants (through their person).
+async fn on_trip(
+    conn: &impl ConnectionTrait,
+    user_id: crate::domain::ids::UserId,
+    t: &bus_trip::Model,
+) -> Result<bool> {
+    let Some(me) = user::Entity::find_by_id(user_id)
+        .one(conn)
+        .await?
+        .and_then(|u| u.person_id)
+    else {
+        return Ok(false);
+    };
+    let driver = bus_driver::Entity::find_by_id(t.driver_id)
+        .one(conn)
+        .await?
+        .map(|d| d.person_id);
+    if driver == Some(me) {
+        return Ok(true);
+    }
+    let atts: Vec<BusAttendantId> = parse_json(&t.attendant_ids);
+    Ok(bus_attendant::Entity::find()
+        .filter(bus_attendant::Column::Id.is_in(atts))
+        .all(conn)
+        .await?
+        .iter()
+        .any(|a| a.person_id == me))
 }

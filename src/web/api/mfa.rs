@@ -41,6 +41,8 @@ pub struct MfaState {
 /// A completed sign-in.
 #[derive(Serialize, ToSchema)]
 pub struct MfaDone {
+    /// The session's new bearer token: the one used until now ends with the second factor.
+    pub token: String,
     pub user: Me,
     /// When this completed a set-up: the ten recovery codes, shown this once (each works once
     /// when the app is not at hand).
@@ -79,11 +81,12 @@ pub async fn state(ctx: Ctx) -> ApiResult<MfaState> {
         (status = 429, body = Envelope)))]
 pub async fn complete(ctx: Ctx, ApiJson(body): ApiJson<MfaCode>) -> ApiResult<MfaDone> {
     let token = ctx.token.as_ref().ok_or(crate::Error::Unauthorized)?;
-    let recovery_codes = ctx
+    let (token, recovery_codes) = ctx
         .auth()
         .mfa_complete(&ctx.actor, &token.value, &body.code, &ctx.config().security)
         .await?;
     Ok(axum::Json(MfaDone {
+        token,
         user: me_of(&ctx.actor),
         recovery_codes,
     }))

@@ -63,7 +63,7 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-fn session_cookie(value: &str, cfg: &Config, max_age: Option<i64>) -> HeaderValue {
+pub(super) fn session_cookie(value: &str, cfg: &Config, max_age: Option<i64>) -> HeaderValue {
     let secure = if cfg.security.secure_cookies {
         "; Secure"
     } else {

@@ -121,6 +121,18 @@ pub async fn verify_page(ctx: Ctx) -> Result<Response, Error> {
     })
 }
 
+/// The answer with the session's new id in the cookie (when the session came in a cookie: a
+/// bearer client reads its new token from `POST /api/v1/auth/mfa`).
+fn with_session(mut r: Response, ctx: &Ctx, from_cookie: bool, token: &str) -> Response {
+    if from_cookie {
+        r.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            super::auth::session_cookie(token, ctx.config(), None),
+        );
+    }
+    r
+}
+
 pub async fn verify_submit(ctx: Ctx, Form(f): Form<CodeForm>) -> Result<Response, Error> {
     if ctx.actor.mfa_pending() != Some(MfaPending::Verify) {
         return Ok(elsewhere(&ctx));
@@ -131,7 +143,12 @@ pub async fn verify_submit(ctx: Ctx, Form(f): Form<CodeForm>) -> Result<Response
         .mfa_complete(&ctx.actor, &token.value, &f.code, &ctx.config().security)
         .await
     {
-        Ok(_) => Ok(see_other(&after_sign_in(&ctx))),
+        Ok((renewed, _)) => Ok(with_session(
+            see_other(&after_sign_in(&ctx)),
+            &ctx,
+            token.from_cookie,
+            &renewed,
+        )),
         Err(e) => match FormErrors::from_error(&e, ctx.lang) {
             Some(errors) => with_status(
                 render(&VerifyPage {
@@ -178,11 +195,12 @@ pub async fn enrol_submit(ctx: Ctx, Form(f): Form<CodeForm>) -> Result<Response,
         .mfa_complete(&ctx.actor, &token.value, &f.code, &ctx.config().security)
         .await
     {
-        Ok(codes) => render(&CodesPage {
+        Ok((renewed, codes)) => render(&CodesPage {
             c: sign_in_chrome(&ctx, "mfa.codes_title", "/login/mfa/enrol"),
             codes: codes.unwrap_or_default(),
             next: after_sign_in(&ctx),
-        }),
+        })
+        .map(|r| with_session(r, &ctx, token.from_cookie, &renewed)),
         Err(e) => match FormErrors::from_error(&e, ctx.lang) {
             Some(errors) => {
                 let s = status(&ctx).await?;

@@ -230,9 +230,9 @@ async fn trip_page(ctx: &Ctx, id: i64, v: StepForm, errors: FormErrors) -> Resul
         .filter(|a| next(status, *a).is_some())
         .collect();
     let failed = errors.any();
+    let may_step = db.buses().may_step(t.trip.id).await?;
     let r = render(&TripPage {
-        can_record: c.can(ctx.actor.role(), Action::BusTripRecord)
-            && status != TripStatus::Finished,
+        can_record: may_step && status != TripStatus::Finished,
         c,
         css: css(),
         t,
