@@ -15,9 +15,7 @@ use crate::storage::{Actor, AuditLog, begin_write};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Alias, ExprTrait as _, Query};
-use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, DbBackend, QueryOrder, QuerySelect, Statement,
-};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryOrder, QuerySelect, Statement};
 use serde::Serialize;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -139,27 +137,18 @@ async fn purge_in(
     let dir = dir.ok_or_else(|| Error::validation("err.audit.no_archive_dir"))?;
     let path = write_archive(dir, from, to, &doomed)
         .map_err(|e| Error::internal(anyhow::anyhow!("audit archive in {}: {e}", dir.display())))?;
-    let backend = txn.get_database_backend();
-    if backend == DbBackend::Postgres {
-        txn.execute_unprepared("SET LOCAL safecampus.audit_purge = 'on'")
-            .await?;
-    } else {
-        txn.execute_unprepared("UPDATE audit_purge_gate SET open = 1 WHERE id = 1")
-            .await?;
-    }
+    // Open the gate the append-only trigger asks for; closed again before the commit, so no
+    // other transaction ever sees it open.
+    txn.execute_unprepared("UPDATE audit_purge_gate SET open = 1 WHERE id = 1")
+        .await?;
     let n = audit_log::Entity::delete_many()
         .filter(audit_log::Column::Id.gt(base_id))
         .filter(audit_log::Column::Id.lte(to))
         .exec(txn)
         .await?
         .rows_affected;
-    if backend == DbBackend::Postgres {
-        txn.execute_unprepared("SET LOCAL safecampus.audit_purge = 'off'")
-            .await?;
-    } else {
-        txn.execute_unprepared("UPDATE audit_purge_gate SET open = 0 WHERE id = 1")
-            .await?;
-    }
+    txn.execute_unprepared("UPDATE audit_purge_gate SET open = 0 WHERE id = 1")
+        .await?;
     if n != doomed.len() as u64 {
         return Err(Error::internal(anyhow::anyhow!(
             "audit purge removed {n} of {} entries",

@@ -3,8 +3,8 @@
 //! administrator or the daily job, never anything else — and the chain then starts from the
 //! newest removed entry (`audit_base`). The database keeps the floor itself: the append-only
 //! trigger lets a row go only when it is older than 184 days and the purge has opened its gate
-//! in the same transaction (SQLite: the `audit_purge_gate` row; PostgreSQL: the transaction's
-//! `safecampus.audit_purge` setting). Every other UPDATE, DELETE or TRUNCATE is refused as
+//! (the `audit_purge_gate` row, opened and closed again inside the purge's transaction, so no
+//! other transaction ever sees it open). Every other UPDATE, DELETE or TRUNCATE is refused as
 //! before.
 
 use sea_orm::{ConnectionTrait, DbBackend};
@@ -36,23 +36,23 @@ impl MigrationTrait for Migration {
             "INSERT INTO audit_base (id, base_id, base_hash, purged) VALUES (1, 0, 'genesis', 0)",
         )
         .await?;
+        db.execute_unprepared(
+            "CREATE TABLE audit_purge_gate (id INTEGER PRIMARY KEY, open INTEGER NOT NULL)",
+        )
+        .await?;
+        db.execute_unprepared("INSERT INTO audit_purge_gate (id, open) VALUES (1, 0)")
+            .await?;
         if pg {
             db.execute_unprepared(&format!(
                 "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger \
                  LANGUAGE plpgsql AS $$ BEGIN \
                  IF TG_OP = 'DELETE' \
-                    AND current_setting('safecampus.audit_purge', true) = 'on' \
+                    AND (SELECT open FROM audit_purge_gate WHERE id = 1) = 1 \
                     AND OLD.at < now() - interval '{FLOOR_DAYS} days' THEN RETURN OLD; END IF; \
                  RAISE EXCEPTION '{refused}'; END $$"
             ))
             .await?;
         } else {
-            db.execute_unprepared(
-                "CREATE TABLE audit_purge_gate (id INTEGER PRIMARY KEY, open INTEGER NOT NULL)",
-            )
-            .await?;
-            db.execute_unprepared("INSERT INTO audit_purge_gate (id, open) VALUES (1, 0)")
-                .await?;
             // One call, so both statements run on one connection (a pooled connection of
             // its own could still see the old trigger).
             db.execute_unprepared(&format!(
@@ -83,8 +83,8 @@ impl MigrationTrait for Migration {
                  BEGIN SELECT RAISE(ABORT, '{refused}'); END"
             ))
             .await?;
-            db.execute_unprepared("DROP TABLE audit_purge_gate").await?;
         }
+        db.execute_unprepared("DROP TABLE audit_purge_gate").await?;
         db.execute_unprepared("DROP TABLE audit_base").await?;
         Ok(())
     }
