@@ -8,6 +8,31 @@
 pub mod anchor;
 pub mod retention;
 
+/// Writes a file of evidence kept outside the database (an anchor, an archive) durably: a
+/// temporary file filled by `fill` and flushed to the disk, renamed into place, the directory
+/// flushed. Answers the file's path.
+fn write_durably(
+    dir: &std::path::Path,
+    name: &str,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write as _;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        fill(&mut w)?;
+        w.flush()?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    }
+    std::fs::rename(&tmp, &path)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(path)
+}
+
 use super::entity::audit_log;
 use super::{Actor, views};
 use crate::error::Result;

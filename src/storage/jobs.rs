@@ -98,10 +98,8 @@ impl Runner {
         Ok(matches!(r, sea_orm::TryInsertResult::Inserted(_)))
     }
 
-    /// Schedules the account sweep of `day` (accounts unused too long are disabled), once
-    /// however many instances ask.
-    pub async fn schedule_account_sweep(&self, day: NaiveDate) -> Result<bool> {
-        let kind = super::auth::passwords::JOB;
+    /// Adds the job `kind` of one China day (key `kind:day`), once however many instances ask.
+    async fn enqueue_daily(&self, kind: &str, day: NaiveDate) -> Result<bool> {
         self.enqueue(
             kind,
             &format!("{kind}:{day}"),
@@ -109,6 +107,13 @@ impl Runner {
             Utc::now(),
         )
         .await
+    }
+
+    /// Schedules the account sweep of `day` (accounts unused too long are disabled), once
+    /// however many instances ask.
+    pub async fn schedule_account_sweep(&self, day: NaiveDate) -> Result<bool> {
+        let kind = super::auth::passwords::JOB;
+        self.enqueue_daily(kind, day).await
     }
 
     /// Schedules the audit anchor of `day` (a China date), once however many instances ask;
@@ -118,13 +123,7 @@ impl Runner {
             return Ok(false);
         }
         let kind = super::audit::anchor::JOB;
-        self.enqueue(
-            kind,
-            &format!("{kind}:{day}"),
-            json!({ "day": day }),
-            Utc::now(),
-        )
-        .await
+        self.enqueue_daily(kind, day).await
     }
 
     /// Schedules the audit purge of `day` (a China date), once however many instances ask;
@@ -134,37 +133,19 @@ impl Runner {
             return Ok(false);
         }
         let kind = super::audit::retention::JOB;
-        self.enqueue(
-            kind,
-            &format!("{kind}:{day}"),
-            json!({ "day": day }),
-            Utc::now(),
-        )
-        .await
+        self.enqueue_daily(kind, day).await
     }
 
     /// Schedules the sweep of `day` (a China date), once however many instances ask.
     pub async fn schedule_daily(&self, day: NaiveDate) -> Result<bool> {
-        self.enqueue(
-            SWEEP,
-            &format!("{SWEEP}:{day}"),
-            json!({ "day": day }),
-            Utc::now(),
-        )
-        .await
+        self.enqueue_daily(SWEEP, day).await
     }
 
     /// Schedules the bus drivers' eligibility check of `day` (a China date), once however
     /// many instances ask.
     pub async fn schedule_bus_drivers(&self, day: NaiveDate) -> Result<bool> {
         let kind = super::warning_sweep::buses::DRIVER_JOB;
-        self.enqueue(
-            kind,
-            &format!("{kind}:{day}"),
-            json!({ "day": day }),
-            Utc::now(),
-        )
-        .await
+        self.enqueue_daily(kind, day).await
     }
 
     /// The warning sweep's configuration (default: domain.md's values).

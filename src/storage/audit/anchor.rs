@@ -164,21 +164,10 @@ fn file_name(a: &Anchor) -> String {
 /// disk, renamed into place. Answers the file's path.
 pub fn write(dir: &Path, a: &Anchor) -> std::io::Result<PathBuf> {
     use std::io::Write as _;
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join(file_name(a));
-    let tmp = dir.join(format!(".{}.tmp", file_name(a)));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        let body = serde_json::to_vec_pretty(a).map_err(std::io::Error::other)?;
-        f.write_all(&body)?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, &path)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(path)
+    super::write_durably(dir, &file_name(a), |w| {
+        serde_json::to_writer_pretty(&mut *w, a).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
 }
 
 /// Reads every anchor file of `dir` (`audit-anchor-*.json`), oldest first. A file that does

@@ -189,12 +189,7 @@ fn write_archive(
     to: i64,
     rows: &[audit_log::Model],
 ) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    let name = format!("audit-archive-{from}-{to}.jsonl");
-    let path = dir.join(&name);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    super::write_durably(dir, &format!("audit-archive-{from}-{to}.jsonl"), |f| {
         for r in rows {
             let line = Line {
                 id: r.id.0,
@@ -213,17 +208,11 @@ fn write_archive(
                 prev_hash: &r.prev_hash,
                 hash: &r.hash,
             };
-            serde_json::to_writer(&mut f, &line).map_err(std::io::Error::other)?;
+            serde_json::to_writer(&mut *f, &line).map_err(std::io::Error::other)?;
             f.write_all(b"\n")?;
         }
-        let f = f.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, &path)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(path)
+        Ok(())
+    })
 }
 
 impl AuditLog<'_> {
