@@ -140,9 +140,16 @@ async fn five_failures_pause_the_account_from_that_address_audited_and_lifted_by
         assert_eq!((r.status, &r.body), (first.status, &first.body));
     }
     // The fifth failure pauses sign-in to the account from this address: then even the right
-    // password is refused, with the same answer as a wrong one.
+    // password is refused, 429 with the time to wait (T-AU-2).
     let r = api_login(&app, "s001.safety", PASSWORD, &[]).await;
-    assert_eq!((r.status, &r.body), (first.status, &first.body));
+    let j = assert_envelope(&r, StatusCode::TOO_MANY_REQUESTS, "throttled");
+    assert!(j.get("token").is_none());
+    let wait: i64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30 * 60).contains(&wait), "Retry-After {wait}");
+    assert!(
+        j["error"]["message"].as_str().unwrap().contains("30 分钟"),
+        "{j}"
+    );
 
     let audit = app.login("auditadmin").await;
     let path = "/api/v1/audit?result=failed&user=s001.safety";

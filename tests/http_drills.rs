@@ -243,7 +243,8 @@ async fn a_record_that_does_not_add_up_is_refused_naming_the_field() {
 async fn the_board_counts_each_requirement_by_school_kind_and_period_edges() {
     let mut app = TestApp::new().await;
     let officer = app.login("bureau.officer").await;
-    let s001 = app.org_id("S001").await; // primary school, no buses
+    let s001 = app.org_id("S001").await; // primary school with a bus
+    let s002 = app.org_id("S002").await; // junior middle school, no buses
     let s003 = app.org_id("S003").await; // kindergarten with buses
     let p1 = app.login("s001.principal").await;
     let p3 = app.login("s003.principal").await;
@@ -300,9 +301,14 @@ async fn the_board_counts_each_requirement_by_school_kind_and_period_edges() {
         vec![("semester".into(), "missing".into())]
     );
     assert_eq!(nov["schools"][0]["status"], "missing");
-    // A primary school has no bus drill to hold; the kindergarten with buses has one.
-    assert!(status_of(&oct, s001, "bus_evacuation").is_empty());
+    // A school without buses has no bus drill to hold; those with buses have one a
+    // semester, missing in 2025.
+    assert!(status_of(&oct, s002, "bus_evacuation").is_empty());
     assert_eq!(status_of(&oct, s003, "bus_evacuation").len(), 1);
+    assert_eq!(
+        status_of(&oct, s001, "bus_evacuation"),
+        vec![("semester".into(), "missing".into())]
+    );
     // The kindergarten's drill is quarterly: the last day of the quarter counts for the
     // quarter, and for a month of it; the third quarter had none.
     let q4 = board("2025-Q4").await;

@@ -476,7 +476,8 @@ async fn wrong_codes_count_toward_the_lockout() {
             &json!({"username": "bureau.officer", "password": PASSWORD}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    assert!(r.headers.contains_key("retry-after"));
     let failed = app.audit("action=mfa.verify&result=failed").await;
     assert!(
         failed

@@ -55,7 +55,7 @@ async fn pause(app: &TestApp, peer: [u8; 4], xff: Option<&str>) {
     }
     assert_eq!(
         login(app, peer, xff, "s001.principal", PASSWORD).await,
-        StatusCode::UNAUTHORIZED,
+        StatusCode::TOO_MANY_REQUESTS,
         "the address is paused"
     );
 }
@@ -79,7 +79,7 @@ async fn behind_a_trusted_proxy_the_pause_falls_on_the_client() {
             PASSWORD
         )
         .await,
-        StatusCode::UNAUTHORIZED
+        StatusCode::TOO_MANY_REQUESTS
     );
 }
 
@@ -96,7 +96,7 @@ async fn a_direct_client_cannot_escape_its_pause_with_the_header() {
             PASSWORD
         )
         .await,
-        StatusCode::UNAUTHORIZED,
+        StatusCode::TOO_MANY_REQUESTS,
         "the header of an untrusted peer is ignored"
     );
     // The proxy's own clients are not affected by the direct client's pause.
@@ -114,7 +114,7 @@ async fn without_trusted_proxies_the_header_means_nothing() {
     pause(&app, PROXY, Some("203.0.113.5")).await;
     assert_eq!(
         login(&app, PROXY, Some("203.0.113.6"), "s001.principal", PASSWORD).await,
-        StatusCode::UNAUTHORIZED,
+        StatusCode::TOO_MANY_REQUESTS,
         "every client of an untrusted proxy shares its address"
     );
 }

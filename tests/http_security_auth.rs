@@ -425,10 +425,6 @@ async fn every_refused_sign_in_gets_the_same_answer() {
             "locked account",
             login_from(r, [192, 0, 2, 12], "s001.guard", PASSWORD).await,
         ),
-        (
-            "throttled",
-            login_from(r, [203, 0, 113, 9], "s001.safety", PASSWORD).await,
-        ),
     ];
     let first = &answers[0].1;
     let j = expect(first, 401, "invalid_credentials");
@@ -455,27 +451,48 @@ async fn every_refused_sign_in_gets_the_same_answer() {
             body.into_bytes(),
         )
     };
-    let throttled = page("s001.safety", PASSWORD).await;
-    let unknown = page("s001.safetx", PASSWORD).await;
-    assert_eq!(throttled.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(throttled.status, unknown.status);
+    let locked = page("s001.guard", PASSWORD).await;
+    let unknown = page("s001.guarx", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(locked.status, unknown.status);
     assert_eq!(
-        throttled.text().replace("s001.safety", "s001.safetx"),
+        locked.text().replace("s001.guard", "s001.guarx"),
         unknown.text()
     );
+    // A paused address+account is 429 with the time to wait (T-AU-2), whether the username
+    // exists or not: the counters count unknown names alike.
+    let throttled = login_from(r, [203, 0, 113, 9], "s001.safety", PASSWORD).await;
+    let j = expect(&throttled, 429, "throttled");
+    assert!(msg(&j).contains("分钟后再试"), "{j}");
+    assert!(throttled.header("retry-after").parse::<u64>().unwrap() > 0);
+    for _ in 0..2 {
+        login_from(r, [203, 0, 113, 10], "no.such.user", WRONG).await;
+    }
+    let ghost = login_from(r, [203, 0, 113, 10], "no.such.user", PASSWORD).await;
+    assert_eq!(ghost.status, throttled.status);
+    assert_eq!(ghost.body, throttled.body, "{}", ghost.text());
+    // The page says so too, with the same status and Retry-After.
+    let p = page("s001.safety", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.header("retry-after").parse::<u64>().unwrap() > 0);
+    assert!(p.text().contains("分钟后再试"), "{}", p.text());
 }
 
 #[tokio::test]
 async fn an_attackers_failures_do_not_lock_out_the_owner_elsewhere() {
     let mut app = TestApp::new().await;
     let attacker = [203, 0, 113, 66];
-    for _ in 0..12 {
+    for i in 0..12 {
         let r = login_from(&app.router, attacker, "s001.safety", WRONG).await;
-        expect(&r, 401, "invalid_credentials");
+        // The fifth failure pauses the account from this address: 429 from then on.
+        match i {
+            0..5 => expect(&r, 401, "invalid_credentials"),
+            _ => expect(&r, 429, "throttled"),
+        };
     }
     // The attacker is now refused even with the right password …
     let r = login_from(&app.router, attacker, "s001.safety", PASSWORD).await;
-    expect(&r, 401, "invalid_credentials");
+    expect(&r, 429, "throttled");
     // … but the owner signs in from the school's own address, and so do admins and others
     // the attacker tried once.
     let r = login_from(&app.router, [10, 1, 2, 3], "s001.safety", PASSWORD).await;
@@ -492,7 +509,7 @@ async fn an_attackers_failures_do_not_lock_out_the_owner_elsewhere() {
     let other = safecampus::web::AppState::new(app.db.clone(), Config::default());
     let (other, _) = safecampus::web::routes::build(other);
     let r = login_from(&other, attacker, "s001.safety", PASSWORD).await;
-    expect(&r, 401, "invalid_credentials");
+    expect(&r, 429, "throttled");
 
     // Unlocking the account clears its throttles, audited.
     let id = app.user_id("s001.safety").await;
@@ -523,7 +540,7 @@ async fn an_attackers_failures_do_not_lock_out_the_owner_elsewhere() {
 }
 
 #[tokio::test]
-async fn an_address_with_too_many_failures_gets_the_wrong_password_answer() {
+async fn an_address_with_too_many_failures_is_paused_with_429_and_retry_after() {
     let app = TestApp::new().await;
     let r = &app.router;
     let noisy = [203, 0, 113, 77];
@@ -532,10 +549,15 @@ async fn an_address_with_too_many_failures_gets_the_wrong_password_answer() {
         login_from(r, noisy, &format!("guess.{i}"), WRONG).await;
     }
     let wrong = login_from(r, [192, 0, 2, 20], "bureau.officer", WRONG).await;
+    expect(&wrong, 401, "invalid_credentials");
     let paused = login_from(r, noisy, "bureau.officer", PASSWORD).await;
-    expect(&paused, 401, "invalid_credentials");
-    assert_eq!(paused.status, wrong.status);
-    assert_eq!(paused.body, wrong.body);
+    let j = expect(&paused, 429, "throttled");
+    assert!(msg(&j).contains("30 分钟后再试"), "{j}");
+    let wait: u64 = paused.header("retry-after").parse().unwrap();
+    assert!((1..=30 * 60).contains(&wait), "Retry-After {wait}");
+    // Any username from the paused address gets the same answer.
+    let other = login_from(r, noisy, "nobody.at.all", PASSWORD).await;
+    assert_eq!((other.status, &other.body), (paused.status, &paused.body));
     // Another address is not affected.
     let r2 = login_from(r, [192, 0, 2, 21], "bureau.officer", PASSWORD).await;
     token_of(&r2);

@@ -139,6 +139,14 @@ async fn a_register_is_checked_against_the_rules_and_each_shortfall_named() {
     assert_eq!(gap("guard_over_age")["names"], json!(["李保安"]));
     assert_eq!(gap("video_retention_short")["names"], json!(["校门摄像头"]));
     assert_eq!(gap("video_retention_short")["need"], 30);
+    // Entries registered by hand are no early-warning device: none listed with them.
+    assert!(
+        reg["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["devices"] == json!([]))
+    );
     // Put right through PATCH and a new entry; then a fault appears and is named.
     let id_of = |name: &str| {
         reg["entries"]

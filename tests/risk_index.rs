@@ -76,6 +76,27 @@ async fn every_school_gets_an_index_from_what_the_platform_saw() {
     assert_eq!(s["inputs"]["overdue_hazards"], overdue["total"]);
     assert!(s["inputs"]["open_hazards"].as_u64() <= open["total"].as_u64());
     assert_eq!(s["inputs"]["checks_due"], 6);
+    // The grades part counts the school's active points by grade, as the summary does
+    // (重大 red, 较大 orange, 一般 yellow).
+    let summary = app.get("/api/v1/risk-summary", Some(&officer)).await.json();
+    let row = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["org"]["id"] == s001)
+        .expect("S001 in the summary");
+    for (input, grade) in [
+        ("red_points", "major"),
+        ("orange_points", "significant"),
+        ("yellow_points", "general"),
+    ] {
+        assert_eq!(s["inputs"][input], row["counts"][grade], "{input}");
+    }
+    assert!(
+        s["inputs"]["orange_points"].as_u64() > Some(0),
+        "the demo school has 较大 points"
+    );
+    assert_eq!(s["inputs"]["points"], row["total"]);
     // A red warning raises S001's index.
     smoke_alarm(&mut app).await;
     let after = index(&app, &officer, "").await;

@@ -183,3 +183,140 @@ async fn roll_ups_equal_their_rows_after_random_writes() {
         "after the rebuild"
     );
 }
+
+/// The district's grade counts of its active risk points, counted over the points.
+async fn grades_counted(conn: &sea_orm::DatabaseConnection, district: i64) -> String {
+    let sql = format!(
+        "SELECT COALESCE(p.current_grade, '-'), COUNT(*) FROM risk_points p \
+         JOIN orgs o ON o.id = p.school_id WHERE p.status = 'active' AND o.parent_id = {district} \
+         GROUP BY 1 ORDER BY 1"
+    );
+    conn.query_all_raw(sea_orm::Statement::from_string(
+        conn.get_database_backend(),
+        sql,
+    ))
+    .await
+    .expect("grades")
+    .iter()
+    .map(|r| {
+        format!(
+            "{}={}",
+            r.try_get_by_index::<String>(0).expect("grade"),
+            r.try_get_by_index::<i64>(1).expect("n")
+        )
+    })
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// The summary's grade counts summed over its rows, in the order of `grades_counted`.
+fn grades_summed(j: &serde_json::Value) -> String {
+    let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
+    for row in j.as_array().expect("rows") {
+        for key in ["low", "significant", "major", "general", "unassessed"] {
+            let grade = if key == "unassessed" { "-" } else { key };
+            *sums.entry(grade.to_string()).or_default() += row["counts"][key].as_i64().unwrap_or(0);
+        }
+    }
+    sums.retain(|_, n| *n != 0);
+    let mut out: Vec<String> = sums.iter().map(|(g, n)| format!("{g}={n}")).collect();
+    out.sort();
+    out.join(" ")
+}
+
+#[tokio::test]
+async fn risk_counts_equal_the_points_after_random_writes() {
+    let mut app = TestApp::new().await;
+    let op = Operator::command_line();
+    let u = app.db.unsafe_unscoped(&op);
+    assert_eq!(
+        u.verify_rollups().await.expect("verify"),
+        [],
+        "after the demo"
+    );
+    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+        .await
+        .expect("connect");
+    let points = ids(&raw, "SELECT id FROM risk_points ORDER BY id").await;
+    let schools = ids(
+        &raw,
+        "SELECT id FROM orgs WHERE level = 'school' ORDER BY id",
+    )
+    .await;
+    let mut rng = StdRng::seed_from_u64(20261207);
+    for i in 0..150 {
+        let id = points[rng.random_range(0..points.len())];
+        let sql = match rng.random_range(0..6) {
+            0 => format!(
+                "UPDATE risk_points SET status = '{}' WHERE id = {id}",
+                ["active", "retired"][rng.random_range(0..2)]
+            ),
+            1 => format!(
+                "UPDATE risk_points SET current_grade = {} WHERE id = {id}",
+                ["NULL", "'major'", "'significant'", "'general'", "'low'"][rng.random_range(0..5)]
+            ),
+            2 => format!(
+                "UPDATE risk_points SET school_id = {}, code = code || '-m{i}' WHERE id = {id}",
+                schools[rng.random_range(0..schools.len())]
+            ),
+            3 => format!("UPDATE risk_points SET name = name || '.' WHERE id = {id}"),
+            4 => "DELETE FROM risk_points WHERE id = (SELECT MAX(p.id) FROM risk_points p \
+                  WHERE p.code LIKE '%-c%' AND NOT EXISTS \
+                  (SELECT 1 FROM risk_assessments a WHERE a.risk_point_id = p.id))"
+                .to_string(),
+            _ => format!(
+                "INSERT INTO risk_points (school_id, catalog_item_id, zone_id, \
+                 responsible_person_id, code, aspect, category, category_en, point_type, name, \
+                 name_en, hazard_factors, accident_types, default_l, default_e, default_c, \
+                 measures_management, measures_emergency, measures_engineering, \
+                 measures_training, measures_ppe, check_items, check_frequency, control_level, \
+                 responsible_post, created_at, updated_at, control_level_reason, status, \
+                 retired_reason, retired_at, current_assessment_id, current_grade, \
+                 current_score, next_review_on) SELECT school_id, catalog_item_id, zone_id, \
+                 responsible_person_id, code || '-c{i}', aspect, category, category_en, \
+                 point_type, name, name_en, hazard_factors, accident_types, default_l, default_e, \
+                 default_c, measures_management, measures_emergency, measures_engineering, \
+                 measures_training, measures_ppe, check_items, check_frequency, control_level, \
+                 responsible_post, created_at, updated_at, control_level_reason, status, \
+                 retired_reason, retired_at, NULL, current_grade, current_score, next_review_on \
+                 FROM risk_points WHERE id = {id}"
+            ),
+        };
+        exec(&raw, &sql).await;
+    }
+    assert_eq!(
+        u.verify_rollups().await.expect("verify"),
+        [],
+        "after random writes"
+    );
+
+    // The district's summary (from the roll-up) equals the points counted one by one.
+    let b = app.login("bureau.officer").await;
+    let district = app.org_id("ED").await;
+    let r = app.get("/api/v1/risk-summary", Some(&b)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        grades_summed(&r.json()),
+        grades_counted(&raw, district).await
+    );
+
+    // A tampered count is found, and a rebuild repairs it.
+    exec(
+        &raw,
+        "UPDATE risk_counts SET n = n + 2 WHERE school_id = (SELECT MIN(school_id) FROM risk_counts)",
+    )
+    .await;
+    let diffs = u.verify_rollups().await.expect("verify");
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.rollup == "risk_counts" && d.stored == d.counted + 2),
+        "{diffs:?}"
+    );
+    u.rebuild_rollups().await.expect("rebuild");
+    assert_eq!(
+        u.verify_rollups().await.expect("verify"),
+        [],
+        "after the rebuild"
+    );
+}

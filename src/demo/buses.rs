@@ -4,25 +4,22 @@
 //! today's trips. Chosen cases: a sign expiring within the month, an insurance lapsed (its
 //! trip refused), a driver not eligible (a serious violation 8 months ago), one passing the
 //! age limit within the month, permits issued with their signs and one forwarded whose
-//! replies are late.
+//! replies are late. Permits' steps are dated in working days on the calendar in force, as
+//! their deadlines are counted: an issued permit took every step in time.
 //!
-//! 春华小学 S001 runs one bus with its GPS device (`demo-s001-gps-bus-01`): today's trip is
-//! under way, its positions since the start taken as the ingest takes them, so the live
-//! rules raise one speeding warning (a stretch at 70 km/h) and one deviation warning (a
-//! detour of about 500 m for 100 s), both back to normal since; the demo's simulator drives
-//! the bus on along its route.
+//! 春华小学 S001 runs one bus with its GPS terminal, its trip of the day under way
+//! ([`s001`]).
+
+mod s001;
 
 use super::history::DistrictPeople;
-use crate::domain::bus::{BusConfig, BusType};
-use crate::domain::device::DeviceKind;
-use crate::domain::reading::Reading;
-use crate::domain::warning::Metric;
+use crate::domain::bus::BusType;
+use crate::domain::calendar::WorkingCalendar;
 use crate::error::Result;
 use crate::storage::buses::routes::Stop;
 use crate::storage::buses::seed::{SeedDriver, SeedPermit, SeedVehicle};
 use crate::storage::seed::SeedTx;
-use crate::storage::seed_devices::PastDevice;
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Timelike, Utc};
+use chrono::{Duration, Months, NaiveDate, Utc};
 
 /// The schools that run the demo's buses, with their coordinates (`assets/demo/schools.toml`).
 const SCHOOLS: &[(&str, f64, f64)] = &[("S011", 43.9056, 125.4747), ("S012", 43.8736, 125.4637)];
@@ -45,17 +42,47 @@ fn years_before(d: NaiveDate, years: u32) -> NaiveDate {
     d.checked_sub_months(Months::new(years * 12)).unwrap_or(d)
 }
 
-/// `n` working days (Monday to Friday) before `d`.
-fn working_days_before(d: NaiveDate, n: u32) -> NaiveDate {
+/// The `n`-th working day before `d` on `cal` (`d` itself is not counted): the mirror of
+/// [`WorkingCalendar::add_working_days`], so a step taken on `d` is within `n` working days
+/// of one taken on the answer.
+fn working_days_before(cal: &WorkingCalendar, d: NaiveDate, n: u32) -> NaiveDate {
     let mut out = d;
     let mut left = n;
     while left > 0 {
-        out -= Duration::days(1);
-        if out.weekday().number_from_monday() <= 5 {
+        let Some(prev) = out.pred_opt() else {
+            return NaiveDate::MIN;
+        };
+        out = prev;
+        if cal.is_working_day(out) {
             left -= 1;
         }
     }
     out
+}
+
+/// The days of an issued permit's steps (applied, forwarded, replied, reviewed, decided):
+/// decided on the last working day at least `ago` days before `today`, each step before it a
+/// few working days earlier, within its deadline (forward 3, replies 3, review 5).
+fn issued_steps(
+    cal: &WorkingCalendar,
+    today: NaiveDate,
+    ago: i64,
+) -> (NaiveDate, NaiveDate, NaiveDate, NaiveDate, NaiveDate) {
+    let mut decided = today - Duration::days(ago);
+    while !cal.is_working_day(decided) {
+        decided -= Duration::days(1);
+    }
+    let reviewed = working_days_before(cal, decided, 4);
+    let replied = working_days_before(cal, reviewed, 4);
+    let forwarded = working_days_before(cal, replied, 2);
+    let applied = working_days_before(cal, forwarded, 2);
+    (applied, forwarded, replied, reviewed, decided)
+}
+
+/// Whether the school's bus GPS terminal is registered with its bus here (S001's), rather
+/// than among the school's devices.
+pub(super) fn has_own_gps(school_code: &str) -> bool {
+    school_code == s001::S001.0
 }
 
 pub(super) async fn seed(
@@ -63,10 +90,11 @@ pub(super) async fn seed(
     districts: &[DistrictPeople],
     today: NaiveDate,
 ) -> Result<()> {
+    let cal = tx.working_calendar().await?;
     for d in districts {
         for (i, s) in d.schools.iter().enumerate() {
-            if s.code == S001.0 {
-                seed_s001(tx, s.id, &d.officer.name, today, Utc::now()).await?;
+            if s.code == s001::S001.0 {
+                s001::seed(tx, s.id, &d.officer.name, &cal, today, Utc::now()).await?;
                 continue;
             }
             let Some(&(_, lat, lng)) = SCHOOLS.iter().find(|(c, _, _)| *c == s.code) else {
@@ -202,17 +230,17 @@ pub(super) async fn seed(
             let by = d.officer.name.clone();
             let times = "06:50–07:20，16:10–16:40".to_string();
             // The first bus's permit: issued with its sign a year's validity ago … ahead.
-            let decided = today - Duration::days(100);
+            let (applied, forwarded, replied, reviewed, decided) = issued_steps(&cal, today, 100);
             tx.seed_bus_permit(&SeedPermit {
                 school: s.id,
                 vehicle: first,
                 route,
                 drivers: vec![first_driver, second_driver],
                 operating_times: times.clone(),
-                applied_on: decided - Duration::days(20),
-                forwarded_on: Some(decided - Duration::days(18)),
-                replies_on: Some(decided - Duration::days(14)),
-                reviewed_on: Some(decided - Duration::days(8)),
+                applied_on: applied,
+                forwarded_on: Some(forwarded),
+                replies_on: Some(replied),
+                reviewed_on: Some(reviewed),
                 decided_on: Some(decided),
                 sign: Some((
                     format!("吉交校{:05}", 1101 + k * 100),
@@ -224,17 +252,18 @@ pub(super) async fn seed(
             .await?;
             if k == 0 {
                 // S011's second bus: its sign ends with the inspection, within the month.
-                let decided = today - Duration::days(160);
+                let (applied, forwarded, replied, reviewed, decided) =
+                    issued_steps(&cal, today, 160);
                 tx.seed_bus_permit(&SeedPermit {
                     school: s.id,
                     vehicle: second,
                     route,
                     drivers: vec![first_driver],
                     operating_times: times.clone(),
-                    applied_on: decided - Duration::days(21),
-                    forwarded_on: Some(decided - Duration::days(19)),
-                    replies_on: Some(decided - Duration::days(15)),
-                    reviewed_on: Some(decided - Duration::days(9)),
+                    applied_on: applied,
+                    forwarded_on: Some(forwarded),
+                    replies_on: Some(replied),
+                    reviewed_on: Some(reviewed),
                     decided_on: Some(decided),
                     sign: Some((
                         format!("吉交校{:05}", 1102),
@@ -246,14 +275,14 @@ pub(super) async fn seed(
                 .await?;
             } else {
                 // S012's second bus: forwarded 10 working days ago, the replies are late.
-                let forwarded = working_days_before(today, 10);
+                let forwarded = working_days_before(&cal, today, 10);
                 tx.seed_bus_permit(&SeedPermit {
                     school: s.id,
                     vehicle: second,
                     route,
                     drivers: vec![second_driver],
                     operating_times: times.clone(),
-                    applied_on: working_days_before(forwarded, 2),
+                    applied_on: working_days_before(&cal, forwarded, 2),
                     forwarded_on: Some(forwarded),
                     replies_on: None,
                     reviewed_on: None,
@@ -271,245 +300,4 @@ pub(super) async fn seed(
         }
     }
     Ok(())
-}
-
-/// S001 and its coordinates (`assets/demo/schools.toml`).
-const S001: (&str, f64, f64) = ("S001", 43.9156, 125.3518);
-
-/// S001's GPS device code (its token `demo-s001-gps-bus-01`).
-pub const S001_GPS: &str = "GPS-BUS-01";
-
-/// Minutes since the start of S001's running trip when the demo is seeded; the trip takes
-/// `TRIP_MINUTES` from the first stop to the school.
-const RUNNING_FOR: i64 = 24;
-const TRIP_MINUTES: f64 = 30.0;
-
-/// A point `f` (0 … 1) of the way along a polyline, by length.
-fn along(path: &[(f64, f64)], f: f64) -> (f64, f64) {
-    let k = S001.1.to_radians().cos();
-    let seg =
-        |a: (f64, f64), b: (f64, f64)| ((b.0 - a.0).powi(2) + ((b.1 - a.1) * k).powi(2)).sqrt();
-    let total: f64 = path.windows(2).map(|w| seg(w[0], w[1])).sum();
-    let mut left = f.clamp(0.0, 1.0) * total;
-    for w in path.windows(2) {
-        let l = seg(w[0], w[1]);
-        if left <= l && l > 0.0 {
-            let t = left / l;
-            return (
-                w[0].0 + (w[1].0 - w[0].0) * t,
-                w[0].1 + (w[1].1 - w[0].1) * t,
-            );
-        }
-        left -= l;
-    }
-    *path.last().unwrap_or(&(S001.1, S001.2))
-}
-
-/// The positions of S001's bus from `start` to `now`, every 10 s: on the route at town
-/// speeds, but 68–74 km/h from minute 6 for 30 s (speeding on an ordinary road, limit 60)
-/// and about 500 m north-west of the route from minute 14 for 100 s (a detour: deviation
-/// after 60 s beyond 300 m).
-fn s001_positions(path: &[(f64, f64)], start: DateTime<Utc>, now: DateTime<Utc>) -> Vec<Reading> {
-    let mut out = Vec::new();
-    let mut n = 0i64;
-    loop {
-        let at = start + Duration::seconds(10 * n + 5);
-        if at >= now {
-            break;
-        }
-        let secs = 10 * n + 5;
-        let (mut lat, mut lon) = along(path, secs as f64 / 60.0 / TRIP_MINUTES);
-        let speed = match secs {
-            360..=395 => [68.0, 72.0, 74.0, 70.0][((secs - 360) / 10) as usize],
-            _ => 28.0 + ((n * 7) % 11) as f64,
-        };
-        if (840..=950).contains(&secs) {
-            lat += 0.004;
-            lon -= 0.004;
-        }
-        lat = (lat * 1e5).round() / 1e5;
-        lon = (lon * 1e5).round() / 1e5;
-        out.push(Reading {
-            id: format!("trip-{n}"),
-            at,
-            metric: Metric::Gps,
-            value: speed,
-            lat: Some(lat),
-            lon: Some(lon),
-        });
-        n += 1;
-    }
-    out
-}
-
-/// S001's bus: one vehicle with its sign and GPS device, a driver, two attendants, a route
-/// with riders, and today's trip running with its positions so far (see the module's text).
-async fn seed_s001(
-    tx: &mut SeedTx,
-    school: crate::domain::ids::OrgId,
-    officer: &str,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let (_, lat, lng) = S001;
-    let owner = "长春市二道区春华校车服务有限公司".to_string();
-    let bus = tx
-        .seed_bus_vehicle(&SeedVehicle {
-            school,
-            plate: "吉A·X1001".into(),
-            owner,
-            seats: 41,
-            bus_type: BusType::Primary,
-            inspection_until: today + Duration::days(170),
-            insurance_until: today + Duration::days(260),
-            equipment_checked_on: today - Duration::days(9),
-        })
-        .await?;
-    let token = super::devices::token(S001.0, S001_GPS);
-    let device = tx
-        .device(
-            &PastDevice {
-                school,
-                code: S001_GPS,
-                kind: DeviceKind::BusGps,
-                name: "春华 1 号校车定位终端",
-                zone: None,
-                point: None,
-                token: &token,
-            },
-            now - Duration::days(40),
-        )
-        .await?;
-    tx.seed_bus_gps(bus, device).await?;
-    let driver = tx
-        .seed_bus_driver(&SeedDriver {
-            school,
-            name: "赵卫东".into(),
-            phone: "13943100901".into(),
-            licence_class: "A1".into(),
-            licensed_since: years_before(today, 16),
-            birth_date: years_before(today, 45),
-            health_certificate_until: today + Duration::days(210),
-            annual_review_until: today + Duration::days(230),
-            records: vec![],
-        })
-        .await?;
-    let mut att = Vec::new();
-    for (j, a) in ["钱淑芬", "冯玉梅"].iter().enumerate() {
-        att.push(
-            tx.seed_bus_attendant(
-                school,
-                a,
-                years_before(today, 36 + j as u32 * 8),
-                today - Duration::days(45 + 20 * j as i64),
-            )
-            .await?,
-        );
-    }
-    let stop = |n: &str, dlat: f64, dlng: f64, t: &str| Stop {
-        name: n.into(),
-        lat: lat + dlat,
-        lon: lng + dlng,
-        time: t.into(),
-    };
-    let stops = vec![
-        stop("临河街口", -0.045, -0.066, "06:55"),
-        stop("吉林大路站", -0.030, -0.044, "07:05"),
-        stop("东方广场", -0.015, -0.022, "07:15"),
-        stop("春华小学", 0.0, 0.0, "07:25"),
-    ];
-    let riders: Vec<(String, String, String, String, String)> = RIDERS
-        .iter()
-        .enumerate()
-        .map(|(j, (name, class, guardian))| {
-            (
-                (*name).to_string(),
-                (*class).to_string(),
-                stops[j % 3].name.clone(),
-                (*guardian).to_string(),
-                format!("1384310{:04}", 900 + j as i64),
-            )
-        })
-        .collect();
-    let route = tx
-        .seed_bus_route(school, "春华一号线", &stops, &riders)
-        .await?;
-    let decided = today - Duration::days(90);
-    tx.seed_bus_permit(&SeedPermit {
-        school,
-        vehicle: bus,
-        route,
-        drivers: vec![driver],
-        operating_times: "06:55–07:25，16:10–16:40".into(),
-        applied_on: decided - Duration::days(20),
-        forwarded_on: Some(decided - Duration::days(18)),
-        replies_on: Some(decided - Duration::days(14)),
-        reviewed_on: Some(decided - Duration::days(8)),
-        decided_on: Some(decided),
-        sign: Some((
-            "吉交校01001".into(),
-            AUTHORITY.into(),
-            today + Duration::days(170),
-        )),
-        by: officer.to_string(),
-    })
-    .await?;
-    // Today's running trip (the morning's before noon China time, else the afternoon's) and
-    // the other run, planned.
-    let afternoon = (now + Duration::hours(8)).hour() >= 12;
-    let (running, planned) = if afternoon {
-        ("午班", "早班")
-    } else {
-        ("早班", "午班")
-    };
-    let start = now - Duration::minutes(RUNNING_FOR);
-    tx.seed_running_bus_trip(school, route, bus, driver, &att, today, running, 18, start)
-        .await?;
-    tx.seed_bus_trip(school, route, bus, driver, &att, today, planned)
-        .await?;
-    let path: Vec<(f64, f64)> = stops.iter().map(|s| (s.lat, s.lon)).collect();
-    let rows = s001_positions(&path, start, now);
-    tx.seed_bus_positions(device, school, &rows, &BusConfig::default())
-        .await?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::bus::gps;
-
-    /// The positions cross the speed limit once and leave the path for more than a minute
-    /// once, and are otherwise on the path within the limit.
-    #[test]
-    fn s001s_positions_speed_once_and_deviate_once() {
-        let path: Vec<(f64, f64)> = [
-            (-0.045, -0.066),
-            (-0.03, -0.044),
-            (-0.015, -0.022),
-            (0.0, 0.0),
-        ]
-        .iter()
-        .map(|(a, b)| (S001.1 + a, S001.2 + b))
-        .collect();
-        let pp: Vec<gps::PathPoint> = path
-            .iter()
-            .map(|&(lat, lon)| gps::PathPoint {
-                lat,
-                lon,
-                road: crate::domain::bus::RoadClass::Ordinary,
-            })
-            .collect();
-        let now = Utc::now();
-        let rows = s001_positions(&path, now - Duration::minutes(RUNNING_FOR), now);
-        assert_eq!(rows.len(), (RUNNING_FOR * 6) as usize);
-        let fast: Vec<_> = rows.iter().filter(|r| r.value > 60.0).collect();
-        assert_eq!(fast.len(), 4);
-        let off: Vec<_> = rows
-            .iter()
-            .filter(|r| gps::off_path(&pp, (r.lat.unwrap(), r.lon.unwrap())).0 > 300.0)
-            .collect();
-        assert_eq!(off.len(), 11, "100 s off the path");
-        assert!((off[10].at - off[0].at).num_seconds() >= 60);
-    }
 }

@@ -1,7 +1,8 @@
 //! The demo's early warning: every school gets its devices (smoke detectors, the fire-alarm
 //! panel, an electrical-fire detector, a gas detector in the canteen, a one-key alarm at the
 //! gate, an access gate; a water-level sensor where the campus has water; bus GPS where the
-//! school runs buses), thirty days of readings (every six hours, and a last one just before
+//! school runs buses, unless its bus is registered with its terminal (S001's, `buses.rs`)),
+//! thirty days of readings (every six hours, and a last one just before
 //! the demo starts), and past warnings in every state. Devices carry demo tokens
 //! (`demo-<school>-<device>`, e.g. `demo-s001-yg-01`), so the simulator and the README's
 //! examples can send readings; like the demo password, they are for the demo only.
@@ -109,7 +110,7 @@ pub(super) async fn seed(
                     "water",
                 ));
             }
-            if bus {
+            if bus && !super::buses::has_own_gps(&s.code) {
                 set.push((
                     "GPS-01".into(),
                     DeviceKind::BusGps,

@@ -2,7 +2,7 @@
 //! comes from. Session ids and API tokens are random 256-bit values; only their SHA-256 is
 //! stored, so a copy of the database cannot be used to sign in.
 
-use super::entity::{notification, org, session, user};
+use super::entity::{org, session, user};
 use super::read::read_row;
 use super::{Actor, audit, begin_write};
 use crate::config::Security;
@@ -54,11 +54,20 @@ impl SessionKind {
 /// Two refusals are told apart, and only after the right password: an initial or reset
 /// password left unchanged too long, and a disabled account (e.g. unused too long) — the
 /// owner needs to know to ask an administrator, and whoever knows the password learns nothing.
+///
+/// A paused address, or a paused account from this address, is `Throttled` (429 with
+/// `Retry-After`, T-AU-2) whatever the username and password: the counters count unknown
+/// usernames alike, so the pause tells nothing about which accounts exist. An account locked
+/// everywhere stays `Refused`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginError {
     Refused,
     InitialPasswordExpired,
     Disabled,
+    /// Sign-in from this address is paused for this many more seconds (at least 1).
+    Throttled {
+        retry_after_secs: i64,
+    },
 }
 
 /// Where a request came from, for the audit log.
@@ -254,7 +263,8 @@ impl Auth {
         let username = username.trim();
         let keys = Keys::new(&origin.ip, username);
         let now = Utc::now();
-        let blocked = self.blocked(&keys, now).await;
+        let block = self.block(&keys, now).await;
+        let blocked = block.map(|(reason, _)| reason);
         let found = user::Entity::find()
             .filter(user::Column::Username.eq(username))
             .one(&self.conn)
@@ -319,6 +329,12 @@ impl Auth {
             };
             self.audit_login(found.as_ref(), username, "failed", &detail, origin)
                 .await;
+            if let Some((_, Some(until))) = block {
+                let secs = (until - now).num_milliseconds().div_euclid(1000) + 1;
+                return Err(LoginError::Throttled {
+                    retry_after_secs: std::cmp::max(secs, 1),
+                });
+            }
             return Err(LoginError::Refused);
         }
         let Some(u) = found else {
@@ -386,23 +402,32 @@ impl Auth {
     /// Whether sign-in is paused for this attempt's address, or for its account from this
     /// address; the reason for the audit log. A throttle that cannot be read refuses.
     async fn blocked(&self, keys: &Keys, now: DateTime<Utc>) -> Option<&'static str> {
+        self.block(keys, now).await.map(|(reason, _)| reason)
+    }
+
+    /// [`Auth::blocked`] with the time the pause ends (none when the throttle could not be
+    /// read).
+    async fn block(
+        &self,
+        keys: &Keys,
+        now: DateTime<Utc>,
+    ) -> Option<(&'static str, Option<DateTime<Utc>>)> {
         let rows = throttle::Entity::find()
             .filter(throttle::Column::Key.is_in([keys.addr.clone(), keys.pair.clone()]))
             .all(&self.conn)
             .await;
         let Ok(rows) = rows else {
-            return Some("error");
+            return Some(("error", None));
         };
-        let active = |key: &str| {
+        let until = |key: &str| {
             rows.iter()
-                .any(|r| r.key == key && r.blocked_until.is_some_and(|t| t > now))
+                .filter(|r| r.key == key)
+                .find_map(|r| r.blocked_until.filter(|t| *t > now))
         };
-        if active(&keys.addr) {
-            Some("throttled_address")
-        } else if active(&keys.pair) {
-            Some("throttled")
+        if let Some(t) = until(&keys.addr) {
+            Some(("throttled_address", Some(t)))
         } else {
-            None
+            until(&keys.pair).map(|t| ("throttled", Some(t)))
         }
     }
 
@@ -505,19 +530,32 @@ impl Auth {
     }
 
     /// Resolves a session id or token to its actor; `None` when unknown, idle too long, past
-    /// its absolute lifetime, or the account is disabled. `with_unread` counts the unread
-    /// notifications (the pages' header badge; API answers go without).
+    /// its absolute lifetime, or the account is disabled. What else the request needs comes in
+    /// the same statement ([`SessionWants`]): the unread count (the pages' header badge; API
+    /// answers go without) and the data version (a cached route's key), so a page answered
+    /// from the cache costs one round trip to the database.
     pub async fn session(
         &self,
         token: &str,
         origin: &Origin,
         sec: &Security,
-        with_unread: bool,
-    ) -> Result<Option<Actor>> {
+        wants: SessionWants,
+    ) -> Result<Option<Resolved>> {
         let hash = token_hash(token);
-        // The session, its user and the user's org in one query on the read path.
+        // The session, its user and the user's org in one query on the read path, with the
+        // unread count and the data version as scalar subqueries when asked for.
         let mut q = sea_orm::sea_query::Query::select();
         SessionLine::select(&mut q)
+            .expr(Expr::cust(if wants.unread {
+                UNREAD_OF_SESSION_USER
+            } else {
+                "CAST(0 AS BIGINT)"
+            }))
+            .expr(Expr::cust(if wants.version {
+                super::data_version::SUBQUERY
+            } else {
+                "CAST(NULL AS BIGINT)"
+            }))
             .from(session::Entity)
             .inner_join(
                 user::Entity,
@@ -531,7 +569,12 @@ impl Auth {
             )
             .and_where(Expr::col((session::Entity, session::Column::IdHash)).eq(hash.clone()))
             .limit(1);
-        let Some(line) = self.read.one::<SessionLine>(&q).await? else {
+        let Some(SessionRead {
+            line,
+            unread,
+            version,
+        }) = self.read.one::<SessionRead>(&q).await?
+        else {
             return Ok(None);
         };
         let now = Utc::now();
@@ -552,18 +595,7 @@ impl Auth {
                 .exec(&self.conn)
                 .await?;
         }
-        // The unread count is the pages' header badge; API answers do not carry it.
-        let unread = if with_unread {
-            let mut q = sea_orm::sea_query::Query::select();
-            q.expr(Expr::col(notification::Column::Id).count())
-                .from(notification::Entity)
-                .and_where(notification::Column::UserId.eq(line.user_id))
-                .and_where(notification::Column::ReadAt.is_null());
-            let n: Option<(i64,)> = self.read.one(&q).await?;
-            n.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0))
-        } else {
-            0
-        };
+        let unread = u64::try_from(unread).unwrap_or(0);
         let who = UserFacts {
             id: line.user_id,
             username: line.username,
@@ -579,7 +611,10 @@ impl Auth {
         };
         let mut actor = build_actor(who, org, line.csrf, origin, unread)?;
         actor.mfa_pending = pending;
-        Ok(Some(actor))
+        Ok(Some(Resolved {
+            actor,
+            data_version: version,
+        }))
     }
 
     /// Ends a session (logout), audited.
@@ -677,6 +712,42 @@ impl Auth {
             .exec(&self.conn)
             .await?;
         Ok(res.rows_affected)
+    }
+}
+
+/// What a request needs of its session besides the actor, read in the same statement.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionWants {
+    /// The unread notifications (the pages' header badge).
+    pub unread: bool,
+    /// The data version (a cached route's key; read before the handler reads the data).
+    pub version: bool,
+}
+
+/// A resolved session: its actor and, when asked for, the data version read with it.
+pub struct Resolved {
+    pub actor: Actor,
+    pub data_version: Option<i64>,
+}
+
+/// The unread notifications of the session's user (a subquery of the session's statement).
+const UNREAD_OF_SESSION_USER: &str = "(SELECT COUNT(*) FROM notifications n \
+WHERE n.user_id = users.id AND n.read_at IS NULL)";
+
+/// The session's line with its two subqueries' answers.
+struct SessionRead {
+    line: SessionLine,
+    unread: i64,
+    version: Option<i64>,
+}
+
+impl super::read::FromRow for SessionRead {
+    fn from_row(c: &mut super::read::Cursor<'_>) -> Result<Self> {
+        Ok(SessionRead {
+            line: <SessionLine as super::read::FromRow>::from_row(c)?,
+            unread: c.next()?,
+            version: c.next()?,
+        })
     }
 }
 

@@ -50,6 +50,9 @@ pub const SHARDS: i64 = 16;
 /// The statement that reads the version (the same on both databases).
 pub(super) const READ: &str = "SELECT CAST(COALESCE(SUM(v), 0) AS BIGINT) FROM data_version";
 
+/// The version as a scalar subquery (read with the session in one statement).
+pub(super) const SUBQUERY: &str = "(SELECT CAST(COALESCE(SUM(v), 0) AS BIGINT) FROM data_version)";
+
 const PG_FUNCTION: &str = "CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger \
 LANGUAGE plpgsql AS $$ BEGIN \
 IF current_setting('safecampus.data_version_counted', true) IS DISTINCT FROM '1' THEN \

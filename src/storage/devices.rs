@@ -2,6 +2,8 @@
 //! devices, each placed in a campus zone and optionally at a risk point, with a token of its
 //! own. The token is shown once, when it is issued; only its SHA-256 is stored, so a lost
 //! token is replaced (rotated), never read back. A revoked device has no token at all.
+//! A device that is security equipment (a camera, a one-key alarm, an access gate) is an entry
+//! of the security register (`equipment_id`, see `security::linked`).
 //!
 //! [`Scoped`]: super::Scoped
 
@@ -11,10 +13,11 @@ use super::entity::{device, device_rejection, risk_point, zone};
 use super::orgs::invalid;
 use crate::domain::Code;
 use crate::domain::device::{self as rules, DeviceKind};
-use crate::domain::ids::{DeviceId, DeviceRejectionId, OrgId, RiskPointId, ZoneId};
+use crate::domain::ids::{DeviceId, DeviceRejectionId, EquipmentId, OrgId, RiskPointId, ZoneId};
 use crate::error::{Error, FieldError, Result};
 use crate::storage::Devices;
 use crate::storage::read::ReadAll as _;
+use crate::storage::security::{self as register, Linked};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, IntoActiveModel, QueryOrder, QuerySelect};
@@ -54,6 +57,8 @@ pub struct Device {
     /// A token is in force (false: revoked).
     pub has_token: bool,
     pub token_issued_at: Option<DateTime<Utc>>,
+    /// The security register entry the device is (cameras, one-key alarms, access gates).
+    pub equipment_id: Option<EquipmentId>,
 }
 
 /// A device just registered, with its token — shown this once.
@@ -95,11 +100,17 @@ pub struct NewDevice {
     pub zone_id: Option<ZoneId>,
     #[serde(default)]
     pub risk_point_id: Option<RiskPointId>,
+    /// A camera, one-key alarm or access gate: the school's register entry it is. Left out, a
+    /// new entry of its kind is registered with it.
+    #[serde(default)]
+    pub equipment_id: Option<EquipmentId>,
 }
 
 /// Changes to a device: a field left out stays as it is; `null` takes the device out of its
 /// zone or off its risk point; `"revoked": true` withdraws its token (issue a new one with
-/// `POST /api/v1/devices/{id}/token`).
+/// `POST /api/v1/devices/{id}/token`); `equipment_id` moves a camera, alarm or access gate onto
+/// another entry of the school's register of its kind (a device that is equipment always is
+/// an entry, so it cannot be `null`).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DevicePatch {
@@ -112,6 +123,7 @@ pub struct DevicePatch {
     #[schema(value_type = Option<i64>)]
     pub risk_point_id: Option<Option<RiskPointId>>,
     pub revoked: Option<bool>,
+    pub equipment_id: Option<EquipmentId>,
 }
 
 /// A field that is present: `Some(None)` for `null`, `Some(Some(v))` for a value.
@@ -178,6 +190,7 @@ fn view(m: device::Model, offline_minutes: u32, now: DateTime<Utc>) -> Device {
         last_seen_at: m.last_seen_at,
         zone_id: m.zone_id,
         risk_point_id: m.risk_point_id,
+        equipment_id: m.equipment_id,
         code: m.code,
         name: m.name,
     }
@@ -213,7 +226,9 @@ impl Devices<'_> {
         Ok(view(m, offline_minutes, Utc::now()))
     }
 
-    /// Registers a device of a school in scope and issues its first token.
+    /// Registers a device of a school in scope and issues its first token. A device that is
+    /// security equipment is made an entry of the school's register in the same transaction
+    /// (the given one, else a new one, audited as `security_equipment.add`).
     pub async fn create(
         &self,
         school: OrgId,
@@ -224,7 +239,7 @@ impl Devices<'_> {
             .begin_for_school(Event::new(DeviceAudit::Create, "device", ""), school)
             .await?;
         let token = random_token();
-        let res: Result<device::Model> = async {
+        let res: Result<(device::Model, Linked)> = async {
             let mut errs = Vec::new();
             check_text(&input.code, &input.name, &mut errs);
             check_place(
@@ -238,6 +253,16 @@ impl Devices<'_> {
             if !errs.is_empty() {
                 return Err(invalid(errs));
             }
+            let linked = register::entry_for_new_device(
+                &tx.txn,
+                &self.actor,
+                school.org_id(),
+                input.kind,
+                &input.name,
+                input.zone_id,
+                input.equipment_id,
+            )
+            .await?;
             let now = Utc::now();
             let am = device::ActiveModel {
                 school_id: Set(school.org_id()),
@@ -252,16 +277,22 @@ impl Devices<'_> {
                 last_values: Set("{}".into()),
                 created_at: Set(now),
                 updated_at: Set(now),
+                equipment_id: Set(linked.id()),
                 ..Default::default()
             };
-            Ok(am.insert(&tx.txn).await?)
+            Ok((am.insert(&tx.txn).await?, linked))
         }
         .await;
         match res.map_err(code_taken) {
-            Ok(m) => {
+            Ok((m, linked)) => {
                 tx.event.object_id = m.id.to_string();
                 tx.event.detail =
                     format!("school={} code={} kind={}", school.org_id(), m.code, m.kind);
+                match linked {
+                    Linked::None => {}
+                    Linked::Existing(e) => tx.event.detail.push_str(&format!(" equipment={e}")),
+                    Linked::New(e) => tx.event.detail.push_str(&format!(" equipment={e} new")),
+                }
                 tx.commit().await?;
                 Ok(NewDeviceWithToken {
                     device: view(m, offline_minutes, Utc::now()),
@@ -310,7 +341,15 @@ impl Devices<'_> {
             if !errs.is_empty() {
                 return Err(invalid(errs));
             }
+            let entry = match patch.equipment_id {
+                Some(e) => {
+                    let kind = DeviceKind::parse(&m.kind).unwrap_or(DeviceKind::Smoke);
+                    Some(register::existing_entry(&tx.txn, school.org_id(), kind, e).await?)
+                }
+                None => m.equipment_id,
+            };
             let mut am = m.into_active_model();
+            am.equipment_id = Set(entry);
             am.code = Set(code.trim().into());
             am.name = Set(name.trim().into());
             am.zone_id = Set(zone);
@@ -331,6 +370,9 @@ impl Devices<'_> {
                     m.zone_id.map(|z| z.to_string()).unwrap_or_default(),
                     m.risk_point_id.map(|p| p.to_string()).unwrap_or_default()
                 );
+                if let Some(e) = patch.equipment_id {
+                    tx.event.detail.push_str(&format!(" equipment={e}"));
+                }
                 tx.commit().await?;
                 Ok(view(m, offline_minutes, Utc::now()))
             }
@@ -338,7 +380,9 @@ impl Devices<'_> {
         }
     }
 
-    /// Issues a new token; the old one (or none, after a revoke) stops working at once.
+    /// Issues a new token; the old one (or none, after a revoke) stops working at once. A
+    /// device whose register entry was retired gets none (409) until it is moved onto an
+    /// entry in use.
     pub async fn rotate_token(&self, id: DeviceId) -> Result<DeviceToken> {
         let tx = self
             .begin_owned::<device::Entity>(Event::new(DeviceAudit::Token, "device", id), id)
@@ -346,6 +390,7 @@ impl Devices<'_> {
         let token = random_token();
         let res: Result<()> = async {
             let (m, _) = self.owned::<device::Entity>(id, &tx.txn).await?;
+            register::check_in_use(&tx.txn, m.equipment_id).await?;
             let mut am = m.into_active_model();
             let now = Utc::now();
             am.token_hash = Set(Some(token_hash(&token)));

@@ -13,7 +13,7 @@
 //! (`/hazards?status=…`), under supervision (`supervised=true`: supervised or major, as the
 //! list filters), overdue (`overdue=true`); the boards' counts; the register's grades.
 
-use super::entity::{hazard, hazard_count, inspection, org, risk_point, warning};
+use super::entity::{hazard, hazard_count, inspection, org, warning};
 use super::views::OrgRef;
 use crate::domain::Code;
 use crate::domain::calendar::SchoolCalendar;
@@ -29,7 +29,7 @@ use crate::storage::drills::{DrillBoardQuery, DrillCounts};
 use crate::storage::duty::{DayCounts, ZeroBoardQuery};
 use crate::storage::inspections::{BoardQuery, Period, Status as InspectionStatus, StatusCounts};
 use crate::storage::risk_points::GradeCounts;
-use crate::storage::views::{count_where, sum_where};
+use crate::storage::views::sum_where;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
@@ -533,17 +533,19 @@ impl Home<'_> {
         schools: &[(OrgId, Option<String>)],
         today: NaiveDate,
     ) -> Result<(RiskFigures, Vec<KindGrades>)> {
-        let mut q = Query::select();
-        q.column(risk_point::Column::SchoolId)
-            .column(risk_point::Column::CurrentGrade)
-            .expr(Expr::cust("COUNT(*)"))
-            .expr(count_where(risk_point::Column::NextReviewOn.lte(today)))
-            .from(risk_point::Entity)
-            .and_where(risk_point::Column::Status.eq("active"))
-            .and_where(risk_point::Column::SchoolId.in_subquery(below.clone()))
-            .group_by_col(risk_point::Column::SchoolId)
-            .group_by_col(risk_point::Column::CurrentGrade);
-        let rows: Vec<(OrgId, Option<String>, i64, i64)> = self.read.all(&q).await?;
+        // Grades from the roll-up, reviews due through their own index.
+        let mut rows: Vec<(OrgId, Option<String>, i64, i64)> =
+            super::risk_counts::grades(&self.read, below)
+                .await?
+                .into_iter()
+                .map(|(school, grade, n)| (school, grade, n, 0))
+                .collect();
+        rows.extend(
+            super::risk_counts::due(&self.read, below, today)
+                .await?
+                .into_iter()
+                .map(|(school, n)| (school, None, 0, n)),
+        );
         let kind_of: HashMap<OrgId, SchoolKind> = schools
             .iter()
             .filter_map(|(id, k)| Some((*id, SchoolKind::parse(k.as_deref()?)?)))

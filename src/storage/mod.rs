@@ -56,6 +56,7 @@ pub mod outbox;
 pub mod people;
 mod read;
 pub mod risk_catalog;
+mod risk_counts;
 pub mod risk_index;
 pub mod risk_points;
 pub mod rollups;

@@ -3,11 +3,12 @@
 //! index_weights` ([`crate::domain::warning::risk_index`]). Every input is counted in the
 //! database, grouped by school (the hazards from their roll-up), so only counts leave it.
 
-use super::entity::{hazard_count, inspection, org, risk_point, warning};
+use super::entity::{hazard_count, inspection, org, warning};
 use crate::domain::Code;
 use crate::domain::hazard::Status as HazardStatus;
 use crate::domain::ids::OrgId;
 use crate::domain::org::{OrgLevel, OrgPath};
+use crate::domain::risk::Grade;
 use crate::domain::warning::{IndexInputs, IndexParts, IndexWeights, Level, risk_index};
 use crate::error::{Error, Result};
 use crate::storage::RiskIndex;
@@ -90,28 +91,18 @@ impl RiskIndex<'_> {
             .map(|s| (s.id, IndexInputs::default()))
             .collect();
 
-        // Risk points by current grade.
-        let q = risk_point::Entity::find()
-            .select_only()
-            .column(risk_point::Column::SchoolId)
-            .column(risk_point::Column::CurrentGrade)
-            // COUNT(*), not of a column outside the roll-up index: an index-only scan.
-            .column_as(Expr::cust("COUNT(*)"), "n")
-            .filter(risk_point::Column::Status.eq("active"))
-            .filter(risk_point::Column::SchoolId.in_subquery(below.clone()))
-            .group_by(risk_point::Column::SchoolId)
-            .group_by(risk_point::Column::CurrentGrade)
-            .into_query();
-        for (school, grade, count) in self.read.all::<(OrgId, Option<String>, i64)>(&q).await? {
+        // Risk points by current grade, from their roll-up.
+        for (school, grade, count) in super::risk_counts::grades(&self.read, &below).await? {
             let Some(i) = inputs.get_mut(&school) else {
                 continue;
             };
             i.points += n(count);
-            match grade.as_deref() {
-                Some("red") => i.red_points += n(count),
-                Some("orange") => i.orange_points += n(count),
-                Some("yellow") => i.yellow_points += n(count),
-                _ => {}
+            // Stored grades are the grade codes; their colours are 红橙黄蓝 in that order.
+            match grade.as_deref().and_then(Grade::parse) {
+                Some(Grade::Major) => i.red_points += n(count),
+                Some(Grade::Significant) => i.orange_points += n(count),
+                Some(Grade::General) => i.yellow_points += n(count),
+                Some(Grade::Low) | None => {}
             }
         }
 

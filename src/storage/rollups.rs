@@ -1,7 +1,7 @@
 //! The operator's check and repair of the roll-ups kept on write (`safecampus rollups
 //! verify|rebuild`): every roll-up is recomputed from the rows it counts and compared.
 
-use super::migration::m0006_rollups;
+use super::migration::{m0006_rollups, m0028_risk_counts};
 use super::seed::Unscoped;
 use crate::error::Result;
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
@@ -43,6 +43,24 @@ async fn counts(conn: &impl ConnectionTrait, sql: &str) -> Result<Counts> {
             r.try_get_by_index::<String>(4)?,
         );
         *out.entry(key).or_default() += r.try_get_by_index::<i64>(5)?;
+    }
+    out.retain(|_, n| *n != 0);
+    Ok(out)
+}
+
+/// Counts of (school, grade) (the risk points' roll-up).
+async fn grades(conn: &impl ConnectionTrait, sql: &str) -> Result<Counts> {
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await?;
+    let mut out = Counts::new();
+    for r in rows {
+        let key = format!(
+            "school {} grade {}",
+            r.try_get_by_index::<i64>(0)?,
+            r.try_get_by_index::<String>(1)?,
+        );
+        *out.entry(key).or_default() += r.try_get_by_index::<i64>(2)?;
     }
     out.retain(|_, n| *n != 0);
     Ok(out)
@@ -95,6 +113,10 @@ impl Unscoped {
         let stored = counts(&txn, &stored).await?;
         let counted = counts(&txn, &counted).await?;
         let mut out = differences("hazard_counts", &stored, &counted);
+        let [stored, counted] = m0028_risk_counts::compare_sql();
+        let stored = grades(&txn, &stored).await?;
+        let counted = grades(&txn, &counted).await?;
+        out.extend(differences("risk_counts", &stored, &counted));
         let [stored, counted] = super::compliance::verify_sql(txn.get_database_backend());
         let stored = rows(&txn, &stored).await?;
         let counted = rows(&txn, &counted).await?;
@@ -107,6 +129,9 @@ impl Unscoped {
     pub async fn rebuild_rollups(&self) -> Result<()> {
         let txn = super::begin_write(&self.conn).await?;
         for sql in m0006_rollups::rebuild_sql(txn.get_database_backend()) {
+            txn.execute_unprepared(&sql).await?;
+        }
+        for sql in m0028_risk_counts::rebuild_sql() {
             txn.execute_unprepared(&sql).await?;
         }
         for sql in super::compliance::rebuild_sql(txn.get_database_backend()) {

@@ -2,11 +2,17 @@
 //! guards and technical protection (one-key alarms and whether they reach the police, cameras
 //! with their recording days, access control, perimeter, anti-collision devices at the gate
 //! …), checked against `[security_register]` by the pure [`check`] with every shortfall named;
-//! the bureau's roll-up lists every school's shortfalls.
+//! the bureau's roll-up lists every school's shortfalls. The early warning's devices that are
+//! security equipment are entries of this register ([`linked`]).
 
-use super::audit::Event;
+mod linked;
+mod write;
+
+pub use linked::{DEVICE_KINDS, LinkedDevice, register_kind};
+pub(crate) use linked::{Linked, check_in_use, entry_for_new_device, existing_entry};
+
 use super::entity::{org, security_equipment as equipment};
-use super::orgs::{SchoolOwned, invalid};
+use super::orgs::SchoolOwned;
 use crate::domain::Code;
 use crate::domain::ids::{EquipmentId, OrgId};
 use crate::domain::org::{OrgLevel, OrgPath};
@@ -16,9 +22,9 @@ use crate::storage::Security;
 use crate::storage::read::ReadAll as _;
 use crate::storage::views::OrgRef;
 use chrono::{DateTime, Datelike, Utc};
+use sea_orm::QueryOrder;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait as _;
-use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -56,6 +62,9 @@ pub struct EquipmentEntry {
     pub full_time: Option<bool>,
     pub updated_by_name: String,
     pub updated_at: DateTime<Utc>,
+    /// The early warning's devices this entry is (code, online, last seen); none for an
+    /// entry registered by hand only.
+    pub devices: Vec<LinkedDevice>,
 }
 
 /// A school's register with its shortfalls.
@@ -148,8 +157,9 @@ fn entry(m: &equipment::Model) -> Entry {
     }
 }
 
-fn view(m: equipment::Model) -> EquipmentEntry {
+fn view(m: equipment::Model, devices: Vec<LinkedDevice>) -> EquipmentEntry {
     EquipmentEntry {
+        devices,
         id: m.id,
         kind: EquipmentKind::parse(&m.kind).unwrap_or(EquipmentKind::Other),
         name: m.name,
@@ -214,19 +224,33 @@ impl Security<'_> {
             .await
     }
 
-    /// The register of a school in scope with its shortfalls.
-    pub async fn register(&self, school: OrgId, rules: &SecurityRules) -> Result<Register> {
+    /// The register of a school in scope with its shortfalls, each entry with its devices
+    /// (online: an event within `offline_minutes`).
+    pub async fn register(
+        &self,
+        school: OrgId,
+        rules: &SecurityRules,
+        offline_minutes: u32,
+    ) -> Result<Register> {
         let s = self.school_row(school, &self.read).await?;
         self.permit()?;
         let rows = self.rows(&[s.id]).await?;
         let gaps = checked(&s, &rows, rules);
         let c = campus(&s);
+        let ids: Vec<EquipmentId> = rows.iter().map(|r| r.id).collect();
+        let mut devices = linked::devices_of(&self.read, &ids, offline_minutes).await?;
         Ok(Register {
             people_on_campus: c.pupils + c.staff,
             guards: guards(&rows),
             guards_required: rules.guards_required(c.pupils + c.staff),
             gaps,
-            entries: rows.into_iter().map(view).collect(),
+            entries: rows
+                .into_iter()
+                .map(|r| {
+                    let d = devices.remove(&r.id).unwrap_or_default();
+                    view(r, d)
+                })
+                .collect(),
             school: s.into(),
         })
     }
@@ -287,193 +311,5 @@ impl Security<'_> {
             .collect();
         out.sort_by_key(|r| std::cmp::Reverse(r.gaps.len()));
         Ok((root.into(), out))
-    }
-
-    /// Adds an entry to a school's register.
-    pub async fn add(
-        &self,
-        school: OrgId,
-        input: NewEntry,
-        rules: &SecurityRules,
-    ) -> Result<Register> {
-        let (mut tx, school) = self
-            .begin_for_school(
-                Event::new(SecurityAudit::Add, "security_equipment", ""),
-                school,
-            )
-            .await?;
-        let res: Result<equipment::Model> = async {
-            let mut errs = Vec::new();
-            let name = input.name.trim();
-            if name.is_empty() {
-                errs.push(FieldError::new("name", "err.required"));
-            }
-            if name.chars().count() > MAX_NAME || input.location.chars().count() > MAX_NAME {
-                errs.push(FieldError::new("name", "err.security.too_long"));
-            }
-            value_errs(
-                input.retention_days,
-                input.quantity,
-                Some(&input.licence),
-                &mut errs,
-            );
-            let guard = input.kind == EquipmentKind::Guard;
-            let year = crate::clock::today().year();
-            if input
-                .birth_year
-                .is_some_and(|b| !(year - 100..=year - 16).contains(&b))
-            {
-                errs.push(FieldError::new("birth_year", "err.security.birth_year"));
-            }
-            if !guard
-                && (input.birth_year.is_some()
-                    || input.full_time.is_some()
-                    || !input.licence.trim().is_empty())
-            {
-                errs.push(FieldError::new("kind", "err.security.guard_fields"));
-            }
-            if guard && input.quantity.is_some_and(|q| q != 1) {
-                errs.push(FieldError::new("quantity", "err.security.one_guard"));
-            }
-            if input.retention_days.is_some() && input.kind != EquipmentKind::Camera {
-                errs.push(FieldError::new(
-                    "retention_days",
-                    "err.security.camera_only",
-                ));
-            }
-            if input.linked_police.is_some() && input.kind != EquipmentKind::OneKeyAlarm {
-                errs.push(FieldError::new("linked_police", "err.security.alarm_only"));
-            }
-            if !errs.is_empty() {
-                return Err(invalid(errs));
-            }
-            let alarm = input.kind == EquipmentKind::OneKeyAlarm;
-            Ok(equipment::ActiveModel {
-                school_id: Set(school.org_id()),
-                kind: Set(input.kind.as_str().into()),
-                name: Set(name.into()),
-                location: Set(input.location.trim().into()),
-                quantity: Set(input.quantity.unwrap_or(1)),
-                working: Set(input.working.unwrap_or(true)),
-                linked_police: Set(if alarm {
-                    Some(input.linked_police.unwrap_or(false))
-                } else {
-                    None
-                }),
-                retention_days: Set(input.retention_days),
-                licence: Set(input.licence.trim().into()),
-                birth_year: Set(input.birth_year),
-                full_time: Set(guard.then_some(input.full_time.unwrap_or(true))),
-                retired: Set(false),
-                updated_by: Set(Some(self.actor.user_id)),
-                updated_by_name: Set(self.actor.display_name.clone()),
-                updated_at: Set(Utc::now()),
-                ..Default::default()
-            }
-            .insert(&tx.txn)
-            .await?)
-        }
-        .await;
-        match res {
-            Ok(m) => {
-                tx.event.object_id = m.id.to_string();
-                tx.event.detail = format!("school={} kind={}", m.school_id, m.kind);
-                tx.commit().await?;
-                self.register(m.school_id, rules).await
-            }
-            Err(e) => Err(tx.fail(e).await),
-        }
-    }
-
-    /// Changes an entry of a school in scope; the school's register after it.
-    pub async fn update(
-        &self,
-        id: EquipmentId,
-        patch: EntryPatch,
-        rules: &SecurityRules,
-    ) -> Result<Register> {
-        let mut tx = self
-            .begin_owned::<equipment::Entity>(
-                Event::new(SecurityAudit::Update, "security_equipment", id),
-                id,
-            )
-            .await?;
-        let res: Result<equipment::Model> = async {
-            let m = equipment::Entity::find_by_id(id)
-                .one(&tx.txn)
-                .await?
-                .ok_or(Error::NotFound)?;
-            let mut errs = Vec::new();
-            value_errs(
-                patch.retention_days,
-                patch.quantity,
-                patch.licence.as_deref(),
-                &mut errs,
-            );
-            let kind = EquipmentKind::parse(&m.kind).unwrap_or(EquipmentKind::Other);
-            if patch.retention_days.is_some() && kind != EquipmentKind::Camera {
-                errs.push(FieldError::new(
-                    "retention_days",
-                    "err.security.camera_only",
-                ));
-            }
-            if patch.linked_police.is_some() && kind != EquipmentKind::OneKeyAlarm {
-                errs.push(FieldError::new("linked_police", "err.security.alarm_only"));
-            }
-            if patch.licence.is_some() && kind != EquipmentKind::Guard {
-                errs.push(FieldError::new("licence", "err.security.guard_fields"));
-            }
-            if m.retired {
-                return Err(Error::Conflict("err.security.retired".into()));
-            }
-            if !errs.is_empty() {
-                return Err(invalid(errs));
-            }
-            let mut a: equipment::ActiveModel = m.into();
-            if let Some(v) = patch.working {
-                a.working = Set(v);
-            }
-            if let Some(v) = patch.linked_police {
-                a.linked_police = Set(Some(v));
-            }
-            if let Some(v) = patch.retention_days {
-                a.retention_days = Set(Some(v));
-            }
-            if let Some(v) = &patch.licence {
-                a.licence = Set(v.trim().into());
-            }
-            if let Some(v) = patch.quantity {
-                a.quantity = Set(v);
-            }
-            if let Some(v) = patch.retired {
-                a.retired = Set(v);
-            }
-            a.updated_by = Set(Some(self.actor.user_id));
-            a.updated_by_name = Set(self.actor.display_name.clone());
-            a.updated_at = Set(Utc::now());
-            Ok(a.update(&tx.txn).await?)
-        }
-        .await;
-        match res {
-            Ok(m) => {
-                let mut changed = Vec::new();
-                for (f, set) in [
-                    ("working", patch.working.is_some()),
-                    ("linked_police", patch.linked_police.is_some()),
-                    ("retention_days", patch.retention_days.is_some()),
-                    ("licence", patch.licence.is_some()),
-                    ("quantity", patch.quantity.is_some()),
-                    ("retired", patch.retired.is_some()),
-                ] {
-                    if set {
-                        changed.push(f);
-                    }
-                }
-                tx.event.detail = format!("school={} fields={}", m.school_id, changed.join(","));
-                tx.commit().await?;
-                self.register(m.school_id, rules).await
-            }
-            Err(e) => Err(tx.fail(e).await),
-        }
     }
 }

@@ -4,8 +4,9 @@
 //! the same [`warnings::raise`] as live ones, so they are told to the people they reach.
 
 use super::auth::token_hash;
-use super::entity::{device, org, warning, warning_event, zone};
+use super::entity::{device, org, security_equipment, warning, warning_event, zone};
 use super::seed::SeedTx;
+use super::seed_history::Person;
 use super::warnings::{self, Raise};
 use crate::domain::Code;
 use crate::domain::device::DeviceKind;
@@ -191,6 +192,73 @@ impl SeedTx {
         am.version = Set(version);
         am.update(&self.txn).await?;
         Ok(id)
+    }
+}
+
+impl SeedTx {
+    /// Makes a school's devices that are security equipment (`security::DEVICE_KINDS`)
+    /// entries of its register, so the demo lists each piece of equipment once: a device takes
+    /// the school's entry in use of its kind and with its name, else a new entry of its kind
+    /// (its name, its zone's name, working) registered by `by`.
+    pub async fn link_devices_to_register(&mut self, school: OrgId, by: &Person) -> Result<()> {
+        let devices = device::Entity::find()
+            .filter(device::Column::SchoolId.eq(school))
+            .filter(device::Column::EquipmentId.is_null())
+            .order_by_asc(device::Column::Id)
+            .all(&self.txn)
+            .await?;
+        for d in devices {
+            let Some(kind) = DeviceKind::parse(&d.kind).and_then(super::security::register_kind)
+            else {
+                continue;
+            };
+            let found = security_equipment::Entity::find()
+                .filter(security_equipment::Column::SchoolId.eq(school))
+                .filter(security_equipment::Column::Kind.eq(kind.as_str()))
+                .filter(security_equipment::Column::Name.eq(d.name.as_str()))
+                .filter(security_equipment::Column::Retired.eq(false))
+                .order_by_asc(security_equipment::Column::Id)
+                .one(&self.txn)
+                .await?;
+            let entry = match found {
+                Some(e) => e.id,
+                None => {
+                    let location = match d.zone_id {
+                        Some(z) => zone::Entity::find_by_id(z)
+                            .one(&self.txn)
+                            .await?
+                            .map(|z| z.name)
+                            .unwrap_or_default(),
+                        None => String::new(),
+                    };
+                    security_equipment::ActiveModel {
+                        school_id: Set(school),
+                        kind: Set(kind.as_str().into()),
+                        name: Set(d.name.clone()),
+                        location: Set(location.chars().take(100).collect()),
+                        quantity: Set(1),
+                        working: Set(true),
+                        linked_police: Set(None),
+                        retention_days: Set(None),
+                        licence: Set(String::new()),
+                        birth_year: Set(None),
+                        full_time: Set(None),
+                        retired: Set(false),
+                        updated_by: Set(Some(by.user)),
+                        updated_by_name: Set(by.name.clone()),
+                        updated_at: Set(d.created_at),
+                        ..Default::default()
+                    }
+                    .insert(&self.txn)
+                    .await?
+                    .id
+                }
+            };
+            let mut am = d.into_active_model();
+            am.equipment_id = Set(Some(entry));
+            am.update(&self.txn).await?;
+        }
+        Ok(())
     }
 }
 

@@ -100,7 +100,9 @@ impl SeedTx {
         Ok(())
     }
 
-    /// Writes security register entries.
+    /// Writes security register entries, then makes each school's devices that are security
+    /// equipment entries of its register (the entry of the same kind and name, else a new one:
+    /// [`SeedTx::link_devices_to_register`]), so no piece of equipment is listed twice.
     pub async fn seed_equipment(&mut self, rows: &[SeedEquipment]) -> Result<()> {
         for chunk in rows.chunks(200) {
             security_equipment::Entity::insert_many(chunk.iter().map(|e| {
@@ -126,6 +128,15 @@ impl SeedTx {
             }))
             .exec(&self.txn)
             .await?;
+        }
+        let mut schools: Vec<(OrgId, &Person)> = Vec::new();
+        for e in rows {
+            if !schools.iter().any(|(s, _)| *s == e.school) {
+                schools.push((e.school, &e.by));
+            }
+        }
+        for (school, by) in schools {
+            self.link_devices_to_register(school, by).await?;
         }
         Ok(())
     }

@@ -71,6 +71,10 @@ pub fn cached(method: &Method, pattern: &str) -> bool {
     method == Method::GET && ROUTES.contains(&pattern)
 }
 
+/// The data version the gate read with the session (a cached route's request carries it).
+#[derive(Debug, Clone, Copy)]
+pub struct SeenVersion(pub i64);
+
 /// An answer larger than this is not kept (a list is far smaller; an export is not cached).
 const MAX_ENTRY: usize = 4 * 1024 * 1024;
 
@@ -180,16 +184,23 @@ impl ResponseCache {
     }
 }
 
-/// The key of a request: the caller, the language, the China date, the path and query.
+/// The key of a request: the caller, the language, the China date, whether htmx asks for the
+/// page's fragment or the whole page (`HX-Request`, [`super::htmx::wants_fragment`]), the path
+/// and query.
 fn key_of(actor: &Actor, req: &Request) -> Vec<u8> {
     let mut key = Vec::with_capacity(256);
     actor.cache_key(&mut key);
     let lang = Lang::from_headers(req.headers());
+    let part = if super::htmx::wants_fragment(req.headers()) {
+        "fragment"
+    } else {
+        "page"
+    };
     let uri = req.uri();
     // Writing into a `Vec` cannot fail.
     let _ = write!(
         key,
-        "\u{1e}{lang:?}\u{1e}{}\u{1e}{}",
+        "\u{1e}{lang:?}\u{1e}{}\u{1e}{part}\u{1e}{}",
         crate::clock::today(),
         uri.path_and_query().map_or(uri.path(), |p| p.as_str())
     );
@@ -216,7 +227,13 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
     }
     let key = key_of(actor, &req);
     // The version is read before the data: what the handler reads is at least this new.
-    let version = match st.data_version().await {
+    // The gate read it with the session; otherwise it is read here.
+    let seen = req.extensions().get::<SeenVersion>().map(|v| v.0);
+    let version = match seen {
+        Some(v) => Ok(v),
+        None => st.data_version().await,
+    };
+    let version = match version {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "data version unreadable; answering uncached");

@@ -9,7 +9,7 @@ use super::i18n::Lang;
 use crate::config::Config;
 use crate::error::Error;
 use crate::policy::Action;
-use crate::storage::auth::{Auth, Origin};
+use crate::storage::auth::{Auth, Origin, SessionWants};
 use crate::storage::ingest::{DeviceCaller, Ingest};
 use crate::storage::{Actor, Db, Scoped};
 use axum::body::Body;
@@ -180,18 +180,18 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     let Some(token) = token_from(req.headers()) else {
         return Error::Unauthorized.into_response();
     };
-    let actor = match st
+    // A cached route's data version comes with the session, in the same statement.
+    let wants = SessionWants {
+        unread: !pattern.starts_with("/api/"),
+        version: st.cache().enabled() && super::cache::cached(req.method(), pattern),
+    };
+    let (actor, version) = match st
         .db
         .auth()
-        .session(
-            &token.value,
-            &origin,
-            &st.config.security,
-            !pattern.starts_with("/api/"),
-        )
+        .session(&token.value, &origin, &st.config.security, wants)
         .await
     {
-        Ok(Some(a)) => a,
+        Ok(Some(r)) => (r.actor, r.data_version),
         Ok(None) => return Error::Unauthorized.into_response(),
         Err(e) => return e.into_response(),
     };
@@ -247,6 +247,9 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     }
     parts.extensions.insert(actor);
     parts.extensions.insert(token);
+    if let Some(v) = version {
+        parts.extensions.insert(super::cache::SeenVersion(v));
+    }
     let res = next.run(Request::from_parts(parts, body)).await;
     if !allowed && (res.status().is_success() || res.status().is_redirection()) {
         tracing::error!(

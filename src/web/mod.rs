@@ -7,6 +7,7 @@ pub mod assets;
 pub mod cache;
 pub mod ctx;
 pub mod error;
+pub mod htmx;
 pub mod i18n;
 pub mod ops;
 pub mod pages;

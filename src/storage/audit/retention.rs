@@ -11,6 +11,7 @@ use crate::config::AuditConfig;
 use crate::error::{Error, Result};
 use crate::storage::entity::audit_log;
 use crate::storage::migration::m0026_audit_retention::FLOOR_DAYS;
+use crate::storage::read::ReadAll as _;
 use crate::storage::{Actor, AuditLog, begin_write};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::prelude::*;
@@ -215,7 +216,58 @@ fn write_archive(
     })
 }
 
+/// What a purge would archive and remove now (the confirmation step of the audit page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PurgePreview {
+    /// Entries that would be archived and removed.
+    pub count: u64,
+    /// The first and last of them (ids), when there are any.
+    pub first_id: Option<i64>,
+    pub last_id: Option<i64>,
+    /// The time of the newest of them.
+    pub last_at: Option<DateTime<Utc>>,
+}
+
 impl AuditLog<'_> {
+    /// Counts what [`AuditLog::purge`] would archive and remove for `before`, without writing:
+    /// the prefix of the chain up to the first entry at or after the cutoff. The floor is
+    /// checked as the purge checks it (422 on `before`).
+    pub async fn purge_preview(&self, before: NaiveDate) -> Result<PurgePreview> {
+        self.permit()?;
+        let start = cutoff(before, Utc::now())?;
+        let first_kept = audit_log::Entity::find()
+            .filter(audit_log::Column::At.gte(start))
+            .order_by_asc(audit_log::Column::Id)
+            .read_one(&self.read)
+            .await?
+            .map(|r| r.id.0);
+        let doomed = || {
+            let q = audit_log::Entity::find();
+            match first_kept {
+                Some(k) => q.filter(audit_log::Column::Id.lt(k)),
+                None => q,
+            }
+        };
+        let count = doomed().read_count(&self.read).await?;
+        if count == 0 {
+            return Ok(PurgePreview::default());
+        }
+        let first = doomed()
+            .order_by_asc(audit_log::Column::Id)
+            .read_one(&self.read)
+            .await?;
+        let last = doomed()
+            .order_by_desc(audit_log::Column::Id)
+            .read_one(&self.read)
+            .await?;
+        Ok(PurgePreview {
+            count,
+            first_id: first.map(|r| r.id.0),
+            last_id: last.as_ref().map(|r| r.id.0),
+            last_at: last.map(|r| r.at),
+        })
+    }
+
     /// Archives and removes the entries from before `before` (a China date at least 184 days
     /// ago); the audit administrator's.
     pub async fn purge(&self, cfg: &AuditConfig, before: NaiveDate) -> Result<Purged> {

@@ -16,8 +16,7 @@ use crate::domain::ids::{
     PersonId,
 };
 use crate::domain::person::Post;
-use crate::domain::reading::Reading;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::storage::entity::{
     bus_attendant, bus_driver, bus_driver_record, bus_permit, bus_permit_event, bus_rider,
     bus_route, bus_sign, bus_trip, bus_vehicle, person,
@@ -505,25 +504,49 @@ impl SeedTx {
         Ok(m.id)
     }
 
-    /// A bus GPS device's positions, taken as the ingest takes a batch: stored as its
-    /// events (and its last values), then fed to the live bus rules in the same
-    /// transaction, which raise and clear the trip's warnings exactly as for a device
-    /// reporting.
+    /// A bus GPS device's positions as the device sends them: each event in a batch of its
+    /// own, received at the instant given with it, through the device ingest's code
+    /// ([`crate::storage::ingest`]: found by its token, checked, stored, the device's last
+    /// values moved, its rules and the live bus rules fed), so the trip's warnings are raised
+    /// and cleared exactly as for a device reporting. Every event must be taken: a refused
+    /// one is an error. Answers the events stored.
     pub async fn seed_bus_positions(
         &mut self,
-        device: DeviceId,
-        school: OrgId,
-        rows: &[Reading],
+        token: &str,
+        events: &[(DateTime<Utc>, serde_json::Value)],
         cfg: &BusConfig,
-    ) -> Result<usize> {
-        self.readings(device, school, rows).await?;
-        let mut fresh: Vec<&Reading> = rows.iter().collect();
-        fresh.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
-        Ok(
-            super::gps::positions(&self.txn, device, school, &fresh, cfg)
-                .await?
-                .len(),
-        )
+    ) -> Result<u64> {
+        let max_age = chrono::Duration::hours(i64::from(
+            crate::config::DeviceRules::default().max_event_age_hours,
+        ));
+        let mut stored = 0;
+        for (received, event) in events {
+            let report = crate::storage::ingest::batch_in(
+                &self.txn,
+                token,
+                std::slice::from_ref(event),
+                max_age,
+                *received,
+                cfg,
+            )
+            .await?
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("no device holds the demo token")))?;
+            if let Some(r) = report.rejected.first() {
+                return Err(Error::internal(anyhow::anyhow!(
+                    "demo position {} refused: {}",
+                    r.id,
+                    r.reason
+                )));
+            }
+            stored += report.accepted;
+        }
+        Ok(stored)
+    }
+
+    /// The working-day calendar in force (the bureau's, or the shipped one), as the permits'
+    /// deadlines are counted on it.
+    pub async fn working_calendar(&self) -> Result<crate::domain::calendar::WorkingCalendar> {
+        crate::storage::calendar::working_calendar(&self.txn).await
     }
 }
 

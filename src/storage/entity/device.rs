@@ -1,4 +1,4 @@
-use crate::domain::ids::{DeviceId, OrgId, RiskPointId, ZoneId};
+use crate::domain::ids::{DeviceId, EquipmentId, OrgId, RiskPointId, ZoneId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,6 +18,8 @@ pub struct Model {
     pub last_values: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The security register entry the device is (a camera, alarm or access gate), if any.
+    pub equipment_id: Option<EquipmentId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

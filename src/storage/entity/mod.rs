@@ -62,6 +62,7 @@ pub(in crate::storage) mod risk_assessment;
 pub(in crate::storage) mod risk_catalog;
 pub(in crate::storage) mod risk_catalog_history;
 pub(in crate::storage) mod risk_catalog_item;
+pub(in crate::storage) mod risk_count;
 pub(in crate::storage) mod risk_point;
 pub(in crate::storage) mod security_equipment;
 pub(in crate::storage) mod session;

@@ -28,6 +28,8 @@ mod m0022_data_version;
 mod m0024_password_history;
 mod m0025_mfa;
 pub(crate) mod m0026_audit_retention;
+mod m0027_device_equipment;
+pub(crate) mod m0028_risk_counts;
 
 pub struct Migrator;
 
@@ -76,6 +78,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0024_password_history::Migration),
             Box::new(m0025_mfa::Migration),
             Box::new(m0026_audit_retention::Migration),
+            Box::new(m0027_device_equipment::Migration),
+            Box::new(m0028_risk_counts::Migration),
         ]
     }
 }

@@ -84,6 +84,7 @@ impl Reader {
             governance_school,
             hazard,
             hazard_count,
+            risk_count,
             hazard_event,
             incident,
             incident_receipt,

@@ -504,34 +504,23 @@ impl Registers<'_> {
             .await?;
         let mut out = Vec::new();
         let t = today();
-        // Counted in the database, a row per school and grade: only the counts leave it.
-        let counts = risk_point::Entity::find()
-            .select_only()
-            .column(risk_point::Column::SchoolId)
-            .column(risk_point::Column::CurrentGrade)
-            // COUNT(*), not of a column outside the roll-up index: an index-only scan.
-            .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
-            .column_as(
-                crate::storage::views::count_where(risk_point::Column::NextReviewOn.lte(t)),
-                "due",
-            )
-            .filter(risk_point::Column::Status.eq("active"))
-            .filter(
-                risk_point::Column::SchoolId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(org::Column::Id)
-                        .from(org::Entity)
-                        .and_where(
-                            sea_orm::sea_query::Expr::col(org::Column::Path)
-                                .like(format!("{}%", node.path)),
-                        )
-                        .to_owned(),
-                ),
-            )
-            .group_by(risk_point::Column::SchoolId)
-            .group_by(risk_point::Column::CurrentGrade)
-            .into_query();
-        let counts: Vec<(OrgId, Option<String>, i64, i64)> = self.read.all(&counts).await?;
+        let below = || {
+            sea_orm::sea_query::Query::select()
+                .column(org::Column::Id)
+                .from(org::Entity)
+                .and_where(
+                    sea_orm::sea_query::Expr::col(org::Column::Path)
+                        .like(format!("{}%", node.path)),
+                )
+                .to_owned()
+        };
+        let grades = crate::storage::risk_counts::grades(&self.read, &below()).await?;
+        let due = crate::storage::risk_counts::due(&self.read, &below(), t).await?;
+        let mut counts: Vec<(OrgId, Option<String>, i64, i64)> = grades
+            .into_iter()
+            .map(|(school, grade, n)| (school, grade, n, 0))
+            .collect();
+        counts.extend(due.into_iter().map(|(school, n)| (school, None, 0, n)));
         let orgs_below = org::Entity::find()
             .select_only()
             .column(org::Column::Id)

@@ -69,9 +69,12 @@ pub(crate) fn me_of(a: &crate::storage::Actor) -> Me {
 }
 
 /// Signs in and returns a bearer token. Every refusal (unknown user, wrong password, locked or
-/// disabled account, too many failures from this address) is the same 401.
+/// disabled account) is the same 401; while sign-in from this address is paused after too many
+/// failures (for any account, or for this username), 429 `throttled` with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = Envelope)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = Envelope),
+        (status = 429, body = Envelope, headers(("Retry-After" = u64,
+            description = "Seconds until sign-in from this address resumes")))))]
 pub async fn login(
     State(st): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -96,22 +99,45 @@ pub async fn login(
             mfa_enrolment_required: actor.mfa_pending() == Some(MfaPending::Enrol),
         })
         .into_response(),
-        Err(e) => (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(Envelope {
-                error: ErrorBody {
-                    code: match e {
-                        LoginError::Refused => "invalid_credentials",
-                        LoginError::InitialPasswordExpired => "initial_password_expired",
-                        LoginError::Disabled => "account_disabled",
-                    }
-                    .into(),
-                    message: refusal_text(lang, e, &st.config().security),
-                    fields: vec![],
-                },
-            }),
-        )
-            .into_response(),
+        Err(e) => {
+            let mut r = (
+                refusal_status(e),
+                axum::Json(Envelope {
+                    error: ErrorBody {
+                        code: match e {
+                            LoginError::Refused => "invalid_credentials",
+                            LoginError::InitialPasswordExpired => "initial_password_expired",
+                            LoginError::Disabled => "account_disabled",
+                            LoginError::Throttled { .. } => "throttled",
+                        }
+                        .into(),
+                        message: refusal_text(lang, e, &st.config().security),
+                        fields: vec![],
+                    },
+                }),
+            )
+                .into_response();
+            with_retry_after(&mut r, e);
+            r
+        }
+    }
+}
+
+/// The status of a refused sign-in (pages and API): 429 while paused, else 401.
+pub(crate) fn refusal_status(e: LoginError) -> StatusCode {
+    match e {
+        LoginError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::UNAUTHORIZED,
+    }
+}
+
+/// Adds `Retry-After` to the answer of a paused sign-in (pages and API).
+pub(crate) fn with_retry_after(r: &mut Response, e: LoginError) {
+    if let LoginError::Throttled { retry_after_secs } = e {
+        r.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(std::cmp::max(retry_after_secs, 1)),
+        );
     }
 }
 
@@ -126,6 +152,10 @@ pub(crate) fn refusal_text(
         LoginError::InitialPasswordExpired => tr(lang, "err.security.initial_password_expired")
             .replace("%{hours}", &sec.initial_password_hours.to_string()),
         LoginError::Disabled => tr(lang, "err.security.account_disabled"),
+        LoginError::Throttled { retry_after_secs } => {
+            let minutes = (std::cmp::max(retry_after_secs, 1) + 59) / 60;
+            tr(lang, "err.security.sign_in_throttled").replace("%{minutes}", &minutes.to_string())
+        }
     }
 }
 

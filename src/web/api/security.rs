@@ -17,7 +17,8 @@ use utoipa::ToSchema;
 
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
-/// A school's register: its entries, the guards it has and needs, and each shortfall named
+/// A school's register: its entries (each with the early warning's devices it is: code,
+/// online, last seen), the guards it has and needs, and each shortfall named
 /// (`guards_short`, `guard_no_licence`, `guard_over_age`, `no_one_key_alarm`,
 /// `alarm_not_linked`, `no_video`, `video_retention_short`, `no_perimeter`,
 /// `no_anti_collision`, `no_dorm_access_control`, `not_working`).
@@ -27,7 +28,10 @@ type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 pub async fn register(ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Register> {
     let rules = ctx.config().security_register;
     Ok(axum::Json(
-        ctx.db().security().register(OrgId(id), &rules).await?,
+        ctx.db()
+            .security()
+            .register(OrgId(id), &rules, ctx.config().devices.offline_minutes)
+            .await?,
     ))
 }
 
@@ -42,12 +46,17 @@ pub async fn add(
     ApiJson(body): ApiJson<NewEntry>,
 ) -> Result<(StatusCode, axum::Json<Register>), Error> {
     let rules = ctx.config().security_register;
-    let r = ctx.db().security().add(OrgId(id), body, &rules).await?;
+    let offline = ctx.config().devices.offline_minutes;
+    let r = ctx
+        .db()
+        .security()
+        .add(OrgId(id), body, &rules, offline)
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(r)))
 }
 
 /// Changes an entry (a fault found or repaired, the recording days, the police link, a
-/// licence, retired); a retired entry is 409.
+/// licence, retired); a retired entry is 409. Retiring an entry revokes its devices' tokens.
 #[utoipa::path(patch, path = "/api/v1/security-equipment/{id}", tag = "work_plan",
     params(("id" = i64, Path)), request_body = EntryPatch,
     responses((status = 200, body = Register), (status = 403, body = Envelope),
@@ -62,7 +71,12 @@ pub async fn update(
     Ok(axum::Json(
         ctx.db()
             .security()
-            .update(EquipmentId(id), body, &rules)
+            .update(
+                EquipmentId(id),
+                body,
+                &rules,
+                ctx.config().devices.offline_minutes,
+            )
             .await?,
     ))
 }

@@ -16,6 +16,9 @@ use axum::extract::{Path, Query};
 use axum::response::Response;
 use serde::Deserialize;
 
+mod purge;
+pub use purge::purge as audit_purge;
+
 #[derive(Template)]
 #[template(path = "admin/users.html")]
 struct UsersPage {
@@ -187,6 +190,8 @@ struct AuditPage {
     full: bool,
     broken_at: i64,
     query_base: String,
+    /// The purge form (audit admin).
+    purge: purge::PurgeBox,
 }
 
 impl AuditPage {
@@ -268,7 +273,13 @@ pub async fn audit(
     q: Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, Error> {
     let Query(f) = q.map_err(|e| Error::validation(e.body_text()))?;
-    let db = ctx.db();
+    let offered = purge::offered(&ctx);
+    audit_view(&ctx, f, offered).await
+}
+
+/// The audit page with the purge form in the state given.
+async fn audit_view(ctx: &Ctx, f: AuditFilter, purge: purge::PurgeBox) -> Result<Response, Error> {
+    let db = ctx.db_as(Action::AuditView)?;
     let page = db.audit().list(&f).await?;
     // Only the rows appended since the last verification, unless the full one is asked for.
     let full = f.verify.as_deref() == Some("full");
@@ -287,7 +298,7 @@ pub async fn audit(
     ])
     .unwrap_or_default();
     render(&AuditPage {
-        c: Chrome::for_ctx(&ctx, "nav.audit", "/audit"),
+        c: Chrome::for_ctx(ctx, "nav.audit", "/audit"),
         pages: crate::storage::views::Paging::new(
             f.page,
             f.per_page,
@@ -302,5 +313,6 @@ pub async fn audit(
         broken_at: broken.unwrap_or(0),
         f,
         query_base,
+        purge,
     })
 }

@@ -90,10 +90,15 @@ pub async fn login_submit(
     if let Some(old) = token_from(&headers).filter(|t| t.from_cookie)
         && let Ok(Some(a)) = st
             .auth()
-            .session(&old.value, &origin, &st.config().security, false)
+            .session(
+                &old.value,
+                &origin,
+                &st.config().security,
+                Default::default(),
+            )
             .await
     {
-        st.auth().logout(&old.value, &a).await.ok();
+        st.auth().logout(&old.value, &a.actor).await.ok();
     }
     match st
         .auth()
@@ -131,7 +136,8 @@ pub async fn login_submit(
                 username: f.username.chars().take(64).collect(),
                 error: crate::web::api::auth::refusal_text(lang, e, &st.config().security),
             })?;
-            *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            *r.status_mut() = crate::web::api::auth::refusal_status(e);
+            crate::web::api::auth::with_retry_after(&mut r, e);
             Ok(r)
         }
     }

@@ -137,6 +137,7 @@ pub async fn create(
         name: v.name.clone(),
         zone_id: v.zone_id.trim().parse().ok().map(ZoneId),
         risk_point_id: None,
+        equipment_id: None,
     };
     let offline = ctx.config().devices.offline_minutes;
     match ctx.db().devices().create(school, input, offline).await {

@@ -12,8 +12,7 @@ use crate::domain::ids::{HazardId, OrgId};
 use crate::domain::risk::Aspect;
 use crate::error::Error;
 use crate::storage::hazards::{
-    ClosureRow, HazardDetail, HazardFilter, HazardList, HazardSummary, HistoryItem, NewHazard,
-    SchoolUser,
+    ClosureRow, HazardDetail, HazardFilter, HazardList, HazardSummary, NewHazard, SchoolUser,
 };
 use crate::storage::risk_points::{RiskFilter, RiskPoint, today};
 use crate::storage::views::Zone;
@@ -24,12 +23,13 @@ use crate::web::ctx::{Ctx, FormPairs};
 use crate::web::i18n::tr;
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request};
-use axum::http::header;
-use axum::response::Response;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 mod print;
 mod steps;
+mod timeline;
 pub use print::{closures, ledger, notice};
 use steps::read_page_form;
 pub use steps::{act, action_from_form, urge};
@@ -87,7 +87,7 @@ fn filter_query(f: &HazardFilter) -> String {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "hazards/list.html")]
+#[template(path = "hazards/list.html", blocks = ["results", "links"])]
 struct ListPage {
     c: Chrome,
     list: HazardList,
@@ -100,11 +100,17 @@ struct ListPage {
     report_href: Option<String>,
     /// Districts and schools to filter by (bureau readers): (id, label).
     orgs: Vec<(i64, String)>,
+    /// Only the results are answered (htmx swapping them after a filter changed).
+    fragment: bool,
 }
 
 impl ListPage {
     fn css(&self) -> String {
         css()
+    }
+
+    fn htmx(&self) -> String {
+        crate::web::htmx::script()
     }
 
     fn sel_org(&self, id: &i64) -> bool {
@@ -145,7 +151,10 @@ fn code_labels<T: Code + Copy>(c: &Chrome) -> Vec<(String, String)> {
         .collect()
 }
 
-pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
+/// The list; with `HX-Request` only its results (counts, table, pager) and the links that
+/// carry the filter, which htmx swaps in place when a filter changes.
+pub async fn list(ctx: Ctx, headers: HeaderMap, q: Q<HazardFilter>) -> Result<Response, Error> {
+    let fragment = crate::web::htmx::wants_fragment(&headers);
     let f = query(q)?;
     let list = ctx.db().hazards().list(&f).await?;
     let c = Chrome::for_ctx(&ctx, "hazard.title", "/hazards");
@@ -158,7 +167,7 @@ pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
         }
         _ => None,
     };
-    let orgs = if ctx.actor.org_level() == Some(crate::domain::org::OrgLevel::School) {
+    let orgs = if fragment || ctx.actor.org_level() == Some(crate::domain::org::OrgLevel::School) {
         Vec::new()
     } else {
         let db = ctx.db();
@@ -178,7 +187,7 @@ pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
         );
         v
     };
-    render(&ListPage {
+    let page = ListPage {
         report_href,
         orgs,
         statuses: code_labels::<Status>(&c),
@@ -188,7 +197,17 @@ pub async fn list(ctx: Ctx, q: Q<HazardFilter>) -> Result<Response, Error> {
         list,
         f,
         pages,
-    })
+        fragment,
+    };
+    if !fragment {
+        return render(&page);
+    }
+    let html = format!(
+        "{}{}",
+        page.as_results().render().map_err(Error::internal)?,
+        page.as_links().render().map_err(Error::internal)?
+    );
+    Ok(([(header::VARY, "HX-Request")], axum::response::Html(html)).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,111 +243,13 @@ impl DetailPage {
         local(t)
     }
 
-    fn step_label(&self, e: &HistoryItem) -> String {
-        match ActionKind::parse(&e.kind) {
-            Some(k) => tr(self.c.lang, &k.label_key()),
-            None if e.kind == "urge" => tr(self.c.lang, crate::domain::hazard::URGED_KEY),
-            None => tr(self.c.lang, crate::domain::hazard::ESCALATED_KEY),
-        }
-    }
-
-    fn role_label(&self, e: &HistoryItem) -> String {
-        match crate::domain::role::Role::parse(&e.role) {
-            Some(r) => tr(self.c.lang, &r.label_key()),
-            None => tr(self.c.lang, "hazard.system"),
-        }
-    }
-
     fn user_name(&self, id: impl std::borrow::Borrow<i64>) -> String {
-        let id = *id.borrow();
-        self.users
-            .iter()
-            .find(|u| u.id.0 == id)
-            .map(|u| u.display_name.clone())
-            .unwrap_or_else(|| format!("#{id}"))
+        timeline::user_name(&self.users, *id.borrow())
     }
 
-    /// The facts of one step's data, as (label, value) lines.
-    fn step_facts(&self, e: &HistoryItem) -> Vec<(String, String)> {
-        let t = |k: &str| tr(self.c.lang, k);
-        let mut out = Vec::new();
-        let Some(a) = &e.action else {
-            if let Some(m) = &e.message {
-                out.push((t("hazard.urge.message"), m.clone()));
-            }
-            if let Some(d) = e.days_overdue {
-                out.push((t("hazard.col.overdue_days"), d.to_string()));
-            }
-            return out;
-        };
-        match a {
-            Action::Assess { level, treatment } => {
-                out.push((t("hazard.col.level"), tr(self.c.lang, &level.label_key())));
-                out.push((
-                    t("hazard.col.treatment"),
-                    tr(self.c.lang, &treatment.label_key()),
-                ));
-            }
-            Action::FixOnSpot { note, .. } | Action::Submit { note, .. } => {
-                out.push((t("hazard.f.note"), note.clone()));
-            }
-            Action::IssueNotice {
-                responsible_user_id,
-                measures,
-                funds,
-                deadline,
-                interim_plan,
-            } => {
-                out.push((
-                    t("hazard.col.responsible"),
-                    self.user_name(*responsible_user_id),
-                ));
-                out.push((t("hazard.f.measures"), measures.clone()));
-                out.push((
-                    t("hazard.f.funds"),
-                    format!("{} {} · {}", funds.amount, t("hazard.yuan"), funds.source),
-                ));
-                out.push((t("hazard.col.deadline"), deadline.to_string()));
-                out.push((t("hazard.f.interim_plan"), interim_plan.clone()));
-            }
-            Action::Accept { note } => {
-                if let Some(n) = note.as_ref().filter(|n| !n.is_empty()) {
-                    out.push((t("hazard.f.note"), n.clone()));
-                }
-            }
-            Action::Reject { reason }
-            | Action::Cancel { reason }
-            | Action::RefuseExtension { reason } => {
-                out.push((t("hazard.f.reason"), reason.clone()));
-            }
-            Action::RequestExtension {
-                new_deadline,
-                reason,
-                interim_plan,
-            } => {
-                out.push((t("hazard.f.new_deadline"), new_deadline.to_string()));
-                out.push((t("hazard.f.reason"), reason.clone()));
-                out.push((t("hazard.f.interim_plan"), interim_plan.clone()));
-            }
-            Action::Reopen {
-                reason,
-                new_deadline,
-            } => {
-                out.push((t("hazard.f.reason"), reason.clone()));
-                if let Some(d) = new_deadline {
-                    out.push((t("hazard.f.new_deadline"), d.to_string()));
-                }
-            }
-            Action::Start {} | Action::Close {} | Action::ApproveExtension {} => {}
-        }
-        out
-    }
-
-    fn step_photos(&self, e: &HistoryItem) -> Vec<i64> {
-        e.action
-            .as_ref()
-            .map(|a| a.photo_ids().to_vec())
-            .unwrap_or_default()
+    /// The timeline's entries (the report, then every stored event).
+    fn timeline(&self) -> Vec<timeline::Entry> {
+        timeline::entries(self.c.lang, &self.d, &self.users)
     }
 
     fn levels(&self) -> Vec<(String, String)> {

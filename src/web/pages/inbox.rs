@@ -6,11 +6,12 @@ use crate::web::ctx::{Ctx, Form};
 use crate::web::i18n::tr;
 use askama::Template;
 use axum::extract::Query;
-use axum::response::Response;
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 #[derive(Template)]
-#[template(path = "inbox/list.html")]
+#[template(path = "inbox/list.html", blocks = ["body"])]
 struct InboxPage {
     c: Chrome,
     unread: u64,
@@ -18,7 +19,29 @@ struct InboxPage {
     items: Vec<Notification>,
 }
 
+/// The header's inbox link with the fresh unread count, swapped out of band (the header as
+/// `base.html` draws it).
+#[derive(Template)]
+#[template(path = "inbox/badge.html")]
+struct Badge<'a> {
+    c: &'a Chrome,
+    unread: u64,
+}
+
 impl InboxPage {
+    fn htmx(&self) -> String {
+        crate::web::htmx::script()
+    }
+
+    /// This page's own address (where a mark-read form returns without JavaScript).
+    fn here(&self) -> &'static str {
+        if self.only_unread {
+            "/inbox?unread=true"
+        } else {
+            "/inbox"
+        }
+    }
+
     fn kind(&self, n: &Notification) -> String {
         tr(self.c.lang, &format!("inbox.kind.{}", n.kind))
     }
@@ -89,22 +112,27 @@ pub fn headline(lang: crate::web::i18n::Lang, n: &Notification) -> String {
     }
 }
 
-pub async fn list(ctx: Ctx, Query(f): Query<InboxFilter>) -> Result<Response, crate::Error> {
+/// The inbox of the caller, all or only the unread notifications.
+async fn page(ctx: &Ctx, only_unread: bool) -> Result<InboxPage, crate::Error> {
     let inbox = ctx
         .db()
         .inbox()
         .list(&InboxFilter {
-            unread: f.unread,
+            unread: only_unread.then_some(true),
             limit: Some(200),
             ..Default::default()
         })
         .await?;
-    render(&InboxPage {
-        c: Chrome::for_ctx(&ctx, "inbox.title", "/inbox"),
+    Ok(InboxPage {
+        c: Chrome::for_ctx(ctx, "inbox.title", "/inbox"),
         unread: inbox.unread,
-        only_unread: f.unread == Some(true),
+        only_unread,
         items: inbox.items,
     })
+}
+
+pub async fn list(ctx: Ctx, Query(f): Query<InboxFilter>) -> Result<Response, crate::Error> {
+    render(&page(&ctx, f.unread == Some(true)).await?)
 }
 
 #[derive(Deserialize)]
@@ -115,9 +143,19 @@ pub struct ReadForm {
     all: Option<String>,
     #[serde(default)]
     next: Option<String>,
+    /// The view the form was on (htmx answers it again): only the unread ones.
+    #[serde(default)]
+    unread: Option<String>,
 }
 
-pub async fn read(ctx: Ctx, Form(f): Form<ReadForm>) -> Result<Response, crate::Error> {
+/// Marks one notification or all of them read. A plain form goes on to `next` (the
+/// notification's link, or the inbox); htmx (`HX-Request`) gets the inbox's body again in
+/// place, with the header's badge swapped out of band.
+pub async fn read(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<ReadForm>,
+) -> Result<Response, crate::Error> {
     let m = MarkRead {
         ids: f
             .id
@@ -126,6 +164,20 @@ pub async fn read(ctx: Ctx, Form(f): Form<ReadForm>) -> Result<Response, crate::
         all: f.all.is_some(),
     };
     ctx.db().inbox().mark_read(&m).await?;
+    if crate::web::htmx::wants_fragment(&headers) {
+        let p = page(&ctx, f.unread.as_deref() == Some("true")).await?;
+        let html = format!(
+            "{}{}",
+            p.as_body().render().map_err(crate::Error::internal)?,
+            Badge {
+                c: &p.c,
+                unread: p.unread
+            }
+            .render()
+            .map_err(crate::Error::internal)?
+        );
+        return Ok(([(header::VARY, "HX-Request")], Html(html)).into_response());
+    }
     let next = safe_next(f.next.as_deref());
     Ok(see_other(if next == "/" { "/inbox" } else { &next }))
 }

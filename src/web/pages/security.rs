@@ -63,6 +63,12 @@ impl RegisterPage {
     fn num(&self, v: &Option<i32>) -> String {
         v.map(|n| n.to_string()).unwrap_or_else(|| "—".into())
     }
+    /// A linked device's last event, China time (`—` never seen).
+    fn seen(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+        t.as_ref()
+            .map(super::china_time)
+            .unwrap_or_else(|| "—".into())
+    }
 }
 
 async fn register_page(
@@ -76,7 +82,7 @@ async fn register_page(
     let r = ctx
         .db_as(Action::SecurityView)?
         .security()
-        .register(OrgId(school), &rules)
+        .register(OrgId(school), &rules, ctx.config().devices.offline_minutes)
         .await?;
     let mut c = Chrome::for_ctx(ctx, "security.title", "/security-equipment");
     c.title = format!("{} · {}", c.t("security.title"), r.school.name);
@@ -172,7 +178,13 @@ pub async fn add(
 ) -> Result<Response, Error> {
     let rules = ctx.config().security_register;
     let res = match f.input() {
-        Ok(input) => ctx.db().security().add(OrgId(id), input, &rules).await,
+        Ok(input) => {
+            let offline = ctx.config().devices.offline_minutes;
+            ctx.db()
+                .security()
+                .add(OrgId(id), input, &rules, offline)
+                .await
+        }
         Err(e) => {
             // Scope and role first, as for a well-formed form.
             ctx.db().security().check_school(OrgId(id)).await?;
@@ -245,7 +257,12 @@ pub async fn update(
     let res = ctx
         .db()
         .security()
-        .update(EquipmentId(id), f.patch(kind), &rules)
+        .update(
+            EquipmentId(id),
+            f.patch(kind),
+            &rules,
+            ctx.config().devices.offline_minutes,
+        )
         .await;
     let school = f.school_id.trim().parse::<i64>().ok();
     match (res, school) {

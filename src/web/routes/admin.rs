@@ -87,4 +87,11 @@ fn register_pages(t: &mut Table) {
         pages::admin::grant,
     );
     t.add(M::GET, "/audit", AuditView, pages::admin::audit);
+    t.add_as(
+        M::POST,
+        "/audit/purge",
+        AuditPurge,
+        &[AuditView],
+        pages::admin::audit_purge,
+    );
 }

@@ -23,6 +23,7 @@ pub(super) const FEATURE: Feature = Feature {
         "risk_catalog_history",
         "risk_points",
         "risk_assessments",
+        "risk_counts",
     ],
 };
 

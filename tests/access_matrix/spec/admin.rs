@@ -41,6 +41,13 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
         ("POST", "/api/v1/audit/purge") => {
             spec(None, None, |_| json(json!({"before": "2000-01-01"})), Api)
         }
+        // The page's purge, confirmed (the matrix's database has nothing that old).
+        ("POST", "/audit/purge") => spec(
+            None,
+            None,
+            |_| form(&[("before", "2000-01-01".into()), ("confirm", "1".into())]),
+            Page,
+        ),
         ("POST", "/api/v1/users/{id}/mfa/reset") => spec(Some(User), None, none, Api),
         ("POST", "/admin/users/{id}/mfa/reset") => spec(Some(User), None, |_| form(&[]), Page),
         ("POST", "/admin/users/{id}/unlock") => spec(Some(User), None, |_| form(&[]), Page),
