@@ -159,12 +159,31 @@ async fn the_bureau_drills_down_from_a_missed_cell_of_the_month() {
     let evidence = text(c, "main section.card").await;
     assert!(evidence.contains(&row_school), "{evidence}");
     assert!(evidence.contains(&period), "the month: {evidence}");
-    assert!(
-        c.find(Locator::Css("main section.card li.empty"))
-            .await
-            .is_ok(),
-        "a missed cell names no evidence: {evidence}"
-    );
+    // Missed: fewer counted than required (`k/n`, k < n); every record counted is listed.
+    let (done, required) = evidence
+        .split_whitespace()
+        .find_map(|w| {
+            let (k, n) = w.split_once('/')?;
+            Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?))
+        })
+        .unwrap_or_else(|| panic!("the cell's count k/n: {evidence}"));
+    assert!(done < required, "a missed cell: {evidence}");
+    let listed = c
+        .find_all(Locator::Css(
+            "main section.card:first-of-type li:not(.empty)",
+        ))
+        .await
+        .expect("the records")
+        .len();
+    assert!(listed >= done, "the records of a missed cell: {evidence}");
+    if done == 0 {
+        assert!(
+            c.find(Locator::Css("main section.card li.empty"))
+                .await
+                .is_ok(),
+            "a cell with nothing counted says so: {evidence}"
+        );
+    }
     screenshot_page(c, "work-plan-2-missed-cell-1366.png").await;
 
     // From the grid, the school's own calendar of the month lists what it missed.

@@ -91,7 +91,7 @@ async fn a_lockout_earned_on_one_instance_holds_on_the_other() {
     }
     assert_eq!(
         login_as(&b, "s001.staff", PASSWORD).await,
-        StatusCode::UNAUTHORIZED,
+        StatusCode::TOO_MANY_REQUESTS,
         "the pause holds on the other instance"
     );
     // Another account from the same address is not paused.
