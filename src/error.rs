@@ -49,8 +49,10 @@ pub enum Error {
     },
     #[error("{0}")]
     TooLarge(String),
+    /// Too many failed attempts: the address or the account is paused (429 with
+    /// `Retry-After`, the whole seconds until the pause ends, at least 1).
     #[error("too many attempts")]
-    Locked,
+    Locked { retry_after_secs: u64 },
     /// The database (or the audit trail, which every write needs) cannot take the request
     /// now: unreachable, out of disk, locked past the busy timeout. Nothing was written; the
     /// client may retry (503 with `Retry-After`).
@@ -94,7 +96,7 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::Validation { .. } => "invalid",
             Error::TooLarge(_) => "too_large",
-            Error::Locked => "locked",
+            Error::Locked { .. } => "locked",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }

@@ -266,6 +266,36 @@ async fn html_login_sets_a_strict_httponly_cookie_with_a_new_id_each_time() {
     assert_eq!(r.json()["username"], "s001.principal");
 }
 
+/// Served over HTTPS (`secure_cookies`), the session cookie carries the `__Host-` prefix with
+/// `Secure`, `Path=/` and no `Domain`, and only that name opens a session (T-SE-1): a bare
+/// `sc_session` cookie, which a neighbouring host could plant, is not a session.
+#[tokio::test]
+async fn over_https_the_session_cookie_is_a_host_cookie_and_only_it_counts() {
+    let mut config = Config::default();
+    config.security.secure_cookies = true;
+    let app = TestApp::with_config(config).await;
+    let r = web_login(&app, "s001.principal", PASSWORD, "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let h = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-sc_session="))
+        .expect("a __Host- session cookie")
+        .to_string();
+    for part in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(h.split("; ").any(|p| p == part), "{part} missing in {h}");
+    }
+    assert!(!h.to_ascii_lowercase().contains("domain="), "{h}");
+    let pair = h.split(';').next().unwrap().to_string();
+    let me = get_with(&app, "/api/v1/me", &[("cookie", &pair)]).await;
+    assert_eq!(me.json()["username"], "s001.principal");
+    let bare = pair.replacen("__Host-sc_session=", "sc_session=", 1);
+    let r = get_with(&app, "/api/v1/me", &[("cookie", &bare)]).await;
+    assert_envelope(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
 async fn people_named(app: &mut TestApp, school: i64, name: &str) -> usize {
     let t = app.login("bureau.officer").await;
     let path = format!("/api/v1/schools/{school}/people");

@@ -468,6 +468,13 @@ async fn wrong_codes_count_toward_the_lockout() {
     fresh_step().await;
     let r = submit(&app, &t, &code(&secret, 30)).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    // The answer says when to come back: whole seconds, within the configured pause.
+    let wait: u64 = r
+        .header("retry-after")
+        .parse()
+        .expect("Retry-After in seconds");
+    let pause = Config::default().security.lockout_minutes as u64 * 60;
+    assert!((1..=pause + 1).contains(&wait), "{wait} of {pause}");
     let r = app
         .json(
             Method::POST,

@@ -15,6 +15,7 @@ mod s001;
 use super::history::DistrictPeople;
 use crate::domain::bus::BusType;
 use crate::domain::calendar::WorkingCalendar;
+use crate::domain::ids::{BusAttendantId, BusRouteId, OrgId};
 use crate::error::Result;
 use crate::storage::buses::routes::Stop;
 use crate::storage::buses::seed::{SeedDriver, SeedPermit, SeedVehicle};
@@ -77,6 +78,62 @@ fn issued_steps(
     let forwarded = working_days_before(cal, replied, 2);
     let applied = working_days_before(cal, forwarded, 2);
     (applied, forwarded, replied, reviewed, decided)
+}
+
+/// A school's two attendants (name, age in years, trained that many days ago) and its route:
+/// stops at offsets from the school's coordinates (name, Δlat, Δlng, time), the demo's riders
+/// spread over the first three stops, guardians' phones numbered from `phones_from`.
+struct StaffAndRoute<'a> {
+    attendants: [(&'a str, u32, i64); 2],
+    route: &'a str,
+    stops: [(&'a str, f64, f64, &'a str); 4],
+    phones_from: i64,
+}
+
+async fn staff_and_route(
+    tx: &mut SeedTx,
+    school: OrgId,
+    (lat, lng): (f64, f64),
+    today: NaiveDate,
+    p: &StaffAndRoute<'_>,
+) -> Result<(Vec<BusAttendantId>, BusRouteId, Vec<Stop>)> {
+    let mut att = Vec::new();
+    for (name, age, trained_ago) in p.attendants {
+        att.push(
+            tx.seed_bus_attendant(
+                school,
+                name,
+                years_before(today, age),
+                today - Duration::days(trained_ago),
+            )
+            .await?,
+        );
+    }
+    let stops: Vec<Stop> = p
+        .stops
+        .iter()
+        .map(|&(name, dlat, dlng, time)| Stop {
+            name: name.into(),
+            lat: lat + dlat,
+            lon: lng + dlng,
+            time: time.into(),
+        })
+        .collect();
+    let riders: Vec<(String, String, String, String, String)> = RIDERS
+        .iter()
+        .enumerate()
+        .map(|(j, (name, class, guardian))| {
+            (
+                (*name).to_string(),
+                (*class).to_string(),
+                stops[j % 3].name.clone(),
+                (*guardian).to_string(),
+                format!("1384310{:04}", p.phones_from + j as i64),
+            )
+        })
+        .collect();
+    let route = tx.seed_bus_route(school, p.route, &stops, &riders).await?;
+    Ok((att, route, stops))
 }
 
 /// Whether the school's bus GPS terminal is registered with its bus here (S001's), rather
@@ -186,47 +243,25 @@ pub(super) async fn seed(
                     },
                 })
                 .await?;
-            let attendants = [["孙秀英", "周丽华"], ["吴桂兰", "郑晓燕"]][k as usize % 2];
-            let mut att = Vec::new();
-            for (j, a) in attendants.iter().enumerate() {
-                att.push(
-                    tx.seed_bus_attendant(
-                        s.id,
-                        a,
-                        years_before(today, 38 + j as u32 * 6),
-                        today - Duration::days(60 + 30 * j as i64),
-                    )
-                    .await?,
-                );
-            }
-            let stop = |n: &str, dlat: f64, dlng: f64, t: &str| Stop {
-                name: n.into(),
-                lat: lat + dlat,
-                lon: lng + dlng,
-                time: t.into(),
-            };
-            let stops = vec![
-                stop("东盛小区", -0.018, 0.021, "06:50"),
-                stop("荣光路口", -0.012, 0.014, "07:00"),
-                stop("英俊乡政府", -0.006, 0.007, "07:10"),
-                stop("学校", 0.0, 0.0, "07:20"),
-            ];
-            let riders: Vec<(String, String, String, String, String)> = RIDERS
-                .iter()
-                .enumerate()
-                .map(|(j, (name, class, guardian))| {
-                    (
-                        (*name).to_string(),
-                        (*class).to_string(),
-                        stops[j % 3].name.clone(),
-                        (*guardian).to_string(),
-                        format!("1384310{:04}", 100 * (k + 1) + j as i64),
-                    )
-                })
-                .collect();
-            let route = tx
-                .seed_bus_route(s.id, "一号线（东线）", &stops, &riders)
-                .await?;
+            let [a, b] = [["孙秀英", "周丽华"], ["吴桂兰", "郑晓燕"]][k as usize % 2];
+            let (att, route, _) = staff_and_route(
+                tx,
+                s.id,
+                (lat, lng),
+                today,
+                &StaffAndRoute {
+                    attendants: [(a, 38, 60), (b, 44, 90)],
+                    route: "一号线（东线）",
+                    stops: [
+                        ("东盛小区", -0.018, 0.021, "06:50"),
+                        ("荣光路口", -0.012, 0.014, "07:00"),
+                        ("英俊乡政府", -0.006, 0.007, "07:10"),
+                        ("学校", 0.0, 0.0, "07:20"),
+                    ],
+                    phones_from: 100 * (k + 1),
+                },
+            )
+            .await?;
             let by = d.officer.name.clone();
             let times = "06:50–07:20，16:10–16:40".to_string();
             // The first bus's permit: issued with its sign a year's validity ago … ahead.

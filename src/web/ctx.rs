@@ -21,7 +21,17 @@ use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub const SESSION_COOKIE: &str = "sc_session";
+/// The session cookie's name: with `Secure` (served over HTTPS) it carries the `__Host-`
+/// prefix, so a browser takes it only from this host, over HTTPS, for `/` and without a
+/// `Domain` — a neighbour on the intranet cannot plant or shadow it (T-SE-1). Over plain
+/// HTTP (a browser would refuse the prefix without `Secure`) the name is bare.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-sc_session"
+    } else {
+        "sc_session"
+    }
+}
 
 /// What the web layer holds: the configuration, the sign-in service and — private to this
 /// module — the database, from which only [`Ctx`] makes scoped handles for the route's
@@ -89,7 +99,10 @@ pub struct Token {
     pub from_cookie: bool,
 }
 
-pub fn token_from(headers: &HeaderMap) -> Option<Token> {
+/// The request's session token: the bearer token, or the session cookie of the name in use
+/// (`secure`: the `__Host-` one only; a bare-named cookie is not a session then).
+pub fn token_from(headers: &HeaderMap, secure: bool) -> Option<Token> {
+    let prefix = format!("{}=", session_cookie_name(secure));
     if let Some(v) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -105,7 +118,7 @@ pub fn token_from(headers: &HeaderMap) -> Option<Token> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix("sc_session="))
+        .find_map(|kv| kv.trim().strip_prefix(prefix.as_str()))
         .map(|v| Token {
             value: v.to_string(),
             from_cookie: true,
@@ -177,7 +190,7 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
         req.headers(),
         &st.config.security.trusted_proxies,
     );
-    let Some(token) = token_from(req.headers()) else {
+    let Some(token) = token_from(req.headers(), st.config.security.secure_cookies) else {
         return Error::Unauthorized.into_response();
     };
     // A cached route's data version comes with the session, in the same statement.

@@ -26,7 +26,7 @@ pub fn status(e: &Error) -> StatusCode {
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        Error::Locked => StatusCode::TOO_MANY_REQUESTS,
+        Error::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -101,7 +101,7 @@ pub fn envelope(e: &Error, lang: Lang) -> Envelope {
             (text, fields)
         }
         Error::TooLarge(m) => (message(lang, m), vec![]),
-        Error::Locked => (tr(lang, "err.locked"), vec![]),
+        Error::Locked { .. } => (tr(lang, "err.locked"), vec![]),
         Error::Unavailable(_) => (tr(lang, "err.unavailable"), vec![]),
         Error::Internal(_) => (tr(lang, "err.internal"), vec![]),
     };
@@ -218,11 +218,20 @@ fn write(
     rid: &str,
     caller: Option<&Actor>,
 ) -> Response {
-    // A client may come back shortly: nothing was written.
+    // A client may come back shortly (nothing was written), or once a pause ends.
     let retry = |mut r: Response| {
-        if matches!(err, Error::Unavailable(_)) {
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        match err {
+            Error::Unavailable(_) => {
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            }
+            Error::Locked { retry_after_secs } => {
+                r.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(*retry_after_secs),
+                );
+            }
+            _ => {}
         }
         r
     };

@@ -6,7 +6,7 @@
 //! 500 m for 100 s), both back to normal since, exactly as for a terminal reporting; the
 //! demo's simulator drives the bus on along its route.
 
-use super::{AUTHORITY, RIDERS, issued_steps, years_before};
+use super::{AUTHORITY, StaffAndRoute, issued_steps, staff_and_route, years_before};
 use crate::domain::Code;
 use crate::domain::bus::{BusConfig, BusType};
 use crate::domain::calendar::WorkingCalendar;
@@ -15,7 +15,6 @@ use crate::domain::ids::OrgId;
 use crate::domain::reading::Reading;
 use crate::domain::warning::Metric;
 use crate::error::Result;
-use crate::storage::buses::routes::Stop;
 use crate::storage::buses::seed::{SeedDriver, SeedPermit, SeedVehicle};
 use crate::storage::seed::SeedTx;
 use crate::storage::seed_devices::PastDevice;
@@ -158,46 +157,24 @@ pub(super) async fn seed(
             records: vec![],
         })
         .await?;
-    let mut att = Vec::new();
-    for (j, a) in ["钱淑芬", "冯玉梅"].iter().enumerate() {
-        att.push(
-            tx.seed_bus_attendant(
-                school,
-                a,
-                years_before(today, 36 + j as u32 * 8),
-                today - Duration::days(45 + 20 * j as i64),
-            )
-            .await?,
-        );
-    }
-    let stop = |n: &str, dlat: f64, dlng: f64, t: &str| Stop {
-        name: n.into(),
-        lat: lat + dlat,
-        lon: lng + dlng,
-        time: t.into(),
-    };
-    let stops = vec![
-        stop("临河街口", -0.045, -0.066, "06:55"),
-        stop("吉林大路站", -0.030, -0.044, "07:05"),
-        stop("东方广场", -0.015, -0.022, "07:15"),
-        stop("春华小学", 0.0, 0.0, "07:25"),
-    ];
-    let riders: Vec<(String, String, String, String, String)> = RIDERS
-        .iter()
-        .enumerate()
-        .map(|(j, (name, class, guardian))| {
-            (
-                (*name).to_string(),
-                (*class).to_string(),
-                stops[j % 3].name.clone(),
-                (*guardian).to_string(),
-                format!("1384310{:04}", 900 + j as i64),
-            )
-        })
-        .collect();
-    let route = tx
-        .seed_bus_route(school, "春华一号线", &stops, &riders)
-        .await?;
+    let (att, route, stops) = staff_and_route(
+        tx,
+        school,
+        (lat, lng),
+        today,
+        &StaffAndRoute {
+            attendants: [("钱淑芬", 36, 45), ("冯玉梅", 44, 65)],
+            route: "春华一号线",
+            stops: [
+                ("临河街口", -0.045, -0.066, "06:55"),
+                ("吉林大路站", -0.030, -0.044, "07:05"),
+                ("东方广场", -0.015, -0.022, "07:15"),
+                ("春华小学", 0.0, 0.0, "07:25"),
+            ],
+            phones_from: 900,
+        },
+    )
+    .await?;
     let (applied, forwarded, replied, reviewed, decided) = issued_steps(cal, today, 90);
     tx.seed_bus_permit(&SeedPermit {
         school,

@@ -515,8 +515,15 @@ impl Auth {
             .await?
             .ok_or(Error::NotFound)?;
         let keys = Keys::new(&actor.ip, &u.username);
-        let blocked = self.blocked(&keys, now).await;
+        let block = self.block(&keys, now).await;
+        let blocked = block.map(|(reason, _)| reason);
         let locked = u.locked_until.is_some_and(|t| t > now);
+        // When the pause ends: the later of the address's / account's pause and the lock.
+        let paused_until = block
+            .and_then(|(_, t)| t)
+            .into_iter()
+            .chain(u.locked_until.filter(|t| *t > now))
+            .max();
         let txn = begin_write(&self.conn).await?;
         let row = user_mfa::Entity::find_by_id(actor.user_id.0)
             .one(&txn)
@@ -544,7 +551,12 @@ impl Auth {
             };
             self.audit_mfa(actor, what, "failed", &detail).await;
             return Err(if blocked.is_some() || locked {
-                Error::Locked
+                let secs = paused_until
+                    .map(|t| (t - now).num_milliseconds().div_euclid(1000) + 1)
+                    .unwrap_or(1);
+                Error::Locked {
+                    retry_after_secs: u64::try_from(secs).unwrap_or(1).max(1),
+                }
             } else {
                 Error::field("code", "err.mfa.bad_code")
             });

@@ -4,7 +4,7 @@ use super::{Chrome, FormErrors, render, see_other};
 use crate::config::Config;
 use crate::storage::auth::SessionKind;
 use crate::web::AppState;
-use crate::web::ctx::{Ctx, Form, ReqLang, ReqOrigin, SESSION_COOKIE, token_from};
+use crate::web::ctx::{Ctx, Form, ReqLang, ReqOrigin, session_cookie_name, token_from};
 use crate::web::i18n::{Lang, tr};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -72,8 +72,9 @@ pub(super) fn session_cookie(value: &str, cfg: &Config, max_age: Option<i64>) ->
     let age = max_age
         .map(|a| format!("; Max-Age={a}"))
         .unwrap_or_default();
+    let name = session_cookie_name(cfg.security.secure_cookies);
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}"
     ))
     .expect("token is URL-safe")
 }
@@ -87,7 +88,8 @@ pub async fn login_submit(
 ) -> Result<Response, crate::Error> {
     let next = safe_next(f.next.as_deref());
     // A session that came with the request is ended: sign-in always issues a new id.
-    if let Some(old) = token_from(&headers).filter(|t| t.from_cookie)
+    if let Some(old) =
+        token_from(&headers, st.config().security.secure_cookies).filter(|t| t.from_cookie)
         && let Ok(Some(a)) = st
             .auth()
             .session(
