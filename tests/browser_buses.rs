@@ -269,15 +269,6 @@ async fn the_officer_takes_a_permit_to_its_sign_and_the_school_reads_it_on_a_pho
     h.finish("the school's phone").await;
 }
 
-async fn sql(app: &TestApp, statement: &str) {
-    use sea_orm::ConnectionTrait;
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
-        .await
-        .expect("connect");
-    raw.execute_unprepared(statement).await.expect(statement);
-    raw.close().await.ok();
-}
-
 /// The id of the first item of a list whose `key` is `want`.
 fn id_of(list: &Value, key: &str, want: &str) -> i64 {
     list.as_array()
@@ -298,10 +289,9 @@ async fn an_attendant_records_boarding_on_a_phone() {
     let person = app
         .add_person(&t, school, "浏览器照管员", "bus_attendant")
         .await;
-    sql(
-        &app,
-        &format!("UPDATE users SET person_id = {person} WHERE username = 's001.staff'"),
-    )
+    app.sql(&format!(
+        "UPDATE users SET person_id = {person} WHERE username = 's001.staff'"
+    ))
     .await;
     let attendant = created(
         &app,

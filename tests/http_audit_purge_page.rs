@@ -8,110 +8,11 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use chrono::{Duration, Utc};
+use chrono::Duration;
+use common::audit::{CHANGED, OLD, YOUNG, fixture, history_left, int};
 use common::{Resp, TestApp};
-use safecampus::config::Config;
-use safecampus::domain::role::Role;
-use safecampus::storage::Operator;
-use safecampus::storage::audit::PlatformAudit;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
-use serde_json::json;
 
 const FORM: &str = "application/x-www-form-urlencoded";
-const INITIAL: &str = "Audit#Passw0rd-12";
-const CHANGED: &str = "Audit#Changed-345";
-
-/// Entries of the history: `OLD` 400 days ago, `YOUNG` 100 days ago.
-const OLD: i64 = 30;
-const YOUNG: i64 = 20;
-
-struct Fixture {
-    app: TestApp,
-    conn: DatabaseConnection,
-    archive: Option<std::path::PathBuf>,
-    _dir: common::tempdir::Dir,
-}
-
-/// A database whose audit log starts with an old and a young stretch, an audit admin
-/// (`auditor`) and a security admin (`secguy`), both past their initial password.
-async fn fixture(with_archive: bool) -> Fixture {
-    let dir = common::tempdir::Dir::new();
-    let mut config = Config::default();
-    let archive = with_archive.then(|| dir.0.join("archive"));
-    config.audit.archive_dir = archive.clone();
-    let app = TestApp::empty(config.clone()).await;
-    let u = app.db.unsafe_unscoped(&Operator::command_line());
-    let now = Utc::now();
-    let mut tx = u.begin().await.expect("begin");
-    for (n, age) in [(OLD, 400), (YOUNG, 100)] {
-        for i in 0..n {
-            tx.audit_at(
-                now - Duration::days(age) + Duration::seconds(i),
-                PlatformAudit::Verify,
-                "audit_log",
-                i,
-                "history",
-            )
-            .await
-            .expect("append");
-        }
-    }
-    tx.commit().await.expect("commit");
-    for (name, role) in [("auditor", Role::AuditAdmin), ("secguy", Role::SecAdmin)] {
-        u.create_user_with(name, name, INITIAL, role, None, &config.security)
-            .await
-            .expect("user");
-        let r = app
-            .json(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": name, "password": INITIAL}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let t = r.json()["token"].as_str().unwrap().to_string();
-        let r = app
-            .json(
-                Method::POST,
-                "/api/v1/auth/password",
-                Some(&t),
-                &json!({"current_password": INITIAL, "new_password": CHANGED}),
-            )
-            .await;
-        assert!(r.status.is_success(), "{}", r.text());
-    }
-    let conn = Database::connect(app.state.config().database_url.as_str())
-        .await
-        .expect("connect");
-    Fixture {
-        app,
-        conn,
-        archive,
-        _dir: dir,
-    }
-}
-
-async fn int(conn: &DatabaseConnection, q: &str) -> i64 {
-    conn.query_one_raw(Statement::from_string(
-        conn.get_database_backend(),
-        q.to_string(),
-    ))
-    .await
-    .expect("query")
-    .expect("row")
-    .try_get_by_index::<i64>(0)
-    .expect("int")
-}
-
-async fn history_left(f: &Fixture) -> i64 {
-    int(
-        &f.conn,
-        "SELECT COUNT(*) FROM audit_log WHERE detail = 'history'",
-    )
-    .await
-}
-
 /// A page session through the sign-in form: the cookie (with `lang`) and the CSRF token of
 /// `/audit` (of the password page for a role that may not read the audit log).
 async fn session(app: &TestApp, user: &str, lang: &str) -> (String, String) {

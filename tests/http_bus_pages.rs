@@ -318,15 +318,6 @@ async fn a_permit_goes_from_the_schools_form_to_the_printed_sign() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
-async fn sql(app: &TestApp, statement: &str) {
-    use sea_orm::ConnectionTrait;
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
-        .await
-        .expect("connect");
-    raw.execute_unprepared(statement).await.expect(statement);
-    raw.close().await.ok();
-}
-
 /// Runs the warning sweep of the slot of `at` (a past slot, so that it is due now).
 async fn sweep(app: &TestApp, at: chrono::DateTime<chrono::Utc>) {
     let r = app.db.jobs(&Operator::command_line(), "t".into());
@@ -395,14 +386,11 @@ async fn the_sweep_warns_of_expiring_dates_once_and_a_lapsed_one_blocks_trips() 
     sweep(&app, now - Duration::hours(2)).await;
     assert_eq!(bus_warnings(&app, &t, &prefix).await.len(), 1);
     // The insurance lapses: a warning the district sees, and the bus may not run.
-    sql(
-        &app,
-        &format!(
-            "UPDATE bus_vehicles SET insurance_until = '{}' WHERE id = {}",
-            day(-1),
-            f.bus
-        ),
-    )
+    app.sql(&format!(
+        "UPDATE bus_vehicles SET insurance_until = '{}' WHERE id = {}",
+        day(-1),
+        f.bus
+    ))
     .await;
     sweep(&app, now - Duration::hours(1)).await;
     let o = app.login("bureau.officer").await;
@@ -437,14 +425,11 @@ async fn the_sweep_warns_of_expiring_dates_once_and_a_lapsed_one_blocks_trips() 
     );
     assert!(html.contains("refusal-insurance_expired"));
     // The inspection renewed: its warning is cleared; a further sweep raises nothing.
-    sql(
-        &app,
-        &format!(
-            "UPDATE bus_vehicles SET inspection_until = '{}' WHERE id = {}",
-            day(100),
-            f.bus
-        ),
-    )
+    app.sql(&format!(
+        "UPDATE bus_vehicles SET inspection_until = '{}' WHERE id = {}",
+        day(100),
+        f.bus
+    ))
     .await;
     sweep(&app, now - Duration::minutes(30)).await;
     sweep(&app, now - Duration::minutes(10)).await;
@@ -469,14 +454,11 @@ async fn the_daily_check_warns_of_a_driver_who_stopped_being_eligible_once() {
     let t = app.login("s001.safety").await;
     // The health certificate ran out yesterday (no record was added: only the daily check
     // can notice).
-    sql(
-        &app,
-        &format!(
-            "UPDATE bus_drivers SET health_certificate_until = '{}' WHERE id = {}",
-            day(-1),
-            f.driver
-        ),
-    )
+    app.sql(&format!(
+        "UPDATE bus_drivers SET health_certificate_until = '{}' WHERE id = {}",
+        day(-1),
+        f.driver
+    ))
     .await;
     let subject = format!("bus_driver:{}", f.driver);
     assert!(bus_warnings(&app, &t, &subject).await.is_empty());
@@ -499,14 +481,11 @@ async fn the_daily_check_warns_of_a_driver_who_stopped_being_eligible_once() {
     r.run_due(&HazardRules::default()).await.unwrap();
     assert_eq!(bus_warnings(&app, &t, &subject).await.len(), 1);
     // Renewed: the next check clears it.
-    sql(
-        &app,
-        &format!(
-            "UPDATE bus_drivers SET health_certificate_until = '{}' WHERE id = {}",
-            day(300),
-            f.driver
-        ),
-    )
+    app.sql(&format!(
+        "UPDATE bus_drivers SET health_certificate_until = '{}' WHERE id = {}",
+        day(300),
+        f.driver
+    ))
     .await;
     assert!(
         r.schedule_bus_drivers(today + Duration::days(2))

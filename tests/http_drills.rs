@@ -17,15 +17,6 @@ fn today() -> chrono::NaiveDate {
     safecampus::storage::risk_points::today()
 }
 
-async fn sql(app: &TestApp, statement: &str) {
-    use sea_orm::ConnectionTrait;
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
-        .await
-        .expect("connect");
-    raw.execute_unprepared(statement).await.expect(statement);
-    raw.close().await.ok();
-}
-
 async fn create(app: &TestApp, t: &str, school: i64, body: Value) -> common::Resp {
     app.json(
         Method::POST,
@@ -503,15 +494,12 @@ async fn a_missed_monthly_drill_raises_a_warning_that_a_late_record_clears() {
     let cal = SchoolCalendar::default();
     let last = Period::of(PeriodKind::Month, today(), &cal).prev();
     // S001's drills of last month are moved out of it.
-    sql(
-        &app,
-        &format!(
-            "UPDATE drills SET held_on = '2001-01-15' WHERE school_id = {s001} \
+    app.sql(&format!(
+        "UPDATE drills SET held_on = '2001-01-15' WHERE school_id = {s001} \
              AND held_on >= '{}' AND held_on <= '{}'",
-            last.first_day(&cal),
-            last.last_day(&cal)
-        ),
-    )
+        last.first_day(&cal),
+        last.last_day(&cal)
+    ))
     .await;
     let now = chrono::Utc::now();
     sweep(&app, now - Duration::minutes(6)).await;

@@ -16,21 +16,15 @@ use std::time::Duration;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Runs raw SQL on the test's database, as an intruder with database access would.
-async fn sql(app: &TestApp, statement: &str) {
-    let conn = sea_orm::Database::connect(app.state.config().database_url.as_str())
-        .await
-        .expect("connect");
-    conn.execute_unprepared(statement).await.expect("sql");
-    conn.close().await.ok();
-}
 
 /// What an attacker with the database owner's rights does first: removes the triggers that keep
 /// the audit log append-only (the hash chain is what catches them after that).
 async fn drop_audit_guard(app: &TestApp) {
     if common::backend() == "postgres" {
-        sql(app, "DROP TRIGGER audit_log_no_change ON audit_log").await;
+        app.sql("DROP TRIGGER audit_log_no_change ON audit_log")
+            .await;
     } else {
-        sql(app, "DROP TRIGGER audit_log_no_update").await;
+        app.sql("DROP TRIGGER audit_log_no_update").await;
     }
 }
 
@@ -173,11 +167,8 @@ fn a_cycle_already_in_the_database_does_not_hang_the_map() {
         let b = new_zone(&mut app, s001, "CYB", Some(a)).await;
         let c = new_zone(&mut app, s001, "CYC", Some(b)).await;
         // A → C → B → A, written past the API.
-        sql(
-            &app,
-            &format!("UPDATE zones SET parent_id = {c} WHERE id = {a}"),
-        )
-        .await;
+        app.sql(&format!("UPDATE zones SET parent_id = {c} WHERE id = {a}"))
+            .await;
         let t = app.login("s001.safety").await;
         tx.send("ready").ok();
         for path in [
@@ -781,10 +772,9 @@ async fn the_audit_view_verifies_new_rows_and_the_full_check_catches_old_tamperi
         .as_i64()
         .unwrap();
     drop_audit_guard(&app).await;
-    sql(
-        &app,
-        &format!("UPDATE audit_log SET detail = 'tampered' WHERE id = {oldest}"),
-    )
+    app.sql(&format!(
+        "UPDATE audit_log SET detail = 'tampered' WHERE id = {oldest}"
+    ))
     .await;
     // The view checks only what was appended since: it does not re-hash the old row.
     let page = get(&mut app, "auditadmin", "/audit").await;
@@ -834,10 +824,9 @@ async fn tampering_after_the_last_verification_shows_on_the_next_view() {
         .as_i64()
         .unwrap();
     drop_audit_guard(&app).await;
-    sql(
-        &app,
-        &format!("UPDATE audit_log SET username = 'nobody' WHERE id = {newest}"),
-    )
+    app.sql(&format!(
+        "UPDATE audit_log SET username = 'nobody' WHERE id = {newest}"
+    ))
     .await;
     let page = get(&mut app, "auditadmin", "/audit").await;
     let state = chain_state(&page.text());

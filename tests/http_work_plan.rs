@@ -22,15 +22,6 @@ fn today() -> NaiveDate {
     safecampus::storage::risk_points::today()
 }
 
-async fn sql(app: &TestApp, statement: &str) {
-    use sea_orm::ConnectionTrait;
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
-        .await
-        .expect("connect");
-    raw.execute_unprepared(statement).await.expect(statement);
-    raw.close().await.ok();
-}
-
 /// The district's plan of this year (the demo's copy of 2021's).
 async fn this_years_plan(app: &TestApp, t: &str) -> Value {
     let list = app.get("/api/v1/work-plans", Some(t)).await.json();
@@ -264,10 +255,10 @@ async fn status_edges_done_on_the_last_day_late_by_one_day() {
                 "UPDATE education_activities SET created_at = '{end} {utc}+00:00' WHERE id = {id}"
             )
         };
-        sql(&app, &set("15:59:00")).await;
+        app.sql(&set("15:59:00")).await;
         let cal = calendar(&app, &t, s001, &last.to_string()).await;
         assert_eq!(status_on(&cal, monthly), "done");
-        sql(&app, &set("16:00:00")).await;
+        app.sql(&set("16:00:00")).await;
         let cal = calendar(&app, &t, s001, &last.to_string()).await;
         assert_eq!(status_on(&cal, monthly), "late");
     }
@@ -536,18 +527,18 @@ fn the_calendar_equals_a_recomputation_after_random_evidence() {
                         Op::Move(i, d) => {
                             if let Some(id) = pick(i) {
                                 let to = day(d).min(today());
-                                sql(&app, &format!("UPDATE education_activities SET held_on = '{to}' WHERE id = {id}")).await;
+                                app.sql(&format!("UPDATE education_activities SET held_on = '{to}' WHERE id = {id}")).await;
                             }
                         }
                         Op::Delete(i) => {
                             if let Some(id) = pick(i) {
-                                sql(&app, &format!("DELETE FROM education_activities WHERE id = {id}")).await;
+                                app.sql(&format!("DELETE FROM education_activities WHERE id = {id}")).await;
                             }
                         }
                         Op::Recorded(i, d) => {
                             if let Some(id) = pick(i) {
                                 let at = range.first + Duration::days(i64::from(d));
-                                sql(&app, &format!("UPDATE education_activities SET created_at = '{at} 08:00:00+00:00' WHERE id = {id}")).await;
+                                app.sql(&format!("UPDATE education_activities SET created_at = '{at} 08:00:00+00:00' WHERE id = {id}")).await;
                             }
                         }
                     }

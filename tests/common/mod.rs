@@ -15,6 +15,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use tower::ServiceExt;
 
+pub mod audit;
 pub mod plans;
 
 pub const PASSWORD: &str = "SafeCampus#2021";
@@ -198,6 +199,21 @@ impl TestApp {
         app.pg_db = pg_db;
         app._dir = dir;
         app
+    }
+
+    /// A connection of its own to the app's database, beside the app (raw SQL in tests).
+    pub async fn raw(&self) -> sea_orm::DatabaseConnection {
+        sea_orm::Database::connect(&self.state.config().database_url)
+            .await
+            .expect("connect")
+    }
+
+    /// Runs `statement` on the app's database outside the app (a fixture or a tamper).
+    pub async fn sql(&self, statement: &str) {
+        use sea_orm::ConnectionTrait;
+        let raw = self.raw().await;
+        raw.execute_unprepared(statement).await.expect(statement);
+        raw.close().await.ok();
     }
 
     /// The app on an existing database that outlives it (nothing is dropped afterwards).
