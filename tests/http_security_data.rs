@@ -15,8 +15,6 @@ use std::time::Duration;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// Runs raw SQL on the test's database, as an intruder with database access would.
-
 /// What an attacker with the database owner's rights does first: removes the triggers that keep
 /// the audit log append-only (the hash chain is what catches them after that).
 async fn drop_audit_guard(app: &TestApp) {
