@@ -581,6 +581,7 @@ async fn shutdown() {
     let term = async {
         if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
+            runner.schedule_device_events(day).await?;
             s.recv().await;
         }
     };

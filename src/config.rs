@@ -177,6 +177,10 @@ pub struct DeviceRules {
     /// Events stamped longer ago than this are refused at ingest (a device that was offline
     /// for days replays its buffer; older readings would raise warnings about the past).
     pub max_event_age_hours: u32,
+    /// Device events are kept this many calendar months, the current one included (older
+    /// months are dropped by the daily job; 0 keeps everything). The default covers a school
+    /// year and the year-end assessment.
+    pub event_retention_months: u32,
 }
 
 impl Default for DeviceRules {
@@ -184,6 +188,7 @@ impl Default for DeviceRules {
         DeviceRules {
             offline_minutes: 30,
             max_event_age_hours: 72,
+            event_retention_months: 13,
         }
     }
 }

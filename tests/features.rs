@@ -35,24 +35,11 @@ async fn every_table_belongs_to_exactly_one_feature() {
 
 /// The tables of a migrated database, from its catalogue (the migrations' own table aside).
 async fn tables(url: &str) -> Vec<String> {
-    use sea_orm::{ConnectionTrait, Statement};
     let c = sea_orm::Database::connect(url).await.expect("connect");
-    let backend = c.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "SELECT table_name::text AS t FROM information_schema.tables \
-             WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
-        }
-        _ => {
-            "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        }
-    };
-    let rows = c
-        .query_all_raw(Statement::from_string(backend, sql))
+    safecampus::storage::data_version::tables(&c)
         .await
-        .expect("catalogue");
-    rows.iter()
-        .map(|r| r.try_get::<String>("", "t").expect("name"))
+        .expect("catalogue")
+        .into_iter()
         .filter(|t| t != "seaql_migrations")
         .collect()
 }

@@ -1,6 +1,7 @@
 // SafeCampus: the checklist form's enhancements (the form works without them): the
 // progress counter and each zone's count follow the answers; "mark the rest as pass" asks
-// first, saying how many rows it will mark; a form is sent once.
+// first, saying how many rows it will mark; a form is sent once; a row whose answer could
+// not be saved as it was given (htmx, the half-month self-inspection) says so.
 (function () {
   var form = document.getElementById("inspection-form");
   if (!form) { return; }
@@ -62,5 +63,14 @@
     sent = true;
   });
   window.addEventListener("pageshow", function () { sent = false; });
+  function unsaved(e) {
+    var row = e.target && e.target.closest ? e.target.closest("fieldset.check-row") : null;
+    var mark = row ? row.querySelector(".ck-saved") : null;
+    if (!mark) { return; }
+    mark.textContent = form.getAttribute("data-unsaved") || "";
+    mark.classList.add("ck-unsaved");
+  }
+  form.addEventListener("htmx:responseError", unsaved);
+  form.addEventListener("htmx:sendError", unsaved);
   update();
 })();

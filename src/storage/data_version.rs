@@ -25,7 +25,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 /// Tables whose changes do not raise the version: sessions (touched on requests), sign-in
 /// throttles, jobs' runs, the audit trail (reads are audited too), device events and their
 /// side tables (a device's rate), the devices' last values (every event updates them), and
-/// outgoing deliveries. A cached route must not read them (`web::cache`).
+/// outgoing deliveries, the checklist's answers saved as one taps them. A cached route must
+/// not read them (`web::cache`).
 pub const UNVERSIONED: &[&str] = &[
     "data_version",
     "seaql_migrations",
@@ -42,6 +43,7 @@ pub const UNVERSIONED: &[&str] = &[
     "device_rejections",
     "device_rule_states",
     "notification_deliveries",
+    "inspection_drafts",
 ];
 
 /// Rows of `data_version` on PostgreSQL (writers raise one by their backend's number).
@@ -112,7 +114,10 @@ pub async fn install(conn: &DatabaseConnection) -> Result<()> {
 pub async fn tables(conn: &DatabaseConnection) -> Result<Vec<String>> {
     let sql = match conn.get_database_backend() {
         DbBackend::Postgres => {
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+            // Partitions are parts of their table, not tables of their own.
+            "SELECT c.relname FROM pg_class c WHERE c.relkind IN ('r', 'p') \
+             AND NOT c.relispartition AND c.relnamespace = current_schema()::regnamespace \
+             ORDER BY 1"
         }
         _ => {
             "SELECT name FROM sqlite_master WHERE type = 'table' \

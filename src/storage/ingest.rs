@@ -357,9 +357,12 @@ pub(super) async fn insert_events(
                 device_event::Column::ReceivedAt,
             ])
             .on_conflict(
+                // An event is its device's id and time (the partitions' key is in every
+                // unique key: migration m0030).
                 OnConflict::columns([
                     device_event::Column::DeviceId,
                     device_event::Column::EventId,
+                    device_event::Column::At,
                 ])
                 .do_nothing()
                 .to_owned(),

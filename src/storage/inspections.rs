@@ -41,6 +41,7 @@ use utoipa::{IntoParams, ToSchema};
 mod board;
 mod checklist;
 mod cross;
+mod drafts;
 pub mod period;
 mod plans;
 mod submit;
@@ -49,6 +50,7 @@ pub use board::{Board, BoardCampaign, BoardDistrict, BoardQuery, BoardRow, Statu
 pub use checklist::{Checklist, ChecklistQuery, ChecklistRow};
 use checklist::{build_checklist, zone_names};
 pub use cross::{CrossAssignment, CrossPair, NewCrossRound};
+pub use drafts::{Draft, DraftAnswer, DraftChange};
 pub use period::{Period, Status};
 pub use plans::{Campaign, CampaignDetail, CampaignKind, CampaignProgress, NewCampaign};
 pub use submit::{NewInspection, NewItem};
@@ -95,6 +97,7 @@ closed_codes! {
     /// What inspections, campaigns and cross-inspections record.
     pub enum InspectionAudit {
         Submit = "inspection.submit",
+        DraftSave = "inspection.draft_save",
         CampaignCreate = "campaign.create",
         CrossAssign = "cross.assign",
     }

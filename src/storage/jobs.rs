@@ -50,6 +50,8 @@ pub struct Runner {
     pub(super) security: crate::config::Security,
     /// `[audit]`: where the daily anchor of the audit chain goes.
     pub(super) audit: crate::config::AuditConfig,
+    /// `[devices] event_retention_months`: device events kept (0: all).
+    pub(super) event_retention_months: u32,
 }
 
 /// What one pass did.
@@ -136,6 +138,12 @@ impl Runner {
         self.enqueue_daily(kind, day).await
     }
 
+    /// Schedules the device events' upkeep of `day` (partitions ahead, old months removed),
+    /// once however many instances ask.
+    pub async fn schedule_device_events(&self, day: NaiveDate) -> Result<bool> {
+        self.enqueue_daily(super::device_events::JOB, day).await
+    }
+
     /// Schedules the sweep of `day` (a China date), once however many instances ask.
     pub async fn schedule_daily(&self, day: NaiveDate) -> Result<bool> {
         self.enqueue_daily(SWEEP, day).await
@@ -159,6 +167,7 @@ impl Runner {
             plans: cfg.plans.clone(),
             buses: cfg.buses.clone(),
         };
+        self.event_retention_months = cfg.devices.event_retention_months;
         self
     }
 
@@ -240,10 +249,7 @@ impl Runner {
         while let Some(j) = self.claim(Utc::now()).await? {
             let res = match j.kind.as_str() {
                 SWEEP => {
-                    let day = serde_json::from_str::<serde_json::Value>(&j.payload)
-                        .ok()
-                        .and_then(|v| v["day"].as_str().and_then(|d| d.parse().ok()))
-                        .unwrap_or_else(super::risk_points::today);
+                    let day = day_of(&j.payload);
                     sweep(&self.conn, day, rules).await.map(|r| json!(r))
                 }
                 super::auth::passwords::JOB => {
@@ -263,10 +269,7 @@ impl Runner {
                 .await
                 .map(|r| json!(r)),
                 super::warning_sweep::buses::DRIVER_JOB => {
-                    let day = serde_json::from_str::<serde_json::Value>(&j.payload)
-                        .ok()
-                        .and_then(|v| v["day"].as_str().and_then(|d| d.parse().ok()))
-                        .unwrap_or_else(super::risk_points::today);
+                    let day = day_of(&j.payload);
                     super::warning_sweep::buses::check_drivers(
                         &self.conn,
                         &self.bus,
@@ -282,6 +285,13 @@ impl Runner {
                 super::audit::retention::JOB => {
                     super::audit::retention::run_job(&self.conn, &self.audit).await
                 }
+                super::device_events::JOB => super::device_events::maintain(
+                    &self.conn,
+                    day_of(&j.payload),
+                    self.event_retention_months,
+                )
+                .await
+                .map(|r| json!(r)),
                 super::outbox::JOB => {
                     super::outbox::send::deliver(
                         &self.conn,
@@ -441,4 +451,12 @@ async fn escalate(
     )
     .await?;
     Ok(true)
+}
+
+/// The China day a daily job is for (its payload's `day`; today when it has none).
+fn day_of(payload: &str) -> NaiveDate {
+    serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| v["day"].as_str().and_then(|d| d.parse().ok()))
+        .unwrap_or_else(super::risk_points::today)
 }

@@ -33,6 +33,7 @@ pub mod calendar;
 pub mod compliance;
 pub mod data_version;
 pub mod devices;
+pub mod device_events;
 pub mod drills;
 pub mod durability;
 pub mod duty;
@@ -225,6 +226,7 @@ impl Db {
             security: Default::default(),
             audit: Default::default(),
         }
+            event_retention_months: 0,
     }
 
     /// Unscoped access for the operator (command line, demo seeder, tests) only; a request

@@ -41,14 +41,11 @@ pub async fn tables(c: &DatabaseConnection) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     match c.get_database_backend() {
         DbBackend::Postgres => {
-            let names = rows(
-                c,
-                "SELECT table_name::text AS t FROM information_schema.tables \
-                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
-            )
-            .await;
-            for r in names {
-                let t: String = r.try_get("", "t").expect("table name");
+            // Partitions are parts of their table: the catalogue's list skips them.
+            let names = safecampus::storage::data_version::tables(c)
+                .await
+                .expect("catalogue");
+            for t in names {
                 let cols = rows(
                     c,
                     &format!(

@@ -66,6 +66,11 @@ pub struct Fixture {
     /// the cross-inspection round's body).
     pub inspectors: [i64; 3],
     pub points: [i64; 3],
+    /// A risk point of each school's half-month self-inspection (its first row).
+    pub half_month_points: [i64; 3],
+    /// Whether each school's current half-month is submitted already (the demo's history
+    /// submits some, depending on the day): its answers are no longer saved one by one.
+    pub half_month_submitted: [bool; 3],
     /// Catalogue items of 二道区 (positions 0 and 1) and 南关区 (position 2).
     pub items: [i64; 3],
     /// An inspection of each school (submitted by the city officer).
@@ -405,6 +410,28 @@ async fn objects(app: &mut TestApp) -> Fixture {
             .await
             .json();
         points[i] = r["items"][0]["id"].as_i64().expect("a risk point");
+    }
+    let mut half_month_points = [0; 3];
+    let mut half_month_submitted = [false; 3];
+    for i in 0..3 {
+        let r = app
+            .get(
+                &format!("/api/v1/schools/{}/checklist?kind=half_month", schools[i]),
+                Some(&t),
+            )
+            .await
+            .json();
+        half_month_points[i] = r["items"][0]["risk_point_id"]
+            .as_i64()
+            .expect("a half-month point");
+        let b = app
+            .get(
+                &format!("/api/v1/self-inspection-board?org_id={}", schools[i]),
+                Some(&t),
+            )
+            .await
+            .json();
+        half_month_submitted[i] = b["schools"][0]["inspection_id"].as_i64().is_some();
     }
     let mut users = [0; 3];
     for (i, c) in SCHOOLS.iter().enumerate() {
@@ -1043,6 +1070,8 @@ async fn objects(app: &mut TestApp) -> Fixture {
         users,
         inspectors,
         points,
+        half_month_points,
+        half_month_submitted,
         items,
         inspections,
         campaigns,

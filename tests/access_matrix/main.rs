@@ -381,6 +381,7 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::User => fx.users[i],
         Obj::Inspector => fx.inspectors[i],
         Obj::RiskPoint => fx.points[i],
+        Obj::HalfMonthPoint => fx.half_month_points[i],
         Obj::CatalogItem => fx.items[i],
         Obj::Inspection => fx.inspections[i],
         Obj::Campaign => fx.campaigns[i],
@@ -630,6 +631,10 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
             // So does a spot check's id (corrections).
             if path.contains("{check_id}") {
                 path = path.replace("{check_id}", &call.id(Obj::SpotCheck).to_string());
+            }
+            // And a checklist row's key (a half-month point of the body's position).
+            if path.contains("{key}") {
+                path = path.replace("{key}", &format!("p{}", call.id(Obj::HalfMonthPoint)));
             }
             if !query.is_empty() {
                 path = format!("{path}?{query}");

@@ -102,6 +102,8 @@ pub enum Obj {
     /// A staff account of another school of the same district (a cross-inspector).
     Inspector,
     RiskPoint,
+    /// A risk point of the school's half-month self-inspection (a row of its checklist).
+    HalfMonthPoint,
     CatalogItem,
     Inspection,
     Campaign,

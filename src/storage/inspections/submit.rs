@@ -311,6 +311,18 @@ impl Inspections<'_> {
         .await
         {
             Ok(m) => {
+                // The answers saved as the school went are this submission now.
+                if let Some(p) = m
+                    .period
+                    .clone()
+                    .filter(|_| m.kind == Kind::HalfMonth.as_str())
+                {
+                    let now = Period::of(crate::storage::risk_points::today()).to_string();
+                    if let Err(e) = super::drafts::clear(&tx.txn, school.org_id(), &[p, now]).await
+                    {
+                        return Err(tx.fail(e).await);
+                    }
+                }
                 tx.event.object_id = m.id.0.to_string();
                 tx.event.detail = format!(
                     "school={} kind={} total={} failed={}",

@@ -30,6 +30,8 @@ mod m0025_mfa;
 pub(crate) mod m0026_audit_retention;
 mod m0027_device_equipment;
 pub(crate) mod m0028_risk_counts;
+mod m0029_inspection_drafts;
+mod m0030_device_event_partitions;
 
 pub struct Migrator;
 
@@ -80,6 +82,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0026_audit_retention::Migration),
             Box::new(m0027_device_equipment::Migration),
             Box::new(m0028_risk_counts::Migration),
+            Box::new(m0029_inspection_drafts::Migration),
+            Box::new(m0030_device_event_partitions::Migration),
         ]
     }
 }

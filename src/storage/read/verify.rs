@@ -2,13 +2,13 @@
 
 use super::Reader;
 use crate::error::Result;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityName, EntityTrait, Statement};
+use sea_orm::{DatabaseConnection, EntityName, EntityTrait};
 
 /// Tables without a model, read and written only by raw statements (the migrator's own, the
 /// audit chain's head and checkpoints, the sign-in throttle, the data version's counters,
-/// which the read path reads as one integer), or whose model is private to the sign-in code
-/// and read only by it (the password history, the second factor's secrets and recovery
-/// codes): the read path reads no model of them.
+/// which the read path reads as one integer), or whose model is private to the code that
+/// reads it (the sign-in's password history, the second factor's secrets and recovery codes;
+/// the inspections' answers saved as one goes): the read path reads no model of them.
 const NO_ENTITY: &[&str] = &[
     "seaql_migrations",
     "audit_head",
@@ -20,6 +20,7 @@ const NO_ENTITY: &[&str] = &[
     "password_history",
     "user_mfa",
     "mfa_recovery_codes",
+    "inspection_drafts",
 ];
 
 impl Reader {
@@ -124,20 +125,7 @@ impl Reader {
         );
         // A table of the database this list does not hold is named as differing: it was
         // not checked.
-        let sql = match conn.get_database_backend() {
-            DbBackend::Postgres => {
-                "SELECT table_name::text AS t FROM information_schema.tables \
-                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
-            }
-            _ => {
-                "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            }
-        };
-        let tables = conn
-            .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
-            .await?;
-        for r in tables {
-            let t: String = r.try_get("", "t")?;
+        for t in crate::storage::data_version::tables(conn).await? {
             if !NO_ENTITY.contains(&t.as_str()) && !checked.contains(&t) {
                 differ.push(format!("{t} (not checked)"));
             }

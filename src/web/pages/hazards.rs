@@ -215,7 +215,7 @@ pub async fn list(ctx: Ctx, headers: HeaderMap, q: Q<HazardFilter>) -> Result<Re
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "hazards/detail.html")]
+#[template(path = "hazards/detail.html", blocks = ["main"])]
 struct DetailPage {
     c: Chrome,
     d: HazardDetail,
@@ -223,12 +223,35 @@ struct DetailPage {
     errors: FormErrors,
     /// The form that failed, to open it again.
     failed: String,
+    /// What the failed form sent, shown in it again.
+    posted: Vec<(String, String)>,
     today: String,
 }
 
 impl DetailPage {
     fn css(&self) -> String {
         css()
+    }
+
+    fn htmx(&self) -> String {
+        crate::web::htmx::script()
+    }
+
+    /// The value the failed form `form` sent for `k` (empty for every other form).
+    fn val(&self, form: &str, k: &str) -> String {
+        if self.failed != form {
+            return String::new();
+        }
+        self.posted
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether `v` is the value the failed form `form` sent for `k`.
+    fn sent(&self, form: &str, k: &str, v: impl std::fmt::Display) -> bool {
+        self.failed == form && self.val(form, k) == v.to_string()
     }
 
     fn status_class(&self) -> &'static str {
@@ -261,29 +284,48 @@ impl DetailPage {
     }
 }
 
+/// The detail page; `fragment`: only its swapped region (`#hazard-main`: status, facts, the
+/// step forms, the timeline), for htmx after a step form was sent.
 async fn detail_page(
     ctx: &Ctx,
     id: HazardId,
     errors: FormErrors,
     failed: &str,
+    posted: Vec<(String, String)>,
+    fragment: bool,
 ) -> Result<Response, Error> {
     let db = ctx.db();
     let d = db.hazards().get(id).await?;
     let users = db.hazards().school_users(d.summary.school_id).await?;
     let mut c = Chrome::for_ctx(ctx, "hazard.title", "/hazards");
     c.title = d.summary.title.clone();
-    render(&DetailPage {
+    let page = DetailPage {
         c,
         d,
         users,
         errors,
         failed: failed.to_string(),
+        posted,
         today: today().to_string(),
-    })
+    };
+    if !fragment {
+        return render(&page);
+    }
+    let html = page.as_main().render().map_err(Error::internal)?;
+    let html = html.trim().to_string();
+    Ok(([(header::VARY, "HX-Request")], axum::response::Html(html)).into_response())
 }
 
 pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
-    detail_page(&ctx, HazardId(id), FormErrors::default(), "").await
+    detail_page(
+        &ctx,
+        HazardId(id),
+        FormErrors::default(),
+        "",
+        Vec::new(),
+        false,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

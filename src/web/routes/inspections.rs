@@ -19,6 +19,7 @@ pub(super) const FEATURE: Feature = Feature {
     tables: &[
         "inspections",
         "inspection_items",
+        "inspection_drafts",
         "campaigns",
         "campaign_schools",
         "cross_assignments",
@@ -67,6 +68,12 @@ fn register_pages(t: &mut Table) {
         "/schools/{id}/inspections/new",
         InspectionSubmit,
         p::new_submit,
+    );
+    t.add(
+        M::POST,
+        "/schools/{id}/inspections/new/items/{key}",
+        InspectionSubmit,
+        p::save_item,
     );
     t.add(
         M::GET,

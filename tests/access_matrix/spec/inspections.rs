@@ -36,6 +36,23 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             },
             RedirectTo("/inspections/"),
         ),
+        // One row of the half-month self-inspection saved as it is answered (the row's key
+        // moves with the body's position); a school whose half-month is submitted: 409.
+        ("POST", "/schools/{id}/inspections/new/items/{key}") => Spec {
+            path: Some(School),
+            carried: carried_no_district(HalfMonthPoint, Expect::Field("item")),
+            body: |c| {
+                form(&[
+                    (&format!("res_p{}", c.id(HalfMonthPoint)), "fail".into()),
+                    (
+                        &format!("note_p{}", c.id(HalfMonthPoint)),
+                        "灭火器压力不足".into(),
+                    ),
+                ])
+            },
+            success: RedirectTo("/schools/"),
+            special: Some(half_month_submitted),
+        },
         ("POST", "/risk-points/{id}/check") => spec(
             Some(RiskPoint),
             None,
@@ -122,4 +139,14 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
         _ => return None,
     };
     Some(s)
+}
+
+/// A school whose current half-month is submitted answers 409 to whoever may save its rows.
+fn half_month_submitted(c: &Call) -> Option<Expect> {
+    let i = match c.at.path? {
+        p @ (Pos::S001 | Pos::S002 | Pos::N001) => p.index(),
+        _ => return None,
+    };
+    (c.allowed() && c.fx.half_month_submitted[i] && super::super::in_scope(c.fx, c.account, i))
+        .then_some(Expect::Conflict)
 }

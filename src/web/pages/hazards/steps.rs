@@ -139,10 +139,55 @@ pub(super) fn form_photo_ids(pairs: &[(String, String)]) -> Vec<i64> {
         .collect()
 }
 
+/// What a refused step form shows on the page: field messages (422), the form's message (an
+/// impossible step, 409); with htmx also a person the rules refuse (403 with its reason), which
+/// the whole page leaves to the error page.
+fn shown(e: &Error, lang: crate::i18n::Lang, fragment: bool) -> Option<FormErrors> {
+    let general = |m: &str| FormErrors {
+        general: crate::web::error::message(lang, m),
+        fields: Vec::new(),
+    };
+    match e {
+        Error::Validation { .. } => FormErrors::from_error(e, lang),
+        Error::Conflict(m) => Some(general(m)),
+        Error::ForbiddenBecause(m) if fragment => Some(general(m)),
+        Error::Forbidden if fragment => Some(general("err.forbidden")),
+        _ => None,
+    }
+}
+
+/// After a step form: without htmx the page again (303 to its history); with htmx
+/// (`HX-Request`) the swapped region of the page, the address unchanged. A refusal comes back
+/// on the form with what was entered, with its status.
+async fn answer(
+    ctx: &Ctx,
+    id: HazardId,
+    fragment: bool,
+    form: &str,
+    posted: Vec<(String, String)>,
+    res: Result<(), Error>,
+) -> Result<Response, Error> {
+    let e = match res {
+        Ok(()) if fragment => {
+            return detail_page(ctx, id, FormErrors::default(), "", Vec::new(), true).await;
+        }
+        Ok(()) => return Ok(see_other(&format!("/hazards/{id}#history"))),
+        Err(e) => e,
+    };
+    let Some(fe) = shown(&e, ctx.lang, fragment) else {
+        return Err(e);
+    };
+    let posted = posted.into_iter().filter(|(k, _)| k != "_csrf").collect();
+    let mut r = detail_page(ctx, id, fe, form, posted, fragment).await?;
+    *r.status_mut() = crate::web::error::status(&e);
+    Ok(r)
+}
+
 /// A step from the detail page's forms. Refusals come back on the page: a missing or wrong
 /// field (422) as field messages, an impossible step (409) or a person the rules refuse (403
 /// with its reason) as the form's message.
 pub async fn act(ctx: Ctx, Path(id): Path<i64>, req: Request) -> Result<Response, Error> {
+    let fragment = crate::web::htmx::wants_fragment(req.headers());
     let id = HazardId(id);
     // The hazard in scope (404) and the role (403) before anything is read or stored.
     let school = ctx.db().hazards().get(id).await?.summary.school_id;
@@ -156,65 +201,24 @@ pub async fn act(ctx: Ctx, Path(id): Path<i64>, req: Request) -> Result<Response
         Ok(a) => ctx.db().hazards().step(id, &a).await.map(|_| ()),
         Err(e) => Err(e),
     };
-    match res {
-        Ok(()) => Ok(see_other(&format!("/hazards/{id}#history"))),
-        Err(e) => {
-            let shown = match &e {
-                Error::Validation { .. } => FormErrors::from_error(&e, ctx.lang),
-                // A refused person gets the error page with the reason (403 pages are written
-                // by the error renderer).
-                Error::Conflict(m) => Some(FormErrors {
-                    general: crate::web::error::message(ctx.lang, m),
-                    fields: Vec::new(),
-                }),
-                _ => None,
-            };
-            match shown {
-                Some(fe) => {
-                    let status = crate::web::error::status(&e);
-                    let mut r = detail_page(&ctx, id, fe, &kind).await?;
-                    *r.status_mut() = status;
-                    Ok(r)
-                }
-                None => Err(e),
-            }
-        }
-    }
+    answer(&ctx, id, fragment, &kind, p, res).await
 }
 
 /// The bureau's urge (督办) from the hazard page: `message`. A missing or too long message
 /// (422) or a closed hazard (409) comes back on the page; a school's role is 403.
 pub async fn urge(
     ctx: Ctx,
+    headers: HeaderMap,
     Path(id): Path<i64>,
     FormPairs(p): FormPairs,
 ) -> Result<Response, Error> {
+    let fragment = crate::web::htmx::wants_fragment(&headers);
     let id = HazardId(id);
     let message = p
         .iter()
         .find(|(k, _)| k == "message")
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    match ctx.db().hazards().urge(id, message).await {
-        Ok(_) => Ok(see_other(&format!("/hazards/{id}#history"))),
-        Err(e) => {
-            let shown = match &e {
-                Error::Validation { .. } => FormErrors::from_error(&e, ctx.lang),
-                Error::Conflict(m) => Some(FormErrors {
-                    general: crate::web::error::message(ctx.lang, m),
-                    fields: Vec::new(),
-                }),
-                _ => None,
-            };
-            match shown {
-                Some(fe) => {
-                    let status = crate::web::error::status(&e);
-                    let mut r = detail_page(&ctx, id, fe, "urge").await?;
-                    *r.status_mut() = status;
-                    Ok(r)
-                }
-                None => Err(e),
-            }
-        }
-    }
+    let res = ctx.db().hazards().urge(id, &message).await.map(|_| ());
+    answer(&ctx, id, fragment, "urge", p, res).await
 }

@@ -6,7 +6,7 @@ use crate::domain::Code;
 use crate::domain::ids::{CrossAssignmentId, OrgId, RiskPointId};
 use crate::error::Error;
 use crate::storage::inspections::{
-    BoardQuery, Checklist, ChecklistQuery, ItemResult, Kind, NewInspection, NewItem,
+    BoardQuery, Checklist, ChecklistQuery, DraftChange, ItemResult, Kind, NewInspection, NewItem,
 };
 use crate::storage::views::OrgRef;
 use crate::web::assets;
@@ -16,7 +16,8 @@ use crate::web::pages::{Chrome, FormErrors, render, see_other};
 use crate::web::upload::{UploadForm, read_form};
 use askama::Template;
 use axum::extract::{Multipart, Path};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -98,11 +99,18 @@ struct FormPage {
     period: Option<String>,
     /// This half-month was already submitted.
     submitted: Option<Submitted>,
+    /// Where each row's answer is saved as it is given (`…/items/<row key>`): the school's
+    /// half-month self-inspection while the half-month is not submitted yet.
+    autosave: Option<String>,
     css: String,
     js: String,
 }
 
 impl FormPage {
+    fn htmx(&self) -> String {
+        crate::web::htmx::script()
+    }
+
     /// A catalogue text with `%{n}` replaced.
     fn tn(&self, key: &str, n: impl std::fmt::Display) -> String {
         self.c.t(key).replace("%{n}", &n.to_string())
@@ -364,6 +372,8 @@ pub(super) async fn form_page(ctx: &Ctx, cl: &Checklist, s: FormState) -> Result
         .as_deref()
         .filter(|_| cl.kind == Kind::HalfMonth)
         .map(|p| half_month_words(c.lang, p));
+    let autosave = (cl.kind == Kind::HalfMonth && s.photos && submitted.is_none())
+        .then(|| format!("/schools/{}/inspections/new/items", cl.school.id.0));
     let page = FormPage {
         c,
         heading: s.heading,
@@ -381,6 +391,7 @@ pub(super) async fn form_page(ctx: &Ctx, cl: &Checklist, s: FormState) -> Result
         confirm_rest: s.confirm_rest,
         period,
         submitted,
+        autosave,
         css: assets::url("checklist.css"),
         js: assets::url("checklist.js"),
         errors: s.errors,
@@ -427,7 +438,10 @@ pub async fn new_form(ctx: Ctx, Path(id): Path<i64>, q: Q<NewQ>) -> Result<Respo
         )
         .await?;
     let c = Chrome::for_ctx(&ctx, "inspection.new", "/inspections");
-    let rows = form_rows(&c, &cl);
+    let mut rows = form_rows(&c, &cl);
+    if cl.kind == Kind::HalfMonth {
+        with_draft(&ctx, &cl, &mut rows).await?;
+    }
     let mut hidden = vec![("kind".to_string(), cl.kind.as_str().to_string())];
     if let Some(cid) = cl.campaign_id {
         hidden.push(("campaign_id".into(), cid.0.to_string()));
@@ -443,6 +457,105 @@ pub async fn new_form(ctx: Ctx, Path(id): Path<i64>, q: Q<NewQ>) -> Result<Respo
         rows,
     );
     form_page(&ctx, &cl, state).await
+}
+
+/// The answers saved so far of the school's half-month, put on their rows.
+async fn with_draft(ctx: &Ctx, cl: &Checklist, rows: &mut [Row]) -> Result<(), Error> {
+    let d = ctx.db().inspections().draft(cl.school.id).await?;
+    for r in rows.iter_mut() {
+        let Some(a) = r
+            .key
+            .strip_prefix('p')
+            .and_then(|id| id.parse().ok())
+            .and_then(|id| d.answers.get(&RiskPointId(id)))
+        else {
+            continue;
+        };
+        r.result = a.result.map(|v| v.as_str().to_string()).unwrap_or_default();
+        r.note = a.note.clone();
+    }
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "inspections/saved.html")]
+struct Saved {
+    key: String,
+    ok: bool,
+    text: String,
+    answered: Option<usize>,
+}
+
+/// `POST /schools/{id}/inspections/new/items/{key}`: one row of the school's half-month
+/// self-inspection saved as it is answered (its `res_<key>` and `note_<key>`, the form's own
+/// field names; a field left out stays as saved). With `HX-Request` the answer is the row's
+/// saved mark (a refusal the form can show — 409, 422 — as the mark, with its status);
+/// without, the form again (303).
+pub async fn save_item(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((id, key)): Path<(i64, String)>,
+    FormPairs(p): FormPairs,
+) -> Result<Response, Error> {
+    let field = |k: String| p.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    let change = DraftChange {
+        result: field(format!("res_{key}")),
+        note: field(format!("note_{key}")),
+    };
+    let res = ctx
+        .db()
+        .inspections()
+        .save_draft_answer(OrgId(id), &key, &change)
+        .await;
+    if !crate::web::htmx::wants_fragment(&headers) {
+        res?;
+        return Ok(see_other(&format!(
+            "/schools/{id}/inspections/new?kind=half_month#row-{key}"
+        )));
+    }
+    let (status, saved) = match res {
+        Ok(d) => (
+            StatusCode::OK,
+            Saved {
+                ok: true,
+                text: crate::web::i18n::tr(ctx.lang, "inspection.autosave.saved"),
+                answered: Some(d.answered()),
+                key,
+            },
+        ),
+        Err(e @ (Error::Conflict(_) | Error::Validation { .. })) => {
+            let text = match FormErrors::from_error(&e, ctx.lang) {
+                Some(fe) => fe
+                    .fields
+                    .first()
+                    .map(|(_, m)| m.clone())
+                    .unwrap_or(fe.general),
+                None => match &e {
+                    Error::Conflict(m) => crate::web::error::message(ctx.lang, m),
+                    _ => return Err(e),
+                },
+            };
+            let status = crate::web::error::status(&e);
+            // The key of a refused row is shown as sent: only a row key goes into the id.
+            let key = if key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                key
+            } else {
+                String::new()
+            };
+            (
+                status,
+                Saved {
+                    ok: false,
+                    text,
+                    answered: None,
+                    key,
+                },
+            )
+        }
+        Err(e) => return Err(e),
+    };
+    let html = saved.render().map_err(Error::internal)?;
+    Ok((status, [(header::VARY, "HX-Request")], Html(html)).into_response())
 }
 
 pub(super) async fn submit_form(

@@ -8,7 +8,9 @@
 //! the page's script, or by the form shown again without scripts). A refused submission
 //! comes back with everything entered (photos already stored kept by id); a stored one leads
 //! to its short result (`/inspections/{id}/result`). Rows left without a result are not
-//! submitted.
+//! submitted. On the school's half-month self-inspection each answer is also saved as it is
+//! given (htmx posts the row to `/schools/{id}/inspections/new/items/{key}`), so the form
+//! opened again shows it; the submission is still the whole form, checked as a whole.
 
 mod campaigns;
 mod cross;
@@ -17,7 +19,7 @@ mod lists;
 
 pub use campaigns::{campaign, campaign_create, campaign_new, campaigns};
 pub use cross::{cross, cross_create, cross_form, cross_new, cross_one, cross_submit};
-pub use form::{NewQ, new_form, new_submit, point_check, point_check_submit};
+pub use form::{NewQ, new_form, new_submit, point_check, point_check_submit, save_item};
 pub use lists::{board, detail, list, result};
 
 use crate::error::Error;
