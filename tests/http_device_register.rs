@@ -500,3 +500,325 @@ async fn the_demo_lists_each_piece_of_equipment_once() {
     }
     assert!(linked > 10);
 }
+
+/// The registration form's choice of entries (the `<select>` only).
+fn entry_select(page: &str) -> &str {
+    let at = page
+        .find("id=\"device-equipment\"")
+        .expect("the entry select");
+    let end = page[at..].find("</select>").expect("its end") + at;
+    &page[at..end]
+}
+
+#[tokio::test]
+async fn the_registration_page_joins_an_entry_of_the_school_or_makes_a_new_one() {
+    let mut app = TestApp::new().await;
+    let t = app.login("s001.safety").await;
+    let officer = app.login("bureau.officer").await;
+    let s001 = app.org_id("S001").await;
+    let s002 = app.org_id("S002").await;
+    let reg = register(&app, &t, s001).await;
+    let id_of = |reg: &Value, kind: &str| {
+        entries(reg)
+            .into_iter()
+            .find(|e| e["kind"] == kind)
+            .unwrap_or_else(|| panic!("a {kind} entry in {reg}"))["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let alarm = id_of(&reg, "one_key_alarm");
+    let camera = id_of(&reg, "camera");
+    let guard = id_of(&reg, "guard");
+    let perimeter = id_of(&reg, "perimeter");
+    let other = id_of(&register(&app, &officer, s002).await, "one_key_alarm");
+
+    // The form offers the school's entries of the kinds a device may be, and a new entry;
+    // not its guards or walls, not another school's entries.
+    let list = format!("/schools/{s001}/devices");
+    let page = app.get(&list, Some(&t)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    let select = entry_select(&html);
+    assert!(select.contains("<option value=\"\">新建台账条目</option>"));
+    for id in [alarm, camera] {
+        assert!(
+            select.contains(&format!("value=\"{id}\"")),
+            "{id}: {select}"
+        );
+    }
+    for id in [guard, perimeter, other] {
+        assert!(
+            !select.contains(&format!("value=\"{id}\"")),
+            "{id}: {select}"
+        );
+    }
+    // A role that may only read devices gets no form.
+    let staff = app.login("s001.staff").await;
+    let page = app.get(&list, Some(&staff)).await.text();
+    assert!(!page.contains("device-equipment"));
+
+    // Joining the gatehouse alarm: no new entry, the device listed with it.
+    let new = format!("/schools/{s001}/devices/new");
+    let count = entries(&reg).len();
+    let alarm_s = alarm.to_string();
+    let r = app
+        .form(
+            &new,
+            Some(&t),
+            &[
+                ("code", "BJ-P1"),
+                ("name", "门卫室备用一键报警"),
+                ("kind", "alarm_button"),
+                ("zone_id", ""),
+                ("equipment_id", &alarm_s),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.text().contains("id=\"device-token\""));
+    let reg = register(&app, &t, s001).await;
+    assert_eq!(entries(&reg).len(), count);
+    let joined = entry(&reg, alarm)["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "BJ-P1")
+        .expect("listed with the alarm")["id"]
+        .as_i64()
+        .unwrap();
+    // "A new entry": a camera entry of its own.
+    let r = app
+        .form(
+            &new,
+            Some(&t),
+            &[
+                ("code", "SP-P1"),
+                ("name", "北门摄像机"),
+                ("kind", "camera"),
+                ("equipment_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let reg = register(&app, &t, s001).await;
+    assert_eq!(entries(&reg).len(), count + 1);
+    assert!(
+        entries(&reg)
+            .iter()
+            .any(|e| e["kind"] == "camera" && e["name"] == "北门摄像机")
+    );
+
+    // Refused on the form, the input kept: an entry of another kind, a device that is no
+    // equipment, a retired entry.
+    let devices = device_count(&app, &t, s001).await;
+    for (kind, code, message) in [
+        ("camera", "SP-P2", "所选台账条目的类型与设备类型不符"),
+        (
+            "smoke",
+            "YG-P2",
+            "只有摄像机、一键报警按钮和门禁闸机属于安防设施",
+        ),
+    ] {
+        let r = app
+            .form(
+                &new,
+                Some(&t),
+                &[
+                    ("code", code),
+                    ("name", "待登记设备"),
+                    ("kind", kind),
+                    ("equipment_id", &alarm_s),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{kind}");
+        let html = r.text();
+        assert!(html.contains(message), "{kind}: the reason on the form");
+        assert!(html.contains(&format!("value=\"{code}\"")), "the code kept");
+        assert!(html.contains("value=\"待登记设备\""), "the name kept");
+        assert!(
+            entry_select(&html).contains(&format!("value=\"{alarm}\" selected")),
+            "the entry kept"
+        );
+    }
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/schools/{s001}/security-equipment"),
+            Some(&t),
+            &json!({"kind": "one_key_alarm", "name": "旧北门报警", "linked_police": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let old = entries(&r.json())
+        .into_iter()
+        .find(|e| e["name"] == "旧北门报警")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/security-equipment/{old}"),
+            Some(&t),
+            &json!({"retired": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let page = app.get(&list, Some(&t)).await.text();
+    assert!(
+        !entry_select(&page).contains(&format!("value=\"{old}\"")),
+        "a retired entry is not offered"
+    );
+    let old_s = old.to_string();
+    let r = app
+        .form(
+            &new,
+            Some(&t),
+            &[
+                ("code", "BJ-P3"),
+                ("name", "北门报警"),
+                ("kind", "alarm_button"),
+                ("equipment_id", &old_s),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("该设备对应的安防设施已注销"));
+    // Another school's entry, or one that does not exist: not found.
+    for id in [other.to_string(), "999999999".into(), "x".into()] {
+        let r = app
+            .form(
+                &new,
+                Some(&t),
+                &[
+                    ("code", "BJ-P4"),
+                    ("name", "x"),
+                    ("kind", "alarm_button"),
+                    ("equipment_id", &id),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{id}");
+    }
+    assert_eq!(device_count(&app, &t, s001).await, devices);
+
+    // The device's page names its entry and links to its row of the register; the register
+    // links each device to its page.
+    let page = app.get(&format!("/devices/{joined}"), Some(&t)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("id=\"device-equipment\""));
+    assert!(
+        html.contains(&format!(
+            "href=\"/schools/{s001}/security-equipment#entry-{alarm}\""
+        )),
+        "the link to the entry's row"
+    );
+    let reg_page = app
+        .get(&format!("/schools/{s001}/security-equipment"), Some(&t))
+        .await
+        .text();
+    assert!(reg_page.contains(&format!("id=\"entry-{alarm}\"")));
+    assert!(reg_page.contains(&format!("href=\"/devices/{joined}\"")));
+    // A device of a retired entry: the register's page (the entry has no row there), marked.
+    let lone = app.s001_device("access_gate", "MJ-P6").await.0;
+    let lone_entry = app
+        .get(&format!("/api/v1/devices/{lone}"), Some(&t))
+        .await
+        .json()["equipment_id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/security-equipment/{lone_entry}"),
+            Some(&t),
+            &json!({"retired": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = app.get(&format!("/devices/{lone}"), Some(&t)).await.text();
+    assert!(html.contains(&format!("href=\"/schools/{s001}/security-equipment\"")));
+    assert!(html.contains("已注销"));
+    // A smoke detector is no entry: its page names none.
+    let (smoke, _) = app.s001_device("smoke", "YG-P7").await;
+    let html = app.get(&format!("/devices/{smoke}"), Some(&t)).await.text();
+    assert!(!html.contains("id=\"device-equipment\""));
+}
+
+#[tokio::test]
+async fn only_access_control_at_a_dormitory_meets_the_boarding_rule() {
+    let mut app = TestApp::new().await;
+    let t = app.login("bureau.officer").await;
+    // The demo's boarding school: its access gate stands at the school gate, so the
+    // dormitory's access control is missing.
+    let school = app.org_id("S020").await;
+    let reg = register(&app, &t, school).await;
+    assert!(
+        entries(&reg).iter().any(|e| e["kind"] == "access_control"
+            && e["devices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "MJ-01")),
+        "{reg}"
+    );
+    assert!(
+        gap_codes(&reg).contains(&"no_dorm_access_control".to_string()),
+        "{reg}"
+    );
+    // So does the bureau's roll-up.
+    let roll = app.get("/api/v1/security-equipment", Some(&t)).await.json();
+    let row = roll["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["school"]["id"] == school)
+        .cloned()
+        .expect("S020 in the roll-up");
+    assert!(
+        row["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["code"] == "no_dorm_access_control")
+    );
+    // An access gate on a floor of the dormitory building (a zone within a dormitory zone,
+    // named without the word): the rule is met.
+    let zones = app
+        .get(&format!("/api/v1/schools/{school}/zones"), Some(&t))
+        .await
+        .json();
+    let dorm = zones
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["zone_type"] == "dormitory")
+        .expect("the boarding school's dormitory")["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/schools/{school}/zones"),
+            Some(&t),
+            &json!({"code": "B2F", "name": "B栋二层", "zone_type": "floor", "parent_id": dorm}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let floor = r.json()["id"].as_i64().unwrap();
+    let r = new_device(
+        &app,
+        &t,
+        school,
+        json!({"code": "MJ-D1", "kind": "access_gate", "name": "B栋二层门禁", "zone_id": floor}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let reg = register(&app, &t, school).await;
+    assert!(
+        !gap_codes(&reg).contains(&"no_dorm_access_control".to_string()),
+        "{reg}"
+    );
+}

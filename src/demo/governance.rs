@@ -3,7 +3,9 @@
 //! most schools — a few have not reported the autumn one — and every school's security
 //! register: its guards from the people register with their licences, the gatehouse alarm,
 //! cameras, perimeter and gate barriers, with chosen gaps (an alarm not linked to the police,
-//! recordings kept 15 days, no barrier at the gate, a faulty camera, a guard over 60).
+//! recordings kept 15 days, no barrier at the gate, a faulty camera, a guard over 60). The
+//! boarding schools have no access control at their dormitories: the access gate each school's
+//! devices register at the school gate (`devices.rs`) is no dormitory's, so they show that gap.
 
 use super::history::DistrictPeople;
 use crate::domain::Code;

@@ -10,10 +10,13 @@
 //! - a one-key alarm at the gatehouse, linked to the police (110);
 //! - video surveillance, each recorder keeping at least 30 days;
 //! - a perimeter (walls or fences) and hard anti-collision devices at the gate;
-//! - access control at dormitory entrances for a boarding school;
+//! - access control at dormitory entrances for a boarding school: only an entry at a
+//!   dormitory counts (one of its zones is a dormitory, or its location names one), not the
+//!   access gate at the school gate;
 //! - every device working (faults are shortfalls until repaired).
 
 use crate::code_enum;
+use crate::domain::org::ZoneType;
 use serde::{Deserialize, Serialize};
 
 code_enum!(
@@ -108,6 +111,25 @@ pub struct Entry {
     pub licence: String,
     pub birth_year: Option<i32>,
     pub full_time: Option<bool>,
+    /// The kinds of the campus zones the entry is at: the zone its location names and the
+    /// zones its devices are in, each with the zones it lies within (a floor within a
+    /// dormitory building). Empty when its place names no zone of the school.
+    pub zones: Vec<ZoneType>,
+}
+
+/// Words of a location written by hand that name a dormitory (a place that is no zone).
+const DORMITORY_WORDS: &[&str] = &["宿舍", "寝室", "学生公寓", "生活楼", "dorm"];
+
+impl Entry {
+    /// Whether the entry is at a dormitory: one of its zones is a dormitory, or its location
+    /// names one.
+    pub fn at_dormitory(&self) -> bool {
+        if self.zones.contains(&ZoneType::Dormitory) {
+            return true;
+        }
+        let place = self.location.to_lowercase();
+        DORMITORY_WORDS.iter().any(|w| place.contains(w))
+    }
 }
 
 /// What the school is.
@@ -211,7 +233,7 @@ pub fn check(entries: &[Entry], campus: Campus, rules: &SecurityRules, year: i32
     if of(EquipmentKind::AntiCollision).next().is_none() {
         out.push(Gap::of(Shortfall::NoAntiCollision));
     }
-    if campus.boarding && of(EquipmentKind::AccessControl).next().is_none() {
+    if campus.boarding && !of(EquipmentKind::AccessControl).any(Entry::at_dormitory) {
         out.push(Gap::of(Shortfall::NoDormAccessControl));
     }
     let broken: Vec<&Entry> = entries
@@ -249,6 +271,7 @@ mod tests {
             licence: "保安员证 001".into(),
             birth_year: Some(1980),
             full_time: Some(true),
+            zones: vec![],
         }
     }
 
@@ -334,6 +357,70 @@ mod tests {
         e[1].full_time = Some(false);
         let gaps = check(&e, DAY_SCHOOL, &SecurityRules::default(), 2026);
         assert_eq!((gaps[0].have, gaps[0].need), (Some(1), Some(2)));
+    }
+
+    const BOARDING: Campus = Campus {
+        pupils: 800,
+        staff: 60,
+        boarding: true,
+    };
+
+    fn dorm_gap(entries: &[Entry], campus: Campus) -> bool {
+        check(entries, campus, &SecurityRules::default(), 2026)
+            .iter()
+            .any(|g| g.code == Shortfall::NoDormAccessControl)
+    }
+
+    #[test]
+    fn only_access_control_at_a_dormitory_counts_for_a_boarding_school() {
+        use EquipmentKind::AccessControl;
+        // The access gate at the school gate (its zone a gate, as a device's entry records
+        // it): not the dormitory's.
+        let mut gate = entry(7, AccessControl);
+        gate.location = "校门".into();
+        gate.zones = vec![ZoneType::Gate];
+        let mut e = complete();
+        e.push(gate.clone());
+        assert!(dorm_gap(&e, BOARDING));
+        // A day school needs none, wherever its access control is.
+        assert!(!dorm_gap(&e, DAY_SCHOOL));
+        assert!(!dorm_gap(&complete(), DAY_SCHOOL));
+        // In a dormitory zone (directly, or on a floor within one): counts.
+        let mut dorm = entry(8, AccessControl);
+        dorm.location = "3号楼".into();
+        dorm.zones = vec![ZoneType::Dormitory];
+        e.push(dorm.clone());
+        assert!(!dorm_gap(&e, BOARDING));
+        dorm.zones = vec![ZoneType::Floor, ZoneType::Dormitory];
+        assert!(!dorm_gap(
+            &[complete(), vec![dorm.clone()]].concat(),
+            BOARDING
+        ));
+        // A zone of another kind, without a dormitory in its name: does not count.
+        dorm.zones = vec![ZoneType::Building];
+        assert!(dorm_gap(
+            &[complete(), vec![dorm.clone()]].concat(),
+            BOARDING
+        ));
+        // A place written by hand that names a dormitory counts, in either language.
+        for place in ["学生宿舍楼东门", "女生寝室", "学生公寓 B 栋", "Dormitory 2"]
+        {
+            let mut hand = entry(9, AccessControl);
+            hand.location = place.into();
+            assert!(hand.at_dormitory(), "{place}");
+            assert!(
+                !dorm_gap(&[complete(), vec![hand]].concat(), BOARDING),
+                "{place}"
+            );
+        }
+        // An entry of another kind at the dormitory is no access control.
+        let mut camera = entry(10, EquipmentKind::Camera);
+        camera.location = "宿舍楼".into();
+        camera.zones = vec![ZoneType::Dormitory];
+        assert!(dorm_gap(
+            &[complete(), vec![camera, gate]].concat(),
+            BOARDING
+        ));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! security equipment are entries of this register ([`linked`]).
 
 mod linked;
+mod places;
 mod write;
 
 pub use linked::{DEVICE_KINDS, LinkedDevice, register_kind};
@@ -124,6 +125,31 @@ pub struct EntryPatch {
     pub retired: Option<bool>,
 }
 
+/// An entry of the register as a device's pages name it: the choices of the registration
+/// form, the entry a device is.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EntryRef {
+    pub id: EquipmentId,
+    pub school_id: OrgId,
+    pub kind: EquipmentKind,
+    pub name: String,
+    pub location: String,
+    pub retired: bool,
+}
+
+impl From<equipment::Model> for EntryRef {
+    fn from(m: equipment::Model) -> Self {
+        EntryRef {
+            id: m.id,
+            school_id: m.school_id,
+            kind: EquipmentKind::parse(&m.kind).unwrap_or(EquipmentKind::Other),
+            name: m.name,
+            location: m.location,
+            retired: m.retired,
+        }
+    }
+}
+
 /// Under which node (`org_id`, the caller's own by default).
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -141,8 +167,9 @@ pub struct RollupRow {
     pub gaps: Vec<Gap>,
 }
 
-fn entry(m: &equipment::Model) -> Entry {
+fn entry(m: &equipment::Model, places: &places::Places) -> Entry {
     Entry {
+        zones: places.get(&m.id).cloned().unwrap_or_default(),
         id: m.id.0,
         kind: EquipmentKind::parse(&m.kind).unwrap_or(EquipmentKind::Other),
         name: m.name.clone(),
@@ -190,8 +217,13 @@ fn guards(rows: &[equipment::Model]) -> i64 {
         .count() as i64
 }
 
-fn checked(s: &org::Model, rows: &[equipment::Model], rules: &SecurityRules) -> Vec<Gap> {
-    let entries: Vec<Entry> = rows.iter().map(entry).collect();
+fn checked(
+    s: &org::Model,
+    rows: &[equipment::Model],
+    places: &places::Places,
+    rules: &SecurityRules,
+) -> Vec<Gap> {
+    let entries: Vec<Entry> = rows.iter().map(|r| entry(r, places)).collect();
     check(&entries, campus(s), rules, crate::clock::today().year())
 }
 
@@ -235,7 +267,8 @@ impl Security<'_> {
         let s = self.school_row(school, &self.read).await?;
         self.permit()?;
         let rows = self.rows(&[s.id]).await?;
-        let gaps = checked(&s, &rows, rules);
+        let at = places::places(&self.read, std::slice::from_ref(&s), &rows).await?;
+        let gaps = checked(&s, &rows, &at, rules);
         let c = campus(&s);
         let ids: Vec<EquipmentId> = rows.iter().map(|r| r.id).collect();
         let mut devices = linked::devices_of(&self.read, &ids, offline_minutes).await?;
@@ -255,6 +288,31 @@ impl Security<'_> {
         })
     }
 
+    /// The entries in use of a school in scope that a device may join: those of the register
+    /// kinds of [`DEVICE_KINDS`], by kind and name.
+    pub async fn joinable(&self, school: OrgId) -> Result<Vec<EntryRef>> {
+        let s = self.school_row(school, &self.read).await?;
+        self.permit()?;
+        let kinds: Vec<&str> = DEVICE_KINDS.iter().map(|(_, k)| k.as_str()).collect();
+        let rows = equipment::Entity::find()
+            .filter(equipment::Column::SchoolId.eq(s.id))
+            .filter(equipment::Column::Retired.eq(false))
+            .filter(equipment::Column::Kind.is_in(kinds))
+            .order_by_asc(equipment::Column::Kind)
+            .order_by_asc(equipment::Column::Name)
+            .order_by_asc(equipment::Column::Id)
+            .read_all(&self.read)
+            .await?;
+        Ok(rows.into_iter().map(EntryRef::from).collect())
+    }
+
+    /// One entry of a school in scope (retired or not), as a device's page names it.
+    pub async fn entry_ref(&self, id: EquipmentId) -> Result<EntryRef> {
+        let (m, _) = self.owned::<equipment::Entity>(id, &self.read).await?;
+        self.permit()?;
+        Ok(m.into())
+    }
+
     /// Scope, then role, for a form refused before it reached the write (404, then 403).
     pub async fn check_school(&self, school: OrgId) -> Result<()> {
         self.school_row(school, &self.read).await?;
@@ -264,7 +322,8 @@ impl Security<'_> {
     /// The shortfalls of a school already looked up in scope (for the star rating).
     pub(crate) async fn gaps_of(&self, s: &org::Model, rules: &SecurityRules) -> Result<Vec<Gap>> {
         let rows = self.rows(&[s.id]).await?;
-        Ok(checked(s, &rows, rules))
+        let at = places::places(&self.read, std::slice::from_ref(s), &rows).await?;
+        Ok(checked(s, &rows, &at, rules))
     }
 
     /// Every school in scope under `org_id` with its shortfalls, the most first.
@@ -292,6 +351,7 @@ impl Security<'_> {
             .await?;
         let ids: Vec<OrgId> = schools.iter().map(|s| s.id).collect();
         let rows = self.rows(&ids).await?;
+        let at = places::places(&self.read, &schools, &rows).await?;
         let mut out: Vec<RollupRow> = schools
             .into_iter()
             .map(|s| {
@@ -304,7 +364,7 @@ impl Security<'_> {
                 RollupRow {
                     guards: guards(&mine),
                     guards_required: rules.guards_required(c.pupils + c.staff),
-                    gaps: checked(&s, &mine, rules),
+                    gaps: checked(&s, &mine, &at, rules),
                     school: s.into(),
                 }
             })

@@ -1,15 +1,19 @@
 //! A school's devices of the early warning: the list with online state, last values and the
 //! token's state; registering a device; replacing and revoking its token. A new token is
-//! shown on the page that answers the form, once, and never again. One device's page is in
-//! [`detail`].
+//! shown on the page that answers the form, once, and never again. A device that is security
+//! equipment (a camera, an alarm button, an access gate) is an entry of the school's security
+//! register: the form offers the school's entries in use of those kinds to join, or a new
+//! entry (another school's entry is not found; one of another kind or retired is refused on
+//! the form). One device's page is in [`detail`].
 
 use super::{Chrome, FormErrors, china_time, render, see_other};
 use crate::domain::Code;
 use crate::domain::device::DeviceKind;
-use crate::domain::ids::{DeviceId, OrgId, ZoneId};
+use crate::domain::ids::{DeviceId, EquipmentId, OrgId, ZoneId};
 use crate::error::Error;
 use crate::policy::Action;
 use crate::storage::devices::{Device, DevicePatch, NewDevice};
+use crate::storage::security::EntryRef;
 use crate::storage::views::Zone;
 use crate::web::ctx::{Ctx, Form};
 use askama::Template;
@@ -30,6 +34,22 @@ pub struct DeviceForm {
     kind: String,
     #[serde(default)]
     zone_id: String,
+    /// The register entry to join (its id), or empty: a new entry.
+    #[serde(default)]
+    equipment_id: String,
+}
+
+impl DeviceForm {
+    /// The entry chosen: none (a new one), an id, or a value that names no entry (`Err`).
+    fn equipment(&self) -> Result<Option<EquipmentId>, Error> {
+        let v = self.equipment_id.trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse()
+            .map(|id| Some(EquipmentId(id)))
+            .map_err(|_| Error::NotFound)
+    }
 }
 
 #[derive(Template)]
@@ -40,6 +60,8 @@ struct ListPage {
     devices: Vec<Device>,
     zones: Vec<Zone>,
     kinds: Vec<(String, String)>,
+    /// The school's register entries in use a device may join.
+    entries: Vec<EntryRef>,
     can_manage: bool,
     v: DeviceForm,
     errors: FormErrors,
@@ -58,6 +80,30 @@ impl ListPage {
             .as_ref()
             .map(china_time)
             .unwrap_or_else(|| "—".into())
+    }
+    /// The entries a device may join, grouped by their register kind: (kind's label,
+    /// [(id, name · location)]).
+    fn entry_groups(&self) -> Vec<(String, Vec<(String, String)>)> {
+        let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        for (_, kind) in crate::storage::security::DEVICE_KINDS {
+            let items: Vec<(String, String)> = self
+                .entries
+                .iter()
+                .filter(|e| e.kind == *kind)
+                .map(|e| {
+                    let label = if e.location.is_empty() {
+                        e.name.clone()
+                    } else {
+                        format!("{} · {}", e.name, e.location)
+                    };
+                    (e.id.to_string(), label)
+                })
+                .collect();
+            if !items.is_empty() {
+                out.push((self.c.label(kind), items));
+            }
+        }
+        out
     }
     /// `smoke=0 · temperature_c=21.5`
     fn values(&self, d: &Device) -> String {
@@ -92,8 +138,18 @@ async fn page(
         .iter()
         .map(|k| (k.as_str().to_string(), c.label(k)))
         .collect();
+    let can_manage = c.can(ctx.actor.role(), Action::DeviceManage);
+    let entries = if can_manage && c.can(ctx.actor.role(), Action::SecurityView) {
+        ctx.db_as(Action::SecurityView)?
+            .security()
+            .joinable(school)
+            .await?
+    } else {
+        Vec::new()
+    };
     let mut r = render(&ListPage {
-        can_manage: c.can(ctx.actor.role(), Action::DeviceManage),
+        can_manage,
+        entries,
         c,
         school,
         devices,
@@ -137,7 +193,7 @@ pub async fn create(
         name: v.name.clone(),
         zone_id: v.zone_id.trim().parse().ok().map(ZoneId),
         risk_point_id: None,
-        equipment_id: None,
+        equipment_id: v.equipment()?,
     };
     let offline = ctx.config().devices.offline_minutes;
     match ctx.db().devices().create(school, input, offline).await {

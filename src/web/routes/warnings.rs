@@ -95,14 +95,14 @@ fn register_pages(t: &mut Table) {
         M::GET,
         "/schools/{id}/devices",
         DeviceView,
-        &[ZoneView],
+        &[ZoneView, SecurityView],
         pages::devices::list,
     );
     t.add_as(
         M::POST,
         "/schools/{id}/devices/new",
         DeviceManage,
-        &[DeviceView, ZoneView],
+        &[DeviceView, ZoneView, SecurityView],
         pages::devices::create,
     );
     // The device's page names its school, zone and risk point and lists its open warnings;
@@ -111,14 +111,21 @@ fn register_pages(t: &mut Table) {
         M::GET,
         "/devices/{id}",
         DeviceView,
-        &[SchoolView, ZoneView, RiskView, WarningView],
+        &[SchoolView, ZoneView, RiskView, WarningView, SecurityView],
         pages::devices::detail,
     );
     t.add_as(
         M::POST,
         "/devices/{id}/token",
         DeviceManage,
-        &[DeviceView, ZoneView, SchoolView, RiskView, WarningView],
+        &[
+            DeviceView,
+            ZoneView,
+            SchoolView,
+            RiskView,
+            WarningView,
+            SecurityView,
+        ],
         pages::devices::token,
     );
     t.add(

@@ -1,5 +1,6 @@
-//! One device: where it is, whether it is heard from, its last values with their units, its
-//! token's state (with the replace and revoke forms for those who manage devices), its open
+//! One device: where it is, the entry of the security register it is (a camera, an alarm
+//! button, an access gate; linked to the entry's row of the register), whether it is heard
+//! from, its last values with their units, its token's state (with the replace and revoke forms for those who manage devices), its open
 //! warnings, and the events and whole payloads it sent that were refused, with their reasons.
 
 use super::{Chrome, china_time, render};
@@ -8,8 +9,9 @@ use crate::domain::ids::DeviceId;
 use crate::domain::reading::{PAYLOAD_REASONS, Reason};
 use crate::domain::warning::{Level, Metric};
 use crate::error::Error;
-use crate::policy::Action;
+use crate::policy::{self, Action};
 use crate::storage::devices::{Device, REJECTIONS_SHOWN, Rejection};
+use crate::storage::security::EntryRef;
 use crate::storage::warnings::{Warning, WarningFilter};
 use crate::web::ctx::Ctx;
 use crate::web::i18n::tr;
@@ -30,6 +32,8 @@ struct DetailPage {
     zone: Option<String>,
     /// The risk point's name, when the device is at one.
     point: Option<String>,
+    /// The register entry the device is, when it is security equipment.
+    equipment: Option<EntryRef>,
     rejections: Vec<Rejection>,
     warnings: Vec<Warning>,
     /// All the device's open warnings (more than are listed, perhaps).
@@ -116,6 +120,16 @@ impl DetailPage {
             .replace("%{n}", &REJECTIONS_SHOWN.to_string())
     }
 
+    /// The register's page at the entry's row (a retired entry has no row: the page).
+    fn equipment_href(&self, e: &EntryRef) -> String {
+        let page = format!("/schools/{}/security-equipment", e.school_id);
+        if e.retired {
+            page
+        } else {
+            format!("{page}#entry-{}", e.id)
+        }
+    }
+
     /// The risk point's id and name.
     fn point_link(&self) -> Option<(i64, String)> {
         Some((self.d.risk_point_id?.0, self.point.clone()?))
@@ -153,6 +167,15 @@ pub(super) async fn page(
         ),
         None => None,
     };
+    let equipment = match d.equipment_id {
+        Some(e) if policy::allows(ctx.actor.role(), Action::SecurityView) => Some(
+            ctx.db_as(Action::SecurityView)?
+                .security()
+                .entry_ref(e)
+                .await?,
+        ),
+        _ => None,
+    };
     let open = ctx
         .db_as(Action::WarningView)?
         .warnings()
@@ -173,6 +196,7 @@ pub(super) async fn page(
         school_name,
         zone,
         point,
+        equipment,
         rejections,
         open_total: open.total,
         warnings: open.items,
