@@ -1,4 +1,4 @@
-//! The command line: `serve`, `demo`, `migrate`, `admin …`, `simulate`.
+//! The command line: `serve`, `demo`, `migrate`, `admin …`, `simulate`, `generate`.
 
 use crate::config::{Config, DEMO_DB};
 use crate::domain::Code;
@@ -69,6 +69,10 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Fill an empty database with a city-scale data set (a city, its districts, schools,
+    /// staff, registers, a year of inspections and hazards, device readings), with the demo's
+    /// accounts and password; the same seed gives the same rows.
+    Generate(crate::generate::Args),
     /// Play a school's devices against a running server (over HTTP or through the MQTT
     /// broker) and sum up what it stored.
     Simulate(crate::simulate::Args),
@@ -287,6 +291,24 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
                 });
             }
             serve(db, config).await
+        }
+        Command::Generate(args) => {
+            let summary = crate::generate::run(&db, &args, true)
+                .await
+                .map_err(|e| match e {
+                    crate::Error::Conflict(m) => anyhow::anyhow!(m),
+                    e => anyhow::anyhow!(e),
+                })?;
+            print!("{}", summary.render());
+            let diffs = db
+                .unsafe_unscoped(&Operator::command_line())
+                .verify_rollups()
+                .await?;
+            if !diffs.is_empty() {
+                anyhow::bail!("{} roll-up count(s) differ from their rows", diffs.len());
+            }
+            println!("roll-ups agree with their rows");
+            Ok(())
         }
         Command::Backup { out } => {
             db.backup_to(&out).await?;
@@ -559,6 +581,7 @@ async fn run_jobs(db: Db, state: AppState) {
             runner.schedule_bus_drivers(day).await?;
             runner.schedule_audit_anchor(day).await?;
             runner.schedule_audit_purge(day).await?;
+            runner.schedule_device_events(day).await?;
             runner.schedule_warning_sweep(chrono::Utc::now()).await?;
             runner.run_due(&state.config().hazard).await
         }
@@ -581,7 +604,6 @@ async fn shutdown() {
     let term = async {
         if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
-            runner.schedule_device_events(day).await?;
             s.recv().await;
         }
     };

@@ -18,6 +18,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod generate;
 pub mod i18n;
 pub mod media;
 pub mod mqtt;

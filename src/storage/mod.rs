@@ -28,12 +28,13 @@ macro_rules! closed_codes {
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod buses;
 pub mod calendar;
 pub mod compliance;
 pub mod data_version;
-pub mod devices;
 pub mod device_events;
+pub mod devices;
 pub mod drills;
 pub mod durability;
 pub mod duty;
@@ -225,8 +226,8 @@ impl Db {
             emergency: Default::default(),
             security: Default::default(),
             audit: Default::default(),
-        }
             event_retention_months: 0,
+        }
     }
 
     /// Unscoped access for the operator (command line, demo seeder, tests) only; a request
