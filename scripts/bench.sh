@@ -14,7 +14,9 @@
 # per endpoint, at least 2, default 2), BENCH_THREADS and BENCH_CONNECTIONS (wrk -t/-c,
 # default 2 and 32), BENCH_BACKENDS ("sqlite postgres"), BENCH_PG (server URL without
 # database, default postgres://postgres@127.0.0.1:5432), BENCH_PG_DB (database created afresh
-# and dropped at the end, default safecampus_bench), BENCH_NO_BUILD=1 (use the binaries
+# and dropped at the end, default safecampus_bench), BENCH_CITY_SCHOOLS (a city of that many
+# schools made by `safecampus generate` instead of the demo district; BENCH_CITY_DISTRICTS,
+# default 10), BENCH_NO_BUILD=1 (use the binaries
 # already built), CARGO_TARGET_DIR (where they are built), BENCH_REPORT_ONLY=1 (write the
 # report of the last run again from target/bench/*.tsv), BENCH_SLOW_DURATION and BENCH_SLOW_MIN
 # (an endpoint answering fewer than SLOW_MIN requests in its timed runs gets one run of
@@ -261,10 +263,20 @@ for backend in $BACKENDS; do
     printf '[jobs]\nenabled = false\n\n[security]\nmfa_required_roles = []\n' >"$TMP/bench.toml"
     PORT=$(free_port)
     LOGF=$OUT/logs/server-$backend.log
-    log "$backend: seeding the demo district and serving on port $PORT"
     t0=$(date +%s.%N)
-    RUST_LOG=${RUST_LOG:-info,sqlx=warn,sea_orm=warn} "$SERVER" --config "$TMP/bench.toml" \
-        --database-url "$URL" --listen "127.0.0.1:$PORT" demo --no-simulate >"$LOGF" 2>&1 &
+    if [[ -n ${BENCH_CITY_SCHOOLS:-} ]]; then
+        # A city-scale data set instead of the demo district (the same accounts and password).
+        log "$backend: generating a city of $BENCH_CITY_SCHOOLS schools, then serving on port $PORT"
+        "$SERVER" --config "$TMP/bench.toml" --database-url "$URL" generate \
+            --schools "$BENCH_CITY_SCHOOLS" --districts "${BENCH_CITY_DISTRICTS:-10}" \
+            >"$OUT/logs/generate-$backend.log" 2>&1 || die "generate failed (see $OUT/logs/generate-$backend.log)"
+        RUST_LOG=${RUST_LOG:-info,sqlx=warn,sea_orm=warn} "$SERVER" --config "$TMP/bench.toml" \
+            --database-url "$URL" --listen "127.0.0.1:$PORT" serve >"$LOGF" 2>&1 &
+    else
+        log "$backend: seeding the demo district and serving on port $PORT"
+        RUST_LOG=${RUST_LOG:-info,sqlx=warn,sea_orm=warn} "$SERVER" --config "$TMP/bench.toml" \
+            --database-url "$URL" --listen "127.0.0.1:$PORT" demo --no-simulate >"$LOGF" 2>&1 &
+    fi
     SPID=$!
     PIDS+=("$SPID")
     BASE=http://127.0.0.1:$PORT
