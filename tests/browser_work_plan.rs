@@ -352,7 +352,7 @@ async fn a_spot_check_is_corrected_on_a_phone() {
             Method::POST,
             &format!("/api/v1/duty-periods/{id}/spot-checks"),
             Some(&officer),
-            &json!({"school_id": s001, "called_at": Utc::now() - Duration::minutes(30),
+            &json!({"school_id": s001, "called_at": Utc::now() - Duration::minutes(4),
                 "answered": false, "phone": "0431-88886666", "note": "无人接听"}),
         )
         .await;
