@@ -13,7 +13,7 @@ use crate::storage::read::read_row;
 use crate::storage::risk_points::today;
 use crate::storage::views;
 use chrono::{Duration, TimeZone};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
 use sea_orm::{Condition, QueryOrder};
 use std::collections::HashMap;
 use utoipa::IntoParams;
@@ -178,14 +178,39 @@ impl Hazards<'_> {
     /// Which schools a list covers, as a condition on the hazard joined with its school: the
     /// schools below `under` (in scope) or the actor's scope, narrowed to the filter's school,
     /// which must be one of them.
+    ///
+    /// One school (the filter's, or a school node: a principal's own scope) is the condition
+    /// `school_id = ?` alone, without the joined path: its hazards and roll-up rows are then a
+    /// range of an index keyed by school, not a walk over the city's hazards that keeps the
+    /// school's.
     async fn listed_schools(&self, under: Option<i64>, school: Option<i64>) -> Result<Listed> {
-        let path = match under {
+        let school_level = crate::domain::org::OrgLevel::School;
+        let (path, node_school) = match under {
             Some(u) => {
                 let node = self.org_row(OrgId(u), &self.read).await?;
-                OrgPath::parse(&node.path).ok_or(Error::NotFound)?
+                let path = OrgPath::parse(&node.path).ok_or(Error::NotFound)?;
+                (
+                    path,
+                    (node.level == school_level.as_str()).then_some(node.id),
+                )
             }
-            None => self.actor.scope().clone(),
+            None => (
+                self.actor.scope().clone(),
+                self.actor
+                    .org_id()
+                    .filter(|_| self.actor.org_level() == Some(school_level)),
+            ),
         };
+        if let Some(n) = node_school {
+            // Schools are the leaves of the tree: the school below a school is itself.
+            return match school {
+                Some(s) if s != n.0 => Err(Error::NotFound),
+                _ => Ok(Listed {
+                    below: None,
+                    school: Some(n),
+                }),
+            };
+        }
         let below = Condition::all()
             .add(Expr::col((org::Entity, org::Column::Path)).like(path.like_pattern()))
             .add(
@@ -201,14 +226,15 @@ impl Hazards<'_> {
         let mut q = sea_orm::sea_query::Query::select();
         q.expr(Expr::col((org::Entity, org::Column::Id)))
             .from(org::Entity)
-            .cond_where(below.clone())
+            .cond_where(below)
             .and_where(Expr::col((org::Entity, org::Column::Id)).eq(s))
             .limit(1);
         // A foreign, missing or district id is "not found", as for every other id filter.
         let found: Option<(OrgId,)> = self.read.one(&q).await?;
         let (s,) = found.ok_or(Error::NotFound)?;
+        // Found below the node: the school alone is the condition.
         Ok(Listed {
-            below: Some(below),
+            below: None,
             school: Some(s),
         })
     }
@@ -263,42 +289,10 @@ impl Hazards<'_> {
         let (counts, total, overdue, supervised) = self.counts(base, &schools, f, t).await?;
         let page = paging.page;
         let rows: Vec<HazardLine> = match paging.offset_within(total) {
-            Some(offset) if self.read.path() == "rusqlite" => {
-                // SQLite walks the hazards in id order and looks up the names of the rows it
-                // keeps only: one statement (the ids-first form below cost it a second pass,
-                // 20 % of the page's statement time on the demo).
-                let mut q = sea_orm::sea_query::Query::select();
-                HazardLine::select(&mut q);
-                joined(&mut q)
-                    .cond_where(cond)
-                    .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Desc)
-                    .offset(offset)
-                    .limit(paging.per_page);
-                self.read.all(&q).await?
-            }
             Some(offset) => {
-                // The page's ids first (filtered and sorted without the names), then only those
-                // rows with their names joined: a planner that joins before it sorts would look
-                // up the names of every listed hazard.
-                let id = Expr::col((hazard::Entity, hazard::Column::Id));
-                let mut ids = sea_orm::sea_query::Query::select();
-                ids.expr(id.clone())
-                    .from(hazard::Entity)
-                    .inner_join(
-                        org::Entity,
-                        Expr::col((org::Entity, org::Column::Id))
-                            .equals((hazard::Entity, hazard::Column::SchoolId)),
-                    )
-                    .cond_where(cond)
-                    .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Desc)
-                    .offset(offset)
-                    .limit(paging.per_page);
-                let mut q = sea_orm::sea_query::Query::select();
-                HazardLine::select(&mut q);
-                joined(&mut q)
-                    .and_where(id.in_subquery(ids))
-                    .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Desc);
-                self.read.all(&q).await?
+                self.read
+                    .all(&self.page_statement(cond, offset, paging.per_page))
+                    .await?
             }
             None => Vec::new(),
         };
@@ -317,6 +311,69 @@ impl Hazards<'_> {
         })
     }
 
+    /// The statement of a page's rows with the names they show.
+    fn page_statement(&self, cond: Condition, offset: u64, per_page: u64) -> SelectStatement {
+        let mut q = sea_orm::sea_query::Query::select();
+        if self.read.path() == "rusqlite" {
+            // SQLite walks the hazards in id order and looks up the names of the rows it
+            // keeps only: one statement (the ids-first form below cost it a second pass,
+            // 20 % of the page's statement time on the demo).
+            HazardLine::select(&mut q);
+            joined(&mut q)
+                .cond_where(cond)
+                .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Desc)
+                .offset(offset)
+                .limit(per_page);
+            return q;
+        }
+        // The page's ids first (filtered and sorted without the names), then only those
+        // rows with their names joined: a planner that joins before it sorts would look
+        // up the names of every listed hazard.
+        let id = Expr::col((hazard::Entity, hazard::Column::Id));
+        let mut ids = sea_orm::sea_query::Query::select();
+        ids.expr(id.clone())
+            .from(hazard::Entity)
+            .inner_join(
+                org::Entity,
+                Expr::col((org::Entity, org::Column::Id))
+                    .equals((hazard::Entity, hazard::Column::SchoolId)),
+            )
+            .cond_where(cond)
+            .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Desc)
+            .offset(offset)
+            .limit(per_page);
+        HazardLine::select(&mut q);
+        joined(&mut q)
+            .and_where(id.in_subquery(ids))
+            .order_by((hazard::Entity, hazard::Column::Id), sea_orm::Order::Desc);
+        q
+    }
+
+    /// The statements of a list's first page, as the database gets them with their values
+    /// written in: the counts, then the page's rows (for the query plans' tests).
+    #[doc(hidden)]
+    pub async fn list_statements(&self, f: &HazardFilter) -> Result<Vec<String>> {
+        self.permit()?;
+        let schools = self.listed_schools(f.org_id, f.school_id).await?;
+        let t = today();
+        let base = schools
+            .on((hazard::Entity, hazard::Column::SchoolId))
+            .add(Self::filter_condition(f, t)?);
+        let cond = base.clone().add(Self::status_condition(f)?);
+        let paging = views::Paging::new(f.page, f.per_page, views::PAGE_SIZE)?;
+        let counts = if Self::raw_filter(f) {
+            Self::raw_counts_statement(base, t)
+        } else {
+            Self::rolled_up_statement(&schools, f, t)
+        };
+        let page = self.page_statement(cond, 0, paging.per_page);
+        let backend = self.conn.get_database_backend();
+        Ok([counts, page]
+            .iter()
+            .map(|q| backend.build(q).to_string())
+            .collect())
+    }
+
     /// Counts by status of the hazards of `base`, the total the status filter keeps, and the
     /// overdue and bureau-supervised ones among those — one grouped query, over the roll-up
     /// `hazard_counts` unless the filter has text, dates or a level (which it does not hold).
@@ -327,11 +384,12 @@ impl Hazards<'_> {
         f: &HazardFilter,
         t: NaiveDate,
     ) -> Result<(Vec<StatusCount>, u64, u64, u64)> {
-        let given = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
-        let rows = if given(&f.q) || given(&f.level) || f.from.is_some() || f.to.is_some() {
-            self.raw_counts(base, t).await?
+        let rows: Vec<(String, i64, i64, i64)> = if Self::raw_filter(f) {
+            self.read.all(&Self::raw_counts_statement(base, t)).await?
         } else {
-            self.rolled_up_counts(schools, f, t).await?
+            self.read
+                .all(&Self::rolled_up_statement(schools, f, t))
+                .await?
         };
         let keep = |status: &str| match f.status.as_deref().filter(|s| !s.is_empty()) {
             None => true,
@@ -361,13 +419,14 @@ impl Hazards<'_> {
         Ok((counts, total, overdue, supervised))
     }
 
+    /// Whether the filter has text, dates or a level, which the roll-up does not hold.
+    fn raw_filter(f: &HazardFilter) -> bool {
+        let given = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
+        given(&f.q) || given(&f.level) || f.from.is_some() || f.to.is_some()
+    }
+
     /// Per status: hazards, overdue, supervised — from the roll-up kept on write.
-    async fn rolled_up_counts(
-        &self,
-        schools: &Listed,
-        f: &HazardFilter,
-        t: NaiveDate,
-    ) -> Result<Vec<(String, i64, i64, i64)>> {
+    fn rolled_up_statement(schools: &Listed, f: &HazardFilter, t: NaiveDate) -> SelectStatement {
         use hazard_count as hc;
         let col = |c: hc::Column| Expr::col((hc::Entity, c));
         let overdue_c = Condition::all()
@@ -399,15 +458,11 @@ impl Hazards<'_> {
         }
         q.cond_where(cond)
             .group_by_col((hc::Entity, hc::Column::Status));
-        self.read.all(&q).await
+        q
     }
 
     /// Per status: hazards, overdue, supervised — counted over the hazards themselves.
-    async fn raw_counts(
-        &self,
-        base: Condition,
-        t: NaiveDate,
-    ) -> Result<Vec<(String, i64, i64, i64)>> {
+    fn raw_counts_statement(base: Condition, t: NaiveDate) -> SelectStatement {
         let sum_of = views::count_where;
         let overdue_c = Condition::all()
             .add(hazard::Column::Deadline.lt(t))
@@ -429,7 +484,7 @@ impl Hazards<'_> {
             )
             .cond_where(base)
             .group_by_col((hazard::Entity, hazard::Column::Status));
-        self.read.all(&q).await
+        q
     }
 
     /// Every hazard of the filter (exports and ledgers), oldest first, at most 20 000.

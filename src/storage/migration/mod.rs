@@ -32,6 +32,7 @@ mod m0027_device_equipment;
 pub(crate) mod m0028_risk_counts;
 mod m0029_inspection_drafts;
 mod m0030_device_event_partitions;
+mod m0031_hazard_school_indexes;
 
 pub struct Migrator;
 
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0028_risk_counts::Migration),
             Box::new(m0029_inspection_drafts::Migration),
             Box::new(m0030_device_event_partitions::Migration),
+            Box::new(m0031_hazard_school_indexes::Migration),
         ]
     }
 }
