@@ -1,4 +1,4 @@
-//! The command line: `serve`, `demo`, `migrate`, `admin …`, `simulate`, `generate`.
+//! The command line: `serve`, `demo`, `migrate`, `admin …`, `simulate`, `generate`, `copy`.
 
 use crate::config::{Config, DEMO_DB};
 use crate::domain::Code;
@@ -68,6 +68,19 @@ enum Command {
     Restore {
         #[arg(long)]
         from: PathBuf,
+    },
+    /// Copy every row of a database into an empty one (SQLite to PostgreSQL, or back): the
+    /// target is migrated, the rows copied in bulk, sequences set, roll-ups and the audit
+    /// chain verified after. Stop the server first. A PostgreSQL target needs a superuser
+    /// (the load sets `session_replication_role`).
+    Copy {
+        /// The source database URL (e.g. `sqlite://data/safecampus.db`).
+        #[arg(long)]
+        from: String,
+        /// The target database URL (e.g. `postgres://safecampus@db/safecampus`); it must
+        /// hold no org and no user.
+        #[arg(long)]
+        to: String,
     },
     /// Fill an empty database with a city-scale data set (a city, its districts, schools,
     /// staff, registers, a year of inspections and hazards, device readings), with the demo's
@@ -238,6 +251,11 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
     if let Command::Restore { from } = &cmd {
         return restore(&config.database_url, from).await;
     }
+    if let Command::Copy { from, to } = &cmd {
+        let summary = crate::storage::copy::copy(from, to).await?;
+        print!("{}", summary.render());
+        return Ok(());
+    }
     let cmd = match cmd {
         Command::Simulate(args) => return crate::simulate::run_cli(args).await,
         other => other,
@@ -315,7 +333,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             println!("backup written to {}", out.display());
             Ok(())
         }
-        Command::Restore { .. } | Command::Simulate(_) => {
+        Command::Restore { .. } | Command::Simulate(_) | Command::Copy { .. } => {
             unreachable!("handled before connecting")
         }
         Command::Rollups(cmd) => {

@@ -143,6 +143,19 @@ impl Bulk {
 impl BulkTx {
     /// Inserts `rows` (each in `cols` order) with multi-row statements.
     pub async fn insert(&self, table: &str, cols: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
+        self.insert_cast(table, cols, &[], rows).await
+    }
+
+    /// Like [`BulkTx::insert`], each value of column `j` bound as `CAST($n AS casts[j])` on
+    /// PostgreSQL where `casts[j]` is not empty (text into `timestamptz`, `date`, `jsonb` …:
+    /// `safecampus copy`); SQLite binds the values as they are.
+    pub async fn insert_cast(
+        &self,
+        table: &str,
+        cols: &[&str],
+        casts: &[&str],
+        rows: Vec<Vec<Value>>,
+    ) -> Result<()> {
         if rows.is_empty() || cols.is_empty() {
             return Ok(());
         }
@@ -167,10 +180,13 @@ impl BulkTx {
                     }
                     n += 1;
                     match self.backend {
-                        DbBackend::Postgres => {
-                            sql.push('$');
-                            sql.push_str(&n.to_string());
-                        }
+                        DbBackend::Postgres => match casts.get(j).filter(|c| !c.is_empty()) {
+                            Some(c) => sql.push_str(&format!("CAST(${n} AS {c})")),
+                            None => {
+                                sql.push('$');
+                                sql.push_str(&n.to_string());
+                            }
+                        },
                         _ => sql.push('?'),
                     }
                     values.push(v);

@@ -32,6 +32,7 @@ pub mod bulk;
 pub mod buses;
 pub mod calendar;
 pub mod compliance;
+pub mod copy;
 pub mod data_version;
 pub mod device_events;
 pub mod devices;
