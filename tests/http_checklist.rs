@@ -36,24 +36,6 @@ fn csrf_of(html: &str) -> String {
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
 
-/// The half-month checklist's point ids, in the form's order.
-async fn points(app: &mut TestApp, school: i64) -> Vec<i64> {
-    let t = app.login("s001.safety").await;
-    let r = app
-        .get(
-            &format!("/api/v1/schools/{school}/checklist?kind=half_month"),
-            Some(&t),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["risk_point_id"].as_i64().expect("id"))
-        .collect()
-}
-
 async fn inspections_of(app: &mut TestApp, school: i64) -> usize {
     let t = app.login("city.officer").await;
     let r = app
@@ -84,7 +66,7 @@ fn checked(html: &str, key: &str, value: &str) -> bool {
 async fn the_form_shows_large_answers_progress_and_an_index() {
     let mut app = TestApp::new().await;
     let s001 = app.org_id("S001").await;
-    let ids = points(&mut app, s001).await;
+    let ids = app.half_month_points(s001).await;
     assert!(ids.len() > 20, "the demo's checklist is long");
     let cookie = sign_in(&app, "s001.safety").await;
     let html = page(
@@ -150,7 +132,7 @@ async fn the_form_shows_large_answers_progress_and_an_index() {
 async fn the_rest_as_pass_asks_first_and_marks_only_the_confirmed_count() {
     let mut app = TestApp::new().await;
     let s001 = app.org_id("S001").await;
-    let ids = points(&mut app, s001).await;
+    let ids = app.half_month_points(s001).await;
     let cookie = sign_in(&app, "s001.safety").await;
     let html = page(
         &app,
@@ -256,7 +238,7 @@ async fn the_rest_as_pass_asks_first_and_marks_only_the_confirmed_count() {
 async fn a_refused_submission_keeps_everything_entered_and_the_result_lists_the_hazards() {
     let mut app = TestApp::new().await;
     let s001 = app.org_id("S001").await;
-    let ids = points(&mut app, s001).await;
+    let ids = app.half_month_points(s001).await;
     let cookie = sign_in(&app, "s001.safety").await;
     let html = page(
         &app,
@@ -392,7 +374,7 @@ async fn a_refused_submission_keeps_everything_entered_and_the_result_lists_the_
 async fn reopening_a_submitted_half_month_says_so_and_leads_to_it() {
     let mut app = TestApp::new().await;
     let s001 = app.org_id("S001").await;
-    let ids = points(&mut app, s001).await;
+    let ids = app.half_month_points(s001).await;
     let path = format!("/schools/{s001}/inspections/new?kind=half_month");
     let cookie = sign_in(&app, "s001.safety").await;
     let t = app.login("s001.safety").await;

@@ -35,24 +35,6 @@ fn form_path(school: i64) -> String {
     format!("/schools/{school}/inspections/new?kind=half_month")
 }
 
-/// The half-month checklist's point ids of `school`, in the form's order.
-async fn points(app: &mut TestApp, school: i64) -> Vec<i64> {
-    let t = app.login("city.officer").await;
-    let r = app
-        .get(
-            &format!("/api/v1/schools/{school}/checklist?kind=half_month"),
-            Some(&t),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["risk_point_id"].as_i64().expect("id"))
-        .collect()
-}
-
 /// Whether the school's current half-month is submitted (the board's row).
 async fn submitted(app: &mut TestApp, school: i64) -> bool {
     let t = app.login("city.officer").await;
@@ -139,7 +121,7 @@ fn checked(html: &str, key: &str, value: &str) -> bool {
 async fn each_answer_is_saved_at_once_and_the_form_opened_again_shows_it() {
     let mut app = TestApp::new().await;
     let (school, user) = open_school(&mut app).await;
-    let ids = points(&mut app, school).await;
+    let ids = app.half_month_points(school).await;
     assert!(ids.len() > 3);
     let keys: Vec<String> = ids.iter().map(|i| format!("p{i}")).collect();
     let cookie = sign_in(&app, &user).await;
@@ -309,7 +291,7 @@ async fn each_answer_is_saved_at_once_and_the_form_opened_again_shows_it() {
 async fn a_submitted_half_month_is_409_with_its_message() {
     let mut app = TestApp::new().await;
     let school = app.org_id("S001").await;
-    let ids = points(&mut app, school).await;
+    let ids = app.half_month_points(school).await;
     if !submitted(&mut app, school).await {
         let t = app.login("s001.safety").await;
         let items: Vec<Value> = ids
@@ -373,7 +355,7 @@ async fn another_schools_form_is_404_and_a_row_not_on_the_checklist_is_422() {
     let mut app = TestApp::new().await;
     let s001 = app.org_id("S001").await;
     let n001 = app.org_id("N001").await;
-    let n_points = points(&mut app, n001).await;
+    let n_points = app.half_month_points(n001).await;
     let cookie = sign_in(&app, "s001.safety").await;
     let html = page(
         &app,
@@ -417,9 +399,9 @@ async fn another_schools_form_is_404_and_a_row_not_on_the_checklist_is_422() {
     // Rows of the own school's form only: another school's point, a made-up key, an unknown
     // result and a too long note are 422 (a school whose half-month is still open).
     let (school, user) = open_school(&mut app).await;
-    let own = points(&mut app, school).await;
+    let own = app.half_month_points(school).await;
     let other = if school == n001 { s001 } else { n001 };
-    let foreign = points(&mut app, other).await;
+    let foreign = app.half_month_points(other).await;
     let cookie = sign_in(&app, &user).await;
     let html = page(&app, &form_path(school), &cookie).await;
     let csrf = csrf_of(&html);
@@ -477,7 +459,7 @@ async fn another_schools_form_is_404_and_a_row_not_on_the_checklist_is_422() {
 async fn a_save_without_the_csrf_token_is_refused() {
     let mut app = TestApp::new().await;
     let s001 = app.org_id("S001").await;
-    let ids = points(&mut app, s001).await;
+    let ids = app.half_month_points(s001).await;
     let cookie = sign_in(&app, "s001.safety").await;
     let key = format!("p{}", ids[0]);
     let res = format!("res_{key}");

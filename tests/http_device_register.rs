@@ -27,6 +27,26 @@ async fn register(app: &TestApp, t: &str, school: i64) -> Value {
     r.json()
 }
 
+/// Adds an entry to a school's register (201 expected); answers its id (found by its name).
+async fn add_entry(app: &TestApp, t: &str, school: i64, body: Value) -> i64 {
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/schools/{school}/security-equipment"),
+            Some(t),
+            &body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let name = body["name"].clone();
+    entries(&r.json())
+        .into_iter()
+        .find(|e| e["name"] == name)
+        .expect("the new entry")["id"]
+        .as_i64()
+        .expect("an id")
+}
+
 fn entries(reg: &Value) -> Vec<Value> {
     reg["entries"].as_array().expect("entries").clone()
 }
@@ -297,21 +317,13 @@ async fn a_device_joins_an_existing_entry_of_its_own_school_only() {
         )
         .await;
     expect(&r, 404, "not_found");
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/security-equipment"),
-            Some(&t),
-            &json!({"kind": "one_key_alarm", "name": "北门一键报警", "linked_police": true}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let north = entries(&r.json())
-        .into_iter()
-        .find(|e| e["name"] == "北门一键报警")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let north = add_entry(
+        &app,
+        &t,
+        s001,
+        json!({"kind": "one_key_alarm", "name": "北门一键报警", "linked_police": true}),
+    )
+    .await;
     let r = app
         .json(
             Method::PATCH,
@@ -404,21 +416,13 @@ async fn retiring_an_entry_disables_its_devices() {
     assert_eq!(fields(&expect(&r, 422, "invalid")), ["equipment_id"]);
 
     // Moved onto an entry in use, it gets a token again and reports.
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/security-equipment"),
-            Some(&t),
-            &json!({"kind": "access_control", "name": "宿舍楼新门禁"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let fresh = entries(&r.json())
-        .into_iter()
-        .find(|e| e["name"] == "宿舍楼新门禁")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let fresh = add_entry(
+        &app,
+        &t,
+        s001,
+        json!({"kind": "access_control", "name": "宿舍楼新门禁"}),
+    )
+    .await;
     let r = app
         .json(
             Method::PATCH,
@@ -641,21 +645,13 @@ async fn the_registration_page_joins_an_entry_of_the_school_or_makes_a_new_one()
             "the entry kept"
         );
     }
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{s001}/security-equipment"),
-            Some(&t),
-            &json!({"kind": "one_key_alarm", "name": "旧北门报警", "linked_police": true}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let old = entries(&r.json())
-        .into_iter()
-        .find(|e| e["name"] == "旧北门报警")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let old = add_entry(
+        &app,
+        &t,
+        s001,
+        json!({"kind": "one_key_alarm", "name": "旧北门报警", "linked_police": true}),
+    )
+    .await;
     let r = app
         .json(
             Method::PATCH,

@@ -208,6 +208,25 @@ impl TestApp {
             .expect("connect")
     }
 
+    /// The half-month checklist's point ids of `school`, in the form's order (read as the
+    /// city officer, who sees every school).
+    pub async fn half_month_points(&mut self, school: i64) -> Vec<i64> {
+        let t = self.login("city.officer").await;
+        let r = self
+            .get(
+                &format!("/api/v1/schools/{school}/checklist?kind=half_month"),
+                Some(&t),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["risk_point_id"].as_i64().expect("id"))
+            .collect()
+    }
+
     /// Runs `statement` on the app's database outside the app (a fixture or a tamper).
     pub async fn sql(&self, statement: &str) {
         use sea_orm::ConnectionTrait;
