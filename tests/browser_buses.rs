@@ -90,24 +90,6 @@ async fn no_sideways_scroll(c: &Client, what: &str, width: f64) {
     );
 }
 
-async fn tap(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("tap {css}: {e}"));
-}
-
-async fn fill(c: &Client, css: &str, value: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    e.clear().await.expect("clear");
-    e.send_keys(value).await.expect("typing");
-}
-
 /// Sets a field by script (date inputs type differently per locale).
 async fn set(c: &Client, css: &str, value: &str) {
     let ok = c

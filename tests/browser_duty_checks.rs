@@ -7,7 +7,7 @@ mod common;
 // as passed and keeps the replaced values in the row's history. No element of the page is
 // wider than the screen, before or after, with the correction form open, and the form's
 // fields take the card's value column. A screenshot goes to
-// `target/screenshots/`. On SQLite and PostgreSQL (`SAFECAMPUS_TEST_DB`).
+// `artifacts/screenshots/`. On SQLite and PostgreSQL (`SAFECAMPUS_TEST_DB`).
 
 #[path = "common/browser.rs"]
 mod harness;
@@ -46,61 +46,6 @@ async fn fits(c: &Client, what: &str) {
         .await
         .expect("element widths");
     assert_eq!(wide, json!([]), "{what}: elements wider than the viewport");
-}
-
-/// Sets a form field by script (select and date-time inputs type differently per locale).
-async fn set(c: &Client, css: &str, value: &str) {
-    let found = c
-        .execute(
-            "const e = document.querySelector(arguments[0]); if (!e) return false; \
-             e.value = arguments[1]; return e.value === arguments[1];",
-            vec![json!(css), json!(value)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("set {css}: {e}"));
-    assert_eq!(found, json!(true), "{css} takes {value}");
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    e.clear().await.expect("clear");
-    e.send_keys(text).await.expect("typing");
-}
-
-async fn tap(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("tap {css}: {e}"));
-}
-
-/// A screenshot of the whole page in `target/screenshots/`: the window is made as tall as
-/// the document for the shot (the width, hence the layout, stays), then restored.
-async fn shot(c: &Client, name: &str) {
-    let js = "return [document.documentElement.scrollHeight, window.innerHeight];";
-    let v = c.execute(js, vec![]).await.expect("heights");
-    let (doc, inner) = (v[0].as_u64().expect("px"), v[1].as_u64().expect("px"));
-    let (w, h) = c.get_window_size().await.expect("window size");
-    let taller = h + doc.saturating_sub(inner).min(6000);
-    if taller > h {
-        c.set_window_size(w as u32, taller as u32)
-            .await
-            .expect("window size");
-    }
-    let png = c.screenshot().await.expect("screenshot");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&dir).expect("screenshot folder");
-    std::fs::write(dir.join(name), png).expect("write screenshot");
-    if taller > h {
-        c.set_window_size(w as u32, h as u32)
-            .await
-            .expect("window size");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,7 +131,7 @@ async fn the_bureau_corrects_a_spot_check_on_a_phone() {
         "登记有误：值班电话已当即接听",
     )
     .await;
-    shot(c, "duty-spot-check-correct-form-390.png").await;
+    screenshot_page(c, "duty-spot-check-correct-form-390.png").await;
     tap(c, &format!("{form} button[type=submit]")).await;
 
     // The board shows the corrected result, passed, and the history of the correction (the
@@ -220,7 +165,7 @@ async fn the_bureau_corrects_a_spot_check_on_a_phone() {
     .await;
     shows(c, &format!("#spot-history-{id}"), "未接听未回电").await;
     fits(c, "the board after the correction").await;
-    shot(c, "duty-spot-check-corrected-390.png").await;
+    screenshot_page(c, "duty-spot-check-corrected-390.png").await;
 
     // The record as the API has it.
     let list = app

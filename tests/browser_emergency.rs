@@ -95,38 +95,6 @@ async fn labelled(c: &Client, what: &str) {
     assert_eq!(bare, json!([]), "{what}: form controls without a label");
 }
 
-/// Sets a form field by script (date, time and select inputs type differently per locale).
-async fn set(c: &Client, css: &str, value: &str) {
-    let found = c
-        .execute(
-            "const e = document.querySelector(arguments[0]); if (!e) return false; \
-             e.value = arguments[1]; return e.value === arguments[1];",
-            vec![json!(css), json!(value)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("set {css}: {e}"));
-    assert_eq!(found, json!(true), "{css} takes {value}");
-}
-
-/// Types into the field at `css`.
-async fn fill(c: &Client, css: &str, text: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    e.clear().await.expect("clear");
-    e.send_keys(text).await.expect("typing");
-}
-
-async fn tap(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("tap {css}: {e}"));
-}
-
 async fn sign_out(c: &Client) {
     click(c, "logout").await;
     wait_for(c, Locator::Id("username")).await;

@@ -59,37 +59,6 @@ async fn fits(c: &Client, what: &str) {
     assert!(wide.is_empty(), "{what}: wider than the phone: {wide:?}");
 }
 
-/// Sets a form field by script (date and select inputs type differently per locale).
-async fn set(c: &Client, css: &str, value: &str) {
-    let ok = c
-        .execute(
-            "const e = document.querySelector(arguments[0]); if (!e) return false; \
-             e.value = arguments[1]; return e.value === arguments[1];",
-            vec![json!(css), json!(value)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("set {css}: {e}"));
-    assert_eq!(ok, json!(true), "{css} takes {value}");
-}
-
-async fn tap(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("tap {css}: {e}"));
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    e.clear().await.expect("clear");
-    e.send_keys(text).await.expect("typing");
-}
-
 async fn sign_out(c: &Client) {
     click(c, "logout").await;
     wait_for(c, Locator::Id("username")).await;

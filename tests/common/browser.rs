@@ -296,3 +296,37 @@ pub async fn shows(c: &Client, css: &str, want: &str) -> String {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Sets a form field by script (date, date-time and select inputs type differently per
+/// locale); the field must exist and take the value.
+pub async fn set(c: &Client, css: &str, value: &str) {
+    let ok = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); if (!e) return false; \
+             e.value = arguments[1]; return e.value === arguments[1];",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("set {css}: {e}"));
+    assert_eq!(ok, json!(true), "{css} takes {value}");
+}
+
+/// Clicks the element at `css`.
+pub async fn tap(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("tap {css}: {e}"));
+}
+
+/// Replaces the text of the field at `css`.
+pub async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.clear().await.expect("clear");
+    e.send_keys(text).await.expect("typing");
+}
