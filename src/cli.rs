@@ -518,8 +518,8 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
         tracing::warn!("public_url is not set: risk cards' QR codes hold only a path");
     }
     let state = AppState::new(db.clone(), config);
-    // Housekeeping: expired sessions are removed every ten minutes.
-    let house = state.clone();
+    // Housekeeping: expired sessions and idempotency keys are removed every ten minutes.
+    let (house, house_db) = (state.clone(), db.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
@@ -555,6 +555,9 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     db.close().await;
     Ok(())
 }
+            if let Err(e) = house_db.purge_idempotency_keys().await {
+                tracing::warn!(error = %crate::error::Chain(&e), "idempotency key purge failed");
+            }
 
 /// Refuses to serve on a database whose settings could lose an acknowledged write (T-DU-1),
 /// unless `[ops] allow_unsafe_durability` says the data may be lost.

@@ -123,6 +123,31 @@ fn unavailable(e: &sea_orm::DbErr) -> Option<&'static str> {
     if matches!(e, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) {
         return Some("database");
     }
+    if let DbErr::Query(sea_orm::RuntimeErr::SqlxError(x))
+    | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(x)) = e
+    {
+        use sea_orm::sqlx::Error as X;
+        match x.as_ref() {
+            // The connection broke (the server ended it, a failover, the network), or the
+            // pool has none to give: a retry on a new connection may succeed.
+            X::Io(_) | X::PoolTimedOut | X::PoolClosed | X::WorkerCrashed | X::Protocol(_) => {
+                return Some("database");
+            }
+            // PostgreSQL's classes 08 (connection exception), 53 (insufficient resources) and
+            // 57P (operator intervention: shutdown, terminated backend, cannot connect now).
+            X::Database(d) => {
+                if let Some(code) = d.code() {
+                    if code == "53100" {
+                        return Some("disk_full");
+                    }
+                    if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") {
+                        return Some("database");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     let text = e.to_string();
     // SQLite's SQLITE_FULL and SQLITE_BUSY / SQLITE_LOCKED; PostgreSQL's disk_full (53100),
     // out of memory or connections (53xxx), and a server shutting down or restarting (57P0x).

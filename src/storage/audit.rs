@@ -246,6 +246,12 @@ pub(crate) async fn append_at(
         .take();
     txn.execute(&upd).await.map_err(refused)?;
     Ok(())
+    // A committed change of a request with an idempotency key writes the key's row with it.
+    if let Some(actor) = actor
+        && result == "ok"
+    {
+        super::idempotency::record(txn, actor, event.object_type, &event.object_id).await?;
+    }
 }
 
 use chrono::Timelike;

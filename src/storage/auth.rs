@@ -857,3 +857,4 @@ fn build_actor(
         unread,
     })
 }
+        idempotency: None,

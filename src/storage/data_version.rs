@@ -24,9 +24,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 /// Tables whose changes do not raise the version: sessions (touched on requests), sign-in
 /// throttles, jobs' runs, the audit trail (reads are audited too), device events and their
-/// side tables (a device's rate), the devices' last values (every event updates them), and
-/// outgoing deliveries, the checklist's answers saved as one taps them. A cached route must
-/// not read them (`web::cache`).
+/// side tables (a device's rate), the devices' last values (every event updates them),
+/// outgoing deliveries, the checklist's answers saved as one taps them, and the writes'
+/// idempotency keys. A cached route must not read them (`web::cache`).
 pub const UNVERSIONED: &[&str] = &[
     "data_version",
     "seaql_migrations",
@@ -44,6 +44,7 @@ pub const UNVERSIONED: &[&str] = &[
     "device_rule_states",
     "notification_deliveries",
     "inspection_drafts",
+    "idempotency_keys",
 ];
 
 /// Rows of `data_version` on PostgreSQL (writers raise one by their backend's number).

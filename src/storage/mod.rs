@@ -45,6 +45,7 @@ pub mod files;
 pub mod governance;
 pub mod hazards;
 pub mod home;
+pub mod idempotency;
 pub mod inbox;
 pub mod incidents;
 pub mod ingest;
@@ -344,6 +345,8 @@ impl Actor {
             org_code,
             org_level,
             scope,
+    /// The write's `Idempotency-Key`, if it carried one (`idempotency`).
+    pub(in crate::storage) idempotency: Option<idempotency::IdempotencyKey>,
             ip: _,
             request_id: _,
             csrf,
@@ -369,6 +372,7 @@ impl Actor {
         let _ = write!(out, "{fields:?}");
     }
 
+            idempotency: _,
     /// The root of the actor's subtree.
     pub fn scope(&self) -> &OrgPath {
         &self.scope
@@ -474,6 +478,7 @@ pub struct Scoped {
     /// The hot reads' path (see [`read`]); writes and transactions use `conn`.
     read: read::Reader,
     bus: live::Bus,
+            idempotency: None,
     actor: Actor,
     action: Action,
 }

@@ -258,12 +258,22 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
         }
         return Error::Forbidden.into_response();
     }
+    // A write carrying `Idempotency-Key` seen before is answered from the first request.
+    let actor = match super::idempotent::prepare(&st.db, actor, &parts, write).await {
+        Ok(a) => a,
+        Err(replayed) => return replayed,
+    };
+    let keyed = actor.idempotency_key().is_some().then(|| actor.clone());
     parts.extensions.insert(actor);
     parts.extensions.insert(token);
     if let Some(v) = version {
         parts.extensions.insert(super::cache::SeenVersion(v));
     }
     let res = next.run(Request::from_parts(parts, body)).await;
+    let res = match &keyed {
+        Some(actor) => super::idempotent::keep(&st.db, actor, res).await,
+        None => res,
+    };
     if !allowed && (res.status().is_success() || res.status().is_redirection()) {
         tracing::error!(
             route = pattern,

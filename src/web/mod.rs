@@ -9,6 +9,7 @@ pub mod ctx;
 pub mod error;
 pub mod htmx;
 pub mod i18n;
+pub mod idempotent;
 pub mod ops;
 pub mod pages;
 pub mod routes;

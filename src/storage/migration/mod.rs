@@ -33,6 +33,7 @@ pub(crate) mod m0028_risk_counts;
 mod m0029_inspection_drafts;
 mod m0030_device_event_partitions;
 mod m0031_hazard_school_indexes;
+mod m0034_idempotency_keys;
 
 pub struct Migrator;
 
@@ -55,7 +56,7 @@ fn fk(
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
+        let each: Vec<Box<dyn MigrationTrait>> = vec![
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_risk::Migration),
             Box::new(m0003_hazard::Migration),
@@ -86,6 +87,37 @@ impl MigratorTrait for Migrator {
             Box::new(m0029_inspection_drafts::Migration),
             Box::new(m0030_device_event_partitions::Migration),
             Box::new(m0031_hazard_school_indexes::Migration),
-        ]
+            Box::new(m0034_idempotency_keys::Migration),
+        ];
+        each.into_iter()
+            .map(|m| Box::new(Atomic(m)) as Box<dyn MigrationTrait>)
+            .collect()
+    }
+}
+
+/// A migration run in one transaction with the row that records it, on both databases
+/// (SQLite runs DDL in transactions too; the library's default there is none): a migration
+/// stopped half-way — killed, out of disk, failed — leaves the schema as it was before it,
+/// and the next start runs it again (T-DU-7, `tests/migration_crash.rs`).
+struct Atomic(Box<dyn MigrationTrait>);
+
+impl MigrationName for Atomic {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Atomic {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        self.0.up(m).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        self.0.down(m).await
+    }
+
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
     }
 }
