@@ -68,8 +68,12 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("safecampus-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let url = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
-    let db = Db::connect(&url).await.expect("connect");
+    let mut db = Db::connect(&url).await.expect("connect");
     db.migrate().await.expect("migrate");
+    // The riders are sealed with a field key made beside the bench's database.
+    db.open_field_keys(&Default::default(), &url)
+        .await
+        .expect("field keys");
     safecampus::demo::seed(&db).await.expect("seed");
     let mut config = Config {
         database_url: url,

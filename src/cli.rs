@@ -1,4 +1,5 @@
-//! The command line: `serve`, `demo`, `migrate`, `admin …`, `simulate`, `generate`, `copy`.
+//! The command line: `serve`, `demo`, `migrate`, `admin …` (`rotate-field-key` among them),
+//! `simulate`, `generate`, `copy`.
 
 use crate::config::{Config, DEMO_DB};
 use crate::domain::Code;
@@ -153,6 +154,10 @@ enum Admin {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Seal every sealed field (minors' and guardians' data, second-factor secrets) again with
+    /// the current field key, the old keys given for reading (`SAFECAMPUS_FIELD_KEY_OLD` or
+    /// `[security] field_old_key_files`); one transaction, audited.
+    RotateFieldKey,
 }
 
 pub fn main() -> ExitCode {
@@ -260,11 +265,21 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         Command::Simulate(args) => return crate::simulate::run_cli(args).await,
         other => other,
     };
-    let db = Db::connect(&config.database_url).await?;
+    let mut db = Db::connect(&config.database_url).await?;
     if matches!(cmd, Command::Serve | Command::Demo { .. }) {
         durable(&db, &config).await?;
     }
     db.migrate().await?;
+    if matches!(
+        cmd,
+        Command::Serve | Command::Demo { .. } | Command::Admin(Admin::RotateFieldKey)
+    ) {
+        // Minors' data is sealed with the field key: a wrong or missing key stops here.
+        let k = db
+            .open_field_keys(&config.security, &config.database_url)
+            .await?;
+        tracing::info!(key_id = %k.key_id, sealed_now = k.sealed_now, "field key opened");
+    }
     match cmd {
         Command::Migrate => {
             println!("migrations applied ({})", db.backend());
@@ -444,6 +459,19 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
                         Some(f) => anyhow::bail!("{f}"),
                     }
                 }
+                Admin::RotateFieldKey => {
+                    let r = db.rotate_field_keys(&Operator::command_line()).await?;
+                    println!(
+                        "{} value(s) sealed again with field key {} (before: {}); the old keys are no longer needed",
+                        r.resealed,
+                        r.key_id,
+                        if r.from.is_empty() {
+                            "-".to_string()
+                        } else {
+                            r.from.join(", ")
+                        }
+                    );
+                }
                 Admin::AnchorAudit { out } => {
                     let (a, path) = u.anchor_audit(&out).await?;
                     println!(
@@ -527,6 +555,9 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
             if let Err(e) = house.auth().purge_sessions(&house.config().security).await {
                 tracing::warn!(error = %crate::error::Chain(&e), "session purge failed");
             }
+            if let Err(e) = house_db.purge_idempotency_keys().await {
+                tracing::warn!(error = %crate::error::Chain(&e), "idempotency key purge failed");
+            }
         }
     });
     if state.config().jobs.enabled {
@@ -555,9 +586,6 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     db.close().await;
     Ok(())
 }
-            if let Err(e) = house_db.purge_idempotency_keys().await {
-                tracing::warn!(error = %crate::error::Chain(&e), "idempotency key purge failed");
-            }
 
 /// Refuses to serve on a database whose settings could lose an acknowledged write (T-DU-1),
 /// unless `[ops] allow_unsafe_durability` says the data may be lost.
@@ -603,6 +631,7 @@ async fn run_jobs(db: Db, state: AppState) {
             runner.schedule_audit_anchor(day).await?;
             runner.schedule_audit_purge(day).await?;
             runner.schedule_device_events(day).await?;
+            runner.schedule_leavers_purge(day).await?;
             runner.schedule_warning_sweep(chrono::Utc::now()).await?;
             runner.run_due(&state.config().hazard).await
         }

@@ -54,6 +54,13 @@ pub struct Security {
     /// The roles (wire codes) that must sign in with a second factor (TOTP): a user of one
     /// of them without one sets it up at the next sign-in. Anyone else may set one up.
     pub mfa_required_roles: Vec<String>,
+    /// The file holding the field encryption key (32 bytes in base64) that seals minors' and
+    /// guardians' data and the second factor's secrets (`SAFECAMPUS_FIELD_KEY` wins over it).
+    /// Unset on SQLite: a key file is made beside the database at first start.
+    pub field_key_file: Option<std::path::PathBuf>,
+    /// Older field keys' files, read only to open values sealed before a rotation
+    /// (`safecampus admin rotate-field-key`); also `SAFECAMPUS_FIELD_KEY_OLD`.
+    pub field_old_key_files: Vec<std::path::PathBuf>,
 }
 
 impl Security {
@@ -126,6 +133,8 @@ impl Default for Security {
             ]
             .map(String::from)
             .to_vec(),
+            field_key_file: None,
+            field_old_key_files: Vec::new(),
         }
     }
 }
@@ -322,6 +331,23 @@ pub struct AuditConfig {
     pub retention_days: u32,
 }
 
+/// Personal data's retention (`[privacy]`, T-PR-7).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Privacy {
+    /// A bus rider marked as left (graduated, moved, changed route) is deleted by the daily
+    /// job this many days after the day they left.
+    pub leaver_retention_days: u32,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Privacy {
+            leaver_retention_days: 30,
+        }
+    }
+}
+
 /// Background jobs (reminders, overdue notices, escalation).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -501,6 +527,8 @@ pub struct Config {
     pub cache: Cache,
     /// The audit chain's external anchors (`[audit]`).
     pub audit: AuditConfig,
+    /// Personal data's retention (`[privacy]`).
+    pub privacy: Privacy,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://data/safecampus.db?mode=rwc";
@@ -533,6 +561,7 @@ impl Default for Config {
             buses: Default::default(),
             cache: Cache::default(),
             audit: AuditConfig::default(),
+            privacy: Privacy::default(),
         }
     }
 }

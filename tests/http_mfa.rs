@@ -62,7 +62,13 @@ async fn secret_of(c: &DatabaseConnection, user: i64) -> String {
         &format!("SELECT secret FROM user_mfa WHERE user_id = {user}"),
     )
     .await;
-    r[0].try_get::<String>("", "secret").expect("secret")
+    let sealed: String = r[0].try_get("", "secret").expect("secret");
+    // Stored sealed with the field key (T-PR-2); opened here as the platform does.
+    use safecampus::storage::sealed::{FieldKey, Keyring, MFA_SECRET};
+    let key = FieldKey::from_base64(common::FIELD_KEY).expect("key");
+    Keyring::new(key, Vec::new())
+        .open(MFA_SECRET, &sealed)
+        .expect("the secret opens")
 }
 
 fn now() -> i64 {

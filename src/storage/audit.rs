@@ -66,6 +66,7 @@ closed_codes! {
         Verify = "audit.verify",
         Purge = "audit.purge",
         PasswordChange = "user.password_change",
+        FieldKeyRotate = "field_key.rotate",
     }
 }
 
@@ -245,13 +246,13 @@ pub(crate) async fn append_at(
         .and_where(Expr::col(Alias::new("id")).eq(1))
         .take();
     txn.execute(&upd).await.map_err(refused)?;
-    Ok(())
     // A committed change of a request with an idempotency key writes the key's row with it.
     if let Some(actor) = actor
         && result == "ok"
     {
         super::idempotency::record(txn, actor, event.object_type, &event.object_id).await?;
     }
+    Ok(())
 }
 
 use chrono::Timelike;

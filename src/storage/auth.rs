@@ -29,6 +29,8 @@ pub(crate) mod passwords;
 pub struct Auth {
     pub(super) conn: DatabaseConnection,
     pub(super) read: super::read::Reader,
+    /// The field keys (the second factor's secrets are sealed).
+    pub(super) keys: super::sealed::Keyring,
 }
 
 /// The kind of a session: a browser cookie or an API bearer token.
@@ -355,7 +357,7 @@ impl Auth {
                 .exec(&txn)
                 .await?;
             let csrf = random_token();
-            let pending = mfa::pending_for(&txn, &u, sec, now).await?;
+            let pending = mfa::pending_for(&txn, &self.keys, &u, sec, now).await?;
             session::ActiveModel {
                 id_hash: Set(token_hash(&token)),
                 user_id: Set(u.id),
@@ -855,6 +857,6 @@ fn build_actor(
         must_change_password: u.must_change_password,
         mfa_pending: None,
         unread,
+        idempotency: None,
     })
 }
-        idempotency: None,

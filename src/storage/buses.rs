@@ -29,6 +29,7 @@ use utoipa::ToSchema;
 
 pub mod drivers;
 pub mod gps;
+pub mod leavers;
 pub mod permits;
 pub mod routes;
 pub mod seed;

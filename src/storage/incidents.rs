@@ -492,7 +492,11 @@ pub struct IncidentRef {
     pub closed: bool,
 }
 
-/// The people hurt of a stored report (JSON), for those allowed to see them.
-fn persons_of(m: &incident_report::Model) -> Vec<HurtPerson> {
-    serde_json::from_str(&m.persons).unwrap_or_default()
+/// The people hurt of a stored report (sealed JSON), for those allowed to see them.
+fn persons_of(
+    keys: &crate::storage::sealed::Keyring,
+    m: &incident_report::Model,
+) -> Result<Vec<HurtPerson>> {
+    let json = keys.open(crate::storage::sealed::INCIDENT_PERSONS, &m.persons)?;
+    Ok(serde_json::from_str(&json).unwrap_or_default())
 }

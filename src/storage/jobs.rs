@@ -52,6 +52,8 @@ pub struct Runner {
     pub(super) audit: crate::config::AuditConfig,
     /// `[devices] event_retention_months`: device events kept (0: all).
     pub(super) event_retention_months: u32,
+    /// `[privacy]`: how long the bus riders who left are kept.
+    pub(super) privacy: crate::config::Privacy,
 }
 
 /// What one pass did.
@@ -144,6 +146,12 @@ impl Runner {
         self.enqueue_daily(super::device_events::JOB, day).await
     }
 
+    /// Schedules the purge of the bus riders who left more than `[privacy]
+    /// leaver_retention_days` ago, for `day` (a China date), once however many instances ask.
+    pub async fn schedule_leavers_purge(&self, day: NaiveDate) -> Result<bool> {
+        self.enqueue_daily(super::buses::leavers::JOB, day).await
+    }
+
     /// Schedules the sweep of `day` (a China date), once however many instances ask.
     pub async fn schedule_daily(&self, day: NaiveDate) -> Result<bool> {
         self.enqueue_daily(SWEEP, day).await
@@ -171,11 +179,12 @@ impl Runner {
         self
     }
 
-    /// The account sweep's configuration (`[security] account_idle_days`) and the audit
-    /// anchor's (`[audit]`).
+    /// The account sweep's configuration (`[security] account_idle_days`), the audit
+    /// anchor's (`[audit]`) and the leavers' retention (`[privacy]`).
     pub fn with_security(mut self, cfg: &crate::config::Config) -> Runner {
         self.security = cfg.security.clone();
         self.audit = cfg.audit.clone();
+        self.privacy = cfg.privacy.clone();
         self
     }
 
@@ -289,6 +298,13 @@ impl Runner {
                     &self.conn,
                     day_of(&j.payload),
                     self.event_retention_months,
+                )
+                .await
+                .map(|r| json!(r)),
+                super::buses::leavers::JOB => super::buses::leavers::purge(
+                    &self.conn,
+                    day_of(&j.payload),
+                    self.privacy.leaver_retention_days,
                 )
                 .await
                 .map(|r| json!(r)),

@@ -65,6 +65,7 @@ pub mod risk_index;
 pub mod risk_points;
 pub mod rollups;
 pub mod screen;
+pub mod sealed;
 pub mod security;
 pub mod seed;
 pub mod seed_devices;
@@ -114,6 +115,8 @@ pub struct Db {
     read: read::Reader,
     /// Live warning signals of this process.
     bus: live::Bus,
+    /// The field keys that seal minors' data ([`sealed`]; set by [`Db::open_field_keys`]).
+    keys: sealed::Keyring,
 }
 
 impl Db {
@@ -146,7 +149,19 @@ impl Db {
         let conn = Database::connect(opt).await?;
         let read = read::Reader::new(url, conn.clone());
         let bus = live::Bus::shared(&conn);
-        Ok(Db { conn, read, bus })
+        // An in-memory database's data dies with the process, and so may its key; any other
+        // opens its keys against the database at start (`open_field_keys`).
+        let keys = if sealed::store::is_memory(url) {
+            sealed::Keyring::ephemeral()
+        } else {
+            sealed::Keyring::unset()
+        };
+        Ok(Db {
+            conn,
+            read,
+            bus,
+            keys,
+        })
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -193,6 +208,7 @@ impl Db {
             conn: self.conn.clone(),
             read: self.read.clone(),
             bus: self.bus.clone(),
+            keys: self.keys.clone(),
             actor,
             action,
         }
@@ -213,6 +229,7 @@ impl Db {
         auth::Auth {
             conn: self.conn.clone(),
             read: self.read.clone(),
+            keys: self.keys.clone(),
         }
     }
 
@@ -229,6 +246,7 @@ impl Db {
             security: Default::default(),
             audit: Default::default(),
             event_retention_months: 0,
+            privacy: Default::default(),
         }
     }
 
@@ -238,6 +256,7 @@ impl Db {
     pub fn unsafe_unscoped(&self, _: &seed::Operator) -> seed::Unscoped {
         seed::Unscoped {
             conn: self.conn.clone(),
+            keys: self.keys.clone(),
         }
     }
 
@@ -326,6 +345,8 @@ pub struct Actor {
     pub(in crate::storage) mfa_pending: Option<auth::mfa::MfaPending>,
     /// Unread notifications in the user's inbox (shown in every page's header).
     pub(in crate::storage) unread: u64,
+    /// The write's `Idempotency-Key`, if it carried one (`idempotency`).
+    pub(in crate::storage) idempotency: Option<idempotency::IdempotencyKey>,
 }
 
 impl Actor {
@@ -345,14 +366,13 @@ impl Actor {
             org_code,
             org_level,
             scope,
-    /// The write's `Idempotency-Key`, if it carried one (`idempotency`).
-    pub(in crate::storage) idempotency: Option<idempotency::IdempotencyKey>,
             ip: _,
             request_id: _,
             csrf,
             must_change_password,
             mfa_pending,
             unread,
+            idempotency: _,
         } = self;
         let fields = (
             user_id,
@@ -372,7 +392,6 @@ impl Actor {
         let _ = write!(out, "{fields:?}");
     }
 
-            idempotency: _,
     /// The root of the actor's subtree.
     pub fn scope(&self) -> &OrgPath {
         &self.scope
@@ -459,6 +478,7 @@ impl Actor {
             must_change_password: false,
             mfa_pending: None,
             unread: 0,
+            idempotency: None,
         }
     }
 
@@ -478,7 +498,8 @@ pub struct Scoped {
     /// The hot reads' path (see [`read`]); writes and transactions use `conn`.
     read: read::Reader,
     bus: live::Bus,
-            idempotency: None,
+    /// The field keys ([`sealed`]).
+    keys: sealed::Keyring,
     actor: Actor,
     action: Action,
 }

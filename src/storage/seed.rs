@@ -35,6 +35,7 @@ impl Operator {
 /// Unscoped access to the database for the operator: seeding, administration, verification.
 pub struct Unscoped {
     pub(super) conn: DatabaseConnection,
+    pub(super) keys: super::sealed::Keyring,
 }
 
 /// The facts of a school row for seeding and imports.
@@ -309,6 +310,7 @@ impl Unscoped {
         Ok(SeedTx {
             txn: begin_write(&self.conn).await?,
             actor: Actor::cli(),
+            keys: self.keys.clone(),
         })
     }
 }
@@ -317,6 +319,7 @@ impl Unscoped {
 pub struct SeedTx {
     pub(super) txn: DatabaseTransaction,
     pub(super) actor: Actor,
+    pub(super) keys: super::sealed::Keyring,
 }
 
 impl SeedTx {

@@ -146,7 +146,10 @@ impl SeedTx {
                 missing: Set(r.missing),
                 summary: Set(r.summary.into()),
                 measures: Set(r.measures.into()),
-                persons: Set(serde_json::to_string(&r.persons).map_err(Error::internal)?),
+                persons: Set(self.keys.seal(
+                    crate::storage::sealed::INCIDENT_PERSONS,
+                    &serde_json::to_string(&r.persons).map_err(Error::internal)?,
+                )?),
                 persons_named: Set(i32::try_from(r.persons.len()).map_err(Error::internal)?),
                 reporter: Set(r.by.name.clone()),
                 phone: Set(r.phone.into()),

@@ -259,11 +259,20 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
         return Error::Forbidden.into_response();
     }
     // A write carrying `Idempotency-Key` seen before is answered from the first request.
-    let actor = match super::idempotent::prepare(&st.db, actor, &parts, write).await {
+    let actor = match super::idempotent::with_key(actor, &parts, write) {
         Ok(a) => a,
-        Err(replayed) => return replayed,
+        Err(refused) => return refused,
     };
     let keyed = actor.idempotency_key().is_some().then(|| actor.clone());
+    if let Some(actor) = &keyed {
+        match st.db.idempotent_prior(actor).await {
+            Ok(None) => {}
+            Ok(Some(prior)) => {
+                return super::idempotent::replay(prior, Lang::from_headers(&parts.headers));
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
     parts.extensions.insert(actor);
     parts.extensions.insert(token);
     if let Some(v) = version {
@@ -271,7 +280,16 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     }
     let res = next.run(Request::from_parts(parts, body)).await;
     let res = match &keyed {
-        Some(actor) => super::idempotent::keep(&st.db, actor, res).await,
+        Some(actor) => {
+            let (res, kept) = super::idempotent::to_keep(res).await;
+            if let Some((status, content_type, body)) = kept
+                && let Err(e) = st.db.keep_answer(actor, status, &content_type, &body).await
+            {
+                // The write stands; a retry is answered `already_applied` instead.
+                tracing::warn!(error = %crate::error::Chain(&e), "an idempotent answer was not kept");
+            }
+            res
+        }
         None => res,
     };
     if !allowed && (res.status().is_success() || res.status().is_redirection()) {

@@ -12,8 +12,8 @@
 use super::i18n::Lang;
 use crate::storage::Actor;
 use crate::storage::idempotency::{IdempotencyKey, MAX_KEPT_ANSWER, Prior};
-use axum::body::Body;
 use axum::body::HttpBody as _;
+use axum::body::{Body, Bytes};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,27 +23,18 @@ pub const HEADER: &str = "idempotency-key";
 /// The header of a replayed answer.
 pub const REPLAYED: &str = "idempotent-replayed";
 
-/// The actor with the request's key, or the answer of an earlier request with it.
-pub(super) async fn prepare(
-    db: &crate::storage::Db,
-    actor: Actor,
-    parts: &Parts,
-    write: bool,
-) -> Result<Actor, Response> {
+/// The actor with the request's key (a write carrying one), or the refusal of a bad key.
+pub(super) fn with_key(actor: Actor, parts: &Parts, write: bool) -> Result<Actor, Response> {
     let Some(value) = parts.headers.get(HEADER).filter(|_| write) else {
         return Ok(actor);
     };
     let key = IdempotencyKey::parse(value.as_bytes(), parts.method.as_str(), parts.uri.path())
         .map_err(IntoResponse::into_response)?;
-    let actor = actor.with_idempotency_key(key);
-    match db.idempotent_prior(&actor).await {
-        Ok(None) => Ok(actor),
-        Ok(Some(prior)) => Err(replay(prior, Lang::from_headers(&parts.headers))),
-        Err(e) => Err(e.into_response()),
-    }
+    Ok(actor.with_idempotency_key(key))
 }
 
-fn replay(prior: Prior, lang: Lang) -> Response {
+/// The answer to a retry, from what the earlier request with the key left.
+pub(super) fn replay(prior: Prior, lang: Lang) -> Response {
     let mut res = match prior {
         Prior::Answer {
             status,
@@ -84,11 +75,12 @@ fn replay(prior: Prior, lang: Lang) -> Response {
     res
 }
 
-/// Keeps a successful answer of a keyed write for its retries (a write that committed nothing
-/// has no row to keep it in). A body of unknown or too great a length is not kept.
-pub(super) async fn keep(db: &crate::storage::Db, actor: &Actor, res: Response) -> Response {
-    if actor.idempotency_key().is_none() || !res.status().is_success() {
-        return res;
+/// A keyed write's successful answer to keep for its retries, buffered (the response is
+/// rebuilt from the same bytes): status, content type, body. A body of unknown or too great a
+/// length is not kept (a retry is answered `already_applied`).
+pub(super) async fn to_keep(res: Response) -> (Response, Option<(u16, String, Bytes)>) {
+    if !res.status().is_success() {
+        return (res, None);
     }
     let small = res
         .body()
@@ -96,23 +88,18 @@ pub(super) async fn keep(db: &crate::storage::Db, actor: &Actor, res: Response) 
         .exact()
         .is_some_and(|n| n <= MAX_KEPT_ANSWER);
     if !small {
-        return res;
+        return (res, None);
     }
     let (parts, body) = res.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_KEPT_ANSWER as usize).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        return (StatusCode::INTERNAL_SERVER_ERROR.into_response(), None);
     };
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if let Err(e) = db
-        .keep_answer(actor, parts.status.as_u16(), content_type, &bytes)
-        .await
-    {
-        // The write stands; a retry is answered `already_applied` instead of the same body.
-        tracing::warn!(error = %crate::error::Chain(&e), "an idempotent answer was not kept");
-    }
-    Response::from_parts(parts, Body::from(bytes))
+        .unwrap_or("")
+        .to_string();
+    let kept = (parts.status.as_u16(), content_type, bytes.clone());
+    (Response::from_parts(parts, Body::from(bytes)), Some(kept))
 }

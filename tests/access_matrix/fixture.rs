@@ -136,6 +136,8 @@ pub struct Fixture {
     pub bus_attendants: [i64; 3],
     pub bus_routes: [i64; 3],
     pub bus_trips: [i64; 3],
+    /// A rider of each school's route (imported by its principal).
+    pub bus_riders: [i64; 3],
     /// A use permit applied for (not yet forwarded) per school and account (`[school][account]`).
     pub fresh_bus_permits: [Vec<i64>; 3],
     /// People of each school with the post `bus_driver` / `bus_attendant`, one per account,
@@ -890,6 +892,7 @@ async fn objects(app: &mut TestApp) -> Fixture {
     let mut bus_attendants = [0; 3];
     let mut bus_routes = [0; 3];
     let mut bus_trips = [0; 3];
+    let mut bus_riders = [0; 3];
     let mut fresh_bus_permits: [Vec<i64>; 3] = Default::default();
     let mut fresh_driver_people: [Vec<i64>; 3] = Default::default();
     let mut fresh_attendant_people: [Vec<i64>; 3] = Default::default();
@@ -970,6 +973,38 @@ async fn objects(app: &mut TestApp) -> Fixture {
         )
         .await;
         bus_routes[i] = r["id"].as_i64().expect("a route");
+        let sheet = safecampus::xlsx::write_sheet(
+            "riders",
+            &["学生姓名", "班级", "站点", "监护人", "电话"].map(String::from),
+            &[[
+                "矩阵乘车学生",
+                "一年级一班",
+                "东站",
+                "矩阵监护人",
+                "13800003333",
+            ]
+            .map(|c| safecampus::xlsx::Cell::Text(c.into()))
+            .to_vec()],
+        )
+        .expect("a riders' workbook");
+        let r = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/bus-routes/{}/riders/import", bus_routes[i]),
+                Some(&p),
+                Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                sheet,
+                &[],
+            )
+            .await;
+        assert_eq!(r.json()["created"], 1, "{}", r.text());
+        let r = app
+            .get(
+                &format!("/api/v1/bus-routes/{}/riders", bus_routes[i]),
+                Some(&p),
+            )
+            .await;
+        bus_riders[i] = r.json()["riders"][0]["id"].as_i64().expect("a rider");
         let r = ok_json(
             app,
             Method::POST,
@@ -1101,6 +1136,7 @@ async fn objects(app: &mut TestApp) -> Fixture {
         bus_attendants,
         bus_routes,
         bus_trips,
+        bus_riders,
         fresh_bus_permits,
         fresh_driver_people,
         fresh_attendant_people,

@@ -410,6 +410,7 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::BusAttendant => fx.bus_attendants[i],
         Obj::BusRoute => fx.bus_routes[i],
         Obj::BusTrip => fx.bus_trips[i],
+        Obj::BusRider => fx.bus_riders[i],
         Obj::FreshBusPermit => fx.fresh_bus_permits[i][k],
         Obj::FreshDriverPerson => fx.fresh_driver_people[i][k],
         Obj::FreshAttendantPerson => fx.fresh_attendant_people[i][k],

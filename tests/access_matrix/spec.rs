@@ -155,6 +155,8 @@ pub enum Obj {
     BusRoute,
     /// A planned trip of the school's route, bus, driver and attendant.
     BusTrip,
+    /// A rider of the school's bus route.
+    BusRider,
     /// A bus use permit applied for by the school for this account alone (steps happen once).
     FreshBusPermit,
     /// A person of the school with the post `bus_driver` for this account alone (a person is
@@ -358,6 +360,8 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::BusRoute
     } else if path.contains("/bus-trips/{id}") {
         Obj::BusTrip
+    } else if path.contains("/bus-riders/{id}") {
+        Obj::BusRider
     } else if path.contains("/files/{id}") {
         Obj::File
     } else if path.contains("/devices/{id}") {

@@ -20,6 +20,46 @@ pub mod plans;
 
 pub const PASSWORD: &str = "SafeCampus#2021";
 
+/// The field key of every test database (32 bytes, base64): the templates are sealed with it.
+pub const FIELD_KEY: &str = "c2FmZWNhbXB1cy10ZXN0LWZpZWxkLWtleS0zMmJ5dGU=";
+
+/// A file holding [`FIELD_KEY`] (`[security] field_key_file`), shared by the test processes
+/// (written under a name of its own, then renamed into place).
+pub fn field_key_file() -> std::path::PathBuf {
+    let file = std::env::temp_dir().join("safecampus-test-field.key");
+    if std::fs::read_to_string(&file).ok().as_deref() != Some(FIELD_KEY) {
+        let tmp = std::env::temp_dir().join(format!(
+            "safecampus-test-field.key.{}",
+            tempdir::rand_suffix()
+        ));
+        std::fs::write(&tmp, FIELD_KEY).expect("field key file");
+        std::fs::rename(&tmp, &file).expect("field key file in place");
+    }
+    file
+}
+
+/// `security` with the tests' field key, unless it names one of its own.
+pub fn with_field_key(security: &mut safecampus::config::Security) {
+    if security.field_key_file.is_none() {
+        security.field_key_file = Some(field_key_file());
+    }
+}
+
+/// Connects to `url` and opens its field keys as the platform does at start.
+pub async fn connect_keyed(url: &str, security: &safecampus::config::Security) -> Db {
+    let mut db = Db::connect(url).await.expect("connect");
+    db.open_field_keys(security, url)
+        .await
+        .unwrap_or_else(|e| panic!("field keys: {e:#}"));
+    db
+}
+
+fn test_security() -> safecampus::config::Security {
+    let mut s = safecampus::config::Security::default();
+    with_field_key(&mut s);
+    s
+}
+
 pub struct TestApp {
     pub db: Db,
     pub router: axum::Router,
@@ -245,7 +285,8 @@ impl TestApp {
         if !mfa {
             config.security.mfa_required_roles.clear();
         }
-        let db = Db::connect(url).await.expect("connect");
+        with_field_key(&mut config.security);
+        let db = connect_keyed(url, &config.security).await;
         let state = AppState::new(db.clone(), config);
         let (router, routes) = safecampus::web::routes::build(state.clone());
         TestApp {
@@ -485,6 +526,8 @@ pub fn seed_hash() -> String {
     // The sources this binary was built from (not the files on disk now: a binary built
     // before an edit must not seed a database under the edited sources' name).
     h.update(safecampus::SOURCE_HASH.as_bytes());
+    // The templates are sealed with the tests' field key.
+    h.update(FIELD_KEY.as_bytes());
     hex::encode(&h.finalize()[..6])
 }
 
@@ -502,10 +545,13 @@ pub async fn sqlite_template() -> std::path::PathBuf {
         std::fs::create_dir_all(&dir).expect("template dir");
         let building = dir.join("template.db");
         let _ = std::fs::remove_file(&building);
-        let db = Db::connect(&format!("sqlite://{}?mode=rwc", building.display()))
-            .await
-            .expect("connect");
+        let url = format!("sqlite://{}?mode=rwc", building.display());
+        let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
+        let mut db = db;
+        db.open_field_keys(&test_security(), &url)
+            .await
+            .expect("field keys");
         safecampus::demo::seed(&db).await.expect("seed demo");
         db.checkpoint().await.expect("checkpoint");
         db.close().await;
@@ -537,10 +583,12 @@ pub async fn pg_template(admin: &str) -> String {
             pool.execute_unprepared(&format!("CREATE DATABASE {building}"))
                 .await
                 .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
-            let db = Db::connect(&pg_url(admin, &building))
-                .await
-                .expect("connect");
+            let url = pg_url(admin, &building);
+            let mut db = Db::connect(&url).await.expect("connect");
             db.migrate().await.expect("migrate");
+            db.open_field_keys(&test_security(), &url)
+                .await
+                .expect("field keys");
             safecampus::demo::seed(&db).await.expect("seed demo");
             db.close().await;
             // Renaming makes the finished template appear atomically. Another test process may

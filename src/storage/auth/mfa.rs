@@ -14,7 +14,8 @@
 //!   codes) count on the sign-in throttle of the address and account like wrong passwords.
 //!   Confirming a new secret does not: whoever confirms already holds the session and guesses
 //!   nothing that protects anything.
-//! - Every step is audited; the secret and the codes never are, nor logged.
+//! - Every step is audited; the secret and the codes never are, nor logged. The secret is
+//!   stored sealed with the field key (`storage::sealed`, AES-256-GCM).
 
 use super::{Auth, Keys, begin_write, random_token, token_hash};
 use crate::config::Security;
@@ -22,6 +23,7 @@ use crate::domain::Code as _;
 use crate::domain::ids::UserId;
 use crate::error::{Error, Result};
 use crate::storage::entity::{session, user};
+use crate::storage::sealed::{self, Keyring};
 use crate::storage::{Actor, Users, audit};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
@@ -111,7 +113,8 @@ mod user_mfa {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub user_id: i64,
-        /// Base32 (RFC 4648, no padding).
+        /// Sealed (`storage::sealed`, bound to `user_mfa.secret`); base32 (RFC 4648, no
+        /// padding) once opened.
         pub secret: String,
         pub created_at: DateTimeUtc,
         pub enrolled_at: Option<DateTimeUtc>,
@@ -281,6 +284,7 @@ async fn replace_recovery_codes(
 /// with a second factor, `enrol` (a secret made ready) when the role requires one, else none.
 pub(super) async fn pending_for(
     txn: &DatabaseTransaction,
+    keys: &Keyring,
     u: &user::Model,
     sec: &Security,
     now: DateTime<Utc>,
@@ -296,7 +300,7 @@ pub(super) async fn pending_for(
     if row.is_none() {
         user_mfa::ActiveModel {
             user_id: Set(u.id.0),
-            secret: Set(new_secret()),
+            secret: Set(keys.seal(sealed::MFA_SECRET, &new_secret())?),
             created_at: Set(now),
             enrolled_at: Set(None),
             last_step: Set(None),
@@ -338,7 +342,10 @@ impl Auth {
             .await?;
         Ok(MfaStatus {
             enrolled_at: row.as_ref().and_then(|r| r.enrolled_at),
-            pending_secret: row.filter(|r| r.enrolled_at.is_none()).map(|r| r.secret),
+            pending_secret: row
+                .filter(|r| r.enrolled_at.is_none())
+                .map(|r| self.keys.open(sealed::MFA_SECRET, &r.secret))
+                .transpose()?,
             recovery_left,
             required: sec.mfa_required(actor.role),
         })
@@ -404,7 +411,7 @@ impl Auth {
             .await?;
         user_mfa::ActiveModel {
             user_id: Set(actor.user_id.0),
-            secret: Set(new_secret()),
+            secret: Set(self.keys.seal(sealed::MFA_SECRET, &new_secret())?),
             created_at: Set(Utc::now()),
             enrolled_at: Set(None),
             last_step: Set(None),
@@ -475,7 +482,8 @@ impl Auth {
             txn.rollback().await.ok();
             return Err(Error::field("code", "err.mfa.no_enrolment"));
         };
-        let Some(step) = matching_step(&row.secret, code, now.timestamp(), None)? else {
+        let secret = self.keys.open(sealed::MFA_SECRET, &row.secret)?;
+        let Some(step) = matching_step(&secret, code, now.timestamp(), None)? else {
             txn.rollback().await.ok();
             self.audit_mfa(actor, MfaAudit::Enrol, "failed", "bad_code")
                 .await;
@@ -592,8 +600,9 @@ impl Auth {
     ) -> Result<Option<Factor>> {
         let n = normalise(code);
         if is_totp_code(&n) {
+            let secret = self.keys.open(sealed::MFA_SECRET, &row.secret)?;
             return Ok(
-                matching_step(&row.secret, &n, now.timestamp(), row.last_step)?.map(Factor::Totp),
+                matching_step(&secret, &n, now.timestamp(), row.last_step)?.map(Factor::Totp)
             );
         }
         if !recovery || n.is_empty() {

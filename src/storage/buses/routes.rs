@@ -15,6 +15,7 @@ use crate::storage::audit::Event;
 use crate::storage::entity::{bus_rider, bus_route};
 use crate::storage::orgs::invalid;
 use crate::storage::read::ReadAll as _;
+use crate::storage::sealed::{self, Keyring};
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
@@ -122,6 +123,18 @@ pub(in crate::storage) fn route_view(m: bus_route::Model, riders: u64) -> Route 
     }
 }
 
+/// A rider's row with its sealed fields opened.
+fn open_rider(keys: &Keyring, m: bus_rider::Model) -> Result<bus_rider::Model> {
+    Ok(bus_rider::Model {
+        name: keys.open(sealed::RIDER_NAME, &m.name)?,
+        class_name: keys.open(sealed::RIDER_CLASS, &m.class_name)?,
+        stop: keys.open(sealed::RIDER_STOP, &m.stop)?,
+        guardian: keys.open(sealed::RIDER_GUARDIAN, &m.guardian)?,
+        phone: keys.open(sealed::RIDER_PHONE, &m.phone)?,
+        ..m
+    })
+}
+
 fn rider_view(m: bus_rider::Model, unmasked: bool) -> Rider {
     let phone = |p: &str| {
         if unmasked || p.is_empty() {
@@ -160,6 +173,7 @@ impl Buses<'_> {
             .await?;
         let riders = bus_rider::Entity::find()
             .filter(bus_rider::Column::SchoolId.eq(school))
+            .filter(super::leavers::on_route())
             .read_all(&self.read)
             .await?;
         Ok(rows
@@ -176,6 +190,7 @@ impl Buses<'_> {
         self.permit()?;
         let n = bus_rider::Entity::find()
             .filter(bus_rider::Column::RouteId.eq(id))
+            .filter(super::leavers::on_route())
             .read_all(&self.read)
             .await?
             .len() as u64;
@@ -291,12 +306,16 @@ impl Buses<'_> {
         };
         self.permit()?;
         let may = policy::allows(self.actor.role, Action::BusRiderNames);
-        let rows = bus_rider::Entity::find()
+        // The stop is sealed: ordered by stop once opened.
+        let mut rows = bus_rider::Entity::find()
             .filter(bus_rider::Column::RouteId.eq(id))
-            .order_by_asc(bus_rider::Column::Stop)
-            .order_by_asc(bus_rider::Column::Id)
+            .filter(super::leavers::on_route())
             .read_all(&self.read)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|r| open_rider(&self.keys, r))
+            .collect::<Result<Vec<_>>>()?;
+        rows.sort_by(|a, b| a.stop.cmp(&b.stop).then(a.id.cmp(&b.id)));
         let full = match unmasked {
             None => false,
             Some(reason) => {
@@ -390,11 +409,11 @@ impl Buses<'_> {
                 bus_rider::ActiveModel {
                     school_id: Set(route.school_id),
                     route_id: Set(route.id),
-                    name: Set(r.name.trim().into()),
-                    class_name: Set(r.class_name.trim().into()),
-                    stop: Set(r.stop.trim().into()),
-                    guardian: Set(r.guardian.trim().into()),
-                    phone: Set(r.phone.trim().into()),
+                    name: Set(self.keys.seal(sealed::RIDER_NAME, r.name.trim())?),
+                    class_name: Set(self.keys.seal(sealed::RIDER_CLASS, r.class_name.trim())?),
+                    stop: Set(self.keys.seal(sealed::RIDER_STOP, r.stop.trim())?),
+                    guardian: Set(self.keys.seal(sealed::RIDER_GUARDIAN, r.guardian.trim())?),
+                    phone: Set(self.keys.seal(sealed::RIDER_PHONE, r.phone.trim())?),
                     created_at: Set(now),
                     ..Default::default()
                 }

@@ -237,14 +237,15 @@ impl SeedTx {
         .insert(&self.txn)
         .await?;
         for (rider, class_name, stop, guardian, phone) in riders {
+            use crate::storage::sealed as f;
             bus_rider::ActiveModel {
                 school_id: Set(school),
                 route_id: Set(m.id),
-                name: Set(rider.clone()),
-                class_name: Set(class_name.clone()),
-                stop: Set(stop.clone()),
-                guardian: Set(guardian.clone()),
-                phone: Set(phone.clone()),
+                name: Set(self.keys.seal(f::RIDER_NAME, rider)?),
+                class_name: Set(self.keys.seal(f::RIDER_CLASS, class_name)?),
+                stop: Set(self.keys.seal(f::RIDER_STOP, stop)?),
+                guardian: Set(self.keys.seal(f::RIDER_GUARDIAN, guardian)?),
+                phone: Set(self.keys.seal(f::RIDER_PHONE, phone)?),
                 created_at: Set(now),
                 ..Default::default()
             }

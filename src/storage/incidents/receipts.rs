@@ -185,7 +185,7 @@ impl Incidents<'_> {
                         kind: ReportKind::parse(&r.kind).ok_or_else(|| {
                             Error::internal(anyhow::anyhow!("stored report kind {}", r.kind))
                         })?,
-                        persons: persons_of(r),
+                        persons: persons_of(&self.keys, r)?,
                     })
                 })
                 .collect()

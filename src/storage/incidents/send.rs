@@ -175,7 +175,10 @@ async fn insert_report(
         summary: Set(c.summary.trim().into()),
         measures: Set(c.measures.trim().into()),
         persons_named: Set(i32::try_from(persons.len()).map_err(Error::internal)?),
-        persons: Set(serde_json::to_string(&persons).map_err(Error::internal)?),
+        persons: Set(d.keys.seal(
+            crate::storage::sealed::INCIDENT_PERSONS,
+            &serde_json::to_string(&persons).map_err(Error::internal)?,
+        )?),
         reporter: Set(c.reporter.trim().into()),
         phone: Set(c.phone.trim().into()),
         due_at: Set(due),
@@ -333,7 +336,10 @@ impl Incidents<'_> {
                 missing: input.missing.unwrap_or(last.missing),
                 summary: input.summary.clone(),
                 measures: input.measures.clone(),
-                persons: input.persons.clone().unwrap_or_else(|| persons_of(last)),
+                persons: match &input.persons {
+                    Some(p) => p.clone(),
+                    None => persons_of(&self.keys, last)?,
+                },
                 reporter: input
                     .reporter
                     .clone()

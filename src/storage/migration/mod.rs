@@ -33,6 +33,8 @@ pub(crate) mod m0028_risk_counts;
 mod m0029_inspection_drafts;
 mod m0030_device_event_partitions;
 mod m0031_hazard_school_indexes;
+mod m0032_field_key_check;
+mod m0033_rider_leaving;
 mod m0034_idempotency_keys;
 
 pub struct Migrator;
@@ -87,6 +89,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0029_inspection_drafts::Migration),
             Box::new(m0030_device_event_partitions::Migration),
             Box::new(m0031_hazard_school_indexes::Migration),
+            Box::new(m0032_field_key_check::Migration),
+            Box::new(m0033_rider_leaving::Migration),
             Box::new(m0034_idempotency_keys::Migration),
         ];
         each.into_iter()

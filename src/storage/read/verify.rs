@@ -8,7 +8,8 @@ use sea_orm::{DatabaseConnection, EntityName, EntityTrait};
 /// audit chain's head and checkpoints, the sign-in throttle, the data version's counters,
 /// which the read path reads as one integer), or whose model is private to the code that
 /// reads it (the sign-in's password history, the second factor's secrets and recovery codes;
-/// the inspections' answers saved as one goes): the read path reads no model of them.
+/// the inspections' answers saved as one goes; the field key's check value): the read path
+/// reads no model of them.
 const NO_ENTITY: &[&str] = &[
     "seaql_migrations",
     "audit_head",
@@ -21,6 +22,8 @@ const NO_ENTITY: &[&str] = &[
     "user_mfa",
     "mfa_recovery_codes",
     "inspection_drafts",
+    "field_key_check",
+    "idempotency_keys",
 ];
 
 impl Reader {

@@ -468,3 +468,26 @@ pub async fn export_riders(
         &format!("{}.xlsx", r.route_name),
     ))
 }
+
+/// Marks a rider as left the route (graduated, moved, changed route) on `left_on` (today when
+/// left out, never later): no longer listed nor counted on the route, and deleted by the
+/// daily job `[privacy] leaver_retention_days` after that day (`purge_on`). Marking again
+/// moves the day.
+#[utoipa::path(post, path = "/api/v1/bus-riders/{id}/leave", tag = "buses",
+    params(("id" = i64, Path)), request_body = crate::storage::buses::leavers::Leaving,
+    responses((status = 200, body = crate::storage::buses::leavers::RiderLeft),
+        (status = 403, body = Envelope), (status = 404, body = Envelope),
+        (status = 422, body = Envelope)))]
+pub async fn rider_leave(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<crate::storage::buses::leavers::Leaving>,
+) -> ApiResult<crate::storage::buses::leavers::RiderLeft> {
+    let days = ctx.config().privacy.leaver_retention_days;
+    Ok(axum::Json(
+        ctx.db()
+            .buses()
+            .mark_left(crate::domain::ids::BusRiderId(id), body, days)
+            .await?,
+    ))
+}

@@ -21,7 +21,7 @@ impl utoipa::Modify for Bearer {
 pub fn base() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]
     #[openapi(
-        info(title = "SafeCampus API", description = "平安校园安全管理平台 JSON API. Sign in with POST /api/v1/auth/login and send the token as `Authorization: Bearer …`. Errors use `{\"error\": {\"code\", \"message\"}}`. Objects outside your scope answer 404."),
+        info(title = "SafeCampus API", description = "平安校园安全管理平台 JSON API. Sign in with POST /api/v1/auth/login and send the token as `Authorization: Bearer …`. Errors use `{\"error\": {\"code\", \"message\"}}`. Objects outside your scope answer 404. A write (POST, PUT, PATCH, DELETE) may carry `Idempotency-Key: <1–255 visible ASCII characters>`: sent again with the same key by the same user, it is not done twice — the answer is the first one (with `Idempotent-Replayed: true`), or 409 `already_applied` naming the object when that answer was not kept; the key on another request is 422. Keys are kept a day."),
         modifiers(&Bearer),
         security(("bearer" = [])),
     )]

@@ -5,6 +5,7 @@ use super::Table;
 use super::{Feature, audit_codes, nothing};
 use crate::policy::Action::*;
 use crate::storage::buses::BusAudit;
+use crate::storage::buses::leavers::LeaverAudit;
 use crate::web::{api, pages};
 use axum::http::Method as M;
 use utoipa_axum::routes;
@@ -19,7 +20,7 @@ pub(super) const FEATURE: Feature = Feature {
         ("/bus-permits", "nav.bus_permits", BusView),
         ("/bus-drivers", "nav.bus_drivers", BusView),
     ],
-    audit: audit_codes::<BusAudit>,
+    audit: audits,
     notices: nothing,
     tables: &[
         "bus_vehicles",
@@ -35,6 +36,12 @@ pub(super) const FEATURE: Feature = Feature {
         "bus_trip_events",
     ],
 };
+
+fn audits() -> Vec<&'static str> {
+    let mut v = audit_codes::<BusAudit>();
+    v.extend(audit_codes::<LeaverAudit>());
+    v
+}
 
 fn register(t: &mut Table) {
     use api::buses as a;
@@ -59,6 +66,7 @@ fn register(t: &mut Table) {
     t.api(BusView, routes!(a::riders));
     t.api(BusView, routes!(a::export_riders));
     t.api(BusRiderNames, routes!(a::import_riders));
+    t.api(BusManage, routes!(a::rider_leave));
     t.api(BusManage, routes!(a::create_trip));
     t.api(BusTripRecord, routes!(a::trip_action));
     t.api(BusView, routes!(a::track));

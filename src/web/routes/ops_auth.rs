@@ -27,6 +27,8 @@ pub(super) const FEATURE: Feature = Feature {
         "data_version",
         "user_mfa",
         "mfa_recovery_codes",
+        "field_key_check",
+        "idempotency_keys",
     ],
 };
 

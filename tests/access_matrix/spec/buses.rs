@@ -1,8 +1,9 @@
 //! The access matrix's write routes of the `buses` feature: a bus, a driver (and a record of
 //! his), an attendant and a route of a school registered, a bus and a driver changed, riders
-//! imported, a use permit applied for and forwarded (through the API and the pages' forms),
-//! a trip planned and its boarding count recorded, and the stateless eligibility check; the
-//! pages' forms for a bus, a driver, an attendant, a route and a trip's step.
+//! imported and one marked as left, a use permit applied for and forwarded (through the API
+//! and the pages' forms), a trip planned and its boarding count recorded, and the stateless
+//! eligibility check; the pages' forms for a bus, a driver, an attendant, a route and a trip's
+//! step.
 
 use super::*;
 
@@ -134,6 +135,9 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             },
             Api,
         ),
+        ("POST", "/api/v1/bus-riders/{id}/leave") => {
+            spec(Some(BusRider), None, |_| json(json!({})), Api)
+        }
         ("POST", "/api/v1/bus-routes/{id}/riders/import") => spec(
             Some(BusRoute),
             None,
