@@ -15,6 +15,9 @@ cargo nextest run --locked --lib --bins --tests --no-run
 cargo test --locked --bench platform --no-run
 echo "== tests on SQLite =="
 cargo nextest run --locked --lib --bins --tests
+echo "== Schemathesis against the OpenAPI document (T-IN-1) =="
+cargo build --locked --bin safecampus
+scripts/schemathesis.sh
 echo "== benchmark smoke run (every timed request answers 200) =="
 cargo test --locked --bench platform
 echo "== integration tests on PostgreSQL =="

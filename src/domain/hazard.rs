@@ -271,6 +271,7 @@ impl Action {
 /// The role facts of the person acting, as far as the rules need them. The caller derives them
 /// from the signed-in user (and has already checked that the hazard is within their scope).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = HazardWho)]
 pub struct Who {
     pub user_id: i64,
     /// A district or city bureau user.
@@ -382,6 +383,7 @@ impl Hazard {
 /// What happened in one history event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[schema(as = HazardStep)]
 pub enum Step {
     /// A person took an action.
     Action { by: Who, action: Action },

@@ -116,6 +116,27 @@ macro_rules! code_enum {
                     .into()
             }
         }
-        impl utoipa::ToSchema for $name {}
+        impl utoipa::ToSchema for $name {
+            // Named in the API document after its catalogue key, unique among the closed sets
+            // (`hazard_status` → `HazardStatus`): enums of one name in two modules (a hazard's
+            // and a warning's `Status`) would otherwise overwrite each other's schema.
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Owned($crate::domain::schema_name($key))
+            }
+        }
     };
+}
+
+/// The API document's name of a closed set: its catalogue key in upper camel case
+/// (`hazard_status` → `HazardStatus`).
+pub fn schema_name(key: &str) -> String {
+    key.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }

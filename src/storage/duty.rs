@@ -125,6 +125,7 @@ pub struct RosterInput {
 /// nothing happened (零报告), or what happened in `incidents`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewDutyReport)]
 pub struct NewReport {
     pub school_id: i64,
     pub date: NaiveDate,

@@ -200,6 +200,7 @@ impl GradeCounts {
 
 /// A school's register: the points and the counts by grade.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RiskRegister)]
 pub struct Register {
     pub items: Vec<RiskPoint>,
     pub total: u64,

@@ -70,6 +70,7 @@ pub struct EquipmentEntry {
 
 /// A school's register with its shortfalls.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SecurityRegister)]
 pub struct Register {
     pub school: OrgRef,
     /// Pupils and staff: what the guards are counted by.
@@ -160,6 +161,7 @@ pub struct RollupQuery {
 
 /// One school of the bureau's roll-up.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SecurityRollupRow)]
 pub struct RollupRow {
     pub school: OrgRef,
     pub guards: i64,

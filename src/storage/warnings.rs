@@ -139,6 +139,7 @@ pub struct WarningList {
 /// A step asked of a warning.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = WarningStepRequest)]
 pub struct WarningAction {
     pub action: StepKind,
     #[serde(default)]

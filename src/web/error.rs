@@ -190,6 +190,17 @@ pub async fn render(State(page): State<ErrorPage>, req: Request, next: Next) -> 
     let caller = res.extensions().get::<Actor>().cloned();
     let caller = caller.as_ref();
     let Some(Carried(err)) = res.extensions().get::<Carried>().cloned() else {
+        // A path segment or a query that does not parse (axum's rejection: 400 and a line of
+        // text) is a value that does not validate: 422 with the reason, like a body's.
+        if res.status() == StatusCode::BAD_REQUEST {
+            let text = axum::body::to_bytes(res.into_body(), 4096)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            let e = Error::validation(text);
+            let s = StatusCode::UNPROCESSABLE_ENTITY;
+            return write(page, &e, s, lang, api, &path_q, &rid, caller);
+        }
         // Errors produced by axum or a middleware (unknown path, wrong method, a cross-site
         // form refused by the CSRF layer, a body over the limit, a timeout): same envelope.
         let e = match res.status() {

@@ -11,6 +11,7 @@ pub const MAX_NOTE: usize = 500;
 /// [`apply`], not by deserialising, so a blank reason is a field error and not a parse error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = WarningStep)]
 pub struct Step {
     #[serde(rename = "action")]
     pub kind: StepKind,

@@ -96,6 +96,7 @@ pub struct ItemInput {
 /// The contents of a plan: its title and items (the data file holds this plus the year).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = WorkPlanContent)]
 pub struct PlanContent {
     pub title: String,
     pub items: Vec<ItemInput>,

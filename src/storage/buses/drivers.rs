@@ -339,6 +339,7 @@ pub struct Attendant {
 /// A training of an attendant (traffic law, emergency handling, rescue).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
+#[schema(as = BusDriverTraining)]
 pub struct Training {
     pub on: NaiveDate,
     pub hours: f64,

@@ -87,6 +87,7 @@ pub struct Resource {
 /// What a plan says (every list may be empty while it is drafted).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EmergencyPlanContent)]
 pub struct PlanContent {
     /// Purpose and scope (编制目的与适用范围).
     #[serde(default)]

@@ -63,6 +63,7 @@ pub struct RollupQuery {
 
 /// One school of the roll-up.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PlanRollupRow)]
 pub struct RollupRow {
     pub school: OrgRef,
     /// Plans neither superseded nor discarded.

@@ -22,6 +22,7 @@ pub struct Period {
 /// Where a school stands for a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = InspectionPeriodStatus)]
 pub enum Status {
     Missing,
     Late,

@@ -171,7 +171,8 @@ fn serve(ctx: &Ctx, id: FileId, variant: Variant) -> impl Future<Output = Result
 
 /// The stored file: images inline, PDFs as a download.
 #[utoipa::path(get, path = "/api/v1/files/{id}", tag = "files", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream"),
+    responses((status = 200, description = "The file as stored: a re-encoded photo or a PDF",
+        content(("image/jpeg"), ("image/png"), ("application/pdf"))),
         (status = 403, body = Envelope), (status = 404, body = Envelope)))]
 pub async fn get(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Error> {
     serve(&ctx, FileId(id), Variant::Main).await

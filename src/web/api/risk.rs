@@ -153,7 +153,7 @@ pub fn parse_catalog_upload(
 /// row error → 422 with the row-by-row report.
 #[utoipa::path(post, path = "/api/v1/risk-catalog/import", tag = "risk", params(OrgQ),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+    responses((status = 200, body = ImportReport), (status = 422, body = super::transfer::ImportRefusal)))]
 pub async fn import_catalog(
     ctx: Ctx,
     q: Q<OrgQ>,

@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 #[utoipa::path(post, path = "/api/v1/trainings/{id}/attendance", tag = "work_plan",
     params(("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport),
+    responses((status = 200, body = ImportReport), (status = 422, body = super::transfer::ImportRefusal),
         (status = 403, body = Envelope), (status = 404, body = Envelope)))]
 pub async fn attendance(
     ctx: Ctx,

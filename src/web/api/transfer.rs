@@ -21,6 +21,16 @@ use axum::response::{IntoResponse, Response};
 
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// A refused import (422): the row-by-row report when rows are wrong, the error envelope when
+/// the upload is not a workbook of the expected columns.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // the document's shape of two answers; each is written as itself
+pub enum ImportRefusal {
+    Report(ImportReport),
+    Error(crate::web::error::Envelope),
+}
+
 /// Sends a workbook as a download.
 pub fn download(bytes: Vec<u8>, filename: &str) -> Response {
     let disp = format!(
@@ -204,7 +214,7 @@ pub async fn export_schools(ctx: Ctx) -> Result<Response, Error> {
 /// with the row-by-row report and nothing changed.
 #[utoipa::path(post, path = "/api/v1/schools/import", tag = "schools",
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+    responses((status = 200, body = ImportReport), (status = 422, body = ImportRefusal)))]
 pub async fn import_schools(ctx: Ctx, Upload(bytes): Upload) -> Result<Response, Error> {
     let (rows, cols) = read_table(&bytes, SCHOOL_FIELDS, SCHOOL_REQUIRED)?;
     let r = ctx.db().schools().import(&rows, &cols).await?;
@@ -232,7 +242,7 @@ pub async fn export_people(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Er
 
 #[utoipa::path(post, path = "/api/v1/schools/{id}/people/import", tag = "people", params(("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+    responses((status = 200, body = ImportReport), (status = 422, body = ImportRefusal)))]
 pub async fn import_people(
     ctx: Ctx,
     Path(id): Path<i64>,
@@ -299,7 +309,7 @@ pub async fn export_zones(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Err
 /// Any row error → 422 with the row-by-row report and nothing changed.
 #[utoipa::path(post, path = "/api/v1/schools/{id}/zones/import", tag = "zones", params(("id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+    responses((status = 200, body = ImportReport), (status = 422, body = ImportRefusal)))]
 pub async fn import_zones(
     ctx: Ctx,
     Path(id): Path<i64>,

@@ -74,11 +74,25 @@ pub async fn update_rule(
 /// the gate again, so a session that ended stops receiving.
 const STREAM_LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+/// One server-sent event of the warning stream, as a client's parser reads it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // the document's shape of an event; the stream writes its lines
+pub struct StreamEvent {
+    /// `open` (first, its data `{}`) or `warning`.
+    #[schema(pattern = "^(open|warning)$")]
+    pub event: String,
+    /// JSON: `{}`, or the warning as `GET /api/v1/warnings/{id}` shows it.
+    pub data: String,
+    /// The warning's id (`warning` events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
 /// The live changes of warnings in the caller's scope (server-sent events): each event
 /// (`event: warning`) carries a warning as `GET /api/v1/warnings/{id}` shows it, without its
 /// history.
 #[utoipa::path(get, path = "/api/v1/warnings/stream", tag = "warnings",
-    responses((status = 200, content_type = "text/event-stream", body = String)))]
+    responses((status = 200, content_type = "text/event-stream", body = StreamEvent)))]
 pub async fn stream(
     ctx: Ctx,
 ) -> Result<

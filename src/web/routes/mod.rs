@@ -190,8 +190,11 @@ impl Table {
                 for param in op.parameters.iter_mut().flatten() {
                     if let utoipa::openapi::RefOr::T(param) = param {
                         query_unless_in(param, path);
+                        api::openapi::empty_means_absent(param);
                     }
                 }
+                // The answers the gate and the error policy give on every route.
+                api::openapi::complete(op, action);
                 let id = format!("{method}_{slug}");
                 assert!(
                     self.operation_ids.insert(id.clone()),
@@ -217,7 +220,18 @@ impl Table {
         let path: &'static str = Box::leak(path.clone().into_boxed_str());
         self.doc.paths.merge(paths);
         let components = self.doc.components.get_or_insert_with(Default::default);
-        components.schemas.extend(schemas);
+        for (name, schema) in schemas {
+            // Schemas are named by their type's name: two types of one name would leave one
+            // schema under it, and the other's answers would not match the document.
+            if let Some(seen) = components.schemas.get(&name) {
+                assert!(
+                    *seen == schema,
+                    "two schemas named {name} in the API document (`#[schema(as = …)]`)"
+                );
+            }
+            components.schemas.insert(name, schema);
+        }
+        let mr = mr.layer::<_, Infallible>(middleware::from_fn(api::openapi::drop_empty_query));
         self.mount(method, path, action, also, mr, limit);
     }
 
