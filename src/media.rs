@@ -286,7 +286,10 @@ fn unwanted(c: char) -> bool {
 pub fn display_name(raw: &str, ext: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base.chars().filter(|c| !unwanted(*c)).collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    // Dots and blanks in any order at the start (`. .x` would still be hidden), blanks at the end.
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
     let stem = match cleaned.rfind('.') {
         Some(i) if i > 0 => &cleaned[..i],
         _ => cleaned,
@@ -500,6 +503,9 @@ mod tests {
         assert_eq!(display_name("", "pdf"), "file.pdf");
         assert_eq!(display_name("...", "jpg"), "file.jpg");
         assert_eq!(display_name(".htaccess", "jpg"), "htaccess.jpg");
+        // The `upload_name` fuzz check (never hidden) caught a dot left behind a blank.
+        assert_eq!(display_name(". .x", "jpg"), "x.jpg");
+        assert_eq!(display_name("\u{3000}. . .env", "pdf"), "env.pdf");
         let long = "长".repeat(1000) + ".jpg";
         let n = display_name(&long, "jpg");
         assert_eq!(n.chars().count(), MAX_NAME_CHARS);

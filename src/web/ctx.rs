@@ -261,7 +261,7 @@ pub async fn gate(State(st): State<AppState>, req: Request, next: Next) -> Respo
     // A write carrying `Idempotency-Key` seen before is answered from the first request.
     let actor = match super::idempotent::with_key(actor, &parts, write) {
         Ok(a) => a,
-        Err(refused) => return refused,
+        Err(e) => return e.into_response(),
     };
     let keyed = actor.idempotency_key().is_some().then(|| actor.clone());
     if let Some(actor) = &keyed {

@@ -24,12 +24,11 @@ pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED: &str = "idempotent-replayed";
 
 /// The actor with the request's key (a write carrying one), or the refusal of a bad key.
-pub(super) fn with_key(actor: Actor, parts: &Parts, write: bool) -> Result<Actor, Response> {
+pub(super) fn with_key(actor: Actor, parts: &Parts, write: bool) -> crate::error::Result<Actor> {
     let Some(value) = parts.headers.get(HEADER).filter(|_| write) else {
         return Ok(actor);
     };
-    let key = IdempotencyKey::parse(value.as_bytes(), parts.method.as_str(), parts.uri.path())
-        .map_err(IntoResponse::into_response)?;
+    let key = IdempotencyKey::parse(value.as_bytes(), parts.method.as_str(), parts.uri.path())?;
     Ok(actor.with_idempotency_key(key))
 }
 

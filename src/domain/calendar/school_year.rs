@@ -75,7 +75,9 @@ impl FromStr for MonthDay {
     fn from_str(s: &str) -> Result<MonthDay, String> {
         let bad = || format!("'{s}' is not a day of the year written MM-DD (02-29 is refused)");
         let (m, d) = s.trim().split_once('-').ok_or_else(bad)?;
-        if m.len() != 2 || d.len() != 2 {
+        // Two ASCII digits each: `u32`'s parser would also take a sign (`+9-01`).
+        let two_digits = |x: &str| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit());
+        if !two_digits(m) || !two_digits(d) {
             return Err(bad());
         }
         let m = m.parse().map_err(|_| bad())?;

@@ -314,6 +314,18 @@ fn bad_school_calendars_are_refused() {
 }
 
 #[test]
+fn a_day_of_the_year_is_two_digits_then_two_digits() {
+    assert_eq!(
+        "09-01".parse::<MonthDay>().expect("09-01").to_string(),
+        "09-01"
+    );
+    // The `period` fuzz check (prints back as given) caught a sign read as a digit.
+    for text in ["+1-05", "09-+1", "-1-05", " +9-01"] {
+        assert!(text.parse::<MonthDay>().is_err(), "must be refused: {text}");
+    }
+}
+
+#[test]
 fn periods_parse_and_print() {
     for s in [
         "2026-11", "2026-01", "2026-Q4", "2026-Q1", "2026-S1", "2026-S2",

@@ -1,0 +1,7 @@
+//! The display name given to an uploaded file (T-IN-5); the properties are in `checks.rs`.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::upload_name(data));

@@ -1,0 +1,7 @@
+//! The .xlsx import: zip checks, cell reading, header mapping and the catalogue import (T-IN-5); the properties are in `checks.rs`.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::xlsx_import(data));
