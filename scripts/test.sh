@@ -16,7 +16,9 @@ cargo test --locked --bench platform --no-run
 echo "== tests on SQLite =="
 cargo nextest run --locked --lib --bins --tests
 echo "== Schemathesis against the OpenAPI document (T-IN-1) =="
-cargo build --locked --bin safecampus
+# The binary the integration tests were built with (a plain `cargo build` resolves the
+# dependencies' features without the dev-dependencies and would compile many of them again).
+test -x target/debug/safecampus || { echo "error: target/debug/safecampus was not built" >&2; exit 1; }
 scripts/schemathesis.sh
 echo "== benchmark smoke run (every timed request answers 200) =="
 cargo test --locked --bench platform
