@@ -30,6 +30,10 @@ struct Cli {
     /// `postgres://user@host/db`.
     #[arg(long, env = "SAFECAMPUS_DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// PostgreSQL: the URL of the tables' owner, when the database URL is another role's
+    /// (migrations and grants run through it; `owner_database_url` in the file).
+    #[arg(long, env = "SAFECAMPUS_OWNER_DATABASE_URL", global = true)]
+    owner_database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -195,6 +199,9 @@ pub fn main() -> ExitCode {
         None if demo => config.database_url = DEMO_DB.into(),
         None => {}
     }
+    if let Some(u) = &cli.owner_database_url {
+        config.owner_database_url = Some(u.clone());
+    }
     init_tracing(config.log_json);
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -269,7 +276,17 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
     if matches!(cmd, Command::Serve | Command::Demo { .. }) {
         durable(&db, &config).await?;
     }
-    db.migrate().await?;
+    migrate(&db, &config).await?;
+    if matches!(cmd, Command::Serve) {
+        match db.rls_bypass().await? {
+            Some(why) => tracing::warn!(
+                why = %why,
+                "row-level security does not bind the application: connect as a role that owns nothing (docs/deploy.md)"
+            ),
+            None if db.backend() == "postgres" => tracing::info!("row-level security on"),
+            None => {}
+        }
+    }
     if matches!(
         cmd,
         Command::Serve | Command::Demo { .. } | Command::Admin(Admin::RotateFieldKey)
@@ -589,6 +606,33 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
 
 /// Refuses to serve on a database whose settings could lose an acknowledged write (T-DU-1),
 /// unless `[ops] allow_unsafe_durability` says the data may be lost.
+/// Migrations, through the owner's connection when one is configured (which then grants the
+/// application's role its rights), else through the application's own.
+async fn migrate(db: &Db, config: &Config) -> anyhow::Result<()> {
+    let Some(owner_url) = &config.owner_database_url else {
+        db.migrate().await?;
+        return Ok(());
+    };
+    let role = role_of(&config.database_url).ok_or_else(|| {
+        anyhow::anyhow!("owner_database_url is set, but database_url names no PostgreSQL user")
+    })?;
+    let owner = Db::connect(owner_url).await?;
+    owner.migrate().await?;
+    owner.grant_app_role(&role).await?;
+    owner.close().await;
+    Ok(())
+}
+
+/// The user of a PostgreSQL URL (`postgres://user[:password]@host/db`).
+fn role_of(url: &str) -> Option<String> {
+    use std::str::FromStr;
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return None;
+    }
+    let o = sea_orm::sqlx::postgres::PgConnectOptions::from_str(url).ok()?;
+    Some(o.get_username().to_string()).filter(|u| !u.is_empty())
+}
+
 async fn durable(db: &Db, config: &Config) -> anyhow::Result<()> {
     let f = crate::storage::durability::check(db).await?;
     if f.problems.is_empty() {

@@ -490,6 +490,11 @@ impl std::fmt::Debug for Outbox {
 pub struct Config {
     pub listen: String,
     pub database_url: String,
+    /// PostgreSQL: the URL of the role that owns the tables, when `database_url` connects as
+    /// another role (the recommended set-up, `docs/deploy.md`): migrations run through it, and
+    /// it grants `database_url`'s role what the platform needs and nothing more (no DDL, no
+    /// change of the audit log), so that role cannot drop the row-level policies.
+    pub owner_database_url: Option<String>,
     /// Log as JSON lines (for collectors) instead of human-readable text.
     pub log_json: bool,
     /// The address people use to reach the platform (e.g. `http://safecampus.edu.local`), for
@@ -539,6 +544,7 @@ impl Default for Config {
         Config {
             listen: "127.0.0.1:8080".into(),
             database_url: DEFAULT_DB.into(),
+            owner_database_url: None,
             log_json: false,
             public_url: None,
             security: Security::default(),

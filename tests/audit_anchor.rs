@@ -11,7 +11,7 @@ use safecampus::storage::audit::anchor::{self, Anchor, Finding};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
 async fn connect(app: &TestApp) -> DatabaseConnection {
-    Database::connect(app.state.config().database_url.as_str())
+    Database::connect(app.owner_url().as_str())
         .await
         .expect("connect")
 }

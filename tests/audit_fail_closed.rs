@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::json;
 
 async fn connect(app: &TestApp) -> DatabaseConnection {
-    Database::connect(app.state.config().database_url.as_str())
+    Database::connect(app.owner_url().as_str())
         .await
         .expect("connect")
 }

@@ -106,9 +106,7 @@ async fn old_entries_are_archived_and_purged_young_ones_never() {
         )
         .await;
     assert!(r.status.is_success(), "{}", r.text());
-    let conn = Database::connect(app.state.config().database_url.as_str())
-        .await
-        .unwrap();
+    let conn = Database::connect(app.owner_url().as_str()).await.unwrap();
     let first = int(&conn, "SELECT MIN(id) FROM audit_log").await;
     let young = int(
         &conn,

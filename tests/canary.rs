@@ -10,125 +10,10 @@
 mod common;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use sea_orm::Database;
 use std::io::Read as _;
 
 const MARKER: &str = "CNRYq7z";
-
-/// Column names that hold free text people typed (the values a leak would show).
-fn free_text(column: &str) -> bool {
-    const WORDS: [&str; 18] = [
-        "name",
-        "title",
-        "description",
-        "note",
-        "detail",
-        "address",
-        "remark",
-        "content",
-        "summary",
-        "location",
-        "reason",
-        "comment",
-        "measure",
-        "message",
-        "topic",
-        "subject",
-        "opinion",
-        "plate",
-    ];
-    const NOT: [&str; 6] = ["username", "code", "hash", "path", "mime", "json"];
-    WORDS.iter().any(|w| column.contains(w)) && !NOT.iter().any(|w| column.contains(w))
-}
-
-async fn rows(conn: &DatabaseConnection, sql: &str) -> Vec<sea_orm::QueryResult> {
-    conn.query_all_raw(Statement::from_string(
-        conn.get_database_backend(),
-        sql.to_string(),
-    ))
-    .await
-    .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
-/// (table, column, is text) of every table.
-async fn columns(conn: &DatabaseConnection) -> Vec<(String, String, bool)> {
-    let mut out = Vec::new();
-    if conn.get_database_backend() == DbBackend::Postgres {
-        for r in rows(
-            conn,
-            "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS d \
-             FROM information_schema.columns WHERE table_schema = 'public'",
-        )
-        .await
-        {
-            let d: String = r.try_get("", "d").unwrap();
-            out.push((
-                r.try_get("", "t").unwrap(),
-                r.try_get("", "c").unwrap(),
-                d == "text" || d == "character varying",
-            ));
-        }
-    } else {
-        let tables = rows(
-            conn,
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        )
-        .await;
-        for t in tables {
-            let t: String = t.try_get("", "name").unwrap();
-            for c in rows(conn, &format!("PRAGMA table_info({t})")).await {
-                let ty: String = c.try_get("", "type").unwrap_or_default();
-                let ty = ty.to_lowercase();
-                out.push((
-                    t.clone(),
-                    c.try_get("", "name").unwrap(),
-                    ty.contains("text") || ty.contains("char"),
-                ));
-            }
-        }
-    }
-    out
-}
-
-/// Writes the marker into the canary school's free text; answers how many columns took it.
-async fn plant(conn: &DatabaseConnection, school: i64) -> usize {
-    let cols = columns(conn).await;
-    let mut tables: Vec<&str> = cols.iter().map(|(t, _, _)| t.as_str()).collect();
-    tables.sort();
-    tables.dedup();
-    let mut planted = 0;
-    for t in tables {
-        let has = |c: &str| cols.iter().any(|(tt, cc, _)| tt == t && cc == c);
-        if !has("id") {
-            continue;
-        }
-        let owner = if t == "orgs" {
-            format!("id = {school}")
-        } else if has("school_id") {
-            format!("school_id = {school}")
-        } else if has("org_id") {
-            format!("org_id = {school}")
-        } else {
-            continue;
-        };
-        for (_, c, text) in cols.iter().filter(|(tt, _, _)| tt == t) {
-            if !text || !free_text(c) {
-                continue;
-            }
-            // Unique per row (some names are unique within a school), kept short.
-            let sql = format!(
-                "UPDATE {t} SET {c} = '{MARKER}' || CAST(id AS TEXT) \
-                 WHERE {owner} AND {c} IS NOT NULL AND {c} <> ''"
-            );
-            match conn.execute_unprepared(&sql).await {
-                Ok(r) if r.rows_affected() > 0 => planted += 1,
-                Ok(_) => {}
-                Err(e) => eprintln!("not planted in {t}.{c}: {e}"),
-            }
-        }
-    }
-    planted
-}
 
 /// The text of an answer, with .xlsx (zip) entries unpacked.
 fn readable(r: &common::Resp) -> String {
@@ -153,10 +38,11 @@ fn readable(r: &common::Resp) -> String {
 async fn a_schools_marker_never_reaches_anyone_outside_its_scope() {
     let mut app = TestApp::new().await;
     let canary = app.org_id("N001").await;
-    let conn = Database::connect(app.state.config().database_url.as_str())
+    let conn = Database::connect(app.owner_url().as_str()).await.unwrap();
+    // Unique per row (some names are unique within a school), kept short.
+    let planted = common::plant::plant(&conn, canary, &format!("'{MARKER}' || CAST(id AS TEXT)"))
         .await
-        .unwrap();
-    let planted = plant(&conn, canary).await;
+        .len();
     assert!(planted >= 15, "the marker went into {planted} columns");
     // Insiders see it: the check can fail.
     let t = app.login("nanguan.officer").await;

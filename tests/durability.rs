@@ -40,7 +40,7 @@ async fn serve_refuses_a_database_that_could_lose_acknowledged_writes() {
         return;
     }
     let app = TestApp::new().await;
-    let url = app.state.config().database_url.clone();
+    let url = app.owner_url();
     let dir = common::tempdir::Dir::new();
     let run = |extra: &str| {
         let conf = dir.0.join(format!("c{}.toml", extra.len()));

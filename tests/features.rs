@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 #[tokio::test]
 async fn every_table_belongs_to_exactly_one_feature() {
     let app = common::TestApp::new().await;
-    let tables = tables(&app.state.config().database_url).await;
+    let tables = tables(&app.owner_url()).await;
     let mut owner: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in FEATURES {
         for t in f.tables {

@@ -12,7 +12,6 @@ use common::{TestApp, expect};
 use safecampus::config::{Config, Security};
 use safecampus::storage::Db;
 use safecampus::storage::sealed::{self, Column, FieldKey, Keyring};
-use safecampus::xlsx::{Cell, write_sheet};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
@@ -25,52 +24,17 @@ const HURT: &str = "贾哨兵伤童";
 const NOTE: &str = "哨兵左臂骨折";
 const SENTINELS: &[&str] = &[RIDER, CLASS, GUARDIAN, PHONE, HURT, NOTE];
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-fn riders_xlsx(rows: &[[&str; 5]]) -> Vec<u8> {
-    let headers: Vec<String> = ["学生姓名", "班级", "站点", "监护人", "电话"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let rows: Vec<Vec<Cell>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| Cell::Text(c.to_string())).collect())
-        .collect();
-    write_sheet("riders", &headers, &rows).unwrap()
-}
-
 /// A route of S001 with the sentinel rider imported; answers the route id.
 async fn rider_route(app: &mut TestApp) -> i64 {
-    let school = app.org_id("S001").await;
-    let t = app.login("s001.safety").await;
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{school}/bus-routes"),
-            Some(&t),
-            &json!({"name": "哨兵线", "stops": [
-                {"name": "东站", "lat": 43.880, "lon": 125.300, "time": "07:00"},
-                {"name": "学校", "lat": 43.880, "lon": 125.320, "time": "07:20"}]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let route = r.json()["id"].as_i64().expect("route id");
-    let p = app.login("s001.principal").await;
-    let r = app
-        .request(
-            Method::POST,
-            &format!("/api/v1/bus-routes/{route}/riders/import"),
-            Some(&p),
-            Some(XLSX),
-            riders_xlsx(&[
-                [RIDER, CLASS, "东站", GUARDIAN, PHONE],
-                ["乙同学", "一年级一班", "学校", "", ""],
-            ]),
-            &[],
-        )
-        .await;
-    assert_eq!(r.json()["created"], 2, "{}", r.text());
-    route
+    common::riders::route_with_riders(
+        app,
+        "哨兵线",
+        &[
+            [RIDER, CLASS, "东站", GUARDIAN, PHONE],
+            ["乙同学", "一年级一班", "学校", "", ""],
+        ],
+    )
+    .await
 }
 
 /// An incident of S001 naming the sentinel pupil; answers its id.
@@ -128,7 +92,7 @@ async fn raw_values(app: &TestApp, col: Column) -> Vec<String> {
 }
 
 fn sqlite_file(app: &TestApp) -> std::path::PathBuf {
-    let url = &app.state.config().database_url;
+    let url = &app.owner_url();
     let path = url.strip_prefix("sqlite://").expect("a SQLite file");
     std::path::PathBuf::from(path.split('?').next().unwrap())
 }
@@ -174,7 +138,7 @@ fn run_binary(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> std::proces
     cmd.arg("--config")
         .arg(&conf)
         .args(args)
-        .env("SAFECAMPUS_DATABASE_URL", &app.state.config().database_url)
+        .env("SAFECAMPUS_DATABASE_URL", &app.owner_url())
         .env("SAFECAMPUS_MQTT_ENABLED", "0")
         .env_remove("SAFECAMPUS_FIELD_KEY")
         .env_remove("SAFECAMPUS_FIELD_KEY_OLD")
@@ -265,7 +229,7 @@ async fn sentinels_are_sealed_on_disk_in_backups_and_dumps_but_shown_to_granted_
     );
 
     if common::backend() == "postgres" {
-        let url = app.state.config().database_url.clone();
+        let url = app.owner_url();
         let out = std::process::Command::new("pg_dump")
             .arg(format!("--dbname={url}"))
             .output();
@@ -319,7 +283,7 @@ async fn sentinels_are_sealed_on_disk_in_backups_and_dumps_but_shown_to_granted_
 async fn a_wrong_or_missing_key_refuses_to_start_with_a_clear_error() {
     let mut app = TestApp::new().await;
     rider_route(&mut app).await;
-    let url = app.state.config().database_url.clone();
+    let url = app.owner_url();
     let dir = common::tempdir::Dir::new();
     let (other, other_text, other_id) = key_file(&dir.0, "other.key");
 
@@ -412,7 +376,7 @@ async fn rotation_reseals_everything_and_the_old_key_is_then_not_needed() {
     let mut app = TestApp::new().await;
     let route = rider_route(&mut app).await;
     let id = incident(&mut app).await;
-    let url = app.state.config().database_url.clone();
+    let url = app.owner_url();
     let dir = common::tempdir::Dir::new();
     let (new_file, new_text, new_id) = key_file(&dir.0, "new.key");
     let old_id = the_key().current_id().unwrap().to_string();
@@ -497,7 +461,7 @@ async fn a_plain_row_of_an_older_database_is_sealed_at_start() {
     let mut app = TestApp::new().await;
     let route = rider_route(&mut app).await;
     let id = incident(&mut app).await;
-    let url = app.state.config().database_url.clone();
+    let url = app.owner_url();
     // Rows as a database from before field encryption holds them.
     app.sql(&format!(
         "INSERT INTO bus_riders (school_id, route_id, name, class_name, stop, guardian, phone, created_at) \

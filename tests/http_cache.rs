@@ -62,7 +62,7 @@ async fn same_answers(app: &TestApp, plain: &TestApp, token: &str, school: i64, 
 #[tokio::test]
 async fn every_table_but_the_unversioned_carries_the_trigger() {
     let app = TestApp::new().await;
-    let url = app.state.config().database_url.clone();
+    let url = app.owner_url();
     let conn = sea_orm::Database::connect(url.as_str())
         .await
         .expect("connect");

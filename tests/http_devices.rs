@@ -39,7 +39,7 @@ fn sha256_hex(s: &str) -> String {
 
 async fn stored_token_hash(app: &TestApp, id: i64) -> Option<String> {
     use sea_orm::ConnectionTrait;
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+    let raw = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     let row = raw

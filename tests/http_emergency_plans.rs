@@ -1020,7 +1020,7 @@ async fn coverage_lists_the_red_and_orange_points_no_plan_in_force_covers() {
 /// Puts a plan in force directly (a plan carried over from paper with its filing).
 async fn set_in_force(app: &mut TestApp, id: i64) {
     use sea_orm::ConnectionTrait;
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+    let raw = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     let day = today().to_string();

@@ -62,7 +62,7 @@ struct Raw(DatabaseConnection);
 
 impl Raw {
     async fn new(app: &TestApp) -> Raw {
-        Raw(sea_orm::Database::connect(&app.state.config().database_url)
+        Raw(sea_orm::Database::connect(&app.owner_url())
             .await
             .expect("connect"))
     }

@@ -172,7 +172,7 @@ async fn a_school_reports_follows_up_and_closes_an_incident() {
     assert_eq!(fields(&r.json()), vec!["status"]);
 
     // The database refuses to change or remove a sent report.
-    let conn = sea_orm::Database::connect(app.state.config().database_url.as_str())
+    let conn = sea_orm::Database::connect(app.owner_url().as_str())
         .await
         .expect("connect");
     use sea_orm::ConnectionTrait;

@@ -45,7 +45,7 @@ async fn app() -> TestApp {
 }
 
 async fn raw(app: &TestApp) -> DatabaseConnection {
-    sea_orm::Database::connect(app.state.config().database_url.as_str())
+    sea_orm::Database::connect(app.owner_url().as_str())
         .await
         .expect("connect")
 }

@@ -804,7 +804,7 @@ async fn a_pause_ends_after_the_lockout_time() {
 /// Sets a time column of a user to `days` days (and `hours` hours) ago.
 async fn backdate(app: &TestApp, username: &str, columns: &[&str], hours: i64) {
     use sea_orm::ConnectionTrait;
-    let conn = sea_orm::Database::connect(&app.state.config().database_url)
+    let conn = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     let backend = conn.get_database_backend();
@@ -829,7 +829,7 @@ async fn backdate(app: &TestApp, username: &str, columns: &[&str], hours: i64) {
 /// Sets the last use of every session of a user to `minutes` ago.
 async fn idle_sessions(app: &TestApp, username: &str, minutes: i64) {
     use sea_orm::ConnectionTrait;
-    let conn = sea_orm::Database::connect(&app.state.config().database_url)
+    let conn = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     let backend = conn.get_database_backend();

@@ -28,7 +28,9 @@ async fn drop_audit_guard(app: &TestApp) {
 
 /// A statement that must fail: answers the database's message.
 async fn sql_refused(app: &TestApp, statement: &str) -> String {
-    let conn = sea_orm::Database::connect(app.state.config().database_url.as_str())
+    // As the tables' owner: the triggers refuse even it (the app's own PostgreSQL role is
+    // refused earlier, by its grants: tests/rls.rs).
+    let conn = sea_orm::Database::connect(app.owner_url().as_str())
         .await
         .expect("connect");
     let r = conn.execute_unprepared(statement).await;
@@ -831,6 +833,55 @@ async fn tampering_after_the_last_verification_shows_on_the_next_view() {
     assert!(state.contains("校验失败"), "{state}");
 }
 
+/// T-LG-6: the audit admin's own reading of the log is audited, with the filter it used, and
+/// a page never shows its own reading.
+#[tokio::test]
+async fn reading_the_audit_log_is_itself_audited() {
+    let mut app = TestApp::new().await;
+    let first = get(
+        &mut app,
+        "auditadmin",
+        "/api/v1/audit?per_page=5&user=s001.guard&action=auth.login",
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK);
+    let shown = first.json();
+    assert!(
+        shown["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["action"] != "audit.read"),
+        "a page does not show its own reading"
+    );
+    let page = get(&mut app, "auditadmin", "/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let reads = get(
+        &mut app,
+        "auditadmin",
+        "/api/v1/audit?per_page=200&action=audit.read",
+    )
+    .await
+    .json();
+    let rows = reads["items"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "the API read and the page view: {reads}");
+    let api = &rows[1];
+    assert_eq!(api["username"], "auditadmin");
+    assert_eq!(api["result"], "ok");
+    let detail = api["detail"].as_str().unwrap();
+    for part in [
+        "page=1",
+        "per_page=5",
+        "user=s001.guard",
+        "action=auth.login",
+    ] {
+        assert!(detail.contains(part), "{detail}");
+    }
+    // Nobody else may read it.
+    let r = get(&mut app, "sysadmin", "/api/v1/audit").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
 /// T-LG-6: the database itself refuses to change or remove an audit row, however the statement
 /// reaches it; nothing changed, the chain still verifies.
 #[tokio::test]
@@ -904,7 +955,7 @@ async fn an_oversized_json_body_is_413() {
 
 /// Rows of a table, counted on the test's database.
 async fn count(app: &TestApp, table: &str) -> i64 {
-    let conn = sea_orm::Database::connect(app.state.config().database_url.as_str())
+    let conn = sea_orm::Database::connect(app.owner_url().as_str())
         .await
         .expect("connect");
     let row = conn

@@ -418,7 +418,7 @@ async fn a_bureau_s_own_overdue_plan_warns_the_bureau() {
     // Published two months ago and never filed (carried over from paper).
     {
         use sea_orm::ConnectionTrait;
-        let raw = sea_orm::Database::connect(&app.state.config().database_url)
+        let raw = sea_orm::Database::connect(&app.owner_url())
             .await
             .expect("connect");
         let day = today() - Duration::days(60);
@@ -526,7 +526,7 @@ async fn a_refused_thumbnail_read_is_audited() {
 /// PostgreSQL): how a test moves records into a past year.
 async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+    let raw = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     let backend = raw.get_database_backend();

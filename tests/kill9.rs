@@ -183,7 +183,7 @@ async fn kill9_no_acked_loss() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
     let mut app = TestApp::new().await;
-    let url = app.state.config().database_url.clone();
+    let url = app.owner_url();
     let s001 = app.org_id("S001").await;
     let dir = common::tempdir::Dir::new();
     let conf: PathBuf = dir.0.join("serve.toml");

@@ -6,35 +6,14 @@
 mod common;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
+use common::logs::Captured;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 const PASSWORD: &str = "Sentinel#Pw-73915x";
 const NEW_PASSWORD: &str = "Sentinel#New-84026y";
 const PHONE: &str = "13912345678";
 const FORGED_TOKEN: &str = "sentinel-token-5f2a9c1e7b3d";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
 
 #[tokio::test]
 async fn secrets_and_personal_data_stay_out_of_logs_and_the_audit_trail() {
@@ -136,14 +115,12 @@ async fn secrets_and_personal_data_stay_out_of_logs_and_the_audit_trail() {
     let r = app.get("/api/v1/me", Some(&fresh)).await;
     assert_eq!(r.status, StatusCode::OK);
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(
         text.lines().count() > 5,
         "the capture sees the platform's log:\n{text}"
     );
-    let conn = Database::connect(app.state.config().database_url.as_str())
-        .await
-        .unwrap();
+    let conn = Database::connect(app.owner_url().as_str()).await.unwrap();
     let rows = conn
         .query_all_raw(Statement::from_string(
             conn.get_database_backend(),

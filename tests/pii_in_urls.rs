@@ -6,10 +6,9 @@
 mod common;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
+use common::logs::Captured;
 use serde_json::json;
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 /// The words of a parameter's name: `rider_phone`, `idCard`, `id-number` → lower-case words.
 fn words(name: &str) -> Vec<String> {
@@ -216,26 +215,6 @@ async fn no_route_takes_an_id_number_or_a_phone_in_its_path_or_query() {
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
-
 const PHONE: &str = "13987654321";
 const ID_NUMBER: &str = "22010219900307123X";
 
@@ -310,7 +289,7 @@ async fn the_access_log_of_requests_carrying_a_phone_holds_none() {
         .await;
     assert!(r.status.as_u16() < 500, "{}", r.status);
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).expect("utf-8 logs");
+    let text = logs.text();
     let access = text.lines().filter(|l| l.contains("/people")).count();
     assert!(access >= 6, "the access log was captured:\n{text}");
     assert!(!text.contains(PHONE), "a phone in the log:\n{text}");

@@ -9,62 +9,29 @@ use axum::http::{Method, StatusCode};
 use chrono::Duration;
 use common::{TestApp, expect, fields};
 use safecampus::storage::Operator;
-use safecampus::xlsx::{Cell, write_sheet};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const NAMES: [&str; 3] = ["毕业生甲", "转学生乙", "在读生丙"];
 const GUARDIANS: [&str; 3] = ["家长甲", "家长乙", "家长丙"];
-
-fn riders_xlsx() -> Vec<u8> {
-    let headers: Vec<String> = ["学生姓名", "班级", "站点", "监护人", "电话"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let rows: Vec<Vec<Cell>> = (0..3)
-        .map(|i| {
-            vec![
-                Cell::Text(NAMES[i].into()),
-                Cell::Text("六年一班".into()),
-                Cell::Text("东站".into()),
-                Cell::Text(GUARDIANS[i].into()),
-                Cell::Text(format!("1391234560{i}")),
-            ]
-        })
-        .collect();
-    write_sheet("riders", &headers, &rows).unwrap()
-}
 
 /// A route of S001 with the three riders, imported by its principal; the riders' ids in
 /// the order of [`NAMES`].
 async fn route_with_riders(app: &mut TestApp) -> (i64, Vec<i64>) {
-    let school = app.org_id("S001").await;
-    let t = app.login("s001.safety").await;
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{school}/bus-routes"),
-            Some(&t),
-            &json!({"name": "离校测试线", "stops": [
-                {"name": "东站", "lat": 43.880, "lon": 125.300, "time": "07:00"},
-                {"name": "学校", "lat": 43.880, "lon": 125.320, "time": "07:20"}]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let route = r.json()["id"].as_i64().unwrap();
+    let phones: Vec<String> = (0..3).map(|i| format!("1391234560{i}")).collect();
+    let rows: Vec<[&str; 5]> = (0..3)
+        .map(|i| {
+            [
+                NAMES[i],
+                "六年一班",
+                "东站",
+                GUARDIANS[i],
+                phones[i].as_str(),
+            ]
+        })
+        .collect();
+    let route = common::riders::route_with_riders(app, "离校测试线", &rows).await;
     let p = app.login("s001.principal").await;
-    let r = app
-        .request(
-            Method::POST,
-            &format!("/api/v1/bus-routes/{route}/riders/import"),
-            Some(&p),
-            Some(XLSX),
-            riders_xlsx(),
-            &[],
-        )
-        .await;
-    assert_eq!(r.json()["created"], 3, "{}", r.text());
     let all = riders(app, &p, route).await;
     let ids = NAMES
         .iter()

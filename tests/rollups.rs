@@ -66,7 +66,7 @@ async fn roll_ups_equal_their_rows_after_random_writes() {
     }
 
     // Random writes straight into the table.
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+    let raw = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     let pg = raw.get_database_backend() == DbBackend::Postgres;
@@ -234,7 +234,7 @@ async fn risk_counts_equal_the_points_after_random_writes() {
         [],
         "after the demo"
     );
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+    let raw = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     let points = ids(&raw, "SELECT id FROM risk_points ORDER BY id").await;

@@ -34,8 +34,13 @@ const ALLOWED: &[(&str, usize, &str)] = &[
     ),
     (
         "src/storage/device_events.rs",
-        3,
+        2,
         "partition names and month bounds computed from dates (DDL, retention)",
+    ),
+    (
+        "src/storage/rls.rs",
+        3,
+        "table and column names read from the catalogue (policy DDL), a role name checked to be a plain identifier",
     ),
     (
         "src/storage/hazards/steps.rs",
@@ -71,6 +76,8 @@ const KEYWORDS: &[&str] = &[
     "TRUNCATE ",
     "COPY ",
     "LOCK ",
+    "GRANT ",
+    "REVOKE ",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

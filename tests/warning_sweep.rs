@@ -49,7 +49,7 @@ async fn warnings(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 
 async fn sql(app: &TestApp, statement: &str) {
     use sea_orm::ConnectionTrait;
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+    let raw = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     raw.execute_unprepared(statement).await.expect(statement);

@@ -79,6 +79,18 @@ impl OrgPath {
         self.0.split('/').filter_map(|p| p.parse().ok()).collect()
     }
 
+    /// The nearest node both paths lie under (the root when they share none).
+    pub fn common_ancestor(&self, other: &OrgPath) -> OrgPath {
+        let mut out = OrgPath::root();
+        for (a, b) in self.ids().into_iter().zip(other.ids()) {
+            if a != b {
+                break;
+            }
+            out = out.child(super::ids::OrgId(a));
+        }
+        out
+    }
+
     /// `LIKE` pattern matching this node and its subtree.
     pub fn like_pattern(&self) -> String {
         format!("{}%", self.0)

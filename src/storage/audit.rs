@@ -64,6 +64,7 @@ closed_codes! {
         Denied = "access.denied",
         DemoSeed = "demo.seed",
         Verify = "audit.verify",
+        Read = "audit.read",
         Purge = "audit.purge",
         PasswordChange = "user.password_change",
         FieldKeyRotate = "field_key.rotate",
@@ -297,7 +298,9 @@ pub struct Verification {
 }
 
 impl AuditLog<'_> {
-    /// The audit log, newest first (audit admin).
+    /// The audit log, newest first (audit admin). Each read is itself audited as `audit.read`
+    /// with the filter and the page (T-LG-6: the audit admin's own actions are audited), after
+    /// the page is read, so a page never shows its own reading.
     pub async fn list(&self, f: &AuditFilter) -> Result<views::Page<views::AuditEntry>> {
         self.permit()?;
         let mut q = audit_log::Entity::find();
@@ -334,6 +337,11 @@ impl AuditLog<'_> {
             }
             None => Vec::new(),
         };
+        let mut tx = self
+            .begin(Event::new(PlatformAudit::Read, "audit_log", ""))
+            .await?;
+        tx.event.detail = read_detail(f, page, paging.per_page, total);
+        tx.commit().await?;
         Ok(views::Page {
             items: rows.into_iter().map(Into::into).collect(),
             total,
@@ -364,6 +372,30 @@ impl AuditLog<'_> {
         tx.commit().await?;
         Ok(v)
     }
+}
+
+/// What an `audit.read` row says of the read: the filter as given, the page and its size, how
+/// many entries matched. The user filter is a username fragment, never a secret; it is cut to
+/// 64 characters and stripped of line breaks.
+fn read_detail(f: &AuditFilter, page: u64, per_page: u64, total: u64) -> String {
+    let clean = |s: &str| -> String { s.chars().filter(|c| !c.is_control()).take(64).collect() };
+    let mut parts = vec![format!("page={page} per_page={per_page} total={total}")];
+    for (k, v) in [
+        ("user", f.user.as_deref()),
+        ("action", f.action.as_deref()),
+        ("result", f.result.as_deref()),
+    ] {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", clean(v)));
+        }
+    }
+    if let Some(d) = f.from {
+        parts.push(format!("from={d}"));
+    }
+    if let Some(d) = f.to {
+        parts.push(format!("to={d}"));
+    }
+    parts.join(" ")
 }
 
 /// Rows hashed per query while verifying (memory stays flat on a long chain).

@@ -114,6 +114,26 @@ pub async fn partitions(conn: &impl ConnectionTrait) -> Result<Vec<(i32, String)
     Ok(out)
 }
 
+/// `safecampus_make_event_partition(m)` or `safecampus_drop_event_partition(m)`: whether it
+/// made (dropped) the month's partition.
+async fn partition_call(conn: &DatabaseConnection, what: &str, m: i32) -> Result<bool> {
+    let sql = match what {
+        "make" => "SELECT safecampus_make_event_partition($1) AS done",
+        _ => "SELECT safecampus_drop_event_partition($1) AS done",
+    };
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [m.into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get("", "done")?,
+        None => false,
+    })
+}
+
 /// The daily run for `today`: partitions ahead (PostgreSQL), then events before the first
 /// month kept removed (`retention_months` months back from `today`'s; 0 keeps everything).
 pub async fn maintain(
@@ -126,8 +146,9 @@ pub async fn maintain(
     if pg {
         let have: Vec<i32> = partitions(conn).await?.into_iter().map(|p| p.0).collect();
         for m in months_from(0, today, MONTHS_AHEAD) {
-            if !have.contains(&m) {
-                conn.execute_unprepared(&create_partition_sql(m)).await?;
+            // Through the owner's function (`storage::rls`): the application's role owns
+            // no table.
+            if !have.contains(&m) && partition_call(conn, "make", m).await? {
                 done.created.push(partition_name(m));
             }
         }
@@ -139,9 +160,7 @@ pub async fn maintain(
     let cutoff = start_of(keep_from);
     if pg {
         for (m, name) in partitions(conn).await? {
-            if m < keep_from {
-                conn.execute_unprepared(&format!("DROP TABLE {name}"))
-                    .await?;
+            if m < keep_from && partition_call(conn, "drop", m).await? {
                 done.dropped.push(name);
             }
         }

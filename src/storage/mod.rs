@@ -63,6 +63,7 @@ pub mod risk_catalog;
 mod risk_counts;
 pub mod risk_index;
 pub mod risk_points;
+pub mod rls;
 pub mod rollups;
 pub mod screen;
 pub mod sealed;
@@ -145,7 +146,10 @@ impl Db {
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
-            });
+            })
+            // Row-level security (`rls`): the pool's own connections see every tenant; a
+            // scoped handle narrows each of its transactions to the actor's subtree.
+            .map_sqlx_postgres_opts(|o| o.options([(rls::SETTING, rls::EVERYTHING)]));
         let conn = Database::connect(opt).await?;
         let read = read::Reader::new(url, conn.clone());
         let bus = live::Bus::shared(&conn);
@@ -167,8 +171,33 @@ impl Db {
     pub async fn migrate(&self) -> Result<()> {
         migration::Migrator::up(&self.conn, None).await?;
         data_version::install(&self.conn).await?;
+        rls::install(&self.conn).await?;
         warning_rules::ensure_defaults(&self.conn).await?;
         Ok(())
+    }
+
+    /// Grants `role` what the platform needs and nothing more ([`rls::grant_sql`]): run by the
+    /// tables' owner after `migrate` when the application connects as another role
+    /// (PostgreSQL; a no-op on SQLite).
+    pub async fn grant_app_role(&self, role: &str) -> Result<()> {
+        if self.conn.get_database_backend() != DbBackend::Postgres {
+            return Ok(());
+        }
+        if !rls::valid_role(role) {
+            return Err(Error::validation(format!(
+                "{role:?} is not a plain role name (lower-case letters, digits, underscores)"
+            )));
+        }
+        use sea_orm::ConnectionTrait;
+        self.conn.execute_unprepared(&rls::grant_sql(role)).await?;
+        Ok(())
+    }
+
+    /// Why row-level security does not hold for this connection's role, if it does not
+    /// (PostgreSQL: a superuser or a `BYPASSRLS` role passes every policy; the tables' owner
+    /// could drop them). `None` on SQLite and for a role that owns nothing.
+    pub async fn rls_bypass(&self) -> Result<Option<String>> {
+        Ok(rls::bypass(&self.conn).await?)
     }
 
     /// The data version: raised by every committed change to the business tables
@@ -204,9 +233,10 @@ impl Db {
 
     /// The handle for one request's business data.
     pub fn scoped(&self, actor: Actor, action: Action) -> Scoped {
+        let conn = rls::Conn::scoped(self.conn.clone(), actor.scope(), actor.user_id());
         Scoped {
-            conn: self.conn.clone(),
-            read: self.read.clone(),
+            read: self.read.scoped(&conn),
+            conn,
             bus: self.bus.clone(),
             keys: self.keys.clone(),
             actor,
@@ -314,7 +344,9 @@ impl Db {
 
 /// Begins a write transaction; on SQLite as `BEGIN IMMEDIATE`, so a read→write upgrade never
 /// fails with BUSY past the busy timeout.
-pub(crate) async fn begin_write(conn: &DatabaseConnection) -> Result<DatabaseTransaction> {
+pub(crate) async fn begin_write(
+    conn: &(impl TransactionTrait<Transaction = DatabaseTransaction> + sea_orm::ConnectionTrait),
+) -> Result<DatabaseTransaction> {
     let opts = TransactionOptions {
         isolation_level: None,
         access_mode: None,
@@ -494,7 +526,8 @@ impl Actor {
 
 /// The scoped handle: the actor, the action the route performs, and the connection.
 pub struct Scoped {
-    conn: DatabaseConnection,
+    /// Every statement under the actor's scope on PostgreSQL ([`rls`]).
+    conn: rls::Conn,
     /// The hot reads' path (see [`read`]); writes and transactions use `conn`.
     read: read::Reader,
     bus: live::Bus,

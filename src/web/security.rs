@@ -32,7 +32,11 @@ pub async fn headers(req: Request, next: Next) -> Response {
         "permissions-policy",
         HeaderValue::from_static("camera=(self), geolocation=(), microphone=()"),
     );
-    if !is_static && !h.contains_key(header::CACHE_CONTROL) {
+    // A content-hashed static file found keeps its own `immutable`; anything else, a static
+    // path not found included, is never stored.
+    let kept = is_static && res.status().is_success();
+    let h = res.headers_mut();
+    if !kept && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res

@@ -252,11 +252,18 @@ async fn build(template: &Template, json: &std::path::Path) -> Fixture {
     let started = std::time::Instant::now();
     let mut app = TestApp::from_template(&common::demo_template().await, config()).await;
     let fx = objects(&mut app).await;
-    let url = app.state.config().database_url.clone();
+    // The change log's table and triggers are the owner's to make; the app's role (on
+    // PostgreSQL it owns nothing) is then granted the log like every other table.
+    let url = app.owner_url();
     let raw = sea_orm::Database::connect(&url).await.expect("connect");
     let tracked = changes::install(&raw).await;
     assert!(tracked.len() > 10, "tables tracked: {tracked:?}");
     raw.close().await.ok();
+    let owner = safecampus::storage::Db::connect(&url)
+        .await
+        .expect("connect");
+    common::grant_app_role(&owner).await;
+    owner.close().await;
     app.db.checkpoint().await.expect("checkpoint");
     app.db.clone().close().await;
     std::fs::write(json, serde_json::to_string(&fx).expect("json")).expect("fixture file");

@@ -135,9 +135,13 @@ impl Case {
 async fn case(m: &Matrix, read: bool) -> Case {
     if let (false, Template::Postgres(template)) = (read, &m.template) {
         let w = work::take(template).await;
-        let url = common::pg_url(&common::pg_admin(), &w.name);
-        let app = common::TestApp::on_database(&url, fixture::config()).await;
-        let raw = sea_orm::Database::connect(&url).await.expect("connect");
+        let admin = common::pg_admin();
+        let app =
+            common::TestApp::on_database(&common::pg_app_url(&admin, &w.name), fixture::config())
+                .await;
+        let raw = sea_orm::Database::connect(common::pg_url(&admin, &w.name))
+            .await
+            .expect("connect");
         return Case {
             app,
             raw,
@@ -151,7 +155,7 @@ async fn case(m: &Matrix, read: bool) -> Case {
         let who = format!("mx{}", std::process::id());
         let url = format!(
             "{}?application_name={who}",
-            common::pg_url(&common::pg_admin(), &name)
+            common::pg_app_url(&common::pg_admin(), &name)
         );
         let app = common::TestApp::on_database(&url, fixture::config()).await;
         let raw = sea_orm::Database::connect(common::pg_url(&common::pg_admin(), &name))
@@ -166,11 +170,11 @@ async fn case(m: &Matrix, read: bool) -> Case {
         };
     }
     let app = common::TestApp::from_template(&m.template, fixture::config()).await;
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+    let raw = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     shared::refresh_sessions(&raw).await;
-    let direct = changes::Direct::open(&app.state.config().database_url);
+    let direct = changes::Direct::open(&app.owner_url());
     Case {
         app,
         raw,

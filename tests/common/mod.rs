@@ -16,7 +16,10 @@ use std::collections::HashMap;
 use tower::ServiceExt;
 
 pub mod audit;
+pub mod logs;
 pub mod plans;
+pub mod plant;
+pub mod riders;
 
 pub const PASSWORD: &str = "SafeCampus#2021";
 
@@ -196,7 +199,7 @@ impl TestApp {
                 .await
                 .expect("database settings");
                 pool.close().await.ok();
-                (pg_url(&admin, &name), None, Some((admin.clone(), name)))
+                (pg_app_url(&admin, &name), None, Some((admin.clone(), name)))
             }
             Template::Sqlite(file_of) => {
                 let dir = tempdir::Dir::new();
@@ -229,23 +232,36 @@ impl TestApp {
             let url = format!("sqlite://{}?mode=rwc", dir.0.join("empty.db").display());
             (url, Some(dir), None)
         };
-        Db::connect(&url)
-            .await
-            .expect("connect")
-            .migrate()
-            .await
-            .expect("migrate");
+        let owner = Db::connect(&url).await.expect("connect");
+        owner.migrate().await.expect("migrate");
+        let url = match &pg_db {
+            Some((admin, name)) => {
+                grant_app_role(&owner).await;
+                pg_app_url(admin, name)
+            }
+            None => url,
+        };
+        owner.close().await;
         let mut app = Self::on_database_as(&url, config, false).await;
         app.pg_db = pg_db;
         app._dir = dir;
         app
     }
 
-    /// A connection of its own to the app's database, beside the app (raw SQL in tests).
+    /// A connection of its own to the app's database, beside the app (raw SQL in tests), as
+    /// the tables' owner (on PostgreSQL the app itself connects as a role that owns nothing).
     pub async fn raw(&self) -> sea_orm::DatabaseConnection {
-        sea_orm::Database::connect(&self.state.config().database_url)
+        sea_orm::Database::connect(&self.owner_url())
             .await
             .expect("connect")
+    }
+
+    /// The URL of the app's database as the tables' owner.
+    pub fn owner_url(&self) -> String {
+        match &self.pg_db {
+            Some((admin, name)) => pg_url(admin, name),
+            None => self.state.config().database_url.clone(),
+        }
     }
 
     /// The half-month checklist's point ids of `school`, in the form's order (read as the
@@ -513,6 +529,44 @@ pub fn pg_url(admin: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// The role the app connects as on PostgreSQL: one that owns nothing and passes no policy
+/// (`SAFECAMPUS_TEST_PG_ROLE`, default `safecampus_app`; empty: the server's own user, as an
+/// install without row-level security would).
+pub fn pg_role() -> Option<String> {
+    match std::env::var("SAFECAMPUS_TEST_PG_ROLE") {
+        Ok(r) if r.is_empty() => None,
+        Ok(r) => Some(r),
+        Err(_) => Some("safecampus_app".into()),
+    }
+}
+
+/// The URL of database `name` for the app: as [`pg_role`] when there is one.
+pub fn pg_app_url(admin: &str, name: &str) -> String {
+    let owner = pg_url(admin, name);
+    let Some(role) = pg_role() else { return owner };
+    let mut u = url::Url::parse(&owner).expect("PostgreSQL URL");
+    u.set_username(&role).expect("a user");
+    u.set_password(None).expect("no password");
+    u.to_string()
+}
+
+/// Makes [`pg_role`] (once per server; the test processes race for it) and grants it its
+/// rights on the database `owner` is connected to, as `migrate` does with
+/// `owner_database_url`.
+pub async fn grant_app_role(owner: &Db) {
+    let Some(role) = pg_role() else { return };
+    let admin = pg_admin();
+    let (pool, _) = sqlx_admin(&admin).await;
+    pool.execute_unprepared(&format!(
+        "DO $$ BEGIN CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; \
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    ))
+    .await
+    .expect("the app's role");
+    pool.close().await.ok();
+    owner.grant_app_role(&role).await.expect("grants");
+}
+
 /// A fingerprint of everything the seeded database depends on: the sources and data files.
 pub fn seed_hash() -> String {
     use sha2::{Digest, Sha256};
@@ -528,6 +582,8 @@ pub fn seed_hash() -> String {
     h.update(safecampus::SOURCE_HASH.as_bytes());
     // The templates are sealed with the tests' field key.
     h.update(FIELD_KEY.as_bytes());
+    // The PostgreSQL template carries the app role's grants.
+    h.update(pg_role().unwrap_or_default().as_bytes());
     hex::encode(&h.finalize()[..6])
 }
 
@@ -586,6 +642,7 @@ pub async fn pg_template(admin: &str) -> String {
             let url = pg_url(admin, &building);
             let mut db = Db::connect(&url).await.expect("connect");
             db.migrate().await.expect("migrate");
+            grant_app_role(&db).await;
             db.open_field_keys(&test_security(), &url)
                 .await
                 .expect("field keys");

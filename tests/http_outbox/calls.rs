@@ -93,7 +93,7 @@ pub async fn drain(app: &TestApp) {
 
 async fn sql(app: &TestApp, statement: &str) {
     use sea_orm::ConnectionTrait;
-    let raw = sea_orm::Database::connect(&app.state.config().database_url)
+    let raw = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     raw.execute_unprepared(statement).await.expect(statement);

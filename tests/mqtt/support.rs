@@ -139,7 +139,7 @@ pub async fn device(app: &mut TestApp, kind: &str, code: &str) -> (i64, String) 
 /// The events stored for a device.
 pub async fn stored(app: &TestApp, device: i64) -> i64 {
     use sea_orm::ConnectionTrait;
-    let conn = sea_orm::Database::connect(&app.state.config().database_url)
+    let conn = sea_orm::Database::connect(&app.owner_url())
         .await
         .expect("connect");
     let row = conn

@@ -43,7 +43,8 @@ pub(crate) struct Reader {
 #[derive(Clone, Debug)]
 enum Inner {
     Sqlite(Arc<Pool>),
-    Orm(DatabaseConnection),
+    /// PostgreSQL (or in-memory SQLite): through the pool, or a scoped handle's connection.
+    Orm(crate::storage::rls::Conn),
 }
 
 #[derive(Debug)]
@@ -60,9 +61,20 @@ impl Reader {
                 path: PathBuf::from(p),
                 idle: Mutex::new(Vec::new()),
             })),
-            None => Inner::Orm(conn),
+            None => Inner::Orm(crate::storage::rls::Conn::unscoped(conn)),
         };
         Reader { inner }
+    }
+
+    /// This reader for a scoped handle: the same pool on SQLite (which has no row-level
+    /// security), the handle's own connection otherwise.
+    pub(super) fn scoped(&self, conn: &crate::storage::rls::Conn) -> Reader {
+        match &self.inner {
+            Inner::Sqlite(_) => self.clone(),
+            Inner::Orm(_) => Reader {
+                inner: Inner::Orm(conn.clone()),
+            },
+        }
     }
 
     /// Which path this reader takes (`rusqlite` or `seaorm`), for the operator's status.

@@ -57,7 +57,7 @@ async fn both_paths_read_what_sqlx_wrote_and_compare_bound_values_alike() {
     let fast = Reader::new(&url, conn.clone());
     assert_eq!(fast.path(), "rusqlite");
     let orm = Reader {
-        inner: Inner::Orm(conn.clone()),
+        inner: Inner::Orm(crate::storage::rls::Conn::unscoped(conn.clone())),
     };
     let t1 =
         Utc.with_ymd_and_hms(2026, 12, 2, 5, 5, 6).unwrap() + chrono::Duration::microseconds(789);

@@ -164,7 +164,9 @@ fn serve(ctx: &Ctx, id: FileId, variant: Variant) -> impl Future<Output = Result
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         );
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+        // Evidence photos may show pupils: kept by no cache, the browser's own disk included
+        // (T-IN-3: `no-store` on everything a signed-in user reads).
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         Ok(res)
     }
 }
