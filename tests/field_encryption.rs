@@ -138,7 +138,7 @@ fn run_binary(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> std::proces
     cmd.arg("--config")
         .arg(&conf)
         .args(args)
-        .env("SAFECAMPUS_DATABASE_URL", &app.owner_url())
+        .env("SAFECAMPUS_DATABASE_URL", app.owner_url())
         .env("SAFECAMPUS_MQTT_ENABLED", "0")
         .env_remove("SAFECAMPUS_FIELD_KEY")
         .env_remove("SAFECAMPUS_FIELD_KEY_OLD")
