@@ -12,99 +12,17 @@
 
 mod common;
 
+use common::server::{self, Http, free_port, ready, spawn};
 use common::{PASSWORD, TestApp};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use rand::Rng;
 use safecampus::storage::Operator;
 use sea_orm::ConnectionTrait;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-type Http = Client<HttpConnector, Full<bytes::Bytes>>;
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    l.local_addr().expect("local addr").port()
-}
-
-/// The platform's binary serving `url` on `port`, its output to a log beside the config.
-fn spawn(conf: &Path, url: &str, port: u16) -> Child {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(conf.with_extension("log"))
-        .expect("log file");
-    Command::new(env!("CARGO_BIN_EXE_safecampus"))
-        .args(["--config", conf.to_str().unwrap(), "serve"])
-        .env("SAFECAMPUS_DATABASE_URL", url)
-        .env("SAFECAMPUS_LISTEN", format!("127.0.0.1:{port}"))
-        .env("SAFECAMPUS_MQTT_ENABLED", "0")
-        .env("SAFECAMPUS_FIELD_KEY", common::FIELD_KEY)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("log"))
-        .stderr(log)
-        .spawn()
-        .expect("start the server")
-}
-
-/// Waits until `/readyz` answers 200; the time it took.
-async fn ready(http: &Http, port: u16, child: &mut Child, conf: &Path) -> Duration {
-    let start = Instant::now();
-    loop {
-        let req = http::Request::get(format!("http://127.0.0.1:{port}/readyz"))
-            .body(Full::default())
-            .unwrap();
-        if let Ok(Ok(r)) = tokio::time::timeout(Duration::from_secs(1), http.request(req)).await
-            && r.status() == 200
-        {
-            return start.elapsed();
-        }
-        if let Ok(Some(st)) = child.try_wait() {
-            let log = std::fs::read_to_string(conf.with_extension("log")).unwrap_or_default();
-            panic!("the server exited ({st}):\n{log}");
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the server did not get ready"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// One write: status and body, or `None` when no answer came (refused, cut, timed out).
-async fn post(
-    http: &Http,
-    port: u16,
-    path: &str,
-    token: &str,
-    key: &str,
-    body: &Value,
-) -> Option<(u16, Value)> {
-    let req = http::Request::post(format!("http://127.0.0.1:{port}{path}"))
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .body(Full::from(body.to_string()))
-        .unwrap();
-    let res = tokio::time::timeout(Duration::from_secs(10), http.request(req))
-        .await
-        .ok()?
-        .ok()?;
-    let status = res.status().as_u16();
-    let bytes = res.into_body().collect().await.ok()?.to_bytes();
-    Some((
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    ))
-}
 
 /// What a client's write ended as, once answered.
 #[derive(Debug)]
@@ -150,7 +68,7 @@ async fn client(
         let body = json!({"name": format!("K{n}-{i}"), "post": "teacher", "note": key});
         let mut retried = false;
         loop {
-            match post(&http, port, &path, &token, &key, &body).await {
+            match common::server::post(&http, port, &path, Some(&token), &key, &body).await {
                 Some((200, j)) => {
                     let id = j["id"].to_string();
                     acked.push(Acked { key, id });
@@ -186,14 +104,9 @@ async fn kill9_no_acked_loss() {
     let url = app.owner_url();
     let s001 = app.org_id("S001").await;
     let dir = common::tempdir::Dir::new();
-    let conf: PathBuf = dir.0.join("serve.toml");
-    std::fs::write(
-        &conf,
-        "public_url = \"http://x\"\n[security]\nmfa_required_roles = []\n[jobs]\nenabled = false\n",
-    )
-    .expect("config");
+    let conf: PathBuf = common::server::config(&dir.0);
     let port = free_port();
-    let http: Http = Client::builder(TokioExecutor::new()).build_http();
+    let http: Http = common::server::http();
     let path = format!("/api/v1/schools/{s001}/people");
     let mut tokens = Vec::new();
     for _ in 0..8 {
@@ -210,25 +123,7 @@ async fn kill9_no_acked_loss() {
     }
 
     let raw = app.raw().await;
-    if common::backend() == "postgres" {
-        // The suite's databases commit without waiting for the disk; this one is about not
-        // losing acknowledged writes, and the server refuses such a database.
-        let name: String = raw
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DbBackend::Postgres,
-                "SELECT current_database() AS name",
-            ))
-            .await
-            .expect("name")
-            .expect("row")
-            .try_get("", "name")
-            .expect("name");
-        raw.execute_unprepared(&format!(
-            "ALTER DATABASE \"{name}\" SET synchronous_commit = on"
-        ))
-        .await
-        .expect("durable commits");
-    }
+    server::durable_commits(&raw).await;
     let mut child = spawn(&conf, &url, port);
     ready(&http, port, &mut child, &conf).await;
     let run = Arc::new(Run::default());
@@ -302,11 +197,11 @@ async fn kill9_no_acked_loss() {
     // The replies: a replay is the first answer; the key on another request is refused.
     let token = app.login("s001.principal").await;
     let body = json!({"name": "重放", "post": "teacher", "note": "replay"});
-    let first = post(&http, port, &path, &token, "replay-1", &body)
+    let first = common::server::post(&http, port, &path, Some(&token), "replay-1", &body)
         .await
         .expect("answered");
     assert_eq!(first.0, 200, "{first:?}");
-    let again = post(&http, port, &path, &token, "replay-1", &body)
+    let again = common::server::post(&http, port, &path, Some(&token), "replay-1", &body)
         .await
         .expect("answered");
     assert_eq!(
@@ -314,12 +209,12 @@ async fn kill9_no_acked_loss() {
         "a replay answers what the first request answered"
     );
     let zones = format!("/api/v1/schools/{s001}/zones");
-    let reused = post(&http, port, &zones, &token, "replay-1", &json!({}))
+    let reused = common::server::post(&http, port, &zones, Some(&token), "replay-1", &json!({}))
         .await
         .expect("answered");
     assert_eq!(reused.0, 422, "{reused:?}");
     assert_eq!(reused.1["error"]["fields"][0]["field"], "Idempotency-Key");
-    let bad = post(&http, port, &path, &token, "空 格", &body).await;
+    let bad = common::server::post(&http, port, &path, Some(&token), "空 格", &body).await;
     assert_eq!(bad.map(|b| b.0), Some(422));
 
     child.kill().expect("SIGKILL");

@@ -9,7 +9,7 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use common::{backend, pg_admin, pg_url, sqlx_admin, tempdir};
+use common::{backend, pg_admin, pg_url, tempdir};
 use safecampus::storage::Db;
 use safecampus::storage::migration::Migrator;
 use sea_orm::sea_query::{Alias, Query};
@@ -27,12 +27,7 @@ impl Fresh {
     async fn new() -> Fresh {
         if backend() == "postgres" {
             let admin = pg_admin();
-            let name = format!("sc_m0027_{}", tempdir::rand_suffix());
-            let (pool, _) = sqlx_admin(&admin).await;
-            pool.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
-            pool.close().await.ok();
+            let name = common::pg_create("sc_m0027").await;
             Fresh {
                 url: pg_url(&admin, &name),
                 pg: Some((admin, name)),

@@ -264,11 +264,7 @@ async fn migrate_through_the_owner_grants_the_app_role_and_serves_with_the_wall(
     let app = TestApp::empty(Config::default()).await;
     // A fresh database of the app's role, migrated by the binary through the owner's URL.
     let admin = common::pg_admin();
-    let name = format!("sc_rls_{}", common::tempdir::rand_suffix());
-    let (pool, _) = common::sqlx_admin(&admin).await;
-    pool.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create");
+    let name = common::pg_create("sc_rls").await;
     let owner_url = common::pg_url(&admin, &name);
     let app_url = common::pg_app_url(&admin, &name);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_safecampus"))
@@ -308,9 +304,6 @@ async fn migrate_through_the_owner_grants_the_app_role_and_serves_with_the_wall(
     );
     app_conn.close().await.ok();
     owner.close().await.ok();
-    pool.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .ok();
-    pool.close().await.ok();
+    common::pg_drop(&name).await;
     drop(app);
 }

@@ -20,6 +20,7 @@ pub mod logs;
 pub mod plans;
 pub mod plant;
 pub mod riders;
+pub mod server;
 
 pub const PASSWORD: &str = "SafeCampus#2021";
 
@@ -220,12 +221,7 @@ impl TestApp {
     pub async fn empty(config: Config) -> TestApp {
         let (url, dir, pg_db) = if backend() == "postgres" {
             let admin = pg_admin();
-            let name = format!("sc_test_{}", tempdir::rand_suffix());
-            let (pool, _) = sqlx_admin(&admin).await;
-            pool.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
-            pool.close().await.ok();
+            let name = pg_create("sc_test").await;
             (pg_url(&admin, &name), None, Some((admin.clone(), name)))
         } else {
             let dir = tempdir::Dir::new();
@@ -686,6 +682,28 @@ pub async fn pg_template(admin: &str) -> String {
     })
     .await
     .clone()
+}
+
+/// A new empty PostgreSQL database named `<prefix>_<random>` on the tests' server; its name.
+/// The caller drops it.
+pub async fn pg_create(prefix: &str) -> String {
+    let admin = pg_admin();
+    let name = format!("{prefix}_{}", tempdir::rand_suffix());
+    let (pool, _) = sqlx_admin(&admin).await;
+    pool.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {admin} must be reachable: {e}"));
+    pool.close().await.ok();
+    name
+}
+
+/// Drops a database [`pg_create`] made.
+pub async fn pg_drop(name: &str) {
+    let (pool, _) = sqlx_admin(&pg_admin()).await;
+    pool.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .ok();
+    pool.close().await.ok();
 }
 
 pub async fn sqlx_admin(url: &str) -> (sea_orm::DatabaseConnection, ()) {
