@@ -12,7 +12,6 @@ mod common;
 use axum::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
 use common::{TestApp, expect, fields};
-use safecampus::xlsx::{Cell, write_sheet};
 use serde_json::{Value, json};
 
 fn day(n: i64) -> String {
@@ -383,18 +382,6 @@ async fn a_trip_is_refused_until_ready_then_speeding_and_overload_warn() {
     }
 }
 
-fn riders_xlsx(rows: &[[&str; 5]]) -> Vec<u8> {
-    let headers: Vec<String> = ["学生姓名", "班级", "站点", "监护人", "电话"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let rows: Vec<Vec<Cell>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| Cell::Text(c.to_string())).collect())
-        .collect();
-    write_sheet("riders", &headers, &rows).unwrap()
-}
-
 #[tokio::test]
 async fn riders_are_masked_unless_a_granted_role_asks_and_each_view_is_audited() {
     let mut app = TestApp::new().await;
@@ -403,7 +390,7 @@ async fn riders_are_masked_unless_a_granted_role_asks_and_each_view_is_audited()
     let path = format!("/api/v1/bus-routes/{}/riders/import", f.route);
     let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     // A bad row refuses the whole workbook, with no name or phone echoed.
-    let bad = riders_xlsx(&[
+    let bad = common::riders::riders_xlsx(&[
         ["孙小明", "三年二班", "东站", "孙大明", "13912345678"],
         ["李小红", "三年一班", "西站", "李大红", "12ab"],
     ]);
@@ -426,7 +413,7 @@ async fn riders_are_masked_unless_a_granted_role_asks_and_each_view_is_audited()
         .collect();
     assert_eq!(errs, vec![(3, "stop".into()), (3, "phone".into())]);
     assert!(!r.text().contains("12ab") && !r.text().contains("李小红"));
-    let good = riders_xlsx(&[
+    let good = common::riders::riders_xlsx(&[
         ["孙小明", "三年二班", "东站", "孙大明", "13912345678"],
         ["欧阳小红", "三年一班", "中站", "", ""],
     ]);

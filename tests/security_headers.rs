@@ -69,32 +69,11 @@ fn fill(path: &str, id: &str) -> String {
     out
 }
 
-async fn cookie_login(app: &TestApp, user: &str) -> String {
-    let body = serde_urlencoded::to_string([
-        ("username", user),
-        ("password", common::PASSWORD),
-        ("next", "/"),
-    ])
-    .expect("form")
-    .into_bytes();
-    let r = app
-        .request(Method::POST, "/login", None, Some(FORM), body, &[])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let all = r.headers.get_all("set-cookie");
-    let cookie = all
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("sc_session="))
-        .expect("a session cookie");
-    cookie.split(';').next().expect("name=value").to_string()
-}
-
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
     let mut app = TestApp::new().await;
     let token = app.login("bureau.officer").await;
-    let cookie = cookie_login(&app, "s001.principal").await;
+    let cookie = app.page_cookie("s001.principal").await;
     let school = app.org_id("S001").await.to_string();
     let routes: Vec<&'static str> = app
         .routes

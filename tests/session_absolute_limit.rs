@@ -35,32 +35,6 @@ async fn opened_ago(app: &TestApp, username: &str, minutes: i64) {
     conn.close().await.ok();
 }
 
-/// A session cookie of `username` signed in through the sign-in page.
-async fn page_session(app: &TestApp, username: &str) -> String {
-    let body =
-        serde_urlencoded::to_string([("username", username), ("password", common::PASSWORD)])
-            .unwrap();
-    let r = app
-        .request(
-            Method::POST,
-            "/login",
-            None,
-            Some("application/x-www-form-urlencoded"),
-            body.into_bytes(),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    r.headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("sc_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("a session cookie")
-        .to_string()
-}
-
 async fn me(app: &TestApp, token: &str) -> StatusCode {
     app.get("/api/v1/me", Some(token)).await.status
 }
@@ -94,7 +68,7 @@ async fn a_busy_session_ends_at_the_absolute_limit() {
 #[tokio::test]
 async fn a_page_session_past_the_limit_goes_to_the_sign_in_page() {
     let app = TestApp::new().await;
-    let cookie = page_session(&app, "s001.safety").await;
+    let cookie = app.page_cookie("s001.safety").await;
     let page = |c: String| {
         let app = &app;
         async move {

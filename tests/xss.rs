@@ -7,7 +7,7 @@
 //! payload unescaped, and the escaped payload must be seen (the check can fail).
 
 mod common;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use common::TestApp;
 use sea_orm::Database;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -48,34 +48,6 @@ fn links(html: &str) -> Vec<String> {
         .collect()
 }
 
-async fn cookie_login(app: &TestApp, user: &str) -> String {
-    let body = serde_urlencoded::to_string([
-        ("username", user),
-        ("password", common::PASSWORD),
-        ("next", "/"),
-    ])
-    .expect("form")
-    .into_bytes();
-    let r = app
-        .request(
-            Method::POST,
-            "/login",
-            None,
-            Some("application/x-www-form-urlencoded"),
-            body,
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let all = r.headers.get_all("set-cookie");
-    let c = all
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("sc_session="))
-        .expect("a session cookie");
-    c.split(';').next().expect("name=value").to_string()
-}
-
 #[tokio::test]
 async fn typed_text_is_shown_as_text_on_every_page() {
     let mut app = TestApp::new().await;
@@ -98,7 +70,7 @@ async fn typed_text_is_shown_as_text_on_every_page() {
     let mut escaped_on = BTreeSet::new();
     let mut visited = 0usize;
     for user in ["s001.principal", "bureau.officer"] {
-        let cookie = cookie_login(&app, user).await;
+        let cookie = app.page_cookie(user).await;
         let mut queue: VecDeque<String> = pages
             .iter()
             .filter_map(|p| {

@@ -900,6 +900,34 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// A browser session of `username`, signed in through the sign-in page: the
+    /// `sc_session=<id>` pair to send back as a Cookie header.
+    pub async fn page_cookie(&self, username: &str) -> String {
+        let body = serde_urlencoded::to_string([("username", username), ("password", PASSWORD)])
+            .expect("form");
+        let r = self
+            .request(
+                Method::POST,
+                "/login",
+                None,
+                Some("application/x-www-form-urlencoded"),
+                body.into_bytes(),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        r.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("sc_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_string()
+    }
+}
+
+impl TestApp {
     /// Adds a person of `post` (a post code) at `school` as the holder of token `t`; answers
     /// the person's id.
     pub async fn add_person(&self, t: &str, school: i64, name: &str, post: &str) -> i64 {
