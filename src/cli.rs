@@ -604,8 +604,6 @@ async fn serve(db: Db, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses to serve on a database whose settings could lose an acknowledged write (T-DU-1),
-/// unless `[ops] allow_unsafe_durability` says the data may be lost.
 /// Migrations, through the owner's connection when one is configured (which then grants the
 /// application's role its rights), else through the application's own.
 async fn migrate(db: &Db, config: &Config) -> anyhow::Result<()> {
@@ -633,6 +631,8 @@ fn role_of(url: &str) -> Option<String> {
     Some(o.get_username().to_string()).filter(|u| !u.is_empty())
 }
 
+/// Refuses to serve on a database whose settings could lose an acknowledged write (T-DU-1),
+/// unless `[ops] allow_unsafe_durability` says the data may be lost.
 async fn durable(db: &Db, config: &Config) -> anyhow::Result<()> {
     let f = crate::storage::durability::check(db).await?;
     if f.problems.is_empty() {

@@ -114,13 +114,13 @@ pub async fn partitions(conn: &impl ConnectionTrait) -> Result<Vec<(i32, String)
     Ok(out)
 }
 
-/// `safecampus_make_event_partition(m)` or `safecampus_drop_event_partition(m)`: whether it
-/// made (dropped) the month's partition.
-async fn partition_call(conn: &DatabaseConnection, what: &str, m: i32) -> Result<bool> {
-    let sql = match what {
-        "make" => "SELECT safecampus_make_event_partition($1) AS done",
-        _ => "SELECT safecampus_drop_event_partition($1) AS done",
-    };
+/// Makes a month's partition through the owner's function (`storage::rls`).
+const MAKE: &str = "SELECT safecampus_make_event_partition($1) AS done";
+/// Drops a month's partition through the owner's function.
+const DROP: &str = "SELECT safecampus_drop_event_partition($1) AS done";
+
+/// [`MAKE`] or [`DROP`] for month `m`: whether it made (dropped) the partition.
+async fn partition_call(conn: &DatabaseConnection, sql: &str, m: i32) -> Result<bool> {
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -148,7 +148,7 @@ pub async fn maintain(
         for m in months_from(0, today, MONTHS_AHEAD) {
             // Through the owner's function (`storage::rls`): the application's role owns
             // no table.
-            if !have.contains(&m) && partition_call(conn, "make", m).await? {
+            if !have.contains(&m) && partition_call(conn, MAKE, m).await? {
                 done.created.push(partition_name(m));
             }
         }
@@ -160,7 +160,7 @@ pub async fn maintain(
     let cutoff = start_of(keep_from);
     if pg {
         for (m, name) in partitions(conn).await? {
-            if m < keep_from && partition_call(conn, "drop", m).await? {
+            if m < keep_from && partition_call(conn, DROP, m).await? {
                 done.dropped.push(name);
             }
         }
