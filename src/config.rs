@@ -338,12 +338,16 @@ pub struct Privacy {
     /// A bus rider marked as left (graduated, moved, changed route) is deleted by the daily
     /// job this many days after the day they left.
     pub leaver_retention_days: u32,
+    /// The longest a grant to see minors' data whole may last once approved, in hours
+    /// (T-PR-4); a request asks for 1 to this many.
+    pub unmask_grant_max_hours: u32,
 }
 
 impl Default for Privacy {
     fn default() -> Self {
         Privacy {
             leaver_retention_days: 30,
+            unmask_grant_max_hours: 24,
         }
     }
 }

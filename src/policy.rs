@@ -187,6 +187,15 @@ pub enum Action {
     /// Record a trip: the pre-trip check, boarding and alighting counts, start and finish (the
     /// school's managers, and staff who are the trip's driver or attendant).
     BusTripRecord,
+    /// Read the grants to see minors' data whole: who asked for which object's data, why,
+    /// who decided and until when (no pupil's data is in a grant).
+    PiiGrantView,
+    /// Ask for a time-boxed grant to see one object's minors' data whole, with a reason (the
+    /// roles without the standing right: the bureau's staff, teachers, drivers, guards).
+    PiiGrantRequest,
+    /// Approve or refuse a grant, or revoke one in force (the school's principal, the
+    /// bureau's leader and officers; never one's own request).
+    PiiGrantDecide,
     UserView,
     /// Create accounts, disable, enable, reset passwords (system admin).
     UserManage,
@@ -345,6 +354,22 @@ pub const POLICY: &[(Action, &[Role])] = &[
     (Action::BusPermitDecide, BUREAU_MANAGE),
     (Action::BusRiderNames, &[Principal, SafetyDirector]),
     (Action::BusTripRecord, &[Principal, SafetyDirector, Staff]),
+    (Action::PiiGrantView, BUSINESS),
+    (
+        Action::PiiGrantRequest,
+        &[
+            CityOfficer,
+            BureauLeader,
+            BureauOfficer,
+            BureauInspector,
+            Staff,
+            Guard,
+        ],
+    ),
+    (
+        Action::PiiGrantDecide,
+        &[CityOfficer, BureauLeader, BureauOfficer, Principal],
+    ),
     (Action::UserView, &[SysAdmin, SecAdmin]),
     (Action::UserManage, &[SysAdmin]),
     (Action::UserGrant, &[SecAdmin]),

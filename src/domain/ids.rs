@@ -84,5 +84,6 @@ id_type!(
     BusAttendantId,
     BusRouteId,
     BusRiderId,
-    BusTripId
+    BusTripId,
+    PiiGrantId
 );

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod incident;
 pub mod org;
 pub mod password;
+pub mod pii_grant;
 pub mod person;
 pub mod reading;
 pub mod responsibility;

@@ -136,7 +136,8 @@ pub(super) async fn notify(
     Ok(())
 }
 
-async fn active_users(
+/// The active users of `org` holding one of `roles`.
+pub(super) async fn users_with(
     conn: &impl ConnectionTrait,
     org: OrgId,
     roles: &[Role],
@@ -157,7 +158,7 @@ pub(super) async fn school_managers(
     conn: &impl ConnectionTrait,
     school: OrgId,
 ) -> Result<Vec<UserId>> {
-    active_users(conn, school, &[Role::Principal, Role::SafetyDirector]).await
+    users_with(conn, school, &[Role::Principal, Role::SafetyDirector]).await
 }
 
 /// The safety section of the school's district (bureau officers); for a bureau's own
@@ -170,12 +171,12 @@ pub(super) async fn bureau_officers(
         return Ok(Vec::new());
     };
     if s.level != crate::domain::org::OrgLevel::School.as_str() {
-        return active_users(conn, s.id, &[Role::BureauOfficer, Role::CityOfficer]).await;
+        return users_with(conn, s.id, &[Role::BureauOfficer, Role::CityOfficer]).await;
     }
     let Some(district) = s.parent_id else {
         return Ok(Vec::new());
     };
-    active_users(conn, district, &[Role::BureauOfficer]).await
+    users_with(conn, district, &[Role::BureauOfficer]).await
 }
 
 /// Unread notifications of a user.

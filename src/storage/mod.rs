@@ -58,6 +58,7 @@ pub mod migration;
 pub mod orgs;
 pub mod outbox;
 pub mod people;
+pub mod pii_grants;
 mod read;
 pub mod risk_catalog;
 mod risk_counts;
@@ -697,6 +698,8 @@ module_handle! {
     Home => home;
     /// School buses: vehicles, signs, permits, drivers, attendants, routes, riders, trips.
     Buses => buses;
+    /// Time-boxed grants to see minors' data whole.
+    PiiGrants => pii_grants;
     /// A school's drills and the drill compliance board.
     Drills => drills;
     /// Duty periods, rosters, daily (zero) reports and their board.

@@ -254,6 +254,7 @@ school_owned!(
     bus_attendant.school_id,
     bus_route.school_id,
     bus_trip.school_id,
+    pii_grant.school_id,
 );
 
 impl Scoped {

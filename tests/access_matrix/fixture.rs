@@ -87,6 +87,11 @@ pub struct Fixture {
     /// An assessed hazard (general, fix on the spot) per school and account, for the step
     /// routes: anyone in the loop may fix it on the spot, once (`[school][account]`).
     pub fresh_hazards: [Vec<i64>; 3],
+    /// A pending grant to see the riders of each school's route whole, asked for by the
+    /// school's guard, per account (`[school][account]`): a decision is taken once.
+    pub fresh_grants: [Vec<i64>; 3],
+    /// The same again, for the page's form.
+    pub fresh_form_grants: [Vec<i64>; 3],
     /// An uploaded photo of each school.
     pub files: [i64; 3],
     /// A registered device of each school (in its zone, at its risk point).
@@ -1057,6 +1062,31 @@ async fn objects(app: &mut TestApp) -> Fixture {
         .await;
         incidents[i] = r["incident"]["id"].as_i64().expect("an incident");
     }
+    // A pending grant per school and account, asked for by the school's guard.
+    let mut fresh_grants: [Vec<i64>; 3] = Default::default();
+    let mut fresh_form_grants: [Vec<i64>; 3] = Default::default();
+    for i in 0..3 {
+        let g = app
+            .login(&format!("{}.guard", SCHOOLS[i].to_lowercase()))
+            .await;
+        for k in 0..2 * n_accounts {
+            let r = ok_json(
+                app,
+                Method::POST,
+                "/api/v1/pii-grants",
+                &g,
+                json!({"subject": "bus_riders", "object_id": bus_routes[i],
+                    "reason": format!("矩阵核对名单{k}"), "hours": 2}),
+            )
+            .await;
+            let id = r["id"].as_i64().expect("a grant");
+            if k < n_accounts {
+                fresh_grants[i].push(id);
+            } else {
+                fresh_form_grants[i].push(id);
+            }
+        }
+    }
     // An assessed hazard per school and account.
     let mut fresh_hazards: [Vec<i64>; 3] = Default::default();
     for i in 0..3 {
@@ -1121,6 +1151,8 @@ async fn objects(app: &mut TestApp) -> Fixture {
         cross_assignee,
         hazards,
         fresh_hazards,
+        fresh_grants,
+        fresh_form_grants,
         files,
         devices,
         warnings,

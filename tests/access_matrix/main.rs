@@ -392,6 +392,8 @@ pub fn id_of(fx: &Fixture, obj: Obj, pos: Pos, k: usize) -> i64 {
         Obj::Cross => fx.crosses[i],
         Obj::Hazard => fx.hazards[i],
         Obj::FreshHazard => fx.fresh_hazards[i][k],
+        Obj::FreshGrant => fx.fresh_grants[i][k],
+        Obj::FreshFormGrant => fx.fresh_form_grants[i][k],
         Obj::File => fx.files[i],
         Obj::Device => fx.devices[i],
         Obj::Warning => fx.warnings[i],

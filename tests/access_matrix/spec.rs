@@ -26,6 +26,7 @@ mod incidents;
 mod inspections;
 mod orgs;
 mod platform;
+mod privacy;
 mod responsibility;
 mod risk;
 mod security_equipment;
@@ -164,6 +165,11 @@ pub enum Obj {
     FreshDriverPerson,
     /// A person of the school with the post `bus_attendant` for this account alone.
     FreshAttendantPerson,
+    /// A pending grant to see the riders of the school's route whole, asked for by its guard,
+    /// for this account alone (a decision is taken once).
+    FreshGrant,
+    /// The same, for the page's decision form.
+    FreshFormGrant,
 }
 
 /// A route's success.
@@ -362,6 +368,10 @@ pub fn object_of(path: &str) -> Option<Obj> {
         Obj::BusTrip
     } else if path.contains("/bus-riders/{id}") {
         Obj::BusRider
+    } else if path.contains("/pii-grants/{id}") {
+        Obj::FreshGrant
+    } else if path.starts_with("/privacy/grants/{id}") {
+        Obj::FreshFormGrant
     } else if path.contains("/files/{id}") {
         Obj::File
     } else if path.contains("/devices/{id}") {
@@ -508,7 +518,8 @@ fn read_spec(path: &'static str) -> Spec {
         | "/api/v1/education-activities"
         | "/api/v1/security-equipment"
         | "/security-equipment"
-        | "/work-records" => (filter(Org), |c| match c.at.body {
+        | "/work-records"
+        | "/api/v1/pii-grants" => (filter(Org), |c| match c.at.body {
             Some(_) => query(format!("org_id={}", c.id(Org))),
             None => none(c),
         }),
@@ -613,6 +624,7 @@ type Writes = fn(&str, &str) -> Option<Spec>;
 
 const WRITES: &[(&str, Writes)] = &[
     ("platform", platform::write),
+    ("privacy", privacy::write),
     ("orgs", orgs::write),
     ("risk", risk::write),
     ("inspections", inspections::write),

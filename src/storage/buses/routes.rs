@@ -8,6 +8,7 @@ use crate::domain::bus::mask_name;
 use crate::domain::catalog::RowError;
 use crate::domain::ids::{BusRiderId, BusRouteId, OrgId};
 use crate::domain::person::{mask_phone, valid_phone};
+use crate::domain::pii_grant::PiiSubject;
 use crate::error::{Error, FieldError, Result};
 use crate::policy::{self, Action};
 use crate::storage::Buses;
@@ -79,8 +80,13 @@ pub struct Riders {
     pub route_id: BusRouteId,
     pub route_name: String,
     pub masked: bool,
-    /// Whether the caller's role may see the full values (with a reason, audited).
+    /// Whether the caller may see the full values (with a reason, audited): by role, or by a
+    /// grant in force.
     pub may_unmask: bool,
+    /// Whether the caller may ask for a time-boxed grant to see them (`/api/v1/pii-grants`).
+    pub may_request: bool,
+    /// The end of the caller's grant in force on this route, if that is what opens the view.
+    pub grant_expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub riders: Vec<Rider>,
 }
 
@@ -291,8 +297,10 @@ impl Buses<'_> {
     }
 
     /// The riders of a route in scope. Masked, unless `unmasked` is asked with a reason by a
-    /// role holding `BusRiderNames` (else 403, audited); an unmasked read appends
-    /// `bus.rider_names` with the route, the count and the reason — never a name.
+    /// role holding `BusRiderNames` or by the holder of a grant in force on the route
+    /// (`pii_grants`; else 403 — "approval required" to a role that may ask for one —
+    /// audited); an unmasked read appends `bus.rider_names` with the route, the count, the
+    /// reason and the grant — never a name.
     pub async fn riders(&self, id: BusRouteId, unmasked: Option<&str>) -> Result<Riders> {
         let event = Event::new(BusAudit::RiderNames, "bus_route", id);
         let (route, _) = match self.owned::<bus_route::Entity>(id, &self.read).await {
@@ -305,7 +313,20 @@ impl Buses<'_> {
             }
         };
         self.permit()?;
-        let may = policy::allows(self.actor.role, Action::BusRiderNames);
+        let standing = policy::allows(self.actor.role, Action::BusRiderNames);
+        let grant = if standing {
+            None
+        } else {
+            crate::storage::pii_grants::in_force(
+                &self.read,
+                self.actor.user_id,
+                PiiSubject::BusRiders,
+                id.0,
+            )
+            .await?
+        };
+        let may = standing || grant.is_some();
+        let may_request = !may && policy::allows(self.actor.role, Action::PiiGrantRequest);
         // The stop is sealed: ordered by stop once opened.
         let mut rows = bus_rider::Entity::find()
             .filter(bus_rider::Column::RouteId.eq(id))
@@ -320,7 +341,12 @@ impl Buses<'_> {
             None => false,
             Some(reason) => {
                 if !may {
-                    let e = Error::ForbiddenBecause("err.bus.rider_names".into());
+                    let key = if may_request {
+                        "err.pii.approval_required"
+                    } else {
+                        "err.bus.rider_names"
+                    };
+                    let e = Error::ForbiddenBecause(key.into());
                     self.audit_refusal(&event, &e).await;
                     return Err(e);
                 }
@@ -329,7 +355,10 @@ impl Buses<'_> {
                     return Err(Error::field("reason", "err.bus.reason"));
                 }
                 let mut ev = event;
-                ev.detail = format!("riders={} reason={reason}", rows.len());
+                ev.detail = match &grant {
+                    Some(g) => format!("riders={} grant={} reason={reason}", rows.len(), g.id),
+                    None => format!("riders={} reason={reason}", rows.len()),
+                };
                 let txn = crate::storage::begin_write(&self.conn).await?;
                 crate::storage::audit::append(&txn, &self.actor, &ev, "ok").await?;
                 txn.commit().await?;
@@ -341,6 +370,8 @@ impl Buses<'_> {
             route_name: route.name,
             masked: !full,
             may_unmask: may,
+            may_request,
+            grant_expires_at: grant.and_then(|g| g.expires_at),
             riders: rows.into_iter().map(|r| rider_view(r, full)).collect(),
         })
     }

@@ -55,6 +55,7 @@ pub(in crate::storage) mod notification_channel;
 pub(in crate::storage) mod notification_delivery;
 pub(in crate::storage) mod org;
 pub(in crate::storage) mod person;
+pub(in crate::storage) mod pii_grant;
 pub(in crate::storage) mod plan_expert;
 pub(in crate::storage) mod responsibility_letter;
 pub(in crate::storage) mod responsibility_signature;

@@ -36,6 +36,7 @@ mod m0031_hazard_school_indexes;
 mod m0032_field_key_check;
 mod m0033_rider_leaving;
 mod m0034_idempotency_keys;
+mod m0035_pii_grants;
 
 pub struct Migrator;
 
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0032_field_key_check::Migration),
             Box::new(m0033_rider_leaving::Migration),
             Box::new(m0034_idempotency_keys::Migration),
+            Box::new(m0035_pii_grants::Migration),
         ];
         each.into_iter()
             .map(|m| Box::new(Atomic(m)) as Box<dyn MigrationTrait>)

@@ -22,6 +22,7 @@ pub mod mfa;
 pub mod openapi;
 pub mod orgs;
 pub mod people;
+pub mod pii_grants;
 pub mod responsibility;
 pub mod risk;
 pub mod schools;

@@ -361,6 +361,8 @@ struct RoutesPage {
     /// People of the school with the post `bus_attendant` not yet registered.
     people: Vec<crate::storage::views::Person>,
     f: RouteForms,
+    /// The longest grant to see riders whole one may ask for, in hours.
+    grant_max_hours: u32,
 }
 
 /// The routes page's forms: a route and an attendant, each with its values and errors.
@@ -417,6 +419,7 @@ pub(super) async fn routes_page(
         can_manage,
         people,
         f,
+        grant_max_hours: ctx.config().privacy.unmask_grant_max_hours,
     })
 }
 

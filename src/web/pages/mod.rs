@@ -18,6 +18,7 @@ pub mod incidents;
 pub mod inspections;
 pub mod mfa;
 pub mod people;
+pub mod pii_grants;
 pub mod responsibility;
 pub mod risk;
 pub mod schools;

@@ -21,6 +21,7 @@ mod incidents;
 mod inspections;
 mod ops_auth;
 mod orgs;
+mod privacy;
 mod responsibility;
 mod risk;
 mod screen;
@@ -347,6 +348,7 @@ pub const FEATURES: &[&Feature] = &[
     &warnings::FEATURE,
     &drills::FEATURE,
     &buses::FEATURE,
+    &privacy::FEATURE,
     &emergency_plans::FEATURE,
     &duty::FEATURE,
     &incidents::FEATURE,
