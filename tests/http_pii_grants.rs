@@ -163,21 +163,52 @@ async fn a_view_of_minors_data_needs_an_approved_grant_that_expires() {
             .any(|n| n["kind"] == "pii_grant_asked" && n["subject"] == "一号线"),
         "{inbox}"
     );
-    expect(&app.get(&unmasked(r1), Some(&staff)).await, 403, "forbidden");
+    expect(
+        &app.get(&unmasked(r1), Some(&staff)).await,
+        403,
+        "forbidden",
+    );
 
     // Nobody decides on their own request; the requester's role decides nothing; another
     // school's principal does not see it; a refusal or revocation needs its note.
     let officer = app.login("bureau.officer").await;
-    let own = ask(&app, &officer, r1, 2).await.json()["id"].as_i64().unwrap();
-    let j = expect(&decide(&app, &officer, own, "approve", "").await, 403, "forbidden");
+    let own = ask(&app, &officer, r1, 2).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let j = expect(
+        &decide(&app, &officer, own, "approve", "").await,
+        403,
+        "forbidden",
+    );
     assert!(common::msg(&j).contains("自己"), "{j}");
-    expect(&decide(&app, &staff, id, "approve", "").await, 403, "forbidden");
+    expect(
+        &decide(&app, &staff, id, "approve", "").await,
+        403,
+        "forbidden",
+    );
     let s002 = app.login("s002.principal").await;
-    expect(&decide(&app, &s002, id, "approve", "").await, 404, "not_found");
-    expect(&app.get(&format!("/api/v1/pii-grants/{id}"), Some(&s002)).await, 404, "not_found");
-    let j = expect(&decide(&app, &principal, id, "reject", " ").await, 422, "invalid");
+    expect(
+        &decide(&app, &s002, id, "approve", "").await,
+        404,
+        "not_found",
+    );
+    expect(
+        &app.get(&format!("/api/v1/pii-grants/{id}"), Some(&s002))
+            .await,
+        404,
+        "not_found",
+    );
+    let j = expect(
+        &decide(&app, &principal, id, "reject", " ").await,
+        422,
+        "invalid",
+    );
     assert_eq!(fields(&j), ["note"]);
-    expect(&decide(&app, &principal, id, "revoke", "x").await, 409, "conflict");
+    expect(
+        &decide(&app, &principal, id, "revoke", "x").await,
+        409,
+        "conflict",
+    );
 
     // Approved: in force for 24 hours, for this route and this person alone.
     let r = decide(&app, &principal, id, "approve", "").await;
@@ -190,7 +221,11 @@ async fn a_view_of_minors_data_needs_an_approved_grant_that_expires() {
         left > chrono::Duration::hours(23) && left <= chrono::Duration::hours(24),
         "{left}"
     );
-    expect(&decide(&app, &principal, id, "approve", "").await, 409, "conflict");
+    expect(
+        &decide(&app, &principal, id, "approve", "").await,
+        409,
+        "conflict",
+    );
     let inbox = app.get("/api/v1/inbox", Some(&staff)).await.json();
     assert!(
         inbox["items"]
@@ -228,8 +263,16 @@ async fn a_view_of_minors_data_needs_an_approved_grant_that_expires() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    expect(&app.get(&unmasked(r2), Some(&staff)).await, 403, "forbidden");
-    expect(&app.get(&unmasked(r1), Some(&guard)).await, 403, "forbidden");
+    expect(
+        &app.get(&unmasked(r2), Some(&staff)).await,
+        403,
+        "forbidden",
+    );
+    expect(
+        &app.get(&unmasked(r1), Some(&guard)).await,
+        403,
+        "forbidden",
+    );
 
     // Past its end it opens nothing, reads as expired, and cannot be revoked.
     app.sql(&format!(
@@ -244,23 +287,43 @@ async fn a_view_of_minors_data_needs_an_approved_grant_that_expires() {
         .await
         .json();
     assert_eq!(g["state"], "expired");
-    expect(&decide(&app, &principal, id, "revoke", "到期").await, 409, "conflict");
+    expect(
+        &decide(&app, &principal, id, "revoke", "到期").await,
+        409,
+        "conflict",
+    );
     let expired = app
         .get("/api/v1/pii-grants?state=expired", Some(&principal))
         .await
         .json();
     assert!(
-        expired["items"].as_array().unwrap().iter().any(|g| g["id"] == id),
+        expired["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["id"] == id),
         "{expired}"
     );
 
     // Revoked by the bureau: closed at once.
-    let again = ask(&app, &staff, r1, 1).await.json()["id"].as_i64().unwrap();
-    assert_eq!(decide(&app, &officer, again, "approve", "").await.status, StatusCode::OK);
-    assert_eq!(app.get(&unmasked(r1), Some(&staff)).await.status, StatusCode::OK);
+    let again = ask(&app, &staff, r1, 1).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        decide(&app, &officer, again, "approve", "").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&unmasked(r1), Some(&staff)).await.status,
+        StatusCode::OK
+    );
     let r = decide(&app, &officer, again, "revoke", "已核对完毕").await;
     assert_eq!(r.json()["state"], "revoked", "{}", r.text());
-    expect(&app.get(&unmasked(r1), Some(&staff)).await, 403, "forbidden");
+    expect(
+        &app.get(&unmasked(r1), Some(&staff)).await,
+        403,
+        "forbidden",
+    );
 
     // Every request and decision audited.
     for action in [
@@ -293,7 +356,10 @@ async fn the_grants_pages_ask_decide_and_show_the_state() {
         .get(&format!("/schools/{school}/bus-routes"), Some(&staff))
         .await
         .text();
-    assert!(page.contains(&format!("/bus-routes/{r1}/name-grants")), "no request form");
+    assert!(
+        page.contains(&format!("/bus-routes/{r1}/name-grants")),
+        "no request form"
+    );
     assert!(!page.contains(PUPIL));
     let page = app
         .get(&format!("/schools/{school}/bus-routes"), Some(&principal))
@@ -335,10 +401,16 @@ async fn the_grants_pages_ask_decide_and_show_the_state() {
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert!(html.contains(&format!("id=\"grant-{id}\"")));
-    assert!(html.contains("春游") && !html.contains("<b>春游"), "escaped");
+    assert!(
+        html.contains("春游") && !html.contains("<b>春游"),
+        "escaped"
+    );
     assert!(html.contains(&format!("/privacy/grants/{id}/actions")));
     // Staff see their request, without a decision form.
-    let html = app.get("/privacy/grants?mine=true", Some(&staff)).await.text();
+    let html = app
+        .get("/privacy/grants?mine=true", Some(&staff))
+        .await
+        .text();
     assert!(html.contains(&format!("id=\"grant-{id}\"")));
     assert!(!html.contains(&format!("/privacy/grants/{id}/actions")));
 
@@ -350,7 +422,10 @@ async fn the_grants_pages_ask_decide_and_show_the_state() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let html = app.get("/privacy/grants?state=active", Some(&staff)).await.text();
+    let html = app
+        .get("/privacy/grants?state=active", Some(&staff))
+        .await
+        .text();
     assert!(html.contains(&format!("id=\"grant-{id}\" data-state=\"active\"")));
     let page = app
         .get(&format!("/schools/{school}/bus-routes"), Some(&staff))
@@ -380,5 +455,8 @@ async fn the_grants_pages_ask_decide_and_show_the_state() {
         )
         .await
         .text();
-    assert!(en.contains("Grants to see minors") && en.contains("In force"), "{en}");
+    assert!(
+        en.contains("Grants to see minors") && en.contains("In force"),
+        "{en}"
+    );
 }

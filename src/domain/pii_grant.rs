@@ -68,7 +68,11 @@ pub fn stored(state: GrantState) -> &'static str {
 
 /// The checks of a request: a reason of 1 to [`MAX_REASON`] characters, 1 to `max_hours`
 /// hours. Each failure as its field and message key.
-pub fn check_request(reason: &str, hours: i64, max_hours: u32) -> Vec<(&'static str, &'static str)> {
+pub fn check_request(
+    reason: &str,
+    hours: i64,
+    max_hours: u32,
+) -> Vec<(&'static str, &'static str)> {
     let mut errs = Vec::new();
     let n = reason.trim().chars().count();
     if n == 0 {
@@ -112,12 +116,18 @@ mod tests {
     #[test]
     fn an_approved_grant_is_in_force_until_its_end_and_no_longer() {
         let now = Utc::now();
-        assert_eq!(state("approved", Some(now + Duration::seconds(1)), now), GrantState::Active);
+        assert_eq!(
+            state("approved", Some(now + Duration::seconds(1)), now),
+            GrantState::Active
+        );
         assert_eq!(state("approved", Some(now), now), GrantState::Expired);
         assert_eq!(state("approved", None, now), GrantState::Expired);
         assert_eq!(state("pending", None, now), GrantState::Pending);
         assert_eq!(state("rejected", None, now), GrantState::Rejected);
-        assert_eq!(state("anything", Some(now + Duration::hours(1)), now), GrantState::Revoked);
+        assert_eq!(
+            state("anything", Some(now + Duration::hours(1)), now),
+            GrantState::Revoked
+        );
         for s in GrantState::ALL {
             let back = state(stored(*s), Some(now + Duration::hours(1)), now);
             assert_eq!(stored(back), stored(*s), "{s}");

@@ -12,7 +12,7 @@ use super::audit::Event;
 use super::entity::{bus_route, org, pii_grant};
 use super::inbox::{Note, NoteParams, notify};
 use super::orgs::invalid;
-use super::views::{Page, Paging, PAGE_SIZE};
+use super::views::{PAGE_SIZE, Page, Paging};
 use crate::domain::Code;
 use crate::domain::ids::{BusRouteId, OrgId, PiiGrantId, UserId};
 use crate::domain::org::OrgPath;
@@ -230,7 +230,8 @@ impl PiiGrants<'_> {
         let mut cond = self.listed(f.org_id).await?;
         self.permit()?;
         if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
-            let state = GrantState::parse(s).ok_or_else(|| Error::field("state", "err.invalid_input"))?;
+            let state =
+                GrantState::parse(s).ok_or_else(|| Error::field("state", "err.invalid_input"))?;
             cond = cond.add(pii_grant::Column::Status.eq(rules::stored(state)));
             let now = Utc::now();
             match state {
@@ -289,11 +290,10 @@ impl PiiGrants<'_> {
         };
         let mut tx = self.begin_for(event, school.org_id()).await?;
         let res: Result<pii_grant::Model> = async {
-            let errs: Vec<FieldError> =
-                rules::check_request(&input.reason, input.hours, max_hours)
-                    .into_iter()
-                    .map(|(f, m)| FieldError::new(f, m))
-                    .collect();
+            let errs: Vec<FieldError> = rules::check_request(&input.reason, input.hours, max_hours)
+                .into_iter()
+                .map(|(f, m)| FieldError::new(f, m))
+                .collect();
             if !errs.is_empty() {
                 return Err(invalid(errs));
             }
@@ -319,23 +319,19 @@ impl PiiGrants<'_> {
             }
             .insert(&tx.txn)
             .await?;
-            let mut to = super::inbox::users_with(&tx.txn, school.org_id(), &[Role::Principal])
-                .await?;
-            if self.actor.org_id != Some(school.org_id()) {
-                if let Some(district) = org::Entity::find_by_id(school.org_id())
+            let mut to =
+                super::inbox::users_with(&tx.txn, school.org_id(), &[Role::Principal]).await?;
+            // A bureau's user asks the bureau too.
+            let district = match self.actor.org_id == Some(school.org_id()) {
+                true => None,
+                false => org::Entity::find_by_id(school.org_id())
                     .one(&tx.txn)
                     .await?
-                    .and_then(|s| s.parent_id)
-                {
-                    to.extend(
-                        super::inbox::users_with(
-                            &tx.txn,
-                            district,
-                            &[Role::BureauLeader, Role::BureauOfficer],
-                        )
-                        .await?,
-                    );
-                }
+                    .and_then(|s| s.parent_id),
+            };
+            if let Some(district) = district {
+                let bureau = [Role::BureauLeader, Role::BureauOfficer];
+                to.extend(super::inbox::users_with(&tx.txn, district, &bureau).await?);
             }
             to.retain(|u| *u != self.actor.user_id);
             notify(

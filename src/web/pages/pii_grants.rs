@@ -140,7 +140,13 @@ pub async fn decide(
         Some(action) => {
             ctx.db()
                 .pii_grants()
-                .decide(PiiGrantId(id), GrantDecision { action, note: f.note })
+                .decide(
+                    PiiGrantId(id),
+                    GrantDecision {
+                        action,
+                        note: f.note,
+                    },
+                )
                 .await
         }
         None => Err(Error::field("action", "err.invalid_input")),
@@ -182,7 +188,10 @@ pub async fn request(
         )
         .await;
     match res {
-        Ok(g) => Ok(see_other(&format!("/privacy/grants?mine=true#grant-{}", g.id))),
+        Ok(g) => Ok(see_other(&format!(
+            "/privacy/grants?mine=true#grant-{}",
+            g.id
+        ))),
         Err(e) => refused(&ctx, e, true).await,
     }
 }

@@ -38,12 +38,7 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
         ("POST", "/privacy/grants/{id}/actions") => spec(
             Some(FreshFormGrant),
             None,
-            |_| {
-                form(&[
-                    ("action", "reject".into()),
-                    ("note", "矩阵不予批准".into()),
-                ])
-            },
+            |_| form(&[("action", "reject".into()), ("note", "矩阵不予批准".into())]),
             RedirectTo("/privacy/grants"),
         ),
         _ => return None,
