@@ -24,6 +24,27 @@ pub const UNTRACKED_TABLES: &[&str] = &["audit_log", "audit_head", "matrix_chang
 /// Columns a refused request may change: (table, column).
 pub const UNTRACKED_COLUMNS: &[(&str, &str)] = &[("sessions", "last_seen_at")];
 
+/// The newest audit row's id (T-LG-2: a write that changed data must have written one since).
+pub async fn audit_mark(c: &DatabaseConnection) -> i64 {
+    rows(c, "SELECT COALESCE(MAX(id), 0) AS m FROM audit_log")
+        .await
+        .first()
+        .and_then(|r| r.try_get::<i64>("", "m").ok())
+        .unwrap_or(0)
+}
+
+/// The actions of the audit rows with the result `ok` written since `mark`.
+pub async fn audited_since(c: &DatabaseConnection, mark: i64) -> Vec<String> {
+    rows(
+        c,
+        &format!("SELECT action FROM audit_log WHERE id > {mark} AND result = 'ok'"),
+    )
+    .await
+    .into_iter()
+    .filter_map(|r| r.try_get::<String>("", "action").ok())
+    .collect()
+}
+
 async fn rows(c: &DatabaseConnection, sql: &str) -> Vec<sea_orm::QueryResult> {
     c.query_all_raw(Statement::from_string(c.get_database_backend(), sql))
         .await

@@ -17,7 +17,9 @@
 //! - **Strict**: "allowed" means the route's success (2xx, or the page form's redirect), never a
 //!   422 or 409; a route that cannot succeed twice gives each account its own object. Refusals
 //!   are exact (401 / sign-in redirect, 403, 404, or the documented field error), and a refused
-//!   request must leave the database unchanged ([`changes`]: triggers on every table).
+//!   request must leave the database unchanged ([`changes`]: triggers on every table), and an
+//!   allowed write that changed a table must have written an `ok` audit row (T-LG-2; the
+//!   exceptions, with their reasons, in `NOT_AUDITED`).
 //! - A route without a policy row or without a [`spec`] entry fails with its name. Known
 //!   product bugs the matrix finds are listed in [`known_bugs::KNOWN_BUGS`].
 
@@ -582,6 +584,19 @@ fn check(e: Expect, res: &common::Resp) -> bool {
     }
 }
 
+/// Write routes whose changes are not audited, each with its reason (T-LG-2: every other
+/// allowed write that changes a table writes an `ok` audit row in the same transaction).
+const NOT_AUDITED: &[(&str, &str)] = &[
+    (
+        "POST /api/v1/inbox/read",
+        "a user's own read marks on their own notifications: no business data, nobody else's",
+    ),
+    (
+        "POST /inbox/read",
+        "a user's own read marks on their own notifications: no business data, nobody else's",
+    ),
+];
+
 async fn run_route(r: RouteInfo) -> Result<(), String> {
     let route = format!("{} {}", r.method, r.path);
     if !policy::has_row(r.action) {
@@ -647,8 +662,10 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
                 path = format!("{path}?{query}");
             }
             let refusal = !matches!(e, Expect::Success(_));
+            // An allowed write is watched too: what it changed must be audited (T-LG-2).
+            let write = r.method != Method::GET;
             // The log's position is known after a refusal that changed nothing.
-            let mark = match (refusal, known_mark) {
+            let mark = match (refusal || write, known_mark) {
                 (false, _) => None,
                 (true, Some(m)) => Some(m),
                 (true, None) => {
@@ -657,6 +674,10 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
                     in_log += t.elapsed();
                     Some(m)
                 }
+            };
+            let audit_mark = match (refusal, write) {
+                (false, true) => Some(changes::audit_mark(&c.raw).await),
+                _ => None,
             };
             known_mark = None;
             let res = c
@@ -695,8 +716,16 @@ async fn run_route(r: RouteInfo) -> Result<(), String> {
                 in_log += t.elapsed();
                 if changed.is_empty() {
                     known_mark = Some(mark);
-                } else {
+                } else if refusal {
                     wrong.push(format!("refused, but changed {}", changed.join(", ")));
+                } else if let Some(am) = audit_mark
+                    && !NOT_AUDITED.iter().any(|(p, _)| *p == route)
+                    && changes::audited_since(&c.raw, am).await.is_empty()
+                {
+                    wrong.push(format!(
+                        "changed {} without an audit row",
+                        changed.join(", ")
+                    ));
                 }
             }
             for w in wrong {
