@@ -11,38 +11,17 @@ use serde_json::{Value, json};
 const PUPIL: &str = "孙小明";
 const GUARDIAN_PHONE: &str = "13912345678";
 
-/// A route of S001 with two riders, made by its principal; answers the route's id.
+/// A route of S001 with two riders; answers the route's id.
 async fn route(app: &mut TestApp, name: &str) -> i64 {
-    let school = app.org_id("S001").await;
-    let p = app.login("s001.principal").await;
-    let r = app
-        .json(
-            Method::POST,
-            &format!("/api/v1/schools/{school}/bus-routes"),
-            Some(&p),
-            &json!({"name": name, "stops": [
-                {"name": "东站", "lat": 43.880, "lon": 125.300, "time": "07:00"},
-                {"name": "学校", "lat": 43.880, "lon": 125.320, "time": "07:20"}]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let id = r.json()["id"].as_i64().unwrap();
-    let sheet = common::riders::riders_xlsx(&[
-        [PUPIL, "三年二班", "东站", "孙大明", GUARDIAN_PHONE],
-        ["欧阳小红", "三年一班", "学校", "", ""],
-    ]);
-    let r = app
-        .request(
-            Method::POST,
-            &format!("/api/v1/bus-routes/{id}/riders/import"),
-            Some(&p),
-            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            sheet,
-            &[],
-        )
-        .await;
-    assert_eq!(r.json()["created"], 2, "{}", r.text());
-    id
+    common::riders::route_with_riders(
+        app,
+        name,
+        &[
+            [PUPIL, "三年二班", "东站", "孙大明", GUARDIAN_PHONE],
+            ["欧阳小红", "三年一班", "学校", "", ""],
+        ],
+    )
+    .await
 }
 
 fn unmasked(route: i64) -> String {

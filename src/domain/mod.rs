@@ -5,6 +5,7 @@ pub mod aliases;
 pub mod bus;
 pub mod calendar;
 pub mod catalog;
+pub mod consent;
 pub mod device;
 pub mod drill;
 pub mod duty;

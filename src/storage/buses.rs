@@ -27,6 +27,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod consent;
 pub mod drivers;
 pub mod gps;
 pub mod leavers;

@@ -3,9 +3,11 @@
 //! read audited with its reason. An import checks every row first and writes all or none.
 
 use super::{BusAudit, check_len, json, parse_json, required, taken};
+use crate::domain::Code;
 use crate::domain::bus::gps::PathPoint;
 use crate::domain::bus::mask_name;
 use crate::domain::catalog::RowError;
+use crate::domain::consent::{ConsentPurpose, LegalBasis, may_process};
 use crate::domain::ids::{BusRiderId, BusRouteId, OrgId};
 use crate::domain::person::{mask_phone, valid_phone};
 use crate::domain::pii_grant::PiiSubject;
@@ -19,6 +21,7 @@ use crate::storage::read::ReadAll as _;
 use crate::storage::sealed::{self, Keyring};
 use chrono::Utc;
 use sea_orm::prelude::*;
+use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -72,6 +75,11 @@ pub struct Rider {
     pub guardian: String,
     pub phone: String,
     pub masked: bool,
+    /// Under 14: sensitive data, processed only on its basis (T-PR-5).
+    pub under_14: bool,
+    pub legal_basis: LegalBasis,
+    /// The purposes the guardian consented to (in force).
+    pub consents: Vec<ConsentPurpose>,
 }
 
 /// A route's riders.
@@ -87,6 +95,9 @@ pub struct Riders {
     pub may_request: bool,
     /// The end of the caller's grant in force on this route, if that is what opens the view.
     pub grant_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Riders held but not processed: under 14 on consent, without the guardian's consent
+    /// for riding (neither listed nor counted above).
+    pub awaiting_consent: u64,
     pub riders: Vec<Rider>,
 }
 
@@ -141,7 +152,17 @@ fn open_rider(keys: &Keyring, m: bus_rider::Model) -> Result<bus_rider::Model> {
     })
 }
 
-fn rider_view(m: bus_rider::Model, unmasked: bool) -> Rider {
+fn rider_view(m: bus_rider::Model, unmasked: bool, mut consents: Vec<ConsentPurpose>) -> Rider {
+    consents.sort();
+    consents.dedup();
+    let basis = LegalBasis::parse(&m.legal_basis).unwrap_or(LegalBasis::Consent);
+    // Reaching the guardian is a purpose of its own: without its basis, withheld.
+    let contact = may_process(
+        m.under_14,
+        basis,
+        ConsentPurpose::GuardianContact,
+        &consents,
+    );
     let phone = |p: &str| {
         if unmasked || p.is_empty() {
             p.to_string()
@@ -161,9 +182,20 @@ fn rider_view(m: bus_rider::Model, unmasked: bool) -> Rider {
         name: name(&m.name),
         class_name: m.class_name,
         stop: m.stop,
-        guardian: name(&m.guardian),
-        phone: phone(&m.phone),
+        guardian: if contact {
+            name(&m.guardian)
+        } else {
+            String::new()
+        },
+        phone: if contact {
+            phone(&m.phone)
+        } else {
+            String::new()
+        },
         masked: !unmasked,
+        under_14: m.under_14,
+        legal_basis: basis,
+        consents,
     }
 }
 
@@ -180,6 +212,7 @@ impl Buses<'_> {
         let riders = bus_rider::Entity::find()
             .filter(bus_rider::Column::SchoolId.eq(school))
             .filter(super::leavers::on_route())
+            .filter(super::consent::processable())
             .read_all(&self.read)
             .await?;
         Ok(rows
@@ -197,6 +230,7 @@ impl Buses<'_> {
         let n = bus_rider::Entity::find()
             .filter(bus_rider::Column::RouteId.eq(id))
             .filter(super::leavers::on_route())
+            .filter(super::consent::processable())
             .read_all(&self.read)
             .await?
             .len() as u64;
@@ -327,15 +361,25 @@ impl Buses<'_> {
         };
         let may = standing || grant.is_some();
         let may_request = !may && policy::allows(self.actor.role, Action::PiiGrantRequest);
-        // The stop is sealed: ordered by stop once opened.
+        // The stop is sealed: ordered by stop once opened. Riders awaiting their guardian's
+        // consent are held, not processed: counted apart, never opened.
         let mut rows = bus_rider::Entity::find()
             .filter(bus_rider::Column::RouteId.eq(id))
             .filter(super::leavers::on_route())
+            .filter(super::consent::processable())
             .read_all(&self.read)
             .await?
             .into_iter()
             .map(|r| open_rider(&self.keys, r))
             .collect::<Result<Vec<_>>>()?;
+        let awaiting_consent = bus_rider::Entity::find()
+            .filter(bus_rider::Column::RouteId.eq(id))
+            .filter(super::leavers::on_route())
+            .filter(super::consent::processable().not())
+            .read_count(&self.read)
+            .await?;
+        let ids: Vec<BusRiderId> = rows.iter().map(|r| r.id).collect();
+        let mut consents = super::consent::in_force(self, &ids).await?;
         rows.sort_by(|a, b| a.stop.cmp(&b.stop).then(a.id.cmp(&b.id)));
         let full = match unmasked {
             None => false,
@@ -372,7 +416,14 @@ impl Buses<'_> {
             may_unmask: may,
             may_request,
             grant_expires_at: grant.and_then(|g| g.expires_at),
-            riders: rows.into_iter().map(|r| rider_view(r, full)).collect(),
+            awaiting_consent,
+            riders: rows
+                .into_iter()
+                .map(|r| {
+                    let c = consents.remove(&r.id).unwrap_or_default();
+                    rider_view(r, full, c)
+                })
+                .collect(),
         })
     }
 

@@ -14,6 +14,10 @@ pub struct Model {
     pub guardian: String,
     pub phone: String,
     pub created_at: DateTimeUtc,
+    /// Under 14 (sensitive data: PIPL Art. 28); true unless the school says otherwise.
+    pub under_14: bool,
+    /// `domain::consent::LegalBasis`.
+    pub legal_basis: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

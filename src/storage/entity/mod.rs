@@ -59,6 +59,7 @@ pub(in crate::storage) mod pii_grant;
 pub(in crate::storage) mod plan_expert;
 pub(in crate::storage) mod responsibility_letter;
 pub(in crate::storage) mod responsibility_signature;
+pub(in crate::storage) mod rider_consent;
 pub(in crate::storage) mod risk_assessment;
 pub(in crate::storage) mod risk_catalog;
 pub(in crate::storage) mod risk_catalog_history;

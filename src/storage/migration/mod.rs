@@ -37,6 +37,7 @@ mod m0032_field_key_check;
 mod m0033_rider_leaving;
 mod m0034_idempotency_keys;
 mod m0035_pii_grants;
+mod m0036_rider_consents;
 
 pub struct Migrator;
 
@@ -94,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0033_rider_leaving::Migration),
             Box::new(m0034_idempotency_keys::Migration),
             Box::new(m0035_pii_grants::Migration),
+            Box::new(m0036_rider_consents::Migration),
         ];
         each.into_iter()
             .map(|m| Box::new(Atomic(m)) as Box<dyn MigrationTrait>)

@@ -8,6 +8,7 @@ use super::transfer::read_table;
 use crate::domain::bus::eligibility::Eligibility;
 use crate::domain::ids::{BusDriverId, BusPermitId, BusRouteId, BusTripId, BusVehicleId, OrgId};
 use crate::error::Error;
+use crate::storage::buses::consent::{ConsentInput, RiderBasis, RiderConsents};
 use crate::storage::buses::drivers::{
     Attendant, Driver, DriverPatch, EligibilityInput, NewAttendant, NewDriver, NewRecord,
     evaluate_input,
@@ -488,6 +489,46 @@ pub async fn rider_leave(
         ctx.db()
             .buses()
             .mark_left(crate::domain::ids::BusRiderId(id), body, days)
+            .await?,
+    ))
+}
+
+/// Records whether a rider is under 14 and the basis of processing their data (the school's
+/// statutory duty, or the guardian's consent). Under 14 on consent, a rider is held but not
+/// listed, counted or exported until the guardian consents to `bus_transport` (T-PR-5).
+#[utoipa::path(patch, path = "/api/v1/bus-riders/{id}/basis", tag = "buses",
+    params(("id" = i64, Path)), request_body = RiderBasis,
+    responses((status = 200, body = RiderConsents), (status = 403, body = Envelope),
+        (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn rider_basis(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RiderBasis>,
+) -> ApiResult<RiderConsents> {
+    Ok(axum::Json(
+        ctx.db()
+            .buses()
+            .set_basis(crate::domain::ids::BusRiderId(id), body)
+            .await?,
+    ))
+}
+
+/// Records the guardian's consent for one purpose (`bus_transport`, `guardian_contact`), or
+/// its withdrawal, which takes effect on the next request. Giving a consent in force, or
+/// withdrawing one that is not, changes nothing.
+#[utoipa::path(post, path = "/api/v1/bus-riders/{id}/consents", tag = "buses",
+    params(("id" = i64, Path)), request_body = ConsentInput,
+    responses((status = 200, body = RiderConsents), (status = 403, body = Envelope),
+        (status = 404, body = Envelope), (status = 422, body = Envelope)))]
+pub async fn rider_consent(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ConsentInput>,
+) -> ApiResult<RiderConsents> {
+    Ok(axum::Json(
+        ctx.db()
+            .buses()
+            .consent(crate::domain::ids::BusRiderId(id), body)
             .await?,
     ))
 }

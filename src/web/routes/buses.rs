@@ -5,6 +5,7 @@ use super::Table;
 use super::{Feature, audit_codes, nothing};
 use crate::policy::Action::*;
 use crate::storage::buses::BusAudit;
+use crate::storage::buses::consent::ConsentAudit;
 use crate::storage::buses::leavers::LeaverAudit;
 use crate::web::{api, pages};
 use axum::http::Method as M;
@@ -29,6 +30,7 @@ pub(super) const FEATURE: Feature = Feature {
         "bus_attendants",
         "bus_routes",
         "bus_riders",
+        "rider_consents",
         "bus_signs",
         "bus_permits",
         "bus_permit_events",
@@ -40,6 +42,7 @@ pub(super) const FEATURE: Feature = Feature {
 fn audits() -> Vec<&'static str> {
     let mut v = audit_codes::<BusAudit>();
     v.extend(audit_codes::<LeaverAudit>());
+    v.extend(audit_codes::<ConsentAudit>());
     v
 }
 
@@ -67,6 +70,8 @@ fn register(t: &mut Table) {
     t.api(BusView, routes!(a::export_riders));
     t.api(BusRiderNames, routes!(a::import_riders));
     t.api(BusManage, routes!(a::rider_leave));
+    t.api(BusManage, routes!(a::rider_basis));
+    t.api(BusManage, routes!(a::rider_consent));
     t.api(BusManage, routes!(a::create_trip));
     t.api(BusTripRecord, routes!(a::trip_action));
     t.api(BusView, routes!(a::track));

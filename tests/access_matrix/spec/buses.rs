@@ -138,6 +138,21 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
         ("POST", "/api/v1/bus-riders/{id}/leave") => {
             spec(Some(BusRider), None, |_| json(json!({})), Api)
         }
+        ("PATCH", "/api/v1/bus-riders/{id}/basis") => spec(
+            Some(BusRider),
+            None,
+            |_| json(json!({"under_14": true, "legal_basis": "statutory_duty"})),
+            Api,
+        ),
+        ("POST", "/api/v1/bus-riders/{id}/consents") => spec(
+            Some(BusRider),
+            None,
+            |c| {
+                let step = if c.n % 2 == 0 { "give" } else { "withdraw" };
+                json(json!({"purpose": "guardian_contact", "step": step}))
+            },
+            Api,
+        ),
         ("POST", "/api/v1/bus-routes/{id}/riders/import") => spec(
             Some(BusRoute),
             None,
