@@ -166,12 +166,52 @@ async fn a_child_under_14_on_consent_is_processed_only_for_what_the_guardian_con
     );
     assert!(!v.to_string().contains("13912345601"));
 
+    // The routes page lists the held rider, masked, with the form that records the consent.
+    let school_id = app.org_id("S001").await;
+    let html = app
+        .get(&format!("/schools/{school_id}/bus-routes"), Some(&p))
+        .await
+        .text();
+    assert!(!html.contains(&format!("held-{}", ids[0])), "not held now");
+
     // Withdrawn: out on the very next request. Giving twice records one consent.
     consent(&app, &p, ids[0], "bus_transport", "give").await;
     consent(&app, &p, ids[0], "bus_transport", "withdraw").await;
     let v = view(&app, &p, route).await;
     assert!(!names(&v).contains(&NAMES[0].to_string()));
     assert_eq!(v["awaiting_consent"], 1);
+    assert_eq!(v["held"][0]["id"], ids[0]);
+    assert_eq!(v["held"][0]["name"], "同**甲", "masked");
+    let staff = app.login("s001.staff").await;
+    let masked = app
+        .get(&format!("/api/v1/bus-routes/{route}/riders"), Some(&staff))
+        .await
+        .json();
+    assert_eq!(masked["awaiting_consent"], 1);
+    assert_eq!(
+        masked["held"],
+        json!([]),
+        "only those who record consents see them"
+    );
+    let html = app
+        .get(&format!("/schools/{school_id}/bus-routes"), Some(&p))
+        .await
+        .text();
+    assert!(html.contains(&format!("held-{}", ids[0])) && !html.contains(NAMES[0]));
+    let r = app
+        .form(
+            &format!("/bus-riders/{}/consents", ids[0]),
+            Some(&p),
+            &[("purpose", "bus_transport"), ("step", "give")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(
+        r.header("location")
+            .starts_with(&format!("/schools/{school_id}/bus-routes"))
+    );
+    assert!(names(&view(&app, &p, route).await).contains(&NAMES[0].to_string()));
+    consent(&app, &p, ids[0], "bus_transport", "withdraw").await;
 
     // A statutory duty, or 14 and older, needs no consent.
     basis(&app, &p, ids[1], true, "statutory_duty").await;

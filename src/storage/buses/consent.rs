@@ -9,7 +9,7 @@
 
 use crate::domain::Code;
 use crate::domain::consent::{ConsentPurpose, ConsentStep, LegalBasis};
-use crate::domain::ids::BusRiderId;
+use crate::domain::ids::{BusRiderId, BusRouteId, OrgId};
 use crate::error::{Error, Result};
 use crate::storage::Buses;
 use crate::storage::audit::Event;
@@ -79,6 +79,8 @@ pub struct ConsentInput {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RiderConsents {
     pub id: BusRiderId,
+    pub school_id: OrgId,
+    pub route_id: BusRouteId,
     pub under_14: bool,
     pub legal_basis: LegalBasis,
     pub consents: Vec<ConsentPurpose>,
@@ -127,6 +129,8 @@ impl Buses<'_> {
         let basis = LegalBasis::parse(&m.legal_basis).unwrap_or(LegalBasis::Consent);
         Ok(RiderConsents {
             id: m.id,
+            school_id: m.school_id,
+            route_id: m.route_id,
             under_14: m.under_14,
             legal_basis: basis,
             processable: crate::domain::consent::may_process(

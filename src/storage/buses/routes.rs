@@ -98,7 +98,18 @@ pub struct Riders {
     /// Riders held but not processed: under 14 on consent, without the guardian's consent
     /// for riding (neither listed nor counted above).
     pub awaiting_consent: u64,
+    /// Those riders, masked, for the roles that record consents (`BusManage`); empty for
+    /// everyone else.
+    pub held: Vec<HeldRider>,
     pub riders: Vec<Rider>,
+}
+
+/// A rider held for want of the guardian's consent: masked, for recording the consent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HeldRider {
+    pub id: BusRiderId,
+    pub name: String,
+    pub class_name: String,
 }
 
 /// A row of a riders' workbook, as read (the row number counts the header as row 1).
@@ -372,12 +383,28 @@ impl Buses<'_> {
             .into_iter()
             .map(|r| open_rider(&self.keys, r))
             .collect::<Result<Vec<_>>>()?;
-        let awaiting_consent = bus_rider::Entity::find()
+        let held_rows = bus_rider::Entity::find()
             .filter(bus_rider::Column::RouteId.eq(id))
             .filter(super::leavers::on_route())
             .filter(super::consent::processable().not())
-            .read_count(&self.read)
+            .read_all(&self.read)
             .await?;
+        let awaiting_consent = held_rows.len() as u64;
+        let held = if policy::allows(self.actor.role, Action::BusManage) {
+            held_rows
+                .into_iter()
+                .map(|r| {
+                    let r = open_rider(&self.keys, r)?;
+                    Ok(HeldRider {
+                        id: r.id,
+                        name: mask_name(&r.name),
+                        class_name: r.class_name,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
         let ids: Vec<BusRiderId> = rows.iter().map(|r| r.id).collect();
         let mut consents = super::consent::in_force(self, &ids).await?;
         rows.sort_by(|a, b| a.stop.cmp(&b.stop).then(a.id.cmp(&b.id)));
@@ -417,6 +444,7 @@ impl Buses<'_> {
             may_request,
             grant_expires_at: grant.and_then(|g| g.expires_at),
             awaiting_consent,
+            held,
             riders: rows
                 .into_iter()
                 .map(|r| {

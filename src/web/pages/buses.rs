@@ -7,7 +7,7 @@
 //! workflow's pages are in [`permits`], a trip with its track map in [`trip`], the school's
 //! forms (a vehicle, a driver, an attendant, a route) in [`forms`].
 
-use super::{Chrome, FormErrors, render};
+use super::{Chrome, FormErrors, render, see_other};
 use crate::domain::Code;
 use crate::domain::bus::{BusType, Equipment};
 use crate::domain::ids::{BusVehicleId, OrgId};
@@ -19,7 +19,7 @@ use crate::storage::buses::drivers::{Attendant, Driver};
 use crate::storage::buses::permits::{Permit, PermitQuery};
 use crate::storage::buses::routes::{Riders, Route};
 use crate::storage::buses::trips::Trip;
-use crate::web::ctx::Ctx;
+use crate::web::ctx::{Ctx, Form};
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::Response;
@@ -483,4 +483,42 @@ pub async fn trips(ctx: Ctx, Path(id): Path<i64>, q: Q<TripsQuery>) -> Result<Re
         trips,
         drivers,
     })
+}
+
+/// The form of a guardian's consent on the routes page.
+#[derive(Debug, Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    step: String,
+}
+
+/// Records a guardian's consent, or its withdrawal, from the routes page; back to the route.
+pub async fn rider_consent(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ConsentForm>,
+) -> Result<Response, Error> {
+    use crate::domain::consent::{ConsentPurpose, ConsentStep};
+    let purpose = ConsentPurpose::parse(&f.purpose)
+        .ok_or_else(|| Error::field("purpose", "err.invalid_input"))?;
+    let step =
+        ConsentStep::parse(&f.step).ok_or_else(|| Error::field("step", "err.invalid_input"))?;
+    let r = ctx
+        .db()
+        .buses()
+        .consent(
+            crate::domain::ids::BusRiderId(id),
+            crate::storage::buses::consent::ConsentInput {
+                purpose,
+                step,
+                note: String::new(),
+            },
+        )
+        .await?;
+    Ok(see_other(&format!(
+        "/schools/{}/bus-routes#route-{}",
+        r.school_id, r.route_id
+    )))
 }

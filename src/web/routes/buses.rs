@@ -147,6 +147,12 @@ fn register_pages(t: &mut Table) {
         &[BusView, PersonView],
         p::create_attendant,
     );
+    t.add(
+        M::POST,
+        "/bus-riders/{id}/consents",
+        BusManage,
+        p::rider_consent,
+    );
     t.add(M::GET, "/schools/{id}/bus-trips", BusView, p::trips);
     t.add(M::GET, "/bus-trips/{id}", BusView, p::trip);
     t.add_as(

@@ -144,6 +144,17 @@ pub(super) fn write(method: &str, path: &str) -> Option<Spec> {
             |_| json(json!({"under_14": true, "legal_basis": "statutory_duty"})),
             Api,
         ),
+        ("POST", "/bus-riders/{id}/consents") => spec(
+            Some(BusRider),
+            None,
+            |_| {
+                form(&[
+                    ("purpose", "guardian_contact".into()),
+                    ("step", "give".into()),
+                ])
+            },
+            RedirectTo("/schools/"),
+        ),
         ("POST", "/api/v1/bus-riders/{id}/consents") => spec(
             Some(BusRider),
             None,
