@@ -62,6 +62,48 @@ async fn the_read_path_reads_every_table_as_seaorm_does() {
     let token = app.login("s001.principal").await;
     let r = app.get("/api/v1/hazards?per_page=5", Some(&token)).await;
     assert_eq!(r.status, 200, "{}", r.text());
+    // A grant to see riders whole (approved: every column set) and a guardian's consent.
+    let route = common::riders::route_with_riders(
+        &mut app,
+        "读取校验线",
+        &[["读取生", "一年级一班", "东站", "家长", "13912340000"]],
+    )
+    .await;
+    let staff = app.login("s001.staff").await;
+    let g = app
+        .json(
+            axum::http::Method::POST,
+            "/api/v1/pii-grants",
+            Some(&staff),
+            &serde_json::json!({"subject": "bus_riders", "object_id": route,
+                "reason": "核对", "hours": 2}),
+        )
+        .await;
+    assert_eq!(g.status, 201, "{}", g.text());
+    let id = g.json()["id"].as_i64().unwrap();
+    let r = app
+        .json(
+            axum::http::Method::POST,
+            &format!("/api/v1/pii-grants/{id}/actions"),
+            Some(&token),
+            &serde_json::json!({"action": "approve"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let riders = app
+        .get(&format!("/api/v1/bus-routes/{route}/riders"), Some(&token))
+        .await
+        .json();
+    let rider = riders["riders"][0]["id"].as_i64().unwrap();
+    let r = app
+        .json(
+            axum::http::Method::POST,
+            &format!("/api/v1/bus-riders/{rider}/consents"),
+            Some(&token),
+            &serde_json::json!({"purpose": "bus_transport", "step": "give"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
     let differ = app
         .db
         .verify_read_path(&Operator::command_line())
