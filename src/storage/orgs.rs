@@ -287,6 +287,27 @@ impl Scoped {
         Ok((root, schools))
     }
 
+    /// The ids of the orgs a list covers, as a subquery: the subtree of `under` (a node in
+    /// scope, else `NotFound`) or the actor's scope. A list adds
+    /// `<its school column>.in_subquery(…)`.
+    pub(super) async fn listed_orgs(
+        &self,
+        under: Option<i64>,
+    ) -> Result<sea_orm::sea_query::SelectStatement> {
+        let path = match under {
+            Some(u) => {
+                let node = self.org_row(OrgId(u), &self.read).await?;
+                OrgPath::parse(&node.path).ok_or(Error::NotFound)?
+            }
+            None => self.actor.scope().clone(),
+        };
+        let mut orgs = sea_orm::sea_query::Query::select();
+        orgs.column(org::Column::Id)
+            .from(org::Entity)
+            .and_where(Expr::col(org::Column::Path).like(path.like_pattern()));
+        Ok(orgs)
+    }
+
     /// `orgs.path LIKE '<scope>%'`: the actor's subtree.
     pub(super) fn org_scope(&self) -> Condition {
         Condition::all().add(Expr::col(org::Column::Path).like(self.actor.scope().like_pattern()))

@@ -15,7 +15,6 @@ use super::orgs::invalid;
 use super::views::{PAGE_SIZE, Page, Paging};
 use crate::domain::Code;
 use crate::domain::ids::{BusRouteId, OrgId, PiiGrantId, UserId};
-use crate::domain::org::OrgPath;
 use crate::domain::pii_grant::{self as rules, GrantAction, GrantState, PiiSubject};
 use crate::domain::role::Role;
 use crate::error::{Error, FieldError, Result};
@@ -24,7 +23,7 @@ use crate::storage::PiiGrants;
 use crate::storage::read::{Fetch, ReadAll as _};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
-use sea_orm::sea_query::{Condition, ExprTrait, Query};
+use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -209,18 +208,7 @@ impl PiiGrants<'_> {
 
     /// The schools under `org_id` (the caller's scope when `None`), as a condition on grants.
     async fn listed(&self, under: Option<i64>) -> Result<Condition> {
-        let path = match under {
-            Some(u) => {
-                let node = self.org_row(OrgId(u), &self.read).await?;
-                OrgPath::parse(&node.path).ok_or(Error::NotFound)?
-            }
-            None => self.actor.scope().clone(),
-        };
-        let mut schools = Query::select();
-        schools
-            .column(org::Column::Id)
-            .from(org::Entity)
-            .and_where(Expr::col(org::Column::Path).like(path.like_pattern()));
+        let schools = self.listed_orgs(under).await?;
         Ok(Condition::all().add(pii_grant::Column::SchoolId.in_subquery(schools)))
     }
 

@@ -419,18 +419,7 @@ fn step_error(e: StepError) -> Error {
 impl Warnings<'_> {
     /// The schools a list covers: below `org_id` (in scope) or the actor's scope.
     async fn listed(&self, under: Option<i64>) -> Result<Condition> {
-        let path = match under {
-            Some(u) => {
-                let node = self.org_row(OrgId(u), &self.read).await?;
-                OrgPath::parse(&node.path).ok_or(Error::NotFound)?
-            }
-            None => self.actor().scope().clone(),
-        };
-        let mut schools = Query::select();
-        schools
-            .column(org::Column::Id)
-            .from(org::Entity)
-            .and_where(Expr::col(org::Column::Path).like(path.like_pattern()));
+        let schools = self.listed_orgs(under).await?;
         Ok(Condition::all().add(warning::Column::SchoolId.in_subquery(schools)))
     }
 
